@@ -1,0 +1,3 @@
+from inclusiecheck.cli import main
+
+main()

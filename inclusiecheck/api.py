@@ -1,0 +1,222 @@
+"""The Python API: one call runs read -> normalise -> measure -> evaluate and returns a Report.
+
+The CLI and other front-ends (a QGIS plugin, a web service) call :func:`check`; output
+formats are rendered from the returned :class:`~inclusiecheck.model.Report` with
+:func:`inclusiecheck.report.render`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from shapely.geometry import mapping
+
+from inclusiecheck import __version__
+from inclusiecheck.engine.deviations import find_default, load_deviations
+from inclusiecheck.engine.evaluate import Evaluation, evaluate, location_of, rules_in_force
+from inclusiecheck.engine.loader import LoadedRule, RuleSet, resolve_selectors
+from inclusiecheck.engine.verdict import decide
+from inclusiecheck.model import Citation, InputError, Level, Pillar, Report, RuleInfo, SiteModel
+from inclusiecheck.model.normalise import normalise
+from inclusiecheck.model.profile import LAYER_MODELS
+from inclusiecheck.readers import ReadOptions, read_plan
+
+#: layers drawn on the report map, bottom to top
+MAP_LAYERS = ("area", "building", "parking", "cycle_path", "walkway", "vegetation", "wall",
+              "underpass", "ramp", "stairs", "crossing", "tactile", "obstacle", "bench", "light",
+              "toilet", "stop", "lift", "level_change", "door", "entrance")
+
+
+def parse_crs(value: str | int | None) -> str | None:
+    """``31370``, ``"31370"`` or ``"EPSG:31370"`` -> ``"EPSG:31370"`` (validated by pyproj)."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        text = f"EPSG:{text}"
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(text)
+    except CRSError:
+        raise InputError(f"unknown CRS {value!r}; give an EPSG code such as 31370 or EPSG:3812") \
+            from None
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+def load_model(plan: str | Path, *, mapping_profile: str | Path | None = None,
+               crs: str | None = None, origin: tuple[float, float, float] | None = None,
+               meta: dict[str, Any] | None = None, ifc_geometry: bool = False) -> SiteModel:
+    """Read and normalise a plan into a :class:`SiteModel` (the first two stages)."""
+    options = ReadOptions(crs=parse_crs(crs), origin=origin, ifc_geometry=ifc_geometry)
+    raw = read_plan(plan, options, mapping_profile)
+    return normalise(raw, meta)
+
+
+def check(plan: str | Path, *, rules: Sequence[str] | None = None,
+          mapping_profile: str | Path | None = None, crs: str | None = None,
+          date: dt.date | str | None = None, lang: str | None = None, list_all: bool = False,
+          meta: dict[str, Any] | None = None, deviations: str | Path | None = None,
+          origin: tuple[float, float, float] | None = None, ifc_geometry: bool = False,
+          model: SiteModel | None = None, rulesets: list[RuleSet] | None = None) -> Report:
+    """Check a plan and return the inclusion advice :class:`~inclusiecheck.model.Report`.
+
+    Parameters
+    ----------
+    plan : path of a GeoPackage, GeoJSON, Shapefile, folder, ``.ifc`` or ``.ifcxml``.
+    rules : rule-set names or folder paths; default: every built-in set.
+    mapping_profile : a shipped mapping profile name (``nl``, ``shapefile``) or a YAML file.
+    crs : CRS for files without one (``31370`` or ``EPSG:31370``).
+    date : the permit date that selects the rule versions in force (default: the plan's
+        ``permit_date``, else today).
+    lang : ``nl`` (default) or ``en``.
+    list_all : also list passes and not-applicable outcomes.
+    meta : plan metadata that overrides ``plan.yaml`` (project, dossier, work_kind, ...).
+    deviations : a deviations file; default ``afwijkingen.yaml`` beside the plan, if any.
+    """
+    plan_path = Path(plan)
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            raise InputError(f"invalid date {date!r}; use YYYY-MM-DD") from None
+    overrides = dict(meta or {})
+    if date is not None:
+        overrides["permit_date"] = date
+    if model is None:
+        model = load_model(plan_path, mapping_profile=mapping_profile, crs=crs, origin=origin,
+                           meta=overrides, ifc_geometry=ifc_geometry)
+    lang = lang or model.meta.lang or "nl"
+    if lang not in ("nl", "en"):
+        raise InputError(f"unknown language {lang!r}; use nl or en")
+    day = model.meta.permit_date or dt.date.today()
+    sets = rulesets if rulesets is not None else resolve_selectors(rules)
+    in_force = rules_in_force(sets, day)
+    dev_path = Path(deviations) if deviations else find_default(plan_path)
+    devs = load_deviations(dev_path) if dev_path else []
+    result = evaluate(model, in_force, date=day, lang=lang, list_all=list_all, deviations=devs)
+    return assemble(model, sets, result, lang=lang, list_all=list_all, day=day)
+
+
+def _rule_info(rule: LoadedRule, lang: str) -> RuleInfo:
+    spec = rule.spec
+    return RuleInfo(
+        id=spec.id, rule_set=rule.rule_set, rule_set_version=rule.rule_set_version,
+        title=spec.title.get(lang), pillar=Pillar(spec.pillar), level=Level(spec.level),
+        structural=spec.structural,
+        source=Citation(spec.source.document, spec.source.article, spec.source.url,
+                        spec.source.kind),
+        layer=", ".join(spec.applies_to.layers), qualitative=spec.check.type == "manual",
+        description=spec.description.get(lang) if spec.description else "")
+
+
+def _nested_counts(counts: dict[tuple[str, str, str, str, str], int]) -> dict[str, Any]:
+    total: Counter[str] = Counter()
+    by_set: dict[str, Counter[str]] = defaultdict(Counter)
+    by_pillar: dict[str, Counter[str]] = defaultdict(Counter)
+    by_level: dict[str, Counter[str]] = defaultdict(Counter)
+    existing: Counter[str] = Counter()
+    for (rule_set, pillar, level, status, outcome), n in counts.items():
+        if status == "existing":
+            existing[outcome] += n
+            continue
+        total[outcome] += n
+        by_set[rule_set][outcome] += n
+        by_pillar[pillar][outcome] += n
+        by_level[level][outcome] += n
+
+    def plain(c: Counter[str]) -> dict[str, int]:
+        return {k: c[k] for k in sorted(c)}
+
+    return {
+        "total": plain(total),
+        "by_rule_set": {k: plain(v) for k, v in sorted(by_set.items())},
+        "by_pillar": {k: plain(v) for k, v in sorted(by_pillar.items())},
+        "by_level": {k: plain(v) for k, v in sorted(by_level.items())},
+        "existing": plain(existing),
+    }
+
+
+def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, lang: str,
+             list_all: bool, day: dt.date) -> Report:
+    """Build the immutable Report from the model and the evaluation."""
+    sets = list(sets)
+    summary = _nested_counts(result.counts)
+    summary["features"] = {layer: len(feats) for layer, feats in sorted(model.layers.items())}
+    obligation_counts: Counter[str] = Counter()
+    for (_set, _pillar, level, status, outcome), n in result.counts.items():
+        if level == "obligation" and status == "new":
+            obligation_counts[outcome] += n
+    verdict = decide(result.findings, obligation_counts, lang)
+
+    from inclusiecheck.engine.summaries import extra_summaries
+
+    summary.update(extra_summaries(model, result, lang))
+
+    used_layers = sorted({layer for r in result.rules for layer in r.spec.applies_to.layers})
+    undecided = []
+    for rule in result.rules:
+        stats = result.rule_stats.get(rule.id)
+        if stats and stats.counts.get("to_verify"):
+            undecided.append({
+                "rule_id": rule.id, "title": rule.spec.title.get(lang),
+                "to_verify": stats.counts["to_verify"],
+                "missing": sorted(stats.missing),
+            })
+    not_applied = [r.id for r in result.rules if r.spec.check.type != "manual"
+                   and not any(v for k, v in result.rule_stats.get(r.id, _EMPTY).counts.items()
+                               if k != "not_applicable")]
+    qualitative = [{"rule_id": r.id, "title": r.spec.title.get(lang),
+                    "layer": ", ".join(r.spec.applies_to.layers),
+                    "source": {"document": r.spec.source.document,
+                               "article": r.spec.source.article}}
+                   for r in result.rules if r.spec.check.type == "manual"]
+    coverage = {
+        "layers_present": sorted(model.layers),
+        "layers_absent": [layer for layer in used_layers
+                          if layer in LAYER_MODELS and not model.has_layer(layer)],
+        "rules_evaluated": len([r for r in result.rules if r.spec.check.type != "manual"]),
+        "undecided_rules": undecided,
+        "rules_not_applied": sorted(not_applied),
+        "qualitative": qualitative,
+        "rules_date": day.isoformat(),
+    }
+    warnings = tuple(w.as_dict() for w in [*model.warnings, *result.warnings])
+    map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = {}
+    bounds = None
+    for layer in MAP_LAYERS:
+        feats = model.features(layer)
+        if not feats:
+            continue
+        map_layers[layer] = [(f.id, location_of(f.geometry) or mapping(f.geometry), f.status)
+                             for f in feats]
+    if len(model):
+        import shapely
+
+        geoms = [f.geometry for f in model]
+        minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+        bounds = (float(minx), float(miny), float(maxx), float(maxy))
+    plan = model.meta.as_report_dict()
+    plan["source"] = model.source_path
+    if model.meta.permit_date is None:
+        plan["rules_date"] = day.isoformat()
+    return Report(
+        lang=lang, plan=plan, crs=model.crs,
+        rule_sets=tuple({"name": s.name, "version": s.version, "publisher": s.spec.publisher,
+                         "title": s.spec.title.get(lang), "origin": s.origin,
+                         "extends": list(s.spec.extends)} for s in sets),
+        verdict=verdict, summary=summary, coverage=coverage, warnings=warnings,
+        findings=tuple(result.findings), rules=tuple(_rule_info(r, lang) for r in result.rules),
+        list_all=list_all, map_layers=map_layers, extents=bounds, tool_version=__version__)
+
+
+class _Empty:
+    counts: dict[str, int] = {}
+
+
+_EMPTY = _Empty()

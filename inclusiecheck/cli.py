@@ -1,0 +1,360 @@
+"""The ``inclusiecheck`` command line: a thin shell over :mod:`inclusiecheck.api`.
+
+Exit codes: 0 = no ``fail`` at or above ``--fail-on``; 1 = there is one; 2 = input error
+(one clear line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from inclusiecheck import __version__
+from inclusiecheck.model import InputError, Level, Outcome, Report
+
+app = typer.Typer(
+    name="inclusiecheck",
+    help="Inclusion review of public-space designs: accessibility and social safety.",
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="List, show, scaffold, validate, test and document rule sets.",
+                        no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(rules_app, name="rules")
+
+
+class FailOn(str, Enum):
+    obligation = "obligation"
+    recommendation = "recommendation"
+    never = "never"
+
+
+class Lang(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _err(message: str) -> None:
+    typer.echo(f"inclusiecheck: error: {message}", err=True)
+
+
+def _formats(values: list[str] | None) -> list[str]:
+    names: list[str] = []
+    for value in values or ["html,json"]:
+        for part in value.split(","):
+            part = part.strip().lower()
+            if part and part not in names:
+                names.append(part)
+    return names
+
+
+def _parse_origin(value: str | None) -> tuple[float, float, float] | None:
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        raise InputError(f"--origin {value!r}: use E,N or E,N,rotation_deg") from None
+    if len(parts) not in (2, 3):
+        raise InputError(f"--origin {value!r}: use E,N or E,N,rotation_deg")
+    return (parts[0], parts[1], parts[2] if len(parts) == 3 else 0.0)
+
+
+def exit_code(report: Report, fail_on: FailOn) -> int:
+    if fail_on is FailOn.never:
+        return 0
+    levels = {Level.OBLIGATION} if fail_on is FailOn.obligation else {Level.OBLIGATION,
+                                                                      Level.RECOMMENDATION}
+    for finding in report.findings:
+        if finding.outcome is Outcome.FAIL and finding.level in levels and finding.status == "new":
+            return 1
+    return 0
+
+
+def write_outputs(report: Report, out: Path, formats: list[str], *,
+                  bcf_recommendations: bool = False) -> list[Path]:
+    """Render ``report`` in every format into ``out`` (atomically); return the paths."""
+    from inclusiecheck.output import write_atomic
+    from inclusiecheck.report import RenderOptions, get_format
+
+    chosen = [get_format(name) for name in formats]  # validate all names before writing
+    options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations)
+    written = []
+    for fmt in chosen:
+        path = out / fmt.filename
+        write_atomic(path, fmt.render(report, options))
+        written.append(path)
+    return written
+
+
+def print_summary(report: Report, written: list[Path]) -> None:
+    from rich.table import Table
+
+    console = _console()
+    lang = report.lang
+    labels = {
+        "gunstig": ("GUNSTIG", "FAVOURABLE"),
+        "gunstig_onder_voorwaarden": ("GUNSTIG ONDER VOORWAARDEN", "FAVOURABLE ON CONDITIONS"),
+        "ongunstig": ("ONGUNSTIG", "UNFAVOURABLE"),
+        "niet_van_toepassing": ("NIET VAN TOEPASSING", "NOT APPLICABLE"),
+    }
+    label = labels[report.verdict.code][0 if lang == "nl" else 1]
+    console.print(f"[bold]{'Advies' if lang == 'nl' else 'Verdict'}: {label}[/bold] — "
+                  f"{report.verdict.reason}")
+    table = Table(title="fail / warn / to_verify / pass", show_lines=False)
+    table.add_column("pillar" if lang == "en" else "pijler")
+    table.add_column("level" if lang == "en" else "niveau")
+    for name in ("fail", "warn", "to_verify", "deviation", "pass"):
+        table.add_column(name, justify="right")
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for f in report.findings:
+        key = (f.pillar.value, f.level.value)
+        counts.setdefault(key, {})
+    by_pillar = report.summary.get("by_pillar", {})
+    for pillar, outcomes in by_pillar.items():
+        table.add_row(pillar, "all", *(str(outcomes.get(n, 0)) for n in
+                                       ("fail", "warn", "to_verify", "deviation", "pass")))
+    console.print(table)
+    fails = [f for f in report.findings if f.outcome is Outcome.FAIL][:15]
+    for f in fails:
+        console.print(f"  ✗ {f.rule_id} {f.layer}/{f.feature_id}: {f.message}", markup=False)
+    more = sum(1 for f in report.findings if f.outcome is Outcome.FAIL) - len(fails)
+    if more > 0:
+        console.print(f"  … +{more}")
+    for path in written:
+        console.print(f"  → {path}", markup=False)
+
+
+@app.command()
+def check(
+    plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile, ifc, or a YAML file.")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Permit date YYYY-MM-DD: selects the rule versions in force.")] = None,
+    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, sarif, md, bcf.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("inclusiecheck-report"),
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Report language (default nl).")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a fail of this level (or stricter) exists.")] = FailOn.obligation,
+    list_all: Annotated[bool, typer.Option("--all", help="Also list passes and not-applicable outcomes.")] = False,
+    deviations: Annotated[Optional[Path], typer.Option("--deviations", help="Deviations file (default: afwijkingen.yaml beside the plan).")] = None,
+    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: E,N[,rotation_deg] of the model origin.")] = None,
+    work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.")] = None,
+    built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.")] = None,
+    bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
+) -> None:
+    """Check a plan and write the inclusion advice report."""
+    from inclusiecheck.api import check as run_check
+
+    meta = {"work_kind": work_kind, "built_up_area": built_up_area}
+    if date is not None:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            raise InputError(f"--date {date!r}: use YYYY-MM-DD") from None
+    names = _formats(formats)
+    from inclusiecheck.report import get_format
+
+    for name in names:
+        get_format(name)
+    code = 0
+    for plan in plans:
+        report = run_check(plan, rules=rules, mapping_profile=mapping, crs=crs, date=date,
+                           lang=lang.value if lang else None, list_all=list_all,
+                           meta={k: v for k, v in meta.items() if v is not None},
+                           deviations=deviations, origin=_parse_origin(origin))
+        target = out if len(plans) == 1 else out / plan.stem
+        written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations)
+        if quiet:
+            for path in written:
+                typer.echo(str(path))
+        else:
+            print_summary(report, written)
+        code = max(code, exit_code(report, fail_on))
+    raise typer.Exit(code)
+
+
+def sample_plan() -> Path:
+    """The shipped sample plan (inside the package, or the repository's samples/)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "samples" / "marktplein", here.parent / "samples" / "marktplein"):
+        if candidate.exists():
+            return candidate
+    raise InputError("the shipped sample plan was not found (broken install?)")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("inclusiecheck-demo"),
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+) -> None:
+    """Check the shipped sample plan (a small Flemish square) and write its report."""
+    from inclusiecheck.api import check as run_check
+
+    plan = sample_plan()
+    report = run_check(plan, lang=lang.value)
+    written = write_outputs(report, out, ["html", "json", "geojson", "md"])
+    print_summary(report, written)
+    typer.echo(f"Demo report written to {out.resolve()} (open report.html in a browser)")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def formats() -> None:
+    """List the output formats."""
+    from inclusiecheck.report import available_formats
+
+    for name, fmt in available_formats().items():
+        typer.echo(f"{name:8} {fmt.filename:18} {fmt.description}")
+
+
+# -- rules ---------------------------------------------------------------------------------------
+@rules_app.command("list")
+def rules_list(
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+) -> None:
+    """List the rules of the selected (default: all built-in) rule sets."""
+    from rich.table import Table
+
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    table = Table()
+    for col in ("id", "set", "level", "pillar", "layer", "title", "source"):
+        table.add_column(col)
+    for ruleset in resolve_selectors(rules):
+        for rule in ruleset.rules:
+            s = rule.spec
+            table.add_row(s.id, f"{rule.rule_set} {rule.rule_set_version}", s.level, s.pillar,
+                          ", ".join(s.applies_to.layers), s.title.get(lang.value),
+                          f"{s.source.document[:40]} {s.source.article}")
+    _console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. VW-01")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+) -> None:
+    """Show one rule: metadata, source, check, parameters, texts."""
+    import yaml
+
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    for ruleset in resolve_selectors(rules):
+        for rule in ruleset.rules:
+            if rule.id == rule_id.upper():
+                data = rule.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+                data["check"]["params"] = rule.params.model_dump(mode="json", exclude_none=True)
+                header = (f"# {rule.id} — {rule.spec.title.get(lang.value)}\n"
+                          f"# set: {rule.rule_set} {rule.rule_set_version}; file: {rule.path}\n")
+                if rule.modified_by:
+                    header += f"# modified by: {', '.join(rule.modified_by)}\n"
+                typer.echo(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+                return
+    raise InputError(f"no rule {rule_id!r} in the selected rule sets")
+
+
+@rules_app.command("validate")
+def rules_validate(
+    path: Annotated[Path, typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder.")],
+) -> None:
+    """Validate rule files: every schema error with its file and line."""
+    from inclusiecheck.engine.loader import validate_folder
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    problems, count = validate_folder(path)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problems in {path}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{count} rules valid in {path}")
+
+
+@rules_app.command("test")
+def rules_test(
+    path: Annotated[Path, typer.Argument(help="A rule-set folder or a folder of sets.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the pass/fail cases of every rule; prints 'N passed, N failed'."""
+    from inclusiecheck.testing import run_cases
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    results = run_cases(path)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if verbose or not r.ok:
+            mark = "ok  " if r.ok else "FAIL"
+            typer.echo(f"{mark} {r.rule_id} {r.case} {r.feature_id}: expected {r.expected}, "
+                       f"got {r.actual}" + (f" ({r.detail})" if r.detail else ""))
+    typer.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("schema")
+def rules_schema(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rule/ruleset/cases JSON Schemas.")] = Path("schemas"),
+) -> None:
+    """Write JSON Schemas of the rule files (for editor validation of YAML)."""
+    import json
+
+    from inclusiecheck.engine.schema import json_schemas
+    from inclusiecheck.output import write_atomic
+
+    for name, schema in json_schemas().items():
+        path = out / f"{name}.schema.json"
+        write_atomic(path, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
+        typer.echo(str(path))
+
+
+def main() -> None:
+    """Console entry point: input errors are one line on stderr and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        _err(str(exc))
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors and anything unforeseen: one line
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+        sys.exit(3)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

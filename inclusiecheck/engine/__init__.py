@@ -1,0 +1,1 @@
+"""The rule engine: loading and validating rule sets, check types, evaluation, verdict."""

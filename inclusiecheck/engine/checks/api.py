@@ -1,0 +1,214 @@
+"""The check-type API: how a check turns a feature and its parameters into outcomes.
+
+A check type is a plain function registered with :func:`check_type`::
+
+    class MinWidth(CheckParams):
+        min_m: float
+
+    @check_type("my_min_width", params=MinWidth)
+    def my_min_width(feature: Feature, params: MinWidth, ctx: CheckContext) -> CheckResult:
+        width = ctx.value(feature, "width_m")
+        if width is None:
+            return ctx.missing("width_m")
+        return ctx.compare("width_m", width, min_value=params.min_m, unit="m")
+
+It receives the feature, its validated parameters (a pydantic model, so a rule with a wrong
+parameter fails at load time) and a :class:`CheckContext` that gives attribute values,
+named measures (lazy, cached per run), other layers through spatial indexes, and the plan
+metadata. It returns one :class:`CheckResult` or an iterable of them. The engine adds the
+rule's metadata, message, advice and source to turn each result into a finding. The
+built-in check types are written against exactly this API; plugins register theirs through
+the ``inclusiecheck.checks`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from shapely.geometry.base import BaseGeometry
+
+from inclusiecheck.model import Feature, Outcome, SiteModel
+
+
+class CheckParams(BaseModel):
+    """Base class of every check type's parameters (unknown keys are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=CheckParams)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What a check says about one feature (or one part of it, e.g. one narrowing).
+
+    ``note`` is an optional explanation in both languages (``{"nl": ..., "en": ...}``);
+    ``location`` is the geometry of the problem itself (the narrowing, the dark stretch),
+    defaulting to the feature's geometry; ``data`` holds extra values for message templates.
+    """
+
+    outcome: Outcome
+    property: str | None = None
+    measured: Any = None
+    required: Any = None
+    unit: str | None = None
+    location: BaseGeometry | None = None
+    missing: tuple[str, ...] = ()
+    note: Mapping[str, str] | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+MeasureFunc = Callable[[Feature, "CheckContext"], Any]
+
+
+class CheckContext:
+    """What a check may use besides its feature and parameters."""
+
+    def __init__(self, model: SiteModel, date: dt.date, lang: str,
+                 measures: Mapping[str, "Measure"], derived: Mapping[str, "Derived"]) -> None:
+        self.model = model
+        self.date = date
+        self.lang = lang
+        self._measures = measures
+        self._derived = derived
+        self._cache: dict[tuple[str, int], Any] = {}
+
+    @property
+    def meta(self) -> Any:
+        return self.model.meta
+
+    # -- values ---------------------------------------------------------------------------
+    def value(self, feature: Feature, name: str) -> Any:
+        """An attribute of the feature; if absent, a derived value or named measure of that name.
+
+        ``width_m`` of a walkway polygon is measured from the drawing, ``public`` of an entrance
+        comes from the building it touches or the plan metadata, and so on (see the measures
+        reference). Returns ``None`` when neither the data nor the drawing can tell.
+        """
+        if name in feature.attrs:
+            return feature.attrs[name]
+        derived = self._derived.get(name)
+        if derived is not None and feature.layer in derived.layers:
+            return self.cached(name, feature, derived.func)
+        measure = self._measures.get(name)
+        if measure is not None and (not measure.layers or feature.layer in measure.layers):
+            return self.cached(name, feature, measure.func)
+        return feature.extra.get(name)
+
+    def measure(self, name: str, feature: Feature) -> Any:
+        """A named measure of a feature, computed once per run."""
+        measure = self._measures.get(name)
+        if measure is None:
+            raise KeyError(f"unknown measure {name!r}")
+        return self.cached(name, feature, measure.func)
+
+    def cached(self, name: str, feature: Feature, func: MeasureFunc) -> Any:
+        key = (name, id(feature))
+        if key not in self._cache:
+            self._cache[key] = func(feature, self)
+        return self._cache[key]
+
+    def source_of(self, feature: Feature, name: str) -> str:
+        """``attribute``, ``derived``, ``measured`` or ``missing``: where a value comes from."""
+        if name in feature.attrs:
+            return "attribute"
+        if name in self._derived and feature.layer in self._derived[name].layers:
+            return "derived"
+        if name in self._measures:
+            return "measured"
+        return "missing"
+
+    # -- results ----------------------------------------------------------------------------
+    @staticmethod
+    def missing(*names: str, note: Mapping[str, str] | None = None,
+                property: str | None = None) -> CheckResult:
+        """A ``to_verify`` result naming the attributes the plan should add."""
+        return CheckResult(Outcome.TO_VERIFY, property=property or (names[0] if names else None),
+                           missing=tuple(names), note=note)
+
+    @staticmethod
+    def compare(property: str, measured: float, *, min_value: float | None = None,
+                max_value: float | None = None, min_inclusive: bool = True,
+                max_inclusive: bool = True, warn_min: float | None = None,
+                warn_max: float | None = None, unit: str | None = None,
+                location: BaseGeometry | None = None,
+                note: Mapping[str, str] | None = None,
+                data: Mapping[str, Any] | None = None) -> CheckResult:
+        """Compare a number with limits; below a stricter target (``warn_min``) is ``warn``.
+
+        ``required`` in the result is the limit that decided (the violated one), else the
+        minimum (or maximum) that was checked.
+        """
+        outcome = Outcome.PASS
+        required: float | None = min_value if min_value is not None else max_value
+        if min_value is not None and (measured < min_value if min_inclusive
+                                      else measured <= min_value):
+            outcome, required = Outcome.FAIL, min_value
+        elif max_value is not None and (measured > max_value if max_inclusive
+                                        else measured >= max_value):
+            outcome, required = Outcome.FAIL, max_value
+        elif warn_min is not None and measured < warn_min:
+            outcome, required = Outcome.WARN, warn_min
+        elif warn_max is not None and measured > warn_max:
+            outcome, required = Outcome.WARN, warn_max
+        return CheckResult(outcome, property=property, measured=measured, required=required,
+                           unit=unit, location=location, note=note, data=dict(data or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A named measure: a function of a feature (and the context) computed lazily."""
+
+    name: str
+    func: MeasureFunc
+    unit: str | None
+    layers: tuple[str, ...]
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A derived attribute: a profile attribute filled from elsewhere when the feature lacks it
+    (``public`` of an entrance from the building it touches, else the plan metadata)."""
+
+    name: str
+    func: MeasureFunc
+    layers: tuple[str, ...]
+    doc: str = ""
+
+
+CheckFunc = Callable[[Feature, Any, CheckContext], "CheckResult | Iterable[CheckResult]"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckType(Generic[P]):
+    """A registered check type."""
+
+    name: str
+    func: CheckFunc
+    params: type[CheckParams]
+    doc: str = ""
+    origin: str = "builtin"
+
+    def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
+        result = self.func(feature, params, ctx)
+        if isinstance(result, CheckResult):
+            return [result]
+        return list(result)
+
+
+def check_type(name: str, *, params: type[CheckParams]) -> Callable[[CheckFunc], CheckType]:
+    """Declare a check type. The decorated function becomes a :class:`CheckType`; register it
+    with :func:`inclusiecheck.engine.checks.register` or expose it through the
+    ``inclusiecheck.checks`` entry-point group."""
+
+    def decorate(func: CheckFunc) -> CheckType:
+        doc = (func.__doc__ or "").strip()
+        return CheckType(name=name, func=func, params=params, doc=doc,
+                         origin=getattr(func, "__module__", "builtin"))
+
+    return decorate

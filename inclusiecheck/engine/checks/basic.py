@@ -1,0 +1,290 @@
+"""Built-in attribute check types: threshold, lookup, enumeration, presence, criteria,
+parking_count and manual. Each is written against the public check-type API."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.conditions import describe, matches, validate_condition
+from inclusiecheck.engine.schema import Text
+from inclusiecheck.model import Feature, Outcome
+
+
+# --------------------------------------------------------------------------------------------
+class ThresholdParams(CheckParams):
+    """``property`` must lie within ``min``/``max`` (inclusive unless said otherwise);
+    ``warn_min``/``warn_max`` are stricter targets: between target and limit is ``warn``."""
+
+    property: str
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+    warn_min: float | None = None
+    warn_max: float | None = None
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _limits(self) -> "ThresholdParams":
+        if self.min is None and self.max is None:
+            raise ValueError("threshold needs min or max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is larger than max")
+        return self
+
+
+@check_type("threshold", params=ThresholdParams)
+def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> CheckResult:
+    """A number must be at least ``min`` and/or at most ``max``."""
+    value = ctx.value(feature, params.property)
+    if value is None:
+        return ctx.missing(params.property)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ctx.missing(params.property)
+    return ctx.compare(params.property, float(value), min_value=params.min, max_value=params.max,
+                       min_inclusive=params.min_inclusive, max_inclusive=params.max_inclusive,
+                       warn_min=params.warn_min, warn_max=params.warn_max, unit=params.unit,
+                       data={"source": ctx.source_of(feature, params.property)})
+
+
+# --------------------------------------------------------------------------------------------
+class LookupRow(CheckParams):
+    """A row applies when the key is ``> gt``/``>= gte`` and ``<= lte``/``< lt``."""
+
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    min: float | None = None
+    max: float | None = None
+    warn_min: float | None = None
+    warn_max: float | None = None
+    label: str | None = None
+
+    def contains(self, key: float) -> bool:
+        if self.gt is not None and not key > self.gt:
+            return False
+        if self.gte is not None and not key >= self.gte:
+            return False
+        if self.lt is not None and not key < self.lt:
+            return False
+        if self.lte is not None and not key <= self.lte:
+            return False
+        return True
+
+    def describe(self, unit: str | None) -> str:
+        parts = []
+        u = f" {unit}" if unit else ""
+        if self.gt is not None:
+            parts.append(f"> {self.gt:g}{u}")
+        if self.gte is not None:
+            parts.append(f"≥ {self.gte:g}{u}")
+        if self.lt is not None:
+            parts.append(f"< {self.lt:g}{u}")
+        if self.lte is not None:
+            parts.append(f"≤ {self.lte:g}{u}")
+        return self.label or " & ".join(parts)
+
+
+class LookupParams(CheckParams):
+    """``property`` is judged by the row of ``rows`` that ``key`` falls in (e.g. maximum ramp
+    slope by the rise it bridges). A key outside every row gives ``outside``."""
+
+    property: str
+    key: str
+    rows: list[LookupRow] = Field(min_length=1)
+    unit: str | None = None
+    key_unit: str | None = None
+    outside: Literal["not_applicable", "to_verify", "pass", "fail"] = "not_applicable"
+
+
+@check_type("lookup", params=LookupParams)
+def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckResult:
+    """The limit on a value depends on another value, through a table."""
+    key = ctx.value(feature, params.key)
+    value = ctx.value(feature, params.property)
+    missing = tuple(n for n, v in ((params.key, key), (params.property, value)) if v is None)
+    if missing:
+        return ctx.missing(*missing, property=params.property)
+    row = next((r for r in params.rows if r.contains(float(key))), None)
+    if row is None:
+        return CheckResult(Outcome(params.outside), property=params.property,
+                           measured=float(value), unit=params.unit,
+                           data={"key": params.key, "key_value": float(key)})
+    return ctx.compare(params.property, float(value), min_value=row.min, max_value=row.max,
+                       warn_min=row.warn_min, warn_max=row.warn_max, unit=params.unit,
+                       data={"key": params.key, "key_value": float(key),
+                             "row": row.describe(params.key_unit),
+                             "source": ctx.source_of(feature, params.property)})
+
+
+# --------------------------------------------------------------------------------------------
+class EnumerationParams(CheckParams):
+    """``property`` must be one of ``allowed`` and/or none of ``forbidden``."""
+
+    property: str
+    allowed: list[Any] | None = None
+    forbidden: list[Any] | None = None
+    warn: list[Any] | None = None
+
+    @model_validator(mode="after")
+    def _lists(self) -> "EnumerationParams":
+        if not self.allowed and not self.forbidden:
+            raise ValueError("enumeration needs allowed or forbidden values")
+        return self
+
+
+@check_type("enumeration", params=EnumerationParams)
+def enumeration(feature: Feature, params: EnumerationParams, ctx: CheckContext) -> CheckResult:
+    """A code must be one of the allowed values (or not a forbidden one)."""
+    value = ctx.value(feature, params.property)
+    if value is None:
+        return ctx.missing(params.property)
+    required = ", ".join(str(v) for v in (params.allowed or []))
+    if params.forbidden and value in params.forbidden:
+        return CheckResult(Outcome.FAIL, params.property, value,
+                           required or "∉ " + ", ".join(map(str, params.forbidden)))
+    if params.allowed and value not in params.allowed:
+        return CheckResult(Outcome.FAIL, params.property, value, required)
+    if params.warn and value in params.warn:
+        return CheckResult(Outcome.WARN, params.property, value, required or None)
+    return CheckResult(Outcome.PASS, params.property, value, required or None)
+
+
+# --------------------------------------------------------------------------------------------
+class PresenceParams(CheckParams):
+    """A boolean that must hold (``expected: true``), e.g. tactile paving at a crossing."""
+
+    property: str
+    expected: bool = True
+
+
+@check_type("presence", params=PresenceParams)
+def presence(feature: Feature, params: PresenceParams, ctx: CheckContext) -> CheckResult:
+    """A yes/no attribute (or derived fact) must have the expected value."""
+    value = ctx.value(feature, params.property)
+    if value is None:
+        return ctx.missing(params.property)
+    outcome = Outcome.PASS if bool(value) is params.expected else Outcome.FAIL
+    return CheckResult(outcome, params.property, bool(value), params.expected,
+                       data={"source": ctx.source_of(feature, params.property)})
+
+
+# --------------------------------------------------------------------------------------------
+class Criterion(CheckParams):
+    """One criterion of a ``criteria`` check: a property and a condition, with a label."""
+
+    property: str
+    condition: Any
+    label: Text
+
+    @field_validator("condition")
+    @classmethod
+    def _cond(cls, value: Any) -> Any:
+        validate_condition(value)
+        return value
+
+
+class CriteriaParams(CheckParams):
+    """Every criterion must hold (``mode: all``) or at least one (``mode: any``). The result
+    lists the reasons: the criteria that failed, and the data that is missing."""
+
+    criteria: list[Criterion] = Field(min_length=1)
+    mode: Literal["all", "any"] = "all"
+    property: str = "criteria"
+
+
+@check_type("criteria", params=CriteriaParams)
+def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> CheckResult:
+    """A verdict made of several criteria, with the failed ones as reasons."""
+    failed: list[Criterion] = []
+    missing: list[str] = []
+    passed = 0
+    for criterion in params.criteria:
+        value = ctx.value(feature, criterion.property)
+        ok = matches(value, criterion.condition)
+        if ok is None:
+            missing.append(criterion.property)
+        elif ok:
+            passed += 1
+        else:
+            failed.append(criterion)
+    reasons_nl = [c.label.nl for c in failed]
+    reasons_en = [c.label.en for c in failed]
+    data = {"reasons": {"nl": reasons_nl, "en": reasons_en},
+            "criteria": len(params.criteria), "criteria_met": passed}
+    if params.mode == "all":
+        if failed:
+            outcome = Outcome.FAIL
+        elif missing:
+            outcome = Outcome.TO_VERIFY
+        else:
+            outcome = Outcome.PASS
+    else:
+        if passed:
+            outcome = Outcome.PASS
+        elif missing:
+            outcome = Outcome.TO_VERIFY
+        else:
+            outcome = Outcome.FAIL
+    required = ("; ".join(f"{c.property} {describe(c.condition)}" for c in params.criteria))
+    note = None
+    if failed:
+        note = {"nl": "Redenen: " + "; ".join(reasons_nl), "en": "Reasons: " + "; ".join(reasons_en)}
+    return CheckResult(outcome, params.property, f"{passed}/{len(params.criteria)}", required,
+                       missing=tuple(missing) if outcome is Outcome.TO_VERIFY or failed else (),
+                       note=note, data=data)
+
+
+# --------------------------------------------------------------------------------------------
+class ParkingCountParams(CheckParams):
+    """Required adapted bays for a lot of ``bays`` places: ``pct`` % of the places (rounded up)
+    and at least ``min``, up to ``base`` places; above it one more per started block of
+    ``block`` places (verordening Art. 27: 6 %, min 1, +1 per 50 above 100)."""
+
+    pct: float = 6.0
+    min: int = 1
+    base: int = 100
+    block: int = 50
+    total: str = "bays"
+    count: str = "accessible_bays"
+
+
+def required_accessible_bays(bays: int, p: ParkingCountParams) -> int:
+    if bays <= 0:
+        return 0
+    if bays <= p.base:
+        return max(p.min, math.ceil(bays * p.pct / 100.0 - 1e-9))
+    base_req = max(p.min, math.ceil(p.base * p.pct / 100.0 - 1e-9))
+    return base_req + math.ceil((bays - p.base) / p.block)
+
+
+@check_type("parking_count", params=ParkingCountParams)
+def parking_count(feature: Feature, params: ParkingCountParams, ctx: CheckContext) -> CheckResult:
+    """Enough adapted (reserved) parking bays for the size of the lot."""
+    bays = ctx.value(feature, params.total)
+    count = ctx.value(feature, params.count)
+    missing = tuple(n for n, v in ((params.total, bays), (params.count, count)) if v is None)
+    if missing:
+        return ctx.missing(*missing, property=params.count)
+    need = required_accessible_bays(int(bays), params)
+    outcome = Outcome.PASS if int(count) >= need else Outcome.FAIL
+    return CheckResult(outcome, params.count, int(count), need, "bays",
+                       data={"bays": int(bays)})
+
+
+# --------------------------------------------------------------------------------------------
+class ManualParams(CheckParams):
+    """A qualitative requirement a person must check; nothing is computed."""
+
+    what: Text | None = None
+
+
+@check_type("manual", params=ManualParams)
+def manual(feature: Feature, params: ManualParams, ctx: CheckContext) -> Iterable[CheckResult]:
+    """Qualitative requirement: listed under "not checked" for a human reviewer."""
+    return []

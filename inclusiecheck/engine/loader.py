@@ -1,0 +1,440 @@
+"""Finding, loading, validating and resolving rule sets.
+
+A rule set is a folder with ``ruleset.yaml`` and one sub-folder per rule holding ``rule.yaml``
+(and its ``cases/``). Sets are found in the built-in rules folder, in folders given by path,
+and in installed packages through the ``inclusiecheck.rulesets`` entry-point group (an entry
+point names a function returning the folder of one set, or of several sets). A set may
+``extend`` others: it inherits their rules, may override parameters, switch rules off, raise a
+level, and add rules; the report says which set and version each rule came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from inclusiecheck.engine import checks
+from inclusiecheck.engine.checks.api import CheckParams, CheckType
+from inclusiecheck.engine.conditions import validate_condition
+from inclusiecheck.engine.schema import Rule, RuleOverride, RuleSetSpec
+from inclusiecheck.engine.yamlio import line_of, load_yaml
+from inclusiecheck.model import InputError
+
+ENTRY_POINT_GROUP = "inclusiecheck.rulesets"
+RULESET_FILE = "ruleset.yaml"
+RULE_FILE = "rule.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rule-file problem with its place, for ``rules validate``."""
+
+    file: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        line = f":{self.line}" if self.line else ""
+        return f"{self.file}{line}: {self.message}"
+
+
+class RuleSetError(InputError):
+    """One or more problems in rule files."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0])
+        more = f" (and {len(problems) - 1} more problems; run 'inclusiecheck rules validate')" \
+            if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRule:
+    """A validated rule bound to its check type and validated parameters."""
+
+    spec: Rule
+    check: CheckType
+    params: CheckParams
+    rule_set: str
+    rule_set_version: str
+    path: Path
+    defined_in: str
+    modified_by: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+@dataclass(slots=True)
+class RuleSet:
+    spec: RuleSetSpec
+    path: Path
+    rules: list[LoadedRule] = field(default_factory=list)
+    origin: str = "path"
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
+
+
+# -- discovery ---------------------------------------------------------------------------------
+def builtin_rules_dir() -> Path:
+    """The folder of the built-in rule sets: inside the installed package (wheel), or the
+    repository's top-level ``rules/`` in a development checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def _sets_below(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    if (folder / RULESET_FILE).is_file():
+        found[_set_name(folder)] = folder
+        return found
+    if folder.is_dir():
+        for child in sorted(folder.iterdir()):
+            if (child / RULESET_FILE).is_file():
+                found[_set_name(child)] = child
+    return found
+
+
+def _set_name(folder: Path) -> str:
+    data = load_yaml(folder / RULESET_FILE)
+    if isinstance(data, dict) and isinstance(data.get("name"), str):
+        return data["name"]
+    return folder.name
+
+
+def discover() -> dict[str, tuple[Path, str]]:
+    """All rule sets known by name: ``name -> (folder, origin)`` (origin ``builtin`` or the
+    distribution that provides it)."""
+    known: dict[str, tuple[Path, str]] = {}
+    for name, path in _sets_below(builtin_rules_dir()).items():
+        known[name] = (path, "builtin")
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            target = ep.load()
+            folder = Path(target() if callable(target) else target)
+        except Exception as exc:  # a broken plugin is reported, not fatal
+            checks.PLUGIN_ERRORS.append(f"rule-set plugin {ep.name!r} ({ep.value}): {exc}")
+            continue
+        dist = ep.dist.name if ep.dist is not None else ep.name
+        for name, path in _sets_below(folder).items():
+            if name in known and known[name][0].resolve() == path.resolve():
+                continue
+            known.setdefault(name, (path, dist))
+    return known
+
+
+def default_set_names() -> list[str]:
+    """The sets run when the user names none: every built-in set marked ``default``."""
+    names = []
+    for name, (path, origin) in discover().items():
+        if origin == "builtin":
+            spec = _read_set_spec(path, [])
+            if spec is not None and spec.default:
+                names.append(name)
+    return sorted(names)
+
+
+# -- validation helpers ------------------------------------------------------------------------
+def _suggest(key: str, model: type[BaseModel]) -> str:
+    names = [f.alias or n for n, f in model.model_fields.items()]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(names)}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the last key of ``loc`` (for typo suggestions)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        annotation = fields[part].annotation
+        current = _unwrap_model(annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _unwrap_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _problems_from(exc: ValidationError, path: Path, model: type[BaseModel],
+                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        full = prefix + loc
+        where = ".".join(str(p) for p in full) or "(top)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden" and loc:
+            holder = _model_at(model, loc)
+            hint = _suggest(str(loc[-1]), holder) if holder else ""
+            msg = f"unknown key {loc[-1]!r}{hint}"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        problems.append(Problem(path, line_of(path, full), f"{where}: {msg}"))
+    return problems
+
+
+def _read_set_spec(folder: Path, problems: list[Problem]) -> RuleSetSpec | None:
+    path = folder / RULESET_FILE
+    try:
+        data = load_yaml(path)
+    except InputError as exc:
+        problems.append(Problem(path, None, str(exc).split(": ", 1)[-1]))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, "ruleset.yaml must be a mapping"))
+        return None
+    try:
+        return RuleSetSpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, path, RuleSetSpec))
+        return None
+
+
+def bind_rule(spec: Rule, path: Path, problems: list[Problem],
+              params_override: dict[str, Any] | None = None) -> tuple[CheckType, CheckParams] | None:
+    """Resolve the check type of a rule and validate its parameters against it."""
+    try:
+        check = checks.get(spec.check.type)
+    except InputError as exc:
+        problems.append(Problem(path, line_of(path, ("check", "type")), str(exc)))
+        return None
+    for section in ("where", "plan"):
+        for key, cond in getattr(spec.applies_to, section).items():
+            try:
+                validate_condition(cond)
+            except ValueError as exc:
+                problems.append(Problem(path, line_of(path, ("applies_to", section, key)),
+                                        f"applies_to.{section}.{key}: {exc}"))
+    params = dict(spec.check.params)
+    if params_override:
+        params.update(params_override)
+    try:
+        return check, check.params.model_validate(params)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, path, check.params, ("check", "params")))
+        return None
+
+
+def load_rule_file(path: Path, problems: list[Problem]) -> Rule | None:
+    try:
+        data = load_yaml(path)
+    except InputError as exc:
+        problems.append(Problem(path, None, str(exc).split(": ", 1)[-1]))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, "rule.yaml must be a mapping"))
+        return None
+    try:
+        return Rule.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, path, Rule))
+        return None
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rule files of a set folder, in a stable order."""
+    return sorted(p for p in folder.glob(f"*/{RULE_FILE}") if p.is_file())
+
+
+# -- loading -----------------------------------------------------------------------------------
+def load_set(folder: Path, *, known: dict[str, tuple[Path, str]] | None = None,
+             origin: str = "path", problems: list[Problem] | None = None,
+             _stack: tuple[str, ...] = ()) -> RuleSet | None:
+    """Load one rule set (resolving what it extends). Problems are collected in ``problems``
+    when given, else raised as one :class:`RuleSetError`."""
+    collect = problems is not None
+    problems = problems if problems is not None else []
+    spec = _read_set_spec(folder, problems)
+    if spec is None:
+        if not collect:
+            raise RuleSetError(problems)
+        return None
+    if spec.name in _stack:
+        problems.append(Problem(folder / RULESET_FILE, line_of(folder / RULESET_FILE, ("extends",)),
+                                f"rule set {spec.name!r} extends itself (cycle: "
+                                f"{' -> '.join([*_stack, spec.name])})"))
+        if not collect:
+            raise RuleSetError(problems)
+        return None
+    known = known if known is not None else discover()
+    ruleset = RuleSet(spec=spec, path=folder, origin=origin)
+    inherited: dict[str, LoadedRule] = {}
+    for base_name in spec.extends:
+        if base_name not in known:
+            problems.append(Problem(folder / RULESET_FILE,
+                                    line_of(folder / RULESET_FILE, ("extends",)),
+                                    f"extends unknown rule set {base_name!r}; known: "
+                                    f"{', '.join(sorted(known))}"))
+            continue
+        base_path, base_origin = known[base_name]
+        base = load_set(base_path, known=known, origin=base_origin, problems=problems,
+                        _stack=(*_stack, spec.name))
+        if base is not None:
+            for rule in base.rules:
+                inherited[rule.id] = rule
+    own: dict[str, LoadedRule] = {}
+    for path in rule_files(folder):
+        rule_spec = load_rule_file(path, problems)
+        if rule_spec is None:
+            continue
+        if rule_spec.id in own:
+            problems.append(Problem(path, line_of(path, ("id",)),
+                                    f"duplicate rule id {rule_spec.id} (also in "
+                                    f"{own[rule_spec.id].path})"))
+            continue
+        bound = bind_rule(rule_spec, path, problems)
+        if bound is None:
+            continue
+        own[rule_spec.id] = LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version,
+                                       path, spec.name)
+    overrides_path = folder / RULESET_FILE
+    for rule_id, override in spec.overrides.items():
+        target = inherited.get(rule_id) or own.get(rule_id)
+        if target is None:
+            close = difflib.get_close_matches(rule_id, [*inherited, *own], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(overrides_path, line_of(overrides_path, ("overrides", rule_id)),
+                                    f"overrides unknown rule {rule_id!r}{hint}"))
+            continue
+        updated = _apply_override(target, override, spec, overrides_path, problems)
+        if updated is None:
+            continue
+        if rule_id in own:
+            own[rule_id] = updated
+        else:
+            inherited[rule_id] = updated
+    merged = {**inherited, **own}
+    ruleset.rules = [r for _, r in sorted(merged.items()) if r.spec.enabled]
+    if problems and not collect:
+        raise RuleSetError(problems)
+    return ruleset
+
+
+def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec, path: Path,
+                    problems: list[Problem]) -> LoadedRule | None:
+    changes: dict[str, Any] = {}
+    if override.enabled is not None:
+        changes["enabled"] = override.enabled
+    if override.level is not None:
+        changes["level"] = override.level
+    if override.structural is not None:
+        changes["structural"] = override.structural
+    if override.source is not None:
+        changes["source"] = override.source
+    if override.advice is not None:
+        changes["advice"] = override.advice
+    if override.message is not None:
+        changes["message"] = override.message
+    if override.params:
+        changes["check"] = rule.spec.check.model_copy(
+            update={"params": {**rule.spec.check.params, **override.params}})
+    data = rule.spec.model_dump(by_alias=True)
+    data.update({k: (v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v)
+                 for k, v in changes.items()})
+    try:
+        new_spec = Rule.model_validate(data)
+    except ValidationError as exc:
+        for problem in _problems_from(exc, path, Rule, ("overrides", rule.id)):
+            problems.append(Problem(path, line_of(path, ("overrides", rule.id)), problem.message))
+        return None
+    bound = bind_rule(new_spec, path, problems)
+    if bound is None:
+        return None
+    return replace(rule, spec=new_spec, params=bound[1], rule_set=spec.name,
+                   rule_set_version=spec.version, modified_by=(*rule.modified_by, spec.name))
+
+
+def resolve_selectors(selectors: Iterable[str] | None) -> list[RuleSet]:
+    """Load the rule sets named by ``--rules`` values (set names or paths); none = defaults.
+
+    When one selected set extends another selected set, the base is not run twice: the
+    extending set replaces it.
+    """
+    known = discover()
+    selectors = list(selectors or [])
+    if not selectors:
+        selectors = default_set_names()
+    sets: list[RuleSet] = []
+    for selector in selectors:
+        path = Path(selector)
+        if selector in known and not (path.exists() and path.is_dir() and "/" in selector):
+            folder, origin = known[selector]
+            sets.append(_must(load_set(folder, known=known, origin=origin)))
+        elif path.is_dir():
+            found = _sets_below(path)
+            if not found:
+                raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")
+            for folder in found.values():
+                sets.append(_must(load_set(folder, known=known, origin="path")))
+        else:
+            close = difflib.get_close_matches(selector, list(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(f"unknown rule set {selector!r}{hint} (known: "
+                             f"{', '.join(sorted(known))}; or give a folder path)")
+    names = {s.name for s in sets}
+    replaced = {base for s in sets for base in s.spec.extends if base in names}
+    unique: dict[str, RuleSet] = {}
+    for s in sets:
+        if s.name not in replaced:
+            unique.setdefault(s.name, s)
+    return list(unique.values())
+
+
+def _must(ruleset: RuleSet | None) -> RuleSet:
+    assert ruleset is not None
+    return ruleset
+
+
+def validate_folder(folder: Path) -> tuple[list[Problem], int]:
+    """Validate every rule set below ``folder``; return the problems and the rule count."""
+    problems: list[Problem] = []
+    found = _sets_below(folder)
+    if not found:
+        rule_path = folder / RULE_FILE if folder.is_dir() else folder
+        if rule_path.is_file():
+            spec = load_rule_file(rule_path, problems)
+            if spec is not None:
+                bind_rule(spec, rule_path, problems)
+            return problems, 1
+        return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0
+    known = discover()
+    count = 0
+    for set_folder in found.values():
+        ruleset = load_set(set_folder, known=known, problems=problems)
+        if ruleset is not None:
+            count += len(ruleset.rules)
+    return problems, count

@@ -1,0 +1,65 @@
+"""Fast, safe YAML loading for rule files, with line numbers on demand.
+
+Rule files are data: they are read with a safe loader (libyaml's C loader when available,
+about 6x faster), never evaluated. Line numbers are only needed to report an error, so a file
+is re-read with node marks only then (:func:`line_of`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+try:  # pragma: no cover - depends on the PyYAML build
+    from yaml import CSafeLoader as FastLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
+
+from inclusiecheck.model import InputError
+
+
+def load_yaml(path: Path) -> Any:
+    """Load a YAML file safely; a syntax error becomes an InputError with file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return yaml.load(text, Loader=FastLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{line}: invalid YAML: {problem}") from None
+
+
+def line_of(path: Path, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (keys and list indexes), or of the
+    deepest existing parent; ``None`` if the file cannot be composed."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    line = key_node.start_mark.line + 1
+                    node = value_node
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

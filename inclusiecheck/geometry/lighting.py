@@ -1,0 +1,1048 @@
+"""Illuminance from point-source luminaires, for the social-safety lighting checks.
+
+The model is the classic point-by-point calculation of EN 13201-3 with simplifications that
+suit a plan review (see ``docs/method-lighting.md``):
+
+- every luminaire is a point source at ``mounting_height_m`` above a flat ground plane;
+- its light distribution is rotationally symmetric: intensity depends only on the vertical
+  angle gamma (0 = straight down), given in cd per 1000 lm of lamp flux (cd/klm);
+- only direct light counts (no reflections from facades or the ground, no obstruction by
+  trees or buildings); no light is emitted above the horizontal;
+- results are *maintained* values: the initial value times a maintenance factor.
+
+Horizontal illuminance at a ground point::
+
+    E_h = MF * sum_i I_i(gamma) * cos(gamma) / d^2 = MF * sum_i I_i(gamma) * h_i / d^3
+
+Semi-cylindrical illuminance at ``face_height_m`` for a face turned towards ``v``::
+
+    E_sc = MF * sum_i I_i(eps) * (1 + cos(alpha)) * sin(eps) / (pi * d^2)
+
+with ``eps`` the angle of the ray from the vertical, ``alpha`` the horizontal angle between
+``v`` and the direction from the point to the luminaire, and ``d`` the distance from the
+luminaire to the point at face height (the EN 13201-3 form, written with ``d``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal, Union
+
+import numpy as np
+import shapely
+from shapely import ops
+from shapely.geometry import GeometryCollection
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "DEFAULT_CLASS_BY_KIND",
+    "DEFAULT_DISTRIBUTION",
+    "DEFAULT_FACE_HEIGHT_M",
+    "DEFAULT_MAINTENANCE_FACTOR",
+    "DEFAULT_NIGHT_TIME",
+    "DEFAULT_SPACING_M",
+    "DISTRIBUTION_NAMES",
+    "LED_STREET_TABLE",
+    "LIGHTING_CLASSES",
+    "NEGLIGIBLE_LX",
+    "LightingClass",
+    "LightingInputError",
+    "LightingStats",
+    "Luminaire",
+    "Scenario",
+    "downward_flux_fraction",
+    "grid_points",
+    "horizontal_illuminance",
+    "intensity_cd_per_klm",
+    "is_off",
+    "lighting_stats",
+    "meets_class",
+    "parse_scenario",
+    "path_directions",
+    "reach_m",
+    "scenario_flux",
+    "semicylindrical_illuminance",
+]
+
+
+class LightingInputError(ValueError):
+    """Bad input to a lighting calculation (luminaire data, geometry, options)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Defaults (documented in docs/method-lighting.md)
+# ---------------------------------------------------------------------------------------------
+
+DEFAULT_DISTRIBUTION = "led_street"
+DEFAULT_MAINTENANCE_FACTOR = 0.8
+DEFAULT_SPACING_M = 1.0
+DEFAULT_FACE_HEIGHT_M = 1.5
+DEFAULT_NIGHT_TIME = "01:00"
+DEFAULT_DARK_HALF_WIDTH_M = 1.0
+MIN_POINTS_ACROSS = 3
+#: A luminaire is ignored at points where its largest possible (initial, MF = 1) contribution
+#: is below this illuminance: 1/400 of the lowest P-class minimum (P6: 0.40 lx), so that even
+#: the sum of many far luminaires left out stays well below the class minimums.
+NEGLIGIBLE_LX = 0.001
+
+_LOWER_HEMISPHERE_SAMPLES = 90_001
+
+#: Relative intensity of the default ``led_street`` distribution by gamma (degrees).
+#: A rotationally averaged batwing typical of LED street and path luminaires: about 110 cd/klm
+#: at nadir, rising to a peak of about 284 cd/klm at 60 degrees, falling steeply to about
+#: 22 cd/klm at 80 degrees (below the 30 cd/klm of the CIE "cut-off" class) and zero from 90
+#: degrees up. Scaled at import so that the downward flux equals the lamp flux (LOR 1.0).
+_LED_STREET_RELATIVE: tuple[tuple[float, float], ...] = (
+    (0.0, 1.00), (5.0, 1.01), (10.0, 1.04), (15.0, 1.09), (20.0, 1.16), (25.0, 1.26),
+    (30.0, 1.39), (35.0, 1.55), (40.0, 1.75), (45.0, 1.98), (50.0, 2.22), (55.0, 2.45),
+    (60.0, 2.60), (65.0, 2.50), (70.0, 1.90), (75.0, 0.90), (80.0, 0.20), (85.0, 0.04),
+    (90.0, 0.00),
+)
+
+
+def _table_flux_klm(gamma_deg: np.ndarray, values: np.ndarray) -> float:
+    """Downward flux (in units of 1000 lm) of a linearly interpolated cd/klm table."""
+    g = np.linspace(0.0, 90.0, _LOWER_HEMISPHERE_SAMPLES)
+    i = np.interp(g, gamma_deg, values, right=0.0)
+    rad = np.radians(g)
+    return float(2.0 * np.pi * np.trapezoid(i * np.sin(rad), rad) / 1000.0)
+
+
+def _normalised_led_street() -> tuple[tuple[float, float], ...]:
+    g = np.array([p[0] for p in _LED_STREET_RELATIVE])
+    v = np.array([p[1] for p in _LED_STREET_RELATIVE])
+    scale = 1.0 / _table_flux_klm(g, v)
+    return tuple((float(a), float(b * scale)) for a, b in zip(g, v))
+
+
+#: The ``led_street`` table in cd/klm, normalised to a downward flux of 1000 lm per klm.
+LED_STREET_TABLE: tuple[tuple[float, float], ...] = _normalised_led_street()
+
+DISTRIBUTION_NAMES: tuple[str, ...] = ("led_street", "lambertian", "isotropic_down")
+
+#: A distribution: one of DISTRIBUTION_NAMES, or a table of (gamma_deg, cd_per_klm) pairs.
+DistributionSpec = Union[str, tuple[tuple[float, float], ...]]
+IntensityFunction = Callable[[np.ndarray], np.ndarray]
+
+
+def _normalise_spec(distribution: object) -> DistributionSpec:
+    """Return a hashable distribution spec, or raise LightingInputError."""
+    if isinstance(distribution, str):
+        if distribution not in DISTRIBUTION_NAMES:
+            raise LightingInputError(
+                f"unknown light distribution {distribution!r}; use one of "
+                f"{', '.join(DISTRIBUTION_NAMES)} or a table of (gamma_deg, cd_per_klm) pairs"
+            )
+        return distribution
+    try:
+        table = tuple((float(g), float(v)) for g, v in distribution)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise LightingInputError(
+            f"a custom light distribution must be a list of (gamma_deg, cd_per_klm) pairs: {exc}"
+        ) from None
+    _validate_table(table)
+    return table
+
+
+@lru_cache(maxsize=256)
+def _validate_table(table: tuple[tuple[float, float], ...]) -> None:
+    if len(table) < 2:
+        raise LightingInputError("a light distribution table needs at least two (gamma, cd) rows")
+    g = np.array([p[0] for p in table])
+    v = np.array([p[1] for p in table])
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(v))):
+        raise LightingInputError("a light distribution table holds a non-finite number")
+    if g[0] != 0.0 or np.any(np.diff(g) <= 0.0):
+        raise LightingInputError(
+            "a light distribution table must start at gamma 0 and increase strictly"
+        )
+    if np.any(v < 0.0):
+        raise LightingInputError("a light distribution table holds a negative intensity")
+    fraction = _table_flux_klm(g, v)
+    if fraction > 1.02:
+        raise LightingInputError(
+            f"the light distribution table sends {fraction:.3f} x the lamp flux downwards "
+            "(more than the lamp emits); give intensities in cd per 1000 lm"
+        )
+
+
+@lru_cache(maxsize=64)
+def _intensity_function(spec: DistributionSpec) -> IntensityFunction:
+    """Return f(gamma_rad) -> cd/klm, zero above the horizontal."""
+    if spec == "lambertian":
+        def lambertian(gamma: np.ndarray) -> np.ndarray:
+            return np.where(gamma <= np.pi / 2, (1000.0 / np.pi) * np.cos(gamma), 0.0)
+        return lambertian
+    if spec == "isotropic_down":
+        def isotropic(gamma: np.ndarray) -> np.ndarray:
+            return np.where(gamma <= np.pi / 2, 1000.0 / (2.0 * np.pi), 0.0)
+        return isotropic
+    table = LED_STREET_TABLE if spec == "led_street" else spec
+    assert not isinstance(table, str)
+    g_deg = np.array([p[0] for p in table])
+    values = np.array([p[1] for p in table])
+
+    def tabulated(gamma: np.ndarray) -> np.ndarray:
+        gd = np.degrees(gamma)
+        return np.where(gd <= 90.0, np.interp(gd, g_deg, values, right=0.0), 0.0)
+
+    return tabulated
+
+
+def intensity_cd_per_klm(distribution: object, gamma_deg: np.ndarray | float) -> np.ndarray:
+    """Luminous intensity in cd per 1000 lm at vertical angle(s) ``gamma_deg``.
+
+    Parameters
+    ----------
+    distribution
+        A name in ``DISTRIBUTION_NAMES`` or a table of ``(gamma_deg, cd_per_klm)`` pairs
+        (linear interpolation; zero beyond the last row and above 90 degrees).
+    gamma_deg
+        Angle(s) from the downward vertical, in degrees.
+    """
+    spec = _normalise_spec(distribution)
+    gamma = np.radians(np.asarray(gamma_deg, dtype=float))
+    return _intensity_function(spec)(gamma)
+
+
+def downward_flux_fraction(distribution: object) -> float:
+    """Flux sent into the lower hemisphere, as a fraction of the lamp flux (the LOR).
+
+    Integrates ``2 pi * int_0^{pi/2} I(gamma) sin(gamma) d gamma`` numerically; 1.0 for the
+    built-in distributions.
+    """
+    spec = _normalise_spec(distribution)
+    g = np.linspace(0.0, np.pi / 2, _LOWER_HEMISPHERE_SAMPLES)
+    i = _intensity_function(spec)(g)
+    return float(2.0 * np.pi * np.trapezoid(i * np.sin(g), g) / 1000.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Luminaires, switching and scenarios
+# ---------------------------------------------------------------------------------------------
+
+_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _minutes(text: str, *, allow_24: bool = False) -> int:
+    m = _HHMM.match(text)
+    if not m:
+        raise LightingInputError(f"time {text!r} is not of the form HH:MM")
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
+        raise LightingInputError(f"time {text!r} is not a valid time of day")
+    return hours * 60 + minutes
+
+
+@lru_cache(maxsize=256)
+def _off_ranges(off_hours: str) -> tuple[tuple[int, int], ...]:
+    """Parse ``"23:00-05:00"`` (several ranges may be separated by commas) into minutes."""
+    ranges = []
+    for part in off_hours.split(","):
+        bits = re.split(r"\s*[-\u2013\u2014]\s*", part.strip())
+        if len(bits) != 2:
+            raise LightingInputError(
+                f"off_hours {off_hours!r} is not of the form HH:MM-HH:MM (e.g. 00:00-05:00)"
+            )
+        start, end = _minutes(bits[0]), _minutes(bits[1], allow_24=True)
+        if start == end:
+            raise LightingInputError(
+                f"off_hours {off_hours!r} has an empty range ({part.strip()}); "
+                "say 00:00-24:00 for a light that is always off"
+            )
+        ranges.append((start, end))
+    return tuple(ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class Luminaire:
+    """One light point: a point source at ``mounting_height_m`` above the ground.
+
+    Parameters
+    ----------
+    x, y
+        Position in the projected metric CRS.
+    mounting_height_m
+        Height of the light centre above the ground (> 0).
+    luminous_flux_lm
+        Lamp (for LED: luminaire) flux at full output (>= 0).
+    distribution
+        A name in ``DISTRIBUTION_NAMES`` (default ``"led_street"``) or a table of
+        ``(gamma_deg, cd_per_klm)`` pairs; a list is turned into a tuple.
+    dimmed_pct
+        Night level as a percentage of full output; ``None``: not dimmed.
+    off_hours
+        Time range(s) in which the light is switched off, e.g. ``"00:00-05:00"`` or
+        ``"23:00-05:00"`` (across midnight); ``None``: never off.
+    """
+
+    x: float
+    y: float
+    mounting_height_m: float
+    luminous_flux_lm: float
+    distribution: DistributionSpec = DEFAULT_DISTRIBUTION
+    dimmed_pct: float | None = None
+    off_hours: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("x", "y", "mounting_height_m", "luminous_flux_lm", "dimmed_pct"):
+            value = getattr(self, name)
+            if value is None and name == "dimmed_pct":
+                continue
+            is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not is_number or not math.isfinite(value):
+                raise LightingInputError(f"luminaire {name} must be a finite number, got {value!r}")
+            object.__setattr__(self, name, float(value))
+        if self.mounting_height_m <= 0.0:
+            raise LightingInputError(
+                f"luminaire mounting_height_m must be > 0, got {self.mounting_height_m}"
+            )
+        if self.luminous_flux_lm < 0.0:
+            raise LightingInputError(
+                f"luminaire luminous_flux_lm must be >= 0, got {self.luminous_flux_lm}"
+            )
+        if self.dimmed_pct is not None and not (0.0 <= self.dimmed_pct <= 100.0):
+            raise LightingInputError(
+                f"luminaire dimmed_pct must be between 0 and 100, got {self.dimmed_pct}"
+            )
+        if self.off_hours is not None:
+            _off_ranges(self.off_hours)
+        object.__setattr__(self, "distribution", _normalise_spec(self.distribution))
+
+
+def is_off(luminaire: Luminaire, time: str) -> bool:
+    """Whether the luminaire is switched off at ``time`` ("HH:MM").
+
+    A range ``start-end`` includes its start and excludes its end; a range whose start is
+    later than its end runs across midnight (``"23:00-05:00"`` is off at 23:00 and 04:59,
+    on at 05:00).
+    """
+    t = _minutes(time)
+    if luminaire.off_hours is None:
+        return False
+    for start, end in _off_ranges(luminaire.off_hours):
+        if start < end:
+            if start <= t < end:
+                return True
+        elif t >= start or t < end:
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """An operating state: ``evening`` (full output) or ``night`` at a time of day."""
+
+    kind: Literal["evening", "night"]
+    time: str = DEFAULT_NIGHT_TIME
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("evening", "night"):
+            raise LightingInputError(
+                f"unknown lighting scenario {self.kind!r}; use 'evening' or 'night'"
+            )
+        _minutes(self.time)
+
+
+def parse_scenario(scenario: Scenario | str | None) -> Scenario | None:
+    """Turn ``"evening"``, ``"night"`` or ``"night@01:00"`` / ``"night 01:00"`` into a Scenario."""
+    if scenario is None or isinstance(scenario, Scenario):
+        return scenario
+    if not isinstance(scenario, str):
+        raise LightingInputError(f"a lighting scenario must be a string, got {scenario!r}")
+    bits = re.split(r"[@\s]+", scenario.strip(), maxsplit=1)
+    kind = bits[0].lower()
+    if kind not in ("evening", "night"):
+        raise LightingInputError(
+            f"unknown lighting scenario {scenario!r}; use 'evening', 'night' or 'night@HH:MM'"
+        )
+    if len(bits) == 2 and bits[1]:
+        return Scenario(kind, bits[1])  # type: ignore[arg-type]
+    return Scenario(kind)  # type: ignore[arg-type]
+
+
+def scenario_flux(luminaire: Luminaire, scenario: Scenario | str | None) -> float:
+    """Lamp flux in lm in a scenario.
+
+    ``None`` or ``"evening"``: full flux. ``"night"`` (at ``Scenario.time``, default 01:00):
+    zero when switched off at that time, else ``dimmed_pct`` % of full when dimmed (dimming
+    is assumed to last the whole night), else full. Output is taken as linear in flux.
+    """
+    sc = parse_scenario(scenario)
+    full = float(luminaire.luminous_flux_lm)
+    if sc is None or sc.kind == "evening":
+        return full
+    if is_off(luminaire, sc.time):
+        return 0.0
+    if luminaire.dimmed_pct is not None:
+        return full * luminaire.dimmed_pct / 100.0
+    return full
+
+
+# ---------------------------------------------------------------------------------------------
+# Point-by-point calculation
+# ---------------------------------------------------------------------------------------------
+
+def _as_points(points_xy: np.ndarray) -> np.ndarray:
+    pts = np.asarray(points_xy, dtype=float)
+    if pts.size == 0:
+        return np.zeros((0, 2))
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise LightingInputError(f"points_xy must be an (N, 2) array, got shape {pts.shape}")
+    if not np.all(np.isfinite(pts)):
+        raise LightingInputError("points_xy holds a non-finite coordinate")
+    return pts
+
+
+def _check_mf(maintenance_factor: float) -> None:
+    if not (0.0 < maintenance_factor <= 1.0):
+        raise LightingInputError(
+            f"maintenance_factor must be in (0, 1], got {maintenance_factor}"
+        )
+
+
+_T_GRID = np.concatenate([np.linspace(0.0, 20.0, 4001)[:-1], np.geomspace(20.0, 5000.0, 2000)])
+
+
+@lru_cache(maxsize=64)
+def _envelope(spec: DistributionSpec, kernel: str) -> np.ndarray:
+    """Non-increasing envelope G(t) = max_{t' >= t} g(t') of the normalised kernel g.
+
+    With t = r / h (horizontal distance over height difference) the largest possible
+    contribution of a luminaire at horizontal distance r is ``flux/1000 * g(t) / h**2``:
+    horizontal: g = I(gamma) cos^3(gamma); semi-cylindrical: g = 2/pi I(gamma) sin cos^2.
+    """
+    gamma = np.arctan(_T_GRID)
+    i = _intensity_function(spec)(gamma)
+    if kernel == "horizontal":
+        g = i * np.cos(gamma) ** 3
+    else:
+        g = (2.0 / np.pi) * i * np.sin(gamma) * np.cos(gamma) ** 2
+    return np.maximum.accumulate(g[::-1])[::-1]
+
+
+def _reach(
+    spec: DistributionSpec, kernel: str, height_m: np.ndarray, flux_lm: np.ndarray,
+    negligible_lx: float, max_reach_m: float | None,
+) -> np.ndarray:
+    """Per-luminaire horizontal reach beyond which its contribution is < negligible_lx."""
+    env = _envelope(spec, kernel)
+    with np.errstate(divide="ignore"):
+        c = np.where(flux_lm > 0.0, negligible_lx * 1000.0 * height_m**2 / flux_lm, np.inf)
+    # number of grid values with env >= c (env is non-increasing)
+    count = np.searchsorted(-env, -c, side="right")
+    t = _T_GRID[np.minimum(count, len(_T_GRID) - 1)]
+    reach = np.where(count > 0, t * height_m, 0.0)
+    if max_reach_m is not None:
+        reach = np.minimum(reach, max_reach_m)
+    return reach
+
+
+def reach_m(
+    luminaire: Luminaire, *, scenario: Scenario | str | None = None,
+    negligible_lx: float = NEGLIGIBLE_LX,
+) -> float:
+    """Horizontal distance beyond which a luminaire adds less than ``negligible_lx`` (E_h, MF 1)."""
+    spec = _normalise_spec(luminaire.distribution)
+    r = _reach(
+        spec, "horizontal", np.array([luminaire.mounting_height_m]),
+        np.array([scenario_flux(luminaire, scenario)]), negligible_lx, None,
+    )
+    return float(r[0])
+
+
+@dataclass(frozen=True)
+class _LumArrays:
+    xy: np.ndarray
+    height_m: np.ndarray
+    flux_lm: np.ndarray
+    spec_index: np.ndarray
+    specs: tuple[DistributionSpec, ...]
+
+
+def _lum_arrays(luminaires: Sequence[Luminaire], scenario: Scenario | str | None) -> _LumArrays:
+    sc = parse_scenario(scenario)
+    specs: dict[DistributionSpec, int] = {}
+    n = len(luminaires)
+    xy = np.empty((n, 2))
+    h = np.empty(n)
+    flux = np.empty(n)
+    idx = np.empty(n, dtype=np.intp)
+    for k, lum in enumerate(luminaires):
+        if not isinstance(lum, Luminaire):
+            raise LightingInputError(f"expected a Luminaire, got {type(lum).__name__}")
+        xy[k] = (lum.x, lum.y)
+        h[k] = lum.mounting_height_m
+        flux[k] = scenario_flux(lum, sc)
+        idx[k] = specs.setdefault(lum.distribution, len(specs))
+    return _LumArrays(xy, h, flux, idx, tuple(specs))
+
+
+def _pairs(
+    points: np.ndarray, lum_xy: np.ndarray, reach: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(luminaire index, point index) of every point within its luminaire's reach."""
+    active = np.flatnonzero(reach > 0.0)
+    if active.size == 0 or len(points) == 0:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    tree = shapely.STRtree(shapely.points(points))
+    hits = tree.query(
+        shapely.points(lum_xy[active]), predicate="dwithin", distance=reach[active]
+    )
+    return active[hits[0]], hits[1].astype(np.intp)
+
+
+def _per_spec_reach(
+    lum: _LumArrays, kernel: str, height_m: np.ndarray, negligible_lx: float,
+    max_reach_m: float | None,
+) -> np.ndarray:
+    reach = np.zeros(len(lum.flux_lm))
+    for s, spec in enumerate(lum.specs):
+        sel = lum.spec_index == s
+        reach[sel] = _reach(
+            spec, kernel, height_m[sel], lum.flux_lm[sel], negligible_lx, max_reach_m
+        )
+    return reach
+
+
+def _intensity_cd(lum: _LumArrays, li: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """Intensity in cd of luminaire ``li[k]`` towards angle ``gamma[k]``."""
+    out = np.empty(len(li))
+    spec_of_pair = lum.spec_index[li]
+    for s, spec in enumerate(lum.specs):
+        sel = spec_of_pair == s
+        if np.any(sel):
+            out[sel] = _intensity_function(spec)(gamma[sel])
+    return out * lum.flux_lm[li] / 1000.0
+
+
+def horizontal_illuminance(
+    points_xy: np.ndarray,
+    luminaires: Sequence[Luminaire],
+    *,
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR,
+    scenario: Scenario | str | None = None,
+    max_reach_m: float | None = None,
+    negligible_lx: float = NEGLIGIBLE_LX,
+) -> np.ndarray:
+    """Maintained horizontal illuminance in lx at ground points.
+
+    ``E = MF * sum I(gamma) * h / d**3`` over the luminaires (inverse-square and cosine law).
+    A luminaire is skipped at points farther than its reach: the horizontal distance beyond
+    which its largest possible contribution is below ``negligible_lx`` (computed from its
+    distribution, height and scenario flux), capped at ``max_reach_m`` when given.
+
+    Parameters
+    ----------
+    points_xy
+        (N, 2) ground points in the metric CRS.
+    luminaires
+        The light points.
+    maintenance_factor
+        Maintained over initial output, in (0, 1]; default 0.8.
+    scenario
+        ``None``/``"evening"``: full output; ``"night"`` or ``"night@HH:MM"``: dimmed or off.
+    max_reach_m
+        Optional upper bound on every luminaire's reach.
+    negligible_lx
+        Contribution below which a luminaire is ignored at a point (default 0.001 lx).
+
+    Returns
+    -------
+    numpy.ndarray
+        (N,) illuminance in lx.
+    """
+    pts = _as_points(points_xy)
+    _check_mf(maintenance_factor)
+    if max_reach_m is not None and max_reach_m < 0:
+        raise LightingInputError(f"max_reach_m must be >= 0, got {max_reach_m}")
+    out = np.zeros(len(pts))
+    if len(pts) == 0 or len(luminaires) == 0:
+        return out
+    lum = _lum_arrays(luminaires, scenario)
+    reach = _per_spec_reach(lum, "horizontal", lum.height_m, negligible_lx, max_reach_m)
+    li, pi = _pairs(pts, lum.xy, reach)
+    if li.size == 0:
+        return out
+    d = pts[pi] - lum.xy[li]
+    h = lum.height_m[li]
+    r2 = np.einsum("ij,ij->i", d, d)
+    d2 = r2 + h * h
+    gamma = np.arctan2(np.sqrt(r2), h)
+    e = _intensity_cd(lum, li, gamma) * h / (d2 * np.sqrt(d2))
+    out += np.bincount(pi, weights=e, minlength=len(pts))
+    return out * maintenance_factor
+
+
+_CARDINAL = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+
+
+def semicylindrical_illuminance(
+    points_xy: np.ndarray,
+    luminaires: Sequence[Luminaire],
+    *,
+    face_height_m: float = DEFAULT_FACE_HEIGHT_M,
+    view_directions: np.ndarray | None = None,
+    both_ways: bool = True,
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR,
+    scenario: Scenario | str | None = None,
+    max_reach_m: float | None = None,
+    negligible_lx: float = NEGLIGIBLE_LX,
+) -> np.ndarray:
+    """Maintained semi-cylindrical illuminance in lx at ``face_height_m`` above ground points.
+
+    ``E_sc = MF * sum I(eps) * (1 + cos alpha) * sin(eps) / (pi * d**2)`` (EN 13201-3 form):
+    ``eps`` is the angle of the incident ray from the vertical, ``alpha`` the horizontal angle
+    between the direction the face looks (the normal of the semi-cylinder's curved side) and
+    the direction from the point to the luminaire, ``d`` the distance from the luminaire to
+    the point at face height. Luminaires not above face height contribute nothing.
+
+    Parameters
+    ----------
+    view_directions
+        (N, 2) or (2,) direction the face looks, e.g. the path direction from
+        :func:`path_directions` (need not be unit length). With ``both_ways`` (default) the
+        result is the minimum over the direction and its opposite, i.e. for people walking
+        either way. ``None``: the minimum over the four grid directions +x, +y, -x, -y (for
+        areas without a main walking direction).
+    """
+    pts = _as_points(points_xy)
+    _check_mf(maintenance_factor)
+    if not math.isfinite(face_height_m) or face_height_m < 0:
+        raise LightingInputError(f"face_height_m must be >= 0, got {face_height_m}")
+    n = len(pts)
+    if view_directions is None:
+        dirs = None
+    else:
+        v = np.asarray(view_directions, dtype=float)
+        v = np.broadcast_to(v, (n, 2)) if v.shape == (2,) else v
+        if v.shape != (n, 2):
+            raise LightingInputError(
+                f"view_directions must have shape (2,) or ({n}, 2), got {np.shape(view_directions)}"
+            )
+        norm = np.hypot(v[:, 0], v[:, 1])
+        if np.any(~np.isfinite(norm)) or np.any(norm == 0.0):
+            raise LightingInputError("view_directions holds a zero or non-finite vector")
+        dirs = v / norm[:, None]
+    if n == 0 or len(luminaires) == 0:
+        return np.zeros(n)
+    lum = _lum_arrays(luminaires, scenario)
+    dh = lum.height_m - face_height_m
+    flux_ok = dh > 0.0
+    safe_dh = np.where(flux_ok, dh, 1.0)
+    reach = np.where(
+        flux_ok,
+        _per_spec_reach(lum, "semicylindrical", safe_dh, negligible_lx, max_reach_m),
+        0.0,
+    )
+    li, pi = _pairs(pts, lum.xy, reach)
+    if li.size == 0:
+        return np.zeros(n)
+    hv = lum.xy[li] - pts[pi]  # horizontal vector point -> luminaire
+    r = np.hypot(hv[:, 0], hv[:, 1])
+    h = dh[li]
+    d2 = r * r + h * h
+    eps = np.arctan2(r, h)
+    base = _intensity_cd(lum, li, eps) * (r / np.sqrt(d2)) / (np.pi * d2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = np.where(r[:, None] > 0.0, hv / r[:, None], 0.0)
+    if dirs is None:
+        candidates = [unit @ c for c in _CARDINAL]
+    else:
+        cos_a = np.einsum("ij,ij->i", unit, dirs[pi])
+        candidates = [cos_a, -cos_a] if both_ways else [cos_a]
+    results = [np.bincount(pi, weights=base * (1.0 + c), minlength=n) for c in candidates]
+    return np.minimum.reduce(results) * maintenance_factor
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling
+# ---------------------------------------------------------------------------------------------
+
+def _explode(geom: BaseGeometry) -> tuple[list, list, list]:
+    """Split into non-empty polygons, linestrings and points."""
+    polys: list = []
+    lines: list = []
+    points: list = []
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        if g is None or g.is_empty:
+            continue
+        t = g.geom_type
+        if t == "Polygon":
+            polys.append(g)
+        elif t in ("LineString", "LinearRing"):
+            lines.append(g)
+        elif t == "Point":
+            points.append(g)
+        elif t in ("MultiPolygon", "MultiLineString", "MultiPoint", "GeometryCollection"):
+            stack.extend(reversed(list(shapely.get_parts(g))))
+        else:
+            raise LightingInputError(f"cannot sample geometry of type {t}")
+    return polys, lines, points
+
+
+@dataclass
+class _LineSample:
+    line: BaseGeometry
+    length_m: float
+    positions_m: np.ndarray  # (n,) arc length of each station
+    step_m: float
+    points: np.ndarray  # (n * n_across, 2), station-major
+    n_across: int
+
+
+def _line_coords(line: BaseGeometry) -> np.ndarray:
+    coords = shapely.get_coordinates(line)
+    if len(coords) > 1:
+        keep = np.r_[True, np.any(np.diff(coords, axis=0) != 0.0, axis=1)]
+        coords = coords[keep]
+    return coords
+
+
+def _sample_line(line: BaseGeometry, spacing_m: float, width_m: float | None) -> _LineSample:
+    coords = _line_coords(line)
+    n_across = 1 if not width_m else max(MIN_POINTS_ACROSS, math.ceil(width_m / spacing_m - 1e-9))
+    if len(coords) < 2:  # zero-length line
+        base = coords[:1]
+        return _LineSample(line, 0.0, np.zeros(1), 0.0, np.repeat(base, n_across, axis=0), n_across)
+    seg = np.diff(coords, axis=0)
+    seglen = np.hypot(seg[:, 0], seg[:, 1])
+    cum = np.r_[0.0, np.cumsum(seglen)]
+    length = float(cum[-1])
+    n = max(1, math.ceil(length / spacing_m - 1e-9))
+    step = length / n
+    s = (np.arange(n) + 0.5) * step
+    k = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(seglen) - 1)
+    t = (s - cum[k]) / seglen[k]
+    base = coords[k] + t[:, None] * seg[k]
+    if n_across == 1:
+        return _LineSample(line, length, s, step, base, 1)
+    tangent = seg[k] / seglen[k][:, None]
+    normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+    offsets = (np.arange(n_across) + 0.5) * (width_m / n_across) - width_m / 2.0
+    pts = base[:, None, :] + offsets[None, :, None] * normal[:, None, :]
+    return _LineSample(line, length, s, step, pts.reshape(-1, 2), n_across)
+
+
+@dataclass
+class _AreaSample:
+    polygon: BaseGeometry
+    points: np.ndarray
+    cells: list  # one box per point, or [polygon] for a representative point
+
+
+def _sample_polygon(poly: BaseGeometry, spacing_m: float) -> _AreaSample:
+    minx, miny, maxx, maxy = poly.bounds
+    xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) * spacing_m
+    ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) * spacing_m
+    gx, gy = np.meshgrid(xs, ys)
+    gx, gy = gx.ravel(), gy.ravel()
+    shapely.prepare(poly)
+    inside = shapely.intersects_xy(poly, gx, gy)
+    if not np.any(inside):
+        rp = poly.representative_point()
+        return _AreaSample(poly, np.array([[rp.x, rp.y]]), [poly])
+    pts = np.column_stack([gx[inside], gy[inside]])
+    return _AreaSample(poly, pts, [])
+
+
+def _check_spacing(spacing_m: float) -> None:
+    if not (isinstance(spacing_m, (int, float)) and math.isfinite(spacing_m) and spacing_m > 0):
+        raise LightingInputError(f"spacing_m must be a positive number, got {spacing_m!r}")
+
+
+def _check_width(width_m: float | None) -> None:
+    if width_m is not None and not (math.isfinite(width_m) and width_m >= 0):
+        raise LightingInputError(f"width_m must be >= 0, got {width_m!r}")
+
+
+def grid_points(
+    geom: BaseGeometry, spacing_m: float = DEFAULT_SPACING_M, *, width_m: float | None = None
+) -> np.ndarray:
+    """Calculation points over a geometry, as an (N, 2) array.
+
+    - Polygon: centres of a regular ``spacing_m`` grid (aligned to multiples of the spacing,
+      so results do not depend on the polygon's extent) that lie in or on the polygon; a
+      polygon too small to hold one centre gets its representative point.
+    - Line: stations at the centres of ``n = ceil(length / spacing_m)`` equal intervals (a
+      line shorter than the spacing gets its midpoint). With ``width_m``, each station gets
+      ``max(3, ceil(width_m / spacing_m))`` points across the width, at the centres of equal
+      strips (EN 13201-3 places at least three points across a lane in the same way).
+    - Point: the point itself. Multi-part geometries and collections: all parts, in order.
+    """
+    _check_spacing(spacing_m)
+    _check_width(width_m)
+    polys, lines, points = _explode(geom)
+    parts = [_sample_polygon(p, spacing_m).points for p in polys]
+    parts += [_sample_line(ln, spacing_m, width_m).points for ln in lines]
+    parts += [np.array([[p.x, p.y]]) for p in points]
+    return np.concatenate(parts) if parts else np.zeros((0, 2))
+
+
+def path_directions(path: BaseGeometry, points_xy: np.ndarray) -> np.ndarray:
+    """Unit direction of the nearest segment of ``path`` for each point, as (N, 2).
+
+    ``path`` is a (Multi)LineString, or a (Multi)Polygon whose boundary segments are used
+    (the direction along the nearest edge). The sign follows the drawing direction;
+    :func:`semicylindrical_illuminance` takes both ways by default.
+    """
+    pts = _as_points(points_xy)
+    polys, lines, _ = _explode(path)
+    lines = lines + [ring for p in polys for ring in shapely.get_rings(p)]
+    segs = []
+    for ln in lines:
+        c = _line_coords(ln)
+        if len(c) >= 2:
+            segs.append(np.stack([c[:-1], c[1:]], axis=1))
+    if not segs:
+        raise LightingInputError("path has no segment of non-zero length to take a direction from")
+    seg = np.concatenate(segs)
+    if len(pts) == 0:
+        return np.zeros((0, 2))
+    tree = shapely.STRtree(shapely.linestrings(seg))
+    hit = tree.query_nearest(shapely.points(pts), all_matches=False)
+    order = np.argsort(hit[0], kind="stable")
+    nearest = hit[1][order]
+    vec = seg[nearest, 1] - seg[nearest, 0]
+    return vec / np.hypot(vec[:, 0], vec[:, 1])[:, None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics and classes
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LightingStats:
+    """Illuminance statistics over the calculation points of one geometry.
+
+    ``uniformity`` is U0 = E_min / E_avg (0 when the average is 0). ``dark`` is the part of
+    the geometry below ``min_required_lx`` (grid cells for areas; for lines the dark
+    stretches of the centre line, buffered by half the width or 1 m); empty when no
+    requirement was given. ``dark_length_m`` is the length of the dark stretches along line
+    centre lines (0 for areas); ``dark_area_m2`` the area of ``dark``.
+    """
+
+    avg_lx: float
+    min_lx: float
+    max_lx: float
+    uniformity: float
+    n_points: int
+    dark: BaseGeometry
+    dark_length_m: float
+    dark_area_m2: float
+    min_required_lx: float | None = None
+    spacing_m: float = DEFAULT_SPACING_M
+    points_xy: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False
+    )
+    illuminance_lx: np.ndarray = field(
+        default_factory=lambda: np.zeros(0), repr=False, compare=False
+    )
+
+
+def _merge_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Inclusive index ranges of consecutive True values."""
+    if not np.any(mask):
+        return []
+    m = np.r_[False, mask, False].astype(np.int8)
+    diff = np.diff(m)
+    starts = np.flatnonzero(diff == 1)
+    ends = np.flatnonzero(diff == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _dark_line(
+    sample: _LineSample, e: np.ndarray, required: float, half_width: float
+) -> tuple[list, float]:
+    station_min = e.reshape(-1, sample.n_across).min(axis=1)
+    geoms = []
+    total = 0.0
+    for a, b in _merge_runs(station_min < required):
+        if sample.length_m == 0.0:
+            geoms.append(shapely.get_point(sample.line, 0).buffer(half_width))
+            continue
+        s0 = max(0.0, sample.positions_m[a] - sample.step_m / 2)
+        s1 = min(sample.length_m, sample.positions_m[b] + sample.step_m / 2)
+        total += s1 - s0
+        piece = ops.substring(sample.line, s0, s1)
+        geoms.append(piece.buffer(half_width, cap_style="flat") if half_width > 0 else piece)
+    return geoms, total
+
+
+def _dark_area(sample: _AreaSample, e: np.ndarray, required: float, spacing_m: float) -> list:
+    dark = e < required
+    if not np.any(dark):
+        return []
+    if sample.cells:  # representative point: the whole polygon
+        return [sample.polygon]
+    p = sample.points[dark]
+    half = spacing_m / 2
+    boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
+    return [shapely.intersection(shapely.coverage_union_all(boxes), sample.polygon)]
+
+
+def lighting_stats(
+    geom: BaseGeometry,
+    luminaires: Sequence[Luminaire],
+    *,
+    spacing_m: float = DEFAULT_SPACING_M,
+    width_m: float | None = None,
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR,
+    scenario: Scenario | str | None = None,
+    min_required_lx: float | None = None,
+    max_reach_m: float | None = None,
+) -> LightingStats:
+    """Average, minimum, maximum and uniformity of the horizontal illuminance over ``geom``.
+
+    Points come from :func:`grid_points` (``width_m`` adds points across a line). The
+    average is the arithmetic mean over the points, as in EN 13201-3. With
+    ``min_required_lx``, ``dark`` holds where E < the requirement: for a line a station is
+    dark when any point across its width is, and the stretch is buffered by ``width_m / 2``
+    (1 m without a width).
+
+    Raises
+    ------
+    LightingInputError
+        On an empty geometry or bad options.
+    """
+    _check_spacing(spacing_m)
+    _check_width(width_m)
+    if min_required_lx is not None and not (
+        math.isfinite(min_required_lx) and min_required_lx >= 0
+    ):
+        raise LightingInputError(f"min_required_lx must be >= 0, got {min_required_lx!r}")
+    polys, lines, points = _explode(geom)
+    areas = [_sample_polygon(p, spacing_m) for p in polys]
+    line_samples = [_sample_line(ln, spacing_m, width_m) for ln in lines]
+    all_pts = [a.points for a in areas] + [ls.points for ls in line_samples]
+    all_pts += [np.array([[p.x, p.y]]) for p in points]
+    if not all_pts:
+        raise LightingInputError("cannot compute lighting statistics of an empty geometry")
+    pts = np.concatenate(all_pts)
+    e = horizontal_illuminance(
+        pts, luminaires, maintenance_factor=maintenance_factor, scenario=scenario,
+        max_reach_m=max_reach_m,
+    )
+    avg = float(e.mean())
+    emin = float(e.min())
+    dark_parts: list = []
+    dark_length = 0.0
+    if min_required_lx is not None:
+        offset = 0
+        for a in areas:
+            n = len(a.points)
+            dark_parts += _dark_area(a, e[offset:offset + n], min_required_lx, spacing_m)
+            offset += n
+        half_width = width_m / 2 if width_m else DEFAULT_DARK_HALF_WIDTH_M
+        for ls in line_samples:
+            n = len(ls.points)
+            g, length = _dark_line(ls, e[offset:offset + n], min_required_lx, half_width)
+            dark_parts += g
+            dark_length += length
+            offset += n
+        for p in points:
+            if e[offset] < min_required_lx:
+                dark_parts.append(p.buffer(DEFAULT_DARK_HALF_WIDTH_M))
+            offset += 1
+    dark = shapely.union_all(dark_parts) if dark_parts else GeometryCollection()
+    return LightingStats(
+        avg_lx=avg,
+        min_lx=emin,
+        max_lx=float(e.max()),
+        uniformity=emin / avg if avg > 0 else 0.0,
+        n_points=len(pts),
+        dark=dark,
+        dark_length_m=float(dark_length),
+        dark_area_m2=float(dark.area),
+        min_required_lx=min_required_lx,
+        spacing_m=float(spacing_m),
+        points_xy=pts,
+        illuminance_lx=e,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LightingClass:
+    """An EN 13201-2:2015 lighting class: maintained average and minimum or uniformity."""
+
+    name: str
+    avg_lx: float
+    min_lx: float | None = None
+    uniformity: float | None = None
+
+
+_THRESHOLD_SOURCE = "EN 13201-2:2015 tables as reproduced by performanceinlighting.com"
+
+#: EN 13201-2:2015 P classes (Ē, E_min in lx) and C classes (Ē in lx, U0).
+#: Source: /work/shared/context/thresholds.md section 5 (confidence: medium).
+LIGHTING_CLASSES: dict[str, LightingClass] = {
+    "P1": LightingClass("P1", 15.0, min_lx=3.00),
+    "P2": LightingClass("P2", 10.0, min_lx=2.00),
+    "P3": LightingClass("P3", 7.50, min_lx=1.50),
+    "P4": LightingClass("P4", 5.00, min_lx=1.00),
+    "P5": LightingClass("P5", 3.00, min_lx=0.60),
+    "P6": LightingClass("P6", 2.00, min_lx=0.40),
+    "C0": LightingClass("C0", 50.0, uniformity=0.40),
+    "C1": LightingClass("C1", 30.0, uniformity=0.40),
+    "C2": LightingClass("C2", 20.0, uniformity=0.40),
+    "C3": LightingClass("C3", 15.0, uniformity=0.40),
+    "C4": LightingClass("C4", 10.0, uniformity=0.40),
+    "C5": LightingClass("C5", 7.5, uniformity=0.40),
+}
+
+#: inclusiecheck's own default class per feature kind (the NBN L 18-004:2023 selection table
+#: was not available); see docs/method-lighting.md for the reasoning.
+DEFAULT_CLASS_BY_KIND: dict[str, str] = {
+    "sidewalk": "P4",
+    "footpath": "P4",
+    "park_path": "P4",
+    "shared_space": "P3",
+    "square_surface": "P3",
+    "square": "P3",
+    "park": "P5",
+    "playground": "P4",
+    "station_area": "P2",
+    "stop_area": "P3",
+    "stop": "P3",
+    "crossing": "C3",
+    "parking": "P4",
+}
+
+_TOL = 1e-9
+
+
+def meets_class(stats: LightingStats, cls: LightingClass | str) -> tuple[bool, list[str]]:
+    """Whether ``stats`` meet a lighting class; the reasons list every shortfall.
+
+    All class values are minimums and the boundary passes ("at least"): Ē >= avg_lx, and
+    E_min >= min_lx (P classes) or U0 >= uniformity (C classes).
+    """
+    if isinstance(cls, str):
+        try:
+            cls = LIGHTING_CLASSES[cls.upper()]
+        except KeyError:
+            raise LightingInputError(
+                f"unknown lighting class {cls!r}; use one of {', '.join(LIGHTING_CLASSES)}"
+            ) from None
+    reasons: list[str] = []
+    if stats.avg_lx < cls.avg_lx - _TOL:
+        reasons.append(
+            f"average illuminance {stats.avg_lx:.2f} lx is below {cls.avg_lx:.2f} lx ({cls.name})"
+        )
+    if cls.min_lx is not None and stats.min_lx < cls.min_lx - _TOL:
+        reasons.append(
+            f"minimum illuminance {stats.min_lx:.2f} lx is below {cls.min_lx:.2f} lx ({cls.name})"
+        )
+    if cls.uniformity is not None and stats.uniformity < cls.uniformity - _TOL:
+        reasons.append(
+            f"uniformity U0 {stats.uniformity:.2f} is below {cls.uniformity:.2f} ({cls.name})"
+        )
+    return (not reasons, reasons)

@@ -1,0 +1,747 @@
+"""Walking-network distances: a length-weighted graph built from walkway centre lines.
+
+Used for toilet coverage, bench spacing, step-free alternatives and parking-to-entrance
+distances. All geometry is in a projected metric CRS (metres).
+
+Only *lines* (walkway centre lines) make a network. Walkable *areas* (squares, polygons) are
+not handled here: callers measure straight-line distance for them instead
+(:func:`euclidean_distance_to_nearest`, or :func:`inclusiecheck.geometry.coverage.points_beyond`
+which records which of the two measures it used).
+
+Points (toilets, stops, entrances, area boundary points) are attached to the network with
+:func:`snap_points`: each lands on the nearest position of the nearest edge, and the edge is
+split *virtually* there (nothing in the :class:`WalkNetwork` changes). Distances then include
+the straight access legs from each point to the network and are computed with one
+multi-source Dijkstra per query.
+
+Why a hand-written Dijkstra: the query needs sources that sit part-way along an edge (an
+initial distance per source) and the index of the nearest source for every node. networkx's
+public multi-source Dijkstra supports neither without mutating a graph copy per query, so
+queries run a small heap-based Dijkstra over a CSR array of the network, and the tests check
+it against networkx shortest paths. :attr:`WalkNetwork.graph` still offers the network as a
+networkx ``MultiGraph`` for any other graph algorithm.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import shapely
+from shapely import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+__all__ = [
+    "GeometryInputError",
+    "SnappedPoints",
+    "WalkNetwork",
+    "build_walk_network",
+    "distance_to_nearest",
+    "euclidean_distance_to_nearest",
+    "nearest_destination",
+    "service_area",
+    "snap_points",
+]
+
+_INF = float("inf")
+
+
+class GeometryInputError(ValueError):
+    """Geometry or parameters that a measure cannot work with (wrong type, negative distance)."""
+
+
+@dataclass(frozen=True, eq=False)
+class WalkNetwork:
+    """A walking network: nodes, length-weighted edges and the edge geometries for drawing.
+
+    Attributes
+    ----------
+    node_xy : np.ndarray
+        ``(n_nodes, 2)`` node coordinates.
+    edge_u, edge_v : np.ndarray
+        ``(n_edges,)`` integer node ids of both ends of every edge.
+    edge_length_m : np.ndarray
+        ``(n_edges,)`` edge lengths in metres (the weights).
+    edges : np.ndarray
+        ``(n_edges,)`` object array of ``LineString``; each starts at ``node_xy[edge_u]`` and
+        ends at ``node_xy[edge_v]``.
+    snap_tolerance_m : float
+        The tolerance the network was built with.
+    """
+
+    node_xy: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edges: np.ndarray
+    snap_tolerance_m: float
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.node_xy.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return int(self.edge_u.shape[0])
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """Spatial index over :attr:`edges`."""
+        return shapely.STRtree(self.edges)
+
+    @cached_property
+    def graph(self) -> nx.MultiGraph:
+        """The network as a networkx ``MultiGraph``.
+
+        Nodes are the integer node ids with ``x`` and ``y`` attributes; edge keys are edge
+        indices, with ``length_m`` attributes. Parallel edges (two paths between the same two
+        nodes) are kept.
+        """
+        g = nx.MultiGraph()
+        g.add_nodes_from(
+            (i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy.tolist())
+        )
+        g.add_edges_from(
+            (int(u), int(v), k, {"length_m": float(w)})
+            for k, (u, v, w) in enumerate(
+                zip(self.edge_u.tolist(), self.edge_v.tolist(), self.edge_length_m.tolist())
+            )
+        )
+        return g
+
+
+@dataclass(frozen=True, eq=False)
+class SnappedPoints:
+    """Points attached to a :class:`WalkNetwork` (the result of :func:`snap_points`).
+
+    Attributes
+    ----------
+    edge : np.ndarray
+        Edge index per point, ``-1`` where the point is not on the network.
+    offset_m : np.ndarray
+        Distance along the edge from its ``edge_u`` end (``nan`` when not on the network).
+    to_u_m, to_v_m : np.ndarray
+        Distance along the edge to its ``edge_u`` and ``edge_v`` end (``nan`` when not on the
+        network).
+    access_m : np.ndarray
+        Straight-line distance from the point to the network (``inf`` when not on it).
+    """
+
+    edge: np.ndarray
+    offset_m: np.ndarray
+    to_u_m: np.ndarray
+    to_v_m: np.ndarray
+    access_m: np.ndarray
+
+    @property
+    def on_network(self) -> np.ndarray:
+        """Boolean mask of points attached to the network."""
+        return self.edge >= 0
+
+    def __len__(self) -> int:
+        return int(self.edge.shape[0])
+
+
+# --------------------------------------------------------------------------------------------
+# building
+
+
+def _check_distance(name: str, value: float, *, allow_zero: bool = True) -> float:
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise GeometryInputError(f"{name} must be a finite number {bound}, got {value!r}")
+    return value
+
+
+def _explode_lines(lines: Iterable[Any]) -> np.ndarray:
+    """Return the non-empty, non-zero-length LineString parts of ``lines``."""
+    geoms = list(lines) if not isinstance(lines, BaseGeometry) else [lines]
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    if arr.size == 0:
+        return arr
+    if not np.all(shapely.is_geometry(arr)):
+        raise GeometryInputError("walkway lines must be shapely geometries (got None or other)")
+    types = shapely.get_type_id(arr)
+    bad = ~np.isin(types, (1, 2, 5))  # LineString, LinearRing, MultiLineString
+    if np.any(bad):
+        kind = arr[np.flatnonzero(bad)[0]].geom_type
+        raise GeometryInputError(
+            f"walkway network needs LineString/MultiLineString centre lines, got {kind}; "
+            "measure walkable areas with straight-line distance instead"
+        )
+    parts = shapely.get_parts(arr)
+    parts = shapely.force_2d(parts)
+    rings = np.flatnonzero(shapely.get_type_id(parts) == 2)
+    if rings.size:  # LinearRing -> closed LineString
+        ring_xy, ring_idx = shapely.get_coordinates(parts[rings], return_index=True)
+        parts[rings] = shapely.linestrings(ring_xy, indices=ring_idx)
+    length = shapely.length(parts)
+    keep = ~shapely.is_empty(parts) & np.isfinite(length) & (length > 0)
+    return parts[keep]
+
+
+def _connect_dangles(lines: np.ndarray, tol: float) -> np.ndarray:
+    """Connect line ends that stop within ``tol`` of another line (undershoots).
+
+    The target line is split at the nearest point and a short connector is added, so noding
+    yields a node there. Ends that already touch another line are left alone.
+    """
+    if lines.size < 2 or tol == 0:
+        return lines
+    ends = np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
+    owner = np.concatenate([np.arange(lines.size), np.arange(lines.size)])
+    tree = shapely.STRtree(lines)
+    pi, li = tree.query(ends, predicate="dwithin", distance=tol)
+    mask = li != owner[pi]
+    pi, li = pi[mask], li[mask]
+    if pi.size == 0:
+        return lines
+    d = shapely.distance(ends[pi], lines[li])
+    touching = np.zeros(ends.size, dtype=bool)
+    touching[pi[d == 0]] = True
+    mask = ~touching[pi]
+    pi, li, d = pi[mask], li[mask], d[mask]
+    if pi.size == 0:
+        return lines
+    order = np.lexsort((li, d, pi))  # per end: nearest line first (ties: lowest index)
+    pi, li = pi[order], li[order]
+    first = np.ones(pi.size, dtype=bool)
+    first[1:] = pi[1:] != pi[:-1]
+    pi, li = pi[first], li[first]
+    loc = shapely.line_locate_point(lines[li], ends[pi])
+    on_line = shapely.line_interpolate_point(lines[li], loc)
+    connectors = shapely.linestrings(
+        np.stack([shapely.get_coordinates(ends[pi]), shapely.get_coordinates(on_line)], axis=1)
+    )
+    replaced: list[BaseGeometry] = []
+    split_lines = np.unique(li)
+    for j in split_lines.tolist():
+        line = lines[j]
+        cuts = np.unique(np.concatenate([[0.0], loc[li == j], [line.length]]))
+        replaced.extend(substring(line, a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
+    keep = np.ones(lines.size, dtype=bool)
+    keep[split_lines] = False
+    out = np.empty(int(keep.sum()) + len(replaced) + connectors.size, dtype=object)
+    out[: keep.sum()] = lines[keep]
+    out[keep.sum() : keep.sum() + len(replaced)] = replaced
+    out[keep.sum() + len(replaced) :] = connectors
+    return out[shapely.length(out) > 0]
+
+
+def _cluster_points(xy: np.ndarray, tol: float) -> np.ndarray:
+    """Label points so that points within ``tol`` of each other (transitively) share a label."""
+    n = xy.shape[0]
+    labels = np.arange(n)
+    if n < 2 or tol == 0:
+        return labels
+    pts = shapely.points(xy)
+    i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=tol)
+    mask = i != j
+    i, j = i[mask], j[mask]
+    if i.size == 0:
+        return labels
+    while True:  # min-label propagation with pointer jumping
+        old = labels.copy()
+        np.minimum.at(labels, i, labels[j])
+        labels = labels[labels]
+        if np.array_equal(labels, old):
+            return labels
+
+
+def build_walk_network(
+    lines: Sequence[LineString | MultiLineString],
+    *,
+    snap_tolerance_m: float = 0.5,
+) -> WalkNetwork:
+    """Build a length-weighted walking network from walkway centre lines.
+
+    Lines are noded (split wherever they cross or touch, with :func:`shapely.node`, which also
+    dissolves overlapping stretches), line ends that stop within ``snap_tolerance_m`` of another
+    line are connected to it, and line ends / crossings within ``snap_tolerance_m`` of each
+    other become one node (at their mean position; chains of close points merge into one node).
+    Edges that collapse onto a single node are dropped. Polygons are not accepted: callers
+    fall back to straight-line distance for walkable areas.
+
+    Parameters
+    ----------
+    lines : sequence of LineString or MultiLineString
+        Walkway centre lines in a metric CRS. Empty and zero-length lines are ignored; Z is
+        dropped.
+    snap_tolerance_m : float
+        Distance within which line ends are joined (``0`` joins only exactly touching ends).
+
+    Returns
+    -------
+    WalkNetwork
+
+    Raises
+    ------
+    GeometryInputError
+        For non-line geometries or a negative tolerance.
+    """
+    tol = _check_distance("snap_tolerance_m", snap_tolerance_m)
+    parts = _explode_lines(lines)
+    parts = _connect_dangles(parts, tol)
+    if parts.size:
+        noded = shapely.get_parts(shapely.node(shapely.multilinestrings(parts)))
+        noded = noded[shapely.length(noded) > 0]
+    else:
+        noded = parts
+    if noded.size == 0:
+        empty_i = np.zeros(0, dtype=np.int64)
+        return WalkNetwork(
+            node_xy=np.zeros((0, 2)),
+            edge_u=empty_i,
+            edge_v=empty_i.copy(),
+            edge_length_m=np.zeros(0),
+            edges=np.empty(0, dtype=object),
+            snap_tolerance_m=tol,
+        )
+
+    coords, geom_idx = shapely.get_coordinates(noded, return_index=True)
+    counts = np.bincount(geom_idx, minlength=noded.size)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    last = first + counts - 1
+    end_xy = np.concatenate([coords[first], coords[last]])
+    uniq_xy, inverse = np.unique(end_xy, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    cluster = _cluster_points(uniq_xy, tol)
+    node_of_cluster, node_of_uniq = np.unique(cluster, return_inverse=True)
+    node_of_uniq = node_of_uniq.reshape(-1)
+    n_nodes = node_of_cluster.size
+    sums = np.zeros((n_nodes, 2))
+    np.add.at(sums, node_of_uniq, uniq_xy)
+    node_xy = sums / np.bincount(node_of_uniq, minlength=n_nodes)[:, None]
+    end_node = node_of_uniq[inverse]
+    edge_u, edge_v = end_node[: noded.size], end_node[noded.size :]
+
+    if n_nodes < uniq_xy.shape[0]:  # some ends moved: rewrite edge end coordinates
+        coords[first] = node_xy[edge_u]
+        coords[last] = node_xy[edge_v]
+        noded = shapely.linestrings(coords, indices=geom_idx)
+        loops = np.flatnonzero(edge_u == edge_v)
+        if loops.size:
+            loop_nodes = shapely.points(node_xy[edge_u[loops]])
+            spread = shapely.hausdorff_distance(noded[loops], loop_nodes)
+            collapsed = np.zeros(noded.size, dtype=bool)
+            collapsed[loops[spread <= tol]] = True
+            noded, edge_u, edge_v = noded[~collapsed], edge_u[~collapsed], edge_v[~collapsed]
+
+    # drop nodes no edge uses any more (collapsed loops) and renumber densely
+    used = np.zeros(n_nodes, dtype=bool)
+    used[edge_u] = True
+    used[edge_v] = True
+    new_id = np.cumsum(used) - 1
+    return WalkNetwork(
+        node_xy=node_xy[used],
+        edge_u=new_id[edge_u].astype(np.int64),
+        edge_v=new_id[edge_v].astype(np.int64),
+        edge_length_m=shapely.length(noded),
+        edges=noded,
+        snap_tolerance_m=tol,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# snapping
+
+
+def _as_points(points: Any, what: str) -> np.ndarray:
+    """Return ``points`` as an object array of Points (empty Points allowed)."""
+    if isinstance(points, BaseGeometry):
+        points = [points]
+    arr = np.empty(len(points), dtype=object)
+    arr[:] = list(points)
+    if arr.size and not np.all(shapely.is_geometry(arr)):
+        raise GeometryInputError(f"{what} must be shapely geometries (got None or other)")
+    if arr.size and np.any(shapely.get_type_id(arr) != 0):
+        raise GeometryInputError(
+            f"{what} must be Points; pass an entrance, centroid or boundary point for areas"
+        )
+    return arr
+
+
+def snap_points(
+    net: WalkNetwork, points: Sequence[Point], max_snap_m: float = 50.0
+) -> SnappedPoints:
+    """Attach points to the nearest position on the nearest network edge.
+
+    The edge is split virtually: the result holds the distance along the edge to both of its
+    ends. Points farther than ``max_snap_m`` from every edge (and empty points) are not on the
+    network (``edge == -1``). Ties between equally near edges go to the lowest edge index.
+
+    Parameters
+    ----------
+    net : WalkNetwork
+    points : sequence of Point
+    max_snap_m : float
+        Largest accepted distance from a point to the network (inclusive).
+
+    Returns
+    -------
+    SnappedPoints
+    """
+    max_snap = _check_distance("max_snap_m", max_snap_m)
+    pts = _as_points(points, "points")
+    n = pts.size
+    edge = np.full(n, -1, dtype=np.int64)
+    offset = np.full(n, np.nan)
+    access = np.full(n, _INF)
+    if n and net.n_edges:
+        valid = np.flatnonzero(~shapely.is_empty(pts))
+        if valid.size:
+            (qi, ei), dist = net.tree.query_nearest(
+                pts[valid], max_distance=max_snap, return_distance=True, all_matches=True
+            )
+            order = np.lexsort((ei, qi))  # lowest edge index first among ties
+            qi, ei, dist = qi[order], ei[order], dist[order]
+            first = np.ones(qi.size, dtype=bool)
+            first[1:] = qi[1:] != qi[:-1]
+            qi, ei, dist = qi[first], ei[first], dist[first]
+            idx = valid[qi]
+            edge[idx] = ei
+            access[idx] = dist
+            offset[idx] = shapely.line_locate_point(net.edges[ei], pts[idx])
+    on = edge >= 0
+    length = np.where(on, net.edge_length_m[np.where(on, edge, 0)] if net.n_edges else 0.0, np.nan)
+    offset = np.clip(offset, 0.0, length)
+    return SnappedPoints(
+        edge=edge,
+        offset_m=offset,
+        to_u_m=offset,
+        to_v_m=length - offset,
+        access_m=access,
+    )
+
+
+def _snapped(net: WalkNetwork, points: Any, max_snap_m: float) -> SnappedPoints:
+    if isinstance(points, SnappedPoints):
+        return points
+    return snap_points(net, points, max_snap_m)
+
+
+# --------------------------------------------------------------------------------------------
+# shortest paths
+
+
+@dataclass(frozen=True, eq=False)
+class _Augmented:
+    """The network with snapped points inserted as extra nodes (edges split virtually)."""
+
+    n_nodes: int
+    indptr: list[int]
+    indices: list[int]
+    weights: list[float]
+    point_node: np.ndarray  # node id per attached point (-1 when not on the network)
+    seg_edge: np.ndarray  # per sub-edge: original edge index
+    seg_start_m: np.ndarray  # per sub-edge: start offset along the original edge
+    seg_end_m: np.ndarray
+    seg_a: np.ndarray  # node at the start / end of the sub-edge
+    seg_b: np.ndarray
+
+
+def _augment(net: WalkNetwork, snapped: Sequence[SnappedPoints]) -> _Augmented:
+    """Split the edges at every snapped point and build a CSR adjacency of the result."""
+    edge = np.concatenate([s.edge for s in snapped]) if snapped else np.zeros(0, np.int64)
+    offset = np.concatenate([s.offset_m for s in snapped]) if snapped else np.zeros(0)
+    point_node = np.full(edge.size, -1, dtype=np.int64)
+    on = np.flatnonzero(edge >= 0)
+    order = on[np.lexsort((offset[on], edge[on]))]
+    pe, po = edge[order], offset[order]
+    pnode = net.n_nodes + np.arange(order.size)
+    point_node[order] = pnode
+
+    has_points = np.zeros(net.n_edges, dtype=bool)
+    has_points[pe] = True
+    plain = np.flatnonzero(~has_points)
+    # sub-edges: plain edges, edge start -> first point, point -> next point, last point -> end
+    new_group = np.ones(pe.size, dtype=bool)
+    new_group[1:] = pe[1:] != pe[:-1]
+    last_in_group = np.ones(pe.size, dtype=bool)
+    last_in_group[:-1] = new_group[1:]
+    inner = np.flatnonzero(~new_group)  # point i-1 -> point i on the same edge
+    heads, tails = np.flatnonzero(new_group), np.flatnonzero(last_in_group)
+    length = net.edge_length_m
+    seg_edge = np.concatenate([plain, pe[heads], pe[inner], pe[tails]])
+    seg_start = np.concatenate(
+        [np.zeros(plain.size), np.zeros(heads.size), po[inner - 1], po[tails]]
+    )
+    seg_end = np.concatenate([length[plain], po[heads], po[inner], length[pe[tails]]])
+    seg_a = np.concatenate(
+        [net.edge_u[plain], net.edge_u[pe[heads]], pnode[inner - 1], pnode[tails]]
+    )
+    seg_b = np.concatenate([net.edge_v[plain], pnode[heads], pnode[inner], net.edge_v[pe[tails]]])
+    w = np.maximum(seg_end - seg_start, 0.0)
+
+    n_total = net.n_nodes + pe.size
+    src = np.concatenate([seg_a, seg_b])
+    dst = np.concatenate([seg_b, seg_a])
+    ww = np.concatenate([w, w])
+    keep = src != dst
+    src, dst, ww = src[keep], dst[keep], ww[keep]
+    o = np.argsort(src, kind="stable")
+    indptr = np.zeros(n_total + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n_total), out=indptr[1:])
+    return _Augmented(
+        n_nodes=n_total,
+        indptr=indptr.tolist(),
+        indices=dst[o].tolist(),
+        weights=ww[o].tolist(),
+        point_node=point_node,
+        seg_edge=seg_edge,
+        seg_start_m=seg_start,
+        seg_end_m=seg_end,
+        seg_a=seg_a,
+        seg_b=seg_b,
+    )
+
+
+def _dijkstra(
+    g: _Augmented, sources: np.ndarray, init_m: np.ndarray, cutoff: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-source Dijkstra; return (distance, index of nearest source) per node."""
+    dist = [_INF] * g.n_nodes
+    label = [-1] * g.n_nodes
+    heap: list[tuple[float, int]] = []
+    for k, (node, d0) in enumerate(zip(sources.tolist(), init_m.tolist())):
+        if d0 <= cutoff and d0 < dist[node]:
+            dist[node] = d0
+            label[node] = k
+            heap.append((d0, node))
+    heapq.heapify(heap)
+    indptr, indices, weights = g.indptr, g.indices, g.weights
+    done = [False] * g.n_nodes
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        d, x = pop(heap)
+        if done[x]:
+            continue
+        done[x] = True
+        lab = label[x]
+        for k in range(indptr[x], indptr[x + 1]):
+            nd = d + weights[k]
+            y = indices[k]
+            if nd < dist[y] and nd <= cutoff:
+                dist[y] = nd
+                label[y] = lab
+                push(heap, (nd, y))
+    return np.asarray(dist, dtype=float), np.asarray(label, dtype=np.int64)
+
+
+def nearest_destination(
+    net: WalkNetwork,
+    origins: Sequence[Point] | SnappedPoints,
+    destinations: Sequence[Point] | SnappedPoints,
+    *,
+    cutoff_m: float | None = None,
+    max_snap_m: float = 50.0,
+    include_access: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Network distance from each origin to its nearest destination, and which one it is.
+
+    One multi-source Dijkstra runs from all destinations at once (edges split virtually at
+    every snapped point), so the cost does not grow with origins x destinations.
+
+    Parameters
+    ----------
+    net : WalkNetwork
+    origins, destinations : sequence of Point, or SnappedPoints from :func:`snap_points`
+        Points are snapped with ``max_snap_m``; pre-snapped points are used as they are.
+    cutoff_m : float, optional
+        Distances beyond this (exclusive) are reported as ``inf``; also makes the search stop
+        early.
+    max_snap_m : float
+        See :func:`snap_points`.
+    include_access : bool
+        Add the straight access legs (origin to network, network to destination).
+
+    Returns
+    -------
+    distances : np.ndarray
+        ``(n_origins,)`` metres; ``inf`` where the origin or every destination is off the
+        network, no destination is reachable, or it is beyond ``cutoff_m``.
+    index : np.ndarray
+        ``(n_origins,)`` index of the nearest destination, ``-1`` where the distance is inf.
+        Ties go to one of the tied destinations, deterministically.
+    """
+    cutoff = _INF if cutoff_m is None else _check_distance("cutoff_m", cutoff_m)
+    so = _snapped(net, origins, max_snap_m)
+    sd = _snapped(net, destinations, max_snap_m)
+    n_o = len(so)
+    out_d = np.full(n_o, _INF)
+    out_i = np.full(n_o, -1, dtype=np.int64)
+    if n_o == 0 or not np.any(so.on_network) or not np.any(sd.on_network):
+        return out_d, out_i
+    g = _augment(net, [so, sd])
+    o_node, d_node = g.point_node[:n_o], g.point_node[n_o:]
+    d_on = np.flatnonzero(sd.on_network)
+    init = sd.access_m[d_on] if include_access else np.zeros(d_on.size)
+    dist, label = _dijkstra(g, d_node[d_on], init, cutoff)
+    on = np.flatnonzero(so.on_network)
+    total = dist[o_node[on]] + (so.access_m[on] if include_access else 0.0)
+    lab = label[o_node[on]]
+    reach = np.isfinite(total) & (total <= cutoff)
+    out_d[on[reach]] = total[reach]
+    out_i[on[reach]] = d_on[lab[reach]]
+    return out_d, out_i
+
+
+def distance_to_nearest(
+    net: WalkNetwork,
+    origins: Sequence[Point] | SnappedPoints,
+    destinations: Sequence[Point] | SnappedPoints,
+    *,
+    cutoff_m: float | None = None,
+    max_snap_m: float = 50.0,
+    include_access: bool = True,
+) -> np.ndarray:
+    """Network distance from each origin to its nearest destination (``inf`` if none).
+
+    See :func:`nearest_destination`, which also returns the destination index.
+    """
+    return nearest_destination(
+        net,
+        origins,
+        destinations,
+        cutoff_m=cutoff_m,
+        max_snap_m=max_snap_m,
+        include_access=include_access,
+    )[0]
+
+
+def euclidean_distance_to_nearest(
+    origins: Sequence[BaseGeometry], destinations: Sequence[BaseGeometry]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance from each origin to the nearest destination (STRtree nearest).
+
+    Any geometry type works (an area's distance is from its nearest edge, ``0`` inside it).
+
+    Returns
+    -------
+    distances : np.ndarray
+        ``(n_origins,)`` metres; ``inf`` for empty origins or when there are no destinations.
+    index : np.ndarray
+        Index of the nearest destination, ``-1`` where the distance is inf. Ties go to the
+        lowest destination index.
+    """
+    o = np.empty(len(origins), dtype=object)
+    o[:] = list(origins)
+    d = np.empty(len(destinations), dtype=object)
+    d[:] = list(destinations)
+    for arr, what in ((o, "origins"), (d, "destinations")):
+        if arr.size and not np.all(shapely.is_geometry(arr)):
+            raise GeometryInputError(f"{what} must be shapely geometries (got None or other)")
+    out_d = np.full(o.size, _INF)
+    out_i = np.full(o.size, -1, dtype=np.int64)
+    if o.size == 0 or d.size == 0:
+        return out_d, out_i
+    valid = np.flatnonzero(~shapely.is_empty(o))
+    if valid.size == 0:
+        return out_d, out_i
+    tree = shapely.STRtree(d)
+    (qi, ti), dist = tree.query_nearest(o[valid], return_distance=True, all_matches=True)
+    order = np.lexsort((ti, qi))
+    qi, ti, dist = qi[order], ti[order], dist[order]
+    first = np.ones(qi.size, dtype=bool)
+    first[1:] = qi[1:] != qi[:-1]
+    out_d[valid[qi[first]]] = dist[first]
+    out_i[valid[qi[first]]] = ti[first]
+    return out_d, out_i
+
+
+# --------------------------------------------------------------------------------------------
+# service areas
+
+
+def _covered_intervals(
+    g: _Augmented, dist: np.ndarray, budget: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sub-edge, the stretches (edge, start_m, end_m) within ``budget`` of a source."""
+    da, db = dist[g.seg_a], dist[g.seg_b]
+    s, e = g.seg_start_m, g.seg_end_m
+    seg_len = e - s
+    reach_a = np.clip(budget - da, 0.0, None)  # nan-free: inf - ... -> clipped below
+    reach_b = np.clip(budget - db, 0.0, None)
+    ok_a, ok_b = np.isfinite(da) & (da <= budget), np.isfinite(db) & (db <= budget)
+    reach_a = np.where(ok_a, reach_a, 0.0)
+    reach_b = np.where(ok_b, reach_b, 0.0)
+    full = (ok_a | ok_b) & (reach_a + reach_b >= seg_len)
+    part_a = ok_a & ~full
+    part_b = ok_b & ~full
+    edge = np.concatenate([g.seg_edge[full], g.seg_edge[part_a], g.seg_edge[part_b]])
+    start = np.concatenate([s[full], s[part_a], e[part_b] - reach_b[part_b]])
+    end = np.concatenate([e[full], s[part_a] + reach_a[part_a], e[part_b]])
+    return edge, start, end
+
+
+def service_area(
+    net: WalkNetwork,
+    sources: Sequence[Point] | SnappedPoints,
+    max_distance_m: float,
+    *,
+    buffer_m: float = 25.0,
+    max_snap_m: float = 50.0,
+    include_access: bool = True,
+) -> BaseGeometry:
+    """The parts of the network within ``max_distance_m`` of any source, buffered for a map.
+
+    Edges are cut at the exact distance (``shapely.ops.substring``); a point exactly at
+    ``max_distance_m`` is inside. With ``include_access`` the access leg from a source to the
+    network uses up part of the distance.
+
+    Parameters
+    ----------
+    net : WalkNetwork
+    sources : sequence of Point, or SnappedPoints
+    max_distance_m : float
+    buffer_m : float
+        Buffer around the covered lines; ``0`` returns the covered lines themselves
+        (a line-merged MultiLineString/LineString).
+    max_snap_m, include_access
+        See :func:`nearest_destination`.
+
+    Returns
+    -------
+    shapely geometry
+        A (Multi)Polygon, or lines when ``buffer_m == 0``; empty when nothing is covered.
+    """
+    budget = _check_distance("max_distance_m", max_distance_m)
+    buffer = _check_distance("buffer_m", buffer_m)
+    ss = _snapped(net, sources, max_snap_m)
+    empty: BaseGeometry = shapely.Polygon() if buffer > 0 else shapely.MultiLineString()
+    if not np.any(ss.on_network):
+        return empty
+    g = _augment(net, [ss])
+    on = np.flatnonzero(ss.on_network)
+    init = ss.access_m[on] if include_access else np.zeros(on.size)
+    dist, _ = _dijkstra(g, g.point_node[on], init, budget)
+    edge, start, end = _covered_intervals(g, dist, budget)
+    keep = end > start
+    edge, start, end = edge[keep], start[keep], end[keep]
+    whole = (start <= 0.0) & (end >= net.edge_length_m[edge])
+    pieces = list(net.edges[edge[whole]])
+    pieces.extend(
+        substring(net.edges[k], a, b)
+        for k, a, b in zip(edge[~whole].tolist(), start[~whole].tolist(), end[~whole].tolist())
+    )
+    # zero-length source positions (budget fully used by access) keep their point
+    pieces = [p for p in pieces if p.geom_type == "LineString" and p.length > 0]
+    if not pieces:
+        return empty
+    if buffer == 0:
+        return shapely.line_merge(shapely.multilinestrings(pieces))
+    # buffering pieces one by one and dissolving is ~5x faster than buffering one big
+    # MultiLineString on city-sized networks (benchmarks/bench_coverage.py)
+    arr = np.empty(len(pieces), dtype=object)
+    arr[:] = pieces
+    return shapely.union_all(shapely.buffer(arr, buffer))

@@ -1,0 +1,153 @@
+"""Normalised features, plan metadata and the site model every rule sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from shapely import STRtree
+from shapely.geometry.base import BaseGeometry
+from typing_extensions import Annotated
+
+from inclusiecheck.model.errors import ReadWarning
+from inclusiecheck.model.raw import SourceRef
+from inclusiecheck.model.values import parse_bool, parse_code, parse_text
+
+_Flag = Annotated[bool | None, BeforeValidator(parse_bool)]
+_Text = Annotated[str | None, BeforeValidator(parse_text)]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Feature:
+    """One feature of the data profile, in the engine's metric CRS.
+
+    ``attrs`` holds the profile attributes that have a value (None-valued ones are absent),
+    after defaults; ``extra`` keeps attributes that are not in the profile (reported as a
+    warning, still available to custom rules). ``status`` is ``new`` unless the plan says
+    ``existing`` (removed features never reach the model).
+    """
+
+    layer: str
+    id: str
+    geometry: BaseGeometry
+    attrs: dict[str, Any]
+    source: SourceRef
+    status: str = "new"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return a profile attribute (or an extra one), else ``default``."""
+        if name in self.attrs:
+            return self.attrs[name]
+        return self.extra.get(name, default)
+
+    def has(self, name: str) -> bool:
+        return name in self.attrs or name in self.extra
+
+    @property
+    def geom_type(self) -> str:
+        """Geometry kind without the Multi prefix: Point, LineString or Polygon."""
+        kind = self.geometry.geom_type
+        return kind[5:] if kind.startswith("Multi") else kind
+
+
+WorkKind = Literal["new", "renovation", "extension", "outdoor_only"]
+
+
+class PlanMeta(BaseModel):
+    """Plan metadata from ``plan.yaml`` beside the plan and from CLI options (which win)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    project: _Text = None
+    dossier: _Text = None
+    municipality: _Text = None
+    applicant: _Text = None
+    designer: _Text = None
+    reviewer: _Text = None
+    permit_date: dt.date | None = None
+    work_kind: Annotated[WorkKind | None, BeforeValidator(parse_code)] = None
+    built_up_area: _Flag = None
+    public_building: _Flag = None
+    building_area_m2: float | None = Field(default=None, ge=0)
+    crs: _Text = None
+    lang: Literal["nl", "en"] | None = None
+
+    def effective_built_up_area(self) -> bool:
+        """The data profile's default: inside the built-up area unless the plan says not."""
+        return True if self.built_up_area is None else self.built_up_area
+
+    def as_report_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude_none=True)
+        data.setdefault("built_up_area", self.effective_built_up_area())
+        if self.built_up_area is None:
+            data["built_up_area_assumed"] = True
+        return data
+
+
+@dataclass(slots=True)
+class SiteModel:
+    """All features of a plan by layer, in one projected metric CRS, plus metadata.
+
+    Spatial indexes are built lazily, once per layer, and shared by every rule.
+    """
+
+    crs: str
+    meta: PlanMeta
+    layers: dict[str, tuple[Feature, ...]]
+    warnings: list[ReadWarning] = field(default_factory=list)
+    source_path: str = ""
+    _trees: dict[str, STRtree] = field(default_factory=dict, repr=False)
+    _by_id: dict[tuple[str, str], Feature] = field(default_factory=dict, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def features(self, layer: str) -> tuple[Feature, ...]:
+        return self.layers.get(layer, ())
+
+    def has_layer(self, layer: str) -> bool:
+        return bool(self.layers.get(layer))
+
+    def __iter__(self) -> Iterator[Feature]:
+        for layer in sorted(self.layers):
+            yield from self.layers[layer]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.layers.values())
+
+    def tree(self, layer: str) -> STRtree:
+        """Return the (cached) STRtree over a layer's geometries, in feature order."""
+        tree = self._trees.get(layer)
+        if tree is None:
+            tree = STRtree([f.geometry for f in self.features(layer)])
+            self._trees[layer] = tree
+        return tree
+
+    def near(self, layer: str, geometry: BaseGeometry, distance_m: float = 0.0) -> list[Feature]:
+        """Features of ``layer`` within ``distance_m`` of ``geometry`` (index query, exact test)."""
+        feats = self.features(layer)
+        if not feats:
+            return []
+        tree = self.tree(layer)
+        if distance_m > 0:
+            idx = tree.query(geometry, predicate="dwithin", distance=distance_m)
+        else:
+            idx = tree.query(geometry, predicate="intersects")
+        return [feats[i] for i in sorted(int(i) for i in idx)]
+
+    def nearest(self, layer: str, geometry: BaseGeometry) -> tuple[Feature, float] | None:
+        """The nearest feature of ``layer`` and its distance, or ``None`` if the layer is empty."""
+        feats = self.features(layer)
+        if not feats:
+            return None
+        idx = self.tree(layer).nearest(geometry)
+        feature = feats[int(idx)]
+        return feature, float(feature.geometry.distance(geometry))
+
+    def by_id(self, layer: str, feature_id: str) -> Feature | None:
+        if not self._by_id:
+            for lyr, feats in self.layers.items():
+                for f in feats:
+                    self._by_id[(lyr, f.id)] = f
+        return self._by_id.get((layer, feature_id))

@@ -1,0 +1,211 @@
+"""Outcomes, findings and the immutable report that every output format renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    """The result of one rule on one feature."""
+
+    FAIL = "fail"
+    WARN = "warn"
+    PASS = "pass"
+    TO_VERIFY = "to_verify"
+    NOT_APPLICABLE = "not_applicable"
+    DEVIATION = "deviation"
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+#: outcomes listed in ``findings`` by default; the others are only counted (unless ``--all``).
+LISTED_OUTCOMES = (Outcome.FAIL, Outcome.WARN, Outcome.TO_VERIFY, Outcome.DEVIATION)
+
+#: order used when sorting findings (worst first).
+OUTCOME_ORDER = {
+    Outcome.FAIL: 0,
+    Outcome.DEVIATION: 1,
+    Outcome.WARN: 2,
+    Outcome.TO_VERIFY: 3,
+    Outcome.PASS: 4,
+    Outcome.NOT_APPLICABLE: 5,
+}
+
+
+class Level(str, Enum):
+    OBLIGATION = "obligation"
+    RECOMMENDATION = "recommendation"
+
+
+class Pillar(str, Enum):
+    ACCESSIBILITY = "accessibility"
+    SOCIAL_SAFETY = "social_safety"
+    COMFORT = "comfort"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The source of a rule: document, article, url, and its kind (law, guidance, comparator)."""
+
+    document: str
+    article: str
+    url: str | None = None
+    kind: str = "law"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "article": self.article, "url": self.url,
+                "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule x feature outcome, with everything a reader of the advice needs."""
+
+    rule_id: str
+    rule_set: str
+    layer: str
+    feature_id: str
+    source_ref: dict[str, str]
+    outcome: Outcome
+    level: Level
+    structural: bool
+    pillar: Pillar
+    property: str | None
+    measured: float | str | bool | None
+    required: float | str | bool | None
+    unit: str | None
+    message: str
+    advice: str
+    source: Citation
+    location: dict[str, Any] | None
+    status: str = "new"
+    missing: tuple[str, ...] = ()
+    note: str | None = None
+    deviation: dict[str, Any] | None = None
+    rule_set_version: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple:
+        return (OUTCOME_ORDER[self.outcome], 0 if self.level is Level.OBLIGATION else 1,
+                self.rule_id, self.layer, self.feature_id, self.property or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "rule_set": self.rule_set,
+            "layer": self.layer,
+            "feature_id": self.feature_id,
+            "source_ref": self.source_ref,
+            "outcome": self.outcome.value,
+            "level": self.level.value,
+            "structural": self.structural,
+            "pillar": self.pillar.value,
+            "property": self.property,
+            "measured": self.measured,
+            "required": self.required,
+            "unit": self.unit,
+            "message": self.message,
+            "advice": self.advice,
+            "source": self.source.as_dict(),
+            "location": self.location,
+            "status": self.status,
+        }
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.note:
+            out["note"] = self.note
+        if self.deviation:
+            out["deviation"] = self.deviation
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A snapshot of one rule's metadata, kept in the report (catalogue)."""
+
+    id: str
+    rule_set: str
+    rule_set_version: str
+    title: str
+    pillar: Pillar
+    level: Level
+    structural: bool
+    source: Citation
+    layer: str
+    qualitative: bool = False
+    description: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule_set": self.rule_set,
+            "rule_set_version": self.rule_set_version,
+            "title": self.title,
+            "pillar": self.pillar.value,
+            "level": self.level.value,
+            "structural": self.structural,
+            "layer": self.layer,
+            "source": self.source.as_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The headline verdict and the findings that decided it."""
+
+    code: str  # gunstig, gunstig_onder_voorwaarden, ongunstig, niet_van_toepassing
+    reason: str
+    deciding: tuple[Finding, ...] = ()
+    conditions: tuple[Finding, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        def ref(f: Finding) -> dict[str, Any]:
+            return {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
+                    "outcome": f.outcome.value, "property": f.property}
+
+        return {
+            "code": self.code,
+            "reason": self.reason,
+            "deciding_findings": [ref(f) for f in self.deciding],
+            "conditions": [ref(f) for f in self.conditions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything an output format needs; outputs are pure functions of it."""
+
+    lang: str
+    plan: dict[str, Any]
+    crs: str
+    rule_sets: tuple[dict[str, Any], ...]
+    verdict: Verdict
+    summary: dict[str, Any]
+    coverage: dict[str, Any]
+    warnings: tuple[dict[str, Any], ...]
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...]
+    list_all: bool = False
+    #: plan geometry for maps: layer -> list of (feature_id, GeoJSON geometry, status)
+    map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = field(default_factory=dict)
+    extents: tuple[float, float, float, float] | None = None
+    tool_version: str = ""
+
+    def listed_findings(self) -> tuple[Finding, ...]:
+        """Findings that go into the report's list (passes and n/a only with ``--all``)."""
+        from inclusiecheck.model.findings import LISTED_OUTCOMES
+
+        if self.list_all:
+            return self.findings
+        return tuple(f for f in self.findings if f.outcome in LISTED_OUTCOMES)
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        for info in self.rules:
+            if info.id == rule_id:
+                return info
+        return None

@@ -1,0 +1,133 @@
+"""Normalise a :class:`RawPlan` into a :class:`SiteModel` on the data profile.
+
+Unknown layers and attributes become warnings (once per layer or layer+attribute, with a
+count), values are parsed leniently and validated by the layer's pydantic model; invalid
+values are dropped with a warning, never a crash. A plan with no known layer at all is an
+:class:`InputError`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from pydantic import ValidationError
+
+from inclusiecheck.model.errors import InputError, ReadWarning
+from inclusiecheck.model.feature import Feature, PlanMeta, SiteModel
+from inclusiecheck.model.profile import ATTRIBUTE_DEFAULTS, LAYER_GEOMETRIES, LAYER_MODELS
+from inclusiecheck.model.raw import RawPlan
+
+#: property names readers may add that are not attributes
+_TECHNICAL = {"layer", "fid", "ogc_fid", "objectid", "fid_", "globalid"}
+
+
+def build_meta(metadata: dict[str, Any], overrides: dict[str, Any] | None = None) -> PlanMeta:
+    """Merge plan metadata from files with CLI/API overrides (which win) and validate it."""
+    data = dict(metadata or {})
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            data[key] = value
+    try:
+        return PlanMeta.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"plan metadata: {where}: {err['msg']}") from None
+
+
+def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> SiteModel:
+    """Turn raw features into validated data-profile features (see module docstring)."""
+    warnings: list[ReadWarning] = list(raw.warnings)
+    meta = build_meta(raw.metadata, meta_overrides)
+    unknown_layers: Counter[str] = Counter()
+    unknown_attrs: dict[tuple[str, str], int] = Counter()
+    wrong_geom: Counter[tuple[str, str]] = Counter()
+    layers: dict[str, list[Feature]] = defaultdict(list)
+    seen_ids: dict[str, set[str]] = defaultdict(set)
+
+    for raw_feature in raw.features:
+        layer = raw_feature.layer
+        model = LAYER_MODELS.get(layer)
+        if model is None:
+            unknown_layers[layer] += 1
+            continue
+        geometry = raw_feature.geometry
+        if geometry is None or geometry.is_empty:
+            warnings.append(ReadWarning("geometry_skipped", "feature without geometry skipped",
+                                        raw_feature.source.file, layer, raw_feature.source.fid))
+            continue
+        base_type = geometry.geom_type.removeprefix("Multi")
+        if base_type not in LAYER_GEOMETRIES[layer]:
+            wrong_geom[(layer, geometry.geom_type)] += 1
+            continue
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in raw_feature.properties.items():
+            if key in model.model_fields:
+                known[key] = value
+            elif key.lower() in _TECHNICAL:
+                continue
+            else:
+                if value is not None and value != "":
+                    extra[key] = value
+                unknown_attrs[(layer, key)] += 1
+        attrs = _validate(model, known, raw_feature, warnings)
+        status = attrs.pop("status", None) or "new"
+        if status == "removed":
+            continue
+        fid = attrs.pop("id", None) or raw_feature.source.fid or str(len(layers[layer]) + 1)
+        fid = str(fid)
+        if fid in seen_ids[layer]:
+            new_id = f"{fid}#{len(layers[layer]) + 1}"
+            warnings.append(ReadWarning("duplicate_id", f"id {fid!r} is not unique in layer "
+                                        f"{layer}; this feature is reported as {new_id!r}",
+                                        raw_feature.source.file, layer, fid))
+            fid = new_id
+        seen_ids[layer].add(fid)
+        for key, value in ATTRIBUTE_DEFAULTS.get(layer, {}).items():
+            attrs.setdefault(key, value)
+        layers[layer].append(Feature(layer=layer, id=fid, geometry=geometry, attrs=attrs,
+                                     source=raw_feature.source, status=status, extra=extra))
+
+    for layer, count in sorted(unknown_layers.items()):
+        warnings.append(ReadWarning("unknown_layer", f"layer {layer!r} is not in the data profile "
+                                    f"({count} features not checked); rename it or use a mapping "
+                                    "profile (--mapping)", None, layer))
+    for (layer, attr), count in sorted(unknown_attrs.items()):
+        warnings.append(ReadWarning("unknown_attribute", f"attribute {attr!r} of layer {layer} is "
+                                    f"not in the data profile ({count} features); kept but not used "
+                                    "by the built-in rules", None, layer))
+    for (layer, gtype), count in sorted(wrong_geom.items()):
+        allowed = ", ".join(LAYER_GEOMETRIES[layer])
+        warnings.append(ReadWarning("wrong_geometry", f"{count} {gtype} features of layer {layer} "
+                                    f"skipped: the layer takes {allowed}", None, layer))
+    if not layers:
+        found = ", ".join(sorted(unknown_layers)) or "none"
+        raise InputError(f"{raw.path}: no known layer (found: {found}); name layers as in the data "
+                         "profile (walkway, crossing, stop, ...) or use --mapping nl")
+    return SiteModel(crs=raw.crs, meta=meta,
+                     layers={k: tuple(v) for k, v in sorted(layers.items())},
+                     warnings=warnings, source_path=str(raw.path.name))
+
+
+def _validate(model: Any, known: dict[str, Any], raw_feature: Any,
+              warnings: list[ReadWarning]) -> dict[str, Any]:
+    for _ in range(len(known) + 1):
+        try:
+            obj = model.model_validate(known)
+        except ValidationError as exc:
+            for err in exc.errors():
+                if not err["loc"]:
+                    continue
+                key = str(err["loc"][0])
+                if key in known:
+                    value = known.pop(key)
+                    warnings.append(ReadWarning(
+                        "invalid_value",
+                        f"{key}={value!r} ignored: {err['msg']}",
+                        raw_feature.source.file, raw_feature.layer,
+                        str(known.get("id") or raw_feature.source.fid)))
+            continue
+        return {k: v for k, v in obj.__dict__.items() if v is not None}
+    return {}

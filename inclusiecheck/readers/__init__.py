@@ -1,0 +1,119 @@
+"""Readers: one module per input format, each ending in a :class:`~inclusiecheck.model.RawPlan`.
+
+Readers register themselves by file suffix (or for folders) in :data:`READERS` via
+:func:`reader`. :func:`read_plan` picks the reader, and applies the mapping profile that the
+user names (or the reader recommends) so that the result uses data-profile names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from inclusiecheck.model import InputError, RawPlan
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Options every reader receives.
+
+    ``crs``: CRS to assume for files without one (``"EPSG:31370"``); ``origin``: for IFC models
+    without georeferencing, ``(easting, northing, rotation_deg)`` of the model origin.
+    """
+
+    crs: str | None = None
+    origin: tuple[float, float, float] | None = None
+    ifc_geometry: bool = False
+
+
+class ReaderFunc(Protocol):
+    def __call__(self, path: Path, options: ReadOptions) -> RawPlan: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    name: str
+    suffixes: tuple[str, ...]
+    read: ReaderFunc
+    folders: bool = False
+
+
+READERS: dict[str, Reader] = {}
+
+#: built-in reader modules, imported on first use
+BUILTIN_MODULES = (
+    "inclusiecheck.readers.gis",
+    "inclusiecheck.readers.ifc",
+)
+_loaded = False
+
+
+def reader(name: str, suffixes: tuple[str, ...], *, folders: bool = False) -> Callable[[ReaderFunc], ReaderFunc]:
+    """Register a reader for file ``suffixes`` (lower case, with dot) and optionally folders."""
+
+    def decorate(func: ReaderFunc) -> ReaderFunc:
+        READERS[name] = Reader(name, tuple(s.lower() for s in suffixes), func, folders)
+        return func
+
+    return decorate
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for module in BUILTIN_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def find_reader(path: Path) -> Reader:
+    """Return the reader for ``path`` or raise :class:`InputError`."""
+    _load_builtin()
+    if path.is_dir():
+        for item in READERS.values():
+            if item.folders:
+                return item
+        raise InputError(f"{path}: no reader for folders")
+    suffix = path.suffix.lower()
+    for item in READERS.values():
+        if suffix in item.suffixes:
+            return item
+    known = sorted({s for r in READERS.values() for s in r.suffixes})
+    raise InputError(
+        f"{path}: unknown file type {suffix or '(none)'!r}; inclusiecheck reads {', '.join(known)} "
+        "and folders of GeoJSON or Shapefiles")
+
+
+def read_plan(path: str | Path, options: ReadOptions | None = None,
+              mapping: str | Path | None = None) -> RawPlan:
+    """Read a plan file or folder into a :class:`RawPlan` in one projected metric CRS.
+
+    ``mapping`` names a shipped mapping profile (``"nl"``, ``"shapefile"``, ...) or a YAML
+    file; it is applied after reading, before normalisation.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    options = options or ReadOptions()
+    plan = find_reader(path).read(path, options)
+    profiles: list[Any] = []
+    if plan.mapping:
+        profiles.append(plan.mapping)
+    if mapping is not None:
+        profiles.append(mapping)
+    if profiles:
+        from inclusiecheck.readers.mapping import apply_mapping, load_mapping
+
+        for profile in profiles:
+            plan = apply_mapping(plan, load_mapping(profile))
+    return plan
+
+
+__all__ = ["READERS", "ReadOptions", "Reader", "find_reader", "read_plan", "reader"]

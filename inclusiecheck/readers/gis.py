@@ -1,0 +1,704 @@
+"""GIS vector plans: GeoPackage, GeoJSON, Shapefile, or a folder of them.
+
+The reader keeps property names and values exactly as found (the normaliser parses values and
+mapping profiles rename them) and brings every geometry to one projected metric CRS:
+
+- a projected metric CRS is kept; when layers use different CRSs, all go to the most common
+  one (a ``crs_reprojected`` warning says so);
+- geographic (or non-metric projected) data is reprojected to Belgian Lambert 2008
+  (EPSG:3812) when it lies inside Belgium, else to its WGS 84 UTM zone;
+- a file without a CRS needs ``--crs`` (``ReadOptions.crs``) or ``crs`` in ``plan.yaml``;
+  a GeoJSON without a ``crs`` member is WGS 84 (RFC 7946) unless its coordinates cannot be
+  longitude/latitude.
+
+GeoPackages and Shapefiles are read with fiona. GeoJSON is parsed with :mod:`json` (GDAL
+coerces properties of mixed types, e.g. ``1`` and ``"1,5"``, and cannot say on which line the
+JSON is broken). Inputs are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pyproj
+import shapely
+import yaml
+from pyproj.exceptions import CRSError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
+from inclusiecheck.readers import ReadOptions, reader
+
+log = logging.getLogger(__name__)
+
+#: file suffixes read inside a folder plan
+VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+#: lon/lat bounds of EPSG:3812's area of use (Belgium, onshore)
+BELGIUM_BOUNDS = (2.5, 49.5, 6.4, 51.51)
+BELGIAN_LAMBERT_2008 = "EPSG:3812"
+#: GeoPackage tables that are not plan layers (QGIS stores styles in the file)
+_IGNORED_TABLES = {"layer_styles", "qgis_projects"}
+_GEOJSON_GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                           "MultiPolygon", "GeometryCollection"}
+#: .cpg contents (upper case, spaces removed) -> Python codec
+_CPG_ALIASES = {
+    "UTF8": "utf-8", "UTF-8": "utf-8", "65001": "utf-8",
+    "1252": "cp1252", "ANSI1252": "cp1252", "CP1252": "cp1252", "WINDOWS-1252": "cp1252",
+    "1250": "cp1250", "ANSI1250": "cp1250", "CP1250": "cp1250",
+    "88591": "latin-1", "8859-1": "latin-1", "ISO88591": "latin-1", "ISO-8859-1": "latin-1",
+    "LATIN1": "latin-1", "885915": "iso8859-15", "ISO-8859-15": "iso8859-15",
+    "437": "cp437", "850": "cp850",
+}
+
+try:  # the C loader is much faster; fall back to the pure-Python one
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _YamlLoader = yaml.SafeLoader
+
+
+@dataclass(slots=True)
+class _Layer:
+    """One layer as read from one file, before CRS handling."""
+
+    file: str
+    layer: str
+    crs: pyproj.CRS | None
+    geojson_default_crs: bool = False
+    from_shapefile: bool = False
+    fids: list[str] = field(default_factory=list)
+    properties: list[dict[str, Any]] = field(default_factory=list)
+    geometries: list[BaseGeometry] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# entry point
+
+
+@reader("gis", VECTOR_SUFFIXES, folders=True)
+def read_gis(path: Path, options: ReadOptions) -> RawPlan:
+    """Read a GeoPackage, GeoJSON, Shapefile or a folder of them into a :class:`RawPlan`.
+
+    Parameters
+    ----------
+    path
+        A ``.gpkg`` (every layer), ``.geojson``/``.json`` (features may carry a ``layer``
+        property; else the file stem is the layer), ``.shp`` (stem = layer) or a folder of
+        such files (file stem = layer name).
+    options
+        ``options.crs`` is assumed for files without a CRS (and wins over the WGS 84 default
+        of a GeoJSON without a ``crs`` member).
+
+    Returns
+    -------
+    RawPlan
+        Features with raw properties, geometries in one projected metric CRS, warnings,
+        ``plan.yaml`` metadata and ``mapping="shapefile"`` when a layer came from a Shapefile.
+
+    Raises
+    ------
+    InputError
+        Missing, corrupt or unreadable input, invalid JSON or YAML, a missing or unknown CRS.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    metadata = load_plan_metadata(path)
+    assumed = _assumed_crs(options, metadata, path)
+    warnings: list[ReadWarning] = []
+    layers = _read_sources(path, warnings)
+    chosen = _resolve_crs(layers, assumed)
+    features, crs = _build_features(layers, chosen, warnings)
+    return RawPlan(
+        path=path,
+        crs=crs_name(crs),
+        features=features,
+        warnings=warnings,
+        metadata=metadata,
+        mapping="shapefile" if any(layer.from_shapefile for layer in layers) else None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# plan metadata
+
+
+def plan_metadata_path(path: Path) -> Path | None:
+    """Return the ``plan.yaml`` that belongs to a plan file or folder, if there is one.
+
+    For a folder: ``<folder>/plan.yaml``. For a file: ``<stem>.plan.yaml`` beside it, else
+    ``plan.yaml`` beside it.
+    """
+    if path.is_dir():
+        candidates = [path / "plan.yaml"]
+    else:
+        candidates = [path.with_name(f"{path.stem}.plan.yaml"), path.with_name("plan.yaml")]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_plan_metadata(path: Path) -> dict[str, Any]:
+    """Load the plan metadata (``plan.yaml``) of a plan file or folder; ``{}`` if none.
+
+    Raises
+    ------
+    InputError
+        Invalid YAML (with its line) or a document that is not a mapping.
+    """
+    meta_path = plan_metadata_path(path)
+    if meta_path is None:
+        return {}
+    try:
+        text = meta_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{meta_path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{meta_path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(f"{meta_path}: invalid YAML{where}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{meta_path}: invalid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"{meta_path}: expected keys such as 'project: ...', "
+                         f"found a {type(data).__name__}")
+    return {str(key): value for key, value in data.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# CRS helpers
+
+
+def parse_crs(text: str | int, what: str = "--crs") -> pyproj.CRS:
+    """Parse a user-given CRS: ``31370``, ``"EPSG:31370"``, ``"epsg:3812"``, WKT or a URN.
+
+    Raises
+    ------
+    InputError
+        When pyproj does not know the CRS.
+    """
+    value = str(text).strip()
+    if value.isdigit():
+        value = f"EPSG:{value}"
+    elif value.lower().startswith("epsg:"):
+        value = "EPSG:" + value[5:].strip()
+    try:
+        return pyproj.CRS.from_user_input(value)
+    except (CRSError, ValueError, TypeError):
+        raise InputError(f"unknown CRS {str(text)!r} ({what}); give an EPSG code such as "
+                         "31370 (Belgian Lambert 72) or EPSG:3812 (Lambert 2008)") from None
+
+
+def crs_name(crs: pyproj.CRS) -> str:
+    """Return ``"EPSG:nnnn"`` (or another ``AUTHORITY:code``) for a CRS, else its WKT."""
+    epsg = crs.to_epsg()
+    if epsg is not None:
+        return f"EPSG:{epsg}"
+    authority = crs.to_authority()
+    if authority is not None:
+        return f"{authority[0]}:{authority[1]}"
+    return crs.to_wkt()
+
+
+def _horizontal(crs: pyproj.CRS) -> pyproj.CRS:
+    """Return the horizontal part of a compound CRS (the CRS itself otherwise)."""
+    if crs.is_compound and crs.sub_crs_list:
+        return crs.sub_crs_list[0]
+    return crs
+
+
+def is_metric_projected(crs: pyproj.CRS) -> bool:
+    """Whether a CRS is projected with metre axes (kept as is by the reader)."""
+    crs = _horizontal(crs)
+    if not crs.is_projected:
+        return False
+    return all(abs(axis.unit_conversion_factor - 1.0) < 1e-12 for axis in crs.axis_info[:2])
+
+
+def local_metric_crs(lon_lat_bounds: tuple[float, float, float, float]) -> pyproj.CRS:
+    """Return EPSG:3812 for data inside Belgium, else the WGS 84 UTM zone of its centre.
+
+    Parameters
+    ----------
+    lon_lat_bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` of the data.
+    """
+    min_x, min_y, max_x, max_y = lon_lat_bounds
+    b_min_x, b_min_y, b_max_x, b_max_y = BELGIUM_BOUNDS
+    if min_x >= b_min_x and min_y >= b_min_y and max_x <= b_max_x and max_y <= b_max_y:
+        return pyproj.CRS.from_user_input(BELGIAN_LAMBERT_2008)
+    lon = (min_x + max_x) / 2.0
+    lat = (min_y + max_y) / 2.0
+    zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _assumed_crs(options: ReadOptions, metadata: dict[str, Any], path: Path) -> pyproj.CRS | None:
+    """The CRS to assume for files without one: ``options.crs``, else ``crs`` in plan.yaml."""
+    if options.crs:
+        return parse_crs(options.crs, "--crs")
+    if metadata.get("crs") not in (None, ""):
+        meta_path = plan_metadata_path(path)
+        return parse_crs(metadata["crs"], f"crs in {meta_path.name if meta_path else 'plan.yaml'}")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# sources
+
+
+def _relative(file: Path, root: Path) -> str:
+    """File name relative to the plan path, posix style (never absolute)."""
+    base = root if root.is_dir() else root.parent
+    try:
+        return file.relative_to(base).as_posix()
+    except ValueError:
+        return file.name
+
+
+def _read_sources(path: Path, warnings: list[ReadWarning]) -> list[_Layer]:
+    """Read every layer of a plan file or folder."""
+    if not path.is_dir():
+        return _read_file(path, _relative(path, path), single=True)
+    layers: list[_Layer] = []
+    candidates = sorted(
+        (item for item in path.iterdir()
+         if item.is_file() and not item.name.startswith(".")
+         and item.suffix.lower() in VECTOR_SUFFIXES),
+        key=lambda item: item.name)
+    errors: list[str] = []
+    for item in candidates:
+        rel = _relative(item, path)
+        try:
+            layers.extend(_read_file(item, rel, single=False))
+        except _Unreadable as exc:
+            errors.append(str(exc))
+            warnings.append(ReadWarning("file_unreadable", f"{exc}; file skipped", file=rel))
+    if not layers:
+        detail = f" ({errors[0]})" if errors else ""
+        raise InputError(f"{path}: no readable GeoPackage, GeoJSON or Shapefile in this "
+                         f"folder{detail}")
+    return layers
+
+
+class _Unreadable(InputError):
+    """A file that cannot be read at all (skipped with a warning inside a folder plan)."""
+
+
+def _read_file(file: Path, rel: str, *, single: bool) -> list[_Layer]:
+    suffix = file.suffix.lower()
+    if suffix == ".gpkg":
+        return _read_geopackage(file, rel)
+    if suffix == ".shp":
+        return [_read_shapefile(file, rel)]
+    return _read_geojson(file, rel, layer_property=single)
+
+
+def _fiona_error(rel: str, what: str, exc: Exception) -> _Unreadable:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return _Unreadable(f"{rel}: {what} ({message})")
+
+
+def _read_geopackage(file: Path, rel: str) -> list[_Layer]:
+    import fiona
+
+    with file.open("rb") as handle:
+        header = handle.read(16)
+    if not header.startswith(b"SQLite format 3"):
+        raise _Unreadable(f"{rel}: not a GeoPackage (not an SQLite file); is the file corrupt?")
+    try:
+        names = fiona.listlayers(str(file))
+    except Exception as exc:  # noqa: BLE001 - any GDAL failure on untrusted input
+        raise _fiona_error(rel, "cannot read the GeoPackage; is the file corrupt?", exc) from None
+    layers = []
+    for name in names:
+        if name in _IGNORED_TABLES:
+            continue
+        layer = _read_fiona_layer(file, rel, name, name, encoding=None)
+        if layer is not None:
+            layers.append(layer)
+    if not layers:
+        raise _Unreadable(f"{rel}: the GeoPackage has no layers with geometry")
+    return layers
+
+
+def shapefile_encoding(file: Path) -> str | None:
+    """Return the Python codec named by a Shapefile's ``.cpg``, or ``None`` (let GDAL decide)."""
+    for cpg in (file.with_suffix(".cpg"), file.with_suffix(".CPG")):
+        if cpg.is_file():
+            try:
+                text = cpg.read_bytes().decode("ascii", errors="ignore").strip()
+            except OSError:
+                return None
+            key = text.upper().replace(" ", "").replace("_", "-")
+            codec = _CPG_ALIASES.get(key) or _CPG_ALIASES.get(key.replace("-", ""))
+            if codec is None:
+                try:
+                    import codecs
+
+                    codec = codecs.lookup(text).name
+                except LookupError:
+                    return None
+            return codec
+    return None
+
+
+def _read_shapefile(file: Path, rel: str) -> _Layer:
+    layer = _read_fiona_layer(file, rel, None, file.stem, encoding=shapefile_encoding(file))
+    if layer is None:
+        raise _Unreadable(f"{rel}: the Shapefile has no geometry")
+    layer.from_shapefile = True
+    return layer
+
+
+def _read_fiona_layer(file: Path, rel: str, source_layer: str | None, label: str,
+                      encoding: str | None) -> _Layer | None:
+    """Read one fiona layer; ``None`` for a table without geometry."""
+    import fiona
+
+    kwargs: dict[str, Any] = {}
+    if source_layer is not None:
+        kwargs["layer"] = source_layer
+    if encoding is not None:
+        kwargs["encoding"] = encoding
+    records: list[tuple[str, Any, dict[str, Any]]] = []
+    try:
+        with fiona.open(str(file), "r", **kwargs) as src:
+            if src.schema.get("geometry") in (None, "None"):
+                return None
+            crs = _fiona_crs(src, rel)
+            for feature in src:
+                records.append((str(feature.id), feature.geometry,
+                                dict(feature.properties or {})))
+    except InputError:
+        raise
+    except UnicodeDecodeError as exc:
+        hint = f" with encoding {encoding} (from the .cpg)" if encoding else ""
+        raise _Unreadable(f"{rel}: cannot decode the attribute text{hint} ({exc.reason})") from None
+    except Exception as exc:  # noqa: BLE001 - any GDAL failure on untrusted input
+        kind = "the GeoPackage layer " + repr(label) if source_layer else "the file"
+        raise _fiona_error(rel, f"cannot read {kind}; is it corrupt or incomplete?", exc) from None
+    layer = _Layer(file=rel, layer=label, crs=crs)
+    for fid, geometry, properties in records:
+        layer.fids.append(fid)
+        layer.properties.append(properties)
+        layer.geometries.append(geometry)
+    return layer
+
+
+def _fiona_crs(src: Any, rel: str) -> pyproj.CRS | None:
+    wkt = src.crs_wkt if src.crs else ""
+    if not wkt:
+        return None
+    try:
+        return pyproj.CRS.from_wkt(wkt)
+    except CRSError:
+        raise InputError(f"{rel}: unknown CRS in the file; give one with --crs, "
+                         "e.g. --crs 31370") from None
+
+
+def _geojson_crs(member: Any, rel: str) -> pyproj.CRS:
+    """Parse a (pre-RFC 7946) GeoJSON ``crs`` member."""
+    name: Any = None
+    if isinstance(member, dict):
+        props = member.get("properties") or {}
+        kind = str(member.get("type", "")).lower()
+        if kind == "name":
+            name = props.get("name")
+        elif kind == "epsg":
+            name = f"EPSG:{props.get('code')}"
+        elif isinstance(member.get("properties"), dict):
+            name = props.get("name") or props.get("code")
+    elif isinstance(member, str):
+        name = member
+    if name in (None, ""):
+        raise InputError(f"{rel}: unknown CRS in the 'crs' member; give one with --crs, "
+                         "e.g. --crs 31370")
+    return parse_crs(name, f"the 'crs' member of {rel}")
+
+
+def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]:
+    try:
+        data_bytes = file.read_bytes()
+    except OSError as exc:
+        raise _Unreadable(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Unreadable(f"{rel}: not UTF-8 text (GeoJSON must be UTF-8)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
+                          f"{exc.msg}") from None
+    except RecursionError:
+        raise _Unreadable(f"{rel}: invalid JSON (nested too deeply)") from None
+    if not isinstance(data, dict) or "type" not in data:
+        raise _Unreadable(f"{rel}: not GeoJSON (expected an object with \"type\": "
+                          "\"FeatureCollection\")")
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            raise _Unreadable(f"{rel}: not GeoJSON (\"features\" must be a list)")
+    elif kind == "Feature":
+        features = [data]
+    elif kind in _GEOJSON_GEOMETRY_TYPES:
+        features = [{"type": "Feature", "geometry": data, "properties": {}}]
+    else:
+        raise _Unreadable(f"{rel}: not GeoJSON (unknown type {kind!r})")
+    crs_member = data.get("crs")
+    crs = _geojson_crs(crs_member, rel) if crs_member is not None else None
+    default_layer = file.stem
+    layers: dict[str, _Layer] = {}
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict):
+            continue
+        properties = feature.get("properties")
+        properties = dict(properties) if isinstance(properties, dict) else {}
+        name = default_layer
+        if layer_property:
+            key = next((k for k in properties if k.lower() == "layer"), None)
+            if key is not None and properties[key] not in (None, ""):
+                name = str(properties.pop(key)).strip() or default_layer
+        layer = layers.get(name)
+        if layer is None:
+            layer = layers[name] = _Layer(file=rel, layer=name, crs=crs,
+                                          geojson_default_crs=crs is None)
+        fid = feature.get("id")
+        layer.fids.append(str(index) if fid is None else str(fid))
+        layer.properties.append(properties)
+        layer.geometries.append(feature.get("geometry"))
+    if not layers:
+        layers[default_layer] = _Layer(file=rel, layer=default_layer, crs=crs,
+                                       geojson_default_crs=crs is None)
+    return list(layers.values())
+
+
+# --------------------------------------------------------------------------------------------
+# geometry
+
+
+def _to_shapely(geometry: Any) -> tuple[BaseGeometry | None, str | None]:
+    """Convert a GeoJSON-like geometry (fiona or dict) to shapely; ``(None, reason)`` if not."""
+    if geometry is None:
+        return None, "no geometry"
+    try:
+        geom = shape(geometry)
+    except Exception as exc:  # noqa: BLE001 - malformed coordinates of any kind
+        return None, f"malformed geometry ({str(exc).strip() or type(exc).__name__})"
+    if geom.is_empty:
+        return None, "empty geometry"
+    return geom, None
+
+
+def _same_dimension(geom: BaseGeometry, dimension: int) -> BaseGeometry | None:
+    """Keep the parts of ``geom`` with topological ``dimension``; ``None`` if there are none."""
+    parts = shapely.get_parts(shapely.get_parts(geom))
+    parts = parts[(shapely.get_dimensions(parts) == dimension) & ~shapely.is_empty(parts)]
+    if len(parts) == 0:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    if dimension == 2:
+        return shapely.multipolygons(parts)
+    if dimension == 1:
+        return shapely.multilinestrings(parts)
+    return shapely.multipoints(parts)
+
+
+def repair_geometry(geom: BaseGeometry) -> BaseGeometry | None:
+    """Repair an invalid geometry with ``make_valid``, keeping its dimension.
+
+    A bow-tie polygon becomes a MultiPolygon of its two triangles; a polygon that collapses to
+    a line, or a line to a point, cannot be repaired and gives ``None``.
+    """
+    dimension = int(shapely.get_dimensions(geom))
+    try:
+        fixed = shapely.make_valid(geom)
+    except shapely.errors.GEOSException:
+        return None
+    if fixed is None or fixed.is_empty:
+        return None
+    if int(shapely.get_dimensions(fixed)) == dimension and fixed.geom_type != "GeometryCollection":
+        return fixed
+    return _same_dimension(fixed, dimension)
+
+
+def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
+    """Convert geometries to shapely, repair or skip bad ones; return the kept indices."""
+    kept: list[int] = []
+    converted: list[BaseGeometry | None] = []
+    for index, raw in enumerate(layer.geometries):
+        geom, reason = _to_shapely(raw)
+        converted.append(geom)
+        if geom is None:
+            warnings.append(ReadWarning(
+                "geometry_skipped", f"feature skipped: {reason}", file=layer.file,
+                layer=layer.layer, feature_id=layer.fids[index]))
+    present = np.array([g is not None for g in converted], dtype=bool)
+    array = np.array(converted, dtype=object)
+    valid = np.zeros(len(converted), dtype=bool)
+    if present.any():
+        valid[present] = shapely.is_valid(array[present])
+    for index, geom in enumerate(converted):
+        if geom is None:
+            continue
+        if not valid[index]:
+            reason = shapely.is_valid_reason(geom)
+            fixed = repair_geometry(geom)
+            if fixed is None:
+                warnings.append(ReadWarning(
+                    "geometry_skipped", f"feature skipped: invalid geometry that cannot be "
+                    f"repaired ({reason})", file=layer.file, layer=layer.layer,
+                    feature_id=layer.fids[index]))
+                continue
+            warnings.append(ReadWarning(
+                "geometry_repaired", f"invalid geometry repaired ({reason}); check the "
+                "drawing", file=layer.file, layer=layer.layer, feature_id=layer.fids[index]))
+            geom = fixed
+        converted[index] = geom
+        kept.append(index)
+    layer.geometries = converted  # type: ignore[assignment]
+    return kept
+
+
+def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]) -> tuple[float, ...]:
+    """Bounds in WGS 84 lon/lat of the given layers' geometries (in their own CRSs)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for layer in layers:
+        array = geoms[id(layer)]
+        if len(array) == 0:
+            continue
+        min_x, min_y, max_x, max_y = shapely.total_bounds(array)
+        transformer = pyproj.Transformer.from_crs(layer.crs, "EPSG:4326", always_xy=True)
+        corner_x, corner_y = transformer.transform([min_x, min_x, max_x, max_x],
+                                                   [min_y, max_y, min_y, max_y])
+        xs.extend(corner_x)
+        ys.extend(corner_y)
+    if not xs:
+        return BELGIUM_BOUNDS
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _resolve_crs(layers: list[_Layer], assumed: pyproj.CRS | None) -> pyproj.CRS | None:
+    """Give every layer a source CRS; return the most common projected metric one, if any.
+
+    Ties go to the CRS with more features, then to the first one read. ``None`` when no
+    layer is in a projected metric CRS (the target then follows from the data's location).
+    """
+    for layer in layers:
+        if layer.crs is not None and not layer.geojson_default_crs:
+            continue
+        if assumed is not None:
+            layer.crs = assumed
+            layer.geojson_default_crs = False
+        elif layer.geojson_default_crs:
+            layer.crs = pyproj.CRS.from_user_input("OGC:CRS84")
+        else:
+            raise InputError(f"{layer.file}: no CRS; give one with --crs, e.g. --crs 31370")
+    metric = [layer for layer in layers if is_metric_projected(layer.crs)]  # type: ignore[arg-type]
+    if not metric:
+        return None
+    names = [crs_name(layer.crs) for layer in metric]  # type: ignore[arg-type]
+    counts = Counter(names)
+    sizes: Counter[str] = Counter()
+    for name, layer in zip(names, metric):
+        sizes[name] += len(layer.fids)
+    best = max(dict.fromkeys(names), key=lambda name: (counts[name], sizes[name]))
+    return _horizontal(metric[names.index(best)].crs)  # type: ignore[arg-type]
+
+
+def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
+                    warnings: list[ReadWarning]) -> tuple[list[RawFeature], pyproj.CRS]:
+    """Clean geometries, reproject to one CRS and build the raw features.
+
+    Returns the features and the plan CRS (``target``, or when ``None`` EPSG:3812 or a UTM
+    zone chosen from the data's location).
+    """
+    kept: dict[int, list[int]] = {}
+    geoms: dict[int, np.ndarray] = {}
+    for layer in layers:
+        indices = _clean_geometries(layer, warnings)
+        kept[id(layer)] = indices
+        geoms[id(layer)] = np.array([layer.geometries[i] for i in indices], dtype=object)
+    for layer in layers:
+        if layer.geojson_default_crs:
+            _check_lon_lat(layer, geoms[id(layer)])
+    if target is None:
+        target = local_metric_crs(_lon_lat_bounds(layers, geoms))
+    target_name = crs_name(target)
+    transformers: dict[str, pyproj.Transformer] = {}
+    moved: dict[str, list[_Layer]] = {}
+    for layer in layers:
+        source_name = crs_name(layer.crs)  # type: ignore[arg-type]
+        if source_name == target_name or len(geoms[id(layer)]) == 0:
+            continue
+        if source_name not in transformers:
+            transformers[source_name] = pyproj.Transformer.from_crs(
+                layer.crs, target, always_xy=True)
+        geoms[id(layer)] = _reproject(geoms[id(layer)], transformers[source_name])
+        moved.setdefault(source_name, []).append(layer)
+    for source_name, group in moved.items():
+        files = sorted({layer.file for layer in group})
+        names = ", ".join(sorted({layer.layer for layer in group}))
+        shown = source_name if len(source_name) < 40 else pyproj.CRS.from_wkt(source_name).name
+        warnings.append(ReadWarning(
+            "crs_reprojected", f"layer(s) {names} reprojected from {shown} to {target_name}",
+            file=files[0] if len(files) == 1 else None,
+            layer=group[0].layer if len(group) == 1 else None))
+    features: list[RawFeature] = []
+    for layer in layers:
+        for index, geom in zip(kept[id(layer)], geoms[id(layer)]):
+            features.append(RawFeature(
+                layer=layer.layer,
+                properties=layer.properties[index],
+                geometry=geom,
+                source=SourceRef(file=layer.file, layer=layer.layer, fid=layer.fids[index]),
+            ))
+    return features, target
+
+
+def _check_lon_lat(layer: _Layer, array: np.ndarray) -> None:
+    if len(array) == 0:
+        return
+    min_x, min_y, max_x, max_y = shapely.total_bounds(array)
+    if max(abs(min_x), abs(max_x)) > 180 or max(abs(min_y), abs(max_y)) > 90:
+        raise InputError(
+            f"{layer.file}: coordinates look projected (e.g. x={min_x:.0f}, y={min_y:.0f}), "
+            "not longitude/latitude, but the GeoJSON has no 'crs'; give one with --crs, "
+            "e.g. --crs 31370")
+
+
+def _reproject(array: np.ndarray, transformer: pyproj.Transformer) -> np.ndarray:
+    """Reproject an array of geometries; x and y only, Z values are kept."""
+
+    def func(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        out = np.array(coords, dtype=float, copy=True)
+        out[:, 0] = x
+        out[:, 1] = y
+        return out
+
+    return shapely.transform(array, func, include_z=None)
+
+
+__all__ = [
+    "BELGIAN_LAMBERT_2008", "BELGIUM_BOUNDS", "VECTOR_SUFFIXES", "crs_name",
+    "is_metric_projected", "load_plan_metadata", "local_metric_crs", "parse_crs",
+    "plan_metadata_path", "read_gis", "repair_geometry", "shapefile_encoding",
+]

@@ -1,0 +1,138 @@
+"""The JSON report (``report.json``): the machine contract of the data profile.
+
+The bytes are deterministic: the same report gives the same bytes. Keys of free-form objects
+(plan metadata, summary, coverage, source references, ...) are sorted; the top level and each
+finding keep the data profile's key order; lists keep their order (findings in the report's
+order). Floats are rounded (measured and required values to 3 decimals, coordinates to the
+millimetre), NaN and infinities become ``null``, dates become ISO strings, and absolute file
+paths are reduced to their file name so that no path of the reviewer's machine leaks out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from enum import Enum
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from typing import Any, Mapping
+
+from inclusiecheck.model import Finding, Report
+from inclusiecheck.report.registry import RenderOptions, output_format
+
+TOOL_NAME = "inclusiecheck"
+#: decimals kept for coordinates (metres -> millimetres)
+COORD_DECIMALS = 3
+#: decimals kept for measured and required values
+VALUE_DECIMALS = 3
+#: decimals kept for any other float
+OTHER_DECIMALS = 6
+#: keys whose string values are file paths
+_PATH_KEYS = frozenset({"file", "path", "source_file", "plan_file", "filename"})
+_WINDOWS_ABS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+
+
+def round_float(value: float, decimals: int) -> float | None:
+    """Round ``value`` to ``decimals``; NaN and infinities become None, -0.0 becomes 0.0."""
+    if math.isnan(value) or math.isinf(value):
+        return None
+    out = round(value, decimals)
+    return 0.0 if out == 0 else out
+
+
+def relative_path(text: str) -> str:
+    """Return ``text`` unchanged when it is a relative path, else only its file name."""
+    if _WINDOWS_ABS.match(text):
+        return PureWindowsPath(text).name
+    if text.startswith("/"):
+        return PurePosixPath(text).name
+    return text.replace("\\", "/")
+
+
+def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None) -> Any:
+    """Return ``value`` as plain JSON data: sorted keys, rounded floats, no absolute paths.
+
+    Parameters
+    ----------
+    value
+        Any mix of dicts, lists, tuples, sets, enums, dates, paths, numbers and strings.
+    decimals
+        Decimals kept for floats at this level and below.
+    key
+        The key under which ``value`` sits in its parent (to spot file paths).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Enum):
+        return canonical(value.value, decimals, key)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round_float(value, decimals)
+    if isinstance(value, str):
+        return relative_path(value) if key in _PATH_KEYS else value
+    if isinstance(value, PurePath):
+        return relative_path(str(value))
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): canonical(value[k], decimals, str(k))
+                for k in sorted(value, key=str)}
+    if isinstance(value, (set, frozenset)):
+        items = [canonical(v, decimals) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, decimals) for v in value]
+    if hasattr(value, "as_dict"):
+        return canonical(value.as_dict(), decimals, key)
+    return str(value)
+
+
+def canonical_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Return a GeoJSON geometry dict with coordinates rounded to the millimetre."""
+    if geometry is None:
+        return None
+    return canonical(geometry, COORD_DECIMALS)
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """Return ``finding`` as the data profile's JSON object (profile key order kept)."""
+    out: dict[str, Any] = {}
+    for name, value in finding.as_dict().items():
+        if name == "location":
+            out[name] = canonical_geometry(value)
+        elif name in ("measured", "required"):
+            out[name] = canonical(value, VALUE_DECIMALS)
+        else:
+            out[name] = canonical(value, OTHER_DECIMALS, name)
+    return out
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """Return the whole JSON report as plain data, in the data profile's top-level order."""
+    return {
+        "tool": {"name": TOOL_NAME, "version": report.tool_version or None},
+        "lang": report.lang,
+        "plan": canonical(report.plan),
+        "crs": report.crs,
+        "rule_sets": [canonical(rs) for rs in report.rule_sets],
+        "verdict": canonical(report.verdict.as_dict()),
+        "summary": canonical(report.summary),
+        "coverage": canonical(report.coverage),
+        "warnings": [canonical(w) for w in report.warnings],
+        "findings": [finding_dict(f) for f in report.listed_findings()],
+    }
+
+
+def dumps(data: Any) -> bytes:
+    """Serialise ``data`` as deterministic UTF-8 JSON: indent 2, no NaN, trailing newline."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+@output_format("json", "report.json", "application/json",
+               "the machine-readable report of the data profile")
+def render_json(report: Report, options: RenderOptions) -> bytes:
+    """Render ``report`` as the data profile's JSON report (``report.json``)."""
+    return dumps(report_dict(report))

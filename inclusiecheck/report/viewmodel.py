@@ -1,0 +1,330 @@
+"""The view-model of the inclusion advice: one dict of display-ready data for a Report.
+
+The HTML template renders it, the Markdown advice reuses it. Everything here is plain data
+(strings, numbers, lists, dicts); text from the plan stays raw and is escaped by the renderer
+(Jinja2 autoescape for HTML, :func:`inclusiecheck.report.markdown_report.md_escape` for
+Markdown). UI strings come from the catalogues in ``locales/<lang>.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
+
+import yaml
+
+from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report
+
+#: languages with a UI catalogue
+LANGS = ("nl", "en")
+#: plan metadata shown in the dossier table, in this order
+PLAN_FIELDS = ("project", "dossier", "municipality", "applicant", "designer", "reviewer",
+               "permit_date", "work_kind")
+#: outcome columns of the counts table, in this order
+COUNT_OUTCOMES = (Outcome.FAIL, Outcome.DEVIATION, Outcome.WARN, Outcome.TO_VERIFY,
+                  Outcome.PASS, Outcome.NOT_APPLICABLE)
+#: the verdict codes of the data profile
+VERDICT_CODES = ("gunstig", "gunstig_onder_voorwaarden", "ongunstig", "niet_van_toepassing")
+
+
+@functools.lru_cache(maxsize=None)
+def load_catalogue(lang: str) -> dict[str, str]:
+    """Return the UI strings of ``lang`` (``nl`` or ``en``).
+
+    Raises
+    ------
+    InputError
+        When ``lang`` has no catalogue.
+    """
+    if lang not in LANGS:
+        raise InputError(f"unknown report language {lang!r}; choose from {', '.join(LANGS)}")
+    text = (resources.files("inclusiecheck.report") / "locales" / f"{lang}.yaml").read_text(
+        encoding="utf-8")
+    data = yaml.safe_load(text)
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def safe_url(url: object) -> str | None:
+    """Return ``url`` when it is an absolute http(s) link, else None (no javascript: links)."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def format_number(value: float | int, lang: str) -> str:
+    """Format a number with at most 3 decimals, a decimal comma in Dutch."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return "?"
+    text = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    if text == "-0":
+        text = "0"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def format_value(value: object, unit: str | None, t: Mapping[str, str], lang: str) -> str | None:
+    """Format a measured or required value with its unit; None when there is no value."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return t["value.yes"] if value else t["value.no"]
+    if isinstance(value, (int, float)):
+        text = format_number(value, lang)
+    else:
+        text = str(value)
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "°") else f"{text} {unit}"
+
+
+def finding_key(finding: Finding) -> tuple:
+    """A hashable identity of a finding (findings hold dicts, so they are not hashable)."""
+    return (finding.rule_id, finding.layer, finding.feature_id, finding.property,
+            finding.outcome.value, finding.rule_set)
+
+
+def _source(finding: Finding) -> dict[str, Any]:
+    src = finding.source
+    return {"document": src.document, "article": src.article, "url": safe_url(src.url),
+            "kind": src.kind}
+
+
+def _deviation(finding: Finding) -> dict[str, Any] | None:
+    if finding.outcome is not Outcome.DEVIATION and not finding.deviation:
+        return None
+    dev = dict(finding.deviation or {})
+    return {
+        "justification": dev.get("justification"),
+        "decided_by": dev.get("decided_by"),
+        "date": str(dev["date"]) if dev.get("date") is not None else None,
+    }
+
+
+def finding_item(number: int | None, finding: Finding, report: Report,
+                 t: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """Return the display data of one finding."""
+    info = report.rule(finding.rule_id)
+    return {
+        "number": number,
+        "anchor": f"f-{number}" if number is not None else None,
+        "rule_id": finding.rule_id,
+        "rule_set": finding.rule_set,
+        "rule_set_version": finding.rule_set_version or (info.rule_set_version if info else None),
+        "title": info.title if info else finding.rule_id,
+        "layer": finding.layer,
+        "layer_label": t.get(f"layer.{finding.layer}", finding.layer),
+        "feature_id": finding.feature_id,
+        "property": finding.property,
+        "outcome": finding.outcome.value,
+        "outcome_label": t[f"outcome.{finding.outcome.value}"],
+        "level": finding.level.value,
+        "level_label": t[f"level.{finding.level.value}"],
+        "pillar": finding.pillar.value,
+        "pillar_label": t[f"pillar.{finding.pillar.value}"],
+        "structural": finding.structural,
+        "structural_label": t["finding.structural_yes" if finding.structural
+                              else "finding.structural_no"],
+        "measured": format_value(finding.measured, finding.unit, t, lang),
+        "required": format_value(finding.required, finding.unit, t, lang),
+        "message": finding.message,
+        "advice": finding.advice,
+        "source": _source(finding),
+        "missing": list(finding.missing),
+        "note": finding.note,
+        "deviation": _deviation(finding),
+        "existing": finding.status == "existing",
+        "has_location": bool(finding.location),
+    }
+
+
+def _numbered(report: Report) -> list[tuple[int, Finding]]:
+    return [(i + 1, f) for i, f in enumerate(report.listed_findings())]
+
+
+def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str, str]]:
+    plan = report.plan
+    rows: list[dict[str, str]] = []
+    for name in PLAN_FIELDS:
+        value = plan.get(name)
+        if value is None or value == "":
+            text = t["value.unknown"]
+        elif name == "work_kind":
+            text = t.get(f"work_kind.{value}", str(value))
+        else:
+            text = str(value)
+        rows.append({"key": name, "label": t[f"plan.{name}"], "value": text})
+    built_up = plan.get("built_up_area")
+    if built_up is None:
+        text = f"{t['value.yes']} ({t['value.assumed']})"
+    else:
+        text = t["value.yes"] if built_up else t["value.no"]
+    rows.append({"key": "built_up_area", "label": t["plan.built_up_area"], "value": text})
+    public = plan.get("public_building")
+    if public is not None:
+        rows.append({"key": "public_building", "label": t["plan.public_building"],
+                     "value": t["value.yes"] if public else t["value.no"]})
+    rows.append({"key": "crs", "label": t["plan.crs"], "value": report.crs})
+    return rows
+
+
+def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
+    """Counts per pillar x level (rows) and outcome (columns), passes included."""
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for f in report.findings:
+        row = table.setdefault((f.pillar.value, f.level.value), {})
+        row[f.outcome.value] = row.get(f.outcome.value, 0) + 1
+    columns = [{"key": o.value, "label": t[f"outcome.{o.value}"]} for o in COUNT_OUTCOMES]
+    rows = []
+    totals = {o.value: 0 for o in COUNT_OUTCOMES}
+    for pillar in Pillar:
+        for level in Level:
+            row = table.get((pillar.value, level.value))
+            if not row:
+                continue
+            cells = [row.get(o.value, 0) for o in COUNT_OUTCOMES]
+            for o in COUNT_OUTCOMES:
+                totals[o.value] += row.get(o.value, 0)
+            rows.append({"pillar": pillar.value, "pillar_label": t[f"pillar.{pillar.value}"],
+                         "level": level.value, "level_label": t[f"level.{level.value}"],
+                         "cells": cells, "total": sum(cells)})
+    total_cells = [totals[o.value] for o in COUNT_OUTCOMES]
+    return {"columns": columns, "rows": rows, "totals": total_cells, "total": sum(total_cells),
+            "listed": len(report.listed_findings())}
+
+
+def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
+             lang: str) -> dict[str, Any]:
+    verdict = report.verdict
+    code = verdict.code if verdict.code in VERDICT_CODES else "niet_van_toepassing"
+
+    def items(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+        return [finding_item(numbers.get(finding_key(f)), f, report, t, lang) for f in findings]
+
+    return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason,
+            "deciding": items(verdict.deciding), "conditions": items(verdict.conditions)}
+
+
+def _groups(items: list[dict[str, Any]], t: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Group finding items by pillar, then level (obligations before recommendations)."""
+    groups = []
+    for pillar in Pillar:
+        in_pillar = [i for i in items if i["pillar"] == pillar.value]
+        if not in_pillar:
+            continue
+        levels = []
+        for level in Level:
+            in_level = [i for i in in_pillar if i["level"] == level.value]
+            levels.append({"level": level.value, "heading": t[f"level_heading.{level.value}"],
+                           "intro": t[f"level_intro.{level.value}"], "items": in_level})
+        groups.append({"pillar": pillar.value, "heading": t[f"pillar.{pillar.value}"],
+                       "anchor": f"pillar-{pillar.value}", "levels": levels,
+                       "count": len(in_pillar)})
+    return groups
+
+
+def _rule_ref(entry: object, report: Report) -> dict[str, Any]:
+    """Normalise a coverage entry (a rule id or a dict) to rule id, title, source, detail."""
+    data: dict[str, Any] = dict(entry) if isinstance(entry, Mapping) else {"rule_id": str(entry)}
+    rule_id = str(data.get("rule_id") or data.get("id") or "")
+    info = report.rule(rule_id) if rule_id else None
+    source = data.get("source")
+    if isinstance(source, Mapping):
+        src = {"document": source.get("document"), "article": source.get("article"),
+               "url": safe_url(source.get("url"))}
+    elif info is not None:
+        src = {"document": info.source.document, "article": info.source.article,
+               "url": safe_url(info.source.url)}
+    else:
+        src = None
+    missing = data.get("missing") or []
+    features = data.get("features", data.get("count"))
+    if isinstance(features, (list, tuple)):
+        features = len(features)
+    return {"rule_id": rule_id, "title": data.get("title") or (info.title if info else ""),
+            "source": src, "missing": [str(m) for m in missing],
+            "features": features if isinstance(features, int) else None,
+            "description": data.get("description") or (info.description if info else "")}
+
+
+def _not_checked(report: Report) -> dict[str, Any]:
+    cov = report.coverage or {}
+    absent = [str(layer) for layer in cov.get("layers_absent", [])]
+    undecided_raw = cov.get("undecided_rules", cov.get("undecided", []))
+    undecided = [_rule_ref(e, report) for e in undecided_raw]
+    qualitative = [_rule_ref(e, report) for e in cov.get("qualitative", [])]
+    seen = {q["rule_id"] for q in qualitative}
+    for info in report.rules:
+        if info.qualitative and info.id not in seen:
+            qualitative.append(_rule_ref({"rule_id": info.id}, report))
+            seen.add(info.id)
+    return {"layers_absent": absent, "undecided": undecided, "qualitative": qualitative,
+            "empty": not (absent or undecided or qualitative)}
+
+
+def _warnings(report: Report) -> list[dict[str, Any]]:
+    out = []
+    for w in report.warnings:
+        where = " / ".join(str(w[k]) for k in ("file", "layer", "feature_id") if w.get(k))
+        out.append({"code": w.get("code"), "message": w.get("message", ""), "where": where})
+    return out
+
+
+def view_model(report: Report, lang: str | None = None, *, with_map: bool = True) -> dict[str, Any]:
+    """Return the display data of ``report`` in ``lang`` (default: the report's language).
+
+    Parameters
+    ----------
+    report
+        The report to show.
+    lang
+        ``nl`` or ``en``: the language of the UI strings (the findings' messages stay in the
+        language the report was made in).
+    with_map
+        Also build the inline SVG map (``map``); Markdown does not need it.
+
+    Returns
+    -------
+    dict
+        ``lang``, ``t`` (UI strings), ``title``, ``plan_title``, ``plan_rows``, ``verdict``,
+        ``counts``, ``findings`` (numbered, in the report's order: number n is
+        ``findings[n - 1]`` of ``report.json``), ``groups`` (design findings by pillar and
+        level), ``existing`` (findings on the existing situation), ``to_verify``,
+        ``not_checked``, ``warnings``, ``rule_sets``, ``tool`` and ``map``.
+    """
+    lang = lang or report.lang or "nl"
+    t = load_catalogue(lang)
+    numbered = _numbered(report)
+    numbers = {finding_key(f): n for n, f in numbered}
+    items = [finding_item(n, f, report, t, lang) for n, f in numbered]
+    design = [i for i in items if not i["existing"]]
+    existing = [i for i in items if i["existing"]]
+    map_svg = None
+    if with_map:
+        from inclusiecheck.report.svgmap import render_map
+
+        map_svg = render_map(report, numbered, t)
+    plan_title = report.plan.get("project") or t["untitled_plan"]
+    return {
+        "lang": lang,
+        "t": t,
+        "title": f"{t['title']}: {plan_title}",
+        "plan_title": str(plan_title),
+        "plan_rows": _plan_rows(report, t, lang),
+        "verdict": _verdict(report, numbers, t, lang),
+        "counts": _counts(report, t),
+        "findings": items,
+        "groups": _groups(design, t),
+        "existing": existing,
+        "to_verify": [i for i in items if i["outcome"] == Outcome.TO_VERIFY.value],
+        "not_checked": _not_checked(report),
+        "warnings": _warnings(report),
+        "rule_sets": [{"name": str(rs.get("name", "")), "version": str(rs.get("version", "") or "")}
+                      for rs in report.rule_sets],
+        "tool": {"name": "inclusiecheck", "version": report.tool_version},
+        "map": map_svg,
+    }

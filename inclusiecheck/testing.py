@@ -1,0 +1,157 @@
+"""The public test runner for rule cases: one runner for the project and for rule authors.
+
+Each rule folder may hold ``cases/expected.yaml`` naming fixture files (GeoJSON plans, one
+feature collection whose features carry a ``layer`` property, or any plan the readers take)
+and the expected outcome per feature id::
+
+    crs: EPSG:31370
+    cases:
+      - file: cases.geojson
+        plan: {built_up_area: true}
+        expect: {w-wide: pass, w-narrow: fail, w-no-width: to_verify}
+
+:func:`run_cases` turns every expectation into a :class:`CaseResult`; ``inclusiecheck rules
+test`` prints them with a closing "N passed, N failed" line, and the pytest plugin
+(``inclusiecheck.pytest_plugin``) turns them into test items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+from pydantic import ValidationError
+
+from inclusiecheck.engine.evaluate import evaluate
+from inclusiecheck.engine.loader import (
+    LoadedRule,
+    Problem,
+    RuleSet,
+    RuleSetError,
+    _sets_below,
+    bind_rule,
+    discover,
+    load_set,
+)
+from inclusiecheck.engine.schema import CasesSpec
+from inclusiecheck.engine.yamlio import line_of, load_yaml
+from inclusiecheck.model import InputError
+
+CASES_DIR = "cases"
+EXPECTED = "expected.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    rule_id: str
+    case: str
+    feature_id: str
+    expected: str
+    actual: str
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.rule_id}:{self.case}:{self.feature_id}"
+
+
+def rulesets_at(path: Path) -> list[RuleSet]:
+    """Load every rule set below ``path`` (raises RuleSetError on invalid rule files)."""
+    found = _sets_below(path)
+    if not found:
+        raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")
+    known = discover()
+    out = []
+    for folder in found.values():
+        ruleset = load_set(folder, known=known)
+        if ruleset is not None:
+            out.append(ruleset)
+    return out
+
+
+def run_rule_cases(rule: LoadedRule) -> Iterator[CaseResult]:
+    """Run the cases of one rule (in its own folder; inherited rules are tested by their set)."""
+    from inclusiecheck.api import load_model
+
+    expected_path = rule.folder / CASES_DIR / EXPECTED
+    if not expected_path.is_file():
+        if rule.spec.check.type != "manual":
+            yield CaseResult(rule.id, "-", "-", "cases", "missing",
+                             f"no {CASES_DIR}/{EXPECTED} in {rule.folder}")
+        return
+    data = load_yaml(expected_path)
+    try:
+        spec = CasesSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        line = line_of(expected_path, err["loc"])
+        yield CaseResult(rule.id, EXPECTED, "-", "valid", "invalid",
+                         f"{expected_path}:{line}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
+        return
+    for case in spec.cases:
+        fixture = expected_path.parent / case.file
+        bound = rule
+        if case.params:
+            problems: list[Problem] = []
+            rebound = bind_rule(rule.spec, rule.path, problems, case.params)
+            if rebound is None:
+                yield CaseResult(rule.id, case.file, "-", "params", "invalid", str(problems[0]))
+                continue
+            bound = replace(rule, params=rebound[1])
+        try:
+            model = load_model(fixture, crs=spec.crs, meta=dict(case.plan))
+        except InputError as exc:
+            yield CaseResult(rule.id, case.file, "-", "readable", "error", str(exc))
+            continue
+        day = case.date or model.meta.permit_date or dt.date.today()
+        if not bound.spec.valid_on(day):
+            outcomes: dict[tuple[str, str], str] = {}
+        else:
+            result = evaluate(model, [bound], date=day, list_all=True)
+            outcomes = {}
+            for finding in result.findings:
+                key = (finding.layer, finding.feature_id)
+                previous = outcomes.get(key)
+                # a feature with several results (e.g. two narrowings) takes its worst outcome
+                if previous is None or _rank(finding.outcome.value) < _rank(previous):
+                    outcomes[key] = finding.outcome.value
+        by_id = {}
+        for (layer, fid), outcome in outcomes.items():
+            by_id.setdefault(fid, outcome)
+        for feature_id, expected in case.expect.items():
+            actual = by_id.get(feature_id, "not_applicable")
+            present = any(f.id == feature_id for f in model)
+            detail = "" if present else "feature id not in the fixture"
+            yield CaseResult(rule.id, case.file, feature_id, expected,
+                             actual if present else "missing", detail)
+
+
+_RANKS = {"fail": 0, "deviation": 1, "warn": 2, "to_verify": 3, "pass": 4, "not_applicable": 5}
+
+
+def _rank(outcome: str) -> int:
+    return _RANKS.get(outcome, 9)
+
+
+def run_cases(path: Path) -> list[CaseResult]:
+    """Run every case of every rule in the sets below ``path``."""
+    try:
+        sets = rulesets_at(path)
+    except RuleSetError as exc:
+        return [CaseResult("-", str(p.file), "-", "valid", "invalid", str(p)) for p in exc.problems]
+    results: list[CaseResult] = []
+    for ruleset in sets:
+        for rule in ruleset.rules:
+            if rule.defined_in != ruleset.name and rule.rule_set == ruleset.name \
+                    and not (rule.folder.parent == ruleset.path):
+                continue  # inherited rules are tested with their own set
+            if rule.folder.parent != ruleset.path:
+                continue
+            results.extend(run_rule_cases(rule))
+    return results

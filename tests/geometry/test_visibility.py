@@ -1,0 +1,348 @@
+"""Tests for inclusiecheck.geometry.visibility (hand-checkable sightline cases)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from shapely.geometry import (
+    GeometryCollection,
+    LineString,
+    MultiPolygon,
+    Point,
+    Polygon,
+    box,
+)
+
+from inclusiecheck.geometry.visibility import (
+    HiddenZone,
+    OccluderIndex,
+    ThroughView,
+    VisibilityInputError,
+    exit_visible,
+    hidden_zones,
+    isovist,
+    isovists,
+    shortest_view_ahead,
+    through_view,
+    view_from_point,
+    visibility_from_path,
+    visible_distance_ahead,
+)
+
+EMPTY = OccluderIndex([])
+
+
+def square_shadow_isovist_area(radius: float, near: float, half_width: float) -> float:
+    """Visible area around the origin with a square whose near face is at x=near, |y|<=half."""
+    alpha = math.atan(half_width / near)
+    wedge = alpha * radius**2  # sector of angle 2*alpha
+    front_triangle = near * half_width
+    return math.pi * radius**2 - (wedge - front_triangle)
+
+
+# ------------------------------------------------------------------ index
+
+
+def test_index_explodes_multiparts_and_skips_none_and_empty() -> None:
+    idx = OccluderIndex(
+        [
+            MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]),
+            None,
+            Polygon(),
+            GeometryCollection([LineString([(0, 5), (5, 5)])]),
+        ]
+    )
+    assert len(idx) == 3
+    assert list(idx.source) == [0, 0, 3]
+
+
+def test_index_rejects_points_and_non_geometries() -> None:
+    with pytest.raises(VisibilityInputError, match="point"):
+        OccluderIndex([Point(0, 0)])
+    with pytest.raises(VisibilityInputError, match="not a shapely geometry"):
+        OccluderIndex([(0, 0)])  # type: ignore[list-item]
+
+
+def test_index_repairs_invalid_bowtie_polygon() -> None:
+    bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    idx = OccluderIndex([bowtie])
+    assert len(idx) == 2
+    assert isovist((1, 1.5), idx, radius_m=5).is_empty is False
+
+
+# ------------------------------------------------------------------ isovist
+
+
+def test_isovist_in_open_is_disc() -> None:
+    poly = isovist(Point(100, 200), EMPTY, radius_m=50)
+    assert poly.area == pytest.approx(math.pi * 50**2, rel=0.02)
+    assert poly.area == pytest.approx(0.5 * 360 * 50**2 * math.sin(2 * math.pi / 360))
+    assert poly.is_valid
+
+
+def test_isovist_far_occluder_has_no_effect() -> None:
+    idx = OccluderIndex([box(500, 500, 510, 510)])
+    assert isovist((0, 0), idx, radius_m=50).area == pytest.approx(isovist((0, 0), EMPTY).area)
+
+
+def test_square_shadow_matches_hand_calculation() -> None:
+    idx = OccluderIndex([box(10, -5, 20, 5)])
+    expected = square_shadow_isovist_area(50, 10, 5)  # 6744.86 m2
+    poly = isovist((0, 0), idx, radius_m=50, n_rays=360)
+    shadow = math.pi * 50**2 - poly.area
+    assert poly.area == pytest.approx(expected, rel=0.01)
+    assert shadow == pytest.approx(math.pi * 2500 - expected, rel=0.05)
+    fine = isovist((0, 0), idx, radius_m=50, n_rays=3600)
+    assert fine.area == pytest.approx(expected, rel=0.001)
+    assert not poly.contains(Point(25, 0))
+    assert poly.contains(Point(5, 0))
+
+
+def test_viewpoint_inside_occluder_gives_empty() -> None:
+    idx = OccluderIndex([box(10, -5, 20, 5)])
+    assert isovist((15, 0), idx).is_empty
+    assert view_from_point((15, 0), idx) == 0.0
+
+
+def test_viewpoint_on_facade_sees_half_disc() -> None:
+    idx = OccluderIndex([box(10, -5, 20, 5)])
+    poly = isovist((10, 0), idx, radius_m=3)
+    assert poly.area == pytest.approx(math.pi * 9 / 2, rel=0.02)
+    assert view_from_point((10, 0), idx, radius_m=3) == pytest.approx(0.5, abs=0.01)
+
+
+def test_courtyard_hole_limits_view() -> None:
+    ring = Polygon(box(-10, -10, 10, 10).exterior.coords, [box(-5, -5, 5, 5).exterior.coords])
+    poly = isovist((0, 0), OccluderIndex([ring]), radius_m=50)
+    assert poly.area == pytest.approx(100.0, rel=0.01)
+
+
+def test_touching_occluders_along_edge_equal_their_union() -> None:
+    halves = OccluderIndex([box(10, -5, 20, 0), box(10, 0, 20, 5)])
+    whole = OccluderIndex([box(10, -5, 20, 5)])
+    assert isovist((0, 0), halves).area == pytest.approx(isovist((0, 0), whole).area)
+
+
+def test_occluders_touching_at_corner_leave_no_gap() -> None:
+    idx = OccluderIndex([box(10, 0, 20, 10), box(0, 10, 10, 20)])
+    poly = isovist((0, 0), idx, radius_m=50, n_rays=360)  # ray at 45 deg hits (10, 10)
+    assert not poly.contains(Point(15, 15))
+
+
+def test_wall_lines_joined_end_to_end_leave_no_gap() -> None:
+    idx = OccluderIndex([LineString([(0, 5), (10, 5)]), LineString([(10, 5), (20, 5)])])
+    poly = isovist((10, 0), idx, radius_m=30, n_rays=360)  # ray at 90 deg hits the joint
+    assert not poly.intersects(box(9.5, 5.001, 10.5, 8))
+    # Nothing seen over the wall; near the wall ends one angular step (1 deg) of error remains.
+    assert poly.intersection(box(1, 5.001, 19, 30)).area < 1e-9
+
+
+def test_isovists_batch_matches_single() -> None:
+    idx = OccluderIndex([box(10, -5, 20, 5), LineString([(-20, -20), (-20, 20)])])
+    pts = [(0, 0), (15, 0), (-25, 3)]
+    batch = isovists(pts, idx, radius_m=40)
+    for p, poly in zip(pts, batch, strict=True):
+        assert poly.equals(isovist(p, idx, radius_m=40))
+    assert batch[1].is_empty
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"radius_m": 0}, {"radius_m": -1}, {"radius_m": float("nan")}, {"n_rays": 2}],
+)
+def test_isovist_rejects_bad_parameters(kwargs: dict[str, float]) -> None:
+    with pytest.raises(VisibilityInputError):
+        isovist((0, 0), EMPTY, **kwargs)  # type: ignore[arg-type]
+
+
+def test_isovist_rejects_bad_viewpoint() -> None:
+    with pytest.raises(VisibilityInputError):
+        isovist(LineString([(0, 0), (1, 1)]), EMPTY)  # type: ignore[arg-type]
+    with pytest.raises(VisibilityInputError):
+        isovist(Point(), EMPTY)
+
+
+def test_view_from_point_open_is_one() -> None:
+    assert view_from_point((0, 0), EMPTY, radius_m=30) == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------ path visibility
+
+
+def test_visibility_from_straight_path_in_open_is_buffer() -> None:
+    path = LineString([(0, 0), (100, 0)])
+    poly = visibility_from_path(path, EMPTY, step_m=5, radius_m=30)
+    assert poly.area == pytest.approx(path.buffer(30).area, rel=0.01)
+
+
+def test_visibility_from_zero_length_path_is_one_isovist() -> None:
+    path = LineString([(3, 4), (3, 4)])
+    assert visibility_from_path(path, EMPTY, radius_m=10).area == pytest.approx(
+        isovist((3, 4), EMPTY, radius_m=10).area
+    )
+
+
+HEDGE_PATH = LineString([(0, 0), (40, 0)])
+HEDGE = box(10, 1.5, 30, 2.5)  # 20 m long, 1 m thick, 1.5 m beside the path
+
+
+def test_hedge_beside_path_creates_hidden_zone() -> None:
+    zones = hidden_zones(HEDGE_PATH, OccluderIndex([HEDGE]))
+    assert len(zones) == 1
+    zone = zones[0]
+    assert isinstance(zone, HiddenZone)
+    # Hand calculation: seen from the path ends only, the hidden part is the triangle
+    # (10, 2.5), (30, 2.5), (20, 5): area 25 m2, farthest point 5 m from the path.
+    triangle = Polygon([(10, 2.5), (30, 2.5), (20, 5)])
+    assert zone.area_m2 == pytest.approx(25.0, rel=0.1)
+    assert zone.geometry.intersection(triangle).area / triangle.area > 0.97
+    assert zone.max_depth_m == pytest.approx(5.0, abs=0.05)
+    assert zone.geometry.contains(zone.location)
+    assert HEDGE_PATH.distance(zone.geometry) == pytest.approx(2.5, abs=0.01)
+    assert zone.geometry.intersection(HEDGE).area == pytest.approx(0.0, abs=1e-6)
+
+
+def test_no_occluder_no_hidden_zone() -> None:
+    assert hidden_zones(HEDGE_PATH, EMPTY) == []
+
+
+def test_hidden_zone_clipped_to_walkable_and_filtered_by_area() -> None:
+    idx = OccluderIndex([HEDGE])
+    zones = hidden_zones(HEDGE_PATH, idx, walkable=box(-10, -10, 50, 3))
+    # Triangle part with y <= 3: integral of (40 - 8y) dy from 2.5 to 3 = 9 m2.
+    assert len(zones) == 1
+    assert zones[0].area_m2 == pytest.approx(9.0, rel=0.1)
+    assert hidden_zones(HEDGE_PATH, idx, min_area_m2=40) == []
+
+
+def test_local_view_radius_enlarges_hidden_zone() -> None:
+    idx = OccluderIndex([HEDGE])
+    far = hidden_zones(HEDGE_PATH, idx)[0].area_m2
+    near = hidden_zones(HEDGE_PATH, idx, view_radius_m=7)[0].area_m2
+    assert near > far + 10
+
+
+def test_l_shaped_wall_niche_creates_hidden_zone() -> None:
+    # Wall along the path at y=1.5 from x=10 to 30, closed at x=30: a niche open to the west.
+    wall = LineString([(10, 1.5), (30, 1.5), (30, 6)])
+    zones = hidden_zones(HEDGE_PATH, OccluderIndex([wall]), view_radius_m=50)
+    assert len(zones) == 1
+    zone = zones[0]
+    # Hand calculation (view radius large enough for the path start to see the whole niche):
+    # hidden iff y > 1.5 and 6.67 y <= x <= 30 (seen from (0, 0) over the open end):
+    # triangle (10, 1.5), (30, 1.5), (30, 4.5), area 30 m2, depth 4.5 m.
+    assert zone.area_m2 == pytest.approx(30.0, rel=0.1)
+    # One angular step (0.5 deg, 0.26 m at 30 m) of error at the shadow edge.
+    assert zone.max_depth_m == pytest.approx(4.5, abs=0.3)
+    assert box(10, 1.5, 30, 4.6).contains(zone.geometry.representative_point())
+    assert box(10, 1.5, 30, 4.8).buffer(0.01).contains(zone.geometry)
+    # With the default 30 m view radius the deep corner is out of reach of the path start.
+    default = hidden_zones(HEDGE_PATH, OccluderIndex([wall]))
+    assert len(default) == 1 and default[0].area_m2 > zone.area_m2
+
+
+def test_hidden_zones_rejects_bad_input() -> None:
+    with pytest.raises(VisibilityInputError):
+        hidden_zones(box(0, 0, 1, 1), EMPTY)  # type: ignore[arg-type]
+    with pytest.raises(VisibilityInputError):
+        hidden_zones(HEDGE_PATH, EMPTY, step_m=0)
+    with pytest.raises(VisibilityInputError):
+        line = LineString([(0, 0), (1, 1)])
+        hidden_zones(HEDGE_PATH, EMPTY, walkable=line)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ view ahead
+
+
+def test_view_ahead_straight_open_path() -> None:
+    path = LineString([(0, 0), (200, 0)])
+    result = visible_distance_ahead(path, EMPTY, step_m=50, max_m=100)
+    assert [(p.x, d) for p, d in result] == [(0, 100), (50, 100), (100, 100), (150, 50)]
+    assert shortest_view_ahead(path, EMPTY, step_m=50) is None
+
+
+def test_view_ahead_around_building_corner() -> None:
+    path = LineString([(0, 0), (50, 0), (50, 50)])
+    idx = OccluderIndex([box(30, 2, 48, 30)])
+    result = visible_distance_ahead(path, idx, step_m=5, max_m=100)
+    by_x = {(round(p.x, 6), round(p.y, 6)): d for p, d in result}
+    # From (a, 0) the sight line to (50, y) grazes the corner (48, 2) at y = 2 (50-a)/(48-a).
+    for a in (0, 40, 45):
+        assert by_x[(a, 0)] == pytest.approx(50 - a + 2 * (50 - a) / (48 - a), abs=0.01)
+    assert by_x[(50, 0)] == pytest.approx(50)  # at the bend: the whole second leg in view
+    where, shortest = shortest_view_ahead(path, idx, step_m=5)
+    assert (where.x, where.y) == pytest.approx((45, 0))
+    assert shortest == pytest.approx(5 + 10 / 3, abs=0.01)
+
+
+def test_view_ahead_empty_for_zero_length_path() -> None:
+    assert visible_distance_ahead(LineString([(1, 1), (1, 1)]), EMPTY) == []
+
+
+def test_view_ahead_viewer_inside_occluder_sees_nothing() -> None:
+    path = LineString([(0, 0), (20, 0)])
+    idx = OccluderIndex([box(-1, -1, 1, 1)])
+    assert visible_distance_ahead(path, idx, step_m=100)[0][1] == pytest.approx(0.0, abs=0.01)
+
+
+# ------------------------------------------------------------------ passages
+
+STRAIGHT = LineString([(0, 0), (60, 0)])
+STRAIGHT_WALLS = OccluderIndex([LineString([(0, 2), (60, 2)]), LineString([(0, -2), (60, -2)])])
+DOGLEG = LineString([(0, 0), (30, 0), (30, 30)])
+DOGLEG_WALLS = OccluderIndex(
+    [LineString([(0, 2), (28, 2), (28, 30)]), LineString([(0, -2), (32, -2), (32, 30)])]
+)
+
+
+def test_straight_underpass_exit_visible() -> None:
+    assert exit_visible(STRAIGHT, STRAIGHT_WALLS)
+    view = through_view(STRAIGHT, STRAIGHT_WALLS)
+    assert view == ThroughView(visible=True, visible_fraction=1.0, blocked_at=None)
+
+
+def test_dogleg_underpass_hides_exit() -> None:
+    assert not exit_visible(DOGLEG, DOGLEG_WALLS)
+    view = through_view(DOGLEG, DOGLEG_WALLS)
+    assert not view.visible
+    assert view.blocked_at is not None
+    assert (view.blocked_at.x, view.blocked_at.y) == pytest.approx((2, 2))  # y = x meets y = 2
+    # In view: the first leg (30 m) and the second leg up to y = 2 * 30 / 28.
+    assert view.visible_fraction == pytest.approx((30 + 60 / 28) / 60, abs=0.005)
+
+
+def test_dogleg_with_thick_walls_and_offsets() -> None:
+    walls = OccluderIndex(
+        [
+            LineString([(0, 2), (28, 2), (28, 30)]).buffer(0.2, join_style="mitre"),
+            LineString([(0, -2), (32, -2), (32, 30)]).buffer(0.2, join_style="mitre"),
+        ]
+    )
+    assert not exit_visible(DOGLEG, walls, eye_offset_m=1.0)
+    assert not exit_visible(DOGLEG, walls, eye_offset_m=-1.0)
+    # From 3 m outside, the line (-3, 0) -> (30, 33) passes the wall ends: visible.
+    assert exit_visible(DOGLEG, walls, eye_offset_m=-3.0)
+    assert exit_visible(STRAIGHT, STRAIGHT_WALLS, eye_offset_m=-5.0)
+
+
+def test_passage_in_open_and_bad_passages() -> None:
+    assert exit_visible(DOGLEG, EMPTY)
+    with pytest.raises(VisibilityInputError):
+        exit_visible(LineString([(0, 0), (0, 0)]), EMPTY)
+    with pytest.raises(VisibilityInputError):
+        exit_visible(STRAIGHT, EMPTY, eye_offset_m=30)
+    with pytest.raises(VisibilityInputError):
+        through_view(Point(0, 0), EMPTY)  # type: ignore[arg-type]
+
+
+def test_results_are_deterministic() -> None:
+    idx = OccluderIndex([HEDGE])
+    a = hidden_zones(HEDGE_PATH, idx)
+    b = hidden_zones(HEDGE_PATH, idx)
+    assert [z.geometry.wkb for z in a] == [z.geometry.wkb for z in b]
+    assert np.array_equal(
+        np.array([d for _, d in visible_distance_ahead(HEDGE_PATH, idx)]),
+        np.array([d for _, d in visible_distance_ahead(HEDGE_PATH, idx)]),
+    )
