@@ -292,7 +292,7 @@ def load_set(folder: Path, *, known: dict[str, tuple[Path, str]] | None = None,
         return None
     known = known if known is not None else discover()
     ruleset = RuleSet(spec=spec, path=folder, origin=origin)
-    inherited: dict[str, LoadedRule] = {}
+    inherited_list: list[LoadedRule] = []
     for base_name in spec.extends:
         if base_name not in known:
             problems.append(Problem(folder / RULESET_FILE,
@@ -305,43 +305,59 @@ def load_set(folder: Path, *, known: dict[str, tuple[Path, str]] | None = None,
                         _stack=(*_stack, spec.name))
         if base is not None:
             for rule in base.rules:
-                inherited[rule.id] = rule
-    own: dict[str, LoadedRule] = {}
+                inherited_list.append(rule)
+    own: dict[str, list[LoadedRule]] = {}
     for path in rule_files(folder):
         rule_spec = load_rule_file(path, problems)
         if rule_spec is None:
             continue
-        if rule_spec.id in own:
+        clash = next((r for r in own.get(rule_spec.id, []) if _overlap(r.spec, rule_spec)), None)
+        if clash is not None:
             problems.append(Problem(path, line_of(path, ("id",)),
-                                    f"duplicate rule id {rule_spec.id} (also in "
-                                    f"{own[rule_spec.id].path})"))
+                                    f"duplicate rule id {rule_spec.id} (also in {clash.path}); "
+                                    "versions of one rule need valid_from/valid_until periods "
+                                    "that do not overlap"))
             continue
         bound = bind_rule(rule_spec, path, problems)
         if bound is None:
             continue
-        own[rule_spec.id] = LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version,
-                                       path, spec.name)
+        own.setdefault(rule_spec.id, []).append(
+            LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version, path, spec.name))
+    inherited_versions: dict[str, list[LoadedRule]] = {}
+    for rule in inherited_list:
+        inherited_versions.setdefault(rule.id, []).append(rule)
     overrides_path = folder / RULESET_FILE
     for rule_id, override in spec.overrides.items():
-        target = inherited.get(rule_id) or own.get(rule_id)
-        if target is None:
-            close = difflib.get_close_matches(rule_id, [*inherited, *own], n=1)
+        pool = own if rule_id in own else inherited_versions
+        targets = pool.get(rule_id)
+        if not targets:
+            close = difflib.get_close_matches(rule_id, [*inherited_versions, *own], n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(Problem(overrides_path, line_of(overrides_path, ("overrides", rule_id)),
                                     f"overrides unknown rule {rule_id!r}{hint}"))
             continue
-        updated = _apply_override(target, override, spec, overrides_path, problems)
-        if updated is None:
-            continue
-        if rule_id in own:
-            own[rule_id] = updated
-        else:
-            inherited[rule_id] = updated
-    merged = {**inherited, **own}
-    ruleset.rules = [r for _, r in sorted(merged.items()) if r.spec.enabled]
+        updated = [_apply_override(t, override, spec, overrides_path, problems) for t in targets]
+        pool[rule_id] = [u for u in updated if u is not None]
+    merged = {**inherited_versions, **own}
+    ruleset.rules = [r for _, versions in sorted(merged.items())
+                     for r in sorted(versions, key=_version_key) if r.spec.enabled]
     if problems and not collect:
         raise RuleSetError(problems)
     return ruleset
+
+
+def _overlap(a: Rule, b: Rule) -> bool:
+    import datetime as dt
+
+    a_from, a_until = a.valid_from or dt.date.min, a.valid_until or dt.date.max
+    b_from, b_until = b.valid_from or dt.date.min, b.valid_until or dt.date.max
+    return a_from <= b_until and b_from <= a_until
+
+
+def _version_key(rule: LoadedRule) -> tuple:
+    import datetime as dt
+
+    return (rule.spec.valid_from or dt.date.min, rule.spec.version)
 
 
 def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec, path: Path,

@@ -29,3 +29,30 @@ def length_m(feature: Feature, ctx: CheckContext) -> Any:
     if feature.geom_type == "LineString":
         return round(float(feature.geometry.length), 3)
     return None
+
+
+def network_distance(ctx: CheckContext, feature: Feature, targets: list[Feature]) -> float | None:
+    """Distance along the walkway centre-line network from ``feature`` to the nearest of
+    ``targets`` (``None`` when the plan has no line walkways or a point does not snap)."""
+    import numpy as np
+
+    from inclusiecheck.geometry.network import build_walk_network, nearest_destination
+
+    key = ("walk_network",)
+    net = ctx.model.cache.get(key)
+    if net is None:
+        lines = [f.geometry for f in ctx.model.features("walkway") if f.geom_type == "LineString"]
+        if not lines:
+            ctx.model.cache[key] = False
+            return None
+        net = build_walk_network(lines)
+        ctx.model.cache[key] = net
+    if net is False:
+        return None
+    origin = feature.geometry.representative_point() if feature.geom_type != "Point" \
+        else feature.geometry
+    dests = [t.geometry if t.geom_type == "Point" else t.geometry.representative_point()
+             for t in targets]
+    distances, _idx = nearest_destination(net, [origin], dests)
+    value = float(distances[0])
+    return value if np.isfinite(value) else None

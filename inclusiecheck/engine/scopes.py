@@ -48,15 +48,24 @@ def _touching_building(feature: Feature, ctx: CheckContext, attribute: str) -> o
     return None
 
 
+#: a ramp, stair, lift or parking within this distance of an entrance serves that entrance
+ENTRANCE_REACH_M = 15.0
+
+
 def derived_public(feature: Feature, ctx: CheckContext) -> bool | None:
     """Is this part of a publicly accessible building? Own ``public``, else the building it
-    touches (within 1 m), else the plan's ``public_building``; an access path is by
-    definition the access of a publicly accessible building."""
+    touches (within 1 m), else (ramps, stairs, lifts, level changes, parking, doors) an
+    entrance within 15 m that says so, else the plan's ``public_building``; an access path is
+    by definition the access of a publicly accessible building."""
     if feature.layer == "walkway":
         return True if feature.attrs.get("access_path") else None
     value = _touching_building(feature, ctx, "public")
     if value is not None:
         return bool(value)
+    if feature.layer in ("ramp", "stairs", "lift", "level_change", "parking", "door"):
+        for entrance in ctx.model.near("entrance", feature.geometry, ENTRANCE_REACH_M):
+            if entrance.attrs.get("public") is not None:
+                return bool(entrance.attrs["public"])
     return ctx.meta.public_building
 
 

@@ -19,7 +19,6 @@ JSON is broken). Inputs are only ever opened for reading.
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +34,6 @@ from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
 from inclusiecheck.readers import ReadOptions, reader
-
-log = logging.getLogger(__name__)
 
 #: file suffixes read inside a folder plan
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")

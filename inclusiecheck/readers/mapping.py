@@ -256,12 +256,14 @@ class MappingProfile(_Tables):
 
     ``layers`` maps a target layer to its source names and layer-only rules; ``attributes`` and
     ``values`` hold for every layer whose data-profile model has the target attribute (and for
-    every layer outside the data profile).
+    every layer outside the data profile). ``truncated_names: 10`` also matches every longer
+    source name cut to 10 characters (Shapefile field names) where the cut name is unambiguous.
     """
 
     name: str
     description: str = ""
     layers: dict[str, LayerMapping] = Field(default_factory=dict)
+    truncated_names: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> MappingProfile:
@@ -299,7 +301,8 @@ def _check_profile(profile: MappingProfile) -> None:
     _check_units("attributes", profile.attributes)
     for target, layer in profile.layers.items():
         _check_units(f"layers.{target}.attributes", layer.attributes)
-        _duplicate_sources(f"layers.{target}.attributes", layer.attributes, None)
+        _duplicate_sources(f"layers.{target}.attributes", layer.attributes,
+                           target if target in LAYER_MODELS else None)
     for layer_name in LAYER_MODELS:
         _duplicate_sources("attributes", _global_rules(profile, layer_name), layer_name)
 
@@ -464,12 +467,31 @@ def _compile_layer(profile: MappingProfile, layer: str) -> _Compiled:
         for source in sources:
             candidates.extend((name_key(n), source.unit) for n in source.names)
         rules.append(_Rule(target, tuple(dict.fromkeys(candidates)), unit_of(target)))
+    if profile.truncated_names:
+        rules = _add_truncated(rules, profile.truncated_names)
     values: dict[str, dict[str, Scalar]] = {}
     for tables in (profile.values, layer_mapping.values if layer_mapping else {}):
         for target, mapping in tables.items():
             merged = values.setdefault(target, {})
             merged.update({name_key(k): v for k, v in mapping.items()})
     return _Compiled(tuple(rules), values)
+
+
+def _add_truncated(rules: list[_Rule], length: int) -> list[_Rule]:
+    """Add the cut forms of long source names where exactly one rule and unit claims them."""
+    exact = {key for rule in rules for key, _ in rule.candidates}
+    claims: dict[str, set[tuple[str, str | None]]] = {}
+    for rule in rules:
+        for key, unit in rule.candidates:
+            if len(key) > length:
+                claims.setdefault(key[:length], set()).add((rule.target, unit))
+    extra: dict[str, list[tuple[str, str | None]]] = {}
+    for cut, owners in claims.items():
+        if len(owners) == 1 and cut not in exact:
+            target, unit = next(iter(owners))
+            extra.setdefault(target, []).append((cut, unit))
+    return [_Rule(rule.target, rule.candidates + tuple(extra.get(rule.target, ())),
+                  rule.target_unit) for rule in rules]
 
 
 def _layer_lookup(profile: MappingProfile) -> dict[str, str]:
@@ -503,6 +525,17 @@ def _convert(value: Any, unit: str | None, target_unit: str | None) -> Any:
     return convert_unit(number, unit, target_unit)
 
 
+def _same_value(first: Any, second: Any) -> bool:
+    """Whether two raw values say the same (``"1,20"`` and ``1.2`` do)."""
+    try:
+        a, b = parse_number(first), parse_number(second)
+    except ValueError:
+        a = b = None
+    if a is not None and b is not None:
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return value_key(first) == value_key(second)
+
+
 def _map_value(value: Any, table: dict[str, Scalar] | None) -> Any:
     if not table:
         return value
@@ -533,7 +566,7 @@ def _map_properties(properties: dict[str, Any], compiled: _Compiled,
         filled = [(name, value) for name, value in found if not _empty(value)]
         chosen_name, chosen = (filled or found)[0]
         for name, value in filled[1:]:
-            if value != chosen:
+            if not _same_value(value, chosen):
                 warn(f"{rule.target}: {chosen_name}={chosen!r} used, {name}={value!r} ignored")
         out[rule.target] = chosen
     for name, value in properties.items():

@@ -5,7 +5,8 @@ The bytes are deterministic: the same report gives the same bytes. Keys of free-
 finding keep the data profile's key order; lists keep their order (findings in the report's
 order). Floats are rounded (measured and required values to 3 decimals, coordinates to the
 millimetre), NaN and infinities become ``null``, dates become ISO strings, and absolute file
-paths are reduced to their file name so that no path of the reviewer's machine leaks out.
+paths (any string that is one as a whole, and every value under a key such as ``file``) are
+reduced to their file name so that no path of the reviewer's machine leaks out.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ def round_float(value: float, decimals: int) -> float | None:
     return 0.0 if out == 0 else out
 
 
+def looks_absolute(text: str) -> bool:
+    """True when ``text`` is, as a whole, an absolute POSIX or Windows path."""
+    if "\n" in text or len(text) < 2:
+        return False
+    return bool(_WINDOWS_ABS.match(text)) or (text.startswith("/") and "//" not in text
+                                                and text[1] not in " /")
+
+
 def relative_path(text: str) -> str:
     """Return ``text`` unchanged when it is a relative path, else only its file name."""
     if _WINDOWS_ABS.match(text):
@@ -71,7 +80,7 @@ def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None
     if isinstance(value, float):
         return round_float(value, decimals)
     if isinstance(value, str):
-        return relative_path(value) if key in _PATH_KEYS else value
+        return relative_path(value) if key in _PATH_KEYS or looks_absolute(value) else value
     if isinstance(value, PurePath):
         return relative_path(str(value))
     if isinstance(value, (dt.date, dt.datetime, dt.time)):

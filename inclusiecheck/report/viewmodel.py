@@ -220,7 +220,7 @@ def _groups(items: list[dict[str, Any]], t: Mapping[str, str]) -> list[dict[str,
         for level in Level:
             in_level = [i for i in in_pillar if i["level"] == level.value]
             levels.append({"level": level.value, "heading": t[f"level_heading.{level.value}"],
-                           "intro": t[f"level_intro.{level.value}"], "items": in_level})
+                           "intro": t[f"level_intro.{level.value}"], "findings": in_level})
         groups.append({"pillar": pillar.value, "heading": t[f"pillar.{pillar.value}"],
                        "anchor": f"pillar-{pillar.value}", "levels": levels,
                        "count": len(in_pillar)})

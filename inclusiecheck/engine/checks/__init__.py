@@ -23,6 +23,7 @@ from inclusiecheck.model import InputError
 
 BUILTIN_MODULES = (
     "inclusiecheck.engine.checks.basic",
+    "inclusiecheck.engine.checks.relations",
     "inclusiecheck.engine.checks.geometric",
     "inclusiecheck.engine.checks.provisions",
     "inclusiecheck.engine.checks.safety",

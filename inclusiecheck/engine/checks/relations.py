@@ -1,0 +1,125 @@
+"""Built-in check types that relate a feature to other features of the plan.
+
+``nearest``: the nearest feature of some layer(s) (optionally filtered) must lie within a
+distance (straight line; along the walkway network when one exists and ``network`` is set).
+``attribute_or_nearby``: a yes/no attribute, or the drawing, must show something (e.g. tactile
+paving at a crossing: the attribute, or a ``tactile`` warning strip drawn there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+from shapely import shortest_line
+
+from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.conditions import matches, validate_condition
+from inclusiecheck.model import Feature, Outcome
+
+
+def _where_ok(feature: Feature, where: dict[str, Any], ctx: CheckContext) -> bool:
+    for name, cond in where.items():
+        if matches(ctx.value(feature, name), cond) is not True:
+            return False
+    return True
+
+
+def _validate_where(value: dict[str, Any]) -> dict[str, Any]:
+    for cond in value.values():
+        validate_condition(cond)
+    return value
+
+
+def candidates(ctx: CheckContext, layers: list[str], where: dict[str, Any],
+               exclude: Feature | None = None) -> list[Feature]:
+    out = []
+    for layer in layers:
+        for f in ctx.model.features(layer):
+            if f is not exclude and _where_ok(f, where, ctx):
+                out.append(f)
+    return out
+
+
+class NearestParams(CheckParams):
+    """The nearest feature of ``layers`` meeting ``where`` lies within ``max_m``.
+
+    ``missing_target``: what to report when the plan has no such feature at all (``fail``:
+    the plan shows there is none; ``to_verify``: it may lie outside the plan).
+    """
+
+    layers: list[str] = Field(min_length=1)
+    where: dict[str, Any] = Field(default_factory=dict)
+    max_m: float = Field(gt=0)
+    network: bool = False
+    missing_target: str = Field(default="to_verify", pattern="^(fail|to_verify|not_applicable)$")
+    property: str = "distance_m"
+
+    _w = field_validator("where")(classmethod(lambda cls, v: _validate_where(v)))
+
+
+@check_type("nearest", params=NearestParams)
+def nearest(feature: Feature, params: NearestParams, ctx: CheckContext) -> CheckResult:
+    """Distance to the nearest feature of a kind (e.g. accessible bay to public entrance)."""
+    targets = candidates(ctx, params.layers, params.where, exclude=feature)
+    if not targets:
+        return CheckResult(Outcome(params.missing_target), params.property, None, params.max_m,
+                           "m", missing=(f"{'/'.join(params.layers)}",)
+                           if params.missing_target == "to_verify" else (),
+                           note={"nl": f"geen {'/'.join(params.layers)} in het plan",
+                                 "en": f"no {'/'.join(params.layers)} in the plan"})
+    best = min(targets, key=lambda t: feature.geometry.distance(t.geometry))
+    distance = float(feature.geometry.distance(best.geometry))
+    how = {"nl": "in rechte lijn", "en": "straight-line"}
+    if params.network and ctx.model.has_layer("walkway"):
+        from inclusiecheck.engine.measures import network_distance
+
+        along = network_distance(ctx, feature, targets)
+        if along is not None:
+            distance = along
+            how = {"nl": "langs het looppadennetwerk", "en": "along the walkway network"}
+    location = shortest_line(feature.geometry, best.geometry) if distance > 0 else None
+    outcome = Outcome.PASS if distance <= params.max_m else Outcome.FAIL
+    return CheckResult(outcome, params.property, round(distance, 2), params.max_m, "m",
+                       location=location if outcome is Outcome.FAIL else None,
+                       note={"nl": f"gemeten {how['nl']} tot {best.layer} {best.id}",
+                             "en": f"measured {how['en']} to {best.layer} {best.id}"},
+                       data={"target": f"{best.layer}/{best.id}", "method": how["en"]})
+
+
+class AttributeOrNearbyParams(CheckParams):
+    """``property`` must be true, or a feature of ``layers`` meeting ``where`` must be drawn
+    within ``within_m``. When the attribute is missing and nothing is drawn: ``fail`` if the
+    plan has the layer at all (the drawing shows there is none), else ``to_verify``."""
+
+    property: str
+    layers: list[str] = Field(min_length=1)
+    where: dict[str, Any] = Field(default_factory=dict)
+    within_m: float = Field(default=2.0, ge=0)
+
+    _w = field_validator("where")(classmethod(lambda cls, v: _validate_where(v)))
+
+
+@check_type("attribute_or_nearby", params=AttributeOrNearbyParams)
+def attribute_or_nearby(feature: Feature, params: AttributeOrNearbyParams,
+                        ctx: CheckContext) -> CheckResult:
+    """Something must be there: by attribute, or drawn near the feature."""
+    value = ctx.value(feature, params.property)
+    if value is True:
+        return CheckResult(Outcome.PASS, params.property, True, True,
+                           data={"source": "attribute"})
+    drawn = [f for layer in params.layers for f in ctx.model.near(layer, feature.geometry,
+                                                                   params.within_m)
+             if _where_ok(f, params.where, ctx)]
+    if drawn:
+        return CheckResult(Outcome.PASS, params.property, True, True,
+                           note={"nl": f"getekend: {drawn[0].layer} {drawn[0].id}",
+                                 "en": f"drawn: {drawn[0].layer} {drawn[0].id}"},
+                           data={"source": "drawing"})
+    if value is False or any(ctx.model.has_layer(layer) for layer in params.layers):
+        note = None
+        if value is None:
+            note = {"nl": f"niet als attribuut opgegeven en niet getekend binnen {params.within_m:g} m",
+                    "en": f"not given as an attribute and not drawn within {params.within_m:g} m"}
+        return CheckResult(Outcome.FAIL, params.property, False, True, note=note)
+    return ctx.missing(params.property)

@@ -1,0 +1,149 @@
+"""A short inclusion advice in Markdown (``report.md``), for pasting into a permit decision.
+
+Built from the same view-model as the HTML page (without the map): dossier data, the
+verdict with the findings that decided it and its conditions, the obligations apart from the
+recommendations, what to verify and what was not checked. Text from the plan is escaped so
+that it cannot turn into Markdown or HTML markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from inclusiecheck.model import Report
+from inclusiecheck.report.registry import RenderOptions, output_format
+from inclusiecheck.report.viewmodel import view_model
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md_escape(text: object) -> str:
+    """Escape Markdown (and inline HTML) metacharacters; newlines become spaces."""
+    value = " ".join(str(text).split())
+    value = _SPECIAL.sub(r"\\\1", value)
+    if value and value[0] in "#+-=!":
+        value = "\\" + value  # would start a heading, list or rule at a line start
+    value = re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", value)  # "1. " starts a list
+    return _ENTITY.sub("&amp;", value)
+
+
+def md_code(text: object) -> str:
+    """An inline code span that holds any text (longer fences when it contains backticks)."""
+    value = " ".join(str(text).split())
+    fence = "`"
+    while fence in value:
+        fence += "`"
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def _link(src: Mapping[str, Any]) -> str:
+    label = md_escape(src["document"] + (f", {src['article']}" if src.get("article") else ""))
+    if src.get("url"):
+        return f"[{label}](<{src['url'].replace('>', '%3E').replace(' ', '%20')}>)"
+    return label
+
+
+def _finding_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    num = f"**{item['number']}.** " if item.get("number") else ""
+    parts = [f"- {num}{md_escape(item['outcome_label'])}: {md_escape(item['rule_id'])} "
+             f"{md_escape(item['title'])}, {md_escape(item['layer_label'])} "
+             f"{md_code(item['feature_id'])}. {md_escape(item['message'])}"]
+    values = []
+    if item.get("measured") is not None:
+        values.append(f"{t['finding.measured'].lower()} {md_escape(item['measured'])}")
+    if item.get("required") is not None:
+        values.append(f"{t['finding.required'].lower()} {md_escape(item['required'])}")
+    if values:
+        parts.append(f"({'; '.join(values)}).")
+    if item.get("missing"):
+        parts.append(f"{t['to_verify.add']}: " + ", ".join(md_code(m) for m in item["missing"])
+                     + ".")
+    if item.get("advice"):
+        parts.append(f"{t['finding.advice']}: {md_escape(item['advice'])}")
+    dev = item.get("deviation")
+    if dev and dev.get("justification"):
+        parts.append(f"{t['finding.justification']}: {md_escape(dev['justification'])}"
+                     + (f" ({md_escape(dev['decided_by'])}" if dev.get("decided_by") else "")
+                     + (f", {md_escape(dev['date'])}" if dev.get("date") else "")
+                     + (")" if dev.get("decided_by") else ""))
+    parts.append(f"{t['finding.source']}: {_link(item['source'])}.")
+    return " ".join(parts)
+
+
+def _short_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    num = f"**{item['number']}.** " if item.get("number") else ""
+    line = (f"- {num}{md_escape(item['outcome_label'])}: {md_escape(item['rule_id'])} "
+            f"{md_escape(item['title'])}, {md_escape(item['layer_label'])} "
+            f"{md_code(item['feature_id'])}.")
+    if item.get("missing"):
+        line += f" {t['to_verify.add']}: " + ", ".join(md_code(m) for m in item["missing"]) + "."
+    return line
+
+
+def render_markdown_text(report: Report, lang: str) -> str:
+    """Render the short Markdown advice of ``report`` in ``lang``."""
+    vm = view_model(report, lang, with_map=False)
+    t = vm["t"]
+    out: list[str] = [f"# {md_escape(vm['title'])}", ""]
+    out += [f"| {md_escape(t['plan.caption'])} | |", "| --- | --- |"]
+    out += [f"| {md_escape(r['label'])} | {md_escape(r['value'])} |" for r in vm["plan_rows"]]
+    verdict = vm["verdict"]
+    out += ["", f"## {md_escape(t['section.verdict'])}: **{md_escape(verdict['label'])}**", ""]
+    if verdict["reason"]:
+        out += [md_escape(verdict["reason"]), ""]
+    out += [f"_{md_escape(t['verdict.rule'])}_", ""]
+    for key, heading in (("deciding", "verdict.deciding"), ("conditions", "verdict.conditions")):
+        if verdict[key]:
+            out += [f"### {md_escape(t[heading])}", ""]
+            out += [_short_line(i, t) for i in verdict[key]] + [""]
+    design = [i for g in vm["groups"] for lv in g["levels"] for i in lv["findings"]]
+    for level in ("obligation", "recommendation"):
+        items = [i for i in design if i["level"] == level]
+        out += [f"## {md_escape(t['level_heading.' + level])}", ""]
+        if items:
+            out += [_finding_line(i, t) for i in items] + [""]
+        else:
+            out += [md_escape(t["findings.none"]), ""]
+    if vm["existing"]:
+        out += [f"## {md_escape(t['section.existing'])}", "",
+                md_escape(t["findings.existing_intro"]), ""]
+        out += [_finding_line(i, t) for i in vm["existing"]] + [""]
+    out += [f"## {md_escape(t['section.to_verify'])}", ""]
+    if vm["to_verify"]:
+        for i in vm["to_verify"]:
+            missing = ", ".join(md_code(m) for m in i["missing"]) or md_escape(i["property"] or "?")
+            out.append(f"- **{i['number']}.** {md_escape(i['layer_label'])} "
+                       f"{md_code(i['feature_id'])}: {md_escape(i['rule_id'])} "
+                       f"{md_escape(i['title'])}. {md_escape(t['to_verify.add'])}: {missing}.")
+        out.append("")
+    else:
+        out += [md_escape(t["to_verify.none"]), ""]
+    nc = vm["not_checked"]
+    out += [f"## {md_escape(t['section.not_checked'])}", ""]
+    if nc["layers_absent"]:
+        out.append(f"- {md_escape(t['not_checked.layers_absent'])}: "
+                   + ", ".join(md_code(layer) for layer in nc["layers_absent"]))
+    for r in nc["qualitative"]:
+        out.append(f"- {md_escape(t['not_checked.qualitative'])}: {md_escape(r['rule_id'])} "
+                   f"{md_escape(r['title'])}" + (f": {md_escape(r['description'])}"
+                                                 if r["description"] else ""))
+    if nc["empty"]:
+        out.append(md_escape(t["not_checked.none"]))
+    rule_sets = ", ".join(f"{md_escape(rs['name'])} {md_escape(rs['version'])}".strip()
+                          for rs in vm["rule_sets"])
+    version = f" {md_escape(vm['tool']['version'])}" if vm["tool"]["version"] else ""
+    out += ["", "---", "",
+            f"_{md_escape(t['footer.generated'])}{version}"
+            + (f" ({md_escape(t['section.rule_sets'])}: {rule_sets})" if rule_sets else "")
+            + f". {md_escape(t['footer.disclaimer'])}_", ""]
+    return "\n".join(out)
+
+
+@output_format("md", "report.md", "text/markdown",
+               "a short inclusion advice in Markdown, for pasting into a permit")
+def render_markdown(report: Report, options: RenderOptions) -> bytes:
+    """Render ``report`` as ``report.md`` in ``options.lang``."""
+    return render_markdown_text(report, options.lang or report.lang or "nl").encode("utf-8")

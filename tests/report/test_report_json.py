@@ -1,0 +1,166 @@
+"""The JSON report: the data profile's contract, deterministic bytes, schema validity."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from importlib import resources
+
+import pytest
+
+from inclusiecheck.model import Outcome
+from inclusiecheck.report import RenderOptions, available_formats, render
+from inclusiecheck.report.json_report import canonical, looks_absolute, relative_path
+
+TOP_LEVEL = ["tool", "lang", "plan", "crs", "rule_sets", "verdict", "summary", "coverage",
+             "warnings", "findings"]
+
+
+def load_schema() -> dict:
+    text = (resources.files("inclusiecheck.report") / "schemas" / "report.schema.json"
+            ).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def test_builtin_formats_registered() -> None:
+    formats = available_formats()
+    expected = {"json": "report.json", "html": "report.html", "geojson": "findings.geojson",
+                "sarif": "report.sarif", "md": "report.md"}
+    for name, filename in expected.items():
+        assert formats[name].filename == filename
+        assert formats[name].media_type
+
+
+def test_same_report_gives_same_bytes(make_report) -> None:
+    first = render(make_report("nl"), "json")
+    second = render(make_report("nl"), "json")  # built anew: no identity or dict-order leaks
+    assert first == second
+    assert render(make_report("nl"), "json", RenderOptions(lang="en")) == first
+
+
+def test_top_level_in_profile_order(report_nl) -> None:
+    data = json.loads(render(report_nl, "json"))
+    assert list(data) == TOP_LEVEL
+    assert data["tool"] == {"name": "inclusiecheck", "version": "0.1.0"}
+    assert data["crs"] == "EPSG:31370"
+    assert data["lang"] == "nl"
+
+
+def test_bytes_are_utf8_indent_2_with_newline(report_nl) -> None:
+    raw = render(report_nl, "json")
+    text = raw.decode("utf-8")
+    assert text.endswith("}\n")
+    assert text.startswith('{\n  "tool": {\n    "name"')
+    assert "Coördinaten" not in text  # UI strings are not in the JSON
+    assert "\\u" not in text  # non-ASCII stays UTF-8 (ensure_ascii off)
+
+
+def test_passes_counted_not_listed(report_nl, report_all) -> None:
+    data = json.loads(render(report_nl, "json"))
+    outcomes = {f["outcome"] for f in data["findings"]}
+    assert outcomes == {"fail", "warn", "to_verify", "deviation"}
+    assert data["summary"]["by_outcome"]["pass"] == 1
+    listed_all = json.loads(render(report_all, "json"))["findings"]
+    assert len(listed_all) == len(report_all.findings)
+    assert {"pass", "not_applicable"} <= {f["outcome"] for f in listed_all}
+
+
+def test_findings_keep_report_order(report_nl) -> None:
+    data = json.loads(render(report_nl, "json"))
+    expected = [(f.rule_id, f.feature_id) for f in report_nl.listed_findings()]
+    assert [(f["rule_id"], f["feature_id"]) for f in data["findings"]] == expected
+
+
+def test_finding_fields(report_nl) -> None:
+    data = json.loads(render(report_nl, "json"))
+    first = next(f for f in data["findings"] if f["feature_id"] == "sidewalk-north")
+    assert list(first)[:18] == ["rule_id", "rule_set", "layer", "feature_id", "source_ref",
+                                "outcome", "level", "structural", "pillar", "property",
+                                "measured", "required", "unit", "message", "advice", "source",
+                                "location", "status"]
+    assert first["measured"] == 1.2 and first["required"] == 1.5 and first["unit"] == "m"
+    assert first["source"]["article"] == "art. 2"
+    assert first["location"]["type"] == "LineString"
+    verify = next(f for f in data["findings"] if f["outcome"] == "to_verify")
+    assert verify["missing"]
+    dev = next(f for f in data["findings"] if f["outcome"] == "deviation")
+    assert dev["deviation"]["justification"].startswith("Beschermd monument")
+
+
+def test_floats_rounded(make_report) -> None:
+    report = make_report("nl")
+    bench = next(f for f in report.findings if f.feature_id == "route-1")
+    assert bench.measured == 140.123456
+    odd = dataclasses.replace(
+        bench, feature_id="odd", measured=float("nan"), required=-0.0000001,
+        location={"type": "Point", "coordinates": [104500.123456789, 193800.98765]})
+    report = dataclasses.replace(report, findings=report.findings + (odd,))
+    data = json.loads(render(report, "json"))
+    by_id = {f["feature_id"]: f for f in data["findings"]}
+    assert by_id["route-1"]["measured"] == 140.123
+    assert by_id["odd"]["measured"] is None  # NaN is not JSON
+    assert by_id["odd"]["required"] == 0.0
+    assert by_id["odd"]["location"]["coordinates"] == [104500.123, 193800.988]
+
+
+def test_no_absolute_paths(report_nl) -> None:
+    text = render(report_nl, "json").decode()
+    assert "/home/" not in text
+    data = json.loads(text)
+    assert data["plan"]["source"] == "plein.gpkg"
+    assert data["warnings"][0]["file"] == "plein.gpkg"
+
+
+@pytest.mark.parametrize("text, absolute, relative", [
+    ("/home/jan/plans/plein.gpkg", True, "plein.gpkg"),
+    ("C:\\Users\\Jan Peeters\\plein.gpkg", True, "plein.gpkg"),
+    ("D:/plans/plein.gpkg", True, "plein.gpkg"),
+    ("plans/plein.gpkg", False, "plans/plein.gpkg"),
+    ("plans\\plein.gpkg", False, "plans/plein.gpkg"),
+    ("node/123", False, "node/123"),
+])
+def test_paths(text: str, absolute: bool, relative: str) -> None:
+    assert looks_absolute(text) is absolute
+    assert relative_path(text) == relative
+
+
+def test_canonical_sorts_and_converts() -> None:
+    import datetime as dt
+
+    data = canonical({"b": (1, 2.0000004), "a": {"z": dt.date(2026, 1, 2), "y": Outcome.FAIL},
+                      "c": {3, 1, 2}})
+    assert list(data) == ["a", "b", "c"]
+    assert list(data["a"]) == ["y", "z"]
+    assert data == {"a": {"y": "fail", "z": "2026-01-02"}, "b": [1, 2.0], "c": [1, 2, 3]}
+
+
+@pytest.mark.parametrize("variant", ["nl", "en", "all", "hostile", "empty"])
+def test_valid_against_schema(variant, make_report, make_empty_report, check_schema) -> None:
+    report = {"nl": lambda: make_report("nl"), "en": lambda: make_report("en"),
+              "all": lambda: make_report("nl", list_all=True),
+              "hostile": lambda: make_report("nl", hostile=True),
+              "empty": lambda: make_empty_report("en")}[variant]()
+    data = json.loads(render(report, "json"))
+    assert check_schema(data, load_schema()) == []
+
+
+def test_schema_rejects_broken_reports(report_nl, check_schema) -> None:
+    schema = load_schema()
+    data = json.loads(render(report_nl, "json"))
+    del data["findings"][0]["rule_id"]
+    data["findings"][1]["outcome"] = "maybe"
+    data["verdict"]["code"] = "goed"
+    data["findings"][2]["location"] = {"type": "Point", "coordinates": [1]}
+    data["extra"] = 1
+    errors = check_schema(data, schema)
+    assert any("rule_id" in e for e in errors)
+    assert any("maybe" in e for e in errors)
+    assert any("goed" in e for e in errors)
+    assert any("findings[2].location" in e for e in errors)
+    assert any("extra" in e for e in errors)
+
+
+def test_schema_is_valid_json_with_required_keys() -> None:
+    schema = load_schema()
+    assert schema["required"] == TOP_LEVEL
+    assert schema["$schema"].startswith("https://json-schema.org/")
