@@ -313,6 +313,21 @@ def rules_test(
     raise typer.Exit(1 if failed else 0)
 
 
+@rules_app.command("docs")
+def rules_docs(
+    path: Annotated[Optional[Path], typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rule-docs"),
+) -> None:
+    """Generate the rule reference (Markdown and HTML, Dutch and English) from rule files."""
+    from inclusiecheck.docs_gen import write_rule_docs
+    from inclusiecheck.engine.loader import resolve_selectors
+    from inclusiecheck.testing import rulesets_at
+
+    sets = rulesets_at(path) if path is not None else resolve_selectors(None)
+    for written in write_rule_docs(sets, out):
+        typer.echo(str(written))
+
+
 @rules_app.command("schema")
 def rules_schema(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rule/ruleset/cases JSON Schemas.")] = Path("schemas"),

@@ -338,11 +338,28 @@ def _global_rules(profile: MappingProfile, layer: str) -> AttributeTable:
 # loading
 
 
+_PROFILE_KEYS = {"name", "description", "layers", "attributes", "values", "truncated_names"}
+
+
+@lru_cache(maxsize=1)
 def shipped_profiles() -> tuple[str, ...]:
-    """Names of the mapping profiles shipped with inclusiecheck (``readers/mappings/*.yaml``)."""
+    """Names of the mapping profiles shipped with inclusiecheck (``readers/mappings/*.yaml``).
+
+    Files in that folder in another format (``ifc.yaml``, the IFC reader's own rule file) are
+    not mapping profiles and are left out.
+    """
     folder = resources.files("inclusiecheck.readers") / "mappings"
-    return tuple(sorted(item.name[:-5] for item in folder.iterdir()
-                        if item.name.endswith(".yaml")))
+    names = []
+    for item in folder.iterdir():
+        if not item.name.endswith(".yaml"):
+            continue
+        try:
+            data = yaml.load(item.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506
+        except yaml.YAMLError:
+            continue
+        if isinstance(data, dict) and set(data) <= _PROFILE_KEYS:
+            names.append(item.name[:-5])
+    return tuple(sorted(names))
 
 
 def _looks_like_path(text: str) -> bool:

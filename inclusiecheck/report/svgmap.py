@@ -286,11 +286,17 @@ def _north_arrow(frame: _Frame, t: Mapping[str, str]) -> str:
             f'{escape(t["map.north"])}</text></g>')
 
 
-def marker_svg(number: int, outcome: str, x: float, y: float,
+def marker_svg(number: int | None, outcome: str, x: float, y: float,
                anchor: tuple[float, float] | None = None, label: str = "") -> str:
-    """A numbered circle with a white outline and an outcome ring (dashed for warnings...)."""
+    """A numbered circle with a white outline and an outcome ring (dashed for warnings...).
+
+    ``number`` None draws the bare symbol, for the legend.
+    """
     fill, dash = MARKER_STYLES.get(outcome, MARKER_STYLES["not_applicable"])
-    parts = [f'<g class="marker m-{escape(outcome)}" data-finding="{number}">']
+    if number is None:
+        parts = [f'<g class="marker-symbol m-{escape(outcome)}">']
+    else:
+        parts = [f'<g class="marker m-{escape(outcome)}" data-finding="{number}">']
     if label:
         parts.append(f"<title>{escape(label)}</title>")
     if anchor is not None:
@@ -305,6 +311,8 @@ def marker_svg(number: int, outcome: str, x: float, y: float,
                      f'stroke="{fill}" stroke-width="1.5"/>')
     parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R)}" fill="{fill}" '
                  f'stroke="#ffffff" stroke-width="1.5"/>')
+    if number is None:
+        return "".join(parts) + "</g>"
     size = 12 if number < 100 else 9.5
     parts.append(f'<text x="{_f(x)}" y="{_f(y + size * 0.36)}" text-anchor="middle" '
                  f'font-size="{size}" font-weight="bold" font-family="sans-serif" '
@@ -331,7 +339,7 @@ def marker_swatch(outcome: str) -> Markup:
     """A legend swatch of an outcome's marker."""
     return Markup('<svg class="swatch" width="34" height="34" viewBox="0 0 34 34" '
                   'aria-hidden="true" focusable="false">'
-                  + marker_svg(0, outcome, 17, 17).replace(">0</text>", "></text>") + "</svg>")
+                  + marker_svg(None, outcome, 17, 17) + "</svg>")
 
 
 def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report
+from inclusiecheck.report.json_report import relative_path
 
 #: languages with a UI catalogue
 LANGS = ("nl", "en")
@@ -269,7 +270,9 @@ def _not_checked(report: Report) -> dict[str, Any]:
 def _warnings(report: Report) -> list[dict[str, Any]]:
     out = []
     for w in report.warnings:
-        where = " / ".join(str(w[k]) for k in ("file", "layer", "feature_id") if w.get(k))
+        parts = [relative_path(str(w["file"]))] if w.get("file") else []
+        parts += [str(w[k]) for k in ("layer", "feature_id") if w.get(k)]
+        where = " / ".join(parts)
         out.append({"code": w.get("code"), "message": w.get("message", ""), "where": where})
     return out
 

@@ -257,6 +257,11 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def nodes(value: Any) -> list[Any]:
+    """Return the non-null items of a list-valued attribute (dropped references vanish)."""
+    return [v for v in as_list(value) if v is not None]
+
+
 def num(value: Any) -> float | None:
     """Return a float from a number or numeric text, else ``None``."""
     if value is None or isinstance(value, bool):
@@ -404,7 +409,7 @@ def _curve_points(src: Source, curve: Any) -> list[tuple[float, float]]:
     kind = src.entity(curve)
     if kind == "IfcPolyline":
         points = []
-        for point in as_list(src.attr(curve, "Points")):
+        for point in nodes(src.attr(curve, "Points")):
             xy = floats(src.attr(point, "Coordinates"))
             if len(xy) >= 2:
                 points.append((xy[0], xy[1]))
@@ -425,7 +430,7 @@ def _curve_points(src: Source, curve: Any) -> list[tuple[float, float]]:
         return [coords[i - 1] for i in order if 0 < i <= len(coords)]
     if kind == "IfcCompositeCurve":
         points: list[tuple[float, float]] = []
-        for seg in as_list(src.attr(curve, "Segments")):
+        for seg in nodes(src.attr(curve, "Segments")):
             parent = src.attr(seg, "ParentCurve")
             if parent is not None:
                 points.extend(_curve_points(src, parent))
@@ -468,7 +473,7 @@ def profile_polygon(src: Source, profile: Any) -> Polygon | None:
         if outer is None:
             return None
         holes = []
-        for inner in as_list(src.attr(profile, "InnerCurves")):
+        for inner in nodes(src.attr(profile, "InnerCurves")):
             ring = _ring(_curve_points(src, inner))
             if ring is not None:
                 holes.append(ring)
@@ -540,11 +545,11 @@ def representation_footprint(src: Source, product: Any, placement: np.ndarray,
         return None, None
     polygons: list[Polygon] = []
     rise: float | None = None
-    for rep in as_list(src.attr(shape, "Representations")):
+    for rep in nodes(src.attr(shape, "Representations")):
         ident = text(src.attr(rep, "RepresentationIdentifier"))
         if ident not in (None, "Body", "Facetation"):
             continue
-        for item in as_list(src.attr(rep, "Items")):
+        for item in nodes(src.attr(rep, "Items")):
             found = _solid_footprint(src, item, placement, scale)
             if found is not None:
                 polygons.extend(found.polygons)
@@ -587,7 +592,7 @@ def project_unit(src: Source, project: Any, unit_type: str) -> float:
     units = src.attr(project, "UnitsInContext")
     if units is None:
         return 1.0
-    for unit in as_list(src.attr(units, "Units")):
+    for unit in nodes(src.attr(units, "Units")):
         if enum(src.attr(unit, "UnitType")) == unit_type:
             return named_unit_scale(src, unit)
     return 1.0
@@ -667,31 +672,31 @@ def build_model(src: Source) -> IfcLiteModel:
     aggregate_parent: dict[Any, Any] = {}
     for rel in _relations(src, "IfcRelAggregates"):
         parent = src.attr(rel, "RelatingObject")
-        for child in as_list(src.attr(rel, "RelatedObjects")):
+        for child in nodes(src.attr(rel, "RelatedObjects")):
             aggregate_parent[key(child)] = parent
     container_of: dict[Any, Any] = {}
     for rel in _relations(src, "IfcRelContainedInSpatialStructure"):
         structure = src.attr(rel, "RelatingStructure")
-        for child in as_list(src.attr(rel, "RelatedElements")):
+        for child in nodes(src.attr(rel, "RelatedElements")):
             container_of[key(child)] = structure
     type_of: dict[Any, Any] = {}
     for rel in _relations(src, "IfcRelDefinesByType"):
         rtype = src.attr(rel, "RelatingType")
-        for obj in as_list(src.attr(rel, "RelatedObjects")):
+        for obj in nodes(src.attr(rel, "RelatedObjects")):
             type_of[key(obj)] = rtype
     lining_of: dict[Any, Any] = {}
     for rel in _relations(src, "IfcRelDefinesByProperties"):
         definition = src.attr(rel, "RelatingPropertyDefinition")
-        for item in as_list(definition):
-            if item is not None and src.entity(item) == "IfcDoorLiningProperties":
-                for obj in as_list(src.attr(rel, "RelatedObjects")):
+        for item in nodes(definition):
+            if src.entity(item) == "IfcDoorLiningProperties":
+                for obj in nodes(src.attr(rel, "RelatedObjects")):
                     lining_of[key(obj)] = item
     classes_of: dict[Any, list[Classification]] = {}
     for rel in _relations(src, "IfcRelAssociatesClassification"):
         found = _classification(src, src.attr(rel, "RelatingClassification"))
         if found is None:
             continue
-        for obj in as_list(src.attr(rel, "RelatedObjects")):
+        for obj in nodes(src.attr(rel, "RelatedObjects")):
             classes_of.setdefault(key(obj), []).append(found)
 
     spatial: list[SpatialNode] = []
@@ -764,7 +769,7 @@ def build_model(src: Source) -> IfcLiteModel:
                     predefined = type_predefined
             lining = lining_of.get(key(node))
             if lining is None and rtype is not None:
-                for pset in as_list(src.attr(rtype, "HasPropertySets")):
+                for pset in nodes(src.attr(rtype, "HasPropertySets")):
                     if src.entity(pset) == "IfcDoorLiningProperties":
                         lining = pset
                         break
@@ -855,13 +860,13 @@ def collect_psets(src: Source, definitions: list[Any]) -> dict[str, dict[str, An
             continue
         props = out.setdefault(name, {})
         if kind == "IfcPropertySet":
-            for prop in as_list(src.attr(definition, "HasProperties")):
+            for prop in nodes(src.attr(definition, "HasProperties")):
                 value = property_value(src, prop)
                 prop_name = text(src.attr(prop, "Name"))
                 if value is not None and prop_name:
                     props[prop_name] = value
         else:
-            for quantity in as_list(src.attr(definition, "Quantities")):
+            for quantity in nodes(src.attr(definition, "Quantities")):
                 attribute = _QUANTITY_ATTRIBUTE.get(src.entity(quantity))
                 value = clean_value(src.attr(quantity, attribute)) if attribute else None
                 q_name = text(src.attr(quantity, "Name"))

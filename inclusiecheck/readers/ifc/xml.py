@@ -191,7 +191,7 @@ class XmlSource:
         try:
             for _event, element in context:
                 if not root_checked:
-                    self._detect_schema(context.root)
+                    self._detect_schema(element.getroottree().getroot())
                     root_checked = True
                 tag = element.tag
                 if not isinstance(tag, str):
