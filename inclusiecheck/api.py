@@ -220,3 +220,40 @@ class _Empty:
 
 
 _EMPTY = _Empty()
+
+
+def finding_key(finding: Any) -> tuple[str, str, str, str]:
+    """The identity of a finding across plan versions: rule, layer, feature, property."""
+    return (finding.rule_id, finding.layer, finding.feature_id, finding.property or "")
+
+
+def compare(old: Report, new: Report) -> dict[str, Any]:
+    """Compare the findings of two versions of a plan (e.g. before and after a revision).
+
+    Returns ``resolved`` (in the old version, gone or no longer failing in the new one),
+    ``introduced`` (new in the new version), ``changed`` (same rule and feature, other outcome)
+    and ``unchanged``, plus both verdicts. Passes are not listed unless both reports were made
+    with ``list_all``.
+    """
+    old_map = {finding_key(f): f for f in old.listed_findings()}
+    new_map = {finding_key(f): f for f in new.listed_findings()}
+
+    def brief(f: Any) -> dict[str, Any]:
+        return {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
+                "property": f.property, "outcome": f.outcome.value, "level": f.level.value,
+                "measured": f.measured, "required": f.required, "unit": f.unit,
+                "message": f.message}
+
+    resolved = [brief(old_map[k]) for k in sorted(old_map) if k not in new_map]
+    introduced = [brief(new_map[k]) for k in sorted(new_map) if k not in old_map]
+    changed = [{"old": brief(old_map[k]), "new": brief(new_map[k])}
+               for k in sorted(old_map) if k in new_map
+               and old_map[k].outcome is not new_map[k].outcome]
+    unchanged = [brief(new_map[k]) for k in sorted(new_map) if k in old_map
+                 and old_map[k].outcome is new_map[k].outcome]
+    return {
+        "old": {"plan": old.plan, "verdict": old.verdict.code},
+        "new": {"plan": new.plan, "verdict": new.verdict.code},
+        "resolved": resolved, "introduced": introduced, "changed": changed,
+        "unchanged": unchanged,
+    }

@@ -187,6 +187,54 @@ def check(
     raise typer.Exit(code)
 
 
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier plan version.")],
+    new: Annotated[Path, typer.Argument(help="The revised plan version.")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs")] = None,
+    date: Annotated[Optional[str], typer.Option("--date")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("inclusiecheck-compare"),
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+) -> None:
+    """Compare two versions of a plan: which findings were resolved, introduced or changed."""
+    import json
+
+    from inclusiecheck.api import check as run_check
+    from inclusiecheck.api import compare as run_compare
+    from inclusiecheck.output import write_atomic
+
+    reports = [run_check(p, rules=rules, mapping_profile=mapping, crs=crs, date=date,
+                         lang=lang.value) for p in (old, new)]
+    result = run_compare(*reports)
+    write_atomic(out / "compare.json",
+                 (json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    nl = lang is Lang.nl
+    lines = [f"# {'Vergelijking van planversies' if nl else 'Comparison of plan versions'}", "",
+             f"- {old}: {result['old']['verdict']}", f"- {new}: {result['new']['verdict']}", ""]
+    for key, title_nl, title_en in (("resolved", "Opgelost", "Resolved"),
+                                    ("introduced", "Nieuw", "Introduced"),
+                                    ("changed", "Gewijzigd", "Changed")):
+        items = result[key]
+        lines.append(f"## {title_nl if nl else title_en} ({len(items)})")
+        lines.append("")
+        for item in items:
+            if key == "changed":
+                lines.append(f"- {item['new']['rule_id']} {item['new']['layer']}/"
+                             f"{item['new']['feature_id']}: {item['old']['outcome']} → "
+                             f"{item['new']['outcome']}")
+            else:
+                lines.append(f"- {item['rule_id']} {item['layer']}/{item['feature_id']} "
+                             f"({item['outcome']}): {item['message']}")
+        lines.append("")
+    write_atomic(out / "compare.md", "\n".join(lines).encode())
+    typer.echo("\n".join(lines[:5]))
+    typer.echo(f"resolved {len(result['resolved'])}, introduced {len(result['introduced'])}, "
+               f"changed {len(result['changed'])}, unchanged {len(result['unchanged'])}")
+    typer.echo(f"  → {out / 'compare.json'}\n  → {out / 'compare.md'}")
+
+
 def sample_plan() -> Path:
     """The shipped sample plan (inside the package, or the repository's samples/)."""
     here = Path(__file__).resolve().parent

@@ -200,8 +200,8 @@ def data_profile_markdown() -> str:
 
     out = ["| layer | geometry | attribute | type | values / default |", "|---|---|---|---|---|"]
     for layer, model in LAYER_MODELS.items():
-        geoms = ", ".join(LAYER_GEOMETRIES[layer])
-        for i, name in enumerate(model.model_fields):
+        first = True
+        for name in model.model_fields:
             if name in ("id", "name", "status"):
                 continue
             kind = attribute_kind(layer, name)
@@ -212,8 +212,10 @@ def data_profile_markdown() -> str:
             default = ATTRIBUTE_DEFAULTS.get(layer, {}).get(name)
             if default is not None:
                 extra.append(f"default {default}")
-            out.append(f"| `{layer}` | {geoms} | `{name}` | {kind} | {'; '.join(extra)} |")
-            layer, geoms = "", ""
+            shown = f"`{layer}`" if first else ""
+            geoms = ", ".join(LAYER_GEOMETRIES[layer]) if first else ""
+            out.append(f"| {shown} | {geoms} | `{name}` | {kind} | {'; '.join(extra)} |")
+            first = False
     return "\n".join(out) + "\n"
 
 
@@ -235,3 +237,23 @@ def check_types_markdown() -> str:
             out.append(f"| `{pname}` | {ann} | {default} |")
         out.append("")
     return "\n".join(out)
+
+
+def regenerate(docs: Path) -> list[Path]:
+    """Regenerate the generated parts of ``docs/`` (rule reference, data-profile table)."""
+    from inclusiecheck.engine.loader import resolve_selectors
+    from inclusiecheck.output import write_atomic
+
+    written = write_rule_docs(resolve_selectors(None), docs / "reference")
+    table = docs / "reference" / "data-profile-table.md"
+    write_atomic(table, ("# Data profile: layers and attributes\n\n_Generated from "
+                         "`inclusiecheck/model/profile.py`; do not edit by hand._\n\n"
+                         + data_profile_markdown()).encode("utf-8"))
+    return [*written, table]
+
+
+if __name__ == "__main__":  # python -m inclusiecheck.docs_gen [docs folder]
+    import sys
+
+    for item in regenerate(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")):
+        print(item)

@@ -160,7 +160,7 @@ def test_markdown_escapes_hostile_text(hostile_report) -> None:
     text = render(hostile_report, "md").decode("utf-8")
     assert "`<script>alert(1)</script>`" in text  # inside a code span it is inert
     outside_code = re.sub(r"`[^`]*`", "", text)
-    assert "<script>" not in outside_code and "<img" not in outside_code
+    assert not re.search(r"(?<!\\)<(script|img|b|i)\b", outside_code)
     assert "\\<img src=x onerror=alert(1)\\>" in text
     assert "javascript:" not in text
 

@@ -324,6 +324,8 @@ def clean_value(value: Any, type_name: str | None = None) -> Any:
         items = tuple(v for v in (clean_value(i) for i in value) if v is not None)
         return items or None
     if isinstance(value, str):
+        if value.strip() == "":
+            return None
         if type_name in ("IfcBoolean", "IfcLogical"):
             low = value.strip().strip(".").lower()
             if low in ("true", "t"):

@@ -320,7 +320,8 @@ def _derived(name: str, item: _Item, ctx: _Context, warnings: list[ReadWarning],
     if name == "public":
         return ctx.public(item)
     if name == "handrail":
-        rails = [p for p in ctx.parts.get(item.global_id, []) if p.entity == "IfcRailing"
+        parts = ctx.parts.get(item.global_id, []) + (ctx.parts.get(item.parent, []) if item.parent else [])
+        rails = [p for p in parts if p.entity == "IfcRailing"
                  and p.predefined_type in (None, "HANDRAIL", "NOTDEFINED", "USERDEFINED")]
         if not rails:
             return None
