@@ -141,7 +141,7 @@ def print_summary(report: Report, written: list[Path]) -> None:
 def check(
     plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).")],
     rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile, ifc, or a YAML file.")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile, or a YAML file (IFC models are mapped by their own profile).")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Permit date YYYY-MM-DD: selects the rule versions in force.")] = None,
     formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, sarif, md, bcf.")] = None,
@@ -395,7 +395,7 @@ def rules_schema(
 def main() -> None:
     """Console entry point: input errors are one line on stderr and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except InputError as exc:
         _err(str(exc))
         sys.exit(2)
@@ -417,6 +417,7 @@ def main() -> None:
             sys.exit(exc.exit_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -184,7 +184,8 @@ class Evaluator:
                             spec.source.kind),
             location=location_of(location), status=feature.status, missing=result.missing,
             note=" ".join(n for n in notes if n) or None, deviation=deviation,
-            rule_set_version=rule.rule_set_version, data=_jsonable_dict(data))
+            rule_set_version=rule.rule_set_version, data=_jsonable_dict(data),
+            rule_version=spec.version)
 
     def _message(self, rule: LoadedRule, outcome: Outcome, values: dict[str, Any]) -> str:
         spec = rule.spec

@@ -11,6 +11,7 @@ level, and add rules; the report says which set and version each rule came from.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -22,8 +23,9 @@ from inclusiecheck.engine import checks
 from inclusiecheck.engine.checks.api import CheckParams, CheckType
 from inclusiecheck.engine.conditions import validate_condition
 from inclusiecheck.engine.schema import Rule, RuleOverride, RuleSetSpec
-from inclusiecheck.engine.yamlio import line_of, load_yaml
+from inclusiecheck.engine.yamlio import YamlFileError, line_of, load_yaml
 from inclusiecheck.model import InputError
+from inclusiecheck.model.profile import LAYER_MODELS
 
 ENTRY_POINT_GROUP = "inclusiecheck.rulesets"
 RULESET_FILE = "ruleset.yaml"
@@ -82,6 +84,8 @@ class RuleSet:
     path: Path
     rules: list[LoadedRule] = field(default_factory=list)
     origin: str = "path"
+    #: every set this one extends, directly or through its bases: name -> version
+    bases: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -103,7 +107,24 @@ def builtin_rules_dir() -> Path:
     return here.parent / "rules"
 
 
+_SPEC_CACHE: dict[Path, tuple[tuple[int, int], Any]] = {}
+
+
+def _ruleset_data(path: Path) -> Any:
+    """The parsed ``ruleset.yaml`` at ``path``, read once per file version (cached by
+    modification time and size: discovery and loading would otherwise both read it)."""
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    hit = _SPEC_CACHE.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    data = load_yaml(path)
+    _SPEC_CACHE[path] = (key, data)
+    return data
+
+
 def _sets_below(folder: Path) -> dict[str, Path]:
+    """Rule sets in ``folder`` itself or its direct sub-folders: ``name -> folder``."""
     found: dict[str, Path] = {}
     if (folder / RULESET_FILE).is_file():
         found[_set_name(folder)] = folder
@@ -116,7 +137,10 @@ def _sets_below(folder: Path) -> dict[str, Path]:
 
 
 def _set_name(folder: Path) -> str:
-    data = load_yaml(folder / RULESET_FILE)
+    try:
+        data = _ruleset_data(folder / RULESET_FILE)
+    except InputError:
+        return folder.name  # the error is reported when the set is loaded
     if isinstance(data, dict) and isinstance(data.get("name"), str):
         return data["name"]
     return folder.name
@@ -207,12 +231,18 @@ def _problems_from(exc: ValidationError, path: Path, model: type[BaseModel],
     return problems
 
 
+def _yaml_problem(exc: InputError, path: Path) -> Problem:
+    if isinstance(exc, YamlFileError):
+        return Problem(exc.path, exc.line, exc.problem)
+    return Problem(path, None, str(exc).split(": ", 1)[-1])
+
+
 def _read_set_spec(folder: Path, problems: list[Problem]) -> RuleSetSpec | None:
     path = folder / RULESET_FILE
     try:
-        data = load_yaml(path)
+        data = _ruleset_data(path)
     except InputError as exc:
-        problems.append(Problem(path, None, str(exc).split(": ", 1)[-1]))
+        problems.append(_yaml_problem(exc, path))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "ruleset.yaml must be a mapping"))
@@ -230,8 +260,9 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
     try:
         check = checks.get(spec.check.type)
     except InputError as exc:
-        problems.append(Problem(path, line_of(path, ("check", "type")), str(exc)))
+        problems.append(Problem(path, line_of(path, ("check", "type")), f"check.type: {exc}"))
         return None
+    problems.extend(semantic_problems(spec, path))
     for section in ("where", "plan"):
         for key, cond in getattr(spec.applies_to, section).items():
             try:
@@ -249,11 +280,53 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
         return None
 
 
+_TEMPLATE_FIELD = re.compile(r"\{([^{}\s]*)\}")
+_PLAIN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
+    """Checks beyond the schema: known layers and scopes, plain message placeholders."""
+    from inclusiecheck.engine.scopes import SCOPES
+
+    problems = []
+    for layer in spec.applies_to.layers:
+        if layer not in LAYER_MODELS:
+            close = difflib.get_close_matches(layer, list(LAYER_MODELS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else \
+                f"; layers of the data profile: {', '.join(LAYER_MODELS)}"
+            problems.append(Problem(path, line_of(path, ("applies_to", "layer")),
+                                    f"applies_to.layer: unknown layer {layer!r}{hint}"))
+    scope = spec.applies_to.scope
+    if scope is not None and scope not in SCOPES:
+        close = difflib.get_close_matches(scope, list(SCOPES), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(SCOPES)}"
+        problems.append(Problem(path, line_of(path, ("applies_to", "scope")),
+                                f"applies_to.scope: unknown scope {scope!r}{hint}"))
+    texts: list[tuple[tuple[str, ...], Any]] = [(("message",), spec.message),
+                                                (("advice",), spec.advice)]
+    if spec.messages is not None:
+        for key in ("fail", "warn", "to_verify", "pass"):
+            texts.append((("messages", key), getattr(spec.messages, key.replace("pass",
+                                                                                "pass_"))))
+    for loc, text in texts:
+        if text is None:
+            continue
+        for lang in ("nl", "en"):
+            for name in _TEMPLATE_FIELD.findall(getattr(text, lang)):
+                if not _PLAIN_NAME.match(name):
+                    problems.append(Problem(
+                        path, line_of(path, (*loc, lang)),
+                        f"{'.'.join(loc)}.{lang}: placeholder {{{name}}} is not a plain name; "
+                        "use names such as {measured}, {required}, {unit}, {feature_id}"))
+    return problems
+
+
 def load_rule_file(path: Path, problems: list[Problem]) -> Rule | None:
+    """Read and validate one ``rule.yaml`` (problems are appended, ``None`` returned)."""
     try:
         data = load_yaml(path)
     except InputError as exc:
-        problems.append(Problem(path, None, str(exc).split(": ", 1)[-1]))
+        problems.append(_yaml_problem(exc, path))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "rule.yaml must be a mapping"))

@@ -107,11 +107,22 @@ def pedestrian_road(feature: Feature, ctx: CheckContext) -> ScopeResult:
         "en": f"BV97: public pedestrian road inside the built-up area{assumed_en}"})
 
 
+#: layers that only belong to a building when drawn in (or against) a building polygon; a
+#: free-standing one in the public space is judged by the public-space rules (voorzieningen)
+IN_BUILDING_ONLY = ("toilet",)
+
+
 def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
     work = ctx.meta.work_kind
     if work == "outdoor_only":
         return ScopeResult(False, {"nl": "alleen omgevingswerken: verordening niet van toepassing",
                                    "en": "outdoor works only: the verordening does not apply"})
+    if feature.layer in IN_BUILDING_ONLY and not ctx.model.near("building", feature.geometry, 1.0):
+        return ScopeResult(False, {
+            "nl": "vrijstaand in de openbare ruimte (niet in een gebouw): zie de regels voor "
+                  "voorzieningen",
+            "en": "free-standing in the public space (not in a building): see the public "
+                  "facilities rules"})
     public = ctx.value(feature, "public")
     if public is False:
         return ScopeResult(False, {"nl": "geen publiek toegankelijk gebouw",
@@ -132,7 +143,13 @@ def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
     if area is None:
         return ScopeResult(True, {"nl": "toegankelijkheidsverordening: elke oppervlakte",
                                   "en": "toegankelijkheidsverordening: any floor area"})
-    if area < 150 and not any_size:
+    if area < 150 and any_size:
+        return ScopeResult(True, {
+            "nl": f"toegankelijkheidsverordening, publiek toegankelijke oppervlakte {area:g} m² "
+                  "< 150 m²: enkel de toegangsdeur moet voldoen",
+            "en": f"toegankelijkheidsverordening, publicly accessible floor area {area:g} m² "
+                  "< 150 m²: only the entrance door must comply"})
+    if area < 150:
         return ScopeResult(False, {
             "nl": f"publiek toegankelijke oppervlakte {area:g} m² < 150 m²: enkel een toegankelijke "
                   "toegangsdeur vereist",
@@ -169,3 +186,14 @@ def tv_access_path(feature: Feature, ctx: CheckContext) -> ScopeResult:
         return ScopeResult(False, {"nl": "openbare weg: valt onder BV97",
                                    "en": "public road: under BV97"})
     return _tv(feature, ctx, any_size=False)
+
+
+@scope("public_domain")
+def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
+    """Public-domain guidance: every feature that is not the access path of a publicly
+    accessible building (``access_path`` not true); those are judged by the
+    toegankelijkheidsverordening instead."""
+    if feature.attrs.get("access_path"):
+        return ScopeResult(False, {"nl": "toegangspad: valt onder de toegankelijkheidsverordening",
+                                   "en": "access path: under the toegankelijkheidsverordening"})
+    return ScopeResult(True, {"nl": "publiek domein", "en": "public domain"})

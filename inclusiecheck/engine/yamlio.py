@@ -20,21 +20,40 @@ except ImportError:  # pragma: no cover
 from inclusiecheck.model import InputError
 
 
+class YamlFileError(InputError):
+    """A YAML file that cannot be read or parsed; keeps the file, line and bare problem apart
+    so that ``rules validate`` can report them as ``file:line: problem``."""
+
+    def __init__(self, path: Path, line: int | None, problem: str) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {problem}")
+
+
 def load_yaml(path: Path) -> Any:
-    """Load a YAML file safely; a syntax error becomes an InputError with file and line."""
+    """Load a YAML file safely; a syntax error becomes a :class:`YamlFileError` (an
+    InputError) with file and line.
+
+    Only plain YAML is accepted: tags such as ``!!python/object/apply`` are rejected by the
+    safe loader, so a rule file can never run code.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
+        raise YamlFileError(path, None, "not UTF-8 text") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise YamlFileError(path, None, f"cannot read ({exc.strerror})") from None
     try:
         return yaml.load(text, Loader=FastLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: invalid YAML: {problem}") from None
+        if "constructor" in problem:
+            problem = f"{problem} (tags that construct objects are not allowed in rule files)"
+        raise YamlFileError(path, mark.line + 1 if mark is not None else None,
+                            f"invalid YAML: {problem}") from None
 
 
 def line_of(path: Path, loc: Sequence[str | int]) -> int | None:

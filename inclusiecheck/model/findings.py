@@ -87,6 +87,8 @@ class Finding:
     deviation: dict[str, Any] | None = None
     rule_set_version: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: version of the rule (``version`` in rule.yaml) that was in force on the plan's date
+    rule_version: int | None = None
 
     def sort_key(self) -> tuple:
         return (OUTCOME_ORDER[self.outcome], 0 if self.level is Level.OBLIGATION else 1,
@@ -113,6 +115,10 @@ class Finding:
             "location": self.location,
             "status": self.status,
         }
+        if self.rule_version is not None:
+            out["rule_version"] = self.rule_version
+        if self.rule_set_version is not None:
+            out["rule_set_version"] = self.rule_set_version
         if self.missing:
             out["missing"] = list(self.missing)
         if self.note:

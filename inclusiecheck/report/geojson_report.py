@@ -30,12 +30,13 @@ def crs_member(crs: str) -> dict[str, Any]:
 def findings_collection(report: Report) -> dict[str, Any]:
     """Return the findings with a location as a GeoJSON FeatureCollection (plain data)."""
     features = []
+    rules = {info.id: info for info in report.rules}
     for number, finding in enumerate(report.listed_findings(), start=1):
         if not finding.location:
             continue
         props = finding_dict(finding)
         geometry = props.pop("location")
-        info = report.rule(finding.rule_id)
+        info = rules.get(finding.rule_id)
         props["number"] = number
         props["title"] = info.title if info else finding.rule_id
         props["source_document"] = finding.source.document

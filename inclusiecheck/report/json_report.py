@@ -71,6 +71,8 @@ def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None
     key
         The key under which ``value`` sits in its parent (to spot file paths).
     """
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        value = value.tolist()  # numpy scalars and arrays -> Python numbers and lists
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, Enum):

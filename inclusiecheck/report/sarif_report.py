@@ -145,6 +145,8 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "pillar": finding.pillar.value,
         "structural": finding.structural,
         "rule_set": finding.rule_set,
+        "rule_set_version": finding.rule_set_version,
+        "rule_version": finding.rule_version,
         "layer": finding.layer,
         "feature_id": finding.feature_id,
         "property": finding.property,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -212,9 +212,20 @@ def _anchor(geom: BaseGeometry) -> tuple[float, float]:
     return (p.x, p.y)
 
 
-def _place(anchors: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Place markers near their anchors without overlap (greedy, spatial hash, linear)."""
+#: rings of candidate positions tried around a marker's anchor before it may overlap
+MAX_RINGS = 5
+
+
+def _place(anchors: list[tuple[float, float]],
+           area: float = float("inf")) -> list[tuple[float, float]]:
+    """Place markers near their anchors without overlap (greedy, spatial hash, linear).
+
+    A marker with no free spot within :data:`MAX_RINGS` rings stays on its anchor; when the
+    markers could not fit in ``area`` (view-box units squared) anyway, none is moved.
+    """
     step = 2 * MARKER_R + 2
+    if len(anchors) * step * step > area / 2:
+        return list(anchors)
     cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
     placed: list[tuple[float, float]] = []
 
@@ -231,7 +242,7 @@ def _place(anchors: list[tuple[float, float]]) -> list[tuple[float, float]]:
         pos = (ax, ay)
         if not free(ax, ay):
             found = False
-            for ring in range(1, 12):
+            for ring in range(1, MAX_RINGS + 1):
                 count = 6 * ring
                 for i in range(count):
                     angle = -math.pi / 2 + 2 * math.pi * i / count
@@ -286,8 +297,14 @@ def _north_arrow(frame: _Frame, t: Mapping[str, str]) -> str:
             f'{escape(t["map.north"])}</text></g>')
 
 
-def marker_svg(number: int | None, outcome: str, x: float, y: float,
-               anchor: tuple[float, float] | None = None, label: str = "") -> str:
+def leader_svg(anchor: tuple[float, float], x: float, y: float) -> str:
+    """A leader line from a moved marker back to the spot it marks (drawn under markers)."""
+    return (f'<line x1="{_f(anchor[0])}" y1="{_f(anchor[1])}" x2="{_f(x)}" y2="{_f(y)}" '
+            f'stroke="#1a1a1a" stroke-width="1.2"/>'
+            f'<circle cx="{_f(anchor[0])}" cy="{_f(anchor[1])}" r="2.2" fill="#1a1a1a"/>')
+
+
+def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str = "") -> str:
     """A numbered circle with a white outline and an outcome ring (dashed for warnings...).
 
     ``number`` None draws the bare symbol, for the legend.
@@ -299,10 +316,6 @@ def marker_svg(number: int | None, outcome: str, x: float, y: float,
         parts = [f'<g class="marker m-{escape(outcome)}" data-finding="{number}">']
     if label:
         parts.append(f"<title>{escape(label)}</title>")
-    if anchor is not None:
-        parts.append(f'<line x1="{_f(anchor[0])}" y1="{_f(anchor[1])}" x2="{_f(x)}" y2="{_f(y)}" '
-                     f'stroke="#1a1a1a" stroke-width="1.2"/>'
-                     f'<circle cx="{_f(anchor[0])}" cy="{_f(anchor[1])}" r="2.2" fill="#1a1a1a"/>')
     ring = f' stroke-dasharray="{dash}"' if dash else ""
     parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 3.2)}" fill="#ffffff" '
                  f'stroke="{fill}" stroke-width="2"{ring}/>')
@@ -401,15 +414,18 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
                     + "".join(elements) + "</g>")
     anchors_m = np.array([_anchor(g) for _, _, g in located], dtype=float).reshape(-1, 2)
     anchors = [tuple(p) for p in frame.xy(anchors_m)] if len(located) else []
-    positions = _place(anchors)
-    markers = []
+    positions = _place(anchors, frame.width * frame.height)
+    markers: list[str] = []
+    leaders: list[str] = []
+    rules = {info.id: info for info in report.rules}
     for (n, f, _g), anchor, pos in zip(located, anchors, positions):
-        moved = (pos[0] - anchor[0]) ** 2 + (pos[1] - anchor[1]) ** 2 > 1
-        info = report.rule(f.rule_id)
+        if (pos[0] - anchor[0]) ** 2 + (pos[1] - anchor[1]) ** 2 > 1:
+            leaders.append(leader_svg(anchor, pos[0], pos[1]))
+        info = rules.get(f.rule_id)
         label = (f"{n}. {t['outcome.' + f.outcome.value]}: {f.rule_id}"
                  f"{' ' + info.title if info else ''} ({f.layer} {f.feature_id})")
-        markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1],
-                                  anchor if moved else None, label))
+        markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label))
+    body.append('<g class="leaders">' + "".join(leaders) + "</g>")
     body.append('<g class="markers">' + "".join(markers) + "</g>")
     body.append(_scale_bar(frame, t))
     body.append(_north_arrow(frame, t))
@@ -427,7 +443,3 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
             "legend_layers": legend_layers, "legend_markers": legend_markers,
             "width": frame.width, "height": frame.height}
 
-
-def located_numbers(numbered: Iterable[tuple[int, Finding]]) -> list[int]:
-    """The numbers of the findings that get a marker (those with a drawable location)."""
-    return [n for n, f in numbered if _geom(f.location) is not None]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report
+from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report, RuleInfo
 from inclusiecheck.report.json_report import relative_path
 
 #: languages with a UI catalogue
@@ -106,10 +106,16 @@ def _deviation(finding: Finding) -> dict[str, Any] | None:
     }
 
 
+def rule_index(report: Report) -> dict[str, RuleInfo]:
+    """The report's rule catalogue by id (``Report.rule`` scans the catalogue per call)."""
+    return {info.id: info for info in report.rules}
+
+
 def finding_item(number: int | None, finding: Finding, report: Report,
-                 t: Mapping[str, str], lang: str) -> dict[str, Any]:
+                 t: Mapping[str, str], lang: str,
+                 rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
     """Return the display data of one finding."""
-    info = report.rule(finding.rule_id)
+    info = (rules if rules is not None else rule_index(report)).get(finding.rule_id)
     return {
         "number": number,
         "anchor": f"f-{number}" if number is not None else None,
@@ -173,38 +179,89 @@ def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str
     return rows
 
 
-def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
-    """Counts per pillar x level (rows) and outcome (columns), passes included."""
-    table: dict[tuple[str, str], dict[str, int]] = {}
+def _outcome_counts(value: object) -> dict[str, int] | None:
+    """``{outcome: n}`` from a summary entry, or None when it has another shape."""
+    if not isinstance(value, Mapping):
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        return None
+    return {str(k): int(v) for k, v in value.items()}
+
+
+def _grouped(value: object) -> dict[str, dict[str, int]] | None:
+    """``{group: {outcome: n}}`` from a summary entry, or None when it has another shape."""
+    if not isinstance(value, Mapping):
+        return None
+    out = {str(k): _outcome_counts(v) for k, v in value.items()}
+    return None if any(v is None for v in out.values()) else out  # type: ignore[return-value]
+
+
+def _count_findings(report: Report, attr: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
     for f in report.findings:
-        row = table.setdefault((f.pillar.value, f.level.value), {})
+        if f.status == "existing":
+            continue
+        key = getattr(f, attr)
+        key = key.value if hasattr(key, "value") else str(key)
+        row = out.setdefault(key, {})
         row[f.outcome.value] = row.get(f.outcome.value, 0) + 1
+    return out
+
+
+def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
+    """Count tables per pillar, per level and per rule set (columns: outcomes).
+
+    Counts come from ``report.summary`` (``by_pillar``, ``by_level``, ``by_rule_set``: each
+    ``{name: {outcome: n}}``, passes included, the existing situation apart in ``existing``),
+    else from the findings themselves (which hold passes only with ``--all``).
+    """
+    summary = report.summary or {}
     columns = [{"key": o.value, "label": t[f"outcome.{o.value}"]} for o in COUNT_OUTCOMES]
-    rows = []
-    totals = {o.value: 0 for o in COUNT_OUTCOMES}
-    for pillar in Pillar:
-        for level in Level:
-            row = table.get((pillar.value, level.value))
-            if not row:
-                continue
-            cells = [row.get(o.value, 0) for o in COUNT_OUTCOMES]
-            for o in COUNT_OUTCOMES:
-                totals[o.value] += row.get(o.value, 0)
-            rows.append({"pillar": pillar.value, "pillar_label": t[f"pillar.{pillar.value}"],
-                         "level": level.value, "level_label": t[f"level.{level.value}"],
-                         "cells": cells, "total": sum(cells)})
-    total_cells = [totals[o.value] for o in COUNT_OUTCOMES]
-    return {"columns": columns, "rows": rows, "totals": total_cells, "total": sum(total_cells),
+
+    def row(label: str, counts: Mapping[str, int]) -> dict[str, Any]:
+        cells = [counts.get(o.value, 0) for o in COUNT_OUTCOMES]
+        return {"label": label, "cells": cells, "total": sum(cells)}
+
+    def table(key: str, attr: str, caption: str, header: str, order: list[str],
+              label: Any) -> dict[str, Any]:
+        data = _grouped(summary.get(key))
+        if data is None:
+            data = _count_findings(report, attr)
+        names = [n for n in order if n in data] + sorted(n for n in data if n not in order)
+        rows = [row(label(n), data[n]) for n in names]
+        return {"key": key, "caption": caption, "header": header, "rows": rows,
+                "totals": [sum(r["cells"][i] for r in rows) for i in range(len(columns))],
+                "total": sum(r["total"] for r in rows)}
+
+    pillars = [p.value for p in Pillar]
+    levels = [lv.value for lv in Level]
+    tables = [
+        table("by_pillar", "pillar", t["summary.caption_pillar"], t["summary.pillar"], pillars,
+              lambda n: t.get(f"pillar.{n}", n)),
+        table("by_level", "level", t["summary.caption_level"], t["summary.level"], levels,
+              lambda n: t.get(f"level.{n}", n)),
+        table("by_rule_set", "rule_set", t["summary.caption_rule_set"], t["rule_sets.name"],
+              [str(rs.get("name")) for rs in report.rule_sets], lambda n: n),
+    ]
+    existing = _outcome_counts(summary.get("existing"))
+    if existing is None:
+        existing = {}
+        for f in report.findings:
+            if f.status == "existing":
+                existing[f.outcome.value] = existing.get(f.outcome.value, 0) + 1
+    return {"columns": columns, "tables": tables, "total": tables[0]["total"],
+            "existing": row(t["summary.existing"], existing) if existing else None,
             "listed": len(report.listed_findings())}
 
 
 def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
-             lang: str) -> dict[str, Any]:
+             lang: str, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
     verdict = report.verdict
     code = verdict.code if verdict.code in VERDICT_CODES else "niet_van_toepassing"
 
     def items(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-        return [finding_item(numbers.get(finding_key(f)), f, report, t, lang) for f in findings]
+        return [finding_item(numbers.get(finding_key(f)), f, report, t, lang, rules)
+                for f in findings]
 
     return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason,
             "deciding": items(verdict.deciding), "conditions": items(verdict.conditions)}
@@ -228,11 +285,11 @@ def _groups(items: list[dict[str, Any]], t: Mapping[str, str]) -> list[dict[str,
     return groups
 
 
-def _rule_ref(entry: object, report: Report) -> dict[str, Any]:
+def _rule_ref(entry: object, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
     """Normalise a coverage entry (a rule id or a dict) to rule id, title, source, detail."""
     data: dict[str, Any] = dict(entry) if isinstance(entry, Mapping) else {"rule_id": str(entry)}
     rule_id = str(data.get("rule_id") or data.get("id") or "")
-    info = report.rule(rule_id) if rule_id else None
+    info = rules.get(rule_id)
     source = data.get("source")
     if isinstance(source, Mapping):
         src = {"document": source.get("document"), "article": source.get("article"),
@@ -243,7 +300,7 @@ def _rule_ref(entry: object, report: Report) -> dict[str, Any]:
     else:
         src = None
     missing = data.get("missing") or []
-    features = data.get("features", data.get("count"))
+    features = next((data[k] for k in ("features", "to_verify", "count") if k in data), None)
     if isinstance(features, (list, tuple)):
         features = len(features)
     return {"rule_id": rule_id, "title": data.get("title") or (info.title if info else ""),
@@ -253,15 +310,16 @@ def _rule_ref(entry: object, report: Report) -> dict[str, Any]:
 
 
 def _not_checked(report: Report) -> dict[str, Any]:
+    rules = rule_index(report)
     cov = report.coverage or {}
     absent = [str(layer) for layer in cov.get("layers_absent", [])]
     undecided_raw = cov.get("undecided_rules", cov.get("undecided", []))
-    undecided = [_rule_ref(e, report) for e in undecided_raw]
-    qualitative = [_rule_ref(e, report) for e in cov.get("qualitative", [])]
+    undecided = [_rule_ref(e, rules) for e in undecided_raw]
+    qualitative = [_rule_ref(e, rules) for e in cov.get("qualitative", [])]
     seen = {q["rule_id"] for q in qualitative}
     for info in report.rules:
         if info.qualitative and info.id not in seen:
-            qualitative.append(_rule_ref({"rule_id": info.id}, report))
+            qualitative.append(_rule_ref({"rule_id": info.id}, rules))
             seen.add(info.id)
     return {"layers_absent": absent, "undecided": undecided, "qualitative": qualitative,
             "empty": not (absent or undecided or qualitative)}
@@ -303,7 +361,8 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
     t = load_catalogue(lang)
     numbered = _numbered(report)
     numbers = {finding_key(f): n for n, f in numbered}
-    items = [finding_item(n, f, report, t, lang) for n, f in numbered]
+    rules = rule_index(report)
+    items = [finding_item(n, f, report, t, lang, rules) for n, f in numbered]
     design = [i for i in items if not i["existing"]]
     existing = [i for i in items if i["existing"]]
     map_svg = None
@@ -318,7 +377,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "title": f"{t['title']}: {plan_title}",
         "plan_title": str(plan_title),
         "plan_rows": _plan_rows(report, t, lang),
-        "verdict": _verdict(report, numbers, t, lang),
+        "verdict": _verdict(report, numbers, t, lang, rules),
         "counts": _counts(report, t),
         "findings": items,
         "groups": _groups(design, t),
@@ -326,7 +385,8 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "to_verify": [i for i in items if i["outcome"] == Outcome.TO_VERIFY.value],
         "not_checked": _not_checked(report),
         "warnings": _warnings(report),
-        "rule_sets": [{"name": str(rs.get("name", "")), "version": str(rs.get("version", "") or "")}
+        "rule_sets": [{"name": str(rs.get("name", "")), "title": str(rs.get("title") or ""),
+                       "version": str(rs.get("version", "") or "")}
                       for rs in report.rule_sets],
         "tool": {"name": "inclusiecheck", "version": report.tool_version},
         "map": map_svg,

@@ -129,7 +129,7 @@ def build_report(lang: str = "nl", *, list_all: bool = False, hostile: bool = Fa
         f("W1", lang, rule_id="VW-01", feature_id="sidewalk-north", structural=True,
           property="width_m", measured=1.2, required=1.5, unit="m",
           location={"type": "LineString", "coordinates": [P(10, 30), P(14.6, 30)]},
-          data={"narrowing_length_m": 4.6}),
+          data={"narrowing_length_m": 4.6}, rule_version=2),
         f("R1", lang, rule_id="TV-24", rule_set="toegankelijkheidsverordening", layer="ramp",
           feature_id="ramp-1", property="handrail", measured="none", required="both_sides",
           source=TV, location={"type": "Polygon", "coordinates": [rect(44, 8, 48, 14)]}),
@@ -201,12 +201,19 @@ def build_report(lang: str = "nl", *, list_all: bool = False, hostile: bool = Fa
         deciding=(by[deciding_id], by["lot-1"]),
         conditions=(by["ramp-1"], by["town-hall-door"]),
     )
-    summary: dict[str, Any] = {"total": len(findings), "by_outcome": {}, "by_pillar": {},
-                               "by_level": {}, "by_rule_set": {}}
+    # the engine's summary: counts per rule set, pillar and level ({outcome: n}), passes
+    # included, the existing situation apart
+    summary: dict[str, Any] = {"total": {}, "by_rule_set": {}, "by_pillar": {}, "by_level": {},
+                               "existing": {}}
     for g in findings:
-        for key, value in (("by_outcome", g.outcome.value), ("by_pillar", g.pillar.value),
-                           ("by_level", g.level.value), ("by_rule_set", g.rule_set)):
-            summary[key][value] = summary[key].get(value, 0) + 1
+        if g.status == "existing":
+            summary["existing"][g.outcome.value] = summary["existing"].get(g.outcome.value, 0) + 1
+            continue
+        summary["total"][g.outcome.value] = summary["total"].get(g.outcome.value, 0) + 1
+        for key, value in (("by_pillar", g.pillar.value), ("by_level", g.level.value),
+                           ("by_rule_set", g.rule_set)):
+            row = summary[key].setdefault(value, {})
+            row[g.outcome.value] = row.get(g.outcome.value, 0) + 1
     map_layers = {
         "area": [("plan", {"type": "Polygon", "coordinates": [rect(-2, -2, 56, 40)]}, "new")],
         "building": [

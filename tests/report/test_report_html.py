@@ -124,17 +124,36 @@ def test_tables_have_captions_and_scoped_headers(report_nl) -> None:
     assert ths and all(th.get("scope") in ("col", "row") for th in ths)
 
 
-def test_counts_table(report_nl) -> None:
+def _table(vm: dict, key: str) -> dict:
+    return next(tbl for tbl in vm["counts"]["tables"] if tbl["key"] == key)
+
+
+def test_counts_tables_from_summary(report_nl) -> None:
     vm = view_model(report_nl)
-    counts = vm["counts"]
-    assert counts["total"] == len(report_nl.findings) == 13
-    rows = {(r["pillar"], r["level"]): r for r in counts["rows"]}
-    keys = [c["key"] for c in counts["columns"]]
-    access = rows[("accessibility", "obligation")]
-    assert access["cells"][keys.index("fail")] == 4  # ramp, parking, two walkways (one existing)
-    assert access["cells"][keys.index("pass")] == 1
-    assert rows[("comfort", "recommendation")]["cells"][keys.index("warn")] == 2
-    assert counts["listed"] == 11
+    keys = [c["key"] for c in vm["counts"]["columns"]]
+    pillars = {r["label"]: r for r in _table(vm, "by_pillar")["rows"]}
+    assert list(pillars) == ["Toegankelijkheid", "Sociale veiligheid", "Comfort"]
+    access = pillars["Toegankelijkheid"]["cells"]
+    assert access[keys.index("fail")] == 4  # ramp, parking, walkway, kerb (existing apart)
+    assert access[keys.index("pass")] == 1 and access[keys.index("not_applicable")] == 1
+    levels = {r["label"]: r["total"] for r in _table(vm, "by_level")["rows"]}
+    assert levels == {"verplichting": 7, "aanbeveling": 5}
+    sets = [r["label"] for r in _table(vm, "by_rule_set")["rows"]]
+    assert sets == ["voetgangerswegen", "toegankelijkheidsverordening", "publiek-domein",
+                    "sociale-veiligheid"]  # the order of report.rule_sets
+    assert all(tbl["total"] == 12 for tbl in vm["counts"]["tables"])
+    assert vm["counts"]["existing"]["cells"][keys.index("fail")] == 1
+    assert vm["counts"]["listed"] == 11
+    text = html(report_nl)
+    assert text.count('<table class="counts"') == 3
+
+
+def test_counts_tables_from_findings_without_summary(make_report) -> None:
+    report = dataclasses.replace(make_report("nl", list_all=True), summary={"total": 13})
+    from_findings = view_model(report)["counts"]
+    from_summary = view_model(make_report("nl"))["counts"]
+    assert from_findings["tables"] == from_summary["tables"]
+    assert from_findings["existing"] == from_summary["existing"]
 
 
 def test_numbered_list_matches_markers(report_nl) -> None:

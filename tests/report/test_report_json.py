@@ -59,7 +59,7 @@ def test_passes_counted_not_listed(report_nl, report_all) -> None:
     data = json.loads(render(report_nl, "json"))
     outcomes = {f["outcome"] for f in data["findings"]}
     assert outcomes == {"fail", "warn", "to_verify", "deviation"}
-    assert data["summary"]["by_outcome"]["pass"] == 1
+    assert data["summary"]["total"]["pass"] == 1
     listed_all = json.loads(render(report_all, "json"))["findings"]
     assert len(listed_all) == len(report_all.findings)
     assert {"pass", "not_applicable"} <= {f["outcome"] for f in listed_all}
@@ -132,6 +132,11 @@ def test_canonical_sorts_and_converts() -> None:
     assert list(data) == ["a", "b", "c"]
     assert list(data["a"]) == ["y", "z"]
     assert data == {"a": {"y": "fail", "z": "2026-01-02"}, "b": [1, 2.0], "c": [1, 2, 3]}
+    import numpy as np
+
+    assert canonical({"n": np.int64(3), "f": np.float32(0.5), "b": np.bool_(True),
+                      "a": np.array([[1.23456789, 2.0]])}) == {
+        "a": [[1.234568, 2.0]], "b": True, "f": 0.5, "n": 3}
 
 
 @pytest.mark.parametrize("variant", ["nl", "en", "all", "hostile", "empty"])
@@ -164,3 +169,20 @@ def test_schema_is_valid_json_with_required_keys() -> None:
     schema = load_schema()
     assert schema["required"] == TOP_LEVEL
     assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+@pytest.mark.parametrize("variant", ["nl", "all", "hostile", "empty"])
+def test_valid_with_jsonschema(variant, make_report, make_empty_report) -> None:
+    """The same check with the reference validator, where it is installed (dev extra)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    report = {"nl": lambda: make_report("nl"), "all": lambda: make_report("nl", list_all=True),
+              "hostile": lambda: make_report("nl", hostile=True),
+              "empty": lambda: make_empty_report("en")}[variant]()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = [e.message for e in validator.iter_errors(json.loads(render(report, "json")))]
+    assert errors == []
+    broken = json.loads(render(report, "json"))
+    broken["verdict"]["code"] = "goed"
+    assert not validator.is_valid(broken)

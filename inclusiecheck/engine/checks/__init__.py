@@ -27,6 +27,7 @@ BUILTIN_MODULES = (
     "inclusiecheck.engine.checks.geometric",
     "inclusiecheck.engine.checks.provisions",
     "inclusiecheck.engine.checks.safety",
+    "inclusiecheck.engine.checks.building",
 )
 ENTRY_POINT_GROUP = "inclusiecheck.checks"
 

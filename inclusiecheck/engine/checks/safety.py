@@ -1,0 +1,1101 @@
+"""Social-safety check types: computed lighting, sightlines, vegetation, frontage, underpasses.
+
+Written against the public check API. They build on the pure measures of
+:mod:`inclusiecheck.geometry.lighting` and :mod:`inclusiecheck.geometry.visibility` and share
+two per-run structures, built once and cached in ``ctx.model.cache``:
+
+- the luminaires of the ``light`` layer (with an STRtree over their positions and their
+  largest reach), see :func:`plan_lights`;
+- the occluder index of everything opaque at eye height, see :func:`plan_occluders`.
+
+Check types (their parameters are documented on the parameter classes):
+
+``lighting``
+    Ē, E_min and U0 per walkway, area, stop or crossing against the EN 13201-2 class the
+    parameters assign by kind; dark stretches as polygons. Scenario ``evening`` or ``night``
+    (dimming and switch-off at a time). Without any ``light`` layer: the ``lit`` attribute.
+``semicylindrical_lighting``
+    E_sc at face height on main routes; information (pass with the value) until a rule set
+    gives a minimum.
+``hidden_corners``, ``view_ahead``, ``stop_view``
+    Hiding places beside a path, the view ahead at bends, the view from a stop.
+``underpass_exit_visible``, ``underpass_dimensions``
+    Exit visible from the entrance (attribute or computed), length, width, height.
+``vegetation_height``, ``canopy_clearance``, ``active_frontage``
+    Hedges above the maximum height beside paths, low tree crowns over paths, long stretches
+    with no active frontage in view ("no eyes on the street").
+
+The method and every default are in ``docs/method-lighting.md`` and
+``docs/method-sightlines.md`` ("How the rules use it").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+import numpy as np
+import shapely
+import shapely.ops
+from pydantic import Field, field_validator, model_validator
+from shapely import STRtree
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.geometry.lighting import (
+    DEFAULT_CLASS_BY_KIND,
+    DISTRIBUTION_NAMES,
+    LIGHTING_CLASSES,
+    LightingClass,
+    LightingInputError,
+    Luminaire,
+    Scenario,
+    lighting_stats,
+    path_directions,
+    reach_m,
+    scenario_flux,
+    semicylindrical_illuminance,
+)
+from inclusiecheck.geometry.visibility import (
+    OccluderIndex,
+    hidden_zones,
+    isovists,
+    shortest_view_ahead,
+    through_view,
+)
+from inclusiecheck.model import Feature, Outcome
+
+_CACHE = "safety"
+
+#: Layer-level fallbacks added to the geometry module's per-kind defaults: a walkway without a
+#: ``kind`` is judged as a footpath; stops and crossings have no kind.
+LAYER_DEFAULT_CLASS: dict[str, str] = {"walkway": "P4", "stop": "P3", "crossing": "C3"}
+
+#: The class-by-kind mapping the ``lighting`` check uses unless a rule overrides entries.
+DEFAULT_LIGHTING_CLASSES: dict[str, str] = {**DEFAULT_CLASS_BY_KIND, **LAYER_DEFAULT_CLASS}
+
+#: Default footprint radius of a shrub drawn as a point without ``size_m``.
+DEFAULT_SHRUB_RADIUS_M = 0.5
+#: Default footprint radius of an obstacle point without ``size_m``.
+DEFAULT_OBSTACLE_RADIUS_M = 0.3
+
+
+def _text(nl: str, en: str) -> dict[str, str]:
+    return {"nl": nl, "en": en}
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _nl(value: float, decimals: int = 2) -> str:
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _en(value: float, decimals: int = 2) -> str:
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _lines_of(geom: BaseGeometry) -> list[LineString]:
+    """The walking lines of a geometry: line parts, or polygon exteriors (surfaces)."""
+    parts = shapely.get_parts(geom)
+    out: list[LineString] = []
+    for part in parts:
+        if part.geom_type == "LineString" and part.length > 0:
+            out.append(part)
+        elif part.geom_type == "Polygon":
+            out.append(LineString(part.exterior.coords))
+    return out
+
+
+def _union(geoms: Iterable[BaseGeometry]) -> BaseGeometry | None:
+    items = [g for g in geoms if g is not None and not g.is_empty]
+    if not items:
+        return None
+    return shapely.union_all(items)
+
+
+# ============================================================================================
+# Shared per-run structures
+# ============================================================================================
+
+@dataclass
+class PlanLights:
+    """The plan's luminaires, built once per run.
+
+    ``luminaires[i]`` belongs to ``features[i]``; ``incomplete`` holds light features that
+    cannot be computed (no height or flux, or an invalid value) with the reason.
+    """
+
+    luminaires: list[Luminaire]
+    features: list[Feature]
+    xy: np.ndarray
+    tree: STRtree
+    max_reach_m: float
+    incomplete: list[tuple[Feature, str]] = field(default_factory=list)
+    incomplete_tree: STRtree | None = None
+    defaulted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def _luminaire(feature: Feature) -> tuple[Luminaire | None, str]:
+    height = _num(feature.attrs.get("mounting_height_m"))
+    flux = _num(feature.attrs.get("luminous_flux_lm"))
+    missing = [n for n, v in (("mounting_height_m", height), ("luminous_flux_lm", flux))
+               if v is None]
+    if missing:
+        return None, ", ".join(missing)
+    dist = feature.get("distribution")
+    if not isinstance(dist, str) or dist not in DISTRIBUTION_NAMES:
+        dist = "led_street"
+    geom = feature.geometry
+    point = geom if geom.geom_type == "Point" else geom.representative_point()
+    try:
+        lum = Luminaire(float(point.x), float(point.y), height, flux,  # type: ignore[arg-type]
+                        dist, _num(feature.attrs.get("dimmed_pct")),
+                        feature.attrs.get("off_hours") or None)
+    except LightingInputError as exc:
+        return None, str(exc)
+    return lum, ""
+
+
+def plan_lights(ctx: CheckContext) -> PlanLights | None:
+    """The luminaires of the ``light`` layer (cached per run); ``None`` without that layer."""
+    key = (_CACHE, "lights")
+    if key in ctx.model.cache:
+        return ctx.model.cache[key]
+    feats = ctx.model.features("light")
+    if not feats:
+        ctx.model.cache[key] = None
+        return None
+    lums: list[Luminaire] = []
+    owners: list[Feature] = []
+    incomplete: list[tuple[Feature, str]] = []
+    defaulted: list[bool] = []
+    for f in feats:
+        lum, why = _luminaire(f)
+        if lum is None:
+            incomplete.append((f, why))
+            continue
+        lums.append(lum)
+        owners.append(f)
+        defaulted.append(f.get("distribution") not in DISTRIBUTION_NAMES)
+    xy = np.array([[lum.x, lum.y] for lum in lums]).reshape(-1, 2)
+    reach = max((reach_m(lum) for lum in lums), default=0.0)
+    inc_tree = STRtree([f.geometry for f, _ in incomplete]) if incomplete else None
+    lights = PlanLights(lums, owners, xy, STRtree(shapely.points(xy)), float(reach), incomplete,
+                        inc_tree, np.array(defaulted, dtype=bool))
+    ctx.model.cache[key] = lights
+    return lights
+
+
+@dataclass
+class PlanOccluders:
+    """Everything opaque at eye height, as an :class:`OccluderIndex` plus the owning features."""
+
+    index: OccluderIndex
+    features: list[Feature]
+
+    def feature_of(self, part: int) -> Feature:
+        return self.features[int(self.index.source[part])]
+
+
+def _opaque(feature: Feature, eye_height_m: float) -> BaseGeometry | None:
+    """The footprint that blocks the view at eye height, or ``None`` if it does not."""
+    height = _num(feature.attrs.get("height_m"))
+    geom = feature.geometry
+    layer = feature.layer
+    if layer in ("building", "wall"):
+        if height is not None and height <= eye_height_m:
+            return None
+    elif layer == "vegetation":
+        if feature.attrs.get("kind") not in ("hedge", "shrubs"):
+            return None
+        if height is None or height <= eye_height_m:
+            return None
+        if feature.geom_type == "Point":
+            size = _num(feature.attrs.get("size_m"))
+            return geom.buffer(size / 2 if size else DEFAULT_SHRUB_RADIUS_M)
+    elif layer == "obstacle":
+        if height is None or height <= eye_height_m:
+            return None
+        if feature.geom_type == "Point":
+            size = _num(feature.attrs.get("size_m"))
+            return geom.buffer(size / 2 if size else DEFAULT_OBSTACLE_RADIUS_M)
+    else:
+        return None
+    if feature.geom_type == "Point":
+        return None
+    return geom
+
+
+def plan_occluders(ctx: CheckContext, eye_height_m: float) -> PlanOccluders:
+    """View-blocking features at ``eye_height_m`` (cached per run and eye height).
+
+    Buildings and walls block unless their ``height_m`` is known and not above eye height;
+    hedges and shrubs (vegetation) and obstacles block only when their ``height_m`` is known
+    and above eye height. Points are taken at their ``size_m`` footprint.
+    """
+    key = (_CACHE, "occluders", round(float(eye_height_m), 3))
+    cached = ctx.model.cache.get(key)
+    if cached is not None:
+        return cached
+    geoms: list[BaseGeometry] = []
+    owners: list[Feature] = []
+    for layer in ("building", "wall", "vegetation", "obstacle"):
+        for f in ctx.model.features(layer):
+            g = _opaque(f, eye_height_m)
+            if g is not None and not g.is_empty:
+                geoms.append(g)
+                owners.append(f)
+    occ = PlanOccluders(OccluderIndex(geoms), owners)
+    ctx.model.cache[key] = occ
+    return occ
+
+
+def _blockers_text(occ: PlanOccluders, geom: BaseGeometry, distance_m: float = 0.5,
+                   limit: int = 5) -> str:
+    """``layer/id`` of the occluders within ``distance_m`` of ``geom`` (for messages)."""
+    if len(occ.index) == 0:
+        return ""
+    parts = occ.index.tree.query(geom, predicate="dwithin", distance=distance_m)
+    seen: list[str] = []
+    for p in sorted(int(i) for i in parts):
+        f = occ.feature_of(p)
+        label = f"{f.layer}/{f.id}"
+        if label not in seen:
+            seen.append(label)
+    more = f" (+{len(seen) - limit})" if len(seen) > limit else ""
+    return ", ".join(seen[:limit]) + more
+
+
+# ============================================================================================
+# lighting
+# ============================================================================================
+
+def _valid_class(name: str) -> str:
+    key = str(name).strip().upper()
+    if key not in LIGHTING_CLASSES:
+        raise ValueError(f"unknown lighting class {name!r}; use one of "
+                         f"{', '.join(LIGHTING_CLASSES)}")
+    return key
+
+
+class LightingParams(CheckParams):
+    """Horizontal illuminance against an EN 13201-2 lighting class.
+
+    ``class_by_kind``: entries that override inclusiecheck's defaults
+    (:data:`DEFAULT_LIGHTING_CLASSES`, keyed by ``kind``, or by layer for features without a
+    kind); ``null`` removes a kind from judgement. A feature's own ``lighting_class`` wins when
+    ``feature_class`` is true. ``class_override`` judges every feature against one class (the
+    night rule's "is it dark at all" floor). ``scenario``: ``evening`` (full output) or
+    ``night`` at ``time`` (dimming and switch-off). Points (a stop pole, a crossing point) are
+    judged on a disc of ``point_radius_m``; line features use their ``width_m`` or
+    ``default_width_m`` (none: the centre line). ``fallback_lit``: without any ``light`` layer,
+    judge the ``lit`` attribute instead (true: pass with a note; false: fail; missing:
+    to_verify); a path is never called dark for want of a lighting layer.
+    """
+
+    class_by_kind: dict[str, str | None] = Field(default_factory=dict)
+    feature_class: bool = True
+    class_override: str | None = None
+    scenario: Literal["evening", "night"] = "evening"
+    time: str = "01:00"
+    spacing_m: float = Field(default=1.0, gt=0)
+    maintenance_factor: float = Field(default=0.8, gt=0, le=1)
+    point_radius_m: float = Field(default=2.0, gt=0)
+    default_width_m: float | None = Field(default=None, gt=0)
+    fallback_lit: bool = True
+
+    @field_validator("class_by_kind")
+    @classmethod
+    def _classes(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        return {k: (None if v is None else _valid_class(v)) for k, v in value.items()}
+
+    @field_validator("class_override")
+    @classmethod
+    def _override(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_class(value)
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        try:
+            Scenario("night", value)
+        except LightingInputError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def classes(self) -> dict[str, str]:
+        merged: dict[str, str | None] = {**DEFAULT_LIGHTING_CLASSES, **self.class_by_kind}
+        return {k: v for k, v in merged.items() if v is not None}
+
+    def scenario_text(self) -> str:
+        return "evening" if self.scenario == "evening" else f"night@{self.time}"
+
+
+def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str, str | None]:
+    """``(class name, how it was chosen, error)``; a class of ``None`` means not judged."""
+    if params.class_override:
+        return params.class_override, "rule", None
+    own = feature.attrs.get("lighting_class") if params.feature_class else None
+    if own:
+        key = str(own).strip().upper()
+        if key not in LIGHTING_CLASSES:
+            return None, "attribute", str(own)
+        return key, "attribute", None
+    classes = params.classes()
+    kind = feature.attrs.get("kind")
+    if kind is not None:
+        return classes.get(str(kind)), f"kind {kind}", None
+    return classes.get(feature.layer), f"layer {feature.layer}", None
+
+
+def _lighting_geometry(feature: Feature, params: LightingParams,
+                       ctx: CheckContext) -> tuple[BaseGeometry, float | None]:
+    geom = feature.geometry
+    if feature.geom_type == "Point":
+        return geom.buffer(params.point_radius_m), None
+    if feature.geom_type == "LineString":
+        width = _num(ctx.value(feature, "width_m")) if feature.layer == "walkway" else \
+            _num(feature.attrs.get("width_m"))
+        if width is None or width <= 0:
+            width = params.default_width_m
+        return geom, width
+    return geom, None
+
+
+def _lit_fallback(feature: Feature, params: LightingParams, cls_name: str) -> CheckResult:
+    lit = feature.attrs.get("lit")
+    data: dict[str, Any] = {"lighting_class": cls_name, "scenario": params.scenario_text()}
+    if lit is None:
+        return CheckResult(Outcome.TO_VERIFY, property="lit", missing=("lit",), note=_text(
+            "Het plan heeft geen verlichtingslaag (light) en geen attribuut lit.",
+            "The plan has no lighting layer (light) and no lit attribute."))
+    if lit is False:
+        return CheckResult(Outcome.FAIL, property="lit", measured=False, required=True,
+                           data={**data, "reasons": _text(
+                               "niet verlicht volgens het attribuut lit (geen verlichtingsplan)",
+                               "not lit according to the lit attribute (no lighting plan)")})
+    if params.scenario == "night":
+        return CheckResult(Outcome.TO_VERIFY, property="lit", missing=("light",), note=_text(
+            "Verlicht volgens lit, maar zonder verlichtingsplan zijn dim- en doofuren onbekend.",
+            "Lit according to lit, but without a lighting plan dimming and switch-off hours "
+            "are unknown."))
+    data["summary"] = _text("verlicht volgens het attribuut lit",
+                            "lit according to the lit attribute")
+    return CheckResult(Outcome.PASS, property="lit", measured=True, required=True, data=data,
+                       note=_text(
+        "Geen verlichtingsplan (laag light) gegeven: beoordeeld op het attribuut lit, "
+        "niet berekend.",
+        "No lighting plan (light layer) given: judged on the lit attribute, not computed."))
+
+
+def _near_index(lights: PlanLights, geom: BaseGeometry) -> np.ndarray:
+    """Indices of the luminaires whose reach (the largest in the plan) touches ``geom``."""
+    if not lights.luminaires:
+        return np.zeros(0, dtype=np.intp)
+    return np.sort(lights.tree.query(geom, predicate="dwithin", distance=lights.max_reach_m))
+
+
+def _near_lights(lights: PlanLights, geom: BaseGeometry) -> list[Luminaire]:
+    return [lights.luminaires[int(i)] for i in _near_index(lights, geom)]
+
+
+def _incomplete_near(lights: PlanLights, geom: BaseGeometry, reach: float) -> list[str]:
+    if lights.incomplete_tree is None:
+        return []
+    idx = lights.incomplete_tree.query(geom, predicate="dwithin", distance=max(reach, 50.0))
+    return [lights.incomplete[int(i)][0].id for i in sorted(int(i) for i in idx)]
+
+
+def _dark_threshold(cls: LightingClass) -> float:
+    """Illuminance below which a point is dark for a class: E_min (P), U0 × Ē (C)."""
+    if cls.min_lx is not None:
+        return cls.min_lx
+    return (cls.uniformity or 0.0) * cls.avg_lx
+
+
+@check_type("lighting", params=LightingParams)
+def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> CheckResult:
+    """Average, minimum and uniformity of the illuminance against the lighting class."""
+    cls_name, chosen, bad = _class_of(feature, params)
+    if bad is not None:
+        return CheckResult(Outcome.TO_VERIFY, property="lighting_class", measured=bad,
+                           missing=("lighting_class",), note=_text(
+                               f"Onbekende verlichtingsklasse {bad!r}.",
+                               f"Unknown lighting class {bad!r}."))
+    if cls_name is None:
+        return CheckResult(Outcome.NOT_APPLICABLE, property="lighting_class", note=_text(
+            f"Geen verlichtingsklasse voor {chosen}.", f"No lighting class for {chosen}."))
+    lights = plan_lights(ctx)
+    if lights is None:
+        if not params.fallback_lit:
+            return ctx.missing("light")
+        return _lit_fallback(feature, params, cls_name)
+    cls = LIGHTING_CLASSES[cls_name]
+    geom, width = _lighting_geometry(feature, params, ctx)
+    near_idx = _near_index(lights, geom)
+    near = [lights.luminaires[int(i)] for i in near_idx]
+    scenario = params.scenario_text()
+    if params.scenario == "night" and all(
+            scenario_flux(lum, scenario) == lum.luminous_flux_lm for lum in near):
+        return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
+            f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
+            "de avondregel oordeelt.",
+            f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
+            "judges."))
+    threshold = _dark_threshold(cls)
+    stats = lighting_stats(geom, near, spacing_m=params.spacing_m, width_m=width,
+                           maintenance_factor=params.maintenance_factor, scenario=scenario,
+                           min_required_lx=threshold)
+    shortfalls: list[tuple[str, float, float, str | None]] = []
+    if stats.avg_lx < cls.avg_lx - 1e-9:
+        shortfalls.append(("illuminance_avg_lx", stats.avg_lx, cls.avg_lx, "lx"))
+    if cls.min_lx is not None and stats.min_lx < cls.min_lx - 1e-9:
+        shortfalls.append(("illuminance_min_lx", stats.min_lx, cls.min_lx, "lx"))
+    if cls.uniformity is not None and stats.uniformity < cls.uniformity - 1e-9:
+        shortfalls.append(("uniformity", stats.uniformity, cls.uniformity, None))
+    names = {"illuminance_avg_lx": ("gemiddeld", "average"),
+             "illuminance_min_lx": ("minimum", "minimum"),
+             "uniformity": ("gelijkmatigheid U0", "uniformity U0")}
+    reasons_nl = [f"{names[p][0]} {_nl(m)}{' lx' if u else ''} < {_nl(r)}{' lx' if u else ''}"
+                  for p, m, r, u in shortfalls]
+    reasons_en = [f"{names[p][1]} {_en(m)}{' lx' if u else ''} < {_en(r)}{' lx' if u else ''}"
+                  for p, m, r, u in shortfalls]
+    if stats.dark_length_m > 0:
+        reasons_nl.append(f"donker over {_nl(stats.dark_length_m, 1)} m")
+        reasons_en.append(f"dark over {_en(stats.dark_length_m, 1)} m")
+    elif stats.dark_area_m2 > 0:
+        reasons_nl.append(f"donker over {_nl(stats.dark_area_m2, 1)} m²")
+        reasons_en.append(f"dark over {_en(stats.dark_area_m2, 1)} m²")
+    summary = _text(
+        f"gemiddeld {_nl(stats.avg_lx)} lx, minimum {_nl(stats.min_lx)} lx, "
+        f"U0 {_nl(stats.uniformity)}",
+        f"average {_en(stats.avg_lx)} lx, minimum {_en(stats.min_lx)} lx, "
+        f"U0 {_en(stats.uniformity)}")
+    data: dict[str, Any] = {
+        "lighting_class": cls.name, "class_from": chosen, "scenario": scenario,
+        "avg_lx": round(stats.avg_lx, 2), "min_lx": round(stats.min_lx, 2),
+        "max_lx": round(stats.max_lx, 2), "uniformity": round(stats.uniformity, 2),
+        "dark_length_m": round(stats.dark_length_m, 1),
+        "dark_area_m2": round(stats.dark_area_m2, 1), "dark_below_lx": round(threshold, 2),
+        "lights_in_reach": len(near), "points": stats.n_points,
+        "reasons": {"nl": "; ".join(reasons_nl) or "-", "en": "; ".join(reasons_en) or "-"},
+        "summary": summary,
+    }
+    if not shortfalls:
+        prop, measured, required, unit = (("illuminance_min_lx", stats.min_lx, cls.min_lx, "lx")
+                                          if cls.min_lx is not None else
+                                          ("uniformity", stats.uniformity, cls.uniformity, None))
+        return CheckResult(Outcome.PASS, property=prop, measured=round(measured, 2),
+                           required=required, unit=unit, data=data)
+    prop, measured, required, unit = shortfalls[0]
+    missing_ids = _incomplete_near(lights, geom, lights.max_reach_m)
+    if missing_ids:
+        return CheckResult(Outcome.TO_VERIFY, property=prop, measured=round(measured, 2),
+                           required=required, unit=unit,
+                           missing=("mounting_height_m", "luminous_flux_lm"), data=data,
+                           note=_text(
+                               "Onvoldoende zonder de lichtpunten zonder hoogte of lichtstroom: "
+                               + ", ".join(missing_ids),
+                               "Short of the class without the lights lacking a height or flux: "
+                               + ", ".join(missing_ids)))
+    location = stats.dark if not stats.dark.is_empty else None
+    note = None
+    if len(near_idx) and lights.defaulted[near_idx].any():
+        note = _text("Berekend met de standaard lichtverdeling (led_street) voor lichtpunten "
+                     "zonder fotometrie; een minimum dicht bij de grens hangt daarvan af.",
+                     "Computed with the default light distribution (led_street) for lights "
+                     "without photometry; a minimum close to the limit depends on it.")
+    return CheckResult(Outcome.FAIL, property=prop, measured=round(measured, 2),
+                       required=required, unit=unit, location=location, data=data, note=note)
+
+
+# --------------------------------------------------------------------------------------------
+class SemicylindricalParams(CheckParams):
+    """Minimum semi-cylindrical illuminance at ``face_height_m`` along a route, faces turned
+    along the path both ways. ``min_lx: null`` (default): the value is reported as
+    information (pass with a note) until a rule set sets a minimum (inclusive)."""
+
+    min_lx: float | None = Field(default=None, ge=0)
+    face_height_m: float = Field(default=1.5, ge=0)
+    spacing_m: float = Field(default=1.0, gt=0)
+    maintenance_factor: float = Field(default=0.8, gt=0, le=1)
+    scenario: Literal["evening", "night"] = "evening"
+    time: str = "01:00"
+
+
+@check_type("semicylindrical_lighting", params=SemicylindricalParams)
+def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
+                             ctx: CheckContext) -> Iterable[CheckResult]:
+    """Semi-cylindrical illuminance at face height (recognising faces), along main routes."""
+    lights = plan_lights(ctx)
+    if lights is None:
+        if params.min_lx is None:
+            return []
+        return [ctx.missing("light")]
+    geom = feature.geometry
+    if feature.geom_type == "Point":
+        return []
+    from inclusiecheck.geometry.lighting import grid_points
+
+    pts = grid_points(geom, params.spacing_m)
+    if len(pts) == 0:
+        return []
+    dirs = path_directions(geom, pts)
+    scenario = "evening" if params.scenario == "evening" else f"night@{params.time}"
+    near = _near_lights(lights, geom)
+    esc = semicylindrical_illuminance(pts, near, face_height_m=params.face_height_m,
+                                      view_directions=dirs,
+                                      maintenance_factor=params.maintenance_factor,
+                                      scenario=scenario)
+    emin, eavg = float(esc.min()), float(esc.mean())
+    data = {"esc_min_lx": round(emin, 2), "esc_avg_lx": round(eavg, 2),
+            "face_height_m": params.face_height_m, "scenario": scenario}
+    if params.min_lx is None:
+        return [CheckResult(Outcome.PASS, property="semicylindrical_min_lx",
+                            measured=round(emin, 2), unit="lx", data=data, note=_text(
+                                "Ter informatie: er is geen bevestigde minimumwaarde; "
+                                "beoordeeld zodra een regelset er een vastlegt.",
+                                "For information: there is no confirmed minimum; judged once a "
+                                "rule set sets one."))]
+    location = None
+    if emin < params.min_lx:
+        low = pts[esc < params.min_lx]
+        location = shapely.union_all(shapely.buffer(shapely.points(low), params.spacing_m / 2))
+    return [ctx.compare("semicylindrical_min_lx", round(emin, 2), min_value=params.min_lx,
+                        unit="lx", location=location, data=data)]
+
+
+# ============================================================================================
+# Sightlines
+# ============================================================================================
+
+class HiddenCornersParams(CheckParams):
+    """Places within ``search_distance_m`` of the path that no viewpoint on the path (every
+    ``step_m``, sight up to ``view_radius_m``) can see, given what is opaque at
+    ``eye_height_m``; zones under ``min_area_m2`` are ignored. Any zone fails."""
+
+    eye_height_m: float = Field(default=1.6, gt=0)
+    search_distance_m: float = Field(default=5.0, gt=0)
+    step_m: float = Field(default=2.0, gt=0)
+    min_area_m2: float = Field(default=1.0, ge=0)
+    view_radius_m: float = Field(default=30.0, gt=0)
+    n_rays: int = Field(default=360, ge=8)
+
+
+@check_type("hidden_corners", params=HiddenCornersParams)
+def hidden_corners(feature: Feature, params: HiddenCornersParams,
+                   ctx: CheckContext) -> CheckResult:
+    """Hiding places beside a path: hidden zones within a short distance, as polygons."""
+    occ = plan_occluders(ctx, params.eye_height_m)
+    paths = _lines_of(feature.geometry)
+    if not paths:
+        return CheckResult(Outcome.NOT_APPLICABLE, property="hidden_area_m2")
+    zones = []
+    if len(occ.index):
+        for path in paths:
+            reach = path.buffer(params.search_distance_m)
+            if len(occ.index.tree.query(reach, predicate="intersects")) == 0:
+                continue
+            zones.extend(hidden_zones(path, occ.index,
+                                      search_distance_m=params.search_distance_m,
+                                      step_m=params.step_m, min_area_m2=params.min_area_m2,
+                                      view_radius_m=params.view_radius_m,
+                                      n_rays=params.n_rays))
+    if not zones:
+        unknown = [v.id for path in paths
+                   for v in ctx.model.near("vegetation", path, params.search_distance_m)
+                   if v.attrs.get("kind") in ("hedge", "shrubs")
+                   and _num(v.attrs.get("height_m")) is None]
+        if unknown:
+            return CheckResult(Outcome.TO_VERIFY, property="hidden_area_m2",
+                               missing=("height_m",), note=_text(
+                                   "Hoogte onbekend van haag/struiken: " + ", ".join(unknown),
+                                   "Height unknown of hedge/shrubs: " + ", ".join(unknown)))
+        return CheckResult(Outcome.PASS, property="hidden_area_m2", measured=0.0, unit="m²",
+                           data={"zones": 0})
+    total = sum(z.area_m2 for z in zones)
+    location = _union(z.geometry for z in zones)
+    assert location is not None
+    return CheckResult(Outcome.FAIL, property="hidden_area_m2", measured=round(total, 1),
+                       unit="m²", location=location, data={
+                           "zones": len(zones),
+                           "largest_m2": round(max(z.area_m2 for z in zones), 1),
+                           "max_depth_m": round(max(z.max_depth_m for z in zones), 1),
+                           "blocked_by": _blockers_text(occ, location) or "-"})
+
+
+# --------------------------------------------------------------------------------------------
+class ViewAheadParams(CheckParams):
+    """From points every ``step_m`` along a path, in both walking directions, the distance
+    along the path ahead that stays in view must be at least ``min_m`` (inclusive) wherever
+    an opaque object cuts it short (a view ending at the path's end is no shortfall)."""
+
+    eye_height_m: float = Field(default=1.6, gt=0)
+    min_m: float = Field(default=20.0, gt=0)
+    step_m: float = Field(default=5.0, gt=0)
+    resolution_m: float = Field(default=0.5, gt=0)
+
+
+@check_type("view_ahead", params=ViewAheadParams)
+def view_ahead(feature: Feature, params: ViewAheadParams, ctx: CheckContext) -> CheckResult:
+    """The visible distance ahead at bends and corners."""
+    if feature.geom_type != "LineString":
+        return CheckResult(Outcome.NOT_APPLICABLE, property="view_ahead_m", note=_text(
+            "Getekend als vlak: teken de aslijn om het zicht vooruit te beoordelen.",
+            "Drawn as a surface: draw the centre line to judge the view ahead."))
+    occ = plan_occluders(ctx, params.eye_height_m)
+    worst: tuple[float, LineString, Point] | None = None
+    if len(occ.index):
+        for path in _lines_of(feature.geometry):
+            for way in (path, path.reverse()):
+                if len(occ.index.tree.query(way.buffer(params.min_m))) == 0:
+                    continue
+                found = shortest_view_ahead(way, occ.index, step_m=params.step_m,
+                                            max_m=params.min_m, resolution_m=params.resolution_m)
+                if found is None:
+                    continue
+                point, dist = found
+                if worst is None or dist < worst[0]:
+                    s = way.project(point)
+                    stretch = shapely.ops.substring(way, s, s + dist) if dist > 0 else point
+                    worst = (dist, stretch, point)
+    if worst is None:
+        return CheckResult(Outcome.PASS, property="view_ahead_m", required=params.min_m,
+                           unit="m", note=_text("Het zicht vooruit wordt nergens ingekort.",
+                                                "The view ahead is nowhere cut short."))
+    dist, stretch, point = worst
+    blockers = _blockers_text(occ, point.buffer(params.min_m), 0.0)
+    return ctx.compare("view_ahead_m", round(dist, 1), min_value=params.min_m, unit="m",
+                       location=stretch if dist < params.min_m else None,
+                       data={"blocked_by": blockers or "-"})
+
+
+# --------------------------------------------------------------------------------------------
+class StopViewParams(CheckParams):
+    """The share (in %) of the disc of ``radius_m`` around the stop that is in view from it
+    must be at least ``min_visible_pct`` (inclusive)."""
+
+    eye_height_m: float = Field(default=1.6, gt=0)
+    radius_m: float = Field(default=25.0, gt=0)
+    min_visible_pct: float = Field(default=50.0, ge=0, le=100)
+    n_rays: int = Field(default=360, ge=8)
+
+
+def _stop_isovists(ctx: CheckContext, params: StopViewParams,
+                   occ: PlanOccluders) -> dict[int, BaseGeometry]:
+    """Isovists of every stop of the plan, computed in one vectorised pass (cached)."""
+    key = (_CACHE, "stop_isovists", params.eye_height_m, params.radius_m, params.n_rays)
+    cached = ctx.model.cache.get(key)
+    if cached is not None:
+        return cached
+    stops = ctx.model.features("stop")
+    pts = [f.geometry if f.geom_type == "Point" else f.geometry.representative_point()
+           for f in stops]
+    xy = shapely.get_coordinates(pts).reshape(-1, 2) if pts else np.zeros((0, 2))
+    polys = isovists(xy, occ.index, radius_m=params.radius_m, n_rays=params.n_rays)
+    out = {id(f): polys[i] for i, f in enumerate(stops)}
+    ctx.model.cache[key] = out
+    return out
+
+
+@check_type("stop_view", params=StopViewParams)
+def stop_view(feature: Feature, params: StopViewParams, ctx: CheckContext) -> CheckResult:
+    """View from a stop: the visible share of its surroundings."""
+    occ = plan_occluders(ctx, params.eye_height_m)
+    polys = _stop_isovists(ctx, params, occ)
+    iso = polys.get(id(feature))
+    if iso is None:  # a feature outside the stop layer
+        pt = feature.geometry if feature.geom_type == "Point" else \
+            feature.geometry.representative_point()
+        iso = isovists([pt], occ.index, radius_m=params.radius_m, n_rays=params.n_rays)[0]
+    n = params.n_rays
+    full = 0.5 * n * params.radius_m ** 2 * math.sin(2 * math.pi / n)
+    pct = min(100.0, max(0.0, 100.0 * iso.area / full))
+    centre = feature.geometry if feature.geom_type == "Point" else \
+        feature.geometry.representative_point()
+    location = None
+    if pct < params.min_visible_pct:
+        location = centre.buffer(params.radius_m, quad_segs=32).difference(iso)
+    return ctx.compare("visible_pct", round(pct, 1), min_value=params.min_visible_pct,
+                       unit="pct", location=location,
+                       data={"radius_m": params.radius_m,
+                             "blocked_by": _blockers_text(occ, centre.buffer(params.radius_m),
+                                                          0.0) or "-"})
+
+
+# ============================================================================================
+# Underpasses
+# ============================================================================================
+
+class UnderpassExitParams(CheckParams):
+    """The exit must be visible from the entrance. Computed when the passage is drawn as a
+    centre line with ``width_m`` (its walls are the two offset lines) or with walls/buildings
+    beside it, or as a polygon (the straight line along its long axis must stay inside);
+    else the ``exit_visible`` attribute. When both exist and disagree: warn."""
+
+    eye_height_m: float = Field(default=1.6, gt=0)
+    eye_offset_m: float = 0.0
+    wall_search_m: float = Field(default=5.0, gt=0)
+
+
+@dataclass(frozen=True)
+class _Through:
+    visible: bool
+    fraction: float
+    blocked_at: Point | None
+    hidden: BaseGeometry | None
+    method: str
+
+
+def _axis(poly: BaseGeometry) -> LineString:
+    """The long axis of a polygon's minimum rotated rectangle, through its centre."""
+    rect = shapely.oriented_envelope(poly)
+    c = np.asarray(rect.exterior.coords)[:4]
+    e1, e2 = c[1] - c[0], c[2] - c[1]
+    centre = c.mean(axis=0)
+    long_edge = e1 if np.hypot(*e1) >= np.hypot(*e2) else e2
+    return LineString([centre - long_edge / 2, centre + long_edge / 2])
+
+
+def _through_polygon(poly: BaseGeometry) -> _Through:
+    axis = _axis(poly)
+    inside = axis.intersection(poly.buffer(1e-6))
+    fraction = min(1.0, inside.length / axis.length) if axis.length > 0 else 1.0
+    pieces = [p for p in shapely.get_parts(inside) if p.length > 1e-6]
+    visible = len(pieces) == 1 and fraction > 1 - 1e-6
+    hidden = None if visible else axis.difference(poly.buffer(1e-6))
+    blocked = None
+    if not visible and pieces:
+        first = min(pieces, key=lambda p: axis.project(Point(p.coords[0])))
+        end = max(axis.project(Point(first.coords[0])), axis.project(Point(first.coords[-1])))
+        blocked = axis.interpolate(end)
+    return _Through(visible, fraction, blocked, hidden, "polygon_axis")
+
+
+def _through_line(line: LineString, width: float | None, occ: PlanOccluders,
+                  params: UnderpassExitParams) -> _Through | None:
+    geoms: list[BaseGeometry] = []
+    method = []
+    if width is not None and width > 0:
+        for side in (width / 2, -width / 2):
+            wall = shapely.offset_curve(line, side, join_style="mitre", mitre_limit=10.0)
+            if not wall.is_empty:
+                geoms.append(wall)
+        method.append("width_m")
+    if len(occ.index):
+        idx = occ.index.tree.query(line.buffer(params.wall_search_m), predicate="intersects")
+        drawn = [occ.index.geometries[int(i)] for i in sorted(int(i) for i in idx)]
+        # what crosses the passage and reaches beyond its walls is the structure above it
+        # (the road or building overhead), not an obstacle inside it
+        inner = line.buffer((width or 4.0) / 2 + 0.01)
+        drawn = [g for g in drawn if not g.intersects(line) or inner.covers(g)]
+        if drawn:
+            method.append("drawn")
+        geoms.extend(drawn)
+    if not geoms:
+        return None
+    index = OccluderIndex(geoms)
+    tv = through_view(line, index, eye_offset_m=params.eye_offset_m)
+    hidden = None
+    if tv.visible_fraction < 1.0 - 1e-9:
+        s = tv.visible_fraction * line.length
+        hidden = shapely.ops.substring(line, s, line.length)
+    return _Through(tv.visible, tv.visible_fraction, tv.blocked_at, hidden, "+".join(method))
+
+
+@check_type("underpass_exit_visible", params=UnderpassExitParams)
+def underpass_exit_visible(feature: Feature, params: UnderpassExitParams,
+                           ctx: CheckContext) -> CheckResult:
+    """Whether the exit of an underpass or tunnel is visible from its entrance."""
+    attr = feature.attrs.get("exit_visible")
+    computed: _Through | None = None
+    if feature.geom_type == "Polygon":
+        computed = _through_polygon(feature.geometry)
+    elif feature.geom_type == "LineString":
+        occ = plan_occluders(ctx, params.eye_height_m)
+        computed = _through_line(feature.geometry, _num(feature.attrs.get("width_m")), occ,
+                                 params)
+    if computed is None:
+        if attr is None:
+            return ctx.missing("exit_visible")
+        return CheckResult(Outcome.PASS if attr else Outcome.FAIL, property="exit_visible",
+                           measured=bool(attr), required=True, data={
+                               "source": "attribute", "detail": _text(
+                                   "volgens het attribuut exit_visible",
+                                   "according to the exit_visible attribute")})
+    pct = round(100 * computed.fraction, 1)
+    at = computed.blocked_at
+    detail = _text(f"zichtbaar deel van de doorgang {_nl(pct, 1)} %"
+                   + (f", zicht geblokkeerd bij ({at.x:.1f}; {at.y:.1f})" if at else ""),
+                   f"part of the passage in view {_en(pct, 1)} %"
+                   + (f", view blocked at ({at.x:.1f}, {at.y:.1f})" if at else ""))
+    data = {"visible_fraction_pct": pct, "detail": detail,
+            "drawn": _text("zichtbaar" if computed.visible else "niet zichtbaar",
+                           "visible" if computed.visible else "not visible"),
+            "method": computed.method,
+            "blocked_at": (f"{computed.blocked_at.x:.2f}, {computed.blocked_at.y:.2f}"
+                           if computed.blocked_at is not None else "-"),
+            "source": "measured"}
+    if attr is not None and bool(attr) != computed.visible:
+        return CheckResult(Outcome.WARN, property="exit_visible", measured=computed.visible,
+                           required=True, location=computed.hidden, data=data, note=_text(
+                               "Het attribuut exit_visible spreekt de tekening tegen.",
+                               "The exit_visible attribute contradicts the drawing."))
+    outcome = Outcome.PASS if computed.visible else Outcome.FAIL
+    return CheckResult(outcome, property="exit_visible", measured=computed.visible,
+                       required=True, location=computed.hidden if not computed.visible else None,
+                       data=data)
+
+
+# --------------------------------------------------------------------------------------------
+class UnderpassDimensionsParams(CheckParams):
+    """Length at most ``max_length_m``, width and free height at least ``min_width_m`` and
+    ``min_height_m`` (all inclusive); ``null`` skips a dimension. Length and width come from
+    the attributes, else from the drawing (a line's length; a polygon's oriented envelope)."""
+
+    max_length_m: float | None = Field(default=30.0, gt=0)
+    min_width_m: float | None = Field(default=3.0, gt=0)
+    min_height_m: float | None = Field(default=2.5, gt=0)
+
+    @model_validator(mode="after")
+    def _any(self) -> "UnderpassDimensionsParams":
+        if self.max_length_m is None and self.min_width_m is None and self.min_height_m is None:
+            raise ValueError("underpass_dimensions needs at least one limit")
+        return self
+
+
+def _envelope_sides(poly: BaseGeometry) -> tuple[float, float]:
+    rect = shapely.oriented_envelope(poly)
+    c = np.asarray(rect.exterior.coords)[:3]
+    a, b = float(np.hypot(*(c[1] - c[0]))), float(np.hypot(*(c[2] - c[1])))
+    return max(a, b), min(a, b)
+
+
+@check_type("underpass_dimensions", params=UnderpassDimensionsParams)
+def underpass_dimensions(feature: Feature, params: UnderpassDimensionsParams,
+                         ctx: CheckContext) -> Iterable[CheckResult]:
+    """Length, width and free height of an underpass (one result per dimension)."""
+    length = _num(ctx.value(feature, "length_m"))
+    width = _num(feature.attrs.get("width_m"))
+    drawn = {"length_m": "attribute" if "length_m" in feature.attrs else "measured",
+             "width_m": "attribute"}
+    if feature.geom_type == "Polygon":
+        long_side, short_side = _envelope_sides(feature.geometry)
+        if length is None:
+            length = round(long_side, 2)
+        if width is None:
+            width, drawn["width_m"] = round(short_side, 2), "measured"
+    height = _num(feature.attrs.get("height_m"))
+    out: list[CheckResult] = []
+    checks = (("length_m", length, None, params.max_length_m),
+              ("width_m", width, params.min_width_m, None),
+              ("height_m", height, params.min_height_m, None))
+    for name, value, lo, hi in checks:
+        if lo is None and hi is None:
+            continue
+        if value is None:
+            out.append(ctx.missing(name))
+            continue
+        out.append(ctx.compare(name, value, min_value=lo, max_value=hi, unit="m",
+                               data={"source": drawn.get(name, "attribute")}))
+    return out
+
+
+# ============================================================================================
+# Vegetation and edges
+# ============================================================================================
+
+def _walk_reach(ctx: CheckContext, geom: BaseGeometry, distance_m: float,
+                layers: tuple[str, ...] = ("walkway",)) -> list[tuple[Feature, BaseGeometry]]:
+    """Walkways within ``distance_m`` of the walking surface's edge, with that reach zone.
+
+    A line walkway's surface is its centre line buffered by half its ``width_m`` (1 m when
+    unknown); a polygon walkway is its surface.
+    """
+    out = []
+    for layer in layers:
+        for w in ctx.model.near(layer, geom, distance_m + 5.0):
+            half = 0.0
+            if w.geom_type == "LineString":
+                half = (_num(w.attrs.get("width_m")) or 2.0) / 2
+            zone = w.geometry.buffer(half + distance_m) if half + distance_m > 0 else w.geometry
+            if zone.intersects(geom):
+                out.append((w, zone))
+    return out
+
+
+class VegetationHeightParams(CheckParams):
+    """Hedges and shrubs within ``near_m`` of a walking surface may be at most ``max_m``
+    high (inclusive). Farther away: not applicable."""
+
+    max_m: float = Field(default=1.0, gt=0)
+    near_m: float = Field(default=2.0, ge=0)
+
+
+@check_type("vegetation_height", params=VegetationHeightParams)
+def vegetation_height(feature: Feature, params: VegetationHeightParams,
+                      ctx: CheckContext) -> CheckResult:
+    """Hedges and shrubs beside a path above the maximum height."""
+    near = _walk_reach(ctx, feature.geometry, params.near_m)
+    if not near:
+        return CheckResult(Outcome.NOT_APPLICABLE, property="height_m", note=_text(
+            f"Niet binnen {_nl(params.near_m)} m van een looppad.",
+            f"Not within {_en(params.near_m)} m of a walkway."))
+    height = _num(ctx.value(feature, "height_m"))
+    if height is None:
+        return ctx.missing("height_m")
+    zone = shapely.union_all([z for _, z in near])
+    part = feature.geometry.intersection(zone)
+    return ctx.compare("height_m", height, max_value=params.max_m, unit="m",
+                       location=part if not part.is_empty and height > params.max_m else None,
+                       data={"walkway": ", ".join(w.id for w, _ in near)})
+
+
+class CanopyClearanceParams(CheckParams):
+    """Tree crowns over or beside a walking surface must start at least ``min_m`` above it
+    (``canopy_base_m``, inclusive). A crown drawn as a polygon counts where it overlaps the
+    surface; a tree drawn as a point or line is given a crown of ``crown_radius_m``."""
+
+    min_m: float = Field(default=2.0, gt=0)
+    crown_radius_m: float = Field(default=3.0, ge=0)
+
+
+@check_type("canopy_clearance", params=CanopyClearanceParams)
+def canopy_clearance(feature: Feature, params: CanopyClearanceParams,
+                     ctx: CheckContext) -> CheckResult:
+    """Tree crowns lower than the minimum free height over paths."""
+    crown = feature.geometry
+    if feature.geom_type != "Polygon":
+        crown = crown.buffer(params.crown_radius_m) if params.crown_radius_m > 0 else crown
+    near = _walk_reach(ctx, crown, 0.0)
+    if not near:
+        return CheckResult(Outcome.NOT_APPLICABLE, property="canopy_base_m", note=_text(
+            "De kruin hangt niet boven een looppad.", "The crown does not reach over a walkway."))
+    base = _num(ctx.value(feature, "canopy_base_m"))
+    if base is None:
+        return ctx.missing("canopy_base_m")
+    over = crown.intersection(shapely.union_all([z for _, z in near]))
+    return ctx.compare("canopy_base_m", base, min_value=params.min_m, unit="m",
+                       location=over if base < params.min_m and not over.is_empty else None,
+                       data={"walkway": ", ".join(w.id for w, _ in near)})
+
+
+# --------------------------------------------------------------------------------------------
+class ActiveFrontageParams(CheckParams):
+    """A point of the path has "eyes on the street" when a building with
+    ``active_frontage: true`` lies within ``within_m`` and the straight line to its nearest
+    point is not blocked (at ``eye_height_m``). Stretches without eyes longer than
+    ``max_stretch_m`` fail (inclusive limit). Points are taken every ``step_m``."""
+
+    within_m: float = Field(default=25.0, gt=0)
+    max_stretch_m: float = Field(default=50.0, gt=0)
+    step_m: float = Field(default=5.0, gt=0)
+    eye_height_m: float = Field(default=1.6, gt=0)
+
+
+def _stations(line: LineString, step_m: float) -> tuple[np.ndarray, float]:
+    length = line.length
+    n = max(1, math.ceil(length / step_m - 1e-9))
+    step = length / n
+    return (np.arange(n) + 0.5) * step, step
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    if not mask.any():
+        return []
+    m = np.r_[False, mask, False].astype(np.int8)
+    d = np.diff(m)
+    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist()))
+
+
+def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
+          occ: PlanOccluders, want: bool | None) -> np.ndarray:
+    """Which stations see a building whose ``active_frontage`` is ``want`` (None: unknown)."""
+    buildings = [b for b in ctx.model.features("building")
+                 if b.attrs.get("active_frontage") is want]
+    seen = np.zeros(len(pts), dtype=bool)
+    if not buildings or len(pts) == 0:
+        return seen
+    tree = STRtree([b.geometry for b in buildings])
+    points = shapely.points(pts)
+    st, bi = tree.query(points, predicate="dwithin", distance=params.within_m)
+    if len(st) == 0:
+        return seen
+    if want is None:
+        seen[st] = True
+        return seen
+    lines = shapely.shortest_line(points[st], np.array([buildings[i].geometry for i in bi]))
+    blocked = np.zeros(len(st), dtype=bool)
+    if len(occ.index):
+        # shorten each sight line by 1 cm at both ends: touching an occluder at the station or
+        # next to the target point does not block
+        ab = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+        vec = ab[:, 1] - ab[:, 0]
+        length = np.hypot(vec[:, 0], vec[:, 1])
+        unit = np.where(length[:, None] > 0, vec / np.where(length > 0, length, 1)[:, None], 0)
+        eps = np.minimum(0.01, length / 3)[:, None]
+        short = shapely.linestrings(np.stack([ab[:, 0] + unit * eps, ab[:, 1] - unit * eps],
+                                             axis=1))
+        li, part = occ.index.tree.query(short, predicate="intersects")
+        if len(li):
+            own = np.array([occ.feature_of(p) is buildings[bi[line_i]]
+                            for line_i, p in zip(li, part)], dtype=bool)
+            blocked[li[~own]] = True
+    seen[st[~blocked]] = True
+    return seen
+
+
+@check_type("active_frontage", params=ActiveFrontageParams)
+def active_frontage(feature: Feature, params: ActiveFrontageParams,
+                    ctx: CheckContext) -> CheckResult:
+    """Long stretches of path with no active frontage in view ("no eyes on the street")."""
+    if feature.geom_type != "LineString":
+        return CheckResult(Outcome.NOT_APPLICABLE, property="no_frontage_m", note=_text(
+            "Getekend als vlak: teken de aslijn.", "Drawn as a surface: draw the centre line."))
+    if not ctx.model.has_layer("building"):
+        return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m", missing=("building",),
+                           note=_text("Het plan tekent geen gebouwen rond het pad.",
+                                      "The plan draws no buildings around the path."))
+    occ = plan_occluders(ctx, params.eye_height_m)
+    line: LineString = feature.geometry  # type: ignore[assignment]
+    s, step = _stations(line, params.step_m)
+    pts = shapely.get_coordinates(shapely.line_interpolate_point(line, s))
+    eyes = _eyes(ctx, pts, params, occ, True)
+    maybe = _eyes(ctx, pts, params, occ, None)
+    stretches = []
+    longest = 0.0
+    unsure = False
+    for a, b in _runs(~eyes):
+        s0 = max(0.0, s[a] - step / 2)
+        s1 = min(line.length, s[b] + step / 2)
+        longest = max(longest, s1 - s0)
+        if s1 - s0 > params.max_stretch_m + 1e-9:
+            stretches.append(shapely.ops.substring(line, s0, s1))
+            if maybe[a:b + 1].any():
+                unsure = True
+    data = {"stretches": len(stretches)}
+    if stretches and unsure:
+        return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m",
+                           measured=round(longest, 1), required=params.max_stretch_m, unit="m",
+                           missing=("active_frontage",), location=_union(stretches), data=data)
+    return ctx.compare("no_frontage_m", round(longest, 1), max_value=params.max_stretch_m,
+                       unit="m", location=_union(stretches), data=data)
+
+
+__all__ = [
+    "DEFAULT_LIGHTING_CLASSES", "PlanLights", "PlanOccluders", "active_frontage",
+    "canopy_clearance", "hidden_corners", "lighting", "plan_lights", "plan_occluders",
+    "semicylindrical_lighting", "stop_view", "underpass_dimensions", "underpass_exit_visible",
+    "vegetation_height", "view_ahead",
+]

@@ -1,0 +1,170 @@
+"""The core pipeline on small hand-made plans: normalisation, selection, outcomes, verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from shapely.geometry import LineString, Point
+
+from inclusiecheck.engine.verdict import decide
+from inclusiecheck.model import (
+    Citation,
+    Finding,
+    InputError,
+    Level,
+    Outcome,
+    Pillar,
+    RawFeature,
+    RawPlan,
+    SourceRef,
+)
+from inclusiecheck.model.normalise import normalise
+from inclusiecheck.model.values import parse_bool, parse_number
+
+
+def raw(layer: str, props: dict, geom=None) -> RawFeature:  # type: ignore[no-untyped-def]
+    return RawFeature(layer, props, geom or LineString([(0, 0), (10, 0)]),
+                      SourceRef("plan.geojson", layer, str(props.get("id", "x"))))
+
+
+@pytest.mark.parametrize("text,value", [("1,50", 1.5), (" 2.3 ", 2.3), ("1.234,5", 1234.5),
+                                        (3, 3.0), ("", None), (None, None)])
+def test_parse_number(text, value) -> None:  # type: ignore[no-untyped-def]
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text,value", [("ja", True), ("Nee", False), ("yes", True), ("0", False),
+                                        (1, True), ("waar", True), ("", None)])
+def test_parse_bool(text, value) -> None:  # type: ignore[no-untyped-def]
+    assert parse_bool(text) is value
+
+
+def test_normalise_warns_and_never_crashes() -> None:
+    plan = RawPlan(Path("plan.geojson"), "EPSG:31370", [
+        raw("walkway", {"id": "a", "width_m": "1,20", "lit": "ja", "kleur": "rood"}),
+        raw("walkway", {"id": "b", "width_m": "breed", "surface": "marmer"}),
+        raw("walkway", {"id": "a", "status": "existing"}),
+        raw("walkway", {"id": "gone", "status": "removed"}),
+        raw("kabouter", {"id": "k"}),
+        raw("entrance", {"id": "e"}, LineString([(0, 0), (1, 1)])),
+    ])
+    model = normalise(plan)
+    walkways = {f.id: f for f in model.features("walkway")}
+    assert walkways["a"].attrs["width_m"] == 1.2 and walkways["a"].attrs["lit"] is True
+    assert walkways["a"].extra == {"kleur": "rood"}
+    assert "width_m" not in walkways["b"].attrs and "surface" not in walkways["b"].attrs
+    assert "gone" not in walkways
+    dup = [f for f in model.features("walkway") if f.id.startswith("a#")]
+    assert dup and dup[0].status == "existing"
+    codes = sorted({w.code for w in model.warnings})
+    assert codes == ["duplicate_id", "invalid_value", "unknown_attribute", "unknown_layer",
+                     "wrong_geometry"]
+    assert walkways["a"].attrs["access_path"] is False  # profile default
+
+
+def test_no_known_layer_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="no known layer"):
+        normalise(RawPlan(Path("x.gpkg"), "EPSG:31370", [raw("kabouter", {"id": "k"})]))
+
+
+def _finding(outcome: Outcome, level: Level, structural: bool, status: str = "new") -> Finding:
+    return Finding("R-01", "s", "walkway", "w", {}, outcome, level, structural,
+                   Pillar.ACCESSIBILITY, "width_m", 1.0, 1.5, "m", "", "",
+                   Citation("doc", "art"), None, status)
+
+
+def test_verdict_rules() -> None:
+    ob, rec = Level.OBLIGATION, Level.RECOMMENDATION
+    assert decide([_finding(Outcome.FAIL, ob, True)], {"fail": 1}, "nl").code == "ongunstig"
+    assert decide([_finding(Outcome.FAIL, ob, False)], {"fail": 1}, "nl").code == \
+        "gunstig_onder_voorwaarden"
+    assert decide([_finding(Outcome.TO_VERIFY, ob, True)], {"to_verify": 1}, "nl").code == \
+        "gunstig_onder_voorwaarden"
+    # recommendations never change the verdict; existing features do not decide
+    assert decide([_finding(Outcome.FAIL, rec, True), _finding(Outcome.FAIL, ob, True, "existing")],
+                  {"pass": 3}, "nl").code == "gunstig"
+    assert decide([_finding(Outcome.DEVIATION, ob, True)], {"deviation": 1}, "nl").code == "gunstig"
+    assert decide([], {"not_applicable": 4}, "en").code == "niet_van_toepassing"
+
+
+def _plan(tmp_path: Path, features: list[dict], meta: str = "") -> Path:
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    data = {"type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "EPSG:31370"}}, "features": features}
+    (folder / "plan.geojson").write_text(json.dumps(data), encoding="utf-8")
+    if meta:
+        (folder / "plan.yaml").write_text(meta, encoding="utf-8")
+    return folder / "plan.geojson"
+
+
+def _walk(fid: str, width: float | None, y: float = 0.0, **extra: object) -> dict:
+    props = {"layer": "walkway", "id": fid, "kind": "sidewalk", **extra}
+    if width is not None:
+        props["width_m"] = width
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "LineString",
+                         "coordinates": [[150000, 200000 + y], [150010, 200000 + y]]}}
+
+
+def test_check_api_outcomes_and_determinism(tmp_path: Path) -> None:
+    import inclusiecheck
+    from inclusiecheck.report import render
+
+    path = _plan(tmp_path, [_walk("ok", 2.0), _walk("smal", 1.0, 5), _walk("leeg", None, 10),
+                            _walk("oud", 1.0, 15, status="existing")])
+    report = inclusiecheck.check(path, rules=["publiek-domein"], lang="en")
+    outcomes = {(f.feature_id, f.outcome.value) for f in report.findings}
+    assert ("smal", "fail") in outcomes and ("leeg", "to_verify") in outcomes
+    assert ("oud", "fail") in outcomes
+    assert not any(f.feature_id == "ok" for f in report.findings)  # passes are counted only
+    assert report.summary["total"]["pass"] >= 1
+    assert report.summary["existing"]["fail"] == 1
+    leeg = next(f for f in report.findings if f.feature_id == "leeg")
+    assert leeg.missing == ("width_m",) and "width_m" in leeg.message
+    first = render(report, "json")
+    again = render(inclusiecheck.check(path, rules=["publiek-domein"], lang="en"), "json")
+    assert first == again
+    assert str(tmp_path) not in first.decode()  # no absolute paths in the JSON
+    every = inclusiecheck.check(path, rules=["publiek-domein"], list_all=True)
+    assert any(f.outcome is Outcome.PASS and f.feature_id == "ok" for f in every.findings)
+
+
+def test_rule_versions_follow_the_permit_date(tmp_path: Path) -> None:
+    """Two versions of one rule id: the permit date picks the version in force."""
+    import shutil
+
+    import inclusiecheck
+    from inclusiecheck.engine.loader import builtin_rules_dir
+
+    sets = tmp_path / "sets"
+    shutil.copytree(builtin_rules_dir() / "publiek-domein", sets / "publiek-domein")
+    base = sets / "publiek-domein" / "PD-01-sidewalk-width"
+    old = sets / "publiek-domein" / "PD-01-sidewalk-width-2015"
+    shutil.copytree(base, old)
+    text = (base / "rule.yaml").read_text(encoding="utf-8")
+    (base / "rule.yaml").write_text(text + "valid_from: 2020-01-01\nversion: 2\n", encoding="utf-8")
+    (old / "rule.yaml").write_text(text.replace("min: 1.5", "min: 1.2").replace("warn_min: 1.8",
+                                                                               "warn_min: 1.5")
+                                   + "valid_until: 2019-12-31\n", encoding="utf-8")
+    path = _plan(tmp_path, [_walk("w", 1.3)])
+    before = inclusiecheck.check(path, rules=[str(sets / "publiek-domein")], date="2015-06-01")
+    after = inclusiecheck.check(path, rules=[str(sets / "publiek-domein")], date="2024-06-01")
+    assert [f.outcome.value for f in before.findings] == ["warn"]
+    assert [f.outcome.value for f in after.findings] == ["fail"]
+    assert before.coverage["rules_date"] == "2015-06-01"
+
+
+def test_plan_metadata_from_yaml_and_overrides(tmp_path: Path) -> None:
+    import inclusiecheck
+
+    path = _plan(tmp_path, [_walk("w", 2.0)], "project: Test\npermit_date: 2026-01-05\n"
+                                              "work_kind: new\n")
+    report = inclusiecheck.check(path, rules=["publiek-domein"], meta={"work_kind": "renovation"})
+    assert report.plan["project"] == "Test"
+    assert report.plan["work_kind"] == "renovation"
+    assert report.plan["permit_date"] == dt.date(2026, 1, 5).isoformat()
+    assert report.plan["built_up_area_assumed"] is True
