@@ -346,43 +346,79 @@ def rule_files(folder: Path) -> list[Path]:
 # -- loading -----------------------------------------------------------------------------------
 def load_set(folder: Path, *, known: dict[str, tuple[Path, str]] | None = None,
              origin: str = "path", problems: list[Problem] | None = None,
-             _stack: tuple[str, ...] = ()) -> RuleSet | None:
+             _stack: tuple[str, ...] = (),
+             _cache: dict[Path, RuleSet | None] | None = None) -> RuleSet | None:
     """Load one rule set (resolving what it extends). Problems are collected in ``problems``
-    when given, else raised as one :class:`RuleSetError`."""
+    when given, else raised as one :class:`RuleSetError`.
+
+    ``_cache`` (folder -> loaded set) lets several sets share one load of a common base set,
+    so its rules are read once and its problems reported once.
+    """
     collect = problems is not None
     problems = problems if problems is not None else []
+    cache = _cache if _cache is not None else {}
+    key = folder.resolve()
+    if key in cache and not _stack_has(cache[key], _stack):
+        ruleset = cache[key]
+        if problems and not collect:
+            raise RuleSetError(problems)
+        return ruleset
+    ruleset = _load_set(folder, known if known is not None else discover(), origin, problems,
+                        _stack, cache)
+    if ruleset is not None or not _stack:
+        cache[key] = ruleset
+    if problems and not collect:
+        raise RuleSetError(problems)
+    return ruleset
+
+
+def _stack_has(ruleset: RuleSet | None, stack: tuple[str, ...]) -> bool:
+    return ruleset is not None and ruleset.name in stack
+
+
+def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
+              problems: list[Problem], stack: tuple[str, ...],
+              cache: dict[Path, RuleSet | None]) -> RuleSet | None:
+    set_file = folder / RULESET_FILE
     spec = _read_set_spec(folder, problems)
     if spec is None:
-        if not collect:
-            raise RuleSetError(problems)
         return None
-    if spec.name in _stack:
-        problems.append(Problem(folder / RULESET_FILE, line_of(folder / RULESET_FILE, ("extends",)),
+    if spec.name in stack:
+        problems.append(Problem(set_file, line_of(set_file, ("extends",)),
                                 f"rule set {spec.name!r} extends itself (cycle: "
-                                f"{' -> '.join([*_stack, spec.name])})"))
-        if not collect:
-            raise RuleSetError(problems)
+                                f"{' -> '.join([*stack, spec.name])})"))
         return None
-    known = known if known is not None else discover()
     ruleset = RuleSet(spec=spec, path=folder, origin=origin)
-    inherited_list: list[LoadedRule] = []
-    for base_name in spec.extends:
+    inherited_versions: dict[str, list[LoadedRule]] = {}
+    base_of: dict[str, str] = {}
+    for i, base_name in enumerate(spec.extends):
         if base_name not in known:
-            problems.append(Problem(folder / RULESET_FILE,
-                                    line_of(folder / RULESET_FILE, ("extends",)),
-                                    f"extends unknown rule set {base_name!r}; known: "
+            close = difflib.get_close_matches(base_name, list(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(Problem(set_file, line_of(set_file, ("extends", i)),
+                                    f"extends unknown rule set {base_name!r}; {hint}known: "
                                     f"{', '.join(sorted(known))}"))
             continue
         base_path, base_origin = known[base_name]
         base = load_set(base_path, known=known, origin=base_origin, problems=problems,
-                        _stack=(*_stack, spec.name))
-        if base is not None:
-            for rule in base.rules:
-                inherited_list.append(rule)
+                        _stack=(*stack, spec.name), _cache=cache)
+        if base is None:
+            continue
+        ruleset.bases[base.name] = base.version
+        ruleset.bases.update(base.bases)
+        for rule in base.rules:
+            inherited_versions.setdefault(rule.id, []).append(rule)
+            base_of.setdefault(rule.id, base.name)
     own: dict[str, list[LoadedRule]] = {}
     for path in rule_files(folder):
         rule_spec = load_rule_file(path, problems)
         if rule_spec is None:
+            continue
+        if rule_spec.id in inherited_versions:
+            problems.append(Problem(path, line_of(path, ("id",)),
+                                    f"rule id {rule_spec.id} is already defined in base set "
+                                    f"{base_of[rule_spec.id]!r}; change it under 'overrides:' "
+                                    f"in {RULESET_FILE}, or give this rule its own id"))
             continue
         clash = next((r for r in own.get(rule_spec.id, []) if _overlap(r.spec, rule_spec)), None)
         if clash is not None:
@@ -396,27 +432,57 @@ def load_set(folder: Path, *, known: dict[str, tuple[Path, str]] | None = None,
             continue
         own.setdefault(rule_spec.id, []).append(
             LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version, path, spec.name))
-    inherited_versions: dict[str, list[LoadedRule]] = {}
-    for rule in inherited_list:
-        inherited_versions.setdefault(rule.id, []).append(rule)
-    overrides_path = folder / RULESET_FILE
     for rule_id, override in spec.overrides.items():
         pool = own if rule_id in own else inherited_versions
         targets = pool.get(rule_id)
         if not targets:
             close = difflib.get_close_matches(rule_id, [*inherited_versions, *own], n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(overrides_path, line_of(overrides_path, ("overrides", rule_id)),
-                                    f"overrides unknown rule {rule_id!r}{hint}"))
+            where = (f" (the sets it extends: {', '.join(spec.extends)})" if spec.extends
+                     else " (this set extends no other set)")
+            problems.append(Problem(set_file, line_of(set_file, ("overrides", rule_id)),
+                                    f"overrides unknown rule {rule_id!r}{hint}{where}"))
             continue
-        updated = [_apply_override(t, override, spec, overrides_path, problems) for t in targets]
+        updated = [_apply_override(t, override, spec, set_file, problems) for t in targets]
         pool[rule_id] = [u for u in updated if u is not None]
+    problems.extend(_stray_folders(folder, set(inherited_versions) | set(own)))
     merged = {**inherited_versions, **own}
     ruleset.rules = [r for _, versions in sorted(merged.items())
                      for r in sorted(versions, key=_version_key) if r.spec.enabled]
-    if problems and not collect:
-        raise RuleSetError(problems)
     return ruleset
+
+
+def override_case_folders(folder: Path, rule_id: str) -> list[Path]:
+    """Folders of ``folder`` that hold cases for an inherited (overridden) rule: named after the
+    rule id (``PD-01`` or ``PD-01-some-slug``), with ``cases/`` and no ``rule.yaml``."""
+    out = []
+    for child in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if (child.name == rule_id or child.name.startswith(rule_id + "-")) \
+                and child.is_dir() and not (child / RULE_FILE).exists() \
+                and (child / "cases").is_dir():
+            out.append(child)
+    return out
+
+
+def _stray_folders(folder: Path, rule_ids: set[str]) -> list[Problem]:
+    """Sub-folders that look like rules but are not loaded (``rule.yml``, cases without rule)."""
+    problems = []
+    for child in sorted(folder.iterdir()):
+        if not child.is_dir() or child.name.startswith((".", "_")) \
+                or (child / RULE_FILE).is_file():
+            continue
+        near = [p.name for p in child.iterdir()
+                if p.is_file() and p.name.lower() in ("rule.yml", "rules.yaml", "rule.yaml.txt",
+                                                        "regel.yaml", "rule.yaml")]
+        if near:
+            problems.append(Problem(child / near[0], None,
+                                    f"not loaded: a rule file must be named exactly {RULE_FILE!r}"))
+        elif (child / "cases").is_dir() and not any(
+                child.name == rid or child.name.startswith(rid + "-") for rid in rule_ids):
+            problems.append(Problem(child, None,
+                                    f"folder has cases/ but no {RULE_FILE}, and its name does not "
+                                    "start with the id of a rule of this set or its bases"))
+    return problems
 
 
 def _overlap(a: Rule, b: Rule) -> bool:
@@ -467,35 +533,52 @@ def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec,
                    rule_set_version=spec.version, modified_by=(*rule.modified_by, spec.name))
 
 
+def known_with(paths: Iterable[Path]) -> dict[str, tuple[Path, str]]:
+    """Every discoverable set, plus the sets below ``paths`` (which take precedence, so a set
+    being written resolves ``extends`` to a sibling folder before an installed copy)."""
+    known = discover()
+    for path in paths:
+        for name, folder in _sets_below(path).items():
+            known[name] = (folder, "path")
+    return known
+
+
 def resolve_selectors(selectors: Iterable[str] | None) -> list[RuleSet]:
     """Load the rule sets named by ``--rules`` values (set names or paths); none = defaults.
 
-    When one selected set extends another selected set, the base is not run twice: the
-    extending set replaces it.
+    When one selected set extends another selected set (directly or through its own bases),
+    the base is not run twice: the extending set replaces it.
     """
-    known = discover()
     selectors = list(selectors or [])
+    paths = [Path(s) for s in selectors if Path(s).is_dir()]
+    known = known_with(paths)
     if not selectors:
         selectors = default_set_names()
+    cache: dict[Path, RuleSet | None] = {}
     sets: list[RuleSet] = []
     for selector in selectors:
         path = Path(selector)
-        if selector in known and not (path.exists() and path.is_dir() and "/" in selector):
-            folder, origin = known[selector]
-            sets.append(_must(load_set(folder, known=known, origin=origin)))
-        elif path.is_dir():
+        if path.is_dir() and (("/" in selector or "\\" in selector or selector not in known)):
             found = _sets_below(path)
             if not found:
                 raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")
             for folder in found.values():
-                sets.append(_must(load_set(folder, known=known, origin="path")))
+                sets.append(_must(load_set(folder, known=known, origin="path", _cache=cache)))
+        elif selector in known:
+            folder, origin = known[selector]
+            sets.append(_must(load_set(folder, known=known, origin=origin, _cache=cache)))
         else:
             close = difflib.get_close_matches(selector, list(known), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InputError(f"unknown rule set {selector!r}{hint} (known: "
                              f"{', '.join(sorted(known))}; or give a folder path)")
+    return drop_included_bases(sets)
+
+
+def drop_included_bases(sets: list[RuleSet]) -> list[RuleSet]:
+    """Drop every set that another set of ``sets`` already extends (and repeated sets)."""
     names = {s.name for s in sets}
-    replaced = {base for s in sets for base in s.spec.extends if base in names}
+    replaced = {base for s in sets for base in s.bases if base in names}
     unique: dict[str, RuleSet] = {}
     for s in sets:
         if s.name not in replaced:
@@ -509,21 +592,33 @@ def _must(ruleset: RuleSet | None) -> RuleSet:
 
 
 def validate_folder(folder: Path) -> tuple[list[Problem], int]:
-    """Validate every rule set below ``folder``; return the problems and the rule count."""
+    """Validate every rule set below ``folder`` (or one rule folder or ``rule.yaml``); return
+    the problems (each once, in file order) and the number of valid rules."""
     problems: list[Problem] = []
-    found = _sets_below(folder)
+    found = _sets_below(folder) if folder.is_dir() else {}
     if not found:
         rule_path = folder / RULE_FILE if folder.is_dir() else folder
         if rule_path.is_file():
             spec = load_rule_file(rule_path, problems)
             if spec is not None:
                 bind_rule(spec, rule_path, problems)
-            return problems, 1
+            return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0
-    known = discover()
+    known = known_with([folder])
+    cache: dict[Path, RuleSet | None] = {}
     count = 0
     for set_folder in found.values():
-        ruleset = load_set(set_folder, known=known, problems=problems)
+        ruleset = load_set(set_folder, known=known, problems=problems, _cache=cache)
         if ruleset is not None:
-            count += len(ruleset.rules)
-    return problems, count
+            count += sum(1 for r in ruleset.rules if r.path.parent.parent == set_folder)
+    return _unique(problems), count
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    out = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            out.append(problem)
+    return out

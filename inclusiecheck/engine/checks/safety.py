@@ -410,11 +410,20 @@ def _near_lights(lights: PlanLights, geom: BaseGeometry) -> list[Luminaire]:
     return [lights.luminaires[int(i)] for i in _near_index(lights, geom)]
 
 
-def _incomplete_near(lights: PlanLights, geom: BaseGeometry, reach: float) -> list[str]:
+def _incomplete_near(lights: PlanLights, geom: BaseGeometry,
+                     reach: float) -> tuple[list[str], tuple[str, ...]]:
+    """Ids of the uncomputable lights near ``geom`` and the attributes they lack."""
     if lights.incomplete_tree is None:
-        return []
+        return [], ()
     idx = lights.incomplete_tree.query(geom, predicate="dwithin", distance=max(reach, 50.0))
-    return [lights.incomplete[int(i)][0].id for i in sorted(int(i) for i in idx)]
+    hits = [lights.incomplete[int(i)] for i in sorted(int(i) for i in idx)]
+    names: list[str] = []
+    for _, why in hits:
+        for name in (why.split(", ") if why.replace(", ", "").replace("_", "").isalpha()
+                     else ["mounting_height_m", "luminous_flux_lm"]):
+            if name not in names:
+                names.append(name)
+    return [f.id for f, _ in hits], tuple(names)
 
 
 def _dark_threshold(cls: LightingClass) -> float:
@@ -499,11 +508,10 @@ def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> Che
         return CheckResult(Outcome.PASS, property=prop, measured=round(measured, 2),
                            required=required, unit=unit, data=data)
     prop, measured, required, unit = shortfalls[0]
-    missing_ids = _incomplete_near(lights, geom, lights.max_reach_m)
+    missing_ids, missing_names = _incomplete_near(lights, geom, lights.max_reach_m)
     if missing_ids:
         return CheckResult(Outcome.TO_VERIFY, property=prop, measured=round(measured, 2),
-                           required=required, unit=unit,
-                           missing=("mounting_height_m", "luminous_flux_lm"), data=data,
+                           required=required, unit=unit, missing=missing_names, data=data,
                            note=_text(
                                "Onvoldoende zonder de lichtpunten zonder hoogte of lichtstroom: "
                                + ", ".join(missing_ids),
