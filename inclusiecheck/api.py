@@ -112,7 +112,8 @@ def _rule_info(rule: LoadedRule, lang: str) -> RuleInfo:
         source=Citation(spec.source.document, spec.source.article, spec.source.url,
                         spec.source.kind),
         layer=", ".join(spec.applies_to.layers), qualitative=spec.check.type == "manual",
-        description=spec.description.get(lang) if spec.description else "")
+        description=spec.description.get(lang) if spec.description else "",
+        defined_in=rule.defined_in, modified_by=rule.modified_by)
 
 
 def _nested_counts(counts: dict[tuple[str, str, str, str, str], int]) -> dict[str, Any]:
@@ -209,7 +210,7 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
         lang=lang, plan=plan, crs=model.crs,
         rule_sets=tuple({"name": s.name, "version": s.version, "publisher": s.spec.publisher,
                          "title": s.spec.title.get(lang), "origin": s.origin,
-                         "extends": list(s.spec.extends)} for s in sets),
+                         "extends": list(s.spec.extends), **s.provenance()} for s in sets),
         verdict=verdict, summary=summary, coverage=coverage, warnings=warnings,
         findings=tuple(result.findings), rules=tuple(_rule_info(r, lang) for r in result.rules),
         list_all=list_all, map_layers=map_layers, extents=bounds, tool_version=__version__)

@@ -302,14 +302,21 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. VW-01")],
     rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+    date: Annotated[Optional[str], typer.Option("--date", help="Show the version in force on this date (default today).")] = None,
 ) -> None:
-    """Show one rule: metadata, source, check, parameters, texts."""
+    """Show one rule (the version in force): metadata, source, check, parameters, texts."""
     import yaml
 
     from inclusiecheck.engine.loader import resolve_selectors
 
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise InputError(f"--date {date!r}: use YYYY-MM-DD") from None
     for ruleset in resolve_selectors(rules):
-        for rule in ruleset.rules:
+        versions = [r for r in ruleset.rules if r.id == rule_id.upper()]
+        current = [r for r in versions if r.spec.valid_on(day)] or versions[-1:]
+        for rule in current:
             if rule.id == rule_id.upper():
                 data = rule.spec.model_dump(mode="json", by_alias=True, exclude_none=True)
                 data["check"]["params"] = rule.params.model_dump(mode="json", exclude_none=True)
@@ -331,13 +338,21 @@ def rules_validate(
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    from inclusiecheck.scaffold import todo_markers
+
     problems, count = validate_folder(path)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
         typer.echo(f"{len(problems)} problems in {path}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{count} rules valid in {path}")
+    todos = todo_markers(path)
+    for file, line in todos[:20]:
+        typer.echo(f"{file}:{line}: warning: TODO placeholder left to fill in", err=True)
+    if len(todos) > 20:
+        typer.echo(f"... and {len(todos) - 20} more TODO placeholders", err=True)
+    typer.echo(f"{count} rules valid in {path}"
+               + (f" ({len(todos)} TODO placeholders left)" if todos else ""))
 
 
 @rules_app.command("test")
@@ -379,17 +394,91 @@ def rules_docs(
 @rules_app.command("schema")
 def rules_schema(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for rule/ruleset/cases JSON Schemas.")] = Path("schemas"),
+    builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Only the built-in check types' parameters (as in docs/schemas).")] = False,
 ) -> None:
-    """Write JSON Schemas of the rule files (for editor validation of YAML)."""
+    """Write JSON Schemas of the rule files (for editor validation of YAML).
+
+    Point VS Code's YAML extension at them with a first line such as
+    ``# yaml-language-server: $schema=schemas/rule.schema.json``.
+    """
     import json
 
-    from inclusiecheck.engine.schema import json_schemas
+    from inclusiecheck.docs_gen import rule_json_schemas
     from inclusiecheck.output import write_atomic
 
-    for name, schema in json_schemas().items():
+    for name, schema in rule_json_schemas(builtin_only).items():
         path = out / f"{name}.schema.json"
         write_atomic(path, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
         typer.echo(str(path))
+
+
+@rules_app.command("checks")
+def rules_checks(
+    builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Leave out the check types of installed plugins.")] = False,
+    write: Annotated[Optional[Path], typer.Option("--write", help="Update the generated section of this Markdown file (e.g. docs/check-types.md) instead of printing.")] = None,
+) -> None:
+    """Print every check type and its parameters (Markdown), as in docs/check-types.md."""
+    from inclusiecheck.docs_gen import check_types_markdown, replace_generated
+    from inclusiecheck.output import write_atomic
+
+    text = check_types_markdown(builtin_only=builtin_only)
+    if write is None:
+        typer.echo(text, nl=False)
+        return
+    if not write.is_file():
+        raise InputError(f"{write}: no such file")
+    old = write.read_text(encoding="utf-8")
+    try:
+        updated = replace_generated(old, text)
+    except ValueError:
+        raise InputError(f"{write}: no GENERATED markers to replace") from None
+    write_atomic(write, updated.encode("utf-8"))
+    typer.echo(f"{write}: {'updated' if updated != old else 'up to date'}")
+
+
+@rules_app.command("new")
+def rules_new(
+    path: Annotated[Path, typer.Argument(help="The rule-set folder (with --set: the folder to create, or its parent).")],
+    rule_id: Annotated[Optional[str], typer.Option("--id", help="Rule id, e.g. GENT-01 (capitals, dash, number).")] = None,
+    layer: Annotated[str, typer.Option("--layer", help="The data-profile layer the rule applies to.")] = "walkway",
+    check_name: Annotated[str, typer.Option("--check", help="Check type to scaffold: threshold, presence, enumeration or manual.")] = "threshold",
+    prop: Annotated[Optional[str], typer.Option("--property", help="Attribute the check judges (default: the layer's first fitting one).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Dotted rule name (default: layer.property_min).")] = None,
+    slug: Annotated[Optional[str], typer.Option("--slug", help="Folder name after the id (default from the property).")] = None,
+    set_name: Annotated[Optional[str], typer.Option("--set", help="Create a new rule set of this name (ruleset.yaml) first.")] = None,
+    extends: Annotated[Optional[list[str]], typer.Option("--extends", help="With --set: the set(s) the new set extends (repeatable).")] = None,
+    publisher: Annotated[Optional[str], typer.Option("--publisher", help="With --set: who publishes the set.")] = None,
+    schema: Annotated[Optional[str], typer.Option("--schema-base", help="Base URL or path of the JSON Schemas for the editor line.")] = None,
+) -> None:
+    """Scaffold a rule with its test cases (and, with --set, a new rule set).
+
+    The new rule is valid and its cases pass as written; fill in the TODO texts and the
+    source, adjust the limit, then run 'rules validate' and 'rules test'.
+    """
+    from inclusiecheck.scaffold import SCHEMA_BASE_URL, new_rule, new_rule_set
+
+    base = schema or SCHEMA_BASE_URL
+    folder = path
+    if extends and not set_name:
+        raise InputError("--extends needs --set NAME (it describes a new rule set)")
+    if set_name:
+        if (path / "ruleset.yaml").is_file():
+            raise InputError(f"{path} already holds a rule set; leave out --set to add a rule")
+        folder = path if path.name == set_name else path / set_name
+        written = [new_rule_set(folder, set_name, extends=list(extends or []),
+                                publisher=publisher, schema_base=base)]
+    elif rule_id is None:
+        raise InputError("give --id for the new rule (and --set NAME to create a new set)")
+    else:
+        written = []
+    if rule_id is not None:
+        written += new_rule(folder, rule_id, layer, check_name, prop=prop, name=name, slug=slug,
+                            schema_base=base)
+    for item in written:
+        typer.echo(f"created {item}")
+    typer.echo(f"next: fill in the TODO texts and the source, then\n"
+               f"  inclusiecheck rules validate {folder}\n"
+               f"  inclusiecheck rules test {folder} -v")
 
 
 def main() -> None:

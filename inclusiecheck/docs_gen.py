@@ -9,6 +9,9 @@ checks, applies to, requirement, source, cases.
 from __future__ import annotations
 
 import html
+import inspect
+import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
@@ -219,24 +222,114 @@ def data_profile_markdown() -> str:
     return "\n".join(out) + "\n"
 
 
-def check_types_markdown() -> str:
-    """Every registered check type with its parameters (from the pydantic models)."""
+def _is_builtin(check: Any) -> bool:
+    from inclusiecheck.engine.checks import BUILTIN_MODULES
+
+    return check.origin in BUILTIN_MODULES
+
+
+def _type_text(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) if not hasattr(annotation, "__args__") else None
+    text = text or str(annotation)
+    for noise in ("typing.", "inclusiecheck.engine.schema.", "inclusiecheck.engine.checks.",
+                  "NoneType"):
+        text = text.replace(noise, "None" if noise == "NoneType" else "")
+    text = re.sub(r"\b[a-z_]+\.([A-Z]\w*)", r"\1", text)
+    return text.replace("|", "\\|")
+
+
+def _default_text(field: Any) -> str:
+    from pydantic_core import PydanticUndefined
+
+    if field.is_required():
+        return "required"
+    if field.default_factory is not None:
+        value = field.default_factory()
+    elif field.default is PydanticUndefined:
+        return ""
+    else:
+        value = field.default
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(mode="json", exclude_none=True)
+    return f"`{json.dumps(value, ensure_ascii=False, default=str)}`"
+
+
+def check_types_markdown(builtin_only: bool = False) -> str:
+    """Every registered check type with its parameters (from the pydantic models).
+
+    ``builtin_only`` leaves out the check types of installed plugins (for the committed
+    ``docs/check-types.md``, which must not depend on what is installed).
+    """
     from inclusiecheck.engine import checks
 
     out: list[str] = []
     for name, check in checks.registry().items():
-        out += [f"### `{name}`", "", check.doc or "", ""]
-        doc = (check.params.__doc__ or "").strip()
-        if doc and doc != (check.doc or ""):
+        if builtin_only and not _is_builtin(check):
+            continue
+        origin = "" if _is_builtin(check) else f" _(plugin: `{check.origin}`)_"
+        from inclusiecheck.engine.checks.api import CheckParams
+
+        out += [f"### `{name}`{origin}", "", inspect.cleandoc(check.doc or ""), ""]
+        doc = inspect.cleandoc(check.params.__doc__ or "")
+        if doc and doc != inspect.cleandoc(check.doc or "") \
+                and doc != inspect.cleandoc(CheckParams.__doc__ or ""):
             out += [doc, ""]
+        fields = check.params.model_fields
+        if not fields:
+            out += ["No parameters.", ""]
+            continue
         out += ["| parameter | type | default |", "|---|---|---|"]
-        for pname, field in check.params.model_fields.items():
-            default: Any = "required" if field.is_required() else field.default
-            ann = getattr(field.annotation, "__name__", str(field.annotation))
-            ann = ann.replace("typing.", "").replace("|", "\\|")
-            out.append(f"| `{pname}` | {ann} | {default} |")
+        for pname, field in fields.items():
+            out.append(f"| `{pname}` | {_type_text(field.annotation)} | {_default_text(field)} |")
         out.append("")
-    return "\n".join(out)
+    return "\n".join(out).rstrip() + "\n"
+
+
+GENERATED_BEGIN = "<!-- BEGIN GENERATED: inclusiecheck rules checks -->"
+GENERATED_END = "<!-- END GENERATED -->"
+
+
+def replace_generated(text: str, generated: str) -> str:
+    """``text`` with the part between the GENERATED markers replaced by ``generated``."""
+    start = text.index(GENERATED_BEGIN) + len(GENERATED_BEGIN)
+    end = text.index(GENERATED_END)
+    return text[:start] + "\n\n" + generated.strip() + "\n\n" + text[end:]
+
+
+def rule_json_schemas(builtin_only: bool = False) -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of the rule files, with each check type's parameters.
+
+    ``check.params`` of ``rule.yaml`` is validated against the parameters of the check type
+    named in ``check.type`` (``if``/``then`` per known type), so an editor flags an unknown
+    or misspelt parameter while the expert types. Unknown check types are left to
+    ``inclusiecheck rules validate`` (a plugin may provide them).
+    """
+    from pydantic.json_schema import models_json_schema
+
+    from inclusiecheck.engine import checks
+    from inclusiecheck.engine.schema import json_schemas
+
+    schemas = json_schemas()
+    rule = schemas["rule"]
+    known = {name: c for name, c in checks.registry().items()
+             if not builtin_only or _is_builtin(c)}
+    models = [(c.params, "validation") for c in known.values()]
+    key_map, top = models_json_schema(models, ref_template="#/$defs/{model}")
+    defs = rule.setdefault("$defs", {})
+    for def_name, definition in top.get("$defs", {}).items():
+        defs.setdefault(f"{def_name}", definition)
+    spec = defs["CheckSpec"]
+    spec["properties"]["type"]["examples"] = sorted(known)
+    spec["properties"]["type"]["description"] = (
+        "The check type: a built-in one (docs/check-types.md) or one of an installed plugin.")
+    spec["allOf"] = [
+        {"if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+         "then": {"properties": {"params": key_map[(c.params, "validation")]}}}
+        for name, c in sorted(known.items())]
+    rule["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    for name in ("ruleset", "cases"):
+        schemas[name]["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schemas
 
 
 def regenerate(docs: Path) -> list[Path]:

@@ -32,8 +32,9 @@ from inclusiecheck.engine.loader import (
     RuleSetError,
     _sets_below,
     bind_rule,
-    discover,
+    known_with,
     load_set,
+    override_case_folders,
 )
 from inclusiecheck.engine.schema import CasesSpec
 from inclusiecheck.engine.yamlio import line_of, load_yaml
@@ -66,20 +67,22 @@ def rulesets_at(path: Path) -> list[RuleSet]:
     found = _sets_below(path)
     if not found:
         raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")
-    known = discover()
+    known = known_with([path])
+    cache: dict[Path, RuleSet | None] = {}
     out = []
     for folder in found.values():
-        ruleset = load_set(folder, known=known)
+        ruleset = load_set(folder, known=known, _cache=cache)
         if ruleset is not None:
             out.append(ruleset)
     return out
 
 
-def run_rule_cases(rule: LoadedRule) -> Iterator[CaseResult]:
-    """Run the cases of one rule (in its own folder; inherited rules are tested by their set)."""
+def run_rule_cases(rule: LoadedRule, folder: Path | None = None) -> Iterator[CaseResult]:
+    """Run the cases of one rule: those in ``folder/cases/`` (default: the rule's own folder;
+    an extending set keeps the cases of a rule it overrides in a folder named after the id)."""
     from inclusiecheck.api import load_model
 
-    expected_path = rule.folder / CASES_DIR / EXPECTED
+    expected_path = (folder or rule.folder) / CASES_DIR / EXPECTED
     if not expected_path.is_file():
         if rule.spec.check.type != "manual":
             yield CaseResult(rule.id, "-", "-", "cases", "missing",
@@ -148,10 +151,11 @@ def run_cases(path: Path) -> list[CaseResult]:
     results: list[CaseResult] = []
     for ruleset in sets:
         for rule in ruleset.rules:
-            if rule.defined_in != ruleset.name and rule.rule_set == ruleset.name \
-                    and not (rule.folder.parent == ruleset.path):
-                continue  # inherited rules are tested with their own set
-            if rule.folder.parent != ruleset.path:
-                continue
-            results.extend(run_rule_cases(rule))
+            if rule.folder.parent == ruleset.path:
+                results.extend(run_rule_cases(rule))
+            elif ruleset.name in rule.modified_by:
+                # an inherited rule this set overrides: its base cases are the base set's
+                # business; the override's own cases sit in a folder named after the rule id
+                for folder in override_case_folders(ruleset.path, rule.id):
+                    results.extend(run_rule_cases(rule, folder))
     return results

@@ -47,21 +47,40 @@ def find_default(plan_path: Path) -> Path | None:
 
 
 def load_deviations(path: Path) -> list[Deviation]:
+    """Read a deviations file: a list, or a mapping with a ``deviations`` (or ``afwijkingen``)
+    list. Any problem is one :class:`InputError` line with the file and line."""
+    if not path.is_file():
+        raise InputError(f"{path}: deviations file not found")
     data = load_yaml(path)
+    prefix: tuple[str, ...] = ()
     if isinstance(data, dict):
-        data = data.get("deviations", data.get("afwijkingen"))
+        key = next((k for k in ("deviations", "afwijkingen") if k in data), None)
+        if key is not None:
+            prefix = (key,)
+        data = data.get(key) if key is not None else None
+    if data is None:
+        data = [] if prefix else None
     if not isinstance(data, list):
-        raise InputError(f"{path}: expected a list of deviations (rule, feature, justification, "
-                         "decided_by, date)")
-    out = []
+        raise InputError(f"{path}:{line_of(path, prefix) or 1}: expected a list of deviations "
+                         "(rule, feature, justification, decided_by, date)")
+    out: list[Deviation] = []
+    seen: dict[tuple[str, str, str | None], int] = {}
     for i, item in enumerate(data):
         try:
-            out.append(Deviation.model_validate(item))
+            deviation = Deviation.model_validate(item)
         except ValidationError as exc:
             err = exc.errors()[0]
-            loc = (i, *err["loc"])
-            line = line_of(path, loc)
-            where = ".".join(str(p) for p in err["loc"])
-            raise InputError(f"{path}:{line or '?'}: deviation {i + 1}: {where}: {err['msg']}") \
+            line = line_of(path, (*prefix, i, *err["loc"]))
+            where = ".".join(str(p) for p in err["loc"]) or "(item)"
+            msg = "required key is missing" if err["type"] == "missing" else err["msg"]
+            raise InputError(f"{path}:{line or '?'}: deviation {i + 1}: {where}: {msg}") \
                 from None
+        key3 = (deviation.rule, deviation.feature, deviation.layer)
+        if key3 in seen:
+            line = line_of(path, (*prefix, i))
+            raise InputError(f"{path}:{line or '?'}: deviation {i + 1}: a second deviation for "
+                             f"rule {deviation.rule} on feature {deviation.feature} (the first "
+                             f"is deviation {seen[key3] + 1})")
+        seen[key3] = i
+        out.append(deviation)
     return out

@@ -67,7 +67,10 @@ class LoadedRule:
     rule_set_version: str
     path: Path
     defined_in: str
+    #: sets that changed this rule through ``overrides`` (outermost last)
     modified_by: tuple[str, ...] = ()
+    #: the ``note`` of the last override (why the municipality changed it)
+    override_note: str | None = None
 
     @property
     def id(self) -> str:
@@ -86,6 +89,21 @@ class RuleSet:
     origin: str = "path"
     #: every set this one extends, directly or through its bases: name -> version
     bases: dict[str, str] = field(default_factory=dict)
+    #: ids of rules switched off (``enabled: false``, own or through ``overrides``)
+    disabled: list[str] = field(default_factory=list)
+
+    def provenance(self) -> dict[str, Any]:
+        """What the report says about where this set's rules come from: the sets it extends
+        (with versions), the rules it overrides and the rules it switches off."""
+        out: dict[str, Any] = {}
+        if self.bases:
+            out["bases"] = [{"name": n, "version": v} for n, v in sorted(self.bases.items())]
+        changed = sorted({r.id for r in self.rules if self.name in r.modified_by})
+        if changed:
+            out["overridden_rules"] = changed
+        if self.disabled:
+            out["disabled_rules"] = sorted(self.disabled)
+        return out
 
     @property
     def name(self) -> str:
@@ -255,28 +273,36 @@ def _read_set_spec(folder: Path, problems: list[Problem]) -> RuleSetSpec | None:
 
 
 def bind_rule(spec: Rule, path: Path, problems: list[Problem],
-              params_override: dict[str, Any] | None = None) -> tuple[CheckType, CheckParams] | None:
-    """Resolve the check type of a rule and validate its parameters against it."""
+              params_override: dict[str, Any] | None = None, *,
+              params_loc: tuple[Any, ...] = ("check", "params"),
+              semantic: bool = True) -> tuple[CheckType, CheckParams] | None:
+    """Resolve the check type of a rule and validate its parameters against it.
+
+    ``params_loc`` is where the parameters sit in ``path`` (for error lines: an override's
+    parameters live in ``ruleset.yaml``); ``semantic`` adds the checks beyond the schema
+    (layer, scope, placeholders, conditions).
+    """
     try:
         check = checks.get(spec.check.type)
     except InputError as exc:
         problems.append(Problem(path, line_of(path, ("check", "type")), f"check.type: {exc}"))
         return None
-    problems.extend(semantic_problems(spec, path))
-    for section in ("where", "plan"):
-        for key, cond in getattr(spec.applies_to, section).items():
-            try:
-                validate_condition(cond)
-            except ValueError as exc:
-                problems.append(Problem(path, line_of(path, ("applies_to", section, key)),
-                                        f"applies_to.{section}.{key}: {exc}"))
+    if semantic:
+        problems.extend(semantic_problems(spec, path))
+        for section in ("where", "plan"):
+            for key, cond in getattr(spec.applies_to, section).items():
+                try:
+                    validate_condition(cond)
+                except ValueError as exc:
+                    problems.append(Problem(path, line_of(path, ("applies_to", section, key)),
+                                            f"applies_to.{section}.{key}: {exc}"))
     params = dict(spec.check.params)
     if params_override:
         params.update(params_override)
     try:
         return check, check.params.model_validate(params)
     except ValidationError as exc:
-        problems.extend(_problems_from(exc, path, check.params, ("check", "params")))
+        problems.extend(_problems_from(exc, path, check.params, params_loc))
         return None
 
 
@@ -445,10 +471,11 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             continue
         updated = [_apply_override(t, override, spec, set_file, problems) for t in targets]
         pool[rule_id] = [u for u in updated if u is not None]
-    problems.extend(_stray_folders(folder, set(inherited_versions) | set(own)))
     merged = {**inherited_versions, **own}
     ruleset.rules = [r for _, versions in sorted(merged.items())
                      for r in sorted(versions, key=_version_key) if r.spec.enabled]
+    ruleset.disabled = sorted(rid for rid, versions in merged.items()
+                              if versions and not any(r.spec.enabled for r in versions))
     return ruleset
 
 
@@ -501,36 +528,48 @@ def _version_key(rule: LoadedRule) -> tuple:
 
 def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec, path: Path,
                     problems: list[Problem]) -> LoadedRule | None:
+    """The rule as the extending set changes it (re-validated as a whole rule).
+
+    Raising a recommendation to an obligation keeps the schema's rule that an obligation cites
+    a law: the override must give a ``source`` of kind ``law`` (e.g. the municipality's own
+    regulation) unless the rule already cites one.
+    """
     changes: dict[str, Any] = {}
-    if override.enabled is not None:
-        changes["enabled"] = override.enabled
-    if override.level is not None:
-        changes["level"] = override.level
-    if override.structural is not None:
-        changes["structural"] = override.structural
-    if override.source is not None:
-        changes["source"] = override.source
-    if override.advice is not None:
-        changes["advice"] = override.advice
-    if override.message is not None:
-        changes["message"] = override.message
+    for name in ("enabled", "level", "structural", "source", "advice", "message"):
+        value = getattr(override, name)
+        if value is not None:
+            changes[name] = value
     if override.params:
         changes["check"] = rule.spec.check.model_copy(
             update={"params": {**rule.spec.check.params, **override.params}})
+    loc = ("overrides", rule.id)
+    new_level = changes.get("level", rule.spec.level)
+    new_source = changes.get("source", rule.spec.source)
+    if new_level == "obligation" and new_source.kind != "law":
+        problems.append(Problem(path, line_of(path, (*loc, "level")),
+                                f"overrides.{rule.id}: raising {rule.id} to an obligation needs "
+                                "a 'source' with kind: law (the regulation that makes it binding,"
+                                " e.g. the municipal regulation); it now cites "
+                                f"{new_source.kind}: {new_source.document}"))
+        return None
     data = rule.spec.model_dump(by_alias=True)
     data.update({k: (v.model_dump(by_alias=True) if isinstance(v, BaseModel) else v)
                  for k, v in changes.items()})
     try:
         new_spec = Rule.model_validate(data)
     except ValidationError as exc:
-        for problem in _problems_from(exc, path, Rule, ("overrides", rule.id)):
-            problems.append(Problem(path, line_of(path, ("overrides", rule.id)), problem.message))
+        for problem in _problems_from(exc, path, Rule, loc):
+            problems.append(Problem(path, line_of(path, loc), problem.message))
         return None
-    bound = bind_rule(new_spec, path, problems)
+    bound = bind_rule(new_spec, path, problems, params_loc=(*loc, "params"), semantic=False)
     if bound is None:
         return None
+    if override.message is not None or override.advice is not None:
+        problems.extend(p for p in semantic_problems(new_spec, path)
+                        if "placeholder" in p.message)
     return replace(rule, spec=new_spec, params=bound[1], rule_set=spec.name,
-                   rule_set_version=spec.version, modified_by=(*rule.modified_by, spec.name))
+                   rule_set_version=spec.version, modified_by=(*rule.modified_by, spec.name),
+                   override_note=override.note or rule.override_note)
 
 
 def known_with(paths: Iterable[Path]) -> dict[str, tuple[Path, str]]:
@@ -611,6 +650,8 @@ def validate_folder(folder: Path) -> tuple[list[Problem], int]:
         ruleset = load_set(set_folder, known=known, problems=problems, _cache=cache)
         if ruleset is not None:
             count += sum(1 for r in ruleset.rules if r.path.parent.parent == set_folder)
+            ids = {r.id for r in ruleset.rules} | set(ruleset.spec.overrides)
+            problems.extend(_stray_folders(set_folder, ids))
     return _unique(problems), count
 
 

@@ -196,4 +196,4 @@ def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
     if feature.attrs.get("access_path"):
         return ScopeResult(False, {"nl": "toegangspad: valt onder de toegankelijkheidsverordening",
                                    "en": "access path: under the toegankelijkheidsverordening"})
-    return ScopeResult(True, {"nl": "publiek domein", "en": "public domain"})
+    return ScopeResult(True, {})  # nothing to say in the finding

@@ -145,9 +145,13 @@ class RuleInfo:
     layer: str
     qualitative: bool = False
     description: str = ""
+    #: the set whose rule file defines the rule (differs from ``rule_set`` when overridden)
+    defined_in: str | None = None
+    #: the extending sets that changed the rule through ``overrides`` (outermost last)
+    modified_by: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "rule_set": self.rule_set,
             "rule_set_version": self.rule_set_version,
@@ -158,6 +162,10 @@ class RuleInfo:
             "layer": self.layer,
             "source": self.source.as_dict(),
         }
+        if self.modified_by:
+            out["defined_in"] = self.defined_in
+            out["modified_by"] = list(self.modified_by)
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,13 +110,47 @@ def _walk(fid: str, width: float | None, y: float = 0.0, **extra: object) -> dic
                          "coordinates": [[150000, 200000 + y], [150010, 200000 + y]]}}
 
 
+RULESET = """name: testset
+version: "1"
+title: {nl: Testset, en: Test set}
+publisher: tests
+"""
+
+RULE = """id: PD-01
+name: walkway.width_test
+title: {nl: Breedte, en: Width}
+pillar: accessibility
+level: recommendation
+structural: true
+source: {document: Testbron, article: Art. 1, kind: guidance}
+applies_to:
+  layer: walkway
+  where: {kind: [sidewalk]}
+check:
+  type: threshold
+  params: {property: width_m, min: 1.5, warn_min: 1.8, unit: m}
+message: {nl: "Breedte {measured} m < {required} m", en: "Width {measured} m < {required} m"}
+advice: {nl: Verbreden., en: Widen.}
+"""
+
+
+def _pd01_only(tmp_path: Path) -> Path:
+    """A one-rule set with a plain threshold rule (independent of the built-in sets)."""
+    dst = tmp_path / "sets" / "publiek-domein"
+    (dst / "PD-01-sidewalk-width").mkdir(parents=True)
+    (dst / "ruleset.yaml").write_text(RULESET, encoding="utf-8")
+    (dst / "PD-01-sidewalk-width" / "rule.yaml").write_text(RULE, encoding="utf-8")
+    return dst
+
+
 def test_check_api_outcomes_and_determinism(tmp_path: Path) -> None:
     import inclusiecheck
     from inclusiecheck.report import render
 
+    rules = [str(_pd01_only(tmp_path))]
     path = _plan(tmp_path, [_walk("ok", 2.0), _walk("smal", 1.0, 5), _walk("leeg", None, 10),
                             _walk("oud", 1.0, 15, status="existing")])
-    report = inclusiecheck.check(path, rules=["publiek-domein"], lang="en")
+    report = inclusiecheck.check(path, rules=rules, lang="en")
     outcomes = {(f.feature_id, f.outcome.value) for f in report.findings}
     assert ("smal", "fail") in outcomes and ("leeg", "to_verify") in outcomes
     assert ("oud", "fail") in outcomes
@@ -126,10 +160,10 @@ def test_check_api_outcomes_and_determinism(tmp_path: Path) -> None:
     leeg = next(f for f in report.findings if f.feature_id == "leeg")
     assert leeg.missing == ("width_m",) and "width_m" in leeg.message
     first = render(report, "json")
-    again = render(inclusiecheck.check(path, rules=["publiek-domein"], lang="en"), "json")
+    again = render(inclusiecheck.check(path, rules=rules, lang="en"), "json")
     assert first == again
     assert str(tmp_path) not in first.decode()  # no absolute paths in the JSON
-    every = inclusiecheck.check(path, rules=["publiek-domein"], list_all=True)
+    every = inclusiecheck.check(path, rules=rules, list_all=True)
     assert any(f.outcome is Outcome.PASS and f.feature_id == "ok" for f in every.findings)
 
 
@@ -138,10 +172,9 @@ def test_rule_versions_follow_the_permit_date(tmp_path: Path) -> None:
     import shutil
 
     import inclusiecheck
-    from inclusiecheck.engine.loader import builtin_rules_dir
 
     sets = tmp_path / "sets"
-    shutil.copytree(builtin_rules_dir() / "publiek-domein", sets / "publiek-domein")
+    _pd01_only(tmp_path)
     base = sets / "publiek-domein" / "PD-01-sidewalk-width"
     old = sets / "publiek-domein" / "PD-01-sidewalk-width-2015"
     shutil.copytree(base, old)

@@ -204,22 +204,41 @@ class AccessPathWidthParams(CheckParams):
     long_max_length_m: float = Field(default=10.0, gt=0)
 
 
+#: tolerances of the drawn measure: widths to 1e-6 m (floating point), narrowing lengths to
+#: 5 mm (the clear-width measure locates the ends of a narrowing within about 1 mm each side)
+_WIDTH_TOL_M = 1e-6
+_LENGTH_TOL_M = 0.005
+
+
+def _g(value: float) -> str:
+    """A number in its shortest form with a decimal comma (Dutch notes)."""
+    return f"{value:g}".replace(".", ",")
+
+
+def _nl(value: float) -> str:
+    """A length in metres with two decimals and a decimal comma (Dutch notes)."""
+    return f"{value:.2f}".replace(".", ",")
+
+
 def _narrowing_results(feature: Feature, params: AccessPathWidthParams,
                        result_wide: Any, result_long: Any) -> list[CheckResult]:
     out: list[CheckResult] = []
     for n in result_long.narrowings:  # stretches below the long-narrowing minimum
-        if n.width_m >= params.short_min_m and n.length_m <= params.short_max_length_m + 1e-6:
+        if n.width_m >= params.long_min_m - _WIDTH_TOL_M:
+            continue  # floating-point noise at the limit itself
+        if n.width_m >= params.short_min_m - _WIDTH_TOL_M \
+                and n.length_m <= params.short_max_length_m + _LENGTH_TOL_M:
             continue
-        if n.width_m < params.short_min_m:
+        if n.width_m < params.short_min_m - _WIDTH_TOL_M:
             required = params.short_min_m
-            why = {"nl": f"versmalling tot {n.width_m:.2f} m over {n.length_m:.2f} m: minder dan "
-                         f"{params.short_min_m:g} m", "en": f"narrowing to {n.width_m:.2f} m over "
+            why = {"nl": f"versmalling tot {_nl(n.width_m)} m over {_nl(n.length_m)} m: minder "
+                         f"dan {_nl(params.short_min_m)} m", "en": f"narrowing to {n.width_m:.2f} m over "
                    f"{n.length_m:.2f} m: less than {params.short_min_m:g} m"}
         else:
             required = params.long_min_m
-            why = {"nl": f"versmalling van {n.length_m:.2f} m lang (meer dan "
-                         f"{params.short_max_length_m:g} m) moet minstens {params.long_min_m:g} m "
-                         "breed zijn",
+            why = {"nl": f"versmalling van {_nl(n.length_m)} m lang (meer dan "
+                         f"{_nl(params.short_max_length_m)} m) moet minstens "
+                         f"{_nl(params.long_min_m)} m breed zijn",
                    "en": f"a narrowing {n.length_m:.2f} m long (more than "
                          f"{params.short_max_length_m:g} m) must be at least "
                          f"{params.long_min_m:g} m wide"}
@@ -228,30 +247,32 @@ def _narrowing_results(feature: Feature, params: AccessPathWidthParams,
                                data={"narrowing_length_m": round(n.length_m, 3),
                                      "source": "measured"}))
     for n in result_wide.narrowings:  # long narrowings without a turning space every 10 m
-        if n.length_m <= params.long_max_length_m + 1e-6:
+        if n.length_m <= params.long_max_length_m + _LENGTH_TOL_M:
+            continue
+        if n.width_m >= params.min_m - _WIDTH_TOL_M:
             continue
         if any(o.geometry.intersects(n.geometry) for o in result_long.narrowings
-               if not (o.width_m >= params.short_min_m
-                       and o.length_m <= params.short_max_length_m + 1e-6)):
+               if o.width_m < params.long_min_m - _WIDTH_TOL_M
+               and not (o.width_m >= params.short_min_m - _WIDTH_TOL_M
+                       and o.length_m <= params.short_max_length_m + _LENGTH_TOL_M)):
             continue  # already reported as too narrow
         out.append(CheckResult(
             Outcome.FAIL, params.property, round(n.width_m, 3), params.min_m, "m",
             location=n.geometry,
-            note={"nl": f"versmalling van {n.length_m:.2f} m lang zonder draairuimte van "
-                        f"{params.min_m:g} m: die is minstens elke {params.long_max_length_m:g} m "
-                        "nodig",
+            note={"nl": f"versmalling van {_nl(n.length_m)} m lang zonder draairuimte van "
+                        f"{_nl(params.min_m)} m: die is minstens elke "
+                        f"{_g(params.long_max_length_m)} m nodig",
                   "en": f"narrowing {n.length_m:.2f} m long without a {params.min_m:g} m turning "
                         f"space: one is needed at least every {params.long_max_length_m:g} m"},
             data={"narrowing_length_m": round(n.length_m, 3), "source": "measured"}))
     if out:
         return out
-    longs = [n for n in result_wide.narrowings
-             if n.length_m > params.short_max_length_m + 1e-6]
+    narrowings = [n for n in result_wide.narrowings if n.width_m < params.min_m - _WIDTH_TOL_M]
+    longs = [n for n in narrowings if n.length_m > params.short_max_length_m + _LENGTH_TOL_M]
     note = None
-    if result_wide.narrowings:
-        note = {"nl": f"{len(result_wide.narrowings)} toegelaten versmalling(en) onder "
-                      f"{params.min_m:g} m",
-                "en": f"{len(result_wide.narrowings)} tolerated narrowing(s) below {params.min_m:g} m"}
+    if narrowings:
+        note = {"nl": f"{len(narrowings)} toegelaten versmalling(en) onder {_nl(params.min_m)} m",
+                "en": f"{len(narrowings)} tolerated narrowing(s) below {params.min_m:g} m"}
         if longs:
             note = {"nl": note["nl"] + "; bij een lijnversmalling is elke 10 m en aan begin en "
                                        "einde een draairuimte van 1,50 m nodig (na te gaan)",
@@ -396,7 +417,7 @@ def level_difference(feature: Feature, params: LevelDifferenceParams,
                                  "en": f"bridged by {b.layer} {b.id}"},
                            data={"bridge": f"{b.layer}/{b.id}", "needs": what})
     return CheckResult(Outcome.FAIL, params.property, height, params.tolerance_cm, "cm",
-                       note={"nl": f"geen {what['nl']} getekend binnen {params.within_m:g} m",
+                       note={"nl": f"geen {what['nl']} getekend binnen {_g(params.within_m)} m",
                              "en": f"no {what['en']} drawn within {params.within_m:g} m"},
                        data={"needs": what})
 
@@ -433,5 +454,5 @@ def alternative_within(feature: Feature, params: AlternativeWithinParams,
                                      "en": f"alternative: {other.layer} {other.id}"},
                                data={"target": f"{other.layer}/{other.id}"})
     return CheckResult(Outcome.FAIL, params.property, None, params.within_m, "m",
-                       note={"nl": f"geen alternatief binnen {params.within_m:g} m getekend",
+                       note={"nl": f"geen alternatief binnen {_g(params.within_m)} m getekend",
                              "en": f"no alternative drawn within {params.within_m:g} m"})

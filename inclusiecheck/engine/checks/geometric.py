@@ -137,7 +137,8 @@ def _narrowing_result(ctx: CheckContext, feature: Feature, params: ClearWidthPar
                   f"length{where_en}."}
     return CheckResult(outcome, params.property, width, required, "m",
                        location=narrowing.geometry, note=note,
-                       data={"length_m": length, "narrowing": {"nl": names[0], "en": names[1]},
+                       data={"length_m": length, "narrowing": {"nl": names[0].capitalize(),
+                                                            "en": names[1].capitalize()},
                              "obstacles": _ids(obstacles) or "-",
                              "source": "measured"})
 
@@ -395,10 +396,10 @@ def _disagreement(prop: str, attr: float, other: float, tol: tuple[float, float]
     unit = _UNITS[prop]
     return CheckResult(Outcome.WARN, prop, round(other, 3), round(attr, 3), unit,
                        location=location,
-                       note={"nl": f"{prop}: attribuut {_fmt(attr, 'nl')} {unit}, "
+                       note={"nl": f"{prop}: attribuut {_fmt(attr, 'nl')} {unit}, volgens "
                                    f"{what['nl']} {_fmt(other, 'nl')} {unit} "
                                    f"(tolerantie {_fmt(tol[0], 'nl')} {unit})",
-                             "en": f"{prop}: attribute {_fmt(attr, 'en')} {unit}, "
+                             "en": f"{prop}: attribute {_fmt(attr, 'en')} {unit}, by "
                                    f"{what['en']} {_fmt(other, 'en')} {unit} "
                                    f"(tolerance {_fmt(tol[0], 'en')} {unit})"},
                        data={"attribute": round(attr, 3), "compared_with": what,
@@ -413,7 +414,7 @@ def geometry_agreement(feature: Feature, params: GeometryAgreementParams,
 
     results: list[CheckResult] = []
     compared = 0
-    drawn_what = {"nl": "getekend", "en": "drawn"}
+    drawn_what = {"nl": "de tekening", "en": "the drawing"}
     for prop in params.properties:
         attr = feature.attrs.get(prop)
         measure = MEASURES.get(f"drawn_{prop}")
@@ -438,12 +439,11 @@ def geometry_agreement(feature: Feature, params: GeometryAgreementParams,
             if disagrees(float(slope), derived, abs_tol):
                 results.append(_disagreement(
                     "slope_pct", float(slope), derived, (abs_tol, 0.0),
-                    {"nl": "volgens rise_cm / length_m", "en": "from rise_cm / length_m"}))
+                    {"nl": "rise_cm / length_m", "en": "rise_cm / length_m"}))
     if results:
         return results
     if not compared:
         return [CheckResult(Outcome.NOT_APPLICABLE, note={
             "nl": "Niets te vergelijken: geen attribuut met een meetbare tekening.",
             "en": "Nothing to compare: no attribute with a measurable drawing."})]
-    return [CheckResult(Outcome.PASS, None, compared, None,
-                        data={"compared": compared})]
+    return [CheckResult(Outcome.PASS, None, None, None, data={"compared": compared})]

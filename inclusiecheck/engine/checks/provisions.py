@@ -186,6 +186,7 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
         return Verdict("unknown", measured=value, unit=params.unit, missing=("reference",),
                        note=note)
     upper = limits.max
+    unit = f" {params.unit}" if params.unit else ""
     swing = ctx.value(feature, "swing_in")
     if limits.swing_in_max is not None:
         if swing is True:
@@ -194,9 +195,9 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
             return Verdict("unknown", measured=value, required=limits.swing_in_max,
                            unit=params.unit, missing=("swing_in",),
                            note={"nl": f"moet het voertuig indraaien (haltehaven, bocht), dan "
-                                       f"is het maximum {_fmt(limits.swing_in_max)}",
+                                       f"is het maximum {_fmt(limits.swing_in_max)}{unit}",
                                  "en": f"if the vehicle must swing in (bus bay, bend), the "
-                                       f"maximum is {_fmt(limits.swing_in_max)}"})
+                                       f"maximum is {_fmt(limits.swing_in_max)}{unit}"})
     if limits.min is not None and value < limits.min:
         return Verdict("fail", value, limits.min, params.unit)
     if upper is not None and value > upper:
@@ -410,13 +411,13 @@ def stop_category(feature: Feature, params: StopCategoryParams,
         "unknown_criteria": [n for n, _ in unknown],
         "accessible": not failed and not unknown,
     }
-    notes = [v.note for _, v in [*failed, *unknown] if v.note]
-    note = None
-    if failed:
-        note = {"nl": "Redenen: " + "; ".join(reasons["nl"]),
-                "en": "Reasons: " + "; ".join(reasons["en"])}
-    elif notes:
-        note = {k: "; ".join(n[k] for n in notes) for k in ("nl", "en")}
+    # the reasons are in the message ({reasons}); the note adds what is still to verify
+    notes = [v.note for _, v in unknown if v.note]
+    note = {k: "; ".join(n[k] for n in notes) for k in ("nl", "en")} if notes else None
+    if failed and unknown:
+        extra = {"nl": f"Ook te controleren: {', '.join(missing)}",
+                 "en": f"Also to verify: {', '.join(missing)}"}
+        note = {k: extra[k] + (f" ({note[k]})" if note else "") for k in ("nl", "en")}
     locations = [v.location for _, v in failed if v.location is not None]
     if failed:
         outcome = Outcome.FAIL
@@ -519,6 +520,7 @@ class Coverage:
     along_network: bool
     nearest: str | None
     uncovered_pct: float | None = None
+    straight_m: float = math.inf
 
 
 def walk_network(ctx: CheckContext) -> Any:
@@ -561,15 +563,18 @@ def _geom_array(geoms: Iterable[BaseGeometry]) -> np.ndarray:
 def _point_coverage(targets: list[Feature], sources: list[Feature], params: ToiletCoverageParams,
                     net: Any) -> list[Coverage]:
     from inclusiecheck.geometry.coverage import points_beyond
+    from inclusiecheck.geometry.network import euclidean_distance_to_nearest
 
     pts = _geom_array(f.geometry for f in targets)
     src = _geom_array(_point_of(f.geometry) for f in sources)
     check = points_beyond(pts, src, params.max_m, net, max_snap_m=params.max_snap_m)
+    straight, _ = euclidean_distance_to_nearest(pts, src)
     out = []
     for i in range(len(targets)):
         k = int(check.nearest[i])
         out.append(Coverage(float(check.distance_m[i]), bool(check.along_network[i]),
-                            f"{sources[k].layer} {sources[k].id}" if k >= 0 else None))
+                            f"{sources[k].layer} {sources[k].id}" if k >= 0 else None,
+                            straight_m=float(straight[i])))
     return out
 
 
@@ -591,6 +596,11 @@ def _area_coverage(targets: list[Feature], sources: list[Feature], params: Toile
     covered_len = np.zeros(len(targets))
     inside_len = np.zeros(len(targets))
     extra: dict[str, Any] = {"covered_pieces": None}
+    if net is not None and len(sources):
+        from inclusiecheck.geometry.network import snap_points
+
+        if not np.any(snap_points(net, src, params.max_snap_m).on_network):
+            net = None  # no facility near the network: straight-line, as points_beyond does
     if net is not None and len(sources):
         # the network inside each area: clipped edges
         ai, ei = net.tree.query(areas, predicate="intersects")
@@ -640,7 +650,8 @@ def _area_coverage(targets: list[Feature], sources: list[Feature], params: Toile
         share = (100.0 * max(0.0, 1.0 - covered_len[i] / inside_len[i]) if along[i]
                  else None)
         out.append(Coverage(float(dist[i]), bool(along[i]),
-                            f"{sources[k].layer} {sources[k].id}" if k >= 0 else None, share))
+                            f"{sources[k].layer} {sources[k].id}" if k >= 0 else None, share,
+                            float(straight_d[i])))
     return out, extra
 
 
@@ -705,9 +716,13 @@ def _coverage_batch(feature: Feature, params: ToiletCoverageParams,
     return batch
 
 
-def _how(along: bool) -> NL_EN:
+def _how(along: bool, has_network: bool) -> NL_EN:
     if along:
-        return {"nl": "gemeten langs het looppadennetwerk", "en": "measured along the walkway network"}
+        return {"nl": "gemeten langs het looppadennetwerk",
+                "en": "measured along the walkway network"}
+    if has_network:
+        return {"nl": "gemeten in rechte lijn (niet aan het looppadennetwerk te koppelen)",
+                "en": "measured in a straight line (not connected to the walkway network)"}
     return {"nl": "gemeten in rechte lijn (geen looppadennetwerk van aslijnen)",
             "en": "measured in a straight line (no walkway centre-line network)"}
 
@@ -734,7 +749,7 @@ def toilet_coverage(feature: Feature, params: ToiletCoverageParams,
     distance = cov.distance_m if cov is not None else math.inf
     data: dict[str, Any] = {"method": "network" if cov is not None and cov.along_network
                             else "straight_line"}
-    how = _how(cov is not None and cov.along_network)
+    how = _how(cov is not None and cov.along_network, batch["net"] is not None)
     if distance > params.max_m:
         maybe_cov = batch["maybe_cov"][i] if batch["maybe_cov"] is not None else None
         if maybe_cov is not None and maybe_cov.distance_m <= params.max_m:
@@ -753,15 +768,21 @@ def toilet_coverage(feature: Feature, params: ToiletCoverageParams,
                                               params.buffer_m)
             else:
                 location = feature.geometry
-        measured = round(distance, 1) if math.isfinite(distance) else None
         nearest = cov.nearest if cov is not None and cov.nearest else "-"
         data.update({"nearest": nearest, "uncovered_pct": 100.0} if is_area
                     else {"nearest": nearest})
         note = {k: f"{how[k]}; {'dichtstbijzijnde' if k == 'nl' else 'nearest'}: {nearest}"
                 for k in how}
-        if measured is None:
-            note = {"nl": f"{how['nl']}; geen toilet bereikbaar via het netwerk",
-                    "en": f"{how['en']}; no toilet reachable through the network"}
+        measured: float | None = round(distance, 1) if math.isfinite(distance) else None
+        if measured is None and cov is not None and math.isfinite(cov.straight_m):
+            # on the network but no facility reachable through it: say so, give the
+            # straight-line distance as the measure
+            measured = round(cov.straight_m, 1)
+            data["method"] = "straight_line"
+            note = {"nl": "geen toegankelijk openbaar toilet bereikbaar via het "
+                          f"looppadennetwerk; {measured:g} m in rechte lijn".replace(".", ","),
+                    "en": "no accessible public toilet reachable through the walkway "
+                          f"network; {measured:g} m in a straight line"}
         return CheckResult(Outcome.FAIL, property="distance_m", measured=measured,
                            required=params.max_m, unit="m", location=location, note=note,
                            data=data)

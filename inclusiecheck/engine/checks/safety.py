@@ -40,7 +40,7 @@ import shapely
 import shapely.ops
 from pydantic import Field, field_validator, model_validator
 from shapely import STRtree
-from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
@@ -52,6 +52,7 @@ from inclusiecheck.geometry.lighting import (
     LightingInputError,
     Luminaire,
     Scenario,
+    grid_points,
     lighting_stats,
     path_directions,
     reach_m,
@@ -554,8 +555,6 @@ def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
     geom = feature.geometry
     if feature.geom_type == "Point":
         return []
-    from inclusiecheck.geometry.lighting import grid_points
-
     pts = grid_points(geom, params.spacing_m)
     if len(pts) == 0:
         return []
@@ -663,7 +662,7 @@ def view_ahead(feature: Feature, params: ViewAheadParams, ctx: CheckContext) -> 
             "Getekend als vlak: teken de aslijn om het zicht vooruit te beoordelen.",
             "Drawn as a surface: draw the centre line to judge the view ahead."))
     occ = plan_occluders(ctx, params.eye_height_m)
-    worst: tuple[float, LineString, Point] | None = None
+    worst: tuple[float, BaseGeometry, LineString] | None = None
     if len(occ.index):
         for path in _lines_of(feature.geometry):
             for way in (path, path.reverse()):
@@ -677,13 +676,14 @@ def view_ahead(feature: Feature, params: ViewAheadParams, ctx: CheckContext) -> 
                 if worst is None or dist < worst[0]:
                     s = way.project(point)
                     stretch = shapely.ops.substring(way, s, s + dist) if dist > 0 else point
-                    worst = (dist, stretch, point)
+                    beyond = way.interpolate(min(way.length, s + dist + params.resolution_m))
+                    worst = (dist, stretch, LineString([point, beyond]))
     if worst is None:
         return CheckResult(Outcome.PASS, property="view_ahead_m", required=params.min_m,
                            unit="m", note=_text("Het zicht vooruit wordt nergens ingekort.",
                                                 "The view ahead is nowhere cut short."))
-    dist, stretch, point = worst
-    blockers = _blockers_text(occ, point.buffer(params.min_m), 0.0)
+    dist, stretch, sight = worst
+    blockers = _blockers_text(occ, sight, 0.0)
     return ctx.compare("view_ahead_m", round(dist, 1), min_value=params.min_m, unit="m",
                        location=stretch if dist < params.min_m else None,
                        data={"blocked_by": blockers or "-"})
@@ -738,8 +738,9 @@ def stop_view(feature: Feature, params: StopViewParams, ctx: CheckContext) -> Ch
     return ctx.compare("visible_pct", round(pct, 1), min_value=params.min_visible_pct,
                        unit="pct", location=location,
                        data={"radius_m": params.radius_m,
-                             "blocked_by": _blockers_text(occ, centre.buffer(params.radius_m),
-                                                          0.0) or "-"})
+                             "blocked_by": (_blockers_text(occ, iso.boundary, 0.05)
+                                            if not iso.is_empty else
+                                            _blockers_text(occ, centre, 0.0)) or "-"})
 
 
 # ============================================================================================
