@@ -499,9 +499,8 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # click usage errors and anything unforeseen: one line
-        import click
-
-        if isinstance(exc, click.ClickException):
+        # typer vendors its own click: recognise usage errors by their interface
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
             sys.exit(exc.exit_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")

@@ -113,8 +113,8 @@ def _example(check: str, layer: str, prop: str | None) -> _Example:
             f"    property: {prop}\n    expected: true\n",
             f"{TODO}: {{property}} ontbreekt (waarde: {{measured}}).",
             f"{TODO}: {{property}} is missing (value: {{measured}}).", f"{prop}_present",
-            (("yes", {prop: True}, "pass", "present"),
-             ("no", {prop: False}, "fail", "absent"),
+            (("present", {prop: True}, "pass", "true"),
+             ("absent", {prop: False}, "fail", "false"),
              ("unknown", {}, "to_verify", f"no {prop}: the data is missing")))
     if check == "enumeration":
         prop = _pick(layer, ("code",), prop)

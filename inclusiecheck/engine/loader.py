@@ -573,10 +573,14 @@ def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec,
 
 
 def known_with(paths: Iterable[Path]) -> dict[str, tuple[Path, str]]:
-    """Every discoverable set, plus the sets below ``paths`` (which take precedence, so a set
-    being written resolves ``extends`` to a sibling folder before an installed copy)."""
+    """Every discoverable set, plus the sets below ``paths`` and, for a set folder, its sibling
+    sets (these take precedence, so a set being written resolves ``extends`` to a sibling
+    folder before an installed copy)."""
     known = discover()
     for path in paths:
+        if (path / RULESET_FILE).is_file():  # a set folder: its sibling sets too
+            for name, folder in _sets_below(path.parent).items():
+                known[name] = (folder, "path")
         for name, folder in _sets_below(path).items():
             known[name] = (folder, "path")
     return known

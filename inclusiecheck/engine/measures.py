@@ -151,6 +151,239 @@ def _walking_area(feature: Feature) -> Any:
     return feature.geometry.buffer(float(width) / 2.0, cap_style="flat", join_style="mitre")
 
 
+# -- clear width: rectangles fast, everything else through inclusiecheck.geometry.clearwidth -----
+#
+# Most walkways are drawn as rectangles (a box, or a straight centre line buffered by its
+# width). For those the clear-width profile is computed here exactly and vectorised, once per
+# walkway, and the narrowings below any required width are cut from that one profile. The
+# method is the one of :mod:`inclusiecheck.geometry.clearwidth` (cross-sections perpendicular
+# to the long side at stations every 0.5 m, every ``_RES_M`` over obstacles and 1 mm either
+# side of every obstacle vertex; obstacles clipped to the walkway; the clear width is the
+# longest free piece of a section; narrowing ends by linear interpolation), specialised to a
+# rectangle so that sections are intervals on [0, width]. Other shapes (L-shapes, tapers,
+# holes, bent centre lines) go through the general functions, re-run per required width.
+
+_RES_M = 0.05      # station spacing over obstacles (the geometry module's default resolution)
+_COARSE_M = 0.5    # station spacing elsewhere
+_VERTEX_EPS_M = 1e-3
+_RECT_TOL = 1e-6   # relative area tolerance for "is a rectangle"
+
+
+class _RectProfile:
+    """Clear-width profile of a rectangular walkway (local frame u along, v across)."""
+
+    def __init__(self, origin: Any, u_dir: Any, v_dir: Any, length: float, width: float,
+                 footprints: list[Any]) -> None:
+        import numpy as np
+        import shapely
+
+        self.o, self.ud, self.vd = origin, u_dir, v_dir
+        self.length, self.width = length, width
+        edges = []
+        for pid, fp in enumerate(footprints):
+            for poly in shapely.get_parts(fp):
+                for ring in (poly.exterior, *poly.interiors):
+                    xy = shapely.get_coordinates(ring) - origin
+                    uv = np.column_stack([xy @ u_dir, xy @ v_dir])
+                    seg = np.column_stack([uv[:-1], uv[1:], np.full(len(uv) - 1, pid)])
+                    edges.append(seg)
+        e = np.concatenate(edges) if edges else np.zeros((0, 5))
+        self.edges = e
+        # stations
+        parts = [np.arange(0.0, length, _COARSE_M), [length]]
+        if len(e):
+            u_all = np.concatenate([e[:, 0], e[:, 2]])
+            parts += [u_all - _VERTEX_EPS_M, u_all, u_all + _VERTEX_EPS_M]
+            for pid in np.unique(e[:, 4]):
+                sel = e[e[:, 4] == pid]
+                lo = max(0.0, float(min(sel[:, 0].min(), sel[:, 2].min())) - _RES_M)
+                hi = min(length, float(max(sel[:, 0].max(), sel[:, 2].max())) + _RES_M)
+                if hi > lo:
+                    parts.append(np.arange(lo, hi, _RES_M))
+        st = np.unique(np.clip(np.concatenate([np.asarray(p, dtype=float) for p in parts]),
+                               0.0, length))
+        self.s = st
+        self.w = np.full(len(st), width)
+        self._intervals = None
+        if len(e):
+            self._cut(st, e)
+
+    def _cut(self, st: Any, e: Any) -> None:
+        """Blocked intervals per station (even-odd per footprint), merged; longest free gap."""
+        import numpy as np
+
+        u1, v1, u2, v2, pid = (e[:, k] for k in range(5))
+        S = st[:, None]
+        hit = ((u1 <= S) & (S < u2)) | ((u2 <= S) & (S < u1))
+        i, j = np.nonzero(hit)
+        if not len(i):
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = v1[j] + (st[i] - u1[j]) * (v2[j] - v1[j]) / (u2[j] - u1[j])
+        order = np.lexsort((v, pid[j], i))
+        i, v = i[order], v[order]
+        a, b, k = v[0::2], v[1::2], i[0::2]
+        a, b = np.clip(a, 0.0, self.width), np.clip(b, 0.0, self.width)
+        keep = b > a
+        a, b, k = a[keep], b[keep], k[keep]
+        if not len(k):
+            return
+        order = np.lexsort((a, k))
+        a, b, k = a[order], b[order], k[order]
+        big = 10.0 * self.width + 10.0
+        cm = np.maximum.accumulate(b + k * big) - k * big   # running end within a station
+        first = np.r_[True, k[1:] != k[:-1]]
+        prev = np.r_[0.0, cm[:-1]]
+        prev[first] = 0.0
+        gap = np.maximum(a - prev, 0.0)
+        starts = np.flatnonzero(first)
+        last = np.r_[starts[1:] - 1, len(k) - 1]
+        best = np.maximum(np.maximum.reduceat(gap, starts), self.width - cm[last])
+        self.w[k[starts]] = best
+        self._intervals = (a, b, k)
+
+    # -- geometry in world coordinates ------------------------------------------------------
+    def _pt(self, u: float, v: float) -> Any:
+        return self.o + u * self.ud + v * self.vd
+
+    def free_piece(self, idx: int) -> Any:
+        """The longest free piece of the section at station ``idx`` (LineString)."""
+        import numpy as np
+        from shapely.geometry import LineString
+
+        u = float(self.s[idx])
+        lo, hi = 0.0, self.width
+        if self._intervals is not None:
+            a, b, k = self._intervals
+            sel = k == idx
+            if sel.any():
+                best, prev = (-1.0, 0.0, 0.0), 0.0
+                for aa, bb in zip(a[sel], b[sel]):
+                    if aa - prev > best[0]:
+                        best = (aa - prev, prev, aa)
+                    prev = max(prev, bb)
+                if self.width - prev > best[0]:
+                    best = (self.width - prev, prev, self.width)
+                lo, hi = best[1], best[2]
+                if hi - lo <= 0:
+                    lo, hi = 0.0, self.width   # fully blocked: the gross section
+        return LineString(np.array([self._pt(u, lo), self._pt(u, hi)]))
+
+    def stretch(self, s0: float, s1: float) -> Any:
+        from shapely.geometry import Polygon
+
+        if s1 - s0 < _VERTEX_EPS_M:
+            mid = (s0 + s1) / 2
+            s0, s1 = max(mid - _VERTEX_EPS_M / 2, 0.0), min(mid + _VERTEX_EPS_M / 2, self.length)
+        return Polygon([self._pt(s0, 0), self._pt(s1, 0), self._pt(s1, self.width),
+                        self._pt(s0, self.width)])
+
+    def _narrowest(self, i: int = 0, j: int | None = None) -> int:
+        import numpy as np
+
+        w = self.w[i: (len(self.w) if j is None else j + 1)]
+        ties = np.flatnonzero(w <= w.min() + 1e-6)
+        return i + int(ties[len(ties) // 2])
+
+    def narrowings(self, req: float) -> tuple[Any, ...]:
+        import numpy as np
+        from inclusiecheck.geometry.clearwidth import Narrowing
+
+        s, w = self.s, self.w
+        below = w < req - 1e-9
+        if not below.any():
+            return ()
+        edges = np.diff(below.astype(np.int8))
+        starts = list(np.flatnonzero(edges == 1) + 1)
+        ends = list(np.flatnonzero(edges == -1))
+        if below[0]:
+            starts.insert(0, 0)
+        if below[-1]:
+            ends.append(len(s) - 1)
+
+        def cross(k0: int, k1: int) -> float:
+            if w[k0] == w[k1]:
+                return float((s[k0] + s[k1]) / 2)
+            t = (w[k0] - req) / (w[k0] - w[k1])
+            return float(s[k0] + np.clip(t, 0.0, 1.0) * (s[k1] - s[k0]))
+
+        out = []
+        for i, j in zip(starts, ends):
+            s0 = float(s[0]) if i == 0 else cross(i - 1, i)
+            s1 = float(s[-1]) if j == len(s) - 1 else cross(j, j + 1)
+            k = self._narrowest(i, j)
+            out.append(Narrowing(geometry=self.stretch(s0, s1), width_m=float(w[k]),
+                                 length_m=s1 - s0,
+                                 location=self.free_piece(k).interpolate(0.5, normalized=True)))
+        return tuple(out)
+
+    def result(self, req: float | None) -> Any:
+        from shapely.geometry import LineString
+
+        from inclusiecheck.geometry.clearwidth import ClearWidthResult
+
+        k = self._narrowest()
+        piece = self.free_piece(k)
+        half = self.width / 2
+        return ClearWidthResult(
+            min_width_m=float(self.w[k]), location=piece.interpolate(0.5, normalized=True),
+            narrowest=piece, gross_width_m=float(self.width),
+            centreline=LineString([self._pt(0, half), self._pt(self.length, half)]),
+            narrowings=self.narrowings(req) if req is not None else ())
+
+
+def _rect_frame(area: Any, along: Any = None) -> tuple[Any, Any, Any, float, float] | None:
+    """(origin, u_dir, v_dir, length, width) when ``area`` is a rectangle (no holes), else None.
+
+    ``along``: a 2-point centre line whose direction must be the long side."""
+    import numpy as np
+    import shapely
+
+    if area.geom_type != "Polygon" or len(area.interiors):
+        return None
+    rect = shapely.oriented_envelope(area)
+    if rect.geom_type != "Polygon":
+        return None
+    c = shapely.get_coordinates(rect.exterior)[:4]
+    e0, e1 = c[1] - c[0], c[2] - c[1]
+    l0, l1 = float(np.hypot(*e0)), float(np.hypot(*e1))
+    if min(l0, l1) <= 0 or abs(area.area - l0 * l1) > _RECT_TOL * l0 * l1:
+        return None
+    if l0 >= l1:
+        origin, ud, vd, length, width = c[0], e0 / l0, e1 / l1, l0, l1
+    else:
+        origin, ud, vd, length, width = c[1], e1 / l1, (c[0] - c[1]) / l0, l1, l0
+    if along is not None:
+        a = shapely.get_coordinates(along)
+        d = a[-1] - a[0]
+        if abs(abs(float(d @ ud)) - float(np.hypot(*d))) > 1e-6 * max(length, 1.0):
+            return None   # the line runs across the rectangle: use the general method
+    return origin, ud, vd, length, width
+
+
+def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) -> Any:
+    """The cached :class:`_RectProfile` of a rectangular walkway, ``False`` when not a rectangle."""
+    import shapely
+
+    def compute(f: Feature, c: CheckContext) -> Any:
+        area = _walking_area(f)
+        if area is None or area.is_empty:
+            return False
+        along = None
+        if f.geom_type != "Polygon":
+            if f.geometry.geom_type != "LineString" or len(shapely.get_coordinates(f.geometry)) != 2:
+                return False
+            along = f.geometry
+        area = shapely.force_2d(area)
+        frame = _rect_frame(area, along)
+        if frame is None:
+            return False
+        footprints = [fp for _o, fp in obstacle_footprints(c, area, layers)]
+        return _RectProfile(*frame, footprints)
+
+    return ctx.cached(f"_rect_profile:{','.join(layers)}", feature, compute)
+
+
 def clear_width_result(feature: Feature, ctx: CheckContext,
                        layers: tuple[str, ...] = OBSTACLE_LAYERS,
                        min_required_m: float | None = None) -> Any:
@@ -158,14 +391,19 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
 
     A polygon is measured as drawn; a centre line with ``width_m`` (else ``total_width_m``)
     is buffered by half that width. Every obstacle-layer feature whose footprint reaches into
-    it is subtracted. Cached per feature, obstacle layers and required width; ``None`` when the
-    walkway cannot be measured (a line without a width, a degenerate polygon).
+    it is subtracted. ``narrowings`` are those below ``min_required_m``. Cached per feature,
+    obstacle layers and required width; a rectangle's profile is computed once for every
+    required width. ``None`` when the walkway cannot be measured (a line without a width, a
+    degenerate polygon).
     """
     key = f"_clear_width:{','.join(layers)}:{min_required_m}"
 
     def compute(f: Feature, c: CheckContext) -> Any:
         from inclusiecheck.geometry.clearwidth import clear_width, clear_width_centreline
 
+        rect = _rect_profile(f, c, layers)
+        if rect is not False:
+            return rect.result(min_required_m)
         area = _walking_area(f)
         if area is None or area.is_empty:
             return None

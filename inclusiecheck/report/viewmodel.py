@@ -179,6 +179,32 @@ def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str
     return rows
 
 
+def _stops(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any] | None:
+    """The share of stops accessible per category next to the Flemish baseline."""
+    block = report.summary.get("stops")
+    if not isinstance(block, dict) or not block.get("count"):
+        return None
+    rows = []
+    for key in ("motor", "visual"):
+        cat = (block.get("categories") or {}).get(key)
+        if not isinstance(cat, dict):
+            continue
+        share = cat.get("share_pct")
+        base = cat.get("baseline_pct")
+        rows.append({
+            "label": t[f"stops.{key}"],
+            "accessible": int(cat.get("accessible", 0) or 0),
+            "not_accessible": int(cat.get("not_accessible", 0) or 0),
+            "to_verify": int(cat.get("to_verify", 0) or 0),
+            "share": f"{format_number(float(share), lang)} %" if share is not None else "—",
+            "baseline": f"{format_number(float(base), lang)} %" if base is not None else "—",
+            "rule_id": cat.get("rule_id"),
+        })
+    source = next((c.get("baseline_source") for c in (block.get("categories") or {}).values()
+                   if isinstance(c, dict) and c.get("baseline_source")), "")
+    return {"count": int(block["count"]), "rows": rows, "source": source}
+
+
 def _outcome_counts(value: object) -> dict[str, int] | None:
     """``{outcome: n}`` from a summary entry, or None when it has another shape."""
     if not isinstance(value, Mapping):
@@ -379,6 +405,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "plan_rows": _plan_rows(report, t, lang),
         "verdict": _verdict(report, numbers, t, lang, rules),
         "counts": _counts(report, t),
+        "stops": _stops(report, t, lang),
         "findings": items,
         "groups": _groups(design, t),
         "existing": existing,

@@ -170,27 +170,55 @@ def test_centre_line_without_width() -> None:
     assert res.outcome is Outcome.TO_VERIFY and res.missing == ("width_m",)
 
 
-def test_clear_width_is_measured_once_per_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_general_shape_is_measured_once_per_required_width(monkeypatch: pytest.MonkeyPatch) -> None:
     import inclusiecheck.geometry.clearwidth as cw
 
     calls = []
     original = cw.clear_width
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
+        calls.append(kwargs.get("min_required_m"))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(cw, "clear_width", counting)
-    w = feat("walkway", "w", WALK)
+    l_shape = Polygon([(0, 0), (20, 0), (20, 2), (2, 2), (2, 15), (0, 15)])
+    w = feat("walkway", "w", l_shape)
     ctx = context(w, feat("obstacle", "o", Point(10, 1), kind="bin"))
     for name in ("width_m", "clear_width_m", "total_width_m", "obstruction_m", "width_m"):
         ctx.value(w, name)
     run("obstruction", w, ctx, max_m=0.5)
-    run("clear_width", w, ctx, min_m=0.5)   # 0.75 m >= 0.50 m: no second cut needed
-    assert len(calls) == 1
-    run("clear_width", w, ctx, min_m=1.0)   # narrower than 1.00 m: cut once more at 1.00 m
+    run("clear_width", w, ctx, min_m=0.5)   # 0.75 m >= 0.50 m: no cut needed
+    assert calls == [None]
+    run("clear_width", w, ctx, min_m=1.0)   # narrower than 1.00 m: cut once at 1.00 m
     run("clear_width", w, ctx, min_m=1.0)
-    assert len(calls) == 2
+    assert calls == [None, 1.0]
+
+
+def test_rectangle_profile_is_built_once_for_every_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inclusiecheck.engine.measures as ms
+    import inclusiecheck.geometry.clearwidth as cw
+
+    def forbidden(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a rectangle must not need the general method")
+
+    monkeypatch.setattr(cw, "clear_width", forbidden)
+    monkeypatch.setattr(cw, "clear_width_centreline", forbidden)
+    built = []
+    original = ms._RectProfile.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ms._RectProfile, "__init__", counting)
+    w = feat("walkway", "w", WALK)
+    line = feat("walkway", "l", LineString([(0, 10), (20, 10)]), width_m=2.0)
+    ctx = context(w, line, feat("obstacle", "o", Point(10, 1), kind="bin"))
+    for f in (w, line):
+        for level in (1.0, 1.2, 1.5, 1.8):
+            run("clear_width", f, ctx, min_m=level)
+        ctx.value(f, "obstruction_m")
+    assert len(built) == 2
 
 
 # -- slopes ------------------------------------------------------------------------------------------
@@ -368,3 +396,46 @@ def test_geometry_agreement_tolerance_override_and_nothing_to_compare() -> None:
 
 def test_default_obstacle_layers() -> None:
     assert OBSTACLE_LAYERS == ("obstacle", "bench", "light", "vegetation", "stop")
+
+
+# -- the rectangle fast path agrees with the general cross-section method -------------------------------
+@pytest.mark.parametrize("seed", range(12))
+def test_rectangle_fast_path_matches_general_method(seed: int) -> None:
+    import numpy as np
+    from shapely import affinity
+
+    from inclusiecheck.geometry.clearwidth import clear_width, obstacle_footprint
+
+    rng = np.random.default_rng(seed)
+    width, length = rng.uniform(1.2, 3.0), rng.uniform(6, 30)
+    obstacles = []
+    for k in range(int(rng.integers(1, 5))):
+        if k % 2:
+            x = rng.uniform(-0.5, length)
+            obstacles.append(feat("obstacle", f"b{k}", box(x, rng.uniform(-0.3, width - 0.3),
+                                                           x + rng.uniform(0.1, 4.0),
+                                                           rng.uniform(0.2, width + 0.3)),
+                                  kind="cabinet"))
+        else:
+            obstacles.append(feat("obstacle", f"p{k}", Point(rng.uniform(0, length),
+                                                             rng.uniform(0, width)),
+                                  kind="bin", size_m=float(rng.uniform(0.1, 0.9))))
+    angle, dx, dy = rng.uniform(0, 360), 150000.0, 200000.0
+
+    def place(g):  # type: ignore[no-untyped-def]
+        return affinity.translate(affinity.rotate(g, angle, origin=(0, 0)), dx, dy)
+
+    walk = place(box(0, 0, length, width))
+    placed = [feat("obstacle", o.id, place(o.geometry), **o.attrs) for o in obstacles]
+    w = feat("walkway", "w", walk)
+    ctx = context(w, *placed)
+    fast = clear_width_result(w, ctx, min_required_m=1.5)
+    prints = [obstacle_footprint(o.geometry, o.attrs.get("size_m"), o.attrs.get("kind"))
+              for o in placed]
+    general = clear_width(walk, prints, min_required_m=1.5)
+    assert fast.min_width_m == pytest.approx(general.min_width_m, abs=3e-3)
+    assert fast.gross_width_m == pytest.approx(width, abs=1e-6)
+    assert len(fast.narrowings) == len(general.narrowings)
+    for a, b in zip(fast.narrowings, general.narrowings):
+        assert a.length_m == pytest.approx(b.length_m, abs=0.02)
+        assert a.width_m == pytest.approx(b.width_m, abs=3e-3)

@@ -520,3 +520,13 @@ def test_degenerate_inputs_do_not_crash(tmp_path: Path) -> None:
     assert by[("SV-01", "ok")].outcome.value in ("pass", "fail")  # the zero-length one is
     # dropped by the normaliser (invalid geometry), so it never reaches the checks
     assert ("SV-10", "u") in by
+
+
+def test_night_rule_skips_kinds_without_a_class(tmp_path: Path, sv_rules: dict) -> None:
+    features = [*lamps("L", 0, 48, 2.0, off_hours="00:00-05:00"),
+                feat("area", "boundary", rect(-10, -10, 60, 10), kind="plan_boundary"),
+                feat("area", "square", rect(0, -5, 50, 5), kind="square")]
+    found = run(tmp_path, features, sv_rules["SV-02"])
+    assert one(found, "boundary").outcome.value == "not_applicable"
+    sq = one(found, "square")
+    assert sq.outcome.value == "fail" and sq.data["lighting_class"] == "P6"

@@ -344,20 +344,29 @@ class LightingParams(CheckParams):
 
 
 def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str, str | None]:
-    """``(class name, how it was chosen, error)``; a class of ``None`` means not judged."""
-    if params.class_override:
-        return params.class_override, "rule", None
+    """``(class name, how it was chosen, error)``; a class of ``None`` means not judged.
+
+    ``class_override`` replaces the class of features that have one; a kind without a class
+    (an area ``street`` or ``plan_boundary``) stays out of judgement.
+    """
     own = feature.attrs.get("lighting_class") if params.feature_class else None
     if own:
         key = str(own).strip().upper()
         if key not in LIGHTING_CLASSES:
+            if params.class_override:
+                return params.class_override, "rule", None
             return None, "attribute", str(own)
-        return key, "attribute", None
-    classes = params.classes()
-    kind = feature.attrs.get("kind")
-    if kind is not None:
-        return classes.get(str(kind)), f"kind {kind}", None
-    return classes.get(feature.layer), f"layer {feature.layer}", None
+        found, how = key, "attribute"
+    else:
+        classes = params.classes()
+        kind = feature.attrs.get("kind")
+        if kind is not None:
+            found, how = classes.get(str(kind)), f"kind {kind}"
+        else:
+            found, how = classes.get(feature.layer), f"layer {feature.layer}"
+    if found is not None and params.class_override:
+        return params.class_override, "rule", None
+    return found, how, None
 
 
 def _lighting_geometry(feature: Feature, params: LightingParams,
