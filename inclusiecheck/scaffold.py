@@ -70,12 +70,12 @@ def _pick(layer: str, kinds: tuple[str, ...], prop: str | None) -> str:
             raise InputError(f"--property {prop!r} is a {attribute_kind(layer, prop)}; this "
                              f"check needs a {' or '.join(kinds)} attribute")
         return prop
-    for name in names:
-        if attribute_kind(layer, name) in kinds and not (kinds == ("code",) and name == "kind"):
+    fitting = [n for n in names if attribute_kind(layer, n) in kinds]
+    for name in fitting:
+        if not (kinds == ("code",) and name == "kind"):
             return name
-    for name in names:
-        if attribute_kind(layer, name) in kinds:
-            return name
+    if fitting:
+        return fitting[0]
     raise InputError(f"layer {layer!r} has no {' or '.join(kinds)} attribute to scaffold this "
                      f"check on; choose another --check or --layer")
 
@@ -84,7 +84,9 @@ def _example(check: str, layer: str, prop: str | None) -> _Example:
     if check == "threshold":
         prop = _pick(layer, ("number", "integer"), prop)
         unit = _unit_of(prop)
-        if unit == "pct":
+        if attribute_kind(layer, prop) == "integer":
+            limit, key, bad, good = 2.0, "min", 1.0, 4.0
+        elif unit == "pct":
             limit, key, bad, good = 5.0, "max", 6.0, 3.0
         elif unit == "cm":
             limit, key, bad, good = 90.0, "min", 80.0, 120.0
@@ -227,7 +229,9 @@ def new_rule(set_folder: Path, rule_id: str, layer: str, check: str = "threshold
     slug = slug or re.sub(r"[^a-z0-9]+", "-", example.name.lower()).strip("-")
     folder = set_folder / f"{rule_id}-{slug}"
     features = [(fid, attrs) for fid, attrs, _o, _c in example.features]
-    kind_codes = allowed_codes(layer, "kind") if "kind" in attribute_names(layer) else None
+    kind_codes = allowed_codes(layer, "kind") \
+        if "kind" in attribute_names(layer) and "property: kind\n" not in example.params_yaml \
+        else None
     where = ""
     if kind_codes and example.features:
         where = (f"  where:                   # optional: attribute conditions\n"
@@ -289,6 +293,11 @@ def new_rule(set_folder: Path, rule_id: str, layer: str, check: str = "threshold
     (cases / "cases.geojson").write_text(_fixture(layer, features), encoding="utf-8")
     expect = [f"      {fid}: {outcome:<10}  # {comment}"
               for fid, _a, outcome, comment in example.features]
+    (cases / "expected.yaml").write_text("cases:\n  - file: cases.geojson\n    expect:\n"
+                                         + "\n".join(expect) + "\n", encoding="utf-8")
+    if _measured_anyway(set_folder, rule_id):
+        # the engine measures this property from the drawing: "missing" cannot be tested
+        expect = [line for line in expect if not line.startswith("      unknown:")]
     if kind_codes and len(kind_codes) > 1 and example.features:
         expect.append("      other-kind: not_applicable  # another kind: the rule does not apply")
     cases_text = (schema_line("cases", schema_base)
@@ -302,6 +311,14 @@ def new_rule(set_folder: Path, rule_id: str, layer: str, check: str = "threshold
     (cases / "expected.yaml").write_text(cases_text, encoding="utf-8")
     written += [cases / "cases.geojson", cases / "expected.yaml"]
     return written
+
+
+def _measured_anyway(set_folder: Path, rule_id: str) -> bool:
+    """Whether the "unknown" feature (no attribute) is judged anyway, from the drawing."""
+    from inclusiecheck.testing import run_cases
+
+    return any(r.rule_id == rule_id and r.feature_id == "unknown" and not r.ok
+               for r in run_cases(set_folder))
 
 
 def todo_markers(folder: Path) -> list[tuple[Path, int]]:

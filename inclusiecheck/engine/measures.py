@@ -141,6 +141,46 @@ def obstacle_footprints(ctx: CheckContext, area: Any, layers: tuple[str, ...] = 
     return out
 
 
+def walkway_obstacles(ctx: CheckContext, feature: Feature,
+                      layers: tuple[str, ...] = OBSTACLE_LAYERS) -> list[tuple[Feature, Any]]:
+    """Obstacle features and footprints reaching into a walkway's walking area.
+
+    One bulk spatial-index query per obstacle layer pairs every walkway of the plan with the
+    obstacles near it (cached in the model), instead of one query per walkway and layer.
+    """
+    import numpy as np
+
+    key = ("_walkway_obstacles", feature.layer, layers)
+    pairs = ctx.model.cache.get(key)
+    if pairs is None:
+        walkways = ctx.model.features(feature.layer)
+        areas = [ctx.cached("_walking_area", w, lambda f, _c: _walking_area(f)) for w in walkways]
+        valid = np.array([a is not None and not a.is_empty for a in areas], dtype=bool)
+        geoms = np.array([a for a, ok in zip(areas, valid) if ok], dtype=object)
+        index = np.flatnonzero(valid)
+        pairs = {id(w): [] for w in walkways}
+        for layer in layers:
+            feats = ctx.model.features(layer)
+            if not feats or not len(geoms):
+                continue
+            w_idx, o_idx = ctx.model.tree(layer).query(geoms, predicate="dwithin",
+                                                       distance=_OBSTACLE_REACH_M)
+            order = np.lexsort((o_idx, w_idx))
+            for wi, oi in zip(w_idx[order].tolist(), o_idx[order].tolist()):
+                pairs[id(walkways[index[wi]])].append(feats[oi])
+        ctx.model.cache[key] = pairs
+    near = pairs.get(id(feature))
+    area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
+    if near is None or area is None:  # a feature of another layer (e.g. a ramp)
+        return obstacle_footprints(ctx, area, layers) if area is not None else []
+    out = []
+    for obstacle in near:
+        footprint = ctx.cached("_footprint", obstacle, lambda f, _c: _footprint_of(f))
+        if footprint is not None and not footprint.is_empty and footprint.intersects(area):
+            out.append((obstacle, footprint))
+    return out
+
+
 def _walking_area(feature: Feature) -> Any:
     """The surface of a walkway: its polygon, or its centre line buffered by half its width."""
     if feature.geom_type == "Polygon":
@@ -378,7 +418,7 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
         frame = _rect_frame(area, along)
         if frame is None:
             return False
-        footprints = [fp for _o, fp in obstacle_footprints(c, area, layers)]
+        footprints = [fp for _o, fp in walkway_obstacles(c, f, layers)]
         return _RectProfile(*frame, footprints)
 
     return ctx.cached(f"_rect_profile:{','.join(layers)}", feature, compute)
@@ -407,7 +447,7 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
         area = _walking_area(f)
         if area is None or area.is_empty:
             return None
-        footprints = [fp for _o, fp in obstacle_footprints(c, area, layers)]
+        footprints = [fp for _o, fp in walkway_obstacles(c, f, layers)]
         try:
             if f.geom_type == "Polygon":
                 return clear_width(f.geometry, footprints, min_required_m=min_required_m)

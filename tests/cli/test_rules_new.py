@@ -69,7 +69,7 @@ def test_scaffold_validate_test_and_report(tmp_path: Path) -> None:
                                          ("bench", "manual"), ("parking", "threshold")])
 def test_scaffolds_are_valid_and_pass_for_many_layers(tmp_path: Path, layer: str,
                                                       check: str) -> None:
-    code, out = invoke("rules", "new", str(tmp_path / "s"), "--set", "s", "--id", "S-01",
+    code, out = invoke("rules", "new", str(tmp_path / "s"), "--set", "s", "--id", "SX-01",
                        "--layer", layer, "--check", check)
     assert code == 0, out
     code, out = invoke("rules", "validate", str(tmp_path / "s"))
@@ -112,6 +112,6 @@ def test_bad_arguments_are_input_errors(tmp_path: Path, args: list[str],
 def test_existing_rule_is_not_overwritten(tmp_path: Path) -> None:
     from inclusiecheck.model import InputError
 
-    invoke("rules", "new", str(tmp_path / "s"), "--set", "s", "--id", "S-01")
-    result = runner.invoke(app, ["rules", "new", str(tmp_path / "s"), "--id", "S-01"])
+    invoke("rules", "new", str(tmp_path / "s"), "--set", "s", "--id", "SX-01")
+    result = runner.invoke(app, ["rules", "new", str(tmp_path / "s"), "--id", "SX-01"])
     assert isinstance(result.exception, InputError) and "already exists" in str(result.exception)

@@ -434,8 +434,13 @@ def test_rectangle_fast_path_matches_general_method(seed: int) -> None:
               for o in placed]
     general = clear_width(walk, prints, min_required_m=1.5)
     assert fast.min_width_m == pytest.approx(general.min_width_m, abs=3e-3)
-    assert fast.gross_width_m == pytest.approx(width, abs=1e-6)
+    assert fast.gross_width_m == pytest.approx(width, abs=1e-4)
     assert len(fast.narrowings) == len(general.narrowings)
-    for a, b in zip(fast.narrowings, general.narrowings):
+    # the two may walk the walkway in opposite directions: compare in a common order
+    def along(n):  # type: ignore[no-untyped-def]
+        return n.geometry.centroid.distance(walk.exterior.interpolate(0))
+
+    for a, b in zip(sorted(fast.narrowings, key=along), sorted(general.narrowings, key=along)):
+        assert a.geometry.intersects(b.location)
         assert a.length_m == pytest.approx(b.length_m, abs=0.02)
         assert a.width_m == pytest.approx(b.width_m, abs=3e-3)
