@@ -333,7 +333,8 @@ def rule_json_schemas(builtin_only: bool = False) -> dict[str, dict[str, Any]]:
 
 
 def regenerate(docs: Path) -> list[Path]:
-    """Regenerate the generated parts of ``docs/`` (rule reference, data-profile table)."""
+    """Regenerate the generated parts of ``docs/``: rule reference, data-profile table, the
+    built-in check types in ``check-types.md`` and the rule-file JSON Schemas."""
     from inclusiecheck.engine.loader import resolve_selectors
     from inclusiecheck.output import write_atomic
 
@@ -342,7 +343,19 @@ def regenerate(docs: Path) -> list[Path]:
     write_atomic(table, ("# Data profile: layers and attributes\n\n_Generated from "
                          "`inclusiecheck/model/profile.py`; do not edit by hand._\n\n"
                          + data_profile_markdown()).encode("utf-8"))
-    return [*written, table]
+    written = [*written, table]
+    check_doc = docs / "check-types.md"
+    if check_doc.is_file():
+        text = check_doc.read_text(encoding="utf-8")
+        updated = replace_generated(text, check_types_markdown(builtin_only=True))
+        if updated != text:
+            write_atomic(check_doc, updated.encode("utf-8"))
+        written.append(check_doc)
+    for name, schema in rule_json_schemas(builtin_only=True).items():
+        path = docs / "schemas" / f"{name}.schema.json"
+        write_atomic(path, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
+        written.append(path)
+    return written
 
 
 if __name__ == "__main__":  # python -m inclusiecheck.docs_gen [docs folder]

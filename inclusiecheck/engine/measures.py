@@ -141,6 +141,48 @@ def obstacle_footprints(ctx: CheckContext, area: Any, layers: tuple[str, ...] = 
     return out
 
 
+def _layer_footprints(ctx: CheckContext, layer: str) -> None:
+    """Build the footprints of a whole obstacle layer at once (points in one vectorised
+    buffer call) and put them in the per-feature cache used by :func:`_footprint_of`."""
+    import math
+
+    import numpy as np
+    import shapely
+
+    from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M, FOOTPRINT_SIDES
+
+    key = ("_layer_footprints", layer, id(ctx))
+    if ctx.model.cache.get(key):
+        return
+    ctx.model.cache[key] = True
+    points, radii = [], []
+    for f in ctx.model.features(layer):
+        if f.geometry.geom_type != "Point":
+            continue
+        attrs = f.attrs
+        if layer == "obstacle":
+            if (attrs.get("free_height_m") or 0.0) >= OVERHEAD_CLEAR_M:
+                continue
+            kind = attrs.get("kind")
+        elif layer == "vegetation":
+            continue  # few, and kind-dependent defaults: built one by one
+        elif layer == "stop":
+            kind = "pole"
+        else:
+            kind = layer
+        size = attrs.get("size_m")
+        if size is None or isinstance(size, bool) or not size > 0:
+            size = DEFAULT_FOOTPRINT_M.get(kind or "other", DEFAULT_FOOTPRINT_M["other"])
+        points.append(f)
+        radii.append(float(size) / 2.0 / math.cos(math.pi / FOOTPRINT_SIDES))
+    if not points:
+        return
+    geoms = shapely.force_2d(np.array([f.geometry for f in points], dtype=object))
+    discs = shapely.buffer(geoms, np.array(radii), quad_segs=FOOTPRINT_SIDES // 4)
+    for f, disc in zip(points, discs):
+        ctx.cached("_footprint", f, lambda _f, _c, d=disc: d)
+
+
 def walkway_obstacles(ctx: CheckContext, feature: Feature,
                       layers: tuple[str, ...] = OBSTACLE_LAYERS) -> list[tuple[Feature, Any]]:
     """Obstacle features and footprints reaching into a walkway's walking area.
@@ -171,6 +213,8 @@ def walkway_obstacles(ctx: CheckContext, feature: Feature,
         ctx.model.cache[key] = pairs
     near = pairs.get(id(feature))
     area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
+    for layer in layers:
+        _layer_footprints(ctx, layer)
     if near is None or area is None:  # a feature of another layer (e.g. a ramp)
         return obstacle_footprints(ctx, area, layers) if area is not None else []
     out = []
