@@ -55,27 +55,27 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
     ],
     "walkway": [
         ({"id": "voetpad-zuid", "kind": "sidewalk", "total_width_m": 2.5, "surface": "concrete",
-          "cross_slope_pct": 1.5, "lit": True}, rect(0, 8, 100, 10.5)),
+          "cross_slope_pct": 1.5, "slope_pct": 0.5, "lit": True}, rect(0, 8, 100, 10.5)),
         # deliberate problem 1: a 1.80 m sidewalk with a cabinet leaving 1.10 m
         ({"id": "voetpad-oost", "kind": "sidewalk", "total_width_m": 1.8, "surface": "concrete",
-          "cross_slope_pct": 2.0, "lit": True}, rect(72, 10.5, 73.8, 62)),
+          "cross_slope_pct": 2.0, "slope_pct": 1.0, "lit": True}, rect(72, 10.5, 73.8, 62)),
         ({"id": "pleinvloer", "kind": "square_surface", "surface": "paving_stones",
-          "cross_slope_pct": 1.0, "lit": True}, rect(10, 10.5, 70, 50)),
+          "cross_slope_pct": 1.0, "slope_pct": 0.5, "lit": True}, rect(10, 10.5, 70, 50)),
         ({"id": "toegang-stadhuis", "kind": "footpath", "access_path": True, "width_m": 1.8,
-          "surface": "paving_stones", "lit": True}, line((40, 50), (40, 54.9))),
+          "surface": "paving_stones", "slope_pct": 1.0, "cross_slope_pct": 1.5, "lit": True}, line((40, 50), (40, 54.9))),
         # deliberate problem 2: the access path to the side entrance is 1.10 m wide
         ({"id": "toegang-zijingang", "kind": "footpath", "access_path": True, "width_m": "1,10",
-          "surface": "paving_stones", "lit": True}, line((25, 50), (25, 54.9))),
+          "surface": "paving_stones", "slope_pct": 1.0, "cross_slope_pct": 1.5, "lit": True}, line((25, 50), (25, 54.9))),
         # deliberate problem 3: a park path with no light and a tall hedge beside it
-        ({"id": "parkpad", "kind": "park_path", "width_m": 2.0, "surface": "concrete",
-          "main_route": True}, line((76, 20), (88, 40), (98, 58))),
+        ({"id": "parkpad", "kind": "park_path", "width_m": 2.0, "total_width_m": 2.0,
+          "surface": "concrete", "slope_pct": 2.0, "cross_slope_pct": 1.5, "main_route": True}, line((76, 20), (88, 40), (98, 58))),
     ],
     "crossing": [
         ({"id": "oversteek-west", "kerb_height_cm": 2, "traffic_signals": False,
           "refuge_width_m": None}, line((20, 0.5), (20, 8))),
         # deliberate problem 4: kerb 6 cm high and no tactile paving
         ({"id": "oversteek-oost", "kerb_height_cm": 6, "tactile_paving": "nee",
-          "traffic_signals": False}, line((85, 0.5), (85, 8))),
+          "traffic_signals": False}, line((87, 0.5), (87, 8))),
     ],
     "tactile": [
         ({"id": "noppen-west", "kind": "warning", "width_m": 0.6}, rect(18.2, 8.0, 21.8, 8.6)),
@@ -84,7 +84,7 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
     ],
     "ramp": [
         # deliberate problem 5: 0.40 m rise over 6 m = 6.67 % (max 6.25 % for 25-50 cm)
-        ({"id": "helling-stadhuis", "width_m": 1.3, "handrail": "both_sides",
+        ({"id": "helling-stadhuis", "width_m": 1.3, "handrail": "both_sides", "cross_slope_pct": 1.0,
           "wheel_guard": True, "landing_top_m": 1.5, "landing_bottom_m": 1.5},
          {"type": "LineString", "coordinates": [pt(44, 52.5, 0.0), pt(50, 52.5, 0.40)]}),
     ],
@@ -104,10 +104,10 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
     "stop": [
         # deliberate problem 7: platform 12 cm high, no tactile guidance, no boarding tile
         ({"id": "halte-markt", "name": "Mechelen Marktplein", "mode": "bus",
-          "platform_height_cm": 12, "platform_width_m": 2.5, "platform_length_m": 16,
+          "platform_height_cm": 12, "platform_width_m": 2.5, "platform_length_m": 18,
           "swing_in": False, "tactile_guidance": False, "boarding_tactile": False,
           "shelter": True, "seating": True, "lit": True, "real_time_info": True},
-         point(50, 9.0)),
+         point(50, 8.2)),
     ],
     "toilet": [
         # deliberate problem 8: the baby-changing table is only in the women's room
@@ -123,23 +123,29 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
         ({"id": "bank-2", "backrest": True, "armrests": True, "seat_height_cm": 47},
          point(50, 30)),
         ({"id": "bank-park", "backrest": True, "armrests": True, "seat_height_cm": 46},
-         point(77, 21)),
+         point(77.9, 18.9)),
     ],
     "light": [
+        # street lights on the kerb line of the south sidewalk, clear of the stop's boarding zone
         *[({"id": f"licht-zuid-{i}", "mounting_height_m": 6, "luminous_flux_lm": 6000,
-            "size_m": 0.25}, point(x, 8.3)) for i, x in enumerate(range(5, 100, 15), 1)],
+            "size_m": 0.25}, point(x, 8.15)) for i, x in enumerate(range(12, 100, 15), 1)],
         *[({"id": f"licht-plein-{i}", "mounting_height_m": 5, "luminous_flux_lm": 5000,
             "dimmed_pct": 50, "off_hours": None}, point(x, y))
           for i, (x, y) in enumerate([(15, 15), (40, 15), (65, 15), (15, 45), (40, 45),
-                                      (65, 45), (27, 30), (53, 30), (40, 52)], 1)],
+                                      (65, 45), (27, 30), (53, 30), (36, 52), (22, 52.5)], 1)],
         *[({"id": f"licht-oost-{i}", "mounting_height_m": 6, "luminous_flux_lm": 6000,
             "size_m": 0.25}, point(74.2, y)) for i, y in enumerate(range(20, 62, 15), 1)],
+        # a light on a mast arm above each crossing (NL guideline: light every crossing)
+        ({"id": "licht-oversteek-west", "mounting_height_m": 8, "luminous_flux_lm": 12000},
+         point(20, 4)),
+        ({"id": "licht-oversteek-oost", "mounting_height_m": 8, "luminous_flux_lm": 12000},
+         point(87, 4)),
     ],
     "obstacle": [
         ({"id": "cabine-oost", "kind": "cabinet", "height_m": 1.4, "contrast": True,
           "has_base": True}, rect(72.0, 29.5, 72.7, 30.5)),
         ({"id": "paal-1", "kind": "bollard", "size_m": 0.15, "height_m": 0.9, "contrast": True,
-          "has_base": True}, point(12, 9.8)),
+          "has_base": True}, point(4, 10.3)),
         ({"id": "fietsenrek-plein", "kind": "bike_rack", "height_m": 0.8, "contrast": True,
           "has_base": True}, rect(60, 12, 64, 13)),
     ],

@@ -10,6 +10,13 @@ mapped with the IFC mapping profile (``readers/mappings/ifc.yaml``) and georefer
 - else the plan stays in local model metres with CRS ``"LOCAL"`` and an
   ``ifc_not_georeferenced`` warning.
 
+Plan metadata (``work_kind``, ``building_area_m2``, ``public_building``, ``permit_date``, ...)
+comes from a ``plan.yaml`` (or ``<stem>.plan.yaml``) beside the model, as for GIS plans
+(:func:`inclusiecheck.readers.gis.load_plan_metadata`); its ``crs`` and ``origin`` (``[E, N]``
+or ``[E, N, rotation_deg]``) stand in for ``--crs`` and ``--origin`` when those are not given.
+Its keys win over the IFC project name; ``ifc_schema`` and ``ifc_map_conversion`` always come
+from the model.
+
 The returned :class:`~inclusiecheck.model.RawPlan` already uses data-profile names
 (``mapping`` is ``None``). ``metadata["ifc_map_conversion"]`` gives the transformation applied
 (in metres: ``E = eastings + scale * (a*x - b*y)``, ``N = northings + scale * (b*x + a*y)``
@@ -20,6 +27,7 @@ be taken back to model coordinates.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +117,29 @@ def georeference(model: IfcLiteModel, options: ReadOptions, path: Path
 
 def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = None,
                  rules: tuple[Rule, ...] | None = None) -> RawPlan:
-    """Map and georeference an :class:`IfcLiteModel` into a :class:`RawPlan`."""
+    """Map and georeference an :class:`IfcLiteModel` into a :class:`RawPlan`.
+
+    A mapped element whose layer takes no points (stairs, ramp, walkway, building) but whose
+    footprint could not be derived is left out with an ``ifc_footprint_missing`` warning that
+    names it, rather than reaching the normaliser as an anonymous wrong geometry.
+    """
+    from inclusiecheck.model.profile import LAYER_GEOMETRIES
+
     options = options or ReadOptions()
     crs, conversion, geo_warnings = georeference(model, options, path)
     mapped = map_model(model, rules if rules is not None else load_profile(), file=path.name)
     features = []
     for item in mapped.features:
+        if item.geometry.geom_type == "Point" and "Point" not in LAYER_GEOMETRIES.get(
+                item.layer, ("Point",)):
+            mapped.warnings.append(ReadWarning(
+                "ifc_footprint_missing",
+                f"{item.entity} {item.properties.get('name') or item.global_id!r} would be "
+                f"{item.layer} but has no footprint the lite reader can derive (only extruded "
+                "solids are read without the geometry kernel); not checked "
+                "(check(..., ifc_geometry=True) derives exact footprints for .ifc)",
+                file=path.name, layer=item.entity, feature_id=item.global_id))
+            continue
         geometry = _transform(item.geometry, conversion) if conversion is not None else item.geometry
         features.append(RawFeature(
             layer=item.layer, properties=dict(item.properties), geometry=geometry,
@@ -135,12 +160,67 @@ def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = 
                    metadata=metadata, mapping=None)
 
 
+def _meta_origin(value: Any, where: str) -> tuple[float, float, float]:
+    """``origin`` of plan.yaml (``[E, N]``, ``[E, N, rot]`` or ``"E,N[,rot]"``) as a triple."""
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        numbers = [float(p) for p in parts]
+    except (TypeError, ValueError):
+        numbers = []
+    if len(numbers) not in (2, 3) or not all(math.isfinite(v) for v in numbers):
+        raise InputError(f"{where}: origin {value!r}: give [E, N] or [E, N, rotation_deg]")
+    return (numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 0.0)
+
+
+def plan_options(path: Path, options: ReadOptions, metadata: dict[str, Any]) -> ReadOptions:
+    """Fill ``crs`` and ``origin`` from plan.yaml where the options do not give them."""
+    from dataclasses import replace
+
+    from inclusiecheck.readers.gis import crs_name, parse_crs, plan_metadata_path
+
+    meta_path = plan_metadata_path(path)
+    where = str(meta_path) if meta_path else "plan.yaml"
+    crs, origin = options.crs, options.origin
+    if not crs and metadata.get("crs") not in (None, ""):
+        crs = crs_name(parse_crs(metadata["crs"], f"crs in {where}"))
+    if origin is None and metadata.get("origin") not in (None, ""):
+        origin = _meta_origin(metadata["origin"], where)
+    return replace(options, crs=crs, origin=origin)
+
+
 @reader("ifc", (".ifc", ".ifcxml"))
 def read_ifc(path: Path, options: ReadOptions) -> RawPlan:
-    """Read an IFC-SPF or ifcXML file into a :class:`RawPlan` in data-profile vocabulary."""
+    """Read an IFC-SPF or ifcXML file into a :class:`RawPlan` in data-profile vocabulary.
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read (see the encodings), an unknown CRS, or a model in which
+        no element maps onto a data-profile layer.
+    """
+    from inclusiecheck.readers.gis import load_plan_metadata
+
     path = Path(path)
+    plan_meta = load_plan_metadata(path)
+    options = plan_options(path, options, plan_meta)
     model = read_lite(path, geometry=options.ifc_geometry)
-    return lite_to_plan(model, path, options)
+    plan = lite_to_plan(model, path, options)
+    if not plan.features:
+        missing = [w for w in plan.warnings if w.code == "ifc_footprint_missing"]
+        if missing:
+            raise InputError(
+                f"{path}: {len(missing)} element(s) map onto the data profile but none has a "
+                f"footprint the lite reader can derive (e.g. {missing[0].layer} "
+                f"{missing[0].feature_id}); only extruded solids are read without the geometry "
+                "kernel (check(..., ifc_geometry=True))")
+        counts = Counter(e.entity for e in model.elements)
+        found = ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())[:8]) or "none"
+        raise InputError(
+            f"{path}: no element the IFC mapping profile knows (doors, ramps, stairs, toilet "
+            f"spaces, lights, benches, ...); elements read: {found}")
+    technical = {key: plan.metadata[key] for key in ("ifc_schema", "ifc_map_conversion")}
+    plan.metadata = {**plan.metadata, **plan_meta, **technical}
+    return plan
 
 
-__all__ = ["LOCAL_CRS", "georeference", "lite_to_plan", "read_ifc", "read_lite"]
+__all__ = ["LOCAL_CRS", "georeference", "lite_to_plan", "plan_options", "read_ifc", "read_lite"]

@@ -132,14 +132,35 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+def _prolog_text(raw: bytes) -> str:
+    """Decode the first bytes of an XML file for the prolog scan, whatever its encoding.
+
+    UTF-32 and UTF-16 are recognised by their byte-order mark or, without one, by the zero
+    bytes around the first ASCII character (XML 1.0, appendix F), as libxml2 does; anything
+    else is read as latin-1, which keeps the ASCII markup of UTF-8 and 8-bit encodings.
+    """
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                       (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(codec, "replace")
+    head = raw[:4]
+    if len(head) == 4:
+        if head[0] and not any(head[1:]):
+            return raw.decode("utf-32-le", "replace")
+        if not any(head[:3]) and head[3]:
+            return raw.decode("utf-32-be", "replace")
+        if head[0] and not head[1]:
+            return raw.decode("utf-16-le", "replace")
+        if not head[0] and head[1]:
+            return raw.decode("utf-16-be", "replace")
+    return raw.decode("latin-1")
+
+
 def check_prolog(path: Path) -> None:
     """Reject an ifcXML whose prolog has a DOCTYPE, before any XML parser sees it."""
     with path.open("rb") as handle:
         raw = handle.read(PROLOG_LIMIT)
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        prolog = raw.decode("utf-16", "replace")
-    else:
-        prolog = raw.decode("latin-1")
+    prolog = _prolog_text(raw)
     position = 0
     while True:
         start = prolog.find("<", position)
