@@ -39,13 +39,17 @@ from shapely.ops import substring
 
 __all__ = [
     "GeometryInputError",
+    "Route",
     "SnappedPoints",
     "WalkNetwork",
     "build_walk_network",
     "distance_to_nearest",
     "euclidean_distance_to_nearest",
     "nearest_destination",
+    "nearest_routes",
+    "route_line",
     "service_area",
+    "shortest_path",
     "snap_points",
 ]
 
@@ -448,6 +452,7 @@ class _Augmented:
     seg_end_m: np.ndarray
     seg_a: np.ndarray  # node at the start / end of the sub-edge
     seg_b: np.ndarray
+    adj_seg: list[int]  # per CSR entry: the sub-edge it runs along
 
 
 def _augment(net: WalkNetwork, snapped: Sequence[SnappedPoints]) -> _Augmented:
@@ -487,8 +492,9 @@ def _augment(net: WalkNetwork, snapped: Sequence[SnappedPoints]) -> _Augmented:
     src = np.concatenate([seg_a, seg_b])
     dst = np.concatenate([seg_b, seg_a])
     ww = np.concatenate([w, w])
+    seg_id = np.concatenate([np.arange(w.size), np.arange(w.size)])
     keep = src != dst
-    src, dst, ww = src[keep], dst[keep], ww[keep]
+    src, dst, ww, seg_id = src[keep], dst[keep], ww[keep], seg_id[keep]
     o = np.argsort(src, kind="stable")
     indptr = np.zeros(n_total + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n_total), out=indptr[1:])
@@ -503,6 +509,7 @@ def _augment(net: WalkNetwork, snapped: Sequence[SnappedPoints]) -> _Augmented:
         seg_end_m=seg_end,
         seg_a=seg_a,
         seg_b=seg_b,
+        adj_seg=seg_id[o].tolist(),
     )
 
 

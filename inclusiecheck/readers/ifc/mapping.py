@@ -193,6 +193,22 @@ class _Context:
         for space_id, ids in by_container.items():
             self.space_content[space_id] = [self.elements[i] for i in sorted(ids)]
 
+    def spaces_footprint(self, building_id: str) -> BaseGeometry | None:
+        """The union of the polygon footprints of the IfcSpaces under a building, if any."""
+        polygons = []
+        for space in self.spaces:
+            if space.footprint.area <= 0:
+                continue
+            current, depth = space.parent, 0
+            while current and depth < 16 and current != building_id:
+                node = self.spatial.get(current)
+                current, depth = (node.parent if node is not None else None), depth + 1
+            if current == building_id:
+                polygons.append(space.footprint)
+        if not polygons:
+            return None
+        return shapely.union_all(polygons)
+
     def parent_psets(self, item: _Item) -> dict[str, dict[str, Any]]:
         parent = self.elements.get(item.parent) if item.parent else None
         return parent.psets if parent is not None else {}
@@ -391,6 +407,11 @@ def map_model(model: IfcLiteModel, rules: Iterable[Rule] | None = None, file: st
     result = MappingResult()
     items = [_item(e) for e in model.elements] + [_item(s) for s in model.spatial]
     for item in items:
+        if item.entity == "IfcBuilding" and item.footprint.area <= 0:
+            # a building without a body of its own: the outline of its spaces
+            outline = ctx.spaces_footprint(item.global_id)
+            if outline is not None:
+                item.footprint = outline
         for rule in rules:
             if not _matches(rule, item, ctx):
                 continue
