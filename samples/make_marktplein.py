@@ -84,7 +84,8 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
     ],
     "ramp": [
         # deliberate problem 5: 0.40 m rise over 6 m = 6.67 % (max 6.25 % for 25-50 cm)
-        ({"id": "helling-stadhuis", "width_m": 1.3, "handrail": "both_sides", "cross_slope_pct": 1.0,
+        ({"id": "helling-stadhuis", "access_path": True, "width_m": 1.3, "handrail": "both_sides",
+          "cross_slope_pct": 1.0,
           "wheel_guard": True, "landing_top_m": 1.5, "landing_bottom_m": 1.5},
          {"type": "LineString", "coordinates": [pt(44, 52.5, 0.0), pt(50, 52.5, 0.40)]}),
     ],

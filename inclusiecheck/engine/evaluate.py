@@ -125,18 +125,22 @@ class Evaluator:
                 return Outcome.NOT_APPLICABLE, (), None
             if ok is None:
                 missing.append(name)
-        if missing:
-            if applies.unknown == "to_verify":
-                return Outcome.TO_VERIFY, tuple(missing), None
-            return Outcome.NOT_APPLICABLE, (), None
+        # the legal scope decides before missing selection data: a feature outside the scope is
+        # not applicable, whatever else it lacks
         case = None
         if applies.scope:
             result = SCOPES[applies.scope](feature, self.ctx)
             if result.applies is False:
                 return Outcome.NOT_APPLICABLE, (), result.case
             if result.applies is None:
-                return Outcome.TO_VERIFY, result.missing, result.case
+                extra = tuple(m for m in missing if m not in result.missing) \
+                    if applies.unknown == "to_verify" else ()
+                return Outcome.TO_VERIFY, (*result.missing, *extra), result.case
             case = result.case
+        if missing:
+            if applies.unknown == "to_verify":
+                return Outcome.TO_VERIFY, tuple(missing), case
+            return Outcome.NOT_APPLICABLE, (), None
         return None, (), case
 
     # -- findings -------------------------------------------------------------------------------
@@ -170,6 +174,7 @@ class Evaluator:
         if deviation:
             notes.append(("Afwijking toegestaan: " if lang == "nl" else "Deviation granted: ")
                          + deviation["justification"])
+        notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
         location = result.location if result.location is not None else feature.geometry
         data = {k: v for k, v in result.data.items() if k != "source"}
         if "source" in result.data:
