@@ -16,7 +16,7 @@ from shapely.geometry import mapping
 
 from inclusiecheck import __version__
 from inclusiecheck.engine.deviations import find_default, load_deviations
-from inclusiecheck.engine.evaluate import Evaluation, evaluate, location_of, rules_in_force
+from inclusiecheck.engine.evaluate import Evaluation, evaluate, locations_of, rules_in_force
 from inclusiecheck.engine.loader import LoadedRule, RuleSet, resolve_selectors
 from inclusiecheck.engine.verdict import decide
 from inclusiecheck.model import Citation, InputError, Level, Pillar, Report, RuleInfo, SiteModel
@@ -194,8 +194,9 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
         feats = model.features(layer)
         if not feats:
             continue
-        map_layers[layer] = [(f.id, location_of(f.geometry) or mapping(f.geometry), f.status)
-                             for f in feats]
+        locs = locations_of([f.geometry for f in feats])
+        map_layers[layer] = [(f.id, loc or mapping(f.geometry), f.status)
+                             for f, loc in zip(feats, locs)]
     if len(model):
         import shapely
 

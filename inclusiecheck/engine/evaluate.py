@@ -9,12 +9,13 @@ kept as findings when ``list_all`` is set, so a 100k-feature plan stays light.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+import numpy as np
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckResult
@@ -73,18 +74,26 @@ def rules_in_force(rulesets: Iterable[RuleSet], day: dt.date) -> list[LoadedRule
     return out
 
 
-def _round_coords(geom: BaseGeometry) -> dict[str, Any]:
-    geom2d = shapely.force_2d(geom)
-    return mapping(shapely.set_precision(geom2d, 0.001)) if not geom2d.is_empty else mapping(geom2d)
+def locations_of(geoms: list[BaseGeometry | None]) -> list[dict[str, Any] | None]:
+    """GeoJSON geometries (2D, coordinates rounded to the millimetre), vectorised.
+
+    Rounding moves coordinates only (no topology operations), so tiny features survive.
+    """
+    out: list[dict[str, Any] | None] = [None] * len(geoms)
+    index = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
+    if not index:
+        return out
+    arr = np.empty(len(index), dtype=object)
+    arr[:] = [geoms[i] for i in index]
+    flat = shapely.transform(shapely.force_2d(arr), lambda xy: np.round(xy, 3))
+    for i, text in zip(index, shapely.to_geojson(flat)):
+        out[i] = json.loads(text)
+    return out
 
 
 def location_of(geom: BaseGeometry | None) -> dict[str, Any] | None:
-    if geom is None or geom.is_empty:
-        return None
-    try:
-        return _round_coords(geom)
-    except shapely.errors.GEOSException:  # pragma: no cover - precision on odd geometry
-        return mapping(shapely.force_2d(geom))
+    """GeoJSON geometry of one location (see :func:`locations_of`)."""
+    return locations_of([geom])[0]
 
 
 class Evaluator:
@@ -175,7 +184,6 @@ class Evaluator:
             notes.append(("Afwijking toegestaan: " if lang == "nl" else "Deviation granted: ")
                          + deviation["justification"])
         notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-        location = result.location if result.location is not None else feature.geometry
         data = {k: v for k, v in result.data.items() if k != "source"}
         if "source" in result.data:
             data["value_source"] = result.data["source"]
@@ -187,7 +195,7 @@ class Evaluator:
             unit=result.unit, message=message, advice=spec.advice.get(lang),
             source=Citation(spec.source.document, spec.source.article, spec.source.url,
                             spec.source.kind),
-            location=location_of(location), status=feature.status, missing=result.missing,
+            location=None, status=feature.status, missing=result.missing,
             note=" ".join(n for n in notes if n) or None, deviation=deviation,
             rule_set_version=rule.rule_set_version, data=_jsonable_dict(data),
             rule_version=spec.version)
@@ -218,6 +226,7 @@ class Evaluator:
         findings: list[Finding] = []
         counts: Counter[tuple[str, str, str, str, str]] = Counter()
         stats: dict[str, RuleStats] = defaultdict(RuleStats)
+        geoms: list[BaseGeometry | None] = []
         for rule in self.rules:
             spec = rule.spec
             if spec.check.type == "manual":
@@ -242,12 +251,15 @@ class Evaluator:
                         if keep:
                             finding = self._finding(rule, feature, result, case)
                             findings.append(finding)
+                            geoms.append(result.location if result.location is not None
+                                         else feature.geometry)
                             out = finding.outcome
                         elif out in (Outcome.FAIL, Outcome.WARN):  # pragma: no cover
                             out = self._finding(rule, feature, result, case).outcome
                         counts[(rule.rule_set, spec.pillar, spec.level, feature.status,
                                 out.value)] += 1
         warnings = self._stale_deviations()
+        findings = [replace(f, location=loc) for f, loc in zip(findings, locations_of(geoms))]
         findings.sort(key=Finding.sort_key)
         return Evaluation(findings, dict(counts), dict(stats), self.rules, warnings)
 
