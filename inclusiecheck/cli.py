@@ -171,19 +171,49 @@ def check(
     for name in names:
         get_format(name)
     code = 0
-    for plan in plans:
-        report = run_check(plan, rules=rules, mapping_profile=mapping, crs=crs, date=date,
+    if len(plans) == 1:
+        report = run_check(plans[0], rules=rules, mapping_profile=mapping, crs=crs, date=date,
                            lang=lang.value if lang else None, list_all=list_all,
                            meta={k: v for k, v in meta.items() if v is not None},
                            deviations=deviations, origin=_parse_origin(origin))
-        target = out if len(plans) == 1 else out / plan.stem
-        written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations)
+        written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations)
         if quiet:
             for path in written:
                 typer.echo(str(path))
         else:
             print_summary(report, written)
-        code = max(code, exit_code(report, fail_on))
+        raise typer.Exit(exit_code(report, fail_on))
+    # batch: one sub-folder per plan, an index of all verdicts; a bad plan does not stop the batch
+    rows: list[dict[str, object]] = []
+    for plan, folder in zip(plans, batch_folders(plans)):
+        target = out / folder
+        try:
+            report = run_check(plan, rules=rules, mapping_profile=mapping, crs=crs, date=date,
+                               lang=lang.value if lang else None, list_all=list_all,
+                               meta={k: v for k, v in meta.items() if v is not None},
+                               deviations=deviations, origin=_parse_origin(origin))
+        except InputError as exc:
+            _err(str(exc) if str(plan) in str(exc) else f"{plan}: {exc}")
+            rows.append({"plan": str(plan), "folder": folder, "error": str(exc)})
+            code = 2
+            continue
+        written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations)
+        if quiet:
+            for path in written:
+                typer.echo(str(path))
+        else:
+            typer.echo(f"== {plan}")
+            print_summary(report, written)
+        plan_code = exit_code(report, fail_on)
+        totals = report.summary.get("total", {})
+        rows.append({"plan": str(plan), "folder": folder, "verdict": report.verdict.code,
+                     "project": report.plan.get("project"), "dossier": report.plan.get("dossier"),
+                     "fail": totals.get("fail", 0), "warn": totals.get("warn", 0),
+                     "to_verify": totals.get("to_verify", 0), "exit_code": plan_code})
+        if code != 2:
+            code = max(code, plan_code)
+    for path in write_batch_index(rows, out, lang.value if lang else "nl"):
+        typer.echo(str(path)) if quiet else typer.echo(f"  → {path}")
     raise typer.Exit(code)
 
 
@@ -233,6 +263,64 @@ def compare(
     typer.echo(f"resolved {len(result['resolved'])}, introduced {len(result['introduced'])}, "
                f"changed {len(result['changed'])}, unchanged {len(result['unchanged'])}")
     typer.echo(f"  → {out / 'compare.json'}\n  → {out / 'compare.md'}")
+
+
+def batch_folders(plans: list[Path]) -> list[str]:
+    """A distinct output sub-folder name per plan: its stem, made unique with its parent's
+    name (and a number) when two plans share a stem (``a/plan.gpkg``, ``b/plan.gpkg``)."""
+    names: list[str] = []
+    stems = [p.stem if p.stem != "" else p.name for p in plans]
+    for plan, stem in zip(plans, stems):
+        name = stem
+        if stems.count(stem) > 1:
+            name = f"{plan.resolve().parent.name}-{stem}"
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+def write_batch_index(rows: list[dict[str, object]], out: Path, lang: str) -> list[Path]:
+    """``batch.json`` and an accessible ``index.html`` listing every plan's verdict."""
+    import html
+    import json
+
+    from inclusiecheck.output import write_atomic
+
+    nl = lang == "nl"
+    labels = {"gunstig": ("gunstig", "favourable"),
+              "gunstig_onder_voorwaarden": ("gunstig onder voorwaarden", "favourable on conditions"),
+              "ongunstig": ("ongunstig", "unfavourable"),
+              "niet_van_toepassing": ("niet van toepassing", "not applicable")}
+    write_atomic(out / "batch.json", (json.dumps({"plans": rows}, indent=2, ensure_ascii=False,
+                                                 sort_keys=True) + "\n").encode("utf-8"))
+    e = html.escape
+    title = "Inclusieadviezen: overzicht" if nl else "Inclusion advice: overview"
+    head = ("Plan", "Dossier", "Oordeel" if nl else "Verdict", "niet voldaan" if nl else "fail",
+            "aandachtspunt" if nl else "warn", "te controleren" if nl else "to verify")
+    body = []
+    for row in rows:
+        if "error" in row:
+            verdict = ("fout in invoer: " if nl else "input error: ") + str(row["error"])
+            cells = [e(str(row["plan"])), "", e(verdict), "", "", ""]
+        else:
+            label = labels.get(str(row["verdict"]), (str(row["verdict"]),) * 2)[0 if nl else 1]
+            link = f'<a href="{e(str(row["folder"]))}/report.html">{e(str(row["plan"]))}</a>'
+            cells = [link, e(str(row.get("dossier") or "")), e(label), str(row["fail"]),
+                     str(row["warn"]), str(row["to_verify"])]
+        body.append("<tr><th scope=\"row\">" + cells[0] + "</th>"
+                    + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
+    page = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{e(title)}</title><style>body{{font-family:system-ui,sans-serif;margin:2rem;"
+            "color:#1a1a1a}table{border-collapse:collapse}th,td{border:1px solid #767676;"
+            "padding:.3rem .6rem;text-align:left}a{color:#0645ad}</style></head><body><main>"
+            f"<h1>{e(title)}</h1><table><caption>{e(title)}</caption><thead><tr>"
+            + "".join(f'<th scope="col">{e(h)}</th>' for h in head)
+            + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></main></body></html>\n")
+    write_atomic(out / "index.html", page.encode("utf-8"))
+    return [out / "batch.json", out / "index.html"]
 
 
 def sample_plan() -> Path:

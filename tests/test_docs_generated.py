@@ -66,3 +66,27 @@ def test_rule_schema_checks_the_parameters_of_the_check_type(tmp_path: Path) -> 
     typo["titel"] = typo.pop("title")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(typo, schema)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_rule_reference_is_up_to_date(lang: str) -> None:
+    """docs/reference is generated from the rule files, so it cannot drift from them."""
+    from inclusiecheck.docs_gen import rule_reference_html, rule_reference_markdown
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    sets = resolve_selectors(None)
+    hint = "regenerate: python -m inclusiecheck.docs_gen docs"
+    md = (DOCS / "reference" / f"rules.{lang}.md").read_text(encoding="utf-8")
+    assert md == rule_reference_markdown(sets, lang), hint
+    page = (DOCS / "reference" / f"rules.{lang}.html").read_text(encoding="utf-8")
+    assert page == rule_reference_html(sets, lang), hint
+    for ruleset in sets:
+        for rule in ruleset.rules:
+            assert f"### {rule.id} " in md
+
+
+def test_data_profile_table_is_up_to_date() -> None:
+    from inclusiecheck.docs_gen import data_profile_markdown
+
+    text = (DOCS / "reference" / "data-profile-table.md").read_text(encoding="utf-8")
+    assert text.endswith(data_profile_markdown()), "regenerate: python -m inclusiecheck.docs_gen docs"
