@@ -55,7 +55,7 @@ def test_both_encodings_give_identical_models_and_plans(stem: str) -> None:
     a, b = plan(f"{stem}.ifc"), plan(f"{stem}.ifcxml")
     assert a.crs == b.crs and a.metadata == b.metadata
     fa, fb = by_key(a), by_key(b)
-    assert fa.keys() == fb.keys() and len(fa) == 9
+    assert fa.keys() == fb.keys() and len(fa) == 10  # 9 elements + the building
     for key, feature in fa.items():
         other = fb[key]
         assert feature.properties == other.properties
@@ -82,8 +82,8 @@ def test_entrance_door_of_80_cm_keeps_its_globalid(suffix: str) -> None:
 def test_layers_and_attributes_of_the_design() -> None:
     features = by_key(plan("design_ifc4_local.ifc"))
     layers = sorted(layer for layer, _ in features)
-    assert layers == ["bench", "door", "entrance", "light", "obstacle", "ramp", "stairs", "toilet",
-                      "vegetation"]
+    assert layers == ["bench", "building", "door", "entrance", "light", "obstacle", "ramp", "stairs",
+                      "toilet", "vegetation"]
     props = {layer: f.properties for (layer, _), f in features.items()}
     assert props["door"]["door_width_cm"] == pytest.approx(83.0)  # 93 - 2 x 5 cm lining
     assert props["ramp"] | {} == {"id": props["ramp"]["id"], "name": "Helling 1", "slope_pct": 5.0,
@@ -305,7 +305,18 @@ def test_registry_dispatches_both_suffixes() -> None:
     assert find_reader(DATA / "design_ifc4_local.ifc").name == "ifc"
     assert find_reader(DATA / "design_ifc4_local.ifcxml").name == "ifc"
     result = read_plan(DATA / "design_ifc4_local.ifcxml")
-    assert result.mapping is None and len(result.features) == 9
+    assert result.mapping is None and len(result.features) == 10
+
+
+def test_building_without_body_is_the_outline_of_its_spaces() -> None:
+    """IfcBuilding has no body in the test model: its footprint is the union of its spaces
+    (lobby 6 x 5 m at building x 0..6, toilet 2.2 x 2.0 m at x 6..8.2), building at x = 10."""
+    building = [f for f in plan("design_ifc4_local.ifc").features if f.layer == "building"]
+    assert len(building) == 1 and building[0].source.layer == "IfcBuilding"
+    outline = building[0].geometry
+    assert outline.geom_type == "Polygon"
+    assert outline.area == pytest.approx(6.0 * 5.0 + 2.2 * 2.0, abs=1e-6)
+    assert outline.bounds == pytest.approx((10.0, 0.0, 18.2, 5.0), abs=1e-6)
 
 
 def test_profile_is_validated_and_can_be_replaced() -> None:

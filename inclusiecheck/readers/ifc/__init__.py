@@ -188,39 +188,54 @@ def plan_options(path: Path, options: ReadOptions, metadata: dict[str, Any]) -> 
     return replace(options, crs=crs, origin=origin)
 
 
-@reader("ifc", (".ifc", ".ifcxml"))
+def _read(path: Path, options: ReadOptions) -> tuple[IfcLiteModel, RawPlan]:
+    from inclusiecheck.readers.gis import load_plan_metadata
+
+    plan_meta = load_plan_metadata(path)
+    options = plan_options(path, options, plan_meta)
+    model = read_lite(path, geometry=options.ifc_geometry)
+    plan = lite_to_plan(model, path, options)
+    technical = {key: plan.metadata[key] for key in ("ifc_schema", "ifc_map_conversion")}
+    plan.metadata = {**plan.metadata, **plan_meta, **technical}
+    return model, plan
+
+
 def read_ifc(path: Path, options: ReadOptions) -> RawPlan:
     """Read an IFC-SPF or ifcXML file into a :class:`RawPlan` in data-profile vocabulary.
+
+    The plan may hold no feature at all (a model with nothing the mapping profile knows);
+    :func:`read_ifc_plan`, the reader the pipeline uses, makes that an :class:`InputError`.
+    """
+    return _read(Path(path), options)[1]
+
+
+@reader("ifc", (".ifc", ".ifcxml"))
+def read_ifc_plan(path: Path, options: ReadOptions) -> RawPlan:
+    """The registered IFC reader: :func:`read_ifc`, with one clear error for an empty plan.
 
     Raises
     ------
     InputError
         A file that cannot be read (see the encodings), an unknown CRS, or a model in which
-        no element maps onto a data-profile layer.
+        no element maps onto a data-profile layer (the line names what the model holds).
     """
-    from inclusiecheck.readers.gis import load_plan_metadata
-
     path = Path(path)
-    plan_meta = load_plan_metadata(path)
-    options = plan_options(path, options, plan_meta)
-    model = read_lite(path, geometry=options.ifc_geometry)
-    plan = lite_to_plan(model, path, options)
-    if not plan.features:
-        missing = [w for w in plan.warnings if w.code == "ifc_footprint_missing"]
-        if missing:
-            raise InputError(
-                f"{path}: {len(missing)} element(s) map onto the data profile but none has a "
-                f"footprint the lite reader can derive (e.g. {missing[0].layer} "
-                f"{missing[0].feature_id}); only extruded solids are read without the geometry "
-                "kernel (check(..., ifc_geometry=True))")
-        counts = Counter(e.entity for e in model.elements)
-        found = ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())[:8]) or "none"
+    model, plan = _read(path, options)
+    if plan.features:
+        return plan
+    missing = [w for w in plan.warnings if w.code == "ifc_footprint_missing"]
+    if missing:
         raise InputError(
-            f"{path}: no element the IFC mapping profile knows (doors, ramps, stairs, toilet "
-            f"spaces, lights, benches, ...); elements read: {found}")
-    technical = {key: plan.metadata[key] for key in ("ifc_schema", "ifc_map_conversion")}
-    plan.metadata = {**plan.metadata, **plan_meta, **technical}
-    return plan
+            f"{path}: {len(missing)} element(s) map onto the data profile but none has a "
+            f"footprint the lite reader can derive (e.g. {missing[0].layer} "
+            f"{missing[0].feature_id}); only extruded solids are read without the geometry "
+            "kernel (check(..., ifc_geometry=True))")
+    counts = Counter(e.entity for e in model.elements)
+    found = ", ".join(f"{n} {entity}" for entity, n in sorted(counts.items())[:8]) or "none"
+    raise InputError(
+        f"{path}: no element the IFC mapping profile knows (doors, ramps, stairs, toilet "
+        f"spaces, lights, benches, ...); IFC-lite elements in the model: {found}")
 
 
-__all__ = ["LOCAL_CRS", "georeference", "lite_to_plan", "plan_options", "read_ifc", "read_lite"]
+__all__ = ["LOCAL_CRS", "georeference", "lite_to_plan", "plan_options", "read_ifc", "read_ifc_plan",
+           "read_lite"]
