@@ -197,3 +197,19 @@ def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
         return ScopeResult(False, {"nl": "toegangspad: valt onder de toegankelijkheidsverordening",
                                    "en": "access path: under the toegankelijkheidsverordening"})
     return ScopeResult(True, {})  # nothing to say in the finding
+
+
+@scope("free_standing")
+def free_standing(feature: Feature, ctx: CheckContext) -> ScopeResult:
+    """A facility free-standing in the public space (not in or against a building polygon).
+
+    Toilets inside a publicly accessible building are judged by the toegankelijkheidsverordening
+    (its toilet rules), so the public-facility guidance on the same dimensions does not repeat
+    them there.
+    """
+    if ctx.model.near("building", feature.geometry, 1.0):
+        return ScopeResult(False, {
+            "nl": "in een gebouw: beoordeeld volgens de toegankelijkheidsverordening",
+            "en": "inside a building: judged by the toegankelijkheidsverordening"})
+    return ScopeResult(True, {"nl": "vrijstaande voorziening in de openbare ruimte",
+                              "en": "free-standing facility in the public space"})
