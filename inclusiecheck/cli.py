@@ -153,13 +153,17 @@ def check(
     origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: E,N[,rotation_deg] of the model origin.")] = None,
     work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.")] = None,
     built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.")] = None,
+    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for features that do not say whether they belong to a publicly accessible building.")] = None,
+    building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0)] = None,
+    ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
     from inclusiecheck.api import check as run_check
 
-    meta = {"work_kind": work_kind, "built_up_area": built_up_area}
+    meta = {"work_kind": work_kind, "built_up_area": built_up_area,
+            "public_building": public_building, "building_area_m2": building_area}
     if date is not None:
         try:
             dt.date.fromisoformat(date)
@@ -175,7 +179,8 @@ def check(
         report = run_check(plans[0], rules=rules, mapping_profile=mapping, crs=crs, date=date,
                            lang=lang.value if lang else None, list_all=list_all,
                            meta={k: v for k, v in meta.items() if v is not None},
-                           deviations=deviations, origin=_parse_origin(origin))
+                           deviations=deviations, origin=_parse_origin(origin),
+                           ifc_geometry=ifc_geometry)
         written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations)
         if quiet:
             for path in written:
@@ -191,7 +196,8 @@ def check(
             report = run_check(plan, rules=rules, mapping_profile=mapping, crs=crs, date=date,
                                lang=lang.value if lang else None, list_all=list_all,
                                meta={k: v for k, v in meta.items() if v is not None},
-                               deviations=deviations, origin=_parse_origin(origin))
+                               deviations=deviations, origin=_parse_origin(origin),
+                               ifc_geometry=ifc_geometry)
         except InputError as exc:
             _err(str(exc) if str(plan) in str(exc) else f"{plan}: {exc}")
             rows.append({"plan": str(plan), "folder": folder, "error": str(exc)})

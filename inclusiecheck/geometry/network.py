@@ -964,7 +964,7 @@ def route_line(
         coords.append((float(origin.x), float(origin.y)))
     for edge, a, b in route.pieces:
         part = substring(net.edges[edge], a, b)
-        coords.extend(shapely.get_coordinates(part).tolist())
+        coords.extend((float(x), float(y)) for x, y in shapely.get_coordinates(part).tolist())
     if destination is not None:
         coords.append((float(destination.x), float(destination.y)))
     clean = [c for k, c in enumerate(coords) if k == 0 or c != coords[k - 1]]

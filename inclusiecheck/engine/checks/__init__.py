@@ -28,6 +28,7 @@ BUILTIN_MODULES = (
     "inclusiecheck.engine.checks.provisions",
     "inclusiecheck.engine.checks.safety",
     "inclusiecheck.engine.checks.building",
+    "inclusiecheck.engine.checks.chain",
 )
 ENTRY_POINT_GROUP = "inclusiecheck.checks"
 

@@ -1,0 +1,921 @@
+"""Check type ``route_chain``: the chain of accessibility from an origin to a destination.
+
+A stop that is accessible is of no use when the route from it to the town hall is not. This
+check follows the route: from each origin (a stop, an accessible parking bay; the rule's
+``applies_to`` selects them) it finds the shortest route along the walking network to the
+nearest destination (a public entrance, a public toilet, ...), walks the route's links (the
+walkways it runs on, crossings, ramps, stairs, level changes on it) and judges each link
+against the criteria of a *profile*:
+
+``motor`` (wheelchair, rollator, pram)
+    clear width (``clear_width_m``, else ``width_m``): at least ``min_width_m`` everywhere
+    and at least ``long_min_width_m`` over any stretch longer than ``short_narrowing_max_m``;
+    running slope of walkways and ramps by the ramp table (rise -> maximum slope; up to
+    ``level_pct`` counts as level); kerb height at crossings at most ``max_kerb_cm``; level
+    changes at most ``max_level_change_cm``; no stairs; no ``unsuitable_surfaces``.
+``visual`` (blind and partially sighted people)
+    every crossing has tactile warning paving (``tactile_paving``, or a ``tactile`` feature of
+    kind ``warning`` drawn within ``tactile_within_m``); every stair has a tactile warning.
+
+The search prefers accessible links. When the shortest route has a broken link, the network
+is searched again without the broken links (and without links whose decisive attribute is
+missing): if an accessible route exists within ``max_route_m`` the chain holds and the note
+gives the detour; if one exists only through links with missing data the outcome is
+``to_verify`` naming them; otherwise the chain is broken and the finding locates the broken
+links of the shortest route and says why, in both languages.
+
+The walking network is built once per run (cached in ``ctx.model.cache``): walkway, crossing,
+ramp and stairs centre lines as they are; walkable *surfaces* (walkway and crossing polygons,
+minus any stairs or ramp polygons drawn on them, and stairs or ramp polygons themselves) as a
+visibility graph between their portals (where lines and other surfaces meet them, where
+stops, entrances, parking, toilets and lifts stand, and their concave corners). Searches are
+batched: one multi-source search from all destinations serves every origin of a layer. See
+docs/method-chain.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+from shapely.ops import nearest_points, substring
+
+from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.checks.relations import candidates
+from inclusiecheck.engine.conditions import validate_condition
+from inclusiecheck.engine.messages import format_number
+from inclusiecheck.geometry.network import (
+    GeometryInputError,
+    Route,
+    WalkNetwork,
+    build_walk_network,
+    euclidean_distance_to_nearest,
+    nearest_routes,
+)
+from inclusiecheck.model import Feature, Outcome
+
+#: Layers whose features are links a route can run along.
+LINK_LAYERS: tuple[str, ...] = ("walkway", "crossing", "ramp", "stairs")
+#: Layers whose *point* features are links a route passes (judged where the route passes by).
+POINT_LINK_LAYERS: tuple[str, ...] = ("crossing", "level_change")
+#: Layers whose features get a portal on a walkable surface (origins and destinations).
+POI_LAYERS: tuple[str, ...] = ("stop", "entrance", "parking", "toilet", "lift", "bench")
+#: Join tolerance of the network (line ends, surfaces that meet).
+SNAP_TOLERANCE_M: float = 0.5
+#: Spacing of the portals along a boundary shared by two walkable surfaces.
+PORTAL_SPACING_M: float = 5.0
+#: Up to this many portals a surface connects every pair; above it, a Delaunay triangulation.
+ALL_PAIRS_MAX: int = 60
+#: Layer priority when two links overlap (the lowest wins): a stair drawn on a walkway counts.
+_PRIORITY = {"stairs": 0, "ramp": 1, "crossing": 2, "walkway": 3}
+
+_LAYER_TEXT = {
+    "walkway": ("looppad", "walkway"), "crossing": ("oversteekplaats", "crossing"),
+    "ramp": ("helling", "ramp"), "stairs": ("trap", "stairs"),
+    "level_change": ("niveauverschil", "level change"), "entrance": ("ingang", "entrance"),
+    "toilet": ("toilet", "toilet"), "stop": ("halte", "stop"),
+    "parking": ("parkeerplaats", "parking"), "lift": ("lift", "lift"),
+}
+_OK, _UNKNOWN, _BROKEN = 0, 1, 2
+
+
+# ============================================================================================
+# parameters
+
+
+class Target(BaseModel):
+    """A destination kind: a layer and attribute conditions (``public: true``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    layer: str
+    where: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("where")
+    @classmethod
+    def _where(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for cond in value.values():
+            validate_condition(cond)
+        return value
+
+
+class SlopeRow(BaseModel):
+    """One row of the ramp table: for a rise above ``gt`` and up to ``lte`` cm, at most
+    ``max`` % (both bounds optional; the maximum itself is allowed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gt: float | None = None
+    lte: float | None = None
+    max: float = Field(gt=0)
+
+
+#: Verordening Art. 19 §1 / Inter: rise <= 10 cm: 10 %; 10-25 cm: 8.3 %; 25-50 cm: 6.25 %;
+#: above 50 cm: 5 % (the rows of PD-05).
+DEFAULT_SLOPE_TABLE: tuple[SlopeRow, ...] = (
+    SlopeRow(lte=10, max=10.0), SlopeRow(gt=10, lte=25, max=8.3),
+    SlopeRow(gt=25, lte=50, max=6.25), SlopeRow(gt=50, max=5.0),
+)
+
+
+class RouteChainParams(CheckParams):
+    """Parameters of ``route_chain`` (see the module docstring and docs/method-chain.md)."""
+
+    destinations: list[Target] = Field(min_length=1)
+    profile: Literal["motor", "visual"] = "motor"
+    max_route_m: float = Field(default=500.0, gt=0)
+    max_snap_m: float = Field(default=25.0, gt=0)
+    point_reach_m: float = Field(default=0.5, ge=0)
+    detour: bool = True
+    # motor profile
+    min_width_m: float | None = Field(default=0.90, gt=0)
+    long_min_width_m: float | None = Field(default=1.20, gt=0)
+    short_narrowing_max_m: float = Field(default=1.20, ge=0)
+    slope_table: list[SlopeRow] = Field(default_factory=lambda: list(DEFAULT_SLOPE_TABLE))
+    level_pct: float = Field(default=4.0, ge=0)
+    walkway_slope_missing: Literal["level", "to_verify"] = "level"
+    max_kerb_cm: float | None = Field(default=2.0, ge=0)
+    max_level_change_cm: float | None = Field(default=2.0, ge=0)
+    unsuitable_surfaces: list[str] = Field(default_factory=list)
+    min_door_width_cm: float | None = Field(default=90.0, gt=0)
+    max_threshold_cm: float | None = Field(default=2.0, ge=0)
+    # visual profile
+    tactile_within_m: float = Field(default=2.0, ge=0)
+    # what to report
+    missing_destination: Literal["not_applicable", "to_verify", "fail"] = "not_applicable"
+    property: str = "broken_links"
+
+    @model_validator(mode="after")
+    def _widths(self) -> "RouteChainParams":
+        if (self.min_width_m is not None and self.long_min_width_m is not None
+                and self.long_min_width_m < self.min_width_m):
+            raise ValueError("long_min_width_m must be at least min_width_m")
+        return self
+
+
+# ============================================================================================
+# the network with its links
+
+
+@dataclass(frozen=True, eq=False)
+class ChainNetwork:
+    """The walking network of a plan, with the link feature of every edge."""
+
+    net: WalkNetwork
+    edge_feature: list[Feature | None]  # None: a connector the network builder added
+
+
+def _ends_of(lines: np.ndarray) -> np.ndarray:
+    return np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
+
+
+def _reflex_vertices(area: BaseGeometry) -> list[tuple[float, float]]:
+    """Concave corners of a surface: where a shortest path inside it bends."""
+    out: list[tuple[float, float]] = []
+    for poly in shapely.get_parts(area):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        poly = orient(poly, 1.0)  # area on the left of every ring
+        for ring in (poly.exterior, *poly.interiors):
+            xy = np.asarray(ring.coords)[:-1, :2]
+            if len(xy) < 3:
+                continue
+            prev, nxt = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
+            a, b = xy - prev, nxt - xy
+            cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+            out.extend(map(tuple, xy[cross < -1e-9].tolist()))
+    return out
+
+
+def _shared_portals(a: BaseGeometry, b: BaseGeometry, tol: float) -> list[tuple[float, float]]:
+    """Points every ``PORTAL_SPACING_M`` along the stretch where surface ``a`` meets ``b``."""
+    shared = a.boundary.intersection(b.buffer(tol))
+    out: list[tuple[float, float]] = []
+    for part in shapely.get_parts(shared):
+        if part.is_empty:
+            continue
+        if part.geom_type == "Point":
+            out.append((part.x, part.y))
+            continue
+        if part.geom_type != "LineString":
+            continue
+        n = max(1, math.ceil(part.length / PORTAL_SPACING_M))
+        for k in range(n):
+            p = part.interpolate((k + 0.5) / n, normalized=True)
+            out.append((p.x, p.y))
+    return out
+
+
+def _visibility_lines(area: BaseGeometry, portals: list[tuple[float, float]],
+                      tol: float) -> list[LineString]:
+    """Straight walking lines between the portals of a surface that stay on it."""
+    pts = np.unique(np.round(np.asarray(portals, dtype=float), 3), axis=0)
+    if len(pts) < 2:
+        return []
+    if len(pts) <= ALL_PAIRS_MAX:
+        i, j = np.triu_indices(len(pts), k=1)
+        lines = shapely.linestrings(np.stack([pts[i], pts[j]], axis=1))
+    else:
+        edges = shapely.delaunay_triangles(shapely.multipoints(pts), only_edges=True)
+        lines = shapely.get_parts(edges)
+    zone = area.buffer(tol)
+    keep = shapely.covered_by(lines, zone) & (shapely.length(lines) > 0)
+    return list(lines[keep])
+
+
+def _surfaces(ctx: CheckContext) -> list[tuple[Feature, BaseGeometry]]:
+    """Walkable surfaces: walkway and crossing polygons minus stairs/ramp polygons on them,
+    and stairs/ramp polygons themselves."""
+    steps = [f for layer in ("stairs", "ramp") for f in ctx.model.features(layer)
+             if f.geom_type == "Polygon"]
+    cut = shapely.union_all([shapely.force_2d(f.geometry) for f in steps]) if steps else None
+    out: list[tuple[Feature, BaseGeometry]] = []
+    for layer in ("walkway", "crossing"):
+        for f in ctx.model.features(layer):
+            if f.geom_type != "Polygon":
+                continue
+            geom = shapely.make_valid(shapely.force_2d(f.geometry))
+            if cut is not None and geom.intersects(cut):
+                geom = geom.difference(cut)
+            if not geom.is_empty and geom.area > 0:
+                out.append((f, geom))
+    out.extend((f, shapely.make_valid(shapely.force_2d(f.geometry))) for f in steps)
+    return out
+
+
+def build_chain_network(ctx: CheckContext) -> ChainNetwork | None:
+    """The plan's walking network with the link feature of each edge (``None``: no links)."""
+    tol = SNAP_TOLERANCE_M
+    line_feats: list[Feature] = []
+    line_geoms: list[BaseGeometry] = []
+    for layer in LINK_LAYERS:
+        for f in ctx.model.features(layer):
+            if f.geom_type == "LineString":
+                line_feats.append(f)
+                line_geoms.append(shapely.force_2d(f.geometry))
+    surfaces = _surfaces(ctx)
+    if not line_feats and not surfaces:
+        return None
+
+    src_geoms: list[BaseGeometry] = list(line_geoms)
+    src_feats: list[Feature] = list(line_feats)
+    src_prio: list[float] = [_PRIORITY[f.layer] for f in line_feats]
+    if surfaces:
+        area_geoms = np.array([g for _f, g in surfaces], dtype=object)
+        tree = shapely.STRtree(area_geoms)
+        portals: list[list[tuple[float, float]]] = [_reflex_vertices(g) for g in area_geoms]
+        if line_geoms:
+            lines = np.array(line_geoms, dtype=object)
+            ends = _ends_of(lines)
+            pi, ai = tree.query(ends, predicate="dwithin", distance=tol)
+            for p, a in zip(pi.tolist(), ai.tolist()):
+                q = ends[p]
+                if not area_geoms[a].covers(q):
+                    q = nearest_points(area_geoms[a].boundary, q)[0]
+                portals[a].append((q.x, q.y))
+            li, ai = tree.query(lines, predicate="intersects")
+            for line_i, a in zip(li.tolist(), ai.tolist()):
+                hits = lines[line_i].intersection(area_geoms[a].boundary)
+                portals[a].extend((c[0], c[1]) for c in shapely.get_coordinates(hits).tolist())
+        ai, bi = tree.query(area_geoms, predicate="dwithin", distance=tol)
+        for a, b in zip(ai.tolist(), bi.tolist()):
+            if a < b:
+                shared = _shared_portals(area_geoms[a], area_geoms[b], tol)
+                portals[a].extend(shared)
+                portals[b].extend(shared)
+        pois = [f for layer in POI_LAYERS for f in ctx.model.features(layer)]
+        if pois:
+            pts = np.array([_point_of(f) for f in pois], dtype=object)
+            pi, ai = tree.query(pts, predicate="dwithin", distance=25.0)
+            for p, a in zip(pi.tolist(), ai.tolist()):
+                q = pts[p]
+                if not area_geoms[a].covers(q):
+                    q = nearest_points(area_geoms[a].boundary, q)[0]
+                portals[a].append((q.x, q.y))
+        for (f, geom), ports in zip(surfaces, portals):
+            vis = _visibility_lines(geom, ports, tol)
+            src_geoms.extend(vis)
+            src_feats.extend([f] * len(vis))
+            src_prio.extend([_PRIORITY[f.layer] + 0.5] * len(vis))
+    try:
+        net = build_walk_network(src_geoms, snap_tolerance_m=tol)
+    except GeometryInputError:  # pragma: no cover - every source is a line by construction
+        return None
+    if net.n_edges == 0:
+        return None
+    return ChainNetwork(net, _attribute_edges(net, src_geoms, src_feats, src_prio, tol))
+
+
+def _attribute_edges(net: WalkNetwork, src_geoms: list[BaseGeometry], src_feats: list[Feature],
+                     src_prio: list[float], tol: float) -> list[Feature | None]:
+    """The link feature of each edge: the nearest source line (within the tolerance) to the
+    edge's middle; among equally near ones the layer priority (stairs, ramp, crossing,
+    walkway; lines before surfaces)."""
+    mids = shapely.line_interpolate_point(net.edges, 0.5, normalized=True)
+    src = np.array(src_geoms, dtype=object)
+    ei, si = shapely.STRtree(src).query(mids, predicate="dwithin", distance=tol)
+    out: list[Feature | None] = [None] * net.n_edges
+    if ei.size:
+        d = np.round(shapely.distance(mids[ei], src[si]), 2)
+        prio = np.asarray(src_prio)[si]
+        order = np.lexsort((si, prio, d, ei))
+        ei, si = ei[order], si[order]
+        first = np.ones(ei.size, dtype=bool)
+        first[1:] = ei[1:] != ei[:-1]
+        for e, s in zip(ei[first].tolist(), si[first].tolist()):
+            out[e] = src_feats[s]
+    return out
+
+
+def chain_network(ctx: CheckContext) -> ChainNetwork | None:
+    """The run's chain network (built once, cached in the model)."""
+    key = ("route_chain", "network")
+    if key not in ctx.model.cache:
+        ctx.model.cache[key] = build_chain_network(ctx)
+    return ctx.model.cache[key]
+
+
+def _point_of(feature: Feature) -> Point:
+    geom = shapely.force_2d(feature.geometry)
+    return geom if geom.geom_type == "Point" else geom.representative_point()
+
+
+# ============================================================================================
+# judging links
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Why a link breaks the chain (``status`` broken) or cannot be judged (unknown)."""
+
+    status: int
+    feature: Feature
+    property: str
+    nl: str
+    en: str
+    location: BaseGeometry | None = None  # the problem itself when narrower than the link
+
+
+@dataclass(slots=True)
+class EdgeJudgement:
+    """Per edge: the worst status and the issues (whole-link issues and localised ones)."""
+
+    status: np.ndarray
+    issues: dict[int, list[Issue]] = field(default_factory=dict)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _n(value: float, lang: str) -> str:
+    return format_number(value, lang)
+
+
+def _max_slope(table: list[SlopeRow], rise_cm: float) -> float | None:
+    for row in table:
+        if row.gt is not None and not rise_cm > row.gt:
+            continue
+        if row.lte is not None and not rise_cm <= row.lte:
+            continue
+        return row.max
+    return None
+
+
+def _plan_length(feature: Feature, ctx: CheckContext) -> float | None:
+    length = _num(ctx.value(feature, "length_m"))
+    if length:
+        return length
+    geom = shapely.force_2d(feature.geometry)
+    if feature.geom_type == "Polygon":
+        rect = shapely.oriented_envelope(geom)
+        if rect.geom_type == "Polygon":
+            c = shapely.get_coordinates(rect.exterior)[:3]
+            return float(max(np.hypot(*(c[1] - c[0])), np.hypot(*(c[2] - c[1]))))
+    return float(geom.length) or None
+
+
+def _slope_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    """Running slope of a walkway or ramp against the ramp table (motor profile)."""
+    slope = _num(ctx.value(f, "slope_pct"))
+    if slope is None:
+        if f.layer == "ramp" or p.walkway_slope_missing == "to_verify":
+            return [Issue(_UNKNOWN, f, "slope_pct", "helling onbekend", "slope unknown")]
+        return []
+    slope = abs(slope)
+    if slope <= p.level_pct or not p.slope_table:
+        return []
+    maxima = [row.max for row in p.slope_table]
+    allowed: float | None
+    if slope <= min(maxima):
+        return []
+    rise = _num(ctx.value(f, "rise_cm")) if f.layer == "ramp" else None
+    if rise is None:
+        length = _plan_length(f, ctx)
+        rise = slope * length if length else None  # % x m = cm
+    if rise is None:
+        if slope > max(maxima):
+            allowed = max(maxima)
+        else:
+            return [Issue(_UNKNOWN, f, "rise_cm", f"helling {_n(slope, 'nl')} %, hoogteverschil "
+                          "onbekend", f"slope {_n(slope, 'en')} %, rise unknown")]
+    else:
+        allowed = _max_slope(p.slope_table, abs(rise))
+    if allowed is None or slope <= allowed:
+        return []
+    rise_nl = f" over {_n(abs(rise), 'nl')} cm hoogte" if rise is not None else ""
+    rise_en = f" over a rise of {_n(abs(rise), 'en')} cm" if rise is not None else ""
+    return [Issue(_BROKEN, f, "slope_pct",
+                  f"helling {_n(slope, 'nl')} %{rise_nl} (max. {_n(allowed, 'nl')} %)",
+                  f"slope {_n(slope, 'en')} %{rise_en} (max {_n(allowed, 'en')} %)")]
+
+
+def _width_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    """Clear width of a walkway (or ramp) link; localised to its narrowings where measured."""
+    lo, hi = p.min_width_m, p.long_min_width_m
+    if lo is None and hi is None:
+        return []
+    lo = lo if lo is not None else hi
+    hi = hi if hi is not None else lo
+    assert lo is not None and hi is not None
+    if f.layer == "ramp":
+        width = _num(ctx.value(f, "width_m"))  # decisive: the slope; width judged when known
+        if width is None or width >= hi:
+            return []
+        return [Issue(_BROKEN, f, "width_m", f"breedte {_n(width, 'nl')} m (min. {_n(hi, 'nl')} m)",
+                      f"width {_n(width, 'en')} m (min {_n(hi, 'en')} m)")]
+    width = _num(ctx.value(f, "clear_width_m"))
+    prop = "clear_width_m"
+    if width is None:
+        width, prop = _num(ctx.value(f, "width_m")), "width_m"
+    if width is None:
+        return [Issue(_UNKNOWN, f, "width_m", "breedte onbekend", "width unknown")]
+    if width >= hi:
+        return []
+    narrowings = _narrowings(f, ctx, hi)
+    if narrowings is None:  # cannot localise: the width holds for the whole link
+        length = _plan_length(f, ctx) or 0.0
+        if width >= lo and length <= p.short_narrowing_max_m + 0.002:
+            return []
+        need = lo if width < lo else hi
+        return [Issue(_BROKEN, f, prop, f"vrije breedte {_n(width, 'nl')} m (min. {_n(need, 'nl')} m)",
+                      f"clear width {_n(width, 'en')} m (min {_n(need, 'en')} m)")]
+    out = []
+    for nw in narrowings:
+        w, length = float(nw.width_m), float(nw.length_m)
+        if w >= lo and length <= p.short_narrowing_max_m + 0.002:
+            continue  # a short narrowing that still lets a wheelchair through
+        need = lo if w < lo else hi
+        over_nl = f" over {_n(length, 'nl')} m" if w >= lo else ""
+        over_en = f" over {_n(length, 'en')} m" if w >= lo else ""
+        out.append(Issue(_BROKEN, f, prop,
+                         f"vrije breedte {_n(w, 'nl')} m{over_nl} (min. {_n(need, 'nl')} m)",
+                         f"clear width {_n(w, 'en')} m{over_en} (min {_n(need, 'en')} m)",
+                         location=nw.geometry))
+    return out
+
+
+def _narrowings(f: Feature, ctx: CheckContext, required_m: float) -> list[Any] | None:
+    """The measured stretches of a walkway below ``required_m`` (``None``: not measurable)."""
+    try:
+        from inclusiecheck.engine.measures import clear_width_result
+    except ImportError:  # pragma: no cover - measures reorganised: judge the whole link
+        return None
+    try:
+        result = clear_width_result(f, ctx, min_required_m=required_m)
+    except (TypeError, ValueError, AttributeError):  # pragma: no cover - defensive
+        return None
+    if result is None or not hasattr(result, "narrowings"):
+        return None
+    return [n for n in result.narrowings if getattr(n, "geometry", None) is not None]
+
+
+def _crossing_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    if p.profile == "visual":
+        return _tactile_issues(f, p, ctx)
+    if p.max_kerb_cm is None:
+        return []
+    kerb = _num(ctx.value(f, "kerb_height_cm"))
+    if kerb is None:
+        return [Issue(_UNKNOWN, f, "kerb_height_cm", "boordsteenhoogte onbekend",
+                      "kerb height unknown")]
+    if kerb <= p.max_kerb_cm:
+        return []
+    return [Issue(_BROKEN, f, "kerb_height_cm",
+                  f"boordsteen {_n(kerb, 'nl')} cm (max. {_n(p.max_kerb_cm, 'nl')} cm)",
+                  f"kerb {_n(kerb, 'en')} cm (max {_n(p.max_kerb_cm, 'en')} cm)")]
+
+
+def _tactile_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    """Tactile warning paving at a crossing: the attribute, or a warning strip drawn near."""
+    value = ctx.value(f, "tactile_paving")
+    if value is True:
+        return []
+    drawn = [t for t in ctx.model.near("tactile", f.geometry, p.tactile_within_m)
+             if ctx.value(t, "kind") == "warning"]
+    if drawn:
+        return []
+    if value is False or ctx.model.has_layer("tactile"):
+        return [Issue(_BROKEN, f, "tactile_paving", "geen waarschuwingsmarkering (noppentegels)",
+                      "no tactile warning paving")]
+    return [Issue(_UNKNOWN, f, "tactile_paving", "waarschuwingsmarkering onbekend",
+                  "tactile warning paving unknown")]
+
+
+def _stairs_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    if p.profile == "motor":
+        return [Issue(_BROKEN, f, "stairs", "trap zonder trapvrij alternatief op de route",
+                      "stairs without a step-free alternative on the route")]
+    value = ctx.value(f, "tactile_warning")
+    if value is True:
+        return []
+    if value is False:
+        return [Issue(_BROKEN, f, "tactile_warning", "trap zonder waarschuwingsmarkering",
+                      "stairs without a tactile warning")]
+    return [Issue(_UNKNOWN, f, "tactile_warning", "waarschuwingsmarkering aan de trap onbekend",
+                  "tactile warning at the stairs unknown")]
+
+
+def _level_change_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    if p.profile != "motor" or p.max_level_change_cm is None:
+        return []
+    height = _num(ctx.value(f, "height_cm"))
+    if height is None:
+        return [Issue(_UNKNOWN, f, "height_cm", "hoogte onbekend", "height unknown")]
+    if height <= p.max_level_change_cm:
+        return []
+    return [Issue(_BROKEN, f, "height_cm",
+                  f"niveauverschil {_n(height, 'nl')} cm (max. {_n(p.max_level_change_cm, 'nl')} cm)",
+                  f"level change {_n(height, 'en')} cm (max {_n(p.max_level_change_cm, 'en')} cm)")]
+
+
+def judge_link(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    """Every issue of one link feature under the rule's profile (empty: the link holds)."""
+    if f.layer == "stairs":
+        return _stairs_issues(f, p, ctx)
+    if f.layer == "crossing":
+        return _crossing_issues(f, p, ctx)
+    if f.layer == "level_change":
+        return _level_change_issues(f, p, ctx)
+    if p.profile != "motor":
+        return []
+    issues = _width_issues(f, p, ctx) + _slope_issues(f, p, ctx)
+    surface = ctx.value(f, "surface")
+    if surface is not None and surface in p.unsuitable_surfaces:
+        issues.append(Issue(_BROKEN, f, "surface", f"verharding {surface}",
+                            f"surface {surface}"))
+    return issues
+
+
+def judge_destination(t: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
+    """The end of the chain: an entrance's door width and threshold (motor profile)."""
+    if t.layer != "entrance" or p.profile != "motor":
+        return []
+    out: list[Issue] = []
+    checks = (("door_width_cm", p.min_door_width_cm, "deur", "door", True),
+              ("threshold_cm", p.max_threshold_cm, "dorpel", "threshold", False))
+    for name, limit, nl, en, is_min in checks:
+        if limit is None:
+            continue
+        value = _num(ctx.value(t, name))
+        if value is None:
+            out.append(Issue(_UNKNOWN, t, name, f"{nl} onbekend", f"{en} unknown"))
+        elif (value < limit) if is_min else (value > limit):
+            word_nl, word_en = ("min.", "min") if is_min else ("max.", "max")
+            out.append(Issue(_BROKEN, t, name,
+                             f"{nl} {_n(value, 'nl')} cm ({word_nl} {_n(limit, 'nl')} cm)",
+                             f"{en} {_n(value, 'en')} cm ({word_en} {_n(limit, 'en')} cm)"))
+    return out
+
+
+def judge_edges(cn: ChainNetwork, p: RouteChainParams, ctx: CheckContext) -> EdgeJudgement:
+    """Judge every edge of the network: its link feature, localised narrowings on it, and the
+    point links (crossings, level changes drawn as points) within ``point_reach_m``."""
+    net = cn.net
+    status = np.zeros(net.n_edges, dtype=np.int8)
+    issues: dict[int, list[Issue]] = {}
+    by_feature: dict[int, list[int]] = {}
+    feats: dict[int, Feature] = {}
+    for e, f in enumerate(cn.edge_feature):
+        if f is not None:
+            by_feature.setdefault(id(f), []).append(e)
+            feats[id(f)] = f
+    for key, edges in by_feature.items():
+        found = judge_link(feats[key], p, ctx)
+        if not found:
+            continue
+        whole = [i for i in found if i.location is None]
+        local = [i for i in found if i.location is not None]
+        for e in edges:
+            on_edge = whole + [i for i in local if net.edges[e].intersects(i.location.buffer(1e-3))]
+            if on_edge:
+                issues[e] = on_edge
+                status[e] = max(i.status for i in on_edge)
+    points = [f for layer in POINT_LINK_LAYERS for f in ctx.model.features(layer)
+              if f.geom_type == "Point"]
+    if points:
+        geoms = np.array([shapely.force_2d(f.geometry) for f in points], dtype=object)
+        pi, ei = net.tree.query(geoms, predicate="dwithin", distance=max(p.point_reach_m, 1e-6))
+        judged: dict[int, list[Issue]] = {}
+        for k, e in zip(pi.tolist(), ei.tolist()):
+            if k not in judged:
+                judged[k] = judge_link(points[k], p, ctx)
+            if judged[k]:
+                issues.setdefault(e, []).extend(judged[k])
+                status[e] = max(int(status[e]), max(i.status for i in judged[k]))
+    return EdgeJudgement(status, issues)
+
+
+# ============================================================================================
+# searching
+
+
+@dataclass(slots=True)
+class ChainSearch:
+    """The searches of one rule (one parameter set) on one origin layer, shared by all its
+    origins: destinations, the judged edges, and the routes per kind of search."""
+
+    cn: ChainNetwork
+    judgement: EdgeJudgement
+    targets: list[Feature]
+    target_points: list[Point]
+    target_issues: list[list[Issue]]
+    origins: list[Feature]
+    origin_index: dict[int, int]
+    routes: dict[str, list[Route | None]] = field(default_factory=dict)
+
+    def routes_for(self, kind: str, p: RouteChainParams) -> list[Route | None]:
+        """``all`` links and destinations, ``ok`` ones only, or ``known`` (not broken) ones."""
+        if kind not in self.routes:
+            blocked = None
+            keep = list(range(len(self.targets)))
+            if kind in ("ok", "known"):
+                worst = [max((i.status for i in issues), default=_OK)
+                         for issues in self.target_issues]
+                limit = _OK if kind == "ok" else _UNKNOWN
+                keep = [t for t in keep if worst[t] <= limit]
+                blocked = self.judgement.status > limit
+            pts = [_point_of(f) for f in self.origins]
+            found = nearest_routes(
+                self.cn.net, pts, [self.target_points[t] for t in keep],
+                cutoff_m=p.max_route_m, max_snap_m=p.max_snap_m, blocked_edges=blocked) \
+                if keep else [None] * len(pts)
+            self.routes[kind] = [None if r is None else replace(r, destination=keep[r.destination])
+                                 for r in found]
+        return self.routes[kind]
+
+
+def _search(ctx: CheckContext, feature: Feature, p: RouteChainParams,
+            cn: ChainNetwork) -> ChainSearch:
+    key = ("route_chain", p.model_dump_json(), feature.layer)
+    found = ctx.model.cache.get(key)
+    if found is None:
+        judged_key = ("route_chain", p.model_dump_json(), "edges")
+        judgement = ctx.model.cache.get(judged_key)
+        if judgement is None:
+            judgement = judge_edges(cn, p, ctx)
+            ctx.model.cache[judged_key] = judgement
+        targets = _targets(ctx, p)
+        origins = list(ctx.model.features(feature.layer))
+        found = ChainSearch(cn, judgement, targets, [_point_of(t) for t in targets],
+                            [judge_destination(t, p, ctx) for t in targets], origins,
+                            {id(f): i for i, f in enumerate(origins)})
+        ctx.model.cache[key] = found
+    return found
+
+
+def _targets(ctx: CheckContext, p: RouteChainParams) -> list[Feature]:
+    """The destination features of a rule (once per run and parameter set)."""
+    key = ("route_chain", p.model_dump_json(), "targets")
+    out = ctx.model.cache.get(key)
+    if out is None:
+        out = []
+        for target in p.destinations:
+            out.extend(candidates(ctx, [target.layer], dict(target.where)))
+        ctx.model.cache[key] = out
+    return out
+
+
+# ============================================================================================
+# the check
+
+
+def _label(f: Feature | None) -> tuple[str, str]:
+    if f is None:
+        return "verbinding", "connector"
+    nl, en = _LAYER_TEXT.get(f.layer, (f.layer, f.layer))
+    return f"{nl} {f.id}", f"{en} {f.id}"
+
+
+def _route_issues(route: Route, search: ChainSearch) -> list[Issue]:
+    """The issues on a route and at its destination, one per (feature, property, text), in
+    walking order."""
+    seen: set[tuple[int, str, str]] = set()
+    out: list[Issue] = []
+    found = [search.judgement.issues.get(e, ()) for e in route.edges]
+    for issues in (*found, search.target_issues[route.destination]):
+        for issue in issues:
+            key = (id(issue.feature), issue.property, issue.en)
+            if key not in seen:
+                seen.add(key)
+                out.append(issue)
+    return out
+
+
+def _describe(issues: list[Issue]) -> dict[str, str]:
+    """``{"nl": "oversteekplaats X: boordsteen 6 cm (max. 2 cm); ...", "en": ...}``."""
+    groups: dict[int, list[Issue]] = {}
+    order: list[int] = []
+    for i in issues:
+        if id(i.feature) not in groups:
+            order.append(id(i.feature))
+        groups.setdefault(id(i.feature), []).append(i)
+    nl, en = [], []
+    for key in order:
+        group = groups[key]
+        lab_nl, lab_en = _label(group[0].feature)
+        nl.append(f"{lab_nl}: " + ", ".join(i.nl for i in group))
+        en.append(f"{lab_en}: " + ", ".join(i.en for i in group))
+    return {"nl": "; ".join(nl), "en": "; ".join(en)}
+
+
+def _issue_location(issue: Issue, route: Route, cn: ChainNetwork) -> BaseGeometry:
+    if issue.location is not None:
+        return issue.location
+    f = issue.feature
+    if f.geom_type in ("Point", "LineString"):
+        return shapely.force_2d(f.geometry)
+    pieces = [substring(cn.net.edges[e], a, b) for e, a, b in route.pieces
+              if cn.edge_feature[e] is f]
+    pieces = [g for g in pieces if not g.is_empty and g.length > 0]
+    return shapely.union_all(pieces) if pieces else shapely.force_2d(f.geometry)
+
+
+def _m(value: float) -> float:
+    return round(float(value), 1)
+
+
+def _target_name(search: ChainSearch, route: Route) -> dict[str, str]:
+    nl, en = _label(search.targets[route.destination])
+    return {"nl": nl, "en": en}
+
+
+@check_type("route_chain", params=RouteChainParams)
+def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -> CheckResult:
+    """The chain of accessibility from this origin to the nearest destination along the
+    walking network: every link of the route (walkways, crossings, ramps, stairs, level
+    changes) must hold for the profile; an accessible detour within the maximum route
+    length keeps the chain intact."""
+    p = params
+    prop = p.property
+    layers = "/".join(t.layer for t in p.destinations)
+    targets = _targets(ctx, p)
+    base: dict[str, Any] = {"destination": "?", "links": {"nl": "", "en": ""}, "route_m": None}
+    if not targets:
+        note = {"nl": f"geen bestemming ({layers}) in het plan",
+                "en": f"no destination ({layers}) in the plan"}
+        return CheckResult(Outcome(p.missing_destination), prop, None, 0,
+                           missing=(layers,) if p.missing_destination == "to_verify" else (),
+                           note=note, data={**base, "links": note})
+    origin = _point_of(feature)
+    cn = chain_network(ctx)
+    if cn is None:
+        d, i = euclidean_distance_to_nearest([origin], [t.geometry for t in targets])
+        near_nl, near_en = _label(targets[int(i[0])])
+        note = {"nl": f"geen looppadennetwerk getekend; in rechte lijn ligt {near_nl} op "
+                      f"{_n(_m(d[0]), 'nl')} m",
+                "en": f"no walkway network drawn; {near_en} lies {_n(_m(d[0]), 'en')} m away "
+                      "in a straight line"}
+        return CheckResult(Outcome.TO_VERIFY, prop, missing=("walkway",), note=note,
+                           data={**base, "destination": {"nl": near_nl, "en": near_en},
+                                 "links": note, "straight_m": _m(d[0])})
+    search = _search(ctx, feature, p, cn)
+    k = search.origin_index.get(id(feature))
+    if k is None:  # pragma: no cover - a feature of another layer object than cached
+        search = ChainSearch(search.cn, search.judgement, search.targets, search.target_points,
+                             search.target_issues, [feature], {id(feature): 0})
+        k = 0
+    shortest = search.routes_for("all", p)[k]
+    if shortest is None:
+        return _no_route(feature, origin, search, p, cn)
+    issues = _route_issues(shortest, search)
+    data: dict[str, Any] = {"route_m": _m(shortest.distance_m),
+                            "destination": _target_name(search, shortest),
+                            "links": {"nl": "", "en": ""}}
+    if not issues:
+        note = {"nl": f"intacte route van {_n(_m(shortest.distance_m), 'nl')} m naar "
+                      f"{data['destination']['nl']}",
+                "en": f"intact route of {_n(_m(shortest.distance_m), 'en')} m to "
+                      f"{data['destination']['en']}"}
+        return CheckResult(Outcome.PASS, prop, 0, 0, note=note, data=data)
+    broken = [i for i in issues if i.status == _BROKEN]
+    unknown = [i for i in issues if i.status == _UNKNOWN]
+    if p.detour:
+        alt = search.routes_for("ok", p)[k]
+        if alt is not None:
+            extra = alt.distance_m - shortest.distance_m
+            why = _describe(broken or unknown)
+            dest = _target_name(search, alt)
+            note = {"nl": f"de kortste route ({_n(_m(shortest.distance_m), 'nl')} m) loopt via "
+                          f"{why['nl']}; een toegankelijke route van "
+                          f"{_n(_m(alt.distance_m), 'nl')} m naar {dest['nl']} bestaat "
+                          f"({_n(_m(extra), 'nl')} m omweg)",
+                    "en": f"the shortest route ({_n(_m(shortest.distance_m), 'en')} m) runs via "
+                          f"{why['en']}; an accessible route of {_n(_m(alt.distance_m), 'en')} m "
+                          f"to {dest['en']} exists (a {_n(_m(extra), 'en')} m detour)"}
+            return CheckResult(Outcome.PASS, prop, 0, 0, note=note,
+                               data={"route_m": _m(alt.distance_m), "destination": dest,
+                                     "shortest_m": _m(shortest.distance_m),
+                                     "detour_m": _m(extra), "links": why})
+    if broken and p.detour:
+        maybe = search.routes_for("known", p)[k]
+        if maybe is not None:
+            maybe_unknown = [i for i in _route_issues(maybe, search)
+                             if i.status == _UNKNOWN]
+            return _to_verify(maybe, maybe_unknown, search, shortest, broken, prop)
+    if not broken:
+        return _to_verify(shortest, unknown, search, None, [], prop)
+    links = _describe(broken)
+    location = shapely.union_all([_issue_location(i, shortest, cn) for i in broken])
+    extra_nl = extra_en = ""
+    if unknown:
+        more = _describe(unknown)
+        extra_nl, extra_en = f"; ook te controleren: {more['nl']}", \
+            f"; also to verify: {more['en']}"
+    detour_nl = "geen toegankelijke omweg" if p.detour else "omwegen niet gezocht"
+    detour_en = "no accessible detour" if p.detour else "detours not searched"
+    note = {"nl": f"de kortste route ({_n(_m(shortest.distance_m), 'nl')} m naar "
+                  f"{data['destination']['nl']}) is onderbroken: {links['nl']}; {detour_nl} "
+                  f"binnen {_n(p.max_route_m, 'nl')} m{extra_nl}",
+            "en": f"the shortest route ({_n(_m(shortest.distance_m), 'en')} m to "
+                  f"{data['destination']['en']}) is broken: {links['en']}; {detour_en} within "
+                  f"{_n(p.max_route_m, 'en')} m{extra_en}"}
+    n_broken = len({id(i.feature) for i in broken})
+    return CheckResult(Outcome.FAIL, prop, n_broken, 0, location=location, note=note,
+                       data={**data, "links": links,
+                             "broken": [f"{i.feature.layer}/{i.feature.id}" for i in broken]})
+
+
+def _to_verify(route: Route, unknown: list[Issue], search: ChainSearch,
+               shortest: Route | None, broken: list[Issue], prop: str) -> CheckResult:
+    cn = search.cn
+    links = _describe(unknown)
+    names = tuple(dict.fromkeys(i.property for i in unknown))
+    dest = _target_name(search, route)
+    pre_nl = pre_en = ""
+    if shortest is not None and broken:
+        b = _describe(broken)
+        pre_nl = (f"de kortste route ({_n(_m(shortest.distance_m), 'nl')} m) is onderbroken: "
+                  f"{b['nl']}; ")
+        pre_en = f"the shortest route ({_n(_m(shortest.distance_m), 'en')} m) is broken: {b['en']}; "
+    note = {"nl": f"{pre_nl}de route van {_n(_m(route.distance_m), 'nl')} m naar {dest['nl']} "
+                  f"is toegankelijk als deze gegevens kloppen: {links['nl']}",
+            "en": f"{pre_en}the route of {_n(_m(route.distance_m), 'en')} m to {dest['en']} is "
+                  f"accessible if these check out: {links['en']}"}
+    location = shapely.union_all([_issue_location(i, route, cn) for i in unknown]) \
+        if unknown else None
+    return CheckResult(Outcome.TO_VERIFY, prop, missing=names, note=note, location=location,
+                       data={"route_m": _m(route.distance_m), "destination": dest,
+                             "links": links})
+
+
+def _no_route(feature: Feature, origin: Point, search: ChainSearch, p: RouteChainParams,
+              cn: ChainNetwork) -> CheckResult:
+    d, i = euclidean_distance_to_nearest([origin], [t.geometry for t in search.targets])
+    near = search.targets[int(i[0])]
+    near_nl, near_en = _label(near)
+    straight = _m(d[0])
+    snapped = cn.net.tree.query(origin, predicate="dwithin", distance=p.max_snap_m)
+    base = {"destination": {"nl": near_nl, "en": near_en}, "route_m": None,
+            "straight_m": straight}
+    if snapped.size == 0:
+        note = {"nl": f"de oorsprong ligt verder dan {_n(p.max_snap_m, 'nl')} m van het "
+                      f"getekende looppadennetwerk; {near_nl} ligt in rechte lijn "
+                      f"op {_n(straight, 'nl')} m",
+                "en": f"the origin lies more than {_n(p.max_snap_m, 'en')} m from the drawn "
+                      f"walkway network; {near_en} is {_n(straight, 'en')} m away "
+                      "in a straight line"}
+        return CheckResult(Outcome.TO_VERIFY, p.property, missing=("walkway",), note=note,
+                           data={**base, "links": note})
+    note = {"nl": f"geen beloopbare route binnen {_n(p.max_route_m, 'nl')} m naar een "
+                  f"bestemming langs het getekende netwerk; {near_nl} ligt in "
+                  f"rechte lijn op {_n(straight, 'nl')} m (ontbreekt een verbinding in de "
+                  "tekening?)",
+            "en": f"no walkable route within {_n(p.max_route_m, 'en')} m to a destination along "
+                  f"the drawn network; {near_en} is {_n(straight, 'en')} m away "
+                  "in a straight line (is a connection missing from the drawing?)"}
+    return CheckResult(Outcome.FAIL, p.property, None, 0, note=note,
+                       data={**base, "links": note})
