@@ -101,7 +101,8 @@ def georeference(model: IfcLiteModel, options: ReadOptions, path: Path
                              "give one with --crs (e.g. EPSG:31370)")
         return crs, conversion, warnings
     if options.origin is not None and not options.crs:
-        raise InputError(f"{path}: an origin (--origin or origin: in plan.yaml) needs a CRS (--crs or crs: in plan.yaml) to say which CRS it is in")
+        raise InputError(f"{path}: an origin (--origin, or origin: in plan.yaml) needs a CRS "
+                         "(--crs, or crs: in plan.yaml) to say which CRS it is in")
     if options.crs:
         easting, northing, rotation = options.origin or (0.0, 0.0, 0.0)
         angle = math.radians(rotation)
