@@ -46,6 +46,7 @@ READERS: dict[str, Reader] = {}
 BUILTIN_MODULES = (
     "inclusiecheck.readers.gis",
     "inclusiecheck.readers.ifc",
+    "inclusiecheck.readers.osm",
 )
 _loaded = False
 

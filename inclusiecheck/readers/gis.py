@@ -19,6 +19,7 @@ JSON is broken). Inputs are only ever opened for reading.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,16 +28,18 @@ from typing import Any, Iterable
 import numpy as np
 import pyproj
 import shapely
-import yaml
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
+from inclusiecheck.model.safe_yaml import YamlProblem, check_size, load_text
 from inclusiecheck.readers import ReadOptions, reader
 
 #: file suffixes read inside a folder plan
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+#: largest plausible |x| or |y| in metres in the plan's projected CRS (Earth is ~4e7 m round)
+MAX_PROJECTED_COORDINATE_M = 1e8
 #: lon/lat bounds of EPSG:3812's area of use (Belgium, onshore)
 BELGIUM_BOUNDS = (2.5, 49.5, 6.4, 51.51)
 BELGIAN_LAMBERT_2008 = "EPSG:3812"
@@ -53,11 +56,6 @@ _CPG_ALIASES = {
     "LATIN1": "latin-1", "885915": "iso8859-15", "ISO-8859-15": "iso8859-15",
     "437": "cp437", "850": "cp850",
 }
-
-try:  # the C loader is much faster; fall back to the pure-Python one
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.SafeLoader
 
 
 @dataclass(slots=True)
@@ -154,19 +152,19 @@ def load_plan_metadata(path: Path) -> dict[str, Any]:
     if meta_path is None:
         return {}
     try:
+        too_large = check_size(meta_path.stat().st_size)
+        if too_large:
+            raise InputError(f"{meta_path}: {too_large}")
         text = meta_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{meta_path}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{meta_path}: cannot read ({exc.strerror or exc})") from None
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{meta_path}: invalid YAML{where}: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{meta_path}: invalid YAML: {exc}") from None
+        data = load_text(text)
+    except YamlProblem as exc:
+        where = f" at line {exc.line}" if exc.line is not None else ""
+        raise InputError(f"{meta_path}: invalid YAML{where}: {exc.problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -499,6 +497,9 @@ def _to_shapely(geometry: Any) -> tuple[BaseGeometry | None, str | None]:
         return None, f"malformed geometry ({str(exc).strip() or type(exc).__name__})"
     if geom.is_empty:
         return None, "empty geometry"
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        return None, "coordinates that are not finite numbers (NaN or infinity)"
     return geom, None
 
 
@@ -585,8 +586,12 @@ def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]) -> t
         transformer = pyproj.Transformer.from_crs(layer.crs, "EPSG:4326", always_xy=True)
         corner_x, corner_y = transformer.transform([min_x, min_x, max_x, max_x],
                                                    [min_y, max_y, min_y, max_y])
-        xs.extend(corner_x)
-        ys.extend(corner_y)
+        # corners that cannot be placed on Earth (absurd coordinates) do not count; their
+        # features are skipped after reprojection (_drop_implausible)
+        for x, y in zip(corner_x, corner_y):
+            if math.isfinite(x) and math.isfinite(y) and abs(x) <= 180 and abs(y) <= 90:
+                xs.append(x)
+                ys.append(y)
     if not xs:
         return BELGIUM_BOUNDS
     return (min(xs), min(ys), max(xs), max(ys))
@@ -658,6 +663,8 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
             "crs_reprojected", f"layer(s) {names} reprojected from {shown} to {target_name}",
             file=files[0] if len(files) == 1 else None,
             layer=group[0].layer if len(group) == 1 else None))
+    for layer in layers:
+        _drop_implausible(layer, kept, geoms, warnings)
     features: list[RawFeature] = []
     for layer in layers:
         for index, geom in zip(kept[id(layer)], geoms[id(layer)]):
@@ -668,6 +675,35 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
                 source=SourceRef(file=layer.file, layer=layer.layer, fid=layer.fids[index]),
             ))
     return features, target
+
+
+def _drop_implausible(layer: _Layer, kept: dict[int, list[int]], geoms: dict[int, np.ndarray],
+                      warnings: list[ReadWarning]) -> None:
+    """Skip geometries whose coordinates (in the plan CRS) are not finite or absurdly far away.
+
+    Such coordinates (``1e300``, a typo'd exponent, a failed reprojection) would turn every
+    measure into infinity or NaN further down the pipeline.
+    """
+    array = geoms[id(layer)]
+    if len(array) == 0:
+        return
+    coords, owner = shapely.get_coordinates(array, include_z=True, return_index=True)
+    xy = coords[:, :2]
+    bad_point = ~np.isfinite(xy).all(axis=1) | (np.abs(xy) > MAX_PROJECTED_COORDINATE_M).any(axis=1)
+    bad_point |= np.isinf(coords[:, 2])  # a missing Z is NaN: allowed
+    if not bad_point.any():
+        return
+    bad = np.zeros(len(array), dtype=bool)
+    bad[owner[bad_point]] = True
+    indices = kept[id(layer)]
+    for position in np.flatnonzero(bad):
+        warnings.append(ReadWarning(
+            "geometry_skipped", "feature skipped: coordinates out of range (more than "
+            f"{MAX_PROJECTED_COORDINATE_M:.0e} m from the CRS origin, or not finite); check "
+            "the CRS and the coordinates", file=layer.file, layer=layer.layer,
+            feature_id=layer.fids[indices[position]]))
+    kept[id(layer)] = [index for index, drop in zip(indices, bad) if not drop]
+    geoms[id(layer)] = array[~bad]
 
 
 def _check_lon_lat(layer: _Layer, array: np.ndarray) -> None:

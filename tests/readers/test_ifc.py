@@ -135,7 +135,7 @@ def test_origin_option_places_a_local_model_like_its_map_conversion() -> None:
 
 
 def test_origin_without_crs_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="--origin needs --crs"):
+    with pytest.raises(InputError, match="needs a CRS"):
         plan("design_ifc4_local.ifc", origin=(1.0, 2.0, 0.0))
 
 
