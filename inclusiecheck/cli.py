@@ -46,8 +46,20 @@ def _console():  # type: ignore[no-untyped-def]
     return Console(stderr=False, highlight=False)
 
 
+#: longest error message printed (a hostile input could make it huge)
+MAX_ERROR_CHARS = 2000
+
+
+def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``message`` as one printable line: line breaks joined, control and format characters
+    (terminal escapes, NUL, bidi marks) shown escaped, cut at ``limit`` characters."""
+    text = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _err(message: str) -> None:
-    typer.echo(f"inclusiecheck: error: {message}", err=True)
+    typer.echo(f"inclusiecheck: error: {one_line(message)}", err=True)
 
 
 def _formats(values: list[str] | None) -> list[str]:

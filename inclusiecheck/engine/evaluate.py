@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
@@ -77,23 +77,119 @@ def rules_in_force(rulesets: Iterable[RuleSet], day: dt.date) -> list[LoadedRule
 def locations_of(geoms: list[BaseGeometry | None]) -> list[dict[str, Any] | None]:
     """GeoJSON geometries (2D, coordinates rounded to the millimetre), vectorised.
 
-    Rounding moves coordinates only (no topology operations), so tiny features survive.
+    Rounding moves coordinates only (no topology operations), so tiny features survive. A
+    geometry object listed several times (a feature with several findings) is converted once;
+    every entry still gets its own dict.
     """
     out: list[dict[str, Any] | None] = [None] * len(geoms)
-    index = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
-    if not index:
+    slot: dict[int, int] = {}
+    unique: list[BaseGeometry] = []
+    which: list[int] = []
+    for g in geoms:
+        if g is None:
+            which.append(-1)
+            continue
+        k = slot.get(id(g))
+        if k is None:
+            k = slot[id(g)] = len(unique)
+            unique.append(g)
+        which.append(k)
+    if not unique:
         return out
-    arr = np.empty(len(index), dtype=object)
-    arr[:] = [geoms[i] for i in index]
-    flat = shapely.transform(shapely.force_2d(arr), lambda xy: np.round(xy, 3))
-    for i, text in zip(index, shapely.to_geojson(flat)):
-        out[i] = json.loads(text)
+    arr = np.empty(len(unique), dtype=object)
+    arr[:] = unique
+    shapes = _geojson_dicts(arr)
+    used = [False] * len(unique)
+    for i, k in enumerate(which):
+        if k < 0 or shapes[k] is None:
+            continue
+        if used[k]:
+            out[i] = _copy_shape(shapes[k])   # every entry gets its own dict
+        else:
+            out[i] = shapes[k]
+            used[k] = True
     return out
+
+
+def _copy_shape(shape: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a GeoJSON geometry dict (new lists, shared floats)."""
+    return {"type": shape["type"], "coordinates": _copy_nested(shape["coordinates"])}
+
+
+def _copy_nested(value: Any) -> Any:
+    if value and isinstance(value[0], list):
+        return [_copy_nested(v) for v in value]
+    return list(value)
+
+
+#: shapely type ids written directly (Point, LineString, Polygon); others go through GEOS
+_POINT, _LINE, _POLYGON = 0, 1, 3
+
+
+def _geojson_dicts(arr: np.ndarray) -> list[dict[str, Any] | None]:
+    """GeoJSON dicts of non-``None`` geometries, 2D, rounded to the millimetre.
+
+    Points, lines and polygons are built straight from their coordinate arrays (the same
+    values and nesting GEOS writes); other kinds through ``to_geojson``. Empty: ``None``.
+    """
+    out: list[dict[str, Any] | None] = [None] * len(arr)
+    types = shapely.get_type_id(arr)
+    empty = shapely.is_empty(arr)
+    simple = ~empty & np.isin(types, (_POINT, _LINE, _POLYGON))
+    other = np.flatnonzero(~empty & ~simple)
+    if len(other):
+        flat = shapely.transform(shapely.force_2d(arr[other]), lambda xy: np.round(xy, 3))
+        for k, text in zip(other.tolist(), shapely.to_geojson(flat).tolist()):
+            out[k] = json.loads(text)
+    for type_id, name in ((_POINT, "Point"), (_LINE, "LineString")):
+        sel = np.flatnonzero(simple & (types == type_id))
+        if not len(sel):
+            continue
+        xy, owner = shapely.get_coordinates(arr[sel], return_index=True)
+        xy = np.round(xy, 3).tolist()
+        if type_id == _POINT:
+            for k, c in zip(sel.tolist(), xy):
+                out[k] = {"type": name, "coordinates": c}
+            continue
+        for k, lo, hi in zip(sel.tolist(), *_runs(owner, len(sel))):
+            out[k] = {"type": name, "coordinates": xy[lo:hi]}
+    sel = np.flatnonzero(simple & (types == _POLYGON))
+    if len(sel):
+        rings, ring_owner = shapely.get_rings(arr[sel], return_index=True)
+        xy, owner = shapely.get_coordinates(rings, return_index=True)
+        xy = np.round(xy, 3).tolist()
+        ring_lists = [xy[lo:hi] for lo, hi in zip(*_runs(owner, len(rings)))]
+        for k, lo, hi in zip(sel.tolist(), *_runs(ring_owner, len(sel))):
+            out[k] = {"type": "Polygon", "coordinates": ring_lists[lo:hi]}
+    return out
+
+
+def _runs(owner: np.ndarray, n: int) -> tuple[list[int], list[int]]:
+    """Start and end positions of each of ``n`` owners in a sorted owner-index array."""
+    bounds = np.searchsorted(owner, np.arange(n + 1))
+    return bounds[:-1].tolist(), bounds[1:].tolist()
 
 
 def location_of(geom: BaseGeometry | None) -> dict[str, Any] | None:
     """GeoJSON geometry of one location (see :func:`locations_of`)."""
     return locations_of([geom])[0]
+
+
+@dataclass(slots=True)
+class _RulePlan:
+    """What a rule needs per feature, computed once per run (not once per finding)."""
+
+    geometry: frozenset[str] | None
+    where: tuple[tuple[str, Any], ...]
+    plan_na: bool
+    plan_missing: tuple[str, ...]
+    scope: Any
+    to_verify_unknown: bool
+    level: Level
+    pillar: Pillar
+    citation: Citation
+    advice: str | None
+    templates: dict[Outcome, str]
 
 
 class Evaluator:
@@ -109,20 +205,19 @@ class Evaluator:
         self.ctx = CheckContext(model, date, lang, MEASURES, DERIVED)
         self.deviations = {(d.rule, d.feature, d.layer): d for d in deviations or []}
         self.used_deviations: set[tuple[str, str, str | None]] = set()
+        self._plans: dict[int, _RulePlan] = {}
 
-    # -- selection ---------------------------------------------------------------------------
-    def _applicability(self, rule: LoadedRule, feature: Feature) -> tuple[Outcome | None, tuple[str, ...], dict[str, str] | None]:
-        """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
-        applies = rule.spec.applies_to
-        if applies.geometry and feature.geom_type not in applies.geometry:
-            return Outcome.NOT_APPLICABLE, (), None
-        missing: list[str] = []
-        for name, cond in applies.where.items():
-            ok = matches(self.ctx.value(feature, name), cond)
-            if ok is False:
-                return Outcome.NOT_APPLICABLE, (), None
-            if ok is None:
-                missing.append(name)
+    def _plan(self, rule: LoadedRule) -> _RulePlan:
+        """The per-run constants of ``rule`` (selection, metadata, message templates)."""
+        plan = self._plans.get(id(rule))
+        if plan is not None:
+            return plan
+        spec = rule.spec
+        applies = spec.applies_to
+        lang = self.lang
+        # plan conditions do not depend on the feature: decide them once
+        plan_na = False
+        plan_missing: list[str] = []
         for name, cond in applies.plan.items():
             value = getattr(self.model.meta, name, None)
             if value is None:
@@ -131,50 +226,108 @@ class Evaluator:
                 value = self.model.meta.effective_built_up_area()
             ok = matches(value, cond)
             if ok is False:
+                plan_na = True
+                break
+            if ok is None:
+                plan_missing.append(name)
+        templates: dict[Outcome, str] = {}
+        per = spec.messages
+        chosen_by = {}
+        if per is not None:
+            chosen_by = {Outcome.FAIL: per.fail, Outcome.WARN: per.warn,
+                         Outcome.TO_VERIFY: per.to_verify, Outcome.PASS: per.pass_}
+        for outcome in Outcome:
+            chosen = chosen_by.get(outcome)
+            template = chosen.get(lang) if chosen is not None else None
+            if template is None:
+                if outcome in (Outcome.FAIL, Outcome.WARN, Outcome.DEVIATION):
+                    template = spec.message.get(lang)
+                elif outcome is Outcome.TO_VERIFY:
+                    template = TO_VERIFY_TEXT[lang]
+                elif outcome is Outcome.PASS:
+                    template = PASS_TEXT[lang]
+                else:
+                    template = NA_TEXT[lang]
+            templates[outcome] = template
+        plan = _RulePlan(
+            geometry=frozenset(applies.geometry) if applies.geometry else None,
+            where=tuple(applies.where.items()), plan_na=plan_na,
+            plan_missing=tuple(plan_missing),
+            scope=SCOPES[applies.scope] if applies.scope else None,
+            to_verify_unknown=applies.unknown == "to_verify",
+            level=Level(spec.level), pillar=Pillar(spec.pillar),
+            citation=Citation(spec.source.document, spec.source.article, spec.source.url,
+                              spec.source.kind),
+            advice=spec.advice.get(lang), templates=templates)
+        self._plans[id(rule)] = plan
+        return plan
+
+    # -- selection ---------------------------------------------------------------------------
+    def _applicability(self, rule: LoadedRule, feature: Feature) -> tuple[Outcome | None, tuple[str, ...], dict[str, str] | None]:
+        """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
+        plan = self._plan(rule)
+        if plan.geometry is not None and feature.geom_type not in plan.geometry:
+            return Outcome.NOT_APPLICABLE, (), None
+        missing: list[str] = []
+        value = self.ctx.value
+        for name, cond in plan.where:
+            ok = matches(value(feature, name), cond)
+            if ok is False:
                 return Outcome.NOT_APPLICABLE, (), None
             if ok is None:
                 missing.append(name)
+        if plan.plan_na:
+            return Outcome.NOT_APPLICABLE, (), None
+        if plan.plan_missing:
+            missing.extend(plan.plan_missing)
         # the legal scope decides before missing selection data: a feature outside the scope is
         # not applicable, whatever else it lacks
         case = None
-        if applies.scope:
-            result = SCOPES[applies.scope](feature, self.ctx)
+        if plan.scope is not None:
+            result = plan.scope(feature, self.ctx)
             if result.applies is False:
                 return Outcome.NOT_APPLICABLE, (), result.case
             if result.applies is None:
                 extra = tuple(m for m in missing if m not in result.missing) \
-                    if applies.unknown == "to_verify" else ()
+                    if plan.to_verify_unknown else ()
                 return Outcome.TO_VERIFY, (*result.missing, *extra), result.case
             case = result.case
         if missing:
-            if applies.unknown == "to_verify":
+            if plan.to_verify_unknown:
                 return Outcome.TO_VERIFY, tuple(missing), case
             return Outcome.NOT_APPLICABLE, (), None
         return None, (), case
 
     # -- findings -------------------------------------------------------------------------------
-    def _finding(self, rule: LoadedRule, feature: Feature, result: CheckResult,
-                 case: dict[str, str] | None) -> Finding:
+    def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
+                      case: dict[str, str] | None) -> list[Any]:
+        """The positional arguments of a :class:`Finding` (``location`` still ``None``)."""
         spec = rule.spec
+        plan = self._plan(rule)
         lang = self.lang
         outcome = result.outcome
         deviation = None
-        if outcome in (Outcome.FAIL, Outcome.WARN):
+        if self.deviations and outcome in (Outcome.FAIL, Outcome.WARN):
             dev = (self.deviations.get((spec.id, feature.id, feature.layer))
                    or self.deviations.get((spec.id, feature.id, None)))
             if dev is not None:
                 self.used_deviations.add((dev.rule, dev.feature, dev.layer))
                 deviation = {**dev.as_dict(), "original_outcome": outcome.value}
                 outcome = Outcome.DEVIATION
-        values: dict[str, Any] = {
-            "feature_id": feature.id, "layer": feature.layer, "property": result.property,
-            "measured": result.measured, "required": result.required,
-            "unit": _unit_text(result.unit), "missing": ", ".join(result.missing),
-        }
-        for key, value in result.data.items():
-            if isinstance(value, (str, int, float, bool)) or (isinstance(value, dict) and lang in value):
-                values[key] = value
-        message = self._message(rule, outcome, values)
+        rdata = result.data
+        template = plan.templates[outcome]
+        if "{" in template:
+            values: dict[str, Any] = {
+                "feature_id": feature.id, "layer": feature.layer, "property": result.property,
+                "measured": result.measured, "required": result.required,
+                "unit": _unit_text(result.unit), "missing": ", ".join(result.missing),
+            }
+            for key, value in rdata.items():
+                if isinstance(value, (str, int, float, bool)) or (isinstance(value, dict) and lang in value):
+                    values[key] = value
+            message = render(template, values, lang)
+        else:
+            message = template
         notes = []
         if case:
             notes.append(case.get(lang, ""))
@@ -184,82 +337,78 @@ class Evaluator:
             notes.append(("Afwijking toegestaan: " if lang == "nl" else "Deviation granted: ")
                          + deviation["justification"])
         notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-        data = {k: v for k, v in result.data.items() if k != "source"}
-        if "source" in result.data:
-            data["value_source"] = result.data["source"]
-        return Finding(
-            rule_id=spec.id, rule_set=rule.rule_set, layer=feature.layer, feature_id=feature.id,
-            source_ref=feature.source.as_dict(), outcome=outcome, level=Level(spec.level),
-            structural=spec.structural, pillar=Pillar(spec.pillar), property=result.property,
-            measured=_jsonable(result.measured), required=_jsonable(result.required),
-            unit=result.unit, message=message, advice=spec.advice.get(lang),
-            source=Citation(spec.source.document, spec.source.article, spec.source.url,
-                            spec.source.kind),
-            location=None, status=feature.status, missing=result.missing,
-            note=" ".join(n for n in notes if n) or None, deviation=deviation,
-            rule_set_version=rule.rule_set_version, data=_jsonable_dict(data),
-            rule_version=spec.version)
+        if rdata:
+            data = {k: v for k, v in rdata.items() if k != "source"}
+            if "source" in rdata:
+                data["value_source"] = rdata["source"]
+            data = _jsonable_dict(data)
+        else:
+            data = {}
+        return [spec.id, rule.rule_set, feature.layer, feature.id, feature.source.as_dict(),
+                outcome, plan.level, spec.structural, plan.pillar, result.property,
+                _jsonable(result.measured), _jsonable(result.required), result.unit, message,
+                plan.advice, plan.citation, None, feature.status, result.missing,
+                " ".join(n for n in notes if n) or None, deviation, rule.rule_set_version,
+                data, spec.version]
+
+    def _finding(self, rule: LoadedRule, feature: Feature, result: CheckResult,
+                 case: dict[str, str] | None) -> Finding:
+        return Finding(*self._finding_args(rule, feature, result, case))
 
     def _message(self, rule: LoadedRule, outcome: Outcome, values: dict[str, Any]) -> str:
-        spec = rule.spec
-        lang = self.lang
-        per = spec.messages
-        template = None
-        if per is not None:
-            chosen = {Outcome.FAIL: per.fail, Outcome.WARN: per.warn,
-                      Outcome.TO_VERIFY: per.to_verify, Outcome.PASS: per.pass_}.get(outcome)
-            if chosen is not None:
-                template = chosen.get(lang)
-        if template is None:
-            if outcome in (Outcome.FAIL, Outcome.WARN, Outcome.DEVIATION):
-                template = spec.message.get(lang)
-            elif outcome is Outcome.TO_VERIFY:
-                template = TO_VERIFY_TEXT[lang]
-            elif outcome is Outcome.PASS:
-                template = PASS_TEXT[lang]
-            else:
-                template = NA_TEXT[lang]
-        return render(template, values, lang)
+        return render(self._plan(rule).templates[outcome], values, self.lang)
 
     # -- run --------------------------------------------------------------------------------------
     def run(self) -> Evaluation:
-        findings: list[Finding] = []
+        pending: list[list[Any]] = []
         counts: Counter[tuple[str, str, str, str, str]] = Counter()
         stats: dict[str, RuleStats] = defaultdict(RuleStats)
         geoms: list[BaseGeometry | None] = []
+        listed = frozenset(LISTED_OUTCOMES)
+        list_all = self.list_all
+        na, na_value = Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE.value
         for rule in self.rules:
             spec = rule.spec
             if spec.check.type == "manual":
                 continue
             rstats = stats[spec.id]
+            rcounts, rmissing = rstats.counts, rstats.missing
+            check_run, params, ctx = rule.check.run, rule.params, self.ctx
+            applicability = self._applicability
+            key_head = (rule.rule_set, spec.pillar, spec.level)
             for layer in spec.applies_to.layers:
                 for feature in self.model.features(layer):
-                    outcome, missing, case = self._applicability(rule, feature)
+                    outcome, missing, case = applicability(rule, feature)
                     if outcome is None:
-                        results = rule.check.run(feature, rule.params, self.ctx)
+                        results = check_run(feature, params, ctx)
                         if not results:
                             continue
+                    elif outcome is na and not list_all:   # counted only, never listed
+                        rcounts[na_value] += 1
+                        counts[(*key_head, feature.status, na_value)] += 1
+                        continue
                     else:
                         results = [CheckResult(outcome, missing=missing,
                                                property=missing[0] if missing else None)]
                     for result in results:
                         out = result.outcome
-                        rstats.counts[out.value] += 1
+                        rcounts[out.value] += 1
                         for name in result.missing:
-                            rstats.missing[name] += 1
-                        keep = self.list_all or out in LISTED_OUTCOMES
-                        if keep:
-                            finding = self._finding(rule, feature, result, case)
-                            findings.append(finding)
+                            rmissing[name] += 1
+                        if list_all or out in listed:
+                            args = self._finding_args(rule, feature, result, case)
+                            pending.append(args)
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
-                            out = finding.outcome
+                            out = args[5]
                         elif out in (Outcome.FAIL, Outcome.WARN):  # pragma: no cover
-                            out = self._finding(rule, feature, result, case).outcome
-                        counts[(rule.rule_set, spec.pillar, spec.level, feature.status,
-                                out.value)] += 1
+                            out = self._finding_args(rule, feature, result, case)[5]
+                        counts[(*key_head, feature.status, out.value)] += 1
         warnings = self._stale_deviations()
-        findings = [replace(f, location=loc) for f, loc in zip(findings, locations_of(geoms))]
+        findings = []
+        for args, loc in zip(pending, locations_of(geoms)):
+            args[16] = loc
+            findings.append(Finding(*args))
         findings.sort(key=Finding.sort_key)
         return Evaluation(findings, dict(counts), dict(stats), self.rules, warnings)
 

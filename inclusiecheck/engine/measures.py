@@ -133,12 +133,34 @@ def obstacle_footprints(ctx: CheckContext, area: Any, layers: tuple[str, ...] = 
     footprints that intersect ``area`` are returned.
     """
     out: list[tuple[Feature, Any]] = []
-    for layer in layers:
-        for obstacle in ctx.model.near(layer, area, reach_m):
-            footprint = ctx.cached("_footprint", obstacle, lambda f, _c: _footprint_of(f))
-            if footprint is not None and not footprint.is_empty and footprint.intersects(area):
-                out.append((obstacle, footprint))
+    tree, feats = _obstacle_tree(ctx, layers)
+    if tree is None:
+        return out
+    if reach_m > 0:
+        idx = tree.query(area, predicate="dwithin", distance=reach_m)
+    else:
+        idx = tree.query(area, predicate="intersects")
+    idx.sort()   # layers in the order asked, then feature order (as one query per layer)
+    for i in idx.tolist():
+        obstacle = feats[i]
+        footprint = ctx.cached("_footprint", obstacle, lambda f, _c: _footprint_of(f))
+        if footprint is not None and not footprint.is_empty and footprint.intersects(area):
+            out.append((obstacle, footprint))
     return out
+
+
+def _obstacle_tree(ctx: CheckContext, layers: tuple[str, ...]) -> tuple[Any, list[Feature]]:
+    """One spatial index over the features of all ``layers`` (in that order), cached in the
+    model: one query finds the obstacles of every layer near an area."""
+    from shapely import STRtree
+
+    key = ("_obstacle_tree", tuple(layers))
+    hit = ctx.model.cache.get(key)
+    if hit is None:
+        feats = [f for layer in layers for f in ctx.model.features(layer)]
+        hit = (STRtree([f.geometry for f in feats]) if feats else None, feats)
+        ctx.model.cache[key] = hit
+    return hit
 
 
 def _layer_footprints(ctx: CheckContext, layer: str) -> None:
@@ -151,10 +173,10 @@ def _layer_footprints(ctx: CheckContext, layer: str) -> None:
 
     from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M, FOOTPRINT_SIDES
 
-    key = ("_layer_footprints", layer, id(ctx))
-    if ctx.model.cache.get(key):
+    key = ("_layer_footprints_done", layer)  # per context: footprints live in its cache
+    if key in ctx._cache:
         return
-    ctx.model.cache[key] = True
+    ctx._cache[key] = True
     points, radii = [], []
     for f in ctx.model.features(layer):
         if f.geometry.geom_type != "Point":
@@ -187,42 +209,107 @@ def walkway_obstacles(ctx: CheckContext, feature: Feature,
                       layers: tuple[str, ...] = OBSTACLE_LAYERS) -> list[tuple[Feature, Any]]:
     """Obstacle features and footprints reaching into a walkway's walking area.
 
-    One bulk spatial-index query per obstacle layer pairs every walkway of the plan with the
-    obstacles near it (cached in the model), instead of one query per walkway and layer.
+    The first call for a layer pairs every feature of that layer with its obstacles at once:
+    one bulk spatial-index query per obstacle layer (candidates within reach of each walking
+    area), every footprint built in one vectorised call, and one vectorised ``intersects``
+    over all candidate pairs; the list of each feature is cached in the context.
     """
-    import numpy as np
-
-    key = ("_walkway_obstacles", feature.layer, layers)
-    pairs = ctx.model.cache.get(key)
-    if pairs is None:
-        walkways = ctx.model.features(feature.layer)
-        areas = [ctx.cached("_walking_area", w, lambda f, _c: _walking_area(f)) for w in walkways]
-        valid = np.array([a is not None and not a.is_empty for a in areas], dtype=bool)
-        geoms = np.array([a for a, ok in zip(areas, valid) if ok], dtype=object)
-        index = np.flatnonzero(valid)
-        pairs = {id(w): [] for w in walkways}
-        for layer in layers:
-            feats = ctx.model.features(layer)
-            if not feats or not len(geoms):
-                continue
-            w_idx, o_idx = ctx.model.tree(layer).query(geoms, predicate="dwithin",
-                                                       distance=_OBSTACLE_REACH_M)
-            order = np.lexsort((o_idx, w_idx))
-            for wi, oi in zip(w_idx[order].tolist(), o_idx[order].tolist()):
-                pairs[id(walkways[index[wi]])].append(feats[oi])
-        ctx.model.cache[key] = pairs
-    near = pairs.get(id(feature))
+    name = f"_walkway_obstacles:{','.join(layers)}"
+    key = (name, id(feature))
+    cache = ctx._cache
+    if key not in cache:
+        _all_walkway_obstacles(ctx, feature.layer, layers)
+    if key in cache:
+        return cache[key]
+    # a feature that is not in the model's layer (built ad hoc): query it on its own
     area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
     for layer in layers:
         _layer_footprints(ctx, layer)
-    if near is None or area is None:  # a feature of another layer (e.g. a ramp)
-        return obstacle_footprints(ctx, area, layers) if area is not None else []
-    out = []
-    for obstacle in near:
-        footprint = ctx.cached("_footprint", obstacle, lambda f, _c: _footprint_of(f))
-        if footprint is not None and not footprint.is_empty and footprint.intersects(area):
-            out.append((obstacle, footprint))
-    return out
+    return obstacle_footprints(ctx, area, layers) if area is not None else []
+
+
+def _all_walkway_obstacles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> None:
+    """Fill the per-feature cache of :func:`walkway_obstacles` for every feature of ``layer``."""
+    import numpy as np
+    import shapely
+
+    name = f"_walkway_obstacles:{','.join(layers)}"
+    done = ("_walkway_obstacles_done", layer, layers)
+    if done in ctx._cache:
+        return
+    ctx._cache[done] = True
+    walkways = ctx.model.features(layer)
+    areas = walking_areas(ctx, walkways)
+    valid = np.array([a is not None and not a.is_empty for a in areas], dtype=bool)
+    index = np.flatnonzero(valid)
+    geoms = np.empty(len(index), dtype=object)
+    geoms[:] = [areas[i] for i in index]
+    for obstacle_layer in layers:
+        _layer_footprints(ctx, obstacle_layer)
+    w_parts, o_parts, f_parts = [], [], []
+    for rank, obstacle_layer in enumerate(layers):
+        feats = ctx.model.features(obstacle_layer)
+        if not feats or not len(geoms):
+            continue
+        w_idx, o_idx = ctx.model.tree(obstacle_layer).query(geoms, predicate="dwithin",
+                                                            distance=_OBSTACLE_REACH_M)
+        if not len(w_idx):
+            continue
+        fps = [ctx.cached("_footprint", feats[i], lambda f, _c: _footprint_of(f))
+               for i in o_idx.tolist()]
+        w_parts.append(w_idx)
+        o_parts.append(o_idx)
+        f_parts.append((rank, feats, fps))
+    out: dict[int, list[tuple[Feature, Any]]] = {int(i): [] for i in index}
+    if w_parts:
+        all_w = np.concatenate(w_parts)
+        all_o = np.concatenate(o_parts)
+        all_rank = np.concatenate([np.full(len(w), r) for w, (r, _f, _p) in zip(w_parts, f_parts)])
+        all_feat: list[Feature] = []
+        all_fp: list[Any] = []
+        for w, (_r, feats, fps) in zip(o_parts, f_parts):
+            all_feat.extend(feats[i] for i in w.tolist())
+            all_fp.extend(fps)
+        fp_arr = np.empty(len(all_fp), dtype=object)
+        fp_arr[:] = [fp if fp is not None else shapely.Point() for fp in all_fp]
+        hit = ~shapely.is_empty(fp_arr) & shapely.intersects(fp_arr, geoms[all_w])
+        # per walkway: obstacle layers in the order asked, then feature order within a layer
+        order = np.lexsort((all_o, all_rank, all_w))
+        order = order[hit[order]]
+        for k in order.tolist():
+            out[int(index[all_w[k]])].append((all_feat[k], all_fp[k]))
+    cache = ctx._cache
+    for i, feature in enumerate(walkways):
+        cache.setdefault((name, id(feature)), out.get(i, []))
+
+
+def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
+    """The walking areas of ``features`` (see :func:`_walking_area`), the centre lines buffered
+    in one vectorised call; cached per feature in the context."""
+    import numpy as np
+    import shapely
+
+    cache = ctx._cache
+    todo, dist = [], []
+    for f in features:
+        if ("_walking_area", id(f)) in cache:
+            continue
+        if f.geom_type == "Polygon":
+            cache[("_walking_area", id(f))] = f.geometry
+            continue
+        width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
+        if not width or width <= 0:
+            cache[("_walking_area", id(f))] = None
+            continue
+        todo.append(f)
+        dist.append(float(width) / 2.0)
+    if todo:
+        geoms = np.empty(len(todo), dtype=object)
+        geoms[:] = [f.geometry for f in todo]
+        buffered = shapely.buffer(geoms, np.array(dist), cap_style="flat", join_style="mitre")
+        for f, area in zip(todo, buffered.tolist()):
+            cache[("_walking_area", id(f))] = area
+    return [cache[("_walking_area", id(f))] for f in features]
 
 
 def _walking_area(feature: Feature) -> Any:
@@ -263,6 +350,15 @@ class _RectProfile:
 
         self.o, self.ud, self.vd = origin, u_dir, v_dir
         self.length, self.width = length, width
+        self._intervals = None
+        self._base: Any = None
+        if not footprints:  # nothing stands in it: the rectangle's own width everywhere
+            self.edges = np.zeros((0, 5))
+            self.s = np.unique(np.clip(np.concatenate([np.arange(0.0, length, _COARSE_M),
+                                                       np.array([length], dtype=float)]),
+                                       0.0, length))
+            self.w = np.full(len(self.s), width)
+            return
         edges = []
         for pid, fp in enumerate(footprints):
             for poly in shapely.get_parts(fp):
@@ -288,7 +384,6 @@ class _RectProfile:
                                0.0, length))
         self.s = st
         self.w = np.full(len(st), width)
-        self._intervals = None
         if len(e):
             self._cut(st, e)
 
@@ -336,6 +431,11 @@ class _RectProfile:
         from shapely.geometry import LineString
 
         u = float(self.s[idx])
+        lo, hi = self._free_span(idx)
+        return LineString(np.array([self._pt(u, lo), self._pt(u, hi)]))
+
+    def _free_span(self, idx: int) -> tuple[float, float]:
+        """(lo, hi) across the walkway of the longest free piece at station ``idx``."""
         lo, hi = 0.0, self.width
         if self._intervals is not None:
             a, b, k = self._intervals
@@ -351,16 +451,18 @@ class _RectProfile:
                 lo, hi = best[1], best[2]
                 if hi - lo <= 0:
                     lo, hi = 0.0, self.width   # fully blocked: the gross section
-        return LineString(np.array([self._pt(u, lo), self._pt(u, hi)]))
+        return lo, hi
 
     def stretch(self, s0: float, s1: float) -> Any:
-        from shapely.geometry import Polygon
-
+        """The stretch of the rectangle between stations ``s0`` and ``s1`` (Polygon)."""
         if s1 - s0 < _VERTEX_EPS_M:
             mid = (s0 + s1) / 2
             s0, s1 = max(mid - _VERTEX_EPS_M / 2, 0.0), min(mid + _VERTEX_EPS_M / 2, self.length)
-        return Polygon([self._pt(s0, 0), self._pt(s1, 0), self._pt(s1, self.width),
-                        self._pt(s0, self.width)])
+        import numpy as np
+        import shapely
+
+        return shapely.polygons(np.array([self._pt(s0, 0), self._pt(s1, 0),
+                                          self._pt(s1, self.width), self._pt(s0, self.width)]))
 
     def _narrowest(self, i: int = 0, j: int | None = None) -> int:
         import numpy as np
@@ -402,18 +504,28 @@ class _RectProfile:
         return tuple(out)
 
     def result(self, req: float | None) -> Any:
+        """The :class:`ClearWidthResult` with the narrowings below ``req`` (``None``: none).
+
+        Without narrowings the result is the same for every ``req``: it is built once (for all
+        rectangles of a layer at once by :func:`_base_results`) and shared."""
         from shapely.geometry import LineString
 
         from inclusiecheck.geometry.clearwidth import ClearWidthResult
 
+        narrowings = self.narrowings(req) if req is not None else ()
+        if not narrowings and self._base is not None:
+            return self._base
         k = self._narrowest()
         piece = self.free_piece(k)
         half = self.width / 2
-        return ClearWidthResult(
+        result = ClearWidthResult(
             min_width_m=float(self.w[k]), location=piece.interpolate(0.5, normalized=True),
             narrowest=piece, gross_width_m=float(self.width),
             centreline=LineString([self._pt(0, half), self._pt(self.length, half)]),
-            narrowings=self.narrowings(req) if req is not None else ())
+            narrowings=narrowings)
+        if not narrowings:
+            self._base = result
+        return result
 
 
 def _rect_frame(area: Any, along: Any = None) -> tuple[Any, Any, Any, float, float] | None:
@@ -445,11 +557,154 @@ def _rect_frame(area: Any, along: Any = None) -> tuple[Any, Any, Any, float, flo
     return origin, ud, vd, length, width
 
 
-def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) -> Any:
-    """The cached :class:`_RectProfile` of a rectangular walkway, ``False`` when not a rectangle."""
+def _rect_frames(areas: list[Any], alongs: list[Any]) -> list[tuple[Any, Any, Any, float, float] | None]:
+    """:func:`_rect_frame` of many areas at once (one vectorised oriented-envelope call)."""
+    import numpy as np
     import shapely
 
-    def compute(f: Feature, c: CheckContext) -> Any:
+    out: list[tuple[Any, Any, Any, float, float] | None] = [None] * len(areas)
+    cand = [i for i, a in enumerate(areas)
+            if a.geom_type == "Polygon" and not len(a.interiors)]
+    if not cand:
+        return out
+    geoms = np.empty(len(cand), dtype=object)
+    geoms[:] = [areas[i] for i in cand]
+    rects = shapely.oriented_envelope(geoms)
+    is_poly = shapely.get_type_id(rects) == 3
+    area_m2 = shapely.area(geoms)
+    for n, i in enumerate(cand):
+        if not is_poly[n]:
+            continue
+        c = shapely.get_coordinates(rects[n].exterior)[:4]
+        e0, e1 = c[1] - c[0], c[2] - c[1]
+        l0, l1 = float(np.hypot(*e0)), float(np.hypot(*e1))
+        if min(l0, l1) <= 0 or abs(float(area_m2[n]) - l0 * l1) > _RECT_TOL * l0 * l1:
+            continue
+        if l0 >= l1:
+            origin, ud, vd, length, width = c[0], e0 / l0, e1 / l1, l0, l1
+        else:
+            origin, ud, vd, length, width = c[1], e1 / l1, (c[0] - c[1]) / l0, l1, l0
+        along = alongs[i]
+        if along is not None:
+            a = shapely.get_coordinates(along)
+            d = a[-1] - a[0]
+            if abs(abs(float(d @ ud)) - float(np.hypot(*d))) > 1e-6 * max(length, 1.0):
+                continue   # the line runs across the rectangle: use the general method
+        out[i] = (origin, ud, vd, length, width)
+    return out
+
+
+def _rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> None:
+    """Build the :class:`_RectProfile` of every rectangular feature of ``layer`` at once (and
+    ``False`` for the others) into the per-feature cache used by :func:`_rect_profile`.
+
+    Walking areas, 2D forcing, rectangle frames, obstacle pairs (:func:`walkway_obstacles`)
+    and the narrowest-section results are computed for the whole layer in vectorised calls;
+    only the profile of a walkway with an obstacle in it is cut on its own."""
+    import numpy as np
+    import shapely
+
+    name = f"_rect_profile:{','.join(layers)}"
+    done = ("_rect_profiles_done", layer, layers)
+    cache = ctx._cache
+    if done in cache:
+        return
+    cache[done] = True
+    feats = [f for f in ctx.model.features(layer) if (name, id(f)) not in cache]
+    if not feats:
+        return
+    areas = walking_areas(ctx, feats)
+    cand, cand_areas, alongs = [], [], []
+    for i, (f, area) in enumerate(zip(feats, areas)):
+        if area is None or area.is_empty:
+            continue
+        along = None
+        if f.geom_type != "Polygon":
+            if f.geometry.geom_type != "LineString" or shapely.get_num_coordinates(f.geometry) != 2:
+                continue
+            along = f.geometry
+        cand.append(i)
+        cand_areas.append(area)
+        alongs.append(along)
+    if cand_areas:
+        arr = np.empty(len(cand_areas), dtype=object)
+        arr[:] = cand_areas
+        z = shapely.has_z(arr)
+        if z.any():
+            arr[z] = shapely.force_2d(arr[z])
+        cand_areas = arr.tolist()
+    frames = _rect_frames(cand_areas, alongs)
+    profiles: list[_RectProfile] = []
+    for i, frame in zip(cand, frames):
+        f = feats[i]
+        if frame is None:
+            cache[(name, id(f))] = False
+            continue
+        footprints = [fp for _o, fp in walkway_obstacles(ctx, f, layers)]
+        profile = _RectProfile(*frame, footprints)
+        cache[(name, id(f))] = profile
+        profiles.append(profile)
+    for f in feats:
+        cache.setdefault((name, id(f)), False)
+    _base_results(profiles)
+
+
+def _base_results(profiles: list[_RectProfile]) -> None:
+    """Set the result without narrowings (``result(None)``) of many profiles at once: the
+    narrowest free pieces, their middles and the centre lines in vectorised calls."""
+    import numpy as np
+    import shapely
+
+    from inclusiecheck.geometry.clearwidth import ClearWidthResult
+
+    if not profiles:
+        return
+    n = len(profiles)
+    origin = np.array([p.o for p in profiles], dtype=float)
+    ud = np.array([p.ud for p in profiles], dtype=float)
+    vd = np.array([p.vd for p in profiles], dtype=float)
+    length = np.array([p.length for p in profiles], dtype=float)
+    width = np.array([p.width for p in profiles], dtype=float)
+    station = np.empty(n)
+    lo = np.zeros(n)
+    hi = width.copy()
+    min_w = np.empty(n)
+    for m, p in enumerate(profiles):
+        if p._intervals is None:     # constant width: the middle station ties win
+            k = len(p.s) // 2
+            station[m] = p.s[k]
+            min_w[m] = p.w[k]
+            continue
+        k = p._narrowest()
+        station[m] = p.s[k]
+        min_w[m] = p.w[k]
+        lo[m], hi[m] = p._free_span(k)
+
+    def pt(u: Any, v: Any) -> Any:
+        return origin + u[:, None] * ud + v[:, None] * vd
+
+    pieces = shapely.linestrings(np.stack([pt(station, lo), pt(station, hi)], axis=1))
+    middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    half = width / 2
+    centres = shapely.linestrings(np.stack([pt(np.zeros(n), half), pt(length, half)], axis=1))
+    for m, p in enumerate(profiles):
+        p._base = ClearWidthResult(
+            min_width_m=float(min_w[m]), location=middles[m], narrowest=pieces[m],
+            gross_width_m=float(p.width), centreline=centres[m], narrowings=())
+
+
+def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) -> Any:
+    """The cached :class:`_RectProfile` of a rectangular walkway, ``False`` when not a rectangle.
+
+    The first call for a layer builds the profiles of all its features (:func:`_rect_profiles`).
+    """
+    import shapely
+
+    name = f"_rect_profile:{','.join(layers)}"
+    if (name, id(feature)) not in ctx._cache:
+        _rect_profiles(ctx, feature.layer, layers)
+
+    def compute(f: Feature, c: CheckContext) -> Any:   # a feature outside the model's layer
         area = _walking_area(f)
         if area is None or area.is_empty:
             return False
@@ -465,7 +720,7 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
         footprints = [fp for _o, fp in walkway_obstacles(c, f, layers)]
         return _RectProfile(*frame, footprints)
 
-    return ctx.cached(f"_rect_profile:{','.join(layers)}", feature, compute)
+    return ctx.cached(name, feature, compute)
 
 
 def clear_width_result(feature: Feature, ctx: CheckContext,
@@ -514,7 +769,7 @@ def obstacles_at(result: Any, feature: Feature, ctx: CheckContext, section: Any 
     import numpy as np
     from shapely.geometry import LineString
 
-    area = _walking_area(feature)
+    area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
     if area is None:
         return []
     if section is None:

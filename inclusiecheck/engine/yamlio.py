@@ -12,12 +12,8 @@ from typing import Any, Sequence
 
 import yaml
 
-try:  # pragma: no cover - depends on the PyYAML build
-    from yaml import CSafeLoader as FastLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
-
 from inclusiecheck.model import InputError
+from inclusiecheck.model.safe_yaml import MAX_YAML_BYTES, YamlProblem, check_size, load_text
 
 
 class YamlFileError(InputError):
@@ -32,13 +28,22 @@ class YamlFileError(InputError):
         super().__init__(f"{where}: {problem}")
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, max_bytes: int = MAX_YAML_BYTES) -> Any:
     """Load a YAML file safely; a syntax error becomes a :class:`YamlFileError` (an
     InputError) with file and line.
 
     Only plain YAML is accepted: tags such as ``!!python/object/apply`` are rejected by the
-    safe loader, so a rule file can never run code.
+    safe loader, so a rule file can never run code. Files larger than ``max_bytes`` and alias
+    bombs (a few lines whose aliases expand to millions of nodes) are rejected too
+    (:mod:`inclusiecheck.model.safe_yaml`).
     """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise YamlFileError(path, None, f"cannot read ({exc.strerror})") from None
+    too_large = check_size(size, max_bytes)
+    if too_large:
+        raise YamlFileError(path, None, too_large)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -46,20 +51,17 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise YamlFileError(path, None, f"cannot read ({exc.strerror})") from None
     try:
-        return yaml.load(text, Loader=FastLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "constructor" in problem:
-            problem = f"{problem} (tags that construct objects are not allowed in rule files)"
-        raise YamlFileError(path, mark.line + 1 if mark is not None else None,
-                            f"invalid YAML: {problem}") from None
+        return load_text(text)
+    except YamlProblem as exc:
+        raise YamlFileError(path, exc.line, f"invalid YAML: {exc.problem}") from None
 
 
 def line_of(path: Path, loc: Sequence[str | int]) -> int | None:
     """The 1-based line of the YAML node at ``loc`` (keys and list indexes), or of the
     deepest existing parent; ``None`` if the file cannot be composed."""
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            return None
         node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         return None

@@ -103,12 +103,21 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
         warnings.append(ReadWarning("wrong_geometry", f"{count} {gtype} features of layer {layer} "
                                     f"skipped: the layer takes {allowed}", None, layer))
     if not layers:
-        found = ", ".join(sorted(unknown_layers)) or "none"
+        found = _names(sorted(unknown_layers)) or "none"
         raise InputError(f"{raw.path}: no known layer (found: {found}); name layers as in the data "
                          "profile (walkway, crossing, stop, ...) or use --mapping nl")
     return SiteModel(crs=raw.crs, meta=meta,
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
                      warnings=warnings, source_path=str(raw.path.name))
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    """Layer names for a one-line message: odd ones (blank, control characters, very long)
+    quoted with escapes, at most ``limit`` of them."""
+    shown = [name if name and name.isprintable() and name.strip() == name and len(name) <= 60
+             else repr(name[:60] + ("…" if len(name) > 60 else "")) for name in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _validate(model: Any, known: dict[str, Any], raw_feature: Any,

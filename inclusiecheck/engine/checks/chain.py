@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
-from shapely.ops import nearest_points, substring
+from shapely.ops import nearest_points, split, substring
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
 from inclusiecheck.engine.checks.relations import candidates
@@ -69,6 +69,8 @@ POINT_LINK_LAYERS: tuple[str, ...] = ("crossing", "level_change")
 POI_LAYERS: tuple[str, ...] = ("stop", "entrance", "parking", "toilet", "lift", "bench")
 #: Join tolerance of the network (line ends, surfaces that meet).
 SNAP_TOLERANCE_M: float = 0.5
+#: Stops, entrances, ... within this distance of a surface get a portal on it.
+POI_REACH_M: float = 25.0
 #: Spacing of the portals along a boundary shared by two walkable surfaces.
 PORTAL_SPACING_M: float = 5.0
 #: Up to this many portals a surface connects every pair; above it, a Delaunay triangulation.
@@ -213,45 +215,101 @@ def _shared_portals(a: BaseGeometry, b: BaseGeometry, tol: float) -> list[tuple[
     return out
 
 
-def _visibility_lines(area: BaseGeometry, portals: list[tuple[float, float]],
-                      tol: float) -> list[LineString]:
-    """Straight walking lines between the portals of a surface that stay on it."""
-    pts = np.unique(np.round(np.asarray(portals, dtype=float), 3), axis=0)
-    if len(pts) < 2:
-        return []
-    if len(pts) <= ALL_PAIRS_MAX:
-        i, j = np.triu_indices(len(pts), k=1)
-        lines = shapely.linestrings(np.stack([pts[i], pts[j]], axis=1))
+def _portal_pairs(area: BaseGeometry, xy: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of portals joined by a straight walking line that stays on the surface
+    (every pair up to ``ALL_PAIRS_MAX`` portals, else the Delaunay edges between them)."""
+    n = len(xy)
+    if n < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if n <= ALL_PAIRS_MAX:
+        i, j = np.triu_indices(n, k=1)
     else:
-        edges = shapely.delaunay_triangles(shapely.multipoints(pts), only_edges=True)
-        lines = shapely.get_parts(edges)
-    zone = area.buffer(tol)
-    keep = shapely.covered_by(lines, zone) & (shapely.length(lines) > 0)
-    return list(lines[keep])
+        tri = shapely.delaunay_triangles(shapely.multipoints(xy), only_edges=True)
+        seg = shapely.get_coordinates(shapely.get_parts(tri)).reshape(-1, 2, 2)
+        lookup = {(round(x, 6), round(y, 6)): k for k, (x, y) in enumerate(xy.tolist())}
+        i = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 0].tolist()])
+        j = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 1].tolist()])
+    lines = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
+    keep = shapely.covered_by(lines, area.buffer(tol)) & (shapely.length(lines) > 0)
+    return i[keep], j[keep]
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygonal part of a (repaired) geometry, as one (Multi)Polygon."""
+    parts = shapely.get_parts(shapely.make_valid(shapely.force_2d(geom)))
+    polys = [g for g in parts if g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
 
 
 def _surfaces(ctx: CheckContext) -> list[tuple[Feature, BaseGeometry]]:
     """Walkable surfaces: walkway and crossing polygons minus stairs/ramp polygons on them,
     and stairs/ramp polygons themselves."""
-    steps = [f for layer in ("stairs", "ramp") for f in ctx.model.features(layer)
-             if f.geom_type == "Polygon"]
-    cut = shapely.union_all([shapely.force_2d(f.geometry) for f in steps]) if steps else None
+    steps = [(f, _polygonal(f.geometry)) for layer in ("stairs", "ramp")
+             for f in ctx.model.features(layer) if f.geom_type == "Polygon"]
+    steps = [(f, g) for f, g in steps if not g.is_empty]
+    cut = shapely.union_all([g for _f, g in steps]) if steps else None
     out: list[tuple[Feature, BaseGeometry]] = []
     for layer in ("walkway", "crossing"):
         for f in ctx.model.features(layer):
             if f.geom_type != "Polygon":
                 continue
-            geom = shapely.make_valid(shapely.force_2d(f.geometry))
+            geom = _polygonal(f.geometry)
             if cut is not None and geom.intersects(cut):
-                geom = geom.difference(cut)
-            if not geom.is_empty and geom.area > 0:
+                geom = _polygonal(geom.difference(cut))
+            if not geom.is_empty:
                 out.append((f, geom))
-    out.extend((f, shapely.make_valid(shapely.force_2d(f.geometry))) for f in steps)
-    return out
+    return out + steps
+
+
+def _split_at(lines: list[BaseGeometry], feats: list[Feature],
+              boundaries: BaseGeometry) -> tuple[list[BaseGeometry], list[Feature]]:
+    """Cut lines where they cross a surface's outline, so that the crossing is a node."""
+    out_g: list[BaseGeometry] = []
+    out_f: list[Feature] = []
+    for g, f in zip(lines, feats):
+        if g.intersects(boundaries):
+            pieces = shapely.get_parts(split(g, boundaries))
+            pieces = [p for p in pieces if p.length > 0] or [g]
+        else:
+            pieces = [g]
+        out_g.extend(pieces)
+        out_f.extend([f] * len(pieces))
+    return out_g, out_f
+
+
+class _Nodes:
+    """Node ids for points: existing network nodes within the tolerance, else new ones."""
+
+    def __init__(self, node_xy: np.ndarray, tol: float) -> None:
+        self.xy: list[tuple[float, float]] = [tuple(p) for p in node_xy.tolist()]
+        self.tol = tol
+        self._tree = shapely.STRtree(shapely.points(node_xy)) if len(node_xy) else None
+        self._n0 = len(node_xy)
+        self._new: dict[tuple[float, float], int] = {}
+
+    def id_of(self, x: float, y: float) -> int:
+        key = (round(x, 3), round(y, 3))
+        if key in self._new:
+            return self._new[key]
+        if self._tree is not None:
+            near = self._tree.query_nearest(Point(x, y), max_distance=self.tol)
+            if len(near):
+                return int(near.min())
+        self._new[key] = len(self.xy)
+        self.xy.append((float(x), float(y)))
+        return self._new[key]
 
 
 def build_chain_network(ctx: CheckContext) -> ChainNetwork | None:
-    """The plan's walking network with the link feature of each edge (``None``: no links)."""
+    """The plan's walking network with the link feature of each edge (``None``: no links).
+
+    Centre lines are noded and joined by :func:`build_walk_network`. Each walkable surface
+    becomes a set of straight edges between its portals (line ends on or within the tolerance
+    of it, where its outline meets another surface, where a stop / entrance / parking /
+    toilet / lift / bench stands on or near it, its concave corners), kept where they stay on
+    the surface. Surface edges are not noded with each other: walking straight between any two
+    portals is possible, so crossings between them need no node.
+    """
     tol = SNAP_TOLERANCE_M
     line_feats: list[Feature] = []
     line_geoms: list[BaseGeometry] = []
@@ -263,54 +321,63 @@ def build_chain_network(ctx: CheckContext) -> ChainNetwork | None:
     surfaces = _surfaces(ctx)
     if not line_feats and not surfaces:
         return None
-
-    src_geoms: list[BaseGeometry] = list(line_geoms)
-    src_feats: list[Feature] = list(line_feats)
-    src_prio: list[float] = [_PRIORITY[f.layer] for f in line_feats]
-    if surfaces:
-        area_geoms = np.array([g for _f, g in surfaces], dtype=object)
-        tree = shapely.STRtree(area_geoms)
-        portals: list[list[tuple[float, float]]] = [_reflex_vertices(g) for g in area_geoms]
-        if line_geoms:
-            lines = np.array(line_geoms, dtype=object)
-            ends = _ends_of(lines)
-            pi, ai = tree.query(ends, predicate="dwithin", distance=tol)
-            for p, a in zip(pi.tolist(), ai.tolist()):
-                q = ends[p]
-                if not area_geoms[a].covers(q):
-                    q = nearest_points(area_geoms[a].boundary, q)[0]
-                portals[a].append((q.x, q.y))
-            li, ai = tree.query(lines, predicate="intersects")
-            for line_i, a in zip(li.tolist(), ai.tolist()):
-                hits = lines[line_i].intersection(area_geoms[a].boundary)
-                portals[a].extend((c[0], c[1]) for c in shapely.get_coordinates(hits).tolist())
-        ai, bi = tree.query(area_geoms, predicate="dwithin", distance=tol)
-        for a, b in zip(ai.tolist(), bi.tolist()):
-            if a < b:
-                shared = _shared_portals(area_geoms[a], area_geoms[b], tol)
-                portals[a].extend(shared)
-                portals[b].extend(shared)
-        pois = [f for layer in POI_LAYERS for f in ctx.model.features(layer)]
-        if pois:
-            pts = np.array([_point_of(f) for f in pois], dtype=object)
-            pi, ai = tree.query(pts, predicate="dwithin", distance=25.0)
-            for p, a in zip(pi.tolist(), ai.tolist()):
-                q = pts[p]
-                if not area_geoms[a].covers(q):
-                    q = nearest_points(area_geoms[a].boundary, q)[0]
-                portals[a].append((q.x, q.y))
-        for (f, geom), ports in zip(surfaces, portals):
-            vis = _visibility_lines(geom, ports, tol)
-            src_geoms.extend(vis)
-            src_feats.extend([f] * len(vis))
-            src_prio.extend([_PRIORITY[f.layer] + 0.5] * len(vis))
+    area_geoms = np.array([g for _f, g in surfaces], dtype=object)
+    if surfaces and line_geoms:
+        outlines = shapely.union_all(shapely.boundary(area_geoms))
+        line_geoms, line_feats = _split_at(line_geoms, line_feats, outlines)
     try:
-        net = build_walk_network(src_geoms, snap_tolerance_m=tol)
+        net0 = build_walk_network(line_geoms, snap_tolerance_m=tol)
     except GeometryInputError:  # pragma: no cover - every source is a line by construction
         return None
-    if net.n_edges == 0:
+    edge_feature = _attribute_edges(net0, line_geoms, line_feats,
+                                    [_PRIORITY[f.layer] for f in line_feats], tol)
+    if not surfaces:
+        return ChainNetwork(net0, edge_feature) if net0.n_edges else None
+
+    nodes = _Nodes(net0.node_xy, tol)
+    tree = shapely.STRtree(area_geoms)
+    portals: list[list[int]] = [[nodes.id_of(x, y) for x, y in _reflex_vertices(g)]
+                                for g in area_geoms]
+    if net0.n_nodes:  # line ends and crossings with outlines: the network's own nodes
+        ni, ai = tree.query(shapely.points(net0.node_xy), predicate="dwithin", distance=tol)
+        for n, a in zip(ni.tolist(), ai.tolist()):
+            portals[a].append(n)
+    ai, bi = tree.query(area_geoms, predicate="dwithin", distance=tol)
+    for a, b in zip(ai.tolist(), bi.tolist()):
+        if a < b:
+            shared = [nodes.id_of(x, y) for x, y in _shared_portals(area_geoms[a],
+                                                                    area_geoms[b], tol)]
+            portals[a].extend(shared)
+            portals[b].extend(shared)
+    pois = [f for layer in POI_LAYERS for f in ctx.model.features(layer)]
+    if pois:
+        pts = np.array([_point_of(f) for f in pois], dtype=object)
+        pi, ai = tree.query(pts, predicate="dwithin", distance=POI_REACH_M)
+        for k, a in zip(pi.tolist(), ai.tolist()):
+            q = pts[k]
+            if not area_geoms[a].covers(q):
+                q = nearest_points(area_geoms[a].boundary, q)[0]
+            portals[a].append(nodes.id_of(q.x, q.y))
+    xy = np.asarray(nodes.xy, dtype=float)
+    new_u: list[np.ndarray] = []
+    new_v: list[np.ndarray] = []
+    for (f, geom), ids in zip(surfaces, portals):
+        ids_arr = np.unique(np.asarray(ids, dtype=np.int64))
+        i, j = _portal_pairs(geom, xy[ids_arr], tol)
+        new_u.append(ids_arr[i])
+        new_v.append(ids_arr[j])
+        edge_feature.extend([f] * len(i))
+    u = np.concatenate([net0.edge_u, *new_u]).astype(np.int64)
+    v = np.concatenate([net0.edge_v, *new_v]).astype(np.int64)
+    n0 = net0.n_edges
+    extra = shapely.linestrings(np.stack([xy[u[n0:]], xy[v[n0:]]], axis=1)) if len(u) > n0 \
+        else np.empty(0, dtype=object)
+    edges = np.concatenate([net0.edges, extra]) if n0 else extra
+    if len(edges) == 0:
         return None
-    return ChainNetwork(net, _attribute_edges(net, src_geoms, src_feats, src_prio, tol))
+    net = WalkNetwork(node_xy=xy, edge_u=u, edge_v=v, edge_length_m=shapely.length(edges),
+                      edges=edges, snap_tolerance_m=tol)
+    return ChainNetwork(net, edge_feature)
 
 
 def _attribute_edges(net: WalkNetwork, src_geoms: list[BaseGeometry], src_feats: list[Feature],
@@ -457,8 +524,11 @@ def _width_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Is
             return []
         return [Issue(_BROKEN, f, "width_m", f"breedte {_n(width, 'nl')} m (min. {_n(hi, 'nl')} m)",
                       f"width {_n(width, 'en')} m (min {_n(hi, 'en')} m)")]
-    width = _num(ctx.value(f, "clear_width_m"))
-    prop = "clear_width_m"
+    width, prop = None, "clear_width_m"
+    if id(f) in _unobstructed(ctx):  # nothing stands near it: the clear width is its width
+        width, prop = _num(f.attrs.get("width_m")), "width_m"
+    if width is None:
+        width = _num(ctx.value(f, "clear_width_m"))
     if width is None:
         width, prop = _num(ctx.value(f, "width_m")), "width_m"
     if width is None:
@@ -486,6 +556,40 @@ def _width_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Is
                          f"clear width {_n(w, 'en')} m{over_en} (min {_n(need, 'en')} m)",
                          location=nw.geometry))
     return out
+
+
+#: Margin beyond half a walkway's width within which an obstacle feature may take clear width
+#: (generous: the measure itself looks 2.5 m out, plus the obstacle's own footprint).
+_OBSTACLE_MARGIN_M = 5.0
+
+
+def _unobstructed(ctx: CheckContext) -> set[int]:
+    """Ids of walkway centre lines with a ``width_m`` and no obstacle-layer feature near them:
+    their clear width is their width, so the clear-width measure can be skipped (one bulk
+    spatial-index query per obstacle layer, once per run)."""
+    key = ("route_chain", "unobstructed")
+    found = ctx.model.cache.get(key)
+    if found is not None:
+        return found
+    try:
+        from inclusiecheck.engine.measures import OBSTACLE_LAYERS
+    except ImportError:  # pragma: no cover - measures reorganised: always measure
+        ctx.model.cache[key] = set()
+        return set()
+    lines = [f for f in ctx.model.features("walkway")
+             if f.geom_type == "LineString" and _num(f.attrs.get("width_m"))]
+    free = np.ones(len(lines), dtype=bool)
+    if lines:
+        geoms = np.array([shapely.force_2d(f.geometry) for f in lines], dtype=object)
+        reach = np.array([float(f.attrs["width_m"]) / 2 + _OBSTACLE_MARGIN_M for f in lines])
+        for layer in OBSTACLE_LAYERS:
+            if ctx.model.features(layer):
+                hit, _o = ctx.model.tree(layer).query(geoms, predicate="dwithin",
+                                                      distance=reach)
+                free[hit] = False
+    found = {id(f) for f, ok in zip(lines, free.tolist()) if ok}
+    ctx.model.cache[key] = found
+    return found
 
 
 def _narrowings(f: Feature, ctx: CheckContext, required_m: float) -> list[Any] | None:

@@ -323,7 +323,7 @@ def _overhead(ctx: CheckContext, area: Any, params: FreeHeightParams
 def free_height(feature: Feature, params: FreeHeightParams,
                 ctx: CheckContext) -> Iterable[CheckResult]:
     """Free height over a walkway under overhanging obstacles and tree crowns."""
-    area = _walking_area(feature)
+    area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
     if area is None:
         area = feature.geometry.buffer(params.line_half_width_m, cap_style="flat")
     known, unknown = _overhead(ctx, area, params)
