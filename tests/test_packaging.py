@@ -10,7 +10,7 @@ from inclusiecheck.cli import sample_plan
 from inclusiecheck.engine.loader import builtin_rules_dir, default_set_names, discover
 
 BUILTIN_SETS = {"voetgangerswegen", "toegankelijkheidsverordening", "publiek-domein", "haltes",
-                "voorzieningen", "sociale-veiligheid"}
+                "voorzieningen", "sociale-veiligheid", "toegankelijkheidsketen"}
 
 
 def test_builtin_rule_sets_are_discovered() -> None:

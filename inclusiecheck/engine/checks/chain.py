@@ -174,10 +174,6 @@ class ChainNetwork:
     edge_feature: list[Feature | None]  # None: a connector the network builder added
 
 
-def _ends_of(lines: np.ndarray) -> np.ndarray:
-    return np.concatenate([shapely.get_point(lines, 0), shapely.get_point(lines, -1)])
-
-
 def _reflex_vertices(area: BaseGeometry) -> list[tuple[float, float]]:
     """Concave corners of a surface: where a shortest path inside it bends."""
     out: list[tuple[float, float]] = []
@@ -541,7 +537,8 @@ def _width_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Is
         if width >= lo and length <= p.short_narrowing_max_m + 0.002:
             return []
         need = lo if width < lo else hi
-        return [Issue(_BROKEN, f, prop, f"vrije breedte {_n(width, 'nl')} m (min. {_n(need, 'nl')} m)",
+        return [Issue(_BROKEN, f, prop,
+                      f"vrije breedte {_n(width, 'nl')} m (min. {_n(need, 'nl')} m)",
                       f"clear width {_n(width, 'en')} m (min {_n(need, 'en')} m)")]
     out = []
     for nw in narrowings:
@@ -661,9 +658,10 @@ def _level_change_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> 
         return [Issue(_UNKNOWN, f, "height_cm", "hoogte onbekend", "height unknown")]
     if height <= p.max_level_change_cm:
         return []
+    limit = p.max_level_change_cm
     return [Issue(_BROKEN, f, "height_cm",
-                  f"niveauverschil {_n(height, 'nl')} cm (max. {_n(p.max_level_change_cm, 'nl')} cm)",
-                  f"level change {_n(height, 'en')} cm (max {_n(p.max_level_change_cm, 'en')} cm)")]
+                  f"niveauverschil {_n(height, 'nl')} cm (max. {_n(limit, 'nl')} cm)",
+                  f"level change {_n(height, 'en')} cm (max {_n(limit, 'en')} cm)")]
 
 
 def judge_link(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Issue]:
@@ -984,7 +982,8 @@ def _to_verify(route: Route, unknown: list[Issue], search: ChainSearch,
         b = _describe(broken)
         pre_nl = (f"de kortste route ({_n(_m(shortest.distance_m), 'nl')} m) is onderbroken: "
                   f"{b['nl']}; ")
-        pre_en = f"the shortest route ({_n(_m(shortest.distance_m), 'en')} m) is broken: {b['en']}; "
+        pre_en = (f"the shortest route ({_n(_m(shortest.distance_m), 'en')} m) is broken: "
+                  f"{b['en']}; ")
     note = {"nl": f"{pre_nl}de route van {_n(_m(route.distance_m), 'nl')} m naar {dest['nl']} "
                   f"is toegankelijk als deze gegevens kloppen: {links['nl']}",
             "en": f"{pre_en}the route of {_n(_m(route.distance_m), 'en')} m to {dest['en']} is "
