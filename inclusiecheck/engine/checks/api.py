@@ -24,6 +24,7 @@ the ``inclusiecheck.checks`` entry-point group.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar
 
@@ -31,6 +32,17 @@ from pydantic import BaseModel, ConfigDict
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import Feature, Outcome, SiteModel
+
+
+def as_number(value: Any) -> float | None:
+    """A finite float from an attribute value, else ``None`` (booleans are not numbers)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
 
 
 class CheckParams(BaseModel):

@@ -47,7 +47,13 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points, split, substring
 
-from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.checks.api import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    as_number,
+    check_type,
+)
 from inclusiecheck.engine.checks.relations import candidates
 from inclusiecheck.engine.conditions import validate_condition
 from inclusiecheck.engine.messages import format_number
@@ -434,14 +440,7 @@ class EdgeJudgement:
     issues: dict[int, list[Issue]] = field(default_factory=dict)
 
 
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
+_num = as_number
 
 
 def _n(value: float, lang: str) -> str:

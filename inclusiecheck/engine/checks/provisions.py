@@ -35,7 +35,13 @@ from pydantic import Field, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine import stops as _stops  # noqa: F401  (registers the summary block)
-from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.checks.api import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    as_number,
+    check_type,
+)
 from inclusiecheck.engine.checks.relations import (
     AttributeOrNearbyParams,
     attribute_or_nearby,
@@ -122,14 +128,7 @@ class Verdict:
     warn: bool = False
 
 
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
+_num = as_number
 
 
 def _point_of(geometry: BaseGeometry) -> BaseGeometry:

@@ -43,7 +43,13 @@ from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.checks.api import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    as_number,
+    check_type,
+)
 from inclusiecheck.geometry.lighting import (
     DEFAULT_CLASS_BY_KIND,
     DISTRIBUTION_NAMES,
@@ -87,14 +93,7 @@ def _text(nl: str, en: str) -> dict[str, str]:
     return {"nl": nl, "en": en}
 
 
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
+_num = as_number
 
 
 def _nl(value: float, decimals: int = 2) -> str:
