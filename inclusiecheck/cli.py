@@ -111,6 +111,27 @@ def write_outputs(report: Report, out: Path, formats: list[str], *,
     return written
 
 
+def check_out_folder(out: Path, plans: list[Path]) -> None:
+    """Refuse an ``--out`` that is a file, lies below a file, or is a plan folder itself
+    (reports written there would be read as plan layers next time).
+
+    Raises
+    ------
+    InputError
+        With a one-line message naming ``out``.
+    """
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            what = "is a file" if parent == out else f"lies inside {parent}, which is a file"
+            raise InputError(f"--out {out}: {what}; give a folder for the reports")
+    if out.is_dir():
+        target = out.resolve()
+        for plan in plans:
+            if plan.is_dir() and plan.resolve() == target:
+                raise InputError(f"--out {out}: this is the plan folder itself; write the "
+                                 "reports to another folder")
+
+
 def print_summary(report: Report, written: list[Path]) -> None:
     from rich.table import Table
 
@@ -186,6 +207,7 @@ def check(
 
     for name in names:
         get_format(name)
+    check_out_folder(out, plans)
     code = 0
     if len(plans) == 1:
         report = run_check(plans[0], rules=rules, mapping_profile=mapping, crs=crs, date=date,

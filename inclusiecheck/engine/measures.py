@@ -344,7 +344,11 @@ class _RectProfile:
     """Clear-width profile of a rectangular walkway (local frame u along, v across)."""
 
     def __init__(self, origin: Any, u_dir: Any, v_dir: Any, length: float, width: float,
-                 footprints: list[Any]) -> None:
+                 footprints: list[Any], rings: list[tuple[int, Any]] | None = None,
+                 cut: bool = True) -> None:
+        """``rings``: the ``(footprint index, ring coordinates)`` of every ring of every
+        footprint, in order, when already extracted (:func:`_footprint_rings`); ``cut``:
+        ``False`` when the caller cuts many profiles at once (:func:`_cut_many`)."""
         import numpy as np
         import shapely
 
@@ -352,6 +356,10 @@ class _RectProfile:
         self.length, self.width = length, width
         self._intervals = None
         self._base: Any = None
+        self._whole: Any = None
+        self._whole_result: Any = None
+        self._by_req: dict[float, tuple[Any, ...]] = {}
+        self._w_min = self._w_max = float("nan")   # set with the base result
         if not footprints:  # nothing stands in it: the rectangle's own width everywhere
             self.edges = np.zeros((0, 5))
             self.s = np.unique(np.clip(np.concatenate([np.arange(0.0, length, _COARSE_M),
@@ -359,32 +367,46 @@ class _RectProfile:
                                        0.0, length))
             self.w = np.full(len(self.s), width)
             return
-        edges = []
-        for pid, fp in enumerate(footprints):
-            for poly in shapely.get_parts(fp):
-                for ring in (poly.exterior, *poly.interiors):
-                    xy = shapely.get_coordinates(ring) - origin
-                    uv = np.column_stack([xy @ u_dir, xy @ v_dir])
-                    seg = np.column_stack([uv[:-1], uv[1:], np.full(len(uv) - 1, pid)])
-                    edges.append(seg)
-        e = np.concatenate(edges) if edges else np.zeros((0, 5))
+        if rings is None:
+            rings = [(pid, shapely.get_coordinates(ring))
+                     for pid, fp in enumerate(footprints) for poly in shapely.get_parts(fp)
+                     for ring in (poly.exterior, *poly.interiors)]
+        # every ring edge as (u1, v1, u2, v2, footprint index), in ring order
+        us, vs, ids = [], [], []
+        for n, (pid, coords) in enumerate(rings):
+            xy = coords - origin
+            us.append(xy @ u_dir)
+            vs.append(xy @ v_dir)
+            ids.append(np.full(len(xy), n))
+        if rings:
+            u, v, ring_id = np.concatenate(us), np.concatenate(vs), np.concatenate(ids)
+            pid_of = np.array([pid for pid, _c in rings], dtype=float)[ring_id]
+            same = ring_id[1:] == ring_id[:-1]
+            e = np.column_stack([u[:-1], v[:-1], u[1:], v[1:], pid_of[:-1]])[same]
+        else:
+            e = np.zeros((0, 5))
         self.edges = e
         # stations
         parts = [np.arange(0.0, length, _COARSE_M), [length]]
         if len(e):
             u_all = np.concatenate([e[:, 0], e[:, 2]])
             parts += [u_all - _VERTEX_EPS_M, u_all, u_all + _VERTEX_EPS_M]
-            for pid in np.unique(e[:, 4]):
-                sel = e[e[:, 4] == pid]
-                lo = max(0.0, float(min(sel[:, 0].min(), sel[:, 2].min())) - _RES_M)
-                hi = min(length, float(max(sel[:, 0].max(), sel[:, 2].max())) + _RES_M)
+            # extent along the walkway of each footprint (edges come grouped by footprint)
+            order = np.argsort(e[:, 4], kind="stable")
+            pid_sorted = e[order, 4]
+            starts = np.flatnonzero(np.concatenate(([True], pid_sorted[1:] != pid_sorted[:-1])))
+            lows = np.minimum.reduceat(np.minimum(e[order, 0], e[order, 2]), starts)
+            highs = np.maximum.reduceat(np.maximum(e[order, 0], e[order, 2]), starts)
+            for low, high in zip(lows.tolist(), highs.tolist()):
+                lo = max(0.0, low - _RES_M)
+                hi = min(length, high + _RES_M)
                 if hi > lo:
                     parts.append(np.arange(lo, hi, _RES_M))
         st = np.unique(np.clip(np.concatenate([np.asarray(p, dtype=float) for p in parts]),
                                0.0, length))
         self.s = st
         self.w = np.full(len(st), width)
-        if len(e):
+        if len(e) and cut:
             self._cut(st, e)
 
     def _cut(self, st: Any, e: Any) -> None:
@@ -411,12 +433,12 @@ class _RectProfile:
         a, b, k = a[order], b[order], k[order]
         big = 10.0 * self.width + 10.0
         cm = np.maximum.accumulate(b + k * big) - k * big   # running end within a station
-        first = np.r_[True, k[1:] != k[:-1]]
-        prev = np.r_[0.0, cm[:-1]]
+        first = np.concatenate(([True], k[1:] != k[:-1]))
+        prev = np.concatenate(([0.0], cm[:-1]))
         prev[first] = 0.0
         gap = np.maximum(a - prev, 0.0)
         starts = np.flatnonzero(first)
-        last = np.r_[starts[1:] - 1, len(k) - 1]
+        last = np.concatenate((starts[1:] - 1, [len(k) - 1]))
         best = np.maximum(np.maximum.reduceat(gap, starts), self.width - cm[last])
         self.w[k[starts]] = best
         self._intervals = (a, b, k)
@@ -475,10 +497,27 @@ class _RectProfile:
         import numpy as np
         from inclusiecheck.geometry.clearwidth import Narrowing
 
+        done = self._by_req.get(req)
+        if done is not None:
+            return done
         s, w = self.s, self.w
         below = w < req - 1e-9
         if not below.any():
             return ()
+        if below.all():
+            # the whole walkway is one narrowing: the same for every such ``req``
+            if self._whole is None:
+                self._whole = self._narrowings(req, below)
+            return self._whole
+        return self._narrowings(req, below)
+
+    def _narrowings(self, req: float, below: Any) -> tuple[Any, ...]:
+        import numpy as np
+        import shapely
+
+        from inclusiecheck.geometry.clearwidth import Narrowing
+
+        s, w = self.s, self.w
         edges = np.diff(below.astype(np.int8))
         starts = list(np.flatnonzero(edges == 1) + 1)
         ends = list(np.flatnonzero(edges == -1))
@@ -487,21 +526,53 @@ class _RectProfile:
         if below[-1]:
             ends.append(len(s) - 1)
 
-        def cross(k0: int, k1: int) -> float:
-            if w[k0] == w[k1]:
-                return float((s[k0] + s[k1]) / 2)
-            t = (w[k0] - req) / (w[k0] - w[k1])
-            return float(s[k0] + np.clip(t, 0.0, 1.0) * (s[k1] - s[k0]))
+        sl, wl = s.tolist(), w.tolist()
+        last = len(sl) - 1
 
-        out = []
+        def cross(k0: int, k1: int) -> float:
+            if wl[k0] == wl[k1]:
+                return (sl[k0] + sl[k1]) / 2
+            t = (wl[k0] - req) / (wl[k0] - wl[k1])
+            return sl[k0] + min(max(t, 0.0), 1.0) * (sl[k1] - sl[k0])
+
+        spans, narrowest = [], []
         for i, j in zip(starts, ends):
-            s0 = float(s[0]) if i == 0 else cross(i - 1, i)
-            s1 = float(s[-1]) if j == len(s) - 1 else cross(j, j + 1)
-            k = self._narrowest(i, j)
-            out.append(Narrowing(geometry=self.stretch(s0, s1), width_m=float(w[k]),
-                                 length_m=s1 - s0,
-                                 location=self.free_piece(k).interpolate(0.5, normalized=True)))
-        return tuple(out)
+            s0 = sl[0] if i == 0 else cross(i - 1, i)
+            s1 = sl[-1] if j == last else cross(j, j + 1)
+            spans.append((s0, s1))
+            narrowest.append(self._narrowest(i, j))
+        # every stretch and narrowest free piece of this profile in vectorised calls
+        stretches = self._stretches(spans)
+        free = [self._free_span(k) for k in narrowest]
+        u = np.array([sl[k] for k in narrowest])
+        pieces = shapely.linestrings(np.stack(
+            [self._pts(u, np.array([f[0] for f in free])),
+             self._pts(u, np.array([f[1] for f in free]))], axis=1))
+        middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+        return tuple(Narrowing(geometry=g, width_m=wl[k], length_m=s1 - s0, location=m)
+                     for g, k, (s0, s1), m in zip(stretches.tolist(), narrowest, spans,
+                                                   middles.tolist()))
+
+    def _pts(self, u: Any, v: Any) -> Any:
+        """World coordinates of local points (vectorised :meth:`_pt`)."""
+        return self.o + u[:, None] * self.ud + v[:, None] * self.vd
+
+    def _stretches(self, spans: list[tuple[float, float]]) -> Any:
+        """:meth:`stretch` of many ``(s0, s1)`` spans in one vectorised call."""
+        import numpy as np
+        import shapely
+
+        s0 = np.empty(len(spans))
+        s1 = np.empty(len(spans))
+        for n, (a, b) in enumerate(spans):
+            if b - a < _VERTEX_EPS_M:
+                mid = (a + b) / 2
+                a, b = max(mid - _VERTEX_EPS_M / 2, 0.0), min(mid + _VERTEX_EPS_M / 2, self.length)
+            s0[n], s1[n] = a, b
+        zero, full = np.zeros(len(spans)), np.full(len(spans), self.width)
+        ring = np.stack([self._pts(s0, zero), self._pts(s1, zero), self._pts(s1, full),
+                         self._pts(s0, full)], axis=1)
+        return shapely.polygons(ring)
 
     def result(self, req: float | None) -> Any:
         """The :class:`ClearWidthResult` with the narrowings below ``req`` (``None``: none).
@@ -513,8 +584,17 @@ class _RectProfile:
         from inclusiecheck.geometry.clearwidth import ClearWidthResult
 
         narrowings = self.narrowings(req) if req is not None else ()
-        if not narrowings and self._base is not None:
-            return self._base
+        base = self._base
+        if base is not None:
+            if not narrowings:
+                return base
+            if narrowings is self._whole:   # the same for every req above the widest section
+                if self._whole_result is None:
+                    self._whole_result = ClearWidthResult(
+                        min_width_m=base.min_width_m, location=base.location,
+                        narrowest=base.narrowest, gross_width_m=base.gross_width_m,
+                        centreline=base.centreline, narrowings=narrowings)
+                return self._whole_result
         k = self._narrowest()
         piece = self.free_piece(k)
         half = self.width / 2
@@ -635,18 +715,252 @@ def _rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> No
         cand_areas = arr.tolist()
     frames = _rect_frames(cand_areas, alongs)
     profiles: list[_RectProfile] = []
+    jobs: list[tuple[Feature, Any, list[Any]]] = []
     for i, frame in zip(cand, frames):
         f = feats[i]
         if frame is None:
             cache[(name, id(f))] = False
             continue
-        footprints = [fp for _o, fp in walkway_obstacles(ctx, f, layers)]
-        profile = _RectProfile(*frame, footprints)
+        jobs.append((f, frame, [fp for _o, fp in walkway_obstacles(ctx, f, layers)]))
+    for (f, frame, footprints), rings in zip(jobs, _footprint_rings([j[2] for j in jobs])):
+        profile = _RectProfile(*frame, footprints, rings=rings, cut=False)
         cache[(name, id(f))] = profile
         profiles.append(profile)
     for f in feats:
         cache.setdefault((name, id(f)), False)
+    _cut_many([p for p in profiles if len(p.edges)])
     _base_results(profiles)
+    cache[("_rect_profiles_of", layer, layers)] = profiles
+
+
+def _cut_many(profiles: list[_RectProfile]) -> None:
+    """:meth:`_RectProfile._cut` of many profiles at once, with the same arithmetic.
+
+    Stations and edges of all profiles are concatenated; each edge meets the stations of
+    its own profile in ``[min(u1, u2), max(u1, u2))`` (one ``searchsorted`` pair per
+    profile); crossings, blocked intervals, their merge and the longest free gap per
+    station are then computed for all profiles in single vectorised calls (only the
+    running maximum is taken per profile). A profile whose crossings do not pair up (an
+    invalid footprint ring) is cut on its own."""
+    import numpy as np
+
+    if not profiles:
+        return
+    ns = np.array([len(p.s) for p in profiles])
+    ne = np.array([len(p.edges) for p in profiles])
+    s_off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    st = np.concatenate([p.s for p in profiles])
+    e = np.concatenate([p.edges for p in profiles])
+    e_owner = np.repeat(np.arange(len(profiles)), ne)
+    u1, v1, u2, v2, pid = (e[:, c] for c in range(5))
+    lo_u, hi_u = np.minimum(u1, u2), np.maximum(u1, u2)
+    first_l = np.empty(len(e), dtype=np.int64)
+    first_r = np.empty(len(e), dtype=np.int64)
+    e_at = 0
+    for p, n_e, off in zip(profiles, ne.tolist(), s_off.tolist()):
+        sl = slice(e_at, e_at + n_e)
+        first_l[sl] = np.searchsorted(p.s, lo_u[sl], side="left") + off
+        first_r[sl] = np.searchsorted(p.s, hi_u[sl], side="left") + off
+        e_at += n_e
+    counts = np.maximum(first_r - first_l, 0)
+    counts[u1 == u2] = 0
+    total = int(counts.sum())
+    if not total:
+        return
+    j = np.repeat(np.arange(len(e)), counts)
+    i = np.repeat(first_l, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts,
+                                                                    counts))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = v1[j] + (st[i] - u1[j]) * (v2[j] - v1[j]) / (u2[j] - u1[j])
+    order = np.lexsort((v, pid[j], i))
+    i, v, owner = i[order], v[order], e_owner[j[order]]
+    # crossings pair up per station and footprint (even-odd); a profile where they do not is
+    # cut on its own so that it cannot shift the pairs of the others
+    group = np.concatenate(([True], (i[1:] != i[:-1]) | (pid[j[order]][1:] != pid[j[order]][:-1])))
+    g_start = np.flatnonzero(group)
+    g_size = np.diff(np.concatenate((g_start, [len(i)])))
+    odd = np.unique(owner[g_start[g_size % 2 == 1]])
+    if len(odd):
+        bad = np.isin(owner, odd)
+        i, v, owner = i[~bad], v[~bad], owner[~bad]
+        for m in odd.tolist():
+            profiles[m]._cut(profiles[m].s, profiles[m].edges)
+    width = np.array([p.width for p in profiles], dtype=float)
+    a, b, k, own = v[0::2], v[1::2], i[0::2], owner[0::2]
+    wk = width[own]
+    a, b = np.clip(a, 0.0, wk), np.clip(b, 0.0, wk)
+    keep = b > a
+    a, b, k, own = a[keep], b[keep], k[keep], own[keep]
+    if not len(k):
+        return
+    order = np.lexsort((a, k))
+    a, b, k, own = a[order], b[order], k[order], own[order]
+    k_local = k - s_off[own]
+    big = (10.0 * width + 10.0)[own]
+    x = b + k_local * big
+    shift = k_local * big
+    cm = np.empty(len(k))
+    bounds = np.searchsorted(own, np.arange(len(profiles) + 1)).tolist()
+    for m in range(len(profiles)):
+        lo, hi = bounds[m], bounds[m + 1]
+        if hi > lo:   # running end within a station (per profile, as in _cut)
+            cm[lo:hi] = np.maximum.accumulate(x[lo:hi]) - shift[lo:hi]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    prev = np.concatenate(([0.0], cm[:-1]))
+    prev[first] = 0.0
+    gap = np.maximum(a - prev, 0.0)
+    starts = np.flatnonzero(first)
+    last = np.concatenate((starts[1:] - 1, [len(k) - 1]))
+    best = np.maximum(np.maximum.reduceat(gap, starts), width[own[starts]] - cm[last])
+    w_all = np.concatenate([p.w for p in profiles])
+    w_all[k[starts]] = best
+    for m, p in enumerate(profiles):
+        lo, hi = bounds[m], bounds[m + 1]
+        if hi > lo:
+            p.w = w_all[s_off[m]: s_off[m] + ns[m]].copy()
+            p._intervals = (a[lo:hi], b[lo:hi], k_local[lo:hi])
+
+
+def _footprint_rings(lists: list[list[Any]]) -> list[list[tuple[int, Any]] | None]:
+    """Per walkway, the ``(footprint index, coordinates)`` of each ring of its footprints (as
+    :class:`_RectProfile` reads them one by one), extracted for all walkways in three
+    vectorised calls. ``None`` for a walkway whose footprints are not plain polygons (read
+    one by one then)."""
+    import numpy as np
+    import shapely
+
+    out: list[list[tuple[int, Any]] | None] = [[] for _ in lists]
+    owner = [m for m, fps in enumerate(lists) for _fp in fps]
+    pids = [pid for fps in lists for pid in range(len(fps))]
+    if not owner:
+        return out
+    arr = np.empty(len(owner), dtype=object)
+    arr[:] = [fp for fps in lists for fp in fps]
+    parts, part_fp = shapely.get_parts(arr, return_index=True)
+    is_poly = shapely.get_type_id(parts) == 3
+    bad = {owner[i] for i in part_fp[~is_poly].tolist()}
+    parts, part_fp = parts[is_poly], part_fp[is_poly]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(ring_of, np.arange(len(rings) + 1)).tolist()
+    ring_fp = part_fp[ring_part].tolist()
+    for r, fp in enumerate(ring_fp):
+        m = owner[fp]
+        lo, hi = bounds[r], bounds[r + 1]
+        if hi - lo < 2:
+            bad.add(m)
+            continue
+        out[m].append((pids[fp], xy[lo:hi]))
+    for m in bad:
+        out[m] = None
+    return out
+
+
+def _narrowings_many(profiles: list[_RectProfile], req: float) -> None:
+    """:meth:`_RectProfile.narrowings` at ``req`` of every profile below it somewhere, with
+    the same arithmetic, in vectorised calls over all of them (the result is kept per profile
+    and ``req``). A profile never below ``req`` has none; one entirely below it has one
+    whole-walkway narrowing, the same for every such ``req`` (built once)."""
+    import numpy as np
+    import shapely
+
+    from inclusiecheck.geometry.clearwidth import Narrowing
+
+    if not profiles:
+        return
+    limit = req - 1e-9
+    w_min = np.array([p._w_min for p in profiles])
+    w_max = np.array([p._w_max for p in profiles])
+    for m in np.flatnonzero(~(w_min < limit)).tolist():
+        profiles[m]._by_req.setdefault(req, ())
+    todo = []
+    for m in np.flatnonzero(w_min < limit).tolist():
+        p = profiles[m]
+        if req in p._by_req:
+            continue
+        if w_max[m] < limit and p._whole is not None:   # entirely below: one narrowing
+            p._by_req[req] = p._whole
+            continue
+        todo.append(p)
+    if not todo:
+        return
+    ns = np.array([len(p.s) for p in todo])
+    off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    end = off + ns - 1
+    S = np.concatenate([p.s for p in todo])
+    W = np.concatenate([p.w for p in todo])
+    B = W < limit
+    prev_open = np.ones(len(B), dtype=bool)     # the station before is not below (or none)
+    prev_open[1:] = ~B[:-1]
+    prev_open[off] = True
+    next_open = np.ones(len(B), dtype=bool)
+    next_open[:-1] = ~B[1:]
+    next_open[end] = True
+    starts = np.flatnonzero(B & prev_open)
+    ends = np.flatnonzero(B & next_open)
+    run_owner = np.searchsorted(off, starts, side="right") - 1
+    run_off, run_end = off[run_owner], end[run_owner]
+
+    def cross(k0: Any, k1: Any) -> Any:
+        s_a, s_b, w_a, w_b = S[k0], S[k1], W[k0], W[k1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (w_a - req) / (w_a - w_b)
+            out = s_a + np.clip(t, 0.0, 1.0) * (s_b - s_a)
+        same = w_a == w_b
+        out[same] = ((s_a + s_b) / 2)[same]
+        return out
+
+    at_start, at_end = starts == run_off, ends == run_end
+    s0 = np.where(at_start, S[starts], cross(np.maximum(starts - 1, 0), starts))
+    s1 = np.where(at_end, S[ends], cross(ends, np.minimum(ends + 1, len(S) - 1)))
+    # narrowest station of each run: the middle one of the ties within 1e-6 of the run minimum
+    lens = ends - starts + 1
+    heads = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    idx = np.repeat(starts, lens) + (np.arange(int(lens.sum())) - np.repeat(heads, lens))
+    run_of = np.repeat(np.arange(len(starts)), lens)
+    w_run = W[idx]
+    run_min = np.minimum.reduceat(w_run, heads)
+    tie = w_run <= run_min[run_of] + 1e-6
+    tie_idx, tie_run = idx[tie], run_of[tie]
+    first_tie = np.searchsorted(tie_run, np.arange(len(starts)))
+    n_ties = np.bincount(tie_run, minlength=len(starts))
+    k_glob = tie_idx[first_tie + n_ties // 2]
+    k_local = (k_glob - run_off).tolist()
+    # stretches and narrowest free pieces, in world coordinates as _RectProfile._pts
+    owners = run_owner.tolist()
+    O = np.array([todo[m].o for m in owners], dtype=float)
+    UD = np.array([todo[m].ud for m in owners], dtype=float)
+    VD = np.array([todo[m].vd for m in owners], dtype=float)
+    width = np.array([todo[m].width for m in owners], dtype=float)
+    length = np.array([todo[m].length for m in owners], dtype=float)
+    short = s1 - s0 < _VERTEX_EPS_M
+    mid = (s0 + s1) / 2
+    lo_s = np.where(short, np.maximum(mid - _VERTEX_EPS_M / 2, 0.0), s0)
+    hi_s = np.where(short, np.minimum(mid + _VERTEX_EPS_M / 2, length), s1)
+    spans = [todo[m]._free_span(k) for m, k in zip(owners, k_local)]
+    span_lo = np.array([a for a, _b in spans], dtype=float)
+    span_hi = np.array([b for _a, b in spans], dtype=float)
+
+    def pts(u: Any, v: Any) -> Any:
+        return O + u[:, None] * UD + v[:, None] * VD
+
+    zero = np.zeros(len(starts))
+    stretches = shapely.polygons(np.stack([pts(lo_s, zero), pts(hi_s, zero), pts(hi_s, width),
+                                           pts(lo_s, width)], axis=1))
+    station = S[k_glob]
+    pieces = shapely.linestrings(np.stack([pts(station, span_lo), pts(station, span_hi)],
+                                          axis=1))
+    middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    found: list[list[Any]] = [[] for _ in todo]
+    for m, g, w, a, b, loc in zip(owners, stretches.tolist(), W[k_glob].tolist(),
+                                  s0.tolist(), s1.tolist(), middles.tolist()):
+        found[m].append(Narrowing(geometry=g, width_m=w, length_m=b - a, location=loc))
+    for p, runs in zip(todo, found):
+        if p._w_max < limit:    # entirely below: the same narrowing for every such req
+            p._whole = tuple(runs)
+            p._by_req[req] = p._whole
+        else:
+            p._by_req[req] = tuple(runs)
 
 
 def _base_results(profiles: list[_RectProfile]) -> None:
@@ -688,6 +1002,7 @@ def _base_results(profiles: list[_RectProfile]) -> None:
     half = width / 2
     centres = shapely.linestrings(np.stack([pt(np.zeros(n), half), pt(length, half)], axis=1))
     for m, p in enumerate(profiles):
+        p._w_min, p._w_max = float(p.w.min()), float(p.w.max())
         p._base = ClearWidthResult(
             min_width_m=float(min_w[m]), location=middles[m], narrowest=pieces[m],
             gross_width_m=float(p.width), centreline=centres[m], narrowings=())
@@ -742,6 +1057,12 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
 
         rect = _rect_profile(f, c, layers)
         if rect is not False:
+            if min_required_m is not None and min_required_m not in rect._by_req:
+                batch = c._cache.get(("_rect_profiles_of", f.layer, layers))
+                done = ("_narrowings_done", f.layer, layers, min_required_m)
+                if batch is not None and done not in c._cache:
+                    c._cache[done] = True
+                    _narrowings_many(batch, min_required_m)
             return rect.result(min_required_m)
         area = _walking_area(f)
         if area is None or area.is_empty:

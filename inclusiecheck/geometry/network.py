@@ -517,31 +517,7 @@ def _dijkstra(
     g: _Augmented, sources: np.ndarray, init_m: np.ndarray, cutoff: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Multi-source Dijkstra; return (distance, index of nearest source) per node."""
-    dist = [_INF] * g.n_nodes
-    label = [-1] * g.n_nodes
-    heap: list[tuple[float, int]] = []
-    for k, (node, d0) in enumerate(zip(sources.tolist(), init_m.tolist())):
-        if d0 <= cutoff and d0 < dist[node]:
-            dist[node] = d0
-            label[node] = k
-            heap.append((d0, node))
-    heapq.heapify(heap)
-    indptr, indices, weights = g.indptr, g.indices, g.weights
-    done = [False] * g.n_nodes
-    pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        d, x = pop(heap)
-        if done[x]:
-            continue
-        done[x] = True
-        lab = label[x]
-        for k in range(indptr[x], indptr[x + 1]):
-            nd = d + weights[k]
-            y = indices[k]
-            if nd < dist[y] and nd <= cutoff:
-                dist[y] = nd
-                label[y] = lab
-                push(heap, (nd, y))
+    dist, label, _parent, _via = _dijkstra_tree(g, sources, init_m, cutoff, None)
     return np.asarray(dist, dtype=float), np.asarray(label, dtype=np.int64)
 
 

@@ -3,12 +3,16 @@
 Unknown layers and attributes become warnings (once per layer or layer+attribute, with a
 count), values are parsed leniently and validated by the layer's pydantic model; invalid
 values are dropped with a warning, never a crash. A plan with no known layer at all is an
-:class:`InputError`.
+:class:`InputError`. Text from the plan (layer names, property names and values, ids, plan
+metadata) loses the characters no report format can hold (:func:`clean_text`), so that every
+output renders whatever a reader delivers.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,18 +20,76 @@ from pydantic import ValidationError
 from inclusiecheck.model.errors import InputError, ReadWarning
 from inclusiecheck.model.feature import Feature, PlanMeta, SiteModel
 from inclusiecheck.model.profile import ATTRIBUTE_DEFAULTS, LAYER_GEOMETRIES, LAYER_MODELS
-from inclusiecheck.model.raw import RawPlan
+from inclusiecheck.model.raw import RawFeature, RawPlan, SourceRef
 
 #: property names readers may add that are not attributes
 _TECHNICAL = {"layer", "fid", "ogc_fid", "objectid", "fid_", "globalid"}
+#: characters no report format can carry as text: C0/C1 controls (but tab, line feed and
+#: carriage return), lone surrogates (from ``\ud800`` escapes or undecodable file names) and
+#: the XML non-characters U+FFFE/U+FFFF
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: Any) -> Any:
+    """Replace characters no output format can hold by U+FFFD, in strings and (nested) lists,
+    tuples and dict keys and values; other values are returned unchanged."""
+    if isinstance(value, str):
+        return _UNPRINTABLE.sub("\ufffd", value)  # the same object when nothing matches
+    if isinstance(value, dict):
+        if _flat_and_clean(value):
+            return value  # the common case, no copy
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(clean_text(v) for v in value)
+    return value
+
+
+def _flat_and_clean(mapping: dict[Any, Any]) -> bool:
+    search = _UNPRINTABLE.search
+    for key, value in mapping.items():
+        if type(key) is str and search(key):
+            return False
+        if type(value) is str:
+            if search(value):
+                return False
+        elif isinstance(value, (dict, list, tuple, str)):
+            return False
+    return True
+
+
+_SOURCE_FIELDS = ("file", "layer", "fid", "global_id", "osm_id")
+
+
+def _clean_source(source: SourceRef) -> SourceRef:
+    values = [getattr(source, k) for k in _SOURCE_FIELDS]
+    if not _UNPRINTABLE.search("".join(v for v in values if isinstance(v, str))):
+        return source
+    return replace(source, **{k: clean_text(v) for k, v in zip(_SOURCE_FIELDS, values)})
+
+
+def _clean_feature(raw_feature: RawFeature) -> RawFeature:
+    """The feature with clean text (the same object when nothing needs cleaning)."""
+    layer = clean_text(raw_feature.layer)
+    properties = clean_text(raw_feature.properties)
+    source = _clean_source(raw_feature.source)
+    if layer is raw_feature.layer and properties is raw_feature.properties \
+            and source is raw_feature.source:
+        return raw_feature
+    return RawFeature(layer=layer, properties=properties, geometry=raw_feature.geometry,
+                      source=source)
+
+
+def _clean_warning(warning: ReadWarning) -> ReadWarning:
+    return ReadWarning(*(clean_text(getattr(warning, k)) for k in
+                         ("code", "message", "file", "layer", "feature_id")))
 
 
 def build_meta(metadata: dict[str, Any], overrides: dict[str, Any] | None = None) -> PlanMeta:
     """Merge plan metadata from files with CLI/API overrides (which win) and validate it."""
-    data = dict(metadata or {})
+    data = clean_text(dict(metadata or {}))
     for key, value in (overrides or {}).items():
         if value is not None:
-            data[key] = value
+            data[key] = clean_text(value)
     try:
         return PlanMeta.model_validate(data)
     except ValidationError as exc:
@@ -38,7 +100,7 @@ def build_meta(metadata: dict[str, Any], overrides: dict[str, Any] | None = None
 
 def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> SiteModel:
     """Turn raw features into validated data-profile features (see module docstring)."""
-    warnings: list[ReadWarning] = list(raw.warnings)
+    warnings: list[ReadWarning] = [_clean_warning(w) for w in raw.warnings]
     meta = build_meta(raw.metadata, meta_overrides)
     unknown_layers: Counter[str] = Counter()
     unknown_attrs: dict[tuple[str, str], int] = Counter()
@@ -47,6 +109,7 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     seen_ids: dict[str, set[str]] = defaultdict(set)
 
     for raw_feature in raw.features:
+        raw_feature = _clean_feature(raw_feature)
         layer = raw_feature.layer
         model = LAYER_MODELS.get(layer)
         if model is None:
@@ -108,7 +171,7 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                          "profile (walkway, crossing, stop, ...) or use --mapping nl")
     return SiteModel(crs=raw.crs, meta=meta,
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
-                     warnings=warnings, source_path=str(raw.path.name))
+                     warnings=warnings, source_path=clean_text(str(raw.path.name)))
 
 
 def _names(names: list[str], limit: int = 10) -> str:

@@ -40,6 +40,8 @@ from inclusiecheck.readers import ReadOptions, reader
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 #: largest plausible |x| or |y| in metres in the plan's projected CRS (Earth is ~4e7 m round)
 MAX_PROJECTED_COORDINATE_M = 1e8
+#: largest |x| or |y| accepted in a source file, in any CRS unit (checked before reprojection)
+MAX_SOURCE_COORDINATE = 1e12
 #: lon/lat bounds of EPSG:3812's area of use (Belgium, onshore)
 BELGIUM_BOUNDS = (2.5, 49.5, 6.4, 51.51)
 BELGIAN_LAMBERT_2008 = "EPSG:3812"
@@ -430,10 +432,15 @@ def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]
         data_bytes = file.read_bytes()
     except OSError as exc:
         raise _Unreadable(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    if not data_bytes.strip():
+        raise _Unreadable(f"{rel}: the file is empty")
+    if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Unreadable(f"{rel}: UTF-16 text; GeoJSON must be UTF-8 (save it as UTF-8)")
     try:
         text = data_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _Unreadable(f"{rel}: not UTF-8 text (GeoJSON must be UTF-8)") from None
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"{rel}: not UTF-8 text (byte {exc.start}); GeoJSON must be UTF-8 "
+                          "(re-save it as UTF-8, e.g. from Windows-1252)") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -500,6 +507,9 @@ def _to_shapely(geometry: Any) -> tuple[BaseGeometry | None, str | None]:
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
         return None, "coordinates that are not finite numbers (NaN or infinity)"
+    if (np.abs(xy) > MAX_SOURCE_COORDINATE).any():
+        # no CRS has such coordinates; GEOS would overflow on them
+        return None, f"coordinates out of range (beyond {MAX_SOURCE_COORDINATE:.0e})"
     return geom, None
 
 

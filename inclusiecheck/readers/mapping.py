@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning
 from inclusiecheck.model.profile import LAYER_MODELS, attribute_names
+from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.model.values import parse_number
 
 try:
@@ -417,13 +418,10 @@ def parse_mapping(text: str, where: str, default_name: str = "custom") -> Mappin
         Invalid YAML or a profile that does not follow the format; ``where`` names it.
     """
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{where}: invalid YAML{line}: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: invalid YAML: {exc}") from None
+        data = load_text(text)  # safe loader, alias-bomb and bad-value guards
+    except YamlProblem as exc:
+        line = f" at line {exc.line}" if exc.line is not None else ""
+        raise InputError(f"{where}: invalid YAML{line}: {exc.problem}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
