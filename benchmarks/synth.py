@@ -76,7 +76,7 @@ def _features(n_features: int, seed: int) -> dict[str, list[tuple[dict, object]]
             layers["bench"].append(({"id": f"be{b}", "backrest": rng.random() > 0.3,
                                      "armrests": rng.random() > 0.5},
                                     Point(x + 30, y + width + 1)))
-            count += 9 + 2
+            count += 9  # 2 walkways, 2 obstacles, 1 crossing, 3 lights, 1 bench
             if (i + j) % 4 == 0:
                 layers["stop"].append(({"id": f"st{b}", "mode": "bus",
                                         "platform_height_cm": rng.choice([12, 15, 18]),

@@ -9,7 +9,9 @@ kept as findings when ``list_all`` is set, so a 100k-feature plan stays light.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -35,6 +37,30 @@ from inclusiecheck.model import (
     SiteModel,
 )
 from inclusiecheck.model.findings import LISTED_OUTCOMES
+
+#: Pause CPython's cyclic garbage collector while rules run (see :func:`_gc_paused`).
+PAUSE_GC: bool = True
+
+
+@contextmanager
+def _gc_paused() -> Any:
+    """Pause the cyclic garbage collector for the duration of an evaluation.
+
+    An evaluation creates hundreds of thousands of small acyclic objects (results, findings,
+    GeoJSON locations) while the whole site model stays alive; every few thousand allocations
+    the collector would traverse that model again (about a fifth of the evaluation time of a
+    100k-feature plan), yet it frees nothing that reference counting does not. The collector
+    is re-enabled afterwards (if it was enabled), so cycles made meanwhile are still freed.
+    """
+    paused = PAUSE_GC and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
 
 TO_VERIFY_TEXT = {
     "nl": "Te controleren: de gegevens ontbreken om dit te beoordelen ({missing}).",
@@ -360,6 +386,10 @@ class Evaluator:
 
     # -- run --------------------------------------------------------------------------------------
     def run(self) -> Evaluation:
+        with _gc_paused():
+            return self._run()
+
+    def _run(self) -> Evaluation:
         pending: list[list[Any]] = []
         counts: Counter[tuple[str, str, str, str, str]] = Counter()
         stats: dict[str, RuleStats] = defaultdict(RuleStats)

@@ -333,6 +333,14 @@ def _walking_area(feature: Feature) -> Any:
 # longest free piece of a section; narrowing ends by linear interpolation), specialised to a
 # rectangle so that sections are intervals on [0, width]. Other shapes (L-shapes, tapers,
 # holes, bent centre lines) go through the general functions, re-run per required width.
+#
+# The first walkway of a layer that asks for its clear width has the profiles of all
+# rectangles of that layer built at once (:func:`_rect_profiles`): walking areas, frames,
+# obstacle pairs (one bulk spatial-index query per obstacle layer), footprint rings, the cut
+# of every profile (:func:`_cut_many`) and the narrowest sections (:func:`_base_results`) in
+# vectorised calls, with the same arithmetic as one walkway at a time; a walkway with nothing
+# in it keeps its rectangle's width without a cut. The first request for a required width
+# cuts the narrowings of all profiles at that width at once (:func:`_narrowings_many`).
 
 _RES_M = 0.05      # station spacing over obstacles (the geometry module's default resolution)
 _COARSE_M = 0.5    # station spacing elsewhere
@@ -637,7 +645,8 @@ def _rect_frame(area: Any, along: Any = None) -> tuple[Any, Any, Any, float, flo
     return origin, ud, vd, length, width
 
 
-def _rect_frames(areas: list[Any], alongs: list[Any]) -> list[tuple[Any, Any, Any, float, float] | None]:
+def _rect_frames(areas: list[Any], alongs: list[Any]
+                 ) -> list[tuple[Any, Any, Any, float, float] | None]:
     """:func:`_rect_frame` of many areas at once (one vectorised oriented-envelope call)."""
     import numpy as np
     import shapely

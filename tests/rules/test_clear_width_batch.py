@@ -1,0 +1,156 @@
+"""The batched clear-width computation and finding locations give exactly what the one-by-one
+code gives (same floats, same geometries), on edge cases: holes, multipolygons, obstacles
+touching an edge or standing outside, overlapping obstacles, walkways without obstacles."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+import numpy as np
+import pytest
+import shapely
+from shapely import affinity
+from shapely.geometry import (
+    GeometryCollection,
+    LineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+    box,
+)
+
+from inclusiecheck.engine import evaluate as ev
+from inclusiecheck.engine import measures as ms
+
+
+def _footprint(rng: np.random.Generator, length: float,
+               width: float):  # type: ignore[no-untyped-def]
+    x, y = rng.uniform(-1, length + 1), rng.uniform(-0.5, width + 0.5)
+    kind = int(rng.integers(6))
+    if kind == 0:
+        return Point(x, y).buffer(rng.uniform(0.05, 0.8), quad_segs=4)
+    if kind == 1:
+        return box(x, y, x + rng.uniform(0.1, 3), y + rng.uniform(0.1, 1.5))
+    if kind == 2:   # a hole
+        return box(x, y, x + 2, y + 1.5).difference(box(x + 0.5, y + 0.5, x + 1, y + 1))
+    if kind == 3:
+        return MultiPolygon([box(x, y, x + 0.5, y + 0.5), box(x + 1, y, x + 1.5, y + 0.7)])
+    if kind == 4:   # touching the long edge
+        return box(x, 0, x + 0.4, rng.uniform(0.1, width))
+    return box(x, -1, x + 0.3, width + 1)   # across the whole walkway
+
+
+def _profiles(seed: int, n: int) -> tuple[list[ms._RectProfile], list[ms._RectProfile]]:
+    """The same rectangles built one by one and as a batch."""
+    rng = np.random.default_rng(seed)
+    single, batch, frames, lists = [], [], [], []
+    for _ in range(n):
+        length, width = rng.uniform(3, 40), rng.uniform(0.8, 3.5)
+        angle = rng.uniform(0, 360)
+
+        def place(g):  # type: ignore[no-untyped-def]
+            return affinity.rotate(affinity.translate(g, 150000, 200000), angle,
+                                   origin=(150000, 200000))
+
+        frame = ms._rect_frame(place(box(0, 0, length, width)))
+        fps = [place(_footprint(rng, length, width)) for _ in range(int(rng.integers(0, 5)))]
+        if frame is None:   # not recognised as a rectangle: measured by the general method
+            continue
+        single.append(ms._RectProfile(*frame, fps))
+        frames.append(frame)
+        lists.append(fps)
+    for frame, fps, rings in zip(frames, lists, ms._footprint_rings(lists)):
+        batch.append(ms._RectProfile(*frame, fps, rings=rings, cut=False))
+    ms._cut_many([p for p in batch if len(p.edges)])
+    ms._base_results(batch)
+    return single, batch
+
+
+def _same_narrowing(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return (a.geometry.equals_exact(b.geometry, 0) and a.width_m == b.width_m
+            and a.length_m == b.length_m and a.location.equals_exact(b.location, 0))
+
+
+def test_batched_profiles_equal_one_by_one() -> None:
+    single, batch = _profiles(7, 400)
+    assert sum(p._intervals is not None for p in batch) > 100   # obstacles really cut
+    for a, b in zip(single, batch):
+        assert np.array_equal(a.s, b.s)
+        assert np.array_equal(a.w, b.w)
+        assert np.array_equal(a.edges, b.edges)
+        assert (a._intervals is None) == (b._intervals is None)
+        if a._intervals is not None:
+            assert all(np.array_equal(x, y) for x, y in zip(a._intervals, b._intervals))
+        base = a.result(None)
+        assert b._base.min_width_m == base.min_width_m
+        assert b._base.location.equals_exact(base.location, 0)
+        assert b._base.narrowest.equals_exact(base.narrowest, 0)
+        assert b._base.centreline.equals_exact(base.centreline, 0)
+
+
+@pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
+def test_batched_narrowings_equal_one_by_one(req: float) -> None:
+    single, batch = _profiles(11, 300)
+    ms._narrowings_many(batch, req)
+    compared = 0
+    for a, b in zip(single, batch):
+        below = a.w < req - 1e-9
+        expected = a._narrowings(req, below) if below.any() else ()
+        got = b.narrowings(req)
+        assert len(expected) == len(got)
+        assert all(_same_narrowing(x, y) for x, y in zip(expected, got))
+        compared += len(expected)
+    if req < 5.0:
+        assert compared > 0
+    # entirely below: one whole-walkway narrowing, shared by every such width
+    whole = [b for b in batch if b._w_max < req - 1e-9]
+    for b in whole:
+        assert len(b.narrowings(req)) == 1 and b.narrowings(req) is b._whole
+
+
+def _reference_location(geom):  # type: ignore[no-untyped-def]
+    if geom is None or geom.is_empty:
+        return None
+    flat = shapely.transform(shapely.force_2d(geom), lambda xy: np.round(xy, 3))
+    return json.loads(shapely.to_geojson(flat))
+
+
+def test_locations_equal_geojson_writer() -> None:
+    rng = np.random.default_rng(3)
+    poly = Polygon([(0, 0), (1, 0), (1, 1), (0, 0)],
+                   [[(0.1, 0.1), (0.2, 0.1), (0.2, 0.2), (0.1, 0.1)]])
+    geoms = [Point(rng.uniform(-2e5, 2e5, 2)), LineString(rng.uniform(0, 1e5, (5, 2))), poly,
+             MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]), Point(1, 2, 3),
+             LineString([(0, 0, 1), (1.23456, 1, 2)]), Polygon(), None,
+             GeometryCollection([Point(0, 0)]), MultiPoint([(0, 0), (1, 1)]),
+             Point(150000.1234567, 200000.9876543).buffer(0.35, quad_segs=4),
+             Point(-0.0001, 1e-7)]
+    geoms += [geoms[1], geoms[2], None]
+    got = ev.locations_of(geoms)
+    assert json.dumps(got) == json.dumps([_reference_location(g) for g in geoms])
+    # a geometry listed twice gets two independent dicts
+    assert got[1] == got[12] and got[1] is not got[12]
+    assert got[1]["coordinates"] is not got[12]["coordinates"]
+    assert got[2]["coordinates"][0] is not got[13]["coordinates"][0]
+
+
+def test_gc_paused_restores_the_collector_state() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with ev._gc_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with ev._gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()   # a collector the caller disabled stays disabled
+        gc.enable()
+        with pytest.raises(RuntimeError):
+            with ev._gc_paused():
+                raise RuntimeError("boom")
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
