@@ -34,21 +34,17 @@ from typing import Any, Iterable, Literal, Union
 import numpy as np
 import pyproj
 import shapely
-import yaml
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
 from inclusiecheck.model.profile import LAYER_MODELS, attribute_kind
+from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.readers import ReadOptions, reader
 from inclusiecheck.readers.gis import crs_name, load_plan_metadata, local_metric_crs, repair_geometry
 from inclusiecheck.readers.mapping import convert_unit, unit_of
 
-try:
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.SafeLoader
 
 #: bytes read to find the root element (XML declaration, comments, DOCTYPE)
 PROLOG_LIMIT = 64 * 1024
@@ -180,9 +176,10 @@ def parse_tag_mapping(text: str, where: str) -> TagMapping:
         Invalid YAML or a mapping that does not follow the format; ``where`` names it.
     """
     try:
-        data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: invalid YAML: {exc}") from None
+        data = load_text(text)
+    except YamlProblem as exc:
+        line = f":{exc.line}" if exc.line else ""
+        raise InputError(f"{where}{line}: invalid YAML: {exc.problem}") from None
     try:
         return TagMapping.model_validate(data)
     except ValidationError as exc:

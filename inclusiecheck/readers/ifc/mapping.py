@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import shapely
-import yaml
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model.errors import InputError, ReadWarning
+from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.readers.ifc.lite import IfcLiteModel, LiteElement, SpatialNode
 
 #: the shipped profile
@@ -109,9 +109,15 @@ def parse_profile(data: Any, where: str) -> tuple[Rule, ...]:
 @lru_cache(maxsize=8)
 def _load_cached(path: str) -> tuple[Rule, ...]:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read IFC mapping profile: {exc}") from exc
+        data = load_text(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read IFC mapping profile: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: IFC mapping profile is not UTF-8 text") from None
+    except YamlProblem as exc:
+        line = f":{exc.line}" if exc.line else ""
+        raise InputError(f"{path}{line}: invalid IFC mapping profile: "
+                         f"{exc.problem}") from None
     return parse_profile(data, path)
 
 
