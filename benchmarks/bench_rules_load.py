@@ -92,7 +92,8 @@ def main(n_rules: int = 1000) -> None:
         rule_files,
         validate_folder,
     )
-    from inclusiecheck.engine.yamlio import FastLoader, load_yaml
+    from inclusiecheck.engine.yamlio import load_yaml
+    from inclusiecheck.model.safe_yaml import SafeLoader as FastLoader
     from inclusiecheck.testing import run_cases
 
     checks.registry()  # import the check types once (as any first command does)
