@@ -414,14 +414,16 @@ def rules_list(
     from inclusiecheck.engine.loader import resolve_selectors
 
     table = Table()
-    for col in ("id", "set", "level", "pillar", "layer", "title", "source"):
+    for col in ("id", "set", "level", "pillar", "layer", "title", "source", "valid"):
         table.add_column(col)
     for ruleset in resolve_selectors(rules):
         for rule in ruleset.rules:
             s = rule.spec
+            valid = "" if not (s.valid_from or s.valid_until) else \
+                f"{s.valid_from or '…'} – {s.valid_until or '…'}"
             table.add_row(s.id, f"{rule.rule_set} {rule.rule_set_version}", s.level, s.pillar,
                           ", ".join(s.applies_to.layers), s.title.get(lang.value),
-                          f"{s.source.document[:40]} {s.source.article}")
+                          f"{s.source.document[:40]} {s.source.article}", valid)
     _console().print(table)
 
 

@@ -180,7 +180,7 @@ def new_rule_set(folder: Path, name: str, *, extends: list[str] | None = None,
                f"extends: [{', '.join(extends)}]\n"
                "overrides: {}\n"
                "#  PD-01:\n"
-               "#    params: {min: 1.8}\n"
+               "#    params: {min_m: 1.8}\n"
                "#    note: stricter municipal policy (council decision of ...)\n")
     text = (schema_line("ruleset", schema_base)
             + f"# Rule set {name}: see docs/writing-rules.md\n"
