@@ -33,18 +33,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning
 from inclusiecheck.model.profile import LAYER_MODELS, attribute_names
 from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.model.values import parse_number
-
-try:
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _YamlLoader = yaml.SafeLoader
 
 Scalar = Union[bool, int, float, str, None]
 
@@ -355,8 +349,8 @@ def shipped_profiles() -> tuple[str, ...]:
         if not item.name.endswith(".yaml"):
             continue
         try:
-            data = yaml.load(item.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506
-        except yaml.YAMLError:
+            data = load_text(item.read_text(encoding="utf-8"))
+        except YamlProblem:
             continue
         if isinstance(data, dict) and set(data) <= _PROFILE_KEYS:
             names.append(item.name[:-5])

@@ -44,6 +44,7 @@ from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.readers import ReadOptions, reader
 from inclusiecheck.readers.gis import crs_name, load_plan_metadata, local_metric_crs, repair_geometry
 from inclusiecheck.readers.mapping import convert_unit, unit_of
+from inclusiecheck.readers.xml_prolog import scan_prolog
 
 
 #: bytes read to find the root element (XML declaration, comments, DOCTYPE)
@@ -409,9 +410,7 @@ class _Collector:
         """Keep a node's location; classify it and keep the tags the way rules read."""
         if count:
             self.counts["node"] += 1
-        self.ids.append(osm_id)
-        self.lons.append(lon)
-        self.lats.append(lat)
+        self.add_location(osm_id, lon, lat)
         if not tags:
             return
         if self.node_keys and not self.node_keys.isdisjoint(tags):
@@ -450,28 +449,14 @@ def _reject_doctype(path: Path) -> None:
     """Reject a file whose prolog has a DOCTYPE (entities live there), before any parsing."""
     with path.open("rb") as handle:
         raw = handle.read(PROLOG_LIMIT)
-    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
-    position = 0
-    while True:
-        start = text.find("<", position)
-        if start < 0:
-            return  # no root in the prolog window: the parser reports what is wrong
-        if text.startswith("<?", start):
-            end = text.find("?>", start)
-        elif text.startswith("<!--", start):
-            end = text.find("-->", start)
-        elif text[start:start + 9].upper() == "<!DOCTYPE":
-            body = text[start:].upper()
-            if "<!ENTITY" in body or " SYSTEM" in body or " PUBLIC" in body:
-                raise InputError(
-                    f"{path}: OSM XML with a DOCTYPE that declares or loads entities (external "
-                    "entity or entity-expansion attack?); rejected without expanding it")
-            raise InputError(f"{path}: OSM XML must not have a DOCTYPE; rejected")
-        else:
-            return
-        if end < 0:
-            return
-        position = end + 2
+    found = scan_prolog(raw.decode("utf-8", "replace").lstrip("\ufeff"))
+    if found == "doctype_entities":
+        raise InputError(
+            f"{path}: OSM XML with a DOCTYPE that declares or loads entities (external "
+            "entity or entity-expansion attack?); rejected without expanding it")
+    if found == "doctype":
+        raise InputError(f"{path}: OSM XML must not have a DOCTYPE; rejected")
+    # no root in the prolog window: the parser reports what is wrong
 
 
 def _read_xml(path: Path, collector: _Collector) -> None:
@@ -618,12 +603,9 @@ class _Geometries:
 
 def _node_index(collector: _Collector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node ids sorted, with lon/lat in the same order (the last of duplicate ids wins)."""
-    ids = np.frombuffer(collector.ids, dtype=np.int64) if len(collector.ids) else \
-        np.zeros(0, dtype=np.int64)
-    lons = np.frombuffer(collector.lons, dtype=np.float64) if len(collector.lons) else \
-        np.zeros(0)
-    lats = np.frombuffer(collector.lats, dtype=np.float64) if len(collector.lats) else \
-        np.zeros(0)
+    ids = np.frombuffer(collector.ids, dtype=np.int64)
+    lons = np.frombuffer(collector.lons, dtype=np.float64)
+    lats = np.frombuffer(collector.lats, dtype=np.float64)
     order = np.argsort(ids, kind="stable")
     ids, lons, lats = ids[order], lons[order], lats[order]
     if len(ids) > 1:
@@ -673,9 +655,8 @@ def _build_geometries(collector: _Collector, warnings: list[ReadWarning],
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     base: list[BaseGeometry | None] = [None] * len(elements)
 
-    points = np.flatnonzero(kinds == "node")
-    if len(points):
-        for index, geom in zip(points, shapely.points(coords[starts[points]])):
+    if len(node_at):
+        for index, geom in zip(node_at, shapely.points(coords[starts[node_at]])):
             base[index] = geom
     complete = np.ones(len(elements), dtype=bool)
     complete[incomplete] = False

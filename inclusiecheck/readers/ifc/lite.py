@@ -635,6 +635,17 @@ def _gid(src: Source, node: Any) -> str | None:
     return text(src.attr(node, "GlobalId"))
 
 
+def _global_ids(src: Source, entities: Sequence[str]) -> dict[Any, str]:
+    """Source key -> GlobalId of every node of ``entities`` that has one."""
+    found: dict[Any, str] = {}
+    for entity in entities:
+        for node in src.by_type(entity):
+            gid = _gid(src, node)
+            if gid:
+                found[src.key(node)] = gid
+    return found
+
+
 def _relations(src: Source, entity: str) -> list[Any]:
     return src.by_type(entity)
 
@@ -702,12 +713,7 @@ def build_model(src: Source) -> IfcLiteModel:
             classes_of.setdefault(key(obj), []).append(found)
 
     spatial: list[SpatialNode] = []
-    spatial_keys: dict[Any, str] = {}
-    for entity in SPATIAL_TYPES:
-        for node in src.by_type(entity):
-            gid = _gid(src, node)
-            if gid:
-                spatial_keys[key(node)] = gid
+    spatial_keys = _global_ids(src, SPATIAL_TYPES)
     for entity in SPATIAL_TYPES:
         for node in src.by_type(entity):
             gid = spatial_keys.get(key(node))
@@ -727,12 +733,7 @@ def build_model(src: Source) -> IfcLiteModel:
                 footprint=footprint if footprint is not None else Point(_r(world[0, 3]), _r(world[1, 3]))))
 
     elements: list[LiteElement] = []
-    element_keys: dict[Any, str] = {}
-    for entity in ELEMENT_TYPES:
-        for node in src.by_type(entity):
-            gid = _gid(src, node)
-            if gid:
-                element_keys[key(node)] = gid
+    element_keys = _global_ids(src, ELEMENT_TYPES)
     for entity in ELEMENT_TYPES:
         for node in src.by_type(entity):
             gid = element_keys.get(key(node))

@@ -41,6 +41,7 @@ from inclusiecheck.readers.ifc.lite import (
     project_unit,
     text,
 )
+from inclusiecheck.readers.xml_prolog import scan_prolog
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XSI_TYPE = f"{{{XSI}}}type"
@@ -160,31 +161,18 @@ def check_prolog(path: Path) -> None:
     """Reject an ifcXML whose prolog has a DOCTYPE, before any XML parser sees it."""
     with path.open("rb") as handle:
         raw = handle.read(PROLOG_LIMIT)
-    prolog = _prolog_text(raw)
-    position = 0
-    while True:
-        start = prolog.find("<", position)
-        if start < 0:
-            if len(raw) >= PROLOG_LIMIT:
-                raise InputError(f"{path}: no root element in the first {PROLOG_LIMIT} bytes; not an ifcXML file")
-            raise InputError(f"{path}: no XML root element; not an ifcXML file")
-        if prolog.startswith("<?", start):
-            end = prolog.find("?>", start)
-            position = end + 2 if end >= 0 else len(prolog)
-        elif prolog.startswith("<!--", start):
-            end = prolog.find("-->", start)
-            position = end + 3 if end >= 0 else len(prolog)
-        elif prolog[start:start + 9].upper() == "<!DOCTYPE":
-            body = prolog[start:]
-            if "<!ENTITY" in body.upper() or " SYSTEM" in body.upper() or " PUBLIC" in body.upper():
-                raise InputError(
-                    f"{path}: ifcXML with a DOCTYPE that declares or loads entities (external entity "
-                    "or entity-expansion attack?); rejected without expanding it")
-            raise InputError(f"{path}: ifcXML must not have a DOCTYPE; rejected")
-        else:
-            return
-        if position >= len(prolog):
-            raise InputError(f"{path}: no XML root element; not an ifcXML file")
+    found = scan_prolog(_prolog_text(raw))
+    if found == "root":
+        return
+    if found == "doctype_entities":
+        raise InputError(
+            f"{path}: ifcXML with a DOCTYPE that declares or loads entities (external entity "
+            "or entity-expansion attack?); rejected without expanding it")
+    if found == "doctype":
+        raise InputError(f"{path}: ifcXML must not have a DOCTYPE; rejected")
+    if found == "no_root" and len(raw) >= PROLOG_LIMIT:
+        raise InputError(f"{path}: no root element in the first {PROLOG_LIMIT} bytes; not an ifcXML file")
+    raise InputError(f"{path}: no XML root element; not an ifcXML file")
 
 
 class XmlSource:
