@@ -53,6 +53,14 @@ def validate_condition(cond: Any) -> None:
                                  f"{', '.join([*OPERATORS, 'exists'])}")
 
 
+def validate_conditions(conditions: dict[str, Any]) -> dict[str, Any]:
+    """Validate every condition of a ``{name: condition}`` mapping and return the mapping
+    (for pydantic field validators of ``where``-like parameters)."""
+    for cond in conditions.values():
+        validate_condition(cond)
+    return conditions
+
+
 def matches(value: Any, cond: Any) -> bool | None:
     """Return whether ``value`` meets ``cond``; ``None`` when the value is missing.
 
@@ -83,7 +91,7 @@ def describe(cond: Any) -> str:
             if isinstance(exp, list):
                 exp = ", ".join(str(x) for x in exp)
             parts.append(f"{SYMBOLS.get(op, op)} {exp}")
-        return " en ".join(parts) if False else " & ".join(parts)
+        return " & ".join(parts)
     if isinstance(cond, list):
         return "∈ " + ", ".join(str(x) for x in cond)
     return f"= {cond}"

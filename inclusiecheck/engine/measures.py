@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inclusiecheck.engine.checks.api import CheckContext, Measure
+from inclusiecheck.engine.checks.api import CheckContext, Measure, as_number
 from inclusiecheck.model import Feature
 
 MEASURES: dict[str, Measure] = {}
@@ -502,14 +502,10 @@ class _RectProfile:
         return i + int(ties[len(ties) // 2])
 
     def narrowings(self, req: float) -> tuple[Any, ...]:
-        import numpy as np
-        from inclusiecheck.geometry.clearwidth import Narrowing
-
         done = self._by_req.get(req)
         if done is not None:
             return done
-        s, w = self.s, self.w
-        below = w < req - 1e-9
+        below = self.w < req - 1e-9
         if not below.any():
             return ()
         if below.all():
@@ -1258,10 +1254,7 @@ def drawn_length_m(feature: Feature, ctx: CheckContext) -> Any:
 
 
 def _num_attr(feature: Feature, name: str) -> float | None:
-    value = feature.attrs.get(name)
-    if value is None or isinstance(value, bool):
-        return None
-    return float(value)
+    return as_number(feature.attrs.get(name))
 
 
 @measure("slope_pct", unit="pct", layers=("walkway", "ramp"))

@@ -31,6 +31,7 @@ from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar
 from pydantic import BaseModel, ConfigDict
 from shapely.geometry.base import BaseGeometry
 
+from inclusiecheck.engine.conditions import matches
 from inclusiecheck.model import Feature, Outcome, SiteModel
 
 
@@ -110,6 +111,11 @@ class CheckContext:
         if measure is not None and (not measure.layers or feature.layer in measure.layers):
             return self.cached(name, feature, measure.func)
         return feature.extra.get(name)
+
+    def meets(self, feature: Feature, conditions: Mapping[str, Any]) -> bool:
+        """Whether the feature meets every ``{name: condition}`` (a missing value does not)."""
+        return all(matches(self.value(feature, name), cond) is True
+                   for name, cond in conditions.items())
 
     def measure(self, name: str, feature: Feature) -> Any:
         """A named measure of a feature, computed once per run."""

@@ -17,17 +17,16 @@ from __future__ import annotations
 from typing import Any, Iterable, Literal
 
 from pydantic import Field, field_validator, model_validator
-from shapely.geometry.base import BaseGeometry
 
-from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
-from inclusiecheck.engine.conditions import matches, validate_condition
+from inclusiecheck.engine.checks.api import (
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    as_number,
+    check_type,
+)
+from inclusiecheck.engine.conditions import matches, validate_conditions
 from inclusiecheck.model import Feature, Outcome
-
-
-def _validate_conditions(value: dict[str, Any]) -> dict[str, Any]:
-    for cond in value.values():
-        validate_condition(cond)
-    return value
 
 
 def _evaluate(feature: Feature, conditions: dict[str, Any],
@@ -41,15 +40,6 @@ def _evaluate(feature: Feature, conditions: dict[str, Any],
         elif ok:
             held.append(name)
     return held, unknown
-
-
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,7 +63,7 @@ class ConditionalThresholdParams(CheckParams):
     unknown: Literal["to_verify", "assume_applies"] = "to_verify"
 
     _w = field_validator("when_any", "exempt_when")(
-        classmethod(lambda cls, v: _validate_conditions(v)))
+        classmethod(lambda cls, v: validate_conditions(v)))
 
     @model_validator(mode="after")
     def _limits(self) -> "ConditionalThresholdParams":
@@ -100,7 +90,7 @@ def conditional_threshold(feature: Feature, params: ConditionalThresholdParams,
                                note={"nl": f"vrijgesteld ({', '.join(held)})",
                                      "en": f"exempt ({', '.join(held)})"})
         undecided.extend(unknown)
-    value = _number(ctx.value(feature, params.property))
+    value = as_number(ctx.value(feature, params.property))
     if value is None:
         return ctx.missing(params.property, *undecided)
     result = ctx.compare(params.property, value, min_value=params.min, max_value=params.max,
@@ -150,7 +140,7 @@ def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
     if limit is None:
         return CheckResult(Outcome(params.other), params.key, str(code),
                            ", ".join(params.limits))
-    value = _number(ctx.value(feature, limit.property))
+    value = as_number(ctx.value(feature, limit.property))
     if value is None:
         return ctx.missing(limit.property)
     return ctx.compare(limit.property, value, min_value=limit.min, max_value=limit.max,
@@ -174,8 +164,8 @@ class StairStepParams(CheckParams):
 @check_type("stair_step_rule", params=StairStepParams)
 def stair_step_rule(feature: Feature, params: StairStepParams, ctx: CheckContext) -> CheckResult:
     """The step length 2 x riser + tread lies within the comfortable range."""
-    riser = _number(ctx.value(feature, params.riser))
-    tread = _number(ctx.value(feature, params.tread))
+    riser = as_number(ctx.value(feature, params.riser))
+    tread = as_number(ctx.value(feature, params.tread))
     missing = tuple(n for n, v in ((params.riser, riser), (params.tread, tread)) if v is None)
     if missing:
         return ctx.missing(*missing, property="step_length_cm")
@@ -294,7 +284,7 @@ def access_path_width(feature: Feature, params: AccessPathWidthParams,
     """
     from inclusiecheck.engine.measures import clear_width_result
 
-    attr = _number(feature.attrs.get(params.property))
+    attr = as_number(feature.attrs.get(params.property))
     if attr is not None and (feature.geom_type == "Polygon" or attr < params.min_m):
         note = None if feature.geom_type != "Polygon" else \
             {"nl": "breedte van het hele pad (attribuut)", "en": "width of the whole path (attribute)"}
@@ -323,7 +313,7 @@ class FreeHeightOverParams(CheckParams):
     default_half_width_m: float = 0.75
     scope: str | None = None
 
-    _w = field_validator("where")(classmethod(lambda cls, v: _validate_conditions(v)))
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
 def _hosts(feature: Feature, params: FreeHeightOverParams, ctx: CheckContext) -> list[Feature]:
@@ -331,12 +321,12 @@ def _hosts(feature: Feature, params: FreeHeightOverParams, ctx: CheckContext) ->
     reach = max(params.default_half_width_m, 5.0)
     for layer in params.hosts:
         for host in ctx.model.near(layer, feature.geometry, reach):
-            if any(matches(ctx.value(host, k), c) is not True for k, c in params.where.items()):
+            if not ctx.meets(host, params.where):
                 continue
             if host.geom_type == "Polygon":
                 hit = host.geometry.intersects(feature.geometry)
             else:
-                width = _number(host.attrs.get("width_m"))
+                width = as_number(host.attrs.get("width_m"))
                 half = width / 2 if width else params.default_half_width_m
                 hit = host.geometry.distance(feature.geometry) <= half
             if hit:
@@ -367,14 +357,13 @@ def free_height_over(feature: Feature, params: FreeHeightOverParams,
                                    note=undecided[0].case)
             return CheckResult(Outcome.NOT_APPLICABLE, prop, note=results[0].case)
         case = applying[0].case
-    value = _number(ctx.value(feature, prop))
+    value = as_number(ctx.value(feature, prop))
     host = hosts[0]
     note = {"nl": f"boven toegangspad {host.id}" + (f"; {case['nl']}" if case else ""),
             "en": f"over access path {host.id}" + (f"; {case['en']}" if case else "")}
     if value is None:
         required = params.required_where.get(feature.layer)
-        if required is not None and all(matches(ctx.value(feature, k), c) is True
-                                        for k, c in required.items()):
+        if required is not None and ctx.meets(feature, required):
             return CheckResult(Outcome.TO_VERIFY, prop, missing=(prop,), note=note)
         return CheckResult(Outcome.NOT_APPLICABLE, prop)
     return ctx.compare(prop, value, min_value=params.min_m, unit="m", note=note,
@@ -399,7 +388,7 @@ class LevelDifferenceParams(CheckParams):
 def level_difference(feature: Feature, params: LevelDifferenceParams,
                      ctx: CheckContext) -> CheckResult:
     """A level difference is small enough, or bridged by a ramp (or lift when higher)."""
-    height = _number(ctx.value(feature, params.property))
+    height = as_number(ctx.value(feature, params.property))
     if height is None:
         return ctx.missing(params.property)
     height = abs(height)
@@ -433,7 +422,7 @@ class AlternativeWithinParams(CheckParams):
     not_true: list[str] = Field(default_factory=list)
     property: str = "alternative"
 
-    _w = field_validator("where")(classmethod(lambda cls, v: _validate_conditions(v)))
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
 @check_type("alternative_within", params=AlternativeWithinParams)
@@ -446,7 +435,7 @@ def alternative_within(feature: Feature, params: AlternativeWithinParams,
                 continue
             if any(ctx.value(other, name) is True for name in params.not_true):
                 continue
-            if any(matches(ctx.value(other, k), c) is not True for k, c in params.where.items()):
+            if not ctx.meets(other, params.where):
                 continue
             distance = round(float(feature.geometry.distance(other.geometry)), 2)
             return CheckResult(Outcome.PASS, params.property, distance, params.within_m, "m",

@@ -42,7 +42,7 @@ from typing import Any, Literal
 import numpy as np
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from shapely.geometry import LineString, Point
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points, split, substring
@@ -55,7 +55,7 @@ from inclusiecheck.engine.checks.api import (
     check_type,
 )
 from inclusiecheck.engine.checks.relations import candidates
-from inclusiecheck.engine.conditions import validate_condition
+from inclusiecheck.engine.conditions import validate_conditions
 from inclusiecheck.engine.messages import format_number
 from inclusiecheck.geometry.network import (
     GeometryInputError,
@@ -109,9 +109,7 @@ class Target(BaseModel):
     @field_validator("where")
     @classmethod
     def _where(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for cond in value.values():
-            validate_condition(cond)
-        return value
+        return validate_conditions(value)
 
 
 class SlopeRow(BaseModel):

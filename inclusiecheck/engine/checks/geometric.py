@@ -49,6 +49,7 @@ from inclusiecheck.engine.measures import (
     obstacle_footprints,
     obstacles_at,
 )
+from inclusiecheck.engine.messages import format_number
 from inclusiecheck.model import Feature, Outcome
 
 _EPS = 1e-9
@@ -66,11 +67,6 @@ def _ids(features: Iterable[Feature]) -> str:
         if key not in seen:
             seen.append(key)
     return ", ".join(seen)
-
-
-def _fmt(value: float, lang: str) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,10 +127,10 @@ def _narrowing_result(ctx: CheckContext, feature: Feature, params: ClearWidthPar
     width = round(float(narrowing.width_m), 3)
     where_nl = f" bij {_ids(obstacles)}" if obstacles else ""
     where_en = f" at {_ids(obstacles)}" if obstacles else ""
-    note = {"nl": f"{names[0].capitalize()} van {_fmt(width, 'nl')} m breed over "
-                  f"{_fmt(length, 'nl')} m lengte{where_nl}.",
-            "en": f"{names[1].capitalize()} {_fmt(width, 'en')} m wide over {_fmt(length, 'en')} m "
-                  f"length{where_en}."}
+    note = {"nl": f"{names[0].capitalize()} van {format_number(width, 'nl')} m breed over "
+                  f"{format_number(length, 'nl')} m lengte{where_nl}.",
+            "en": f"{names[1].capitalize()} {format_number(width, 'en')} m wide over "
+                  f"{format_number(length, 'en')} m length{where_en}."}
     return CheckResult(outcome, params.property, width, required, "m",
                        location=narrowing.geometry, note=note,
                        data={"length_m": length, "narrowing": {"nl": names[0].capitalize(),
@@ -396,12 +392,12 @@ def _disagreement(prop: str, attr: float, other: float, tol: tuple[float, float]
     unit = _UNITS[prop]
     return CheckResult(Outcome.WARN, prop, round(other, 3), round(attr, 3), unit,
                        location=location,
-                       note={"nl": f"{prop}: attribuut {_fmt(attr, 'nl')} {unit}, volgens "
-                                   f"{what['nl']} {_fmt(other, 'nl')} {unit} "
-                                   f"(tolerantie {_fmt(tol[0], 'nl')} {unit})",
-                             "en": f"{prop}: attribute {_fmt(attr, 'en')} {unit}, by "
-                                   f"{what['en']} {_fmt(other, 'en')} {unit} "
-                                   f"(tolerance {_fmt(tol[0], 'en')} {unit})"},
+                       note={"nl": f"{prop}: attribuut {format_number(attr, 'nl')} {unit}, volgens "
+                                   f"{what['nl']} {format_number(other, 'nl')} {unit} "
+                                   f"(tolerantie {format_number(tol[0], 'nl')} {unit})",
+                             "en": f"{prop}: attribute {format_number(attr, 'en')} {unit}, by "
+                                   f"{what['en']} {format_number(other, 'en')} {unit} "
+                                   f"(tolerance {format_number(tol[0], 'en')} {unit})"},
                        data={"attribute": round(attr, 3), "compared_with": what,
                              "tolerance": tol[0], "source": "attribute"})
 

@@ -46,7 +46,7 @@ from inclusiecheck.engine.checks.relations import (
     AttributeOrNearbyParams,
     attribute_or_nearby,
 )
-from inclusiecheck.engine.conditions import matches, validate_condition
+from inclusiecheck.engine.conditions import matches, validate_conditions
 from inclusiecheck.engine.measures import measure
 from inclusiecheck.model import Feature, Outcome
 
@@ -506,9 +506,7 @@ class ToiletCoverageParams(CheckParams):
     @field_validator("source_where")
     @classmethod
     def _where(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for cond in value.values():
-            validate_condition(cond)
-        return value
+        return validate_conditions(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -834,8 +832,7 @@ class RestGapsParams(CheckParams):
     def _warn(self) -> "RestGapsParams":
         if self.warn_gap_m is not None and self.warn_gap_m > self.max_gap_m:
             raise ValueError("warn_gap_m must not exceed max_gap_m")
-        for cond in self.route_where.values():
-            validate_condition(cond)
+        validate_conditions(self.route_where)
         return self
 
 
@@ -873,7 +870,7 @@ def _route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, list[Any
     if cached is not None and cached[0] is params:
         return cached[1]
     routes = [f for f in ctx.model.features("walkway") if f.geom_type == "LineString"
-              and all(matches(ctx.value(f, k), c) is True for k, c in params.route_where.items())]
+              and ctx.meets(f, params.route_where)]
     by_feature: dict[int, list[Any]] = {}
     if routes:
         limit = params.warn_gap_m or params.max_gap_m

@@ -14,21 +14,8 @@ from pydantic import Field, field_validator
 from shapely import shortest_line
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
-from inclusiecheck.engine.conditions import matches, validate_condition
+from inclusiecheck.engine.conditions import validate_conditions
 from inclusiecheck.model import Feature, Outcome
-
-
-def _where_ok(feature: Feature, where: dict[str, Any], ctx: CheckContext) -> bool:
-    for name, cond in where.items():
-        if matches(ctx.value(feature, name), cond) is not True:
-            return False
-    return True
-
-
-def _validate_where(value: dict[str, Any]) -> dict[str, Any]:
-    for cond in value.values():
-        validate_condition(cond)
-    return value
 
 
 def candidates(ctx: CheckContext, layers: list[str], where: dict[str, Any],
@@ -36,7 +23,7 @@ def candidates(ctx: CheckContext, layers: list[str], where: dict[str, Any],
     out = []
     for layer in layers:
         for f in ctx.model.features(layer):
-            if f is not exclude and _where_ok(f, where, ctx):
+            if f is not exclude and ctx.meets(f, where):
                 out.append(f)
     return out
 
@@ -55,7 +42,7 @@ class NearestParams(CheckParams):
     missing_target: str = Field(default="to_verify", pattern="^(fail|to_verify|not_applicable)$")
     property: str = "distance_m"
 
-    _w = field_validator("where")(classmethod(lambda cls, v: _validate_where(v)))
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
 @check_type("nearest", params=NearestParams)
@@ -97,7 +84,7 @@ class AttributeOrNearbyParams(CheckParams):
     where: dict[str, Any] = Field(default_factory=dict)
     within_m: float = Field(default=2.0, ge=0)
 
-    _w = field_validator("where")(classmethod(lambda cls, v: _validate_where(v)))
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
 @check_type("attribute_or_nearby", params=AttributeOrNearbyParams)
@@ -110,7 +97,7 @@ def attribute_or_nearby(feature: Feature, params: AttributeOrNearbyParams,
                            data={"source": "attribute"})
     drawn = [f for layer in params.layers for f in ctx.model.near(layer, feature.geometry,
                                                                    params.within_m)
-             if _where_ok(f, params.where, ctx)]
+             if ctx.meets(f, params.where)]
     if drawn:
         return CheckResult(Outcome.PASS, params.property, True, True,
                            note={"nl": f"getekend: {drawn[0].layer} {drawn[0].id}",

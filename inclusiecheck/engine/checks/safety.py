@@ -50,6 +50,7 @@ from inclusiecheck.engine.checks.api import (
     as_number,
     check_type,
 )
+from inclusiecheck.engine.messages import format_number
 from inclusiecheck.geometry.lighting import (
     DEFAULT_CLASS_BY_KIND,
     DISTRIBUTION_NAMES,
@@ -97,12 +98,11 @@ _num = as_number
 
 
 def _nl(value: float, decimals: int = 2) -> str:
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return format_number(value, "nl", decimals)
 
 
 def _en(value: float, decimals: int = 2) -> str:
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return format_number(value, "en", decimals)
 
 
 def _lines_of(geom: BaseGeometry) -> list[LineString]:
