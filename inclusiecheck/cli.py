@@ -132,18 +132,19 @@ def check_out_folder(out: Path, plans: list[Path]) -> None:
                                  "reports to another folder")
 
 
+def _ui_lang(lang: str) -> str:
+    """The UI catalogue for ``lang``: Dutch for ``nl``, English otherwise."""
+    return "nl" if lang == "nl" else "en"
+
+
 def print_summary(report: Report, written: list[Path]) -> None:
     from rich.table import Table
 
+    from inclusiecheck.report.viewmodel import load_catalogue
+
     console = _console()
     lang = report.lang
-    labels = {
-        "gunstig": ("GUNSTIG", "FAVOURABLE"),
-        "gunstig_onder_voorwaarden": ("GUNSTIG ONDER VOORWAARDEN", "FAVOURABLE ON CONDITIONS"),
-        "ongunstig": ("ONGUNSTIG", "UNFAVOURABLE"),
-        "niet_van_toepassing": ("NIET VAN TOEPASSING", "NOT APPLICABLE"),
-    }
-    label = labels[report.verdict.code][0 if lang == "nl" else 1]
+    label = load_catalogue(_ui_lang(lang))[f"verdict.{report.verdict.code}"].upper()
     console.print(f"[bold]{'Advies' if lang == 'nl' else 'Verdict'}: {label}[/bold] — "
                   f"{report.verdict.reason}")
     table = Table(title="fail / warn / to_verify / pass", show_lines=False)
@@ -151,19 +152,15 @@ def print_summary(report: Report, written: list[Path]) -> None:
     table.add_column("level" if lang == "en" else "niveau")
     for name in ("fail", "warn", "to_verify", "deviation", "pass"):
         table.add_column(name, justify="right")
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    for f in report.findings:
-        key = (f.pillar.value, f.level.value)
-        counts.setdefault(key, {})
     by_pillar = report.summary.get("by_pillar", {})
     for pillar, outcomes in by_pillar.items():
         table.add_row(pillar, "all", *(str(outcomes.get(n, 0)) for n in
                                        ("fail", "warn", "to_verify", "deviation", "pass")))
     console.print(table)
-    fails = [f for f in report.findings if f.outcome is Outcome.FAIL][:15]
-    for f in fails:
+    fails = [f for f in report.findings if f.outcome is Outcome.FAIL]
+    for f in fails[:15]:
         console.print(f"  ✗ {f.rule_id} {f.layer}/{f.feature_id}: {f.message}", markup=False)
-    more = sum(1 for f in report.findings if f.outcome is Outcome.FAIL) - len(fails)
+    more = len(fails) - 15
     if more > 0:
         console.print(f"  … +{more}")
     for path in written:
@@ -327,12 +324,10 @@ def write_batch_index(rows: list[dict[str, object]], out: Path, lang: str) -> li
     import json
 
     from inclusiecheck.output import write_atomic
+    from inclusiecheck.report.viewmodel import load_catalogue
 
     nl = lang == "nl"
-    labels = {"gunstig": ("gunstig", "favourable"),
-              "gunstig_onder_voorwaarden": ("gunstig onder voorwaarden", "favourable on conditions"),
-              "ongunstig": ("ongunstig", "unfavourable"),
-              "niet_van_toepassing": ("niet van toepassing", "not applicable")}
+    t = load_catalogue(_ui_lang(lang))
     write_atomic(out / "batch.json", (json.dumps({"plans": rows}, indent=2, ensure_ascii=False,
                                                  sort_keys=True) + "\n").encode("utf-8"))
     e = html.escape
@@ -345,7 +340,8 @@ def write_batch_index(rows: list[dict[str, object]], out: Path, lang: str) -> li
             verdict = ("fout in invoer: " if nl else "input error: ") + str(row["error"])
             cells = [e(str(row["plan"])), "", e(verdict), "", "", ""]
         else:
-            label = labels.get(str(row["verdict"]), (str(row["verdict"]),) * 2)[0 if nl else 1]
+            code = str(row["verdict"])
+            label = t[f"verdict.{code}"].lower() if f"verdict.{code}" in t else code
             link = f'<a href="{e(str(row["folder"]))}/report.html">{e(str(row["plan"]))}</a>'
             cells = [link, e(str(row.get("dossier") or "")), e(label), str(row["fail"]),
                      str(row["warn"]), str(row["to_verify"])]

@@ -59,6 +59,23 @@ def relative_path(text: str) -> str:
     return text.replace("\\", "/")
 
 
+def _maybe_absolute(text: str) -> bool:
+    """Cheap pre-test of :func:`looks_absolute`: does ``text`` start like ``/``, ``C:\\``?"""
+    return text[:1] in ("/", "\\") or text[1:3] in (":\\", ":/")
+
+
+def _canonical_str(text: str, key: str | None) -> str:
+    """``text`` with an absolute path (or any value under a path key) reduced to its name."""
+    if key in _PATH_KEYS or (_maybe_absolute(text) and looks_absolute(text)):
+        return relative_path(text)
+    return text
+
+
+def _canonical_mapping(value: Mapping[Any, Any], decimals: int) -> dict[str, Any]:
+    """:func:`canonical` of a mapping: keys as strings, sorted."""
+    return {str(k): canonical(value[k], decimals, str(k)) for k in sorted(value, key=str)}
+
+
 def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None) -> Any:
     """Return ``value`` as plain JSON data: sorted keys, rounded floats, no absolute paths.
 
@@ -71,10 +88,20 @@ def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None
     key
         The key under which ``value`` sits in its parent (to spot file paths).
     """
-    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
-        value = value.tolist()  # numpy scalars and arrays -> Python numbers and lists
-    if value is None or isinstance(value, bool):
+    cls = type(value)  # fast paths for the exact built-in types; subclasses further down
+    if cls is str:
+        return _canonical_str(value, key)
+    if cls is float:
+        return round_float(value, decimals)
+    if value is None or cls is bool or cls is int:
         return value
+    if cls is dict:
+        return _canonical_mapping(value, decimals)
+    if cls is list or cls is tuple:
+        return [canonical(v, decimals) for v in value]
+    if cls.__module__ == "numpy" and hasattr(value, "tolist"):
+        # numpy scalars and arrays -> Python numbers and lists
+        return canonical(value.tolist(), decimals, key)
     if isinstance(value, Enum):
         return canonical(value.value, decimals, key)
     if isinstance(value, int):
@@ -82,18 +109,13 @@ def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None
     if isinstance(value, float):
         return round_float(value, decimals)
     if isinstance(value, str):
-        # cheap pre-test: only strings starting like "/..." or "C:\\..." can be absolute paths
-        maybe_path = value[:1] in ("/", "\\") or value[1:3] in (":\\", ":/")
-        if key in _PATH_KEYS or (maybe_path and looks_absolute(value)):
-            return relative_path(value)
-        return value
+        return _canonical_str(value, key)
     if isinstance(value, PurePath):
         return relative_path(str(value))
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): canonical(value[k], decimals, str(k))
-                for k in sorted(value, key=str)}
+        return _canonical_mapping(value, decimals)
     if isinstance(value, (set, frozenset)):
         items = [canonical(v, decimals) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
@@ -125,9 +147,15 @@ def canonical_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | N
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     """Return ``finding`` as the data profile's JSON object (profile key order kept)."""
-    out: dict[str, Any] = {}
-    for name, value in finding.as_dict().items():
-        if name == "location":
+    out = finding.as_dict()  # a fresh dict in the profile's order: values are replaced in place
+    for name, value in out.items():
+        cls = type(value)
+        if cls is str:  # fast paths for the plain fields (none of these keys is a path key)
+            if _maybe_absolute(value):
+                out[name] = _canonical_str(value, name)
+        elif value is None or cls is bool or cls is int:
+            continue
+        elif name == "location":
             out[name] = canonical_geometry(value)
         elif name in ("measured", "required"):
             out[name] = canonical(value, VALUE_DECIMALS)
