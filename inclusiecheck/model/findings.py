@@ -209,6 +209,7 @@ class Report:
     map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = field(default_factory=dict)
     extents: tuple[float, float, float, float] | None = None
     tool_version: str = ""
+    _rule_index: dict[str, RuleInfo] = field(default_factory=dict, repr=False, compare=False)
 
     def listed_findings(self) -> tuple[Finding, ...]:
         """Findings that go into the report's list (passes and n/a only with ``--all``)."""
@@ -219,7 +220,11 @@ class Report:
         return tuple(f for f in self.findings if f.outcome in LISTED_OUTCOMES)
 
     def rule(self, rule_id: str) -> RuleInfo | None:
+        """The catalogue entry of a rule (the first, for a rule with several versions)."""
+        return self._rule_index.get(rule_id)
+
+    def __post_init__(self) -> None:
+        index: dict[str, RuleInfo] = {}
         for info in self.rules:
-            if info.id == rule_id:
-                return info
-        return None
+            index.setdefault(info.id, info)
+        object.__setattr__(self, "_rule_index", index)
