@@ -673,6 +673,16 @@ def _classification(src: Source, ref: Any) -> Classification | None:
     return None
 
 
+def _relation_index(src: Source, entity: str, relating: str, related: str) -> dict[Any, Any]:
+    """Index a one-to-many relationship: key of each related object -> the relating one."""
+    index: dict[Any, Any] = {}
+    for rel in _relations(src, entity):
+        target = src.attr(rel, relating)
+        for obj in nodes(src.attr(rel, related)):
+            index[src.key(obj)] = target
+    return index
+
+
 def build_model(src: Source) -> IfcLiteModel:
     """Build the :class:`IfcLiteModel` of a source (shared by both encodings)."""
     key = src.key
@@ -682,21 +692,11 @@ def build_model(src: Source) -> IfcLiteModel:
     angle = src.angle_unit()
 
     # relationships, indexed once (no inverse look-ups needed)
-    aggregate_parent: dict[Any, Any] = {}
-    for rel in _relations(src, "IfcRelAggregates"):
-        parent = src.attr(rel, "RelatingObject")
-        for child in nodes(src.attr(rel, "RelatedObjects")):
-            aggregate_parent[key(child)] = parent
-    container_of: dict[Any, Any] = {}
-    for rel in _relations(src, "IfcRelContainedInSpatialStructure"):
-        structure = src.attr(rel, "RelatingStructure")
-        for child in nodes(src.attr(rel, "RelatedElements")):
-            container_of[key(child)] = structure
-    type_of: dict[Any, Any] = {}
-    for rel in _relations(src, "IfcRelDefinesByType"):
-        rtype = src.attr(rel, "RelatingType")
-        for obj in nodes(src.attr(rel, "RelatedObjects")):
-            type_of[key(obj)] = rtype
+    aggregate_parent = _relation_index(src, "IfcRelAggregates", "RelatingObject",
+                                       "RelatedObjects")
+    container_of = _relation_index(src, "IfcRelContainedInSpatialStructure",
+                                   "RelatingStructure", "RelatedElements")
+    type_of = _relation_index(src, "IfcRelDefinesByType", "RelatingType", "RelatedObjects")
     lining_of: dict[Any, Any] = {}
     for rel in _relations(src, "IfcRelDefinesByProperties"):
         definition = src.attr(rel, "RelatingPropertyDefinition")
