@@ -117,6 +117,12 @@ class CheckContext:
         return all(matches(self.value(feature, name), cond) is True
                    for name, cond in conditions.items())
 
+    def numbers(self, feature: Feature, *names: str) -> tuple[list[float | None], tuple[str, ...]]:
+        """The values of ``names`` as finite floats (``None`` where unknown), and the names
+        that are missing: ``values, missing = ctx.numbers(f, "riser_cm", "tread_cm")``."""
+        values = [as_number(self.value(feature, name)) for name in names]
+        return values, tuple(n for n, v in zip(names, values) if v is None)
+
     def measure(self, name: str, feature: Feature) -> Any:
         """A named measure of a feature, computed once per run."""
         measure = self._measures.get(name)

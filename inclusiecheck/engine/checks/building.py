@@ -164,9 +164,7 @@ class StairStepParams(CheckParams):
 @check_type("stair_step_rule", params=StairStepParams)
 def stair_step_rule(feature: Feature, params: StairStepParams, ctx: CheckContext) -> CheckResult:
     """The step length 2 x riser + tread lies within the comfortable range."""
-    riser = as_number(ctx.value(feature, params.riser))
-    tread = as_number(ctx.value(feature, params.tread))
-    missing = tuple(n for n, v in ((params.riser, riser), (params.tread, tread)) if v is None)
+    (riser, tread), missing = ctx.numbers(feature, params.riser, params.tread)
     if missing:
         return ctx.missing(*missing, property="step_length_cm")
     assert riser is not None and tread is not None

@@ -458,9 +458,7 @@ class RoomSizeParams(CheckParams):
 @check_type("room_size", params=RoomSizeParams)
 def room_size(feature: Feature, params: RoomSizeParams, ctx: CheckContext) -> CheckResult:
     """Inner room size (short x long side) against a minimum and a target."""
-    w = _num(ctx.value(feature, params.width))
-    ln = _num(ctx.value(feature, params.length))
-    missing = tuple(n for n, v in ((params.width, w), (params.length, ln)) if v is None)
+    (w, ln), missing = ctx.numbers(feature, params.width, params.length)
     if missing:
         return ctx.missing(*missing, property="room_size_m")
     short, long_ = min(w, ln), max(w, ln)  # type: ignore[type-var]
