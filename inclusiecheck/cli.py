@@ -7,6 +7,7 @@ Exit codes: 0 = no ``fail`` at or above ``--fail-on``; 1 = there is one; 2 = inp
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from enum import Enum
 from pathlib import Path
@@ -81,6 +82,9 @@ def _parse_origin(value: str | None) -> tuple[float, float, float] | None:
         raise InputError(f"--origin {value!r}: use E,N or E,N,rotation_deg") from None
     if len(parts) not in (2, 3):
         raise InputError(f"--origin {value!r}: use E,N or E,N,rotation_deg")
+    if not all(math.isfinite(p) for p in parts) or max(abs(p) for p in parts[:2]) > 1e8:
+        raise InputError(f"--origin {value!r}: E and N must be finite map coordinates in "
+                         "metres (at most 1e8) and the rotation a finite angle")
     return (parts[0], parts[1], parts[2] if len(parts) == 3 else 0.0)
 
 
@@ -96,7 +100,8 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
 
 
 def write_outputs(report: Report, out: Path, formats: list[str], *,
-                  bcf_recommendations: bool = False) -> list[Path]:
+                  bcf_recommendations: bool = False,
+                  progress: "PlanProgress | None" = None) -> list[Path]:
     """Render ``report`` in every format into ``out`` (atomically); return the paths."""
     from inclusiecheck.output import write_atomic
     from inclusiecheck.report import RenderOptions, get_format
@@ -104,11 +109,92 @@ def write_outputs(report: Report, out: Path, formats: list[str], *,
     chosen = [get_format(name) for name in formats]  # validate all names before writing
     options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations)
     written = []
-    for fmt in chosen:
+    for number, fmt in enumerate(chosen):
         path = out / fmt.filename
+        if progress is not None:
+            progress.step("write", 0.6 + 0.4 * number / max(len(chosen), 1),
+                          f"writing {fmt.filename}", path=str(path))
         write_atomic(path, fmt.render(report, options))
         written.append(path)
+    if progress is not None:
+        progress.step("written", 1.0, f"{len(written)} files written",
+                      files=[str(p) for p in written])
     return written
+
+
+class ProgressMode(str, Enum):
+    json = "json"
+
+
+class Progress:
+    """``--progress json``: one JSON object per line on stderr, flushed at once.
+
+    Every line has ``"event"`` (``progress`` or ``done``), ``"stage"``, ``"percent"`` (0-100
+    over the whole run, never decreasing), ``"message"`` and, in a batch, ``"plan"`` (its
+    index from 0) and ``"plans"``; ``done`` also has ``"exit_code"`` and ``"verdict"``.
+    Stages of each plan: ``read`` (reading and normalising), ``evaluate``, ``write`` (one line
+    per output file, with ``"path"``) and ``written`` (with ``"files"``).
+    """
+
+    def __init__(self, enabled: bool, plans: int) -> None:
+        self.enabled = enabled
+        self.plans = max(plans, 1)
+        self.last = 0.0
+
+    def emit(self, event: str, stage: str, fraction: float, message: str,
+             **extra: object) -> None:
+        if not self.enabled:
+            return
+        import json
+
+        self.last = max(self.last, min(max(fraction, 0.0), 1.0))
+        line = {"event": event, "stage": stage, "percent": round(100 * self.last, 1),
+                "message": message, **extra}
+        sys.stderr.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+        sys.stderr.flush()
+
+    def for_plan(self, index: int) -> "PlanProgress":
+        return PlanProgress(self, index)
+
+    def done(self, code: int, verdict: str | None) -> None:
+        self.emit("done", "done", 1.0, "finished", exit_code=code, verdict=verdict)
+
+
+class PlanProgress:
+    """The progress of plan ``index`` of a run: fractions of that plan's share."""
+
+    def __init__(self, run: Progress, index: int) -> None:
+        self.run = run
+        self.index = index
+
+    def step(self, stage: str, fraction: float, message: str, **extra: object) -> None:
+        run = self.run
+        if run.plans > 1:
+            extra = {"plan": self.index, "plans": run.plans, **extra}
+        run.emit("progress", stage, (self.index + fraction) / run.plans, message, **extra)
+
+
+def _check_one(plan: Path, progress: Progress, index: int, **options: object) -> Report:
+    """Read, normalise and evaluate one plan, reporting the stages to ``progress``."""
+    from inclusiecheck.api import check as run_check
+    from inclusiecheck.api import load_model
+
+    step = progress.for_plan(index)
+    if not progress.enabled:
+        return run_check(plan, **options)  # type: ignore[arg-type]
+    step.step("read", 0.0, f"reading {plan}")
+    overrides = dict(options.get("meta") or {})  # type: ignore[call-overload]
+    if options.get("date") is not None:
+        try:
+            overrides["permit_date"] = dt.date.fromisoformat(str(options["date"]))
+        except ValueError:
+            raise InputError(f"invalid date {options['date']!r}; use YYYY-MM-DD") from None
+    model = load_model(plan, mapping_profile=options.get("mapping_profile"),  # type: ignore[arg-type]
+                       crs=options.get("crs"), origin=options.get("origin"),  # type: ignore[arg-type]
+                       meta=overrides, ifc_geometry=bool(options.get("ifc_geometry")))
+    step.step("evaluate", 0.3, "evaluating the rules",
+              features=sum(len(features) for features in model.layers.values()))
+    return run_check(plan, model=model, **options)  # type: ignore[arg-type]
 
 
 def check_out_folder(out: Path, plans: list[Path]) -> None:
@@ -159,7 +245,8 @@ def print_summary(report: Report, written: list[Path]) -> None:
     console.print(table)
     fails = [f for f in report.findings if f.outcome is Outcome.FAIL]
     for f in fails[:15]:
-        console.print(f"  ✗ {f.rule_id} {f.layer}/{f.feature_id}: {f.message}", markup=False)
+        console.print(one_line(f"  ✗ {f.rule_id} {f.layer}/{f.feature_id}: {f.message}", 500),
+                      markup=False)
     more = len(fails) - 15
     if more > 0:
         console.print(f"  … +{more}")
@@ -174,7 +261,7 @@ def check(
     mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile, or a YAML file (IFC models are mapped by their own profile).")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Permit date YYYY-MM-DD: selects the rule versions in force.")] = None,
-    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, sarif, md, bcf.")] = None,
+    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, gpkg, sarif, md, bcf.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("inclusiecheck-report"),
     lang: Annotated[Optional[Lang], typer.Option("--lang", help="Report language (default nl).")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a fail of this level (or stricter) exists.")] = FailOn.obligation,
@@ -188,9 +275,12 @@ def check(
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
+    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="'json': machine-readable progress lines on stderr (for the QGIS plugin and other front-ends).")] = None,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
     from inclusiecheck.api import check as run_check
+
+    report_progress = Progress(progress is ProgressMode.json, len(plans))
 
     meta = {"work_kind": work_kind, "built_up_area": built_up_area,
             "public_building": public_building, "building_area_m2": building_area}
@@ -207,12 +297,15 @@ def check(
     check_out_folder(out, plans)
     code = 0
     if len(plans) == 1:
-        report = run_check(plans[0], rules=rules, mapping_profile=mapping, crs=crs, date=date,
-                           lang=lang.value if lang else None, list_all=list_all,
-                           meta={k: v for k, v in meta.items() if v is not None},
-                           deviations=deviations, origin=_parse_origin(origin),
-                           ifc_geometry=ifc_geometry)
-        written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations)
+        report = _check_one(plans[0], report_progress, 0, rules=rules, mapping_profile=mapping,
+                            crs=crs, date=date, lang=lang.value if lang else None,
+                            list_all=list_all,
+                            meta={k: v for k, v in meta.items() if v is not None},
+                            deviations=deviations, origin=_parse_origin(origin),
+                            ifc_geometry=ifc_geometry)
+        written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations,
+                                progress=report_progress.for_plan(0))
+        report_progress.done(exit_code(report, fail_on), report.verdict.code)
         if quiet:
             for path in written:
                 typer.echo(str(path))
@@ -221,20 +314,22 @@ def check(
         raise typer.Exit(exit_code(report, fail_on))
     # batch: one sub-folder per plan, an index of all verdicts; a bad plan does not stop the batch
     rows: list[dict[str, object]] = []
-    for plan, folder in zip(plans, batch_folders(plans)):
+    for index, (plan, folder) in enumerate(zip(plans, batch_folders(plans))):
         target = out / folder
         try:
-            report = run_check(plan, rules=rules, mapping_profile=mapping, crs=crs, date=date,
-                               lang=lang.value if lang else None, list_all=list_all,
-                               meta={k: v for k, v in meta.items() if v is not None},
-                               deviations=deviations, origin=_parse_origin(origin),
-                               ifc_geometry=ifc_geometry)
+            report = _check_one(plan, report_progress, index, rules=rules,
+                                mapping_profile=mapping, crs=crs, date=date,
+                                lang=lang.value if lang else None, list_all=list_all,
+                                meta={k: v for k, v in meta.items() if v is not None},
+                                deviations=deviations, origin=_parse_origin(origin),
+                                ifc_geometry=ifc_geometry)
         except InputError as exc:
             _err(str(exc) if str(plan) in str(exc) else f"{plan}: {exc}")
             rows.append({"plan": str(plan), "folder": folder, "error": str(exc)})
             code = 2
             continue
-        written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations)
+        written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations,
+                                progress=report_progress.for_plan(index))
         if quiet:
             for path in written:
                 typer.echo(str(path))
@@ -251,6 +346,7 @@ def check(
             code = max(code, plan_code)
     for path in write_batch_index(rows, out, lang.value if lang else "nl"):
         typer.echo(str(path)) if quiet else typer.echo(f"  → {path}")
+    report_progress.done(code, None)
     raise typer.Exit(code)
 
 
@@ -381,6 +477,18 @@ def demo(
     written = write_outputs(report, out, ["html", "json", "geojson", "md"])
     print_summary(report, written)
     typer.echo(f"Demo report written to {out.resolve()} (open report.html in a browser)")
+
+
+@app.command()
+def init(
+    plan: Annotated[Path, typer.Argument(help="The new plan GeoPackage, e.g. plan.gpkg (must not exist).")],
+) -> None:
+    """Create an empty plan: a GeoPackage with every data-profile layer and field (EPSG:31370)
+    and a commented plan.yaml beside it."""
+    from inclusiecheck.planinit import init_plan
+
+    for path in init_plan(plan):
+        typer.echo(f"created {path}")
 
 
 @app.command()
@@ -607,6 +715,16 @@ def rules_new(
                f"  inclusiecheck rules test {folder} -v")
 
 
+def _usage_error(exc: Exception) -> None:
+    """A click usage error as one line: the message and where to find the usage."""
+    format_message = getattr(exc, "format_message", None)
+    message = format_message() if callable(format_message) else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) if ctx is not None else None
+    hint = f" (see '{path} --help')" if path else ""
+    _err(f"{message}{hint}")
+
+
 def main() -> None:
     """Console entry point: input errors are one line on stderr and exit code 2."""
     try:
@@ -627,7 +745,7 @@ def main() -> None:
     except Exception as exc:  # click usage errors and anything unforeseen: one line
         # typer vendors its own click: recognise usage errors by their interface
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+            _usage_error(exc)
             sys.exit(exc.exit_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)

@@ -7,6 +7,7 @@ is re-read with node marks only then (:func:`line_of`).
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -38,9 +39,12 @@ def load_yaml(path: Path, max_bytes: int = MAX_YAML_BYTES) -> Any:
     (:mod:`inclusiecheck.model.safe_yaml`).
     """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise YamlFileError(path, None, f"cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise YamlFileError(path, None, "not a regular file")
+    size = info.st_size
     too_large = check_size(size, max_bytes)
     if too_large:
         raise YamlFileError(path, None, too_large)

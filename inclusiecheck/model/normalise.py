@@ -20,7 +20,9 @@ from pydantic import ValidationError
 from inclusiecheck.model.errors import InputError, ReadWarning
 from inclusiecheck.model.feature import Feature, PlanMeta, SiteModel
 from inclusiecheck.model.profile import ATTRIBUTE_DEFAULTS, LAYER_GEOMETRIES, LAYER_MODELS
+from inclusiecheck.model.ranges import out_of_range
 from inclusiecheck.model.raw import RawFeature, RawPlan, SourceRef
+from inclusiecheck.model.values import short_repr
 
 #: property names readers may add that are not attributes
 _TECHNICAL = {"layer", "fid", "ogc_fid", "objectid", "fid_", "globalid"}
@@ -30,18 +32,47 @@ _TECHNICAL = {"layer", "fid", "ogc_fid", "objectid", "fid_", "globalid"}
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def clean_text(value: Any) -> Any:
+#: deepest nesting of lists and objects kept in a property value; deeper parts are replaced
+#: by :data:`TOO_DEEP` (no profile attribute is nested; a 900-deep value would exhaust the stack)
+MAX_NESTING = 32
+TOO_DEEP = "\ufffd(nested too deeply)"
+
+
+def clean_text(value: Any, _depth: int = 0) -> Any:
     """Replace characters no output format can hold by U+FFFD, in strings and (nested) lists,
-    tuples and dict keys and values; other values are returned unchanged."""
+    tuples and dict keys and values; other values are returned unchanged. Lists and objects
+    nested more than :data:`MAX_NESTING` levels become :data:`TOO_DEEP`."""
     if isinstance(value, str):
         return _UNPRINTABLE.sub("\ufffd", value)  # the same object when nothing matches
     if isinstance(value, dict):
+        if _depth >= MAX_NESTING:
+            return TOO_DEEP
         if _flat_and_clean(value):
             return value  # the common case, no copy
-        return {clean_text(k): clean_text(v) for k, v in value.items()}
+        return {clean_text(k, _depth + 1): clean_text(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(clean_text(v) for v in value)
+        if _depth >= MAX_NESTING:
+            return TOO_DEEP
+        return type(value)(clean_text(v, _depth + 1) for v in value)
     return value
+
+
+def nesting_depth(value: Any, limit: int = MAX_NESTING + 1) -> int:
+    """How deeply lists and objects nest in ``value`` (0 for a scalar), counted without
+    recursion and at most up to ``limit``."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, (list, tuple)):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth >= limit:
+                return deepest
+            stack.extend((child, depth) for child in item if isinstance(child, (dict, list, tuple)))
+    return deepest
 
 
 def _flat_and_clean(mapping: dict[Any, Any]) -> bool:
@@ -108,8 +139,14 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     layers: dict[str, list[Feature]] = defaultdict(list)
     seen_ids: dict[str, set[str]] = defaultdict(set)
 
+    too_deep: Counter[tuple[str, str]] = Counter()
     for raw_feature in raw.features:
-        raw_feature = _clean_feature(raw_feature)
+        cleaned = _clean_feature(raw_feature)
+        if cleaned is not raw_feature:
+            for key, value in raw_feature.properties.items():
+                if isinstance(value, (dict, list, tuple)) and nesting_depth(value) >= MAX_NESTING:
+                    too_deep[(cleaned.layer, clean_text(str(key)))] += 1
+        raw_feature = cleaned
         layer = raw_feature.layer
         model = LAYER_MODELS.get(layer)
         if model is None:
@@ -136,6 +173,7 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                     extra[key] = value
                 unknown_attrs[(layer, key)] += 1
         attrs = _validate(model, known, raw_feature, warnings)
+        _drop_implausible(layer, attrs, raw_feature, warnings)
         status = attrs.pop("status", None) or "new"
         if status == "removed":
             continue
@@ -161,6 +199,10 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
         warnings.append(ReadWarning("unknown_attribute", f"attribute {attr!r} of layer {layer} is "
                                     f"not in the data profile ({count} features); kept but not used "
                                     "by the built-in rules", None, layer))
+    for (layer, key), count in sorted(too_deep.items()):
+        warnings.append(ReadWarning("invalid_value", f"property {key!r} of layer {layer} is "
+                                    f"nested more than {MAX_NESTING} levels deep ({count} "
+                                    "features); the deeper part is not kept", None, layer))
     for (layer, gtype), count in sorted(wrong_geom.items()):
         allowed = ", ".join(LAYER_GEOMETRIES[layer])
         warnings.append(ReadWarning("wrong_geometry", f"{count} {gtype} features of layer {layer} "
@@ -183,6 +225,18 @@ def _names(names: list[str], limit: int = 10) -> str:
     return ", ".join(shown) + more
 
 
+def _drop_implausible(layer: str, attrs: dict[str, Any], raw_feature: RawFeature,
+                      warnings: list[ReadWarning]) -> None:
+    """Drop numeric values outside their plausible range (:mod:`inclusiecheck.model.ranges`)
+    with an ``invalid_value`` warning naming the feature: they count as missing."""
+    for key, problem in out_of_range(layer, attrs):
+        value = attrs.pop(key)
+        fid = str(attrs.get("id") or raw_feature.source.fid)
+        warnings.append(ReadWarning(
+            "invalid_value", f"{layer} {fid}: {key}={short_repr(value)} ignored: {problem}",
+            raw_feature.source.file, layer, fid))
+
+
 def _validate(model: Any, known: dict[str, Any], raw_feature: Any,
               warnings: list[ReadWarning]) -> dict[str, Any]:
     for _ in range(len(known) + 1):
@@ -195,11 +249,12 @@ def _validate(model: Any, known: dict[str, Any], raw_feature: Any,
                 key = str(err["loc"][0])
                 if key in known:
                     value = known.pop(key)
+                    fid = str(known.get("id") or raw_feature.source.fid)
+                    reason = str(err["msg"]).removeprefix("Value error, ")
                     warnings.append(ReadWarning(
                         "invalid_value",
-                        f"{key}={value!r} ignored: {err['msg']}",
-                        raw_feature.source.file, raw_feature.layer,
-                        str(known.get("id") or raw_feature.source.fid)))
+                        f"{raw_feature.layer} {fid}: {key}={short_repr(value)} ignored: {reason}",
+                        raw_feature.source.file, raw_feature.layer, fid))
             continue
         return {k: v for k, v in obj.__dict__.items() if v is not None}
     return {}

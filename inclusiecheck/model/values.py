@@ -38,16 +38,29 @@ def parse_bool(value: Any) -> bool | None:
 
 
 def parse_number(value: Any) -> float | None:
-    """Parse a number, accepting a decimal comma and numbers stored as text."""
+    """Parse a number, accepting a decimal comma and numbers stored as text.
+
+    Raises
+    ------
+    ValueError
+        Not a number, or not a finite one (NaN, infinity, ``1e400``, an integer beyond the
+        float range): the normaliser turns it into an ``invalid_value`` warning.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, (int, float)):
-        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-            return None
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond the float range (10**400)
+            raise ValueError(_NOT_FINITE.format(short_repr(value))) from None
+        if not math.isfinite(number):
+            raise ValueError(_NOT_FINITE.format(short_repr(value)))
+        return number
     if isinstance(value, str):
+        if len(value) > MAX_NUMBER_TEXT:
+            raise ValueError(f"{short_repr(value)} is not a number")
         text = value.strip().replace("\u00a0", "").replace(" ", "")
         if text == "":
             return None
@@ -62,11 +75,27 @@ def parse_number(value: Any) -> float | None:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
-        if math.isnan(number) or math.isinf(number):
-            return None
+            raise ValueError(f"{short_repr(value)} is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(_NOT_FINITE.format(short_repr(value)))
         return number
-    raise ValueError(f"{value!r} is not a number")
+    raise ValueError(f"{short_repr(value)} is not a number")
+
+
+#: longest text parsed as a number (a longer one is not a plausible attribute value)
+MAX_NUMBER_TEXT = 100
+_NOT_FINITE = "{} is not a finite number"
+
+
+def short_repr(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut at ``limit`` characters (a 5,000-digit integer)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() >= 200:
+            return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+        text = str(value)
+        return text if len(text) <= limit else text[:limit] + "…"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_int(value: Any) -> int | None:
@@ -75,7 +104,7 @@ def parse_int(value: Any) -> int | None:
     if number is None:
         return None
     if abs(number - round(number)) > 1e-9:
-        raise ValueError(f"{value!r} is not a whole number")
+        raise ValueError(f"{short_repr(value)} is not a whole number")
     return int(round(number))
 
 
@@ -95,3 +124,27 @@ def parse_code(value: Any) -> str | None:
     if text is None:
         return None
     return text.lower().replace("-", "_").replace(" ", "_")
+
+
+#: words for "limited" accessibility (OSM ``wheelchair=limited``, Dutch "beperkt")
+_LIMITED = {"limited", "beperkt", "gedeeltelijk", "partial", "partly"}
+
+
+def parse_access(value: Any) -> str | None:
+    """An accessibility code ``yes`` / ``limited`` / ``no`` that still accepts booleans:
+    ``true`` (and ja, 1, ...) -> ``yes``, ``false`` (nee, 0, ...) -> ``no``; ``limited`` (also
+    beperkt, gedeeltelijk, partial) stays ``limited``. Other text is an error."""
+    if isinstance(value, str):
+        code = parse_code(value)
+        if code is None:
+            return None
+        if code in ("yes", "no", "limited"):
+            return code
+        if code in _LIMITED:
+            return "limited"
+    try:
+        flag = parse_bool(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an accessibility code (use yes, limited or no; "
+                         "ja/nee and true/false are read as yes/no)") from None
+    return None if flag is None else ("yes" if flag else "no")

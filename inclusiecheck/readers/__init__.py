@@ -92,6 +92,26 @@ def find_reader(path: Path) -> Reader:
         "and folders of GeoJSON or Shapefiles")
 
 
+def special_file(path: Path) -> str | None:
+    """What ``path`` is when it is neither a regular file nor a folder (after symlinks): a
+    FIFO or a device would block or never end when read."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "not a regular file"
+
+
 def read_plan(path: str | Path, options: ReadOptions | None = None,
               mapping: str | Path | None = None) -> RawPlan:
     """Read a plan file or folder into a :class:`RawPlan` in one projected metric CRS.
@@ -102,6 +122,9 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    problem = special_file(path)
+    if problem:
+        raise InputError(f"{path}: {problem}; give a plan file or folder")
     options = options or ReadOptions()
     plan = find_reader(path).read(path, options)
     profiles: list[Any] = []
@@ -117,4 +140,5 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
     return plan
 
 
-__all__ = ["READERS", "ReadOptions", "Reader", "find_reader", "read_plan", "reader"]
+__all__ = ["READERS", "ReadOptions", "Reader", "find_reader", "read_plan", "reader",
+           "special_file"]

@@ -42,6 +42,8 @@ VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 MAX_PROJECTED_COORDINATE_M = 1e8
 #: largest |x| or |y| accepted in a source file, in any CRS unit (checked before reprojection)
 MAX_SOURCE_COORDINATE = 1e12
+#: largest GeoJSON file read (parsed in memory; a GeoPackage has no such limit)
+MAX_GEOJSON_BYTES = 256 * 1024 * 1024
 #: lon/lat bounds of EPSG:3812's area of use (Belgium, onshore)
 BELGIUM_BOUNDS = (2.5, 49.5, 6.4, 51.51)
 BELGIAN_LAMBERT_2008 = "EPSG:3812"
@@ -427,11 +429,29 @@ def _geojson_crs(member: Any, rel: str) -> pyproj.CRS:
     return parse_crs(name, f"the 'crs' member of {rel}")
 
 
-def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]:
+def _json_int(text: str) -> int | float:
+    """JSON integers: a very long one (over 4,300 digits Python refuses to convert) becomes
+    a float (infinity), which the normaliser reports as not a finite number."""
+    if len(text) > 300:
+        return float(text)
+    return int(text)
+
+
+def _read_limited(file: Path, rel: str, limit: int) -> bytes:
+    """The file's bytes, refusing more than ``limit`` (a symlink to /dev/zero never ends)."""
     try:
-        data_bytes = file.read_bytes()
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise _Unreadable(f"{rel}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise _Unreadable(f"{rel}: larger than {limit // (1024 * 1024)} MB, the GeoJSON size "
+                          "limit; convert it to a GeoPackage or split it")
+    return data
+
+
+def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]:
+    data_bytes = _read_limited(file, rel, MAX_GEOJSON_BYTES)
     if not data_bytes.strip():
         raise _Unreadable(f"{rel}: the file is empty")
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -442,7 +462,7 @@ def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]
         raise _Unreadable(f"{rel}: not UTF-8 text (byte {exc.start}); GeoJSON must be UTF-8 "
                           "(re-save it as UTF-8, e.g. from Windows-1252)") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: "
                           f"{exc.msg}") from None
