@@ -80,6 +80,10 @@ VEGETATION_FOOTPRINT_M: dict[str, float] = {"tree": 0.40, "tree_row": 0.40, "hed
 #: take clear width at walking height (they are judged by the free-height rules instead).
 OVERHEAD_CLEAR_M: float = 2.10
 
+#: Obstacle kinds that lie flush with the walking surface (a grate): they take no clear width
+#: and block no view; their own rules judge them (e.g. the grate opening, PD-34).
+FLUSH_OBSTACLE_KINDS: tuple[str, ...] = ("grate",)
+
 #: Search margin (m) around a walkway for obstacle features whose footprint may reach into it.
 _OBSTACLE_REACH_M: float = 2.5
 _CROWN_KINDS = ("tree", "tree_row")
@@ -101,6 +105,8 @@ def _footprint_of(feature: Feature) -> Any:
         if (attrs.get("free_height_m") or 0.0) >= OVERHEAD_CLEAR_M:
             return None
         kind = attrs.get("kind")
+        if kind in FLUSH_OBSTACLE_KINDS:
+            return None
     elif layer == "vegetation":
         kind = attrs.get("kind")
         if kind == "lawn":
@@ -186,6 +192,8 @@ def _layer_footprints(ctx: CheckContext, layer: str) -> None:
             if (attrs.get("free_height_m") or 0.0) >= OVERHEAD_CLEAR_M:
                 continue
             kind = attrs.get("kind")
+            if kind in FLUSH_OBSTACLE_KINDS:
+                continue
         elif layer == "vegetation":
             continue  # few, and kind-dependent defaults: built one by one
         elif layer == "stop":

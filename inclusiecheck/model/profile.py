@@ -125,6 +125,8 @@ class Entrance(LayerAttributes):
     automatic: Flag = None
     revolving: Flag = None
     public: Flag = None
+    #: a tactile information tile (resilient rubber tile, 90 x 90 cm) marks the entrance
+    tactile_information: Flag = None
     building_area_m2: Num = None
 
 
@@ -145,6 +147,8 @@ class Stop(LayerAttributes):
     platform_width_m: Num = None
     platform_length_m: Num = None
     swing_in: Flag = None
+    #: gradient of the vehicle's boarding ramp from this platform (De Lijn's inventory value)
+    boarding_gradient_pct: Num = None
     tactile_guidance: Flag = None
     boarding_tactile: Flag = None
     shelter: Flag = None
@@ -187,12 +191,14 @@ class Light(LayerAttributes):
 
 class Obstacle(LayerAttributes):
     kind: _code("pole", "sign", "bollard", "bin", "bike_rack", "tree_pit", "planter", "terrace",
-                "cabinet", "scooter_zone", "other") = None
+                "cabinet", "scooter_zone", "grate", "other") = None
     size_m: Num = None
     height_m: Num = None
     free_height_m: Num = None
     contrast: Flag = None
     has_base: Flag = None
+    #: largest opening (slot or mesh width) of a grate in the walking surface
+    opening_cm: Num = None
 
 
 class Vegetation(LayerAttributes):

@@ -235,7 +235,8 @@ class BoardingZoneParams(CheckParams):
     layers: list[str] = Field(default_factory=lambda: ["obstacle", "light", "vegetation"],
                               min_length=1)
     radius_m: float = Field(default=2.5, gt=0)
-    ignore_kinds: list[str] = Field(default_factory=lambda: ["lawn"])
+    #: lawn and flush grates are no obstacle to boarding
+    ignore_kinds: list[str] = Field(default_factory=lambda: ["lawn", "grate"])
 
 
 def judge_boarding_zone(feature: Feature, params: BoardingZoneParams,
