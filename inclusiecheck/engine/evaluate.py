@@ -23,9 +23,10 @@ from shapely.geometry.base import BaseGeometry
 from inclusiecheck.engine.checks.api import CheckContext, CheckResult
 from inclusiecheck.engine.conditions import matches
 from inclusiecheck.engine.deviations import Deviation
-from inclusiecheck.engine.loader import LoadedRule, RuleSet
+from inclusiecheck.engine.loader import LoadedRule, RuleSet, run_order
 from inclusiecheck.engine.messages import render
-from inclusiecheck.engine.scopes import DERIVED, SCOPES
+from inclusiecheck.engine.regimes import RegimeIndex
+from inclusiecheck.engine.scopes import DERIVED, REGULATION_NAMES, SCOPES
 from inclusiecheck.model import (
     Citation,
     Feature,
@@ -68,6 +69,46 @@ TO_VERIFY_TEXT = {
 }
 PASS_TEXT = {"nl": "Voldoet.", "en": "Meets the requirement."}
 NA_TEXT = {"nl": "Niet van toepassing.", "en": "Not applicable."}
+
+#: messages of a to_verify finding whose scope is undecided but whose check was measured
+UNDECIDED_TEXT = {
+    "would_fail": {
+        "nl": "{measured}{unit} gemeten; als {regulation} van toepassing is, is {bound} "
+              "{required}{unit} {needed} ({undecided}).",
+        "en": "{measured}{unit} measured; if {regulation} applies, {bound} {required}{unit} is "
+              "{needed} ({undecided}).",
+    },
+    "would_pass": {
+        "nl": "{measured}{unit} gemeten: voldoet als {regulation} van toepassing is ({bound} "
+              "{required}{unit}); te bevestigen: {undecided}.",
+        "en": "{measured}{unit} measured: meets the requirement if {regulation} applies ({bound} "
+              "{required}{unit}); to confirm: {undecided}.",
+    },
+    "depends": {
+        "nl": "{measured}{unit} gemeten: als {regulation} van toepassing is, is {bound} "
+              "{required}{unit} {needed}, in het mildste geval {lenient}{unit} ({undecided}).",
+        "en": "{measured}{unit} measured: if {regulation} applies, {bound} {required}{unit} is "
+              "{needed}, in the least strict case {lenient}{unit} ({undecided}).",
+    },
+    "other": {
+        "nl": "Als {regulation} van toepassing is: {message} ({undecided})",
+        "en": "If {regulation} applies: {message} ({undecided})",
+    },
+}
+BOUND_TEXT = {"min": {"nl": "minstens", "en": "at least"},
+              "max": {"nl": "hoogstens", "en": "at most"}}
+NEEDED_TEXT = {"obligation": {"nl": "verplicht", "en": "required"},
+               "recommendation": {"nl": "aanbevolen", "en": "recommended"}}
+#: why a scope is undecided, per missing datum
+UNDECIDED_REASON = {
+    "work_kind": {"nl": "aard van de werken onbekend", "en": "kind of works unknown"},
+    "public": {"nl": "niet bekend of het gebouw publiek toegankelijk is",
+               "en": "not known whether the building is publicly accessible"},
+    "building_area_m2": {"nl": "publiek toegankelijke oppervlakte onbekend",
+                         "en": "publicly accessible floor area unknown"},
+}
+#: marker of "the scope is undecided for lack of scope data only: measure anyway"
+UNDECIDED = object()
 
 
 @dataclass(slots=True)
@@ -216,6 +257,8 @@ class _RulePlan:
     citation: Citation
     advice: str | None
     templates: dict[Outcome, str]
+    scope_name: str | None = None
+    lenient: Any = None  # check parameters with the least strict in-scope limits
 
 
 class Evaluator:
@@ -229,6 +272,16 @@ class Evaluator:
         self.lang = lang
         self.list_all = list_all
         self.ctx = CheckContext(model, date, lang, MEASURES, DERIVED)
+        # outcomes that a rule's check reads (any_compliant) are recorded while rules run
+        self.ctx.watch(r for rule in rules for r in rule.params.reads())
+        from inclusiecheck.engine.loader import scope_parameters
+
+        ctx = self.ctx
+        ctx.scope_parameters = scope_parameters(rules)
+        ctx.regimes = RegimeIndex(model, ctx.scope_parameters,
+                                  public_of=lambda f: ctx.value(f, "public"))
+        # outcomes that a rule's check reads (any_compliant) are recorded while rules run
+        self.ctx.watch(r for rule in rules for r in rule.params.reads())
         self.deviations = {(d.rule, d.feature, d.layer): d for d in deviations or []}
         self.used_deviations: set[tuple[str, str, str | None]] = set()
         self._plans: dict[int, _RulePlan] = {}
@@ -284,7 +337,8 @@ class Evaluator:
             level=Level(spec.level), pillar=Pillar(spec.pillar),
             citation=Citation(spec.source.document, spec.source.article, spec.source.url,
                               spec.source.kind),
-            advice=spec.advice.get(lang), templates=templates)
+            advice=spec.advice.get(lang), templates=templates, scope_name=applies.scope,
+            lenient=_lenient_params(rule))
         self._plans[id(rule)] = plan
         return plan
 
@@ -309,24 +363,25 @@ class Evaluator:
         # the legal scope decides before missing selection data: a feature outside the scope is
         # not applicable, whatever else it lacks
         case = None
-        if plan.scope is not None:
-            result = plan.scope(feature, self.ctx)
-            if result.applies is False:
-                return Outcome.NOT_APPLICABLE, (), result.case
-            if result.applies is None:
-                extra = tuple(m for m in missing if m not in result.missing) \
-                    if plan.to_verify_unknown else ()
-                return Outcome.TO_VERIFY, (*result.missing, *extra), result.case
-            case = result.case
+        result = plan.scope(feature, self.ctx) if plan.scope is not None else None
+        if result is not None and result.applies is False:
+            return Outcome.NOT_APPLICABLE, (), result.case
+        # applicability before scope: an undecided filter is named, not the undecided scope
         if missing:
             if plan.to_verify_unknown:
-                return Outcome.TO_VERIFY, tuple(missing), case
+                return Outcome.TO_VERIFY, tuple(missing), result.case if result else None
             return Outcome.NOT_APPLICABLE, (), None
+        if result is not None:
+            if result.applies is None:
+                # undecided for lack of scope data only: the check still measures
+                return UNDECIDED, result.missing, result.case
+            case = result.case
         return None, (), case
 
     # -- findings -------------------------------------------------------------------------------
     def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
-                      case: dict[str, str] | None) -> list[Any]:
+                      case: dict[str, str] | None, would_fail: bool | None = None,
+                      message: str | None = None) -> list[Any]:
         """The positional arguments of a :class:`Finding` (``location`` still ``None``)."""
         spec = rule.spec
         plan = self._plan(rule)
@@ -342,7 +397,9 @@ class Evaluator:
                 outcome = Outcome.DEVIATION
         rdata = result.data
         template = plan.templates[outcome]
-        if "{" in template:
+        if message is not None:
+            pass
+        elif "{" in template:
             values: dict[str, Any] = {
                 "feature_id": feature.id, "layer": feature.layer, "property": result.property,
                 "measured": result.measured, "required": result.required,
@@ -370,12 +427,83 @@ class Evaluator:
             data = _jsonable_dict(data)
         else:
             data = {}
+        regime = self.ctx.regime(feature)
         return [spec.id, rule.rule_set, feature.layer, feature.id, feature.source.as_dict(),
                 outcome, plan.level, spec.structural, plan.pillar, result.property,
                 _jsonable(result.measured), _jsonable(result.required), result.unit, message,
                 plan.advice, plan.citation, None, feature.status, result.missing,
                 " ".join(n for n in notes if n) or None, deviation, rule.rule_set_version,
-                data, spec.version]
+                data, spec.version, regime.code, dict(regime.reason), would_fail]
+
+    # -- undecided scope ------------------------------------------------------------------------
+    def _undecided(self, rule: LoadedRule, feature: Feature, scope_missing: tuple[str, ...],
+                   case: dict[str, str] | None) -> list[tuple[CheckResult, bool | None, str | None]]:
+        """Run the check although the scope is undecided for lack of scope data: each result
+        becomes ``to_verify`` that keeps what was measured, with ``would_fail`` (and a message
+        saying both the measurement and the undecided scope)."""
+        plan = self._plan(rule)
+        results = rule.check.run(feature, rule.params, self.ctx)
+        lenient: list[CheckResult] | None = None
+        out: list[tuple[CheckResult, bool | None, str | None]] = []
+        for k, r in enumerate(results):
+            if r.outcome is Outcome.NOT_APPLICABLE:
+                out.append((r, None, None))
+                continue
+            if r.outcome is Outcome.TO_VERIFY:
+                out.append((_replace(r, missing=(*scope_missing, *(m for m in r.missing
+                                                                   if m not in scope_missing))),
+                            None, None))
+                continue
+            would_fail: bool | None
+            lenient_value = None
+            if r.outcome is Outcome.FAIL:
+                would_fail = True
+                if plan.lenient is not None:
+                    if lenient is None:
+                        lenient = rule.check.run(feature, plan.lenient, self.ctx)
+                    other = lenient[k] if len(lenient) == len(results) else None
+                    if other is None or other.outcome is not Outcome.FAIL:
+                        would_fail = None
+                        lenient_value = other.required if other is not None else None
+            else:
+                would_fail = False
+            message = self._undecided_message(rule, feature, r, scope_missing, would_fail,
+                                              lenient_value, case)
+            out.append((_replace(r, outcome=Outcome.TO_VERIFY, missing=scope_missing),
+                        would_fail, message))
+        return out
+
+    def _undecided_message(self, rule: LoadedRule, feature: Feature, result: CheckResult,
+                           scope_missing: tuple[str, ...], would_fail: bool | None,
+                           lenient: Any, case: dict[str, str] | None) -> str:
+        lang = self.lang
+        plan = self._plan(rule)
+        regulation = REGULATION_NAMES.get(plan.scope_name or "", REGULATION_NAMES["public_domain"])
+        undecided = ", ".join(UNDECIDED_REASON.get(m, {}).get(lang) or m for m in scope_missing)
+        measured, required = result.measured, result.required
+        numeric = (isinstance(measured, (int, float)) and not isinstance(measured, bool)
+                   and isinstance(required, (int, float)) and not isinstance(required, bool))
+        values: dict[str, Any] = {"regulation": regulation, "undecided": undecided,
+                                  "feature_id": feature.id}
+        if not numeric:
+            fail_result = _replace(result, outcome=Outcome.FAIL) \
+                if result.outcome is not Outcome.PASS else result
+            args = self._finding_args(rule, feature, fail_result, None)
+            values["message"] = str(args[13]).rstrip(".")
+            return render(UNDECIDED_TEXT["other"][lang], values, lang)
+        unit = _unit_text(result.unit)
+        values.update(measured=measured, required=required,
+                      unit=(" " + unit) if unit and unit != "%" else unit,
+                      needed=NEEDED_TEXT[plan.level.value][lang],
+                      bound=BOUND_TEXT["min" if (measured < required if result.outcome
+                                                 is not Outcome.PASS else measured >= required)
+                                       else "max"][lang])
+        if would_fail is None:
+            values["lenient"] = lenient
+            key = "depends"
+        else:
+            key = "would_fail" if would_fail else "would_pass"
+        return render(UNDECIDED_TEXT[key][lang], values, lang)
 
     def _finding(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                  case: dict[str, str] | None) -> Finding:
@@ -397,10 +525,13 @@ class Evaluator:
         listed = frozenset(LISTED_OUTCOMES)
         list_all = self.list_all
         na, na_value = Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE.value
-        for rule in self.rules:
+        ctx_record = self.ctx.record
+        ctx_record = self.ctx.record
+        for rule in run_order(self.rules):   # a rule reading others' outcomes runs after them
             spec = rule.spec
             if spec.check.type == "manual":
                 continue
+            record = ctx_record if self.ctx.watches(spec.id) else None
             rstats = stats[spec.id]
             rcounts, rmissing = rstats.counts, rstats.missing
             check_run, params, ctx = rule.check.run, rule.params, self.ctx
@@ -409,24 +540,34 @@ class Evaluator:
             for layer in spec.applies_to.layers:
                 for feature in self.model.features(layer):
                     outcome, missing, case = applicability(rule, feature)
+                    extra: list[tuple[bool | None, str | None]] | None = None
                     if outcome is None:
                         results = check_run(feature, params, ctx)
                         if not results:
                             continue
+                    elif outcome is UNDECIDED:
+                        triples = self._undecided(rule, feature, missing, case)
+                        if not triples:
+                            continue
+                        results = [t[0] for t in triples]
+                        extra = [(t[1], t[2]) for t in triples]
                     elif outcome is na and not list_all:   # counted only, never listed
                         rcounts[na_value] += 1
                         counts[(*key_head, feature.status, na_value)] += 1
+                        if record is not None:
+                            record(spec.id, feature, na)
                         continue
                     else:
                         results = [CheckResult(outcome, missing=missing,
                                                property=missing[0] if missing else None)]
-                    for result in results:
+                    for n, result in enumerate(results):
                         out = result.outcome
                         rcounts[out.value] += 1
                         for name in result.missing:
                             rmissing[name] += 1
                         if list_all or out in listed:
-                            args = self._finding_args(rule, feature, result, case)
+                            args = self._finding_args(rule, feature, result, case,
+                                                      *(extra[n] if extra else ()))
                             pending.append(args)
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
@@ -434,6 +575,10 @@ class Evaluator:
                         elif out in (Outcome.FAIL, Outcome.WARN):  # pragma: no cover
                             out = self._finding_args(rule, feature, result, case)[5]
                         counts[(*key_head, feature.status, out.value)] += 1
+                        if record is not None:
+                            record(spec.id, feature, out)
+                        if record is not None:
+                            record(spec.id, feature, out)
         warnings = self._stale_deviations()
         findings = []
         for args, loc in zip(pending, locations_of(geoms)):
@@ -458,6 +603,21 @@ class Evaluator:
                                    f"deviation for {dev.rule} on {dev.feature} was not used: {why}",
                                    None, dev.layer, dev.feature))
         return out
+
+
+def _replace(result: CheckResult, **changes: Any) -> CheckResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+def _lenient_params(rule: LoadedRule) -> Any:
+    """The rule's check parameters with ``check.lenient`` applied (None when it has none)."""
+    lenient = getattr(rule.spec.check, "lenient", None)
+    if not lenient:
+        return None
+    given = rule.params.model_dump(by_alias=True, exclude_unset=True)
+    return type(rule.params).model_validate({**given, **lenient})
 
 
 def _unit_text(unit: str | None) -> str:

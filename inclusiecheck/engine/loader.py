@@ -71,6 +71,8 @@ class LoadedRule:
     modified_by: tuple[str, ...] = ()
     #: the ``note`` of the last override (why the municipality changed it)
     override_note: str | None = None
+    #: the legal scope figures of the set that defines the rule (``scope_parameters``)
+    scope_parameters: tuple[tuple[str, float], ...] = ()
 
     @property
     def id(self) -> str:
@@ -79,6 +81,50 @@ class LoadedRule:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+
+def run_order(rules: Iterable[LoadedRule]) -> list[LoadedRule]:
+    """``rules`` in the order they must run: a rule whose check reads other rules' outcomes
+    (``params.reads()``, e.g. ``any_compliant``) runs after every rule it reads; otherwise the
+    given order is kept (a stable sort on the depth of reading; a cycle is cut, not looped)."""
+    rules = list(rules)
+    by_id: dict[str, list[LoadedRule]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    depth: dict[str, int] = {}
+
+    def depth_of(rule_id: str, seen: frozenset[str]) -> int:
+        if rule_id in depth:
+            return depth[rule_id]
+        reads = {r for rule in by_id.get(rule_id, ()) for r in rule.params.reads()
+                 if r in by_id and r not in seen}
+        value = 1 + max((depth_of(r, seen | {rule_id}) for r in reads), default=-1)
+        depth[rule_id] = value
+        return value
+
+    return sorted(rules, key=lambda rule: depth_of(rule.id, frozenset()))
+
+
+def run_order(rules: Iterable[LoadedRule]) -> list[LoadedRule]:
+    """``rules`` in the order they must run: a rule whose check reads other rules' outcomes
+    (``params.reads()``, e.g. ``any_compliant``) runs after every rule it reads; otherwise the
+    given order is kept (a stable sort on the depth of reading; a cycle is cut, not looped)."""
+    rules = list(rules)
+    by_id: dict[str, list[LoadedRule]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    depth: dict[str, int] = {}
+
+    def depth_of(rule_id: str, seen: frozenset[str]) -> int:
+        if rule_id in depth:
+            return depth[rule_id]
+        reads = {r for rule in by_id.get(rule_id, ()) for r in rule.params.reads()
+                 if r in by_id and r not in seen}
+        value = 1 + max((depth_of(r, seen | {rule_id}) for r in reads), default=-1)
+        depth[rule_id] = value
+        return value
+
+    return sorted(rules, key=lambda rule: depth_of(rule.id, frozenset()))
 
 
 @dataclass(slots=True)
@@ -300,10 +346,43 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
     if params_override:
         params.update(params_override)
     try:
-        return check, check.params.model_validate(params)
+        bound = check.params.model_validate(params)
     except ValidationError as exc:
         problems.extend(_problems_from(exc, path, check.params, params_loc))
         return None
+    if spec.check.lenient:
+        try:
+            check.params.model_validate({**params, **spec.check.lenient})
+        except ValidationError as exc:
+            problems.extend(_problems_from(exc, path, check.params, ("check", "lenient")))
+            return None
+    return check, bound
+
+
+def scope_parameters(rules: Iterable[LoadedRule]) -> dict[str, float]:
+    """The legal scope figures for a run: those of the built-in toegankelijkheidsverordening
+    set, updated by the sets of the rules in force (a set that states them)."""
+    out = dict(_builtin_scope_parameters())
+    for rule in rules:
+        out.update(dict(rule.scope_parameters))
+    return out
+
+
+_BUILTIN_SCOPE: dict[str, float] | None = None
+
+
+def _builtin_scope_parameters() -> dict[str, float]:
+    global _BUILTIN_SCOPE
+    if _BUILTIN_SCOPE is None:
+        _BUILTIN_SCOPE = {}
+        path = builtin_rules_dir() / "toegankelijkheidsverordening" / RULESET_FILE
+        if path.is_file():
+            try:
+                spec = RuleSetSpec.model_validate(load_yaml(path))
+                _BUILTIN_SCOPE = dict(spec.scope_parameters)
+            except Exception:  # pragma: no cover - the built-in set is validated by its tests
+                _BUILTIN_SCOPE = {}
+    return _BUILTIN_SCOPE
 
 
 _TEMPLATE_FIELD = re.compile(r"\{([^{}\s]*)\}")
@@ -457,7 +536,8 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
         if bound is None:
             continue
         own.setdefault(rule_spec.id, []).append(
-            LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version, path, spec.name))
+            LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version, path, spec.name,
+                       scope_parameters=tuple(sorted(spec.scope_parameters.items()))))
     for rule_id, override in spec.overrides.items():
         pool = own if rule_id in own else inherited_versions
         targets = pool.get(rule_id)
@@ -472,6 +552,13 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
         updated = [_apply_override(t, override, spec, set_file, problems) for t in targets]
         pool[rule_id] = [u for u in updated if u is not None]
     merged = {**inherited_versions, **own}
+    for versions in own.values():
+        for rule in versions:
+            for i, read_id in enumerate(rule.params.reads()):
+                if read_id == rule.id or read_id not in merged:
+                    why = "itself" if read_id == rule.id else f"unknown rule {read_id!r}"
+                    problems.append(Problem(rule.path, line_of(rule.path, (
+                        "check", "params", "rules", i)), f"check reads the outcomes of {why}"))
     ruleset.rules = [r for _, versions in sorted(merged.items())
                      for r in sorted(versions, key=_version_key) if r.spec.enabled]
     ruleset.disabled = sorted(rid for rid, versions in merged.items()

@@ -74,8 +74,13 @@ class AppliesTo(Strict):
 
 
 class CheckSpec(Strict):
+    """The check: its type and parameters. ``lenient``: parameter overrides that give the least
+    strict limit any in-scope case allows (TV-01: 85 cm for housing entrances rather than
+    90 cm); used only to decide ``would_fail`` when the rule's scope is undecided."""
+
     type: str
     params: dict[str, Any] = Field(default_factory=dict)
+    lenient: dict[str, Any] = Field(default_factory=dict)
 
 
 class Messages(Strict):
@@ -164,6 +169,9 @@ class RuleSetSpec(Strict):
     overrides: dict[str, RuleOverride] = Field(default_factory=dict)
     default: bool = True
     url: str | None = None
+    #: the legal figures that decide scope (``small_building_m2``, ``large_building_m2``,
+    #: ``access_path_reach_m``), so that they are data, not code
+    scope_parameters: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from inclusiecheck.engine.checks.api import CheckContext, Derived
+from inclusiecheck.engine.regimes import BV97, DEFAULT_SCOPE_PARAMETERS, PUBLIC_SPACE, VERORDENING
 from inclusiecheck.model import Feature
 
 
@@ -48,8 +49,9 @@ def _touching_building(feature: Feature, ctx: CheckContext, attribute: str) -> o
     return None
 
 
-#: a ramp, stair, lift or parking within this distance of an entrance serves that entrance
-ENTRANCE_REACH_M = 15.0
+def _param(ctx: CheckContext, name: str) -> float:
+    """A legal scope figure from the rule-set data (``scope_parameters``)."""
+    return float(ctx.scope_parameters.get(name, DEFAULT_SCOPE_PARAMETERS[name]))
 
 
 def derived_public(feature: Feature, ctx: CheckContext) -> bool | None:
@@ -58,12 +60,13 @@ def derived_public(feature: Feature, ctx: CheckContext) -> bool | None:
     entrance within 15 m that says so, else the plan's ``public_building``; an access path is
     by definition the access of a publicly accessible building."""
     if feature.layer == "walkway":
-        return True if feature.attrs.get("access_path") else None
+        return True if ctx.regime(feature).code == VERORDENING else None
     value = _touching_building(feature, ctx, "public")
     if value is not None:
         return bool(value)
     if feature.layer in ("ramp", "stairs", "lift", "level_change", "parking", "door"):
-        for entrance in ctx.model.near("entrance", feature.geometry, ENTRANCE_REACH_M):
+        reach = _param(ctx, "access_path_reach_m")
+        for entrance in ctx.model.near("entrance", feature.geometry, reach):
             if entrance.attrs.get("public") is not None:
                 return bool(entrance.attrs["public"])
     return ctx.meta.public_building
@@ -82,7 +85,21 @@ def derived_building_area(feature: Feature, ctx: CheckContext) -> float | None:
     return ctx.meta.building_area_m2
 
 
+def derived_indoor(feature: Feature, ctx: CheckContext) -> bool | None:
+    """Inside a building outline (its representative point is covered by a building polygon);
+    ``None`` when the plan has no building layer to decide it."""
+    if not ctx.model.has_layer("building"):
+        return None
+    point = feature.geometry.representative_point()
+    return any(b.geometry.covers(point) for b in ctx.model.near("building", point, 0.0))
+
+
 DERIVED: dict[str, Derived] = {
+    "indoor": Derived("indoor", derived_indoor, tuple(sorted(
+        ("area", "walkway", "cycle_path", "crossing", "tactile", "ramp", "stairs", "lift",
+         "level_change", "entrance", "door", "stop", "toilet", "bench", "light", "obstacle",
+         "vegetation", "wall", "parking", "underpass"))),
+        "inside a building outline (true/false); unknown without a building layer"),
     "public": Derived("public", derived_public, BUILDING_PARTS,
                       "own value, else the touching building, else plan metadata"),
     "building_area_m2": Derived("building_area_m2", derived_building_area, BUILDING_PARTS,
@@ -91,25 +108,33 @@ DERIVED: dict[str, Derived] = {
 
 
 # -- scopes -------------------------------------------------------------------------------------
+#: what each scope's regulation is called in a message ("als {regulation} van toepassing is")
+REGULATION_NAMES: dict[str, dict[str, str]] = {
+    "tv_building": {"nl": "de toegankelijkheidsverordening", "en": "the toegankelijkheidsverordening"},
+    "tv_building_any_size": {"nl": "de toegankelijkheidsverordening",
+                             "en": "the toegankelijkheidsverordening"},
+    "tv_access_path": {"nl": "de toegankelijkheidsverordening",
+                       "en": "the toegankelijkheidsverordening"},
+    "pedestrian_road": {"nl": "de verordening voetgangerswegen (BV97)",
+                        "en": "the pedestrian-road regulation (BV97)"},
+    "public_domain": {"nl": "deze aanbeveling", "en": "this recommendation"},
+    "free_standing": {"nl": "deze aanbeveling", "en": "this recommendation"},
+}
+
+
+def _undecided(regime: object) -> ScopeResult:
+    return ScopeResult(None, dict(regime.reason), tuple(regime.missing))  # type: ignore[attr-defined]
+
+
 @scope("pedestrian_road")
 def pedestrian_road(feature: Feature, ctx: CheckContext) -> ScopeResult:
-    """BV97: public pedestrian roads (not access paths) inside the built-up area."""
-    if feature.attrs.get("access_path"):
-        return ScopeResult(False, {"nl": "toegangspad: valt onder de toegankelijkheidsverordening",
-                                   "en": "access path: under the toegankelijkheidsverordening"})
-    built_up = ctx.meta.built_up_area
-    if built_up is False:
-        return ScopeResult(False, {"nl": "buiten de bebouwde kom", "en": "outside the built-up area"})
-    assumed = " (aangenomen)" if built_up is None else ""
-    assumed_en = " (assumed)" if built_up is None else ""
-    return ScopeResult(True, {
-        "nl": f"BV97: openbare weg voor voetgangers binnen de bebouwde kom{assumed}",
-        "en": f"BV97: public pedestrian road inside the built-up area{assumed_en}"})
-
-
-#: layers that only belong to a building when drawn in (or against) a building polygon; a
-#: free-standing one in the public space is judged by the public-space rules (voorzieningen)
-IN_BUILDING_ONLY = ("toilet",)
+    """BV97: public pedestrian roads inside the built-up area (regime ``bv97``)."""
+    regime = ctx.regime(feature)
+    if regime.code is None:
+        return _undecided(regime)
+    if regime.code != BV97:
+        return ScopeResult(False, dict(regime.reason))
+    return ScopeResult(True, {})
 
 
 def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
@@ -117,19 +142,10 @@ def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
     if work == "outdoor_only":
         return ScopeResult(False, {"nl": "alleen omgevingswerken: verordening niet van toepassing",
                                    "en": "outdoor works only: the verordening does not apply"})
-    if feature.layer in IN_BUILDING_ONLY and not ctx.model.near("building", feature.geometry, 1.0):
-        return ScopeResult(False, {
-            "nl": "vrijstaand in de openbare ruimte (niet in een gebouw): zie de regels voor "
-                  "voorzieningen",
-            "en": "free-standing in the public space (not in a building): see the public "
-                  "facilities rules"})
-    public = ctx.value(feature, "public")
-    if public is False:
-        return ScopeResult(False, {"nl": "geen publiek toegankelijk gebouw",
-                                   "en": "not a publicly accessible building"})
-    missing = []
-    if public is None:
-        missing.append("public")
+    regime = ctx.regime(feature)
+    if regime.code in (BV97, PUBLIC_SPACE):
+        return ScopeResult(False, dict(regime.reason))
+    missing = list(regime.missing) if regime.code is None else []
     if work is None:
         missing.append("work_kind")
     area = ctx.value(feature, "building_area_m2")
@@ -140,35 +156,39 @@ def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
                                         "niet te bepalen",
                                   "en": "whether the toegankelijkheidsverordening applies cannot "
                                         "be decided"}, tuple(missing))
+    small, large = _param(ctx, "small_building_m2"), _param(ctx, "large_building_m2")
     if area is None:
         return ScopeResult(True, {"nl": "toegankelijkheidsverordening: elke oppervlakte",
                                   "en": "toegankelijkheidsverordening: any floor area"})
-    if area < 150 and any_size:
+    if area < small and any_size:
         return ScopeResult(True, {
             "nl": f"toegankelijkheidsverordening, publiek toegankelijke oppervlakte {area:g} m² "
-                  "< 150 m²: enkel de toegangsdeur moet voldoen",
+                  f"< {small:g} m²: enkel de toegangsdeur moet voldoen",
             "en": f"toegankelijkheidsverordening, publicly accessible floor area {area:g} m² "
-                  "< 150 m²: only the entrance door must comply"})
-    if area < 150:
+                  f"< {small:g} m²: only the entrance door must comply"})
+    if area < small:
         return ScopeResult(False, {
-            "nl": f"publiek toegankelijke oppervlakte {area:g} m² < 150 m²: enkel een toegankelijke "
-                  "toegangsdeur vereist",
-            "en": f"publicly accessible floor area {area:g} m² < 150 m²: only an accessible entrance "
-                  "door is required"})
-    if area > 400:
-        case = {"nl": f"toegankelijkheidsverordening art. 3 §1: oppervlakte {area:g} m² > 400 m²",
-                "en": f"toegankelijkheidsverordening art. 3 §1: floor area {area:g} m² > 400 m²"}
+            "nl": f"publiek toegankelijke oppervlakte {area:g} m² < {small:g} m²: enkel een "
+                  "toegankelijke toegangsdeur vereist",
+            "en": f"publicly accessible floor area {area:g} m² < {small:g} m²: only an accessible "
+                  "entrance door is required"})
+    if area > large:
+        case = {"nl": f"toegankelijkheidsverordening art. 3 §1: oppervlakte {area:g} m² > "
+                      f"{large:g} m²",
+                "en": f"toegankelijkheidsverordening art. 3 §1: floor area {area:g} m² > "
+                      f"{large:g} m²"}
     else:
-        case = {"nl": f"toegankelijkheidsverordening art. 3 §2: oppervlakte {area:g} m² ≤ 400 m² "
-                      "(gelijkvloers en buitenaanleg)",
-                "en": f"toegankelijkheidsverordening art. 3 §2: floor area {area:g} m² ≤ 400 m² "
-                      "(ground floor and outdoor access)"}
+        case = {"nl": f"toegankelijkheidsverordening art. 3 §2: oppervlakte {area:g} m² ≤ "
+                      f"{large:g} m² (gelijkvloers en buitenaanleg)",
+                "en": f"toegankelijkheidsverordening art. 3 §2: floor area {area:g} m² ≤ "
+                      f"{large:g} m² (ground floor and outdoor access)"}
     return ScopeResult(True, case)
 
 
 @scope("tv_building")
 def tv_building(feature: Feature, ctx: CheckContext) -> ScopeResult:
-    """Toegankelijkheidsverordening for a publicly accessible building of at least 150 m²."""
+    """Toegankelijkheidsverordening (regime ``verordening``), publicly accessible floor area of
+    at least 150 m² (the figure comes from the rule-set data)."""
     return _tv(feature, ctx, any_size=False)
 
 
@@ -180,22 +200,26 @@ def tv_building_any_size(feature: Feature, ctx: CheckContext) -> ScopeResult:
 
 @scope("tv_access_path")
 def tv_access_path(feature: Feature, ctx: CheckContext) -> ScopeResult:
-    """Toegankelijkheidsverordening Art. 14: the access path of a publicly accessible building
-    (``access_path: true``), not a road under BV97."""
-    if not feature.attrs.get("access_path"):
-        return ScopeResult(False, {"nl": "openbare weg: valt onder BV97",
-                                   "en": "public road: under BV97"})
+    """Toegankelijkheidsverordening Art. 14: the outdoor access path of a publicly accessible
+    building (regime ``verordening``, not inside the building)."""
+    regime = ctx.regime(feature)
+    if regime.code in (BV97, PUBLIC_SPACE):
+        return ScopeResult(False, dict(regime.reason))
+    if ctx.value(feature, "indoor") is True:
+        return ScopeResult(False, {"nl": "binnen het gebouw: geen toegangspad",
+                                   "en": "inside the building: not an access path"})
     return _tv(feature, ctx, any_size=False)
 
 
 @scope("public_domain")
 def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
-    """Public-domain guidance: every feature that is not the access path of a publicly
-    accessible building (``access_path`` not true); those are judged by the
-    toegankelijkheidsverordening instead."""
-    if feature.attrs.get("access_path"):
-        return ScopeResult(False, {"nl": "toegangspad: valt onder de toegankelijkheidsverordening",
-                                   "en": "access path: under the toegankelijkheidsverordening"})
+    """Public-domain guidance: every feature the verordening does not reach (regime ``bv97`` or
+    ``public_space``); features under the verordening are judged by its rules instead."""
+    regime = ctx.regime(feature)
+    if regime.code is None:
+        return _undecided(regime)
+    if regime.code == VERORDENING:
+        return ScopeResult(False, dict(regime.reason))
     return ScopeResult(True, {})  # nothing to say in the finding
 
 

@@ -74,6 +74,14 @@ class PlanMeta(BaseModel):
     building_area_m2: float | None = Field(default=None, ge=0)
     crs: _Text = None
     lang: Literal["nl", "en"] | None = None
+    #: per-feature regime corrections (``feature_id`` or ``layer:feature_id`` -> regime), so a
+    #: reviewer can correct a derived regime without editing the applicant's files
+    regimes: dict[str, Literal["verordening", "bv97", "public_space"]] = Field(
+        default_factory=dict)
+    #: the regime of every outdoor feature that neither its data nor its geometry places
+    #: (``verordening`` for a plan that is wholly the grounds of a publicly accessible building)
+    regime: Annotated[Literal["verordening", "bv97", "public_space"] | None,
+                      BeforeValidator(parse_code)] = None
 
     def effective_built_up_area(self) -> bool:
         """The data profile's default: inside the built-up area unless the plan says not."""
@@ -84,6 +92,8 @@ class PlanMeta(BaseModel):
         data.setdefault("built_up_area", self.effective_built_up_area())
         if self.built_up_area is None:
             data["built_up_area_assumed"] = True
+        if not data.get("regimes"):
+            data.pop("regimes", None)
         return data
 
 

@@ -89,10 +89,17 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict)
     #: version of the rule (``version`` in rule.yaml) that was in force on the plan's date
     rule_version: int | None = None
+    #: the regulation that governs the feature (verordening, bv97, public_space; None: undecided)
+    regime: str | None = None
+    #: why that regime, in both report languages
+    regime_reason: dict[str, str] | None = None
+    #: for a to_verify finding whose scope is undecided: True when the check fails even against
+    #: the least strict limit any in-scope case allows, False when it passes; else None
+    would_fail: bool | None = None
 
     def sort_key(self) -> tuple:
-        return (OUTCOME_ORDER[self.outcome], 0 if self.level is Level.OBLIGATION else 1,
-                self.rule_id, self.layer, self.feature_id, self.property or "")
+        return (OUTCOME_ORDER[self.outcome], 0 if self.would_fail else 1,
+                0 if self.level is Level.OBLIGATION else 1, self.rule_id, self.layer, self.feature_id, self.property or "")
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -127,6 +134,11 @@ class Finding:
             out["deviation"] = self.deviation
         if self.data:
             out["data"] = self.data
+        if self.regime_reason is not None:
+            out["regime"] = self.regime or "undecided"
+            out["regime_reason"] = self.regime_reason
+        if self.would_fail is not None:
+            out["would_fail"] = self.would_fail
         return out
 
 

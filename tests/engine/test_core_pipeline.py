@@ -62,7 +62,7 @@ def test_normalise_warns_and_never_crashes() -> None:
     codes = sorted({w.code for w in model.warnings})
     assert codes == ["duplicate_id", "invalid_value", "unknown_attribute", "unknown_layer",
                      "wrong_geometry"]
-    assert walkways["a"].attrs["access_path"] is False  # profile default
+    assert "access_path" not in walkways["a"].attrs  # unset means unknown: no default
 
 
 def test_no_known_layer_is_an_input_error() -> None:

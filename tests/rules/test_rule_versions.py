@@ -27,7 +27,10 @@ from inclusiecheck.model import Outcome
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "toegankelijkheidsverordening"
 X0, Y0 = 150000.0, 200000.0
-META = {"work_kind": "new", "public_building": True, "building_area_m2": 500}
+# the bays stand alone (no building drawn): the plan says they are the outdoor works of a
+# publicly accessible building (plan regime), so the verordening governs them
+META = {"work_kind": "new", "public_building": True, "building_area_m2": 500,
+        "regime": "verordening"}
 
 
 def rect(x: float, y: float, w: float, h: float) -> dict[str, Any]:
@@ -130,7 +133,8 @@ def test_cli_json_names_the_rule_version(angled_bay_plan: Path, tmp_path: Path, 
                                          outcome: str | None, version: int) -> None:
     out = tmp_path / f"report-{day}"
     (angled_bay_plan.parent / "plan.yaml").write_text(
-        "work_kind: new\npublic_building: true\nbuilding_area_m2: 500\n", encoding="utf-8")
+        "work_kind: new\npublic_building: true\nbuilding_area_m2: 500\nregime: verordening\n",
+        encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "inclusiecheck", "check", str(angled_bay_plan), "--rules",
          str(RULES), "--date", day, "--format", "json", "--out", str(out)],
@@ -203,4 +207,5 @@ def test_free_standing_toilet_is_left_to_the_public_space_rules(tmp_path: Path) 
     outcomes = {f.feature_id: f for f in result.findings}
     assert outcomes["in-building"].outcome is Outcome.FAIL
     assert outcomes["street"].outcome is Outcome.NOT_APPLICABLE
-    assert "voorzieningen" in (outcomes["street"].note or "")
+    assert outcomes["street"].regime == "public_space"
+    assert "vrijstaande voorziening" in (outcomes["street"].note or "")

@@ -35,6 +35,12 @@ from inclusiecheck.engine.conditions import matches
 from inclusiecheck.model import Feature, Outcome, SiteModel
 
 
+#: Attributes (and measures) that may carry a sign giving a direction, judged by their size:
+#: running and cross slopes (``slope_pct`` of ``-10`` is a 10 % slope downhill in the drawing
+#: direction; OpenSidewalks and OSM ``incline`` give it so).
+SIGNED_PROPERTIES: frozenset[str] = frozenset({"slope_pct", "cross_slope_pct"})
+
+
 def as_number(value: Any) -> float | None:
     """A finite float from an attribute value, else ``None`` (booleans are not numbers)."""
     if value is None or isinstance(value, bool):
@@ -50,6 +56,16 @@ class CheckParams(BaseModel):
     """Base class of every check type's parameters (unknown keys are errors)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def reads(self) -> tuple[str, ...]:
+        """Ids of the rules whose outcomes this check reads (``ctx.outcomes``): the engine
+        runs those rules first and records their outcomes (see ``any_compliant``)."""
+        return ()
+
+    def reads(self) -> tuple[str, ...]:
+        """Ids of the rules whose outcomes this check reads (``ctx.outcomes``): the engine
+        runs those rules first and records their outcomes (see ``any_compliant``)."""
+        return ()
 
 
 P = TypeVar("P", bound=CheckParams)
@@ -89,10 +105,70 @@ class CheckContext:
         self._measures = measures
         self._derived = derived
         self._cache: dict[tuple[str, int], Any] = {}
+        #: rule id -> {id(feature): outcomes}, kept only for rules that a check reads
+        self._outcomes: dict[str, dict[int, list[Outcome]]] = {}
+        #: rule id -> {id(feature): outcomes}, kept only for rules that a check reads
+        self._outcomes: dict[str, dict[int, list[Outcome]]] = {}
+        self._shared: dict[Any, Any] = {}
+        #: the legal figures that decide scope (``scope_parameters`` of the rule sets)
+        self.scope_parameters: dict[str, float] = {}
+        #: the regime of every feature (:class:`inclusiecheck.engine.regimes.RegimeIndex`),
+        #: set by the evaluator before any rule runs
+        self.regimes: Any = None
 
     @property
     def meta(self) -> Any:
         return self.model.meta
+
+    # -- outcomes of other rules ------------------------------------------------------------
+    def watch(self, rule_ids: Iterable[str]) -> None:
+        """Record the outcomes of these rules from now on (the evaluator calls this with the
+        rules that some rule's check parameters ``reads()``)."""
+        for rule_id in rule_ids:
+            self._outcomes.setdefault(rule_id, {})
+
+    def watches(self, rule_id: str) -> bool:
+        return rule_id in self._outcomes
+
+    def record(self, rule_id: str, feature: Feature, outcome: Outcome) -> None:
+        """Note one outcome of a watched rule on a feature (a feature may get several)."""
+        seen = self._outcomes.get(rule_id)
+        if seen is not None:
+            seen.setdefault(id(feature), []).append(outcome)
+
+    def ran(self, rule_id: str) -> bool:
+        """Whether a watched rule has recorded an outcome in this run (it was in force)."""
+        return bool(self._outcomes.get(rule_id))
+
+    def outcomes(self, rule_id: str, feature: Feature) -> tuple[Outcome, ...]:
+        """The outcomes recorded so far of rule ``rule_id`` on ``feature``; empty when the rule
+        did not judge it, is not watched, or has not run yet."""
+        return tuple(self._outcomes.get(rule_id, {}).get(id(feature), ()))
+
+    # -- outcomes of other rules ------------------------------------------------------------
+    def watch(self, rule_ids: Iterable[str]) -> None:
+        """Record the outcomes of these rules from now on (the evaluator calls this with the
+        rules that some rule's check parameters ``reads()``)."""
+        for rule_id in rule_ids:
+            self._outcomes.setdefault(rule_id, {})
+
+    def watches(self, rule_id: str) -> bool:
+        return rule_id in self._outcomes
+
+    def record(self, rule_id: str, feature: Feature, outcome: Outcome) -> None:
+        """Note one outcome of a watched rule on a feature (a feature may get several)."""
+        seen = self._outcomes.get(rule_id)
+        if seen is not None:
+            seen.setdefault(id(feature), []).append(outcome)
+
+    def ran(self, rule_id: str) -> bool:
+        """Whether a watched rule has recorded an outcome in this run (it was in force)."""
+        return bool(self._outcomes.get(rule_id))
+
+    def outcomes(self, rule_id: str, feature: Feature) -> tuple[Outcome, ...]:
+        """The outcomes recorded so far of rule ``rule_id`` on ``feature``; empty when the rule
+        did not judge it, is not watched, or has not run yet."""
+        return tuple(self._outcomes.get(rule_id, {}).get(id(feature), ()))
 
     # -- values ---------------------------------------------------------------------------
     def value(self, feature: Feature, name: str) -> Any:
@@ -101,7 +177,20 @@ class CheckContext:
         ``width_m`` of a walkway polygon is measured from the drawing, ``public`` of an entrance
         comes from the building it touches or the plan metadata, and so on (see the measures
         reference). Returns ``None`` when neither the data nor the drawing can tell.
+
+        A signed slope (:data:`SIGNED_PROPERTIES`: ``-10`` % is 10 % downhill in the drawing
+        direction, as OpenSidewalks and OSM ``incline`` give it) is returned as its size, so
+        that every limit, lookup and ``where`` judges the steepness; the data keeps the sign,
+        and :meth:`signed` gives it.
         """
+        value = self.signed(feature, name)
+        if name in SIGNED_PROPERTIES and isinstance(value, (int, float)) \
+                and not isinstance(value, bool) and value < 0:
+            return -value
+        return value
+
+    def signed(self, feature: Feature, name: str) -> Any:
+        """:meth:`value` with the sign a slope has in the data (or measure)."""
         if name in feature.attrs:
             return feature.attrs[name]
         derived = self._derived.get(name)
@@ -111,6 +200,22 @@ class CheckContext:
         if measure is not None and (not measure.layers or feature.layer in measure.layers):
             return self.cached(name, feature, measure.func)
         return feature.extra.get(name)
+
+    def sign_note(self, feature: Feature, name: str) -> tuple[dict[str, Any], dict[str, str] | None]:
+        """For a slope given with a negative sign: ``data`` (``signed_value``) and a note saying
+        that the finding judges its size; ``({}, None)`` otherwise."""
+        if name not in SIGNED_PROPERTIES:
+            return {}, None
+        raw = as_number(self.signed(feature, name))
+        if raw is None or raw >= 0:
+            return {}, None
+        size = f"{-raw:g}"
+        return ({"signed_value": raw, "judged": "magnitude"},
+                {"nl": f"in de gegevens {f'{raw:g}'.replace('.', ',')} % (het teken is de "
+                       f"richting t.o.v. de tekenrichting); beoordeeld op de grootte, "
+                       f"{size.replace('.', ',')} %",
+                 "en": f"{raw:g} % in the data (the sign is the direction relative to the "
+                       f"drawing direction); judged by its size, {size} %"})
 
     def meets(self, feature: Feature, conditions: Mapping[str, Any]) -> bool:
         """Whether the feature meets every ``{name: condition}`` (a missing value does not)."""
@@ -129,6 +234,22 @@ class CheckContext:
         if measure is None:
             raise KeyError(f"unknown measure {name!r}")
         return self.cached(name, feature, measure.func)
+
+    def shared(self, key: Any, builder: Callable[[], Any]) -> Any:
+        """A structure built once per run and shared by every rule (a network, an index)."""
+        try:
+            return self._shared[key]
+        except KeyError:
+            value = self._shared[key] = builder()
+            return value
+
+    def regime(self, feature: Feature) -> Any:
+        """The :class:`~inclusiecheck.engine.regimes.Regime` that governs ``feature``."""
+        if self.regimes is None:
+            from inclusiecheck.engine.regimes import RegimeIndex
+
+            self.regimes = RegimeIndex(self.model, self.scope_parameters)
+        return self.regimes.of(feature)
 
     def cached(self, name: str, feature: Feature, func: MeasureFunc) -> Any:
         key = (name, id(feature))
