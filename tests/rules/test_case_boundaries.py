@@ -112,8 +112,9 @@ def key_boundaries(rule: LoadedRule) -> list[float]:
     return sorted(values)
 
 
-def case_findings(rule: LoadedRule) -> Iterator[Any]:
-    """The judged findings of the rule's cases that keep the rule's own parameters."""
+def case_findings(rule: LoadedRule, outcomes: set[str] = JUDGED) -> Iterator[Any]:
+    """The findings (of the given outcomes) of the rule's cases that keep the rule's own
+    parameters."""
     from inclusiecheck.api import load_model
 
     expected = rule.folder / CASES_DIR / EXPECTED
@@ -128,7 +129,7 @@ def case_findings(rule: LoadedRule) -> Iterator[Any]:
         if not rule.spec.valid_on(day):
             continue
         for finding in evaluate(model, [rule], date=day, list_all=True).findings:
-            if finding.outcome.value in JUDGED and finding.feature_id in case.expect:
+            if finding.outcome.value in outcomes and finding.feature_id in case.expect:
                 yield finding
 
 
@@ -146,10 +147,11 @@ def straddle_problems(rule: LoadedRule) -> list[str]:
     boundaries = key_boundaries(rule)
     if not limits and not boundaries:
         return []
-    findings = list(case_findings(rule))
+    findings = list(case_findings(rule, JUDGED | {"not_applicable", "to_verify"}))
+    judged = [f for f in findings if f.outcome.value in JUDGED]
     problems = []
     for lim in limits:
-        values = [v for f in findings
+        values = [v for f in judged
                   if f.property == lim.property and (v := _number(f.measured)) is not None
                   and (lim.row is None or lim.row in (f.data.get("row"),
                                                       f.data.get("key_value")))]

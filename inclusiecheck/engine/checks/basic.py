@@ -9,7 +9,13 @@ from typing import Any, Iterable, Literal
 from pydantic import Field, field_validator, model_validator
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
-from inclusiecheck.engine.conditions import describe, matches, validate_condition
+from inclusiecheck.engine.conditions import (
+    describe,
+    matches,
+    same,
+    validate_condition,
+    validate_conditions,
+)
 from inclusiecheck.engine.schema import Text
 from inclusiecheck.model import Feature, Outcome
 
@@ -45,15 +51,19 @@ def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> C
         return ctx.missing(params.property)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return ctx.missing(params.property)
+    # a negative slope is judged by its size (ctx.value); the finding notes the sign
+    sign_data, sign_note = ctx.sign_note(feature, params.property)
     return ctx.compare(params.property, float(value), min_value=params.min, max_value=params.max,
                        min_inclusive=params.min_inclusive, max_inclusive=params.max_inclusive,
                        warn_min=params.warn_min, warn_max=params.warn_max, unit=params.unit,
-                       data={"source": ctx.source_of(feature, params.property)})
+                       note=sign_note,
+                       data={"source": ctx.source_of(feature, params.property), **sign_data})
 
 
 # --------------------------------------------------------------------------------------------
 class LookupRow(CheckParams):
-    """A row applies when the key is ``> gt``/``>= gte`` and ``<= lte``/``< lt``."""
+    """A row applies when the key is ``> gt``/``>= gte`` and ``<= lte``/``< lt`` and the
+    feature meets ``where`` (e.g. ``{indoor: false}`` for a row that only holds outdoors)."""
 
     gt: float | None = None
     gte: float | None = None
@@ -64,6 +74,9 @@ class LookupRow(CheckParams):
     warn_min: float | None = None
     warn_max: float | None = None
     label: str | None = None
+    where: dict[str, Any] = Field(default_factory=dict)
+
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
     def contains(self, key: float) -> bool:
         if self.gt is not None and not key > self.gt:
@@ -91,8 +104,11 @@ class LookupRow(CheckParams):
 
 
 class LookupParams(CheckParams):
-    """``property`` is judged by the row of ``rows`` that ``key`` falls in (e.g. maximum ramp
-    slope by the rise it bridges). A key outside every row gives ``outside``."""
+    """``property`` is judged by the first row of ``rows`` that ``key`` falls in (e.g. maximum
+    ramp slope by the rise it bridges). A key outside every row gives ``outside``. When a row
+    before the chosen one has a ``where`` the data cannot decide (``indoor`` unknown), the
+    value is judged by each possible row: the same outcome stands, different outcomes give
+    ``to_verify`` naming the deciding attribute."""
 
     property: str
     key: str
@@ -110,15 +126,44 @@ def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckRe
     missing = tuple(n for n, v in ((params.key, key), (params.property, value)) if v is None)
     if missing:
         return ctx.missing(*missing, property=params.property)
-    row = next((r for r in params.rows if r.contains(float(key))), None)
+    chosen: LookupRow | None = None
+    possible: list[LookupRow] = []  # rows before the chosen one whose ``where`` is undecided
+    undecided: list[str] = []
+    for r in params.rows:
+        if not r.contains(float(key)):
+            continue
+        oks = {name: matches(ctx.value(feature, name), cond) for name, cond in r.where.items()}
+        if all(ok is True for ok in oks.values()):
+            chosen = r
+            break
+        if not any(ok is False for ok in oks.values()):
+            possible.append(r)
+            undecided.extend(n for n, ok in oks.items() if ok is None and n not in undecided)
+    results = [_lookup_row(feature, params, ctx, r, float(key), float(value))
+               for r in [*possible, chosen]]
+    if len({r.outcome for r in results}) == 1:
+        return results[-1]
+    strictest = next((r for r in results if r.outcome is Outcome.FAIL), results[0])
+    names = ", ".join(undecided)
+    return CheckResult(Outcome.TO_VERIFY, params.property, float(value), strictest.required,
+                       params.unit, missing=tuple(undecided), data=strictest.data,
+                       note={"nl": f"de grens hangt af van {names}",
+                             "en": f"the limit depends on {names}"})
+
+
+def _lookup_row(feature: Feature, params: LookupParams, ctx: CheckContext,
+                row: LookupRow | None, key: float, value: float) -> CheckResult:
     if row is None:
         return CheckResult(Outcome(params.outside), property=params.property,
-                           measured=float(value), unit=params.unit,
-                           data={"key": params.key, "key_value": float(key)})
-    return ctx.compare(params.property, float(value), min_value=row.min, max_value=row.max,
+                           measured=value, unit=params.unit,
+                           data={"key": params.key, "key_value": key})
+    limit = row.max if row.max is not None else row.min
+    target = row.warn_max if row.warn_max is not None else row.warn_min
+    return ctx.compare(params.property, value, min_value=row.min, max_value=row.max,
                        warn_min=row.warn_min, warn_max=row.warn_max, unit=params.unit,
-                       data={"key": params.key, "key_value": float(key),
+                       data={"key": params.key, "key_value": key,
                              "row": row.describe(params.key_unit),
+                             "limit": limit, "target": target,
                              "source": ctx.source_of(feature, params.property)})
 
 
@@ -145,12 +190,16 @@ def enumeration(feature: Feature, params: EnumerationParams, ctx: CheckContext) 
     if value is None:
         return ctx.missing(params.property)
     required = ", ".join(str(v) for v in (params.allowed or []))
-    if params.forbidden and value in params.forbidden:
+
+    def among(values: list[Any]) -> bool:  # a yes/no code also meets true/false (conditions)
+        return any(same(value, v) for v in values)
+
+    if params.forbidden and among(params.forbidden):
         return CheckResult(Outcome.FAIL, params.property, value,
                            required or "∉ " + ", ".join(map(str, params.forbidden)))
-    if params.allowed and value not in params.allowed:
+    if params.allowed and not among(params.allowed):
         return CheckResult(Outcome.FAIL, params.property, value, required)
-    if params.warn and value in params.warn:
+    if params.warn and among(params.warn):
         return CheckResult(Outcome.WARN, params.property, value, required or None)
     return CheckResult(Outcome.PASS, params.property, value, required or None)
 
