@@ -158,6 +158,8 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
     from inclusiecheck.engine.summaries import extra_summaries
 
     summary.update(extra_summaries(model, result, lang))
+    if result.regimes:
+        summary["regimes"] = result.regimes
 
     used_layers = sorted({layer for r in result.rules for layer in r.spec.applies_to.layers})
     undecided = []

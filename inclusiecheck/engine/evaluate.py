@@ -126,6 +126,9 @@ class Evaluation:
     rule_stats: dict[str, RuleStats]
     rules: list[LoadedRule]
     warnings: list[ReadWarning]
+    #: features per regime, and the regimes derived from geometry or plan defaults for the
+    #: reviewer to confirm (see :meth:`Evaluator.regime_summary`)
+    regimes: dict[str, Any] = field(default_factory=dict)
 
 
 def rules_in_force(rulesets: Iterable[RuleSet], day: dt.date) -> list[LoadedRule]:
@@ -280,8 +283,6 @@ class Evaluator:
         ctx.scope_parameters = scope_parameters(rules)
         ctx.regimes = RegimeIndex(model, ctx.scope_parameters,
                                   public_of=lambda f: ctx.value(f, "public"))
-        # outcomes that a rule's check reads (any_compliant) are recorded while rules run
-        self.ctx.watch(r for rule in rules for r in rule.params.reads())
         self.deviations = {(d.rule, d.feature, d.layer): d for d in deviations or []}
         self.used_deviations: set[tuple[str, str, str | None]] = set()
         self._plans: dict[int, _RulePlan] = {}
@@ -526,7 +527,6 @@ class Evaluator:
         list_all = self.list_all
         na, na_value = Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE.value
         ctx_record = self.ctx.record
-        ctx_record = self.ctx.record
         for rule in run_order(self.rules):   # a rule reading others' outcomes runs after them
             spec = rule.spec
             if spec.check.type == "manual":
@@ -577,15 +577,40 @@ class Evaluator:
                         counts[(*key_head, feature.status, out.value)] += 1
                         if record is not None:
                             record(spec.id, feature, out)
-                        if record is not None:
-                            record(spec.id, feature, out)
         warnings = self._stale_deviations()
         findings = []
         for args, loc in zip(pending, locations_of(geoms)):
             args[16] = loc
             findings.append(Finding(*args))
         findings.sort(key=Finding.sort_key)
-        return Evaluation(findings, dict(counts), dict(stats), self.rules, warnings)
+        return Evaluation(findings, dict(counts), dict(stats), self.rules, warnings,
+                          self.regime_summary())
+
+    def regime_summary(self) -> dict[str, Any]:
+        """Features per regime (new and existing), and each regime that was derived from the
+        geometry (inside, against or on the access of a building) or is undecided, with its
+        reason in both languages: the reviewer confirms those, or corrects them in plan.yaml."""
+        counts = {"verordening": 0, "bv97": 0, "public_space": 0, "undecided": 0}
+        stated = derived = 0
+        listed = []
+        for layer in sorted(self.model.layers):
+            for feature in self.model.features(layer):
+                regime = self.ctx.regime(feature)
+                counts[regime.code or "undecided"] += 1
+                stated += not regime.derived
+                derived += regime.derived
+                if regime.code is None or (regime.derived and regime.basis in
+                                           ("route", "building", "undecided")):
+                    entry: dict[str, Any] = {"layer": layer, "feature_id": feature.id,
+                                             "regime": regime.code or "undecided",
+                                             "basis": regime.basis,
+                                             "reason": dict(regime.reason)}
+                    if regime.candidates:
+                        entry["candidates"] = list(regime.candidates)
+                    if regime.missing:
+                        entry["missing"] = list(regime.missing)
+                    listed.append(entry)
+        return {"counts": counts, "stated": stated, "derived": derived, "to_confirm": listed}
 
     def _stale_deviations(self) -> list[ReadWarning]:
         out = []

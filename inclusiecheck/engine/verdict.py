@@ -33,19 +33,39 @@ REASONS = {
 
 def decide(findings: Iterable[Finding], obligation_counts: Mapping[str, int], lang: str) -> Verdict:
     """Decide the verdict from the listed findings and the count of obligation outcomes on
-    new features (``obligation_counts``: outcome -> n, passes included)."""
+    new features (``obligation_counts``: outcome -> n, passes included).
+
+    A ``to_verify`` obligation whose scope is undecided but that fails even against the least
+    strict in-scope limit (``would_fail``) is a condition like any other to-verify finding,
+    listed first; ``if_in_scope`` says what the verdict becomes once the scope is confirmed.
+    """
     design = [f for f in findings if f.level is Level.OBLIGATION and f.status == "new"]
+    code, deciding, conditions = _decide(design)
+    confirmed = [_as_fail(f) if f.would_fail else f for f in design]
+    if_in_scope = _decide(confirmed)[0] if any(f.would_fail for f in design) else None
+    if code is None:
+        applicable = sum(n for outcome, n in obligation_counts.items()
+                         if outcome != Outcome.NOT_APPLICABLE.value)
+        code = "gunstig" if applicable else "niet_van_toepassing"
+    if if_in_scope is None:
+        if_in_scope = code
+    return Verdict(code, REASONS[code][lang], deciding, conditions, if_in_scope)
+
+
+def _as_fail(finding: Finding) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, outcome=Outcome.FAIL)
+
+
+def _decide(design: list[Finding]) -> tuple[str | None, tuple[Finding, ...], tuple[Finding, ...]]:
+    """``(code, deciding, conditions)``; code None when no obligation fails or is to verify."""
     structural = [f for f in design if f.outcome is Outcome.FAIL and f.structural]
+    open_points = sorted((f for f in design if f.outcome in (Outcome.FAIL, Outcome.TO_VERIFY)),
+                         key=lambda f: (f.outcome is not Outcome.FAIL, not f.would_fail))
     if structural:
-        return Verdict("ongunstig", REASONS["ongunstig"][lang], tuple(structural),
-                       tuple(f for f in design if f.outcome in (Outcome.FAIL, Outcome.TO_VERIFY)
-                             and not (f.outcome is Outcome.FAIL and f.structural)))
-    conditions = [f for f in design if f.outcome in (Outcome.FAIL, Outcome.TO_VERIFY)]
-    if conditions:
-        return Verdict("gunstig_onder_voorwaarden", REASONS["gunstig_onder_voorwaarden"][lang],
-                       tuple(conditions), tuple(conditions))
-    applicable = sum(n for outcome, n in obligation_counts.items()
-                     if outcome != Outcome.NOT_APPLICABLE.value)
-    if applicable:
-        return Verdict("gunstig", REASONS["gunstig"][lang])
-    return Verdict("niet_van_toepassing", REASONS["niet_van_toepassing"][lang])
+        return "ongunstig", tuple(structural), tuple(
+            f for f in open_points if not (f.outcome is Outcome.FAIL and f.structural))
+    if open_points:
+        return "gunstig_onder_voorwaarden", tuple(open_points), tuple(open_points)
+    return None, (), ()

@@ -188,15 +188,21 @@ class Verdict:
     reason: str
     deciding: tuple[Finding, ...] = ()
     conditions: tuple[Finding, ...] = ()
+    #: the verdict once the undecided scopes are confirmed (would-fail findings as fails)
+    if_in_scope: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         def ref(f: Finding) -> dict[str, Any]:
-            return {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
-                    "outcome": f.outcome.value, "property": f.property}
+            out = {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
+                   "outcome": f.outcome.value, "property": f.property}
+            if f.would_fail is not None:
+                out["would_fail"] = f.would_fail
+            return out
 
         return {
             "code": self.code,
             "reason": self.reason,
+            "if_in_scope": self.if_in_scope or self.code,
             "deciding_findings": [ref(f) for f in self.deciding],
             "conditions": [ref(f) for f in self.conditions],
         }

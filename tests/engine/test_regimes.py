@@ -1,0 +1,246 @@
+"""Regimes: the regulation that governs each feature, decided before any rule runs.
+
+Acceptance of "Trustworthy verdicts" (items 1-3): a measured violation never disappears into
+"data missing" (would_fail), the two regulations never judge the same feature, a reviewer can
+correct a derived regime in plan.yaml, and an undecided filter is named instead of the scope.
+Every plan is a small GeoJSON through the real reader, loader, evaluator and report.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from inclusiecheck.api import check
+from inclusiecheck.model import Outcome
+
+X0, Y0 = 150000.0, 200000.0
+
+
+def rect(x: float, y: float, w: float, h: float) -> dict[str, Any]:
+    return {"type": "Polygon",
+            "coordinates": [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]}
+
+
+def pt(x: float, y: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def line(*xyz: tuple[float, ...]) -> dict[str, Any]:
+    return {"type": "LineString", "coordinates": [list(c) for c in xyz]}
+
+
+def write_plan(folder: Path, features: list[tuple[dict[str, Any], dict[str, Any]]],
+               plan_yaml: str | None = None) -> Path:
+    data = {"type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::31370"}},
+            "features": [{"type": "Feature", "properties": p, "geometry": g}
+                         for p, g in features]}
+    path = folder / "plan.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    if plan_yaml is not None:
+        (folder / "plan.yaml").write_text(plan_yaml, encoding="utf-8")
+    return path
+
+
+def by(report: Any, rule_id: str, feature_id: str) -> Any:
+    found = [f for f in report.findings if f.rule_id == rule_id and f.feature_id == feature_id]
+    assert len(found) == 1, [(f.rule_id, f.feature_id, f.outcome) for f in report.findings
+                             if f.feature_id == feature_id]
+    return found[0]
+
+
+# -- 1. undecided scope still measures -----------------------------------------------------------
+def _entrances(tmp_path: Path) -> Path:
+    """A public building of 500 m² with a 70 cm door on a 15 cm step, and a compliant door;
+    the plan says nothing of the kind of works."""
+    return write_plan(tmp_path, [
+        ({"layer": "building", "id": "bib", "name": "Bibliotheek", "public": True,
+          "building_area_m2": 500}, rect(X0, Y0, 30, 20)),
+        ({"layer": "entrance", "id": "e-narrow", "door_width_cm": 70, "threshold_cm": 15},
+         pt(X0 + 5, Y0)),
+        ({"layer": "entrance", "id": "e-wide", "door_width_cm": 105, "threshold_cm": 1},
+         pt(X0 + 20, Y0)),
+    ])
+
+
+def test_a_measured_violation_is_not_hidden_behind_missing_scope_data(tmp_path: Path) -> None:
+    report = check(_entrances(tmp_path), rules=["toegankelijkheidsverordening"], lang="nl")
+    door = by(report, "TV-01", "e-narrow")
+    step = by(report, "TV-03", "e-narrow")
+    for finding, measured in ((door, 70), (step, 15)):
+        assert finding.outcome is Outcome.TO_VERIFY
+        assert finding.would_fail is True
+        assert finding.measured == measured and finding.required is not None
+        assert "work_kind" in finding.missing
+        assert finding.regime == "verordening"
+    assert door.required == 90 and door.unit == "cm"
+    assert "70 cm gemeten" in door.message and "minstens 90 cm verplicht" in door.message
+    assert "aard van de werken onbekend" in door.message
+    # the compliant door says it would pass, and is not a false alarm
+    wide = by(report, "TV-01", "e-wide")
+    assert wide.outcome is Outcome.TO_VERIFY and wide.would_fail is False
+    assert wide.measured == 105
+    # would-fail obligations come first in the conditions; the verdict once scope is confirmed
+    verdict = report.verdict
+    assert verdict.code == "gunstig_onder_voorwaarden"
+    assert verdict.if_in_scope == "ongunstig"          # TV-01 is structural
+    first = verdict.conditions[:2]
+    assert {(f.rule_id, f.feature_id) for f in first} == {("TV-01", "e-narrow"),
+                                                          ("TV-03", "e-narrow")}
+    assert all(f.would_fail for f in first)
+
+
+def test_would_fail_travels_in_json_and_english(tmp_path: Path) -> None:
+    report = check(_entrances(tmp_path), rules=["toegankelijkheidsverordening"], lang="en")
+    door = by(report, "TV-01", "e-narrow")
+    assert "70 cm measured" in door.message and "at least 90 cm is required" in door.message
+    data = door.as_dict()
+    assert data["would_fail"] is True and data["regime"] == "verordening"
+    assert set(data["regime_reason"]) == {"nl", "en"}
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "inclusiecheck", "check", str(tmp_path /
+                           "plan.geojson"), "--rules", "toegankelijkheidsverordening", "--format",
+                           "json", "--out", str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    js = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert js["verdict"]["if_in_scope"] == "ongunstig"
+    assert js["verdict"]["conditions"][0]["would_fail"] is True
+    listed = [f for f in js["findings"] if f.get("would_fail") is True]
+    assert {f["rule_id"] for f in listed} >= {"TV-01", "TV-03"}
+    # a finding whose scope was decided carries no would_fail
+    assert all("would_fail" not in f for f in js["findings"] if f["outcome"] == "fail")
+
+
+def test_decided_scope_gives_plain_outcomes(tmp_path: Path) -> None:
+    report = check(_entrances(tmp_path), rules=["toegankelijkheidsverordening"],
+                   meta={"work_kind": "new"}, lang="nl")
+    door = by(report, "TV-01", "e-narrow")
+    assert door.outcome is Outcome.FAIL and door.would_fail is None
+    assert report.verdict.code == "ongunstig" and report.verdict.if_in_scope == "ongunstig"
+
+
+# -- 2. one regime per feature --------------------------------------------------------------------
+def _ramps(tmp_path: Path, plan_yaml: str | None = None) -> Path:
+    """A kerb ramp at a crossing on the public road, and a ramp against the town hall; neither
+    says whether it is an access path."""
+    return write_plan(tmp_path, [
+        ({"layer": "building", "id": "stadhuis", "name": "Stadhuis", "public": True,
+          "building_area_m2": 850}, rect(X0, Y0 + 10, 40, 20)),
+        ({"layer": "entrance", "id": "e1", "door_width_cm": 105}, pt(X0 + 10, Y0 + 10)),
+        ({"layer": "walkway", "id": "voetpad", "kind": "sidewalk", "width_m": 2.0},
+         line((X0 - 20, Y0), (X0 + 80, Y0))),
+        # against the building, leading to the entrance
+        ({"layer": "ramp", "id": "ramp-building", "slope_pct": 7, "rise_cm": 30,
+          "width_m": 1.5}, line((X0 + 10, Y0 + 4), (X0 + 10, Y0 + 9.5))),
+        # a kerb ramp 60 m away on the public road
+        ({"layer": "ramp", "id": "kerb-ramp", "slope_pct": 7, "rise_cm": 12, "width_m": 1.5},
+         line((X0 + 70, Y0 - 2), (X0 + 70, Y0 - 0.5))),
+    ], plan_yaml)
+
+
+def test_kerb_ramp_is_bv97_and_building_ramp_is_verordening(tmp_path: Path) -> None:
+    report = check(_ramps(tmp_path), rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   meta={"work_kind": "new", "public_building": True}, list_all=True)
+    kerb_tv = by(report, "TV-18", "kerb-ramp")
+    assert kerb_tv.outcome is Outcome.NOT_APPLICABLE and kerb_tv.regime == "bv97"
+    assert "openbare weg" in kerb_tv.regime_reason["nl"]
+    assert by(report, "VW-06", "kerb-ramp").outcome is Outcome.PASS   # 7 % <= 10 % at 12 cm
+    building_vw = by(report, "VW-06", "ramp-building")
+    assert building_vw.outcome is Outcome.NOT_APPLICABLE
+    assert building_vw.regime == "verordening"
+    assert "Stadhuis" in building_vw.regime_reason["nl"]
+    assert by(report, "TV-18", "ramp-building").outcome is Outcome.FAIL  # 7 % > 6.25 % at 30 cm
+    # no feature is judged by both regulations' obligations
+    judged: dict[str, set[str]] = {}
+    for f in report.findings:
+        if f.level.value == "obligation" and f.outcome is not Outcome.NOT_APPLICABLE:
+            judged.setdefault(f.feature_id, set()).add(f.rule_set)
+    assert all(len(sets) == 1 for sets in judged.values()), judged
+    to_confirm = {e["feature_id"]: e for e in report.summary["regimes"]["to_confirm"]}
+    assert to_confirm["ramp-building"]["regime"] == "verordening"
+    assert "kerb-ramp" not in to_confirm
+
+
+def test_access_path_on_the_route_from_entrance_to_sidewalk(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "school", "public": True, "building_area_m2": 900},
+         rect(X0, Y0 + 12, 30, 20)),
+        ({"layer": "entrance", "id": "e1", "door_width_cm": 100}, pt(X0 + 10, Y0 + 12)),
+        ({"layer": "walkway", "id": "voetpad", "kind": "sidewalk", "width_m": 2.0},
+         line((X0 - 20, Y0), (X0 + 80, Y0))),
+        # a path without kind from the sidewalk to the entrance (12 m), 1.2 m wide
+        ({"layer": "walkway", "id": "pad", "width_m": 1.2},
+         line((X0 + 10, Y0 + 0.5), (X0 + 10, Y0 + 12))),
+        # a path without kind elsewhere (not on any entrance's access)
+        ({"layer": "walkway", "id": "ander-pad", "width_m": 1.2},
+         line((X0 + 60, Y0 + 0.5), (X0 + 60, Y0 + 20))),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   meta={"work_kind": "new"}, list_all=True)
+    tv10 = by(report, "TV-10", "pad")
+    assert tv10.regime == "verordening" and tv10.outcome is Outcome.FAIL  # 1.2 < 1.5 m
+    assert "ingang e1" in tv10.regime_reason["nl"]
+    assert by(report, "TV-10", "ander-pad").outcome is Outcome.NOT_APPLICABLE
+    assert by(report, "TV-10", "ander-pad").regime == "bv97"
+
+
+def test_plan_yaml_correction_changes_the_rules_that_apply(tmp_path: Path) -> None:
+    plan = _ramps(tmp_path, "work_kind: new\npublic_building: true\n"
+                            "regimes:\n  ramp-building: bv97\n")
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   list_all=True)
+    vw = by(report, "VW-06", "ramp-building")
+    assert vw.regime == "bv97" and vw.outcome is not Outcome.NOT_APPLICABLE
+    assert "plan.yaml" in vw.regime_reason["nl"]
+    assert by(report, "TV-18", "ramp-building").outcome is Outcome.NOT_APPLICABLE
+    assert report.plan["regimes"] == {"ramp-building": "bv97"}
+    # a correction is stated, not derived: it is not listed for confirmation
+    assert "ramp-building" not in {e["feature_id"]
+                                   for e in report.summary["regimes"]["to_confirm"]}
+
+
+def test_outdoor_only_never_gives_verordening(tmp_path: Path) -> None:
+    report = check(_ramps(tmp_path), rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   meta={"work_kind": "outdoor_only", "public_building": True}, list_all=True)
+    counts = report.summary["regimes"]["counts"]
+    assert counts["verordening"] == 0
+    assert by(report, "VW-06", "ramp-building").regime == "bv97"
+
+
+def test_undecided_building_lists_its_candidates(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, [
+        ({"layer": "entrance", "id": "e-unknown", "door_width_cm": 70}, pt(X0, Y0)),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening"], meta={"work_kind": "new"})
+    finding = by(report, "TV-01", "e-unknown")
+    assert finding.outcome is Outcome.TO_VERIFY and finding.would_fail is True
+    assert finding.regime is None and finding.as_dict()["regime"] == "undecided"
+    assert "public" in finding.missing
+    entry = report.summary["regimes"]["to_confirm"][0]
+    assert entry["candidates"] == ["verordening", "public_space"]
+
+
+# -- 3. applicability before scope ----------------------------------------------------------------
+def test_undecided_filter_is_named_and_excluded_feature_is_not_applicable(tmp_path: Path) -> None:
+    """TV-07 (revolving doors need an alternative) has ``where: {revolving: true}``: a door
+    that says it does not revolve is not applicable whatever the scope; one that says nothing
+    is not judged for revolving at all (unknown filter: not applicable), never to_verify on
+    the scope."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "entrance", "id": "plain", "door_width_cm": 100, "revolving": False},
+         pt(X0, Y0)),
+        ({"layer": "entrance", "id": "silent", "door_width_cm": 100}, pt(X0 + 30, Y0)),
+        ({"layer": "entrance", "id": "revolving", "door_width_cm": 100, "revolving": True},
+         pt(X0 + 60, Y0)),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening"],
+                   meta={"public_building": True}, list_all=True)   # work kind unknown
+    assert by(report, "TV-07", "plain").outcome is Outcome.NOT_APPLICABLE
+    assert by(report, "TV-07", "silent").outcome is Outcome.NOT_APPLICABLE
+    revolving = by(report, "TV-07", "revolving")
+    assert revolving.outcome is Outcome.TO_VERIFY and "work_kind" in revolving.missing
