@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -77,9 +77,29 @@ def rulesets_at(path: Path) -> list[RuleSet]:
     return out
 
 
-def run_rule_cases(rule: LoadedRule, folder: Path | None = None) -> Iterator[CaseResult]:
+def _read_by(rule: LoadedRule, others: Iterable[LoadedRule]) -> list[LoadedRule]:
+    """The rules (of ``others``) whose outcomes ``rule`` reads, and those they read in turn."""
+    pool: dict[str, list[LoadedRule]] = {}
+    for other in others:
+        pool.setdefault(other.id, []).append(other)
+    out: dict[int, LoadedRule] = {}
+    todo = list(rule.params.reads())
+    while todo:
+        rule_id = todo.pop()
+        for other in pool.get(rule_id, ()):
+            if id(other) not in out and other is not rule:
+                out[id(other)] = other
+                todo.extend(other.params.reads())
+    return list(out.values())
+
+
+def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
+                   others: Iterable[LoadedRule] = ()) -> Iterator[CaseResult]:
     """Run the cases of one rule: those in ``folder/cases/`` (default: the rule's own folder;
-    an extending set keeps the cases of a rule it overrides in a folder named after the id)."""
+    an extending set keeps the cases of a rule it overrides in a folder named after the id).
+    A rule that reads other rules' outcomes (``any_compliant``) runs with those rules, taken
+    from ``others`` (the rules of its set); only its own findings are compared."""
+    companions = _read_by(rule, others)
     from inclusiecheck.api import load_model
 
     expected_path = (folder or rule.folder) / CASES_DIR / EXPECTED
@@ -116,9 +136,12 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None) -> Iterator[Cas
         if not bound.spec.valid_on(day):
             outcomes: dict[tuple[str, str], str] = {}
         else:
-            result = evaluate(model, [bound], date=day, list_all=True)
+            in_force = [r for r in companions if r.spec.valid_on(day)]
+            result = evaluate(model, [*in_force, bound], date=day, list_all=True)
             outcomes = {}
             for finding in result.findings:
+                if finding.rule_id != bound.id:
+                    continue
                 key = (finding.layer, finding.feature_id)
                 previous = outcomes.get(key)
                 # a feature with several results (e.g. two narrowings) takes its worst outcome
@@ -152,10 +175,10 @@ def run_cases(path: Path) -> list[CaseResult]:
     for ruleset in sets:
         for rule in ruleset.rules:
             if rule.folder.parent == ruleset.path:
-                results.extend(run_rule_cases(rule))
+                results.extend(run_rule_cases(rule, others=ruleset.rules))
             elif ruleset.name in rule.modified_by:
                 # an inherited rule this set overrides: its base cases are the base set's
                 # business; the override's own cases sit in a folder named after the rule id
                 for folder in override_case_folders(ruleset.path, rule.id):
-                    results.extend(run_rule_cases(rule, folder))
+                    results.extend(run_rule_cases(rule, folder, others=ruleset.rules))
     return results

@@ -105,28 +105,6 @@ def run_order(rules: Iterable[LoadedRule]) -> list[LoadedRule]:
     return sorted(rules, key=lambda rule: depth_of(rule.id, frozenset()))
 
 
-def run_order(rules: Iterable[LoadedRule]) -> list[LoadedRule]:
-    """``rules`` in the order they must run: a rule whose check reads other rules' outcomes
-    (``params.reads()``, e.g. ``any_compliant``) runs after every rule it reads; otherwise the
-    given order is kept (a stable sort on the depth of reading; a cycle is cut, not looped)."""
-    rules = list(rules)
-    by_id: dict[str, list[LoadedRule]] = {}
-    for rule in rules:
-        by_id.setdefault(rule.id, []).append(rule)
-    depth: dict[str, int] = {}
-
-    def depth_of(rule_id: str, seen: frozenset[str]) -> int:
-        if rule_id in depth:
-            return depth[rule_id]
-        reads = {r for rule in by_id.get(rule_id, ()) for r in rule.params.reads()
-                 if r in by_id and r not in seen}
-        value = 1 + max((depth_of(r, seen | {rule_id}) for r in reads), default=-1)
-        depth[rule_id] = value
-        return value
-
-    return sorted(rules, key=lambda rule: depth_of(rule.id, frozenset()))
-
-
 @dataclass(slots=True)
 class RuleSet:
     spec: RuleSetSpec

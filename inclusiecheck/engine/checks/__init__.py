@@ -29,6 +29,7 @@ BUILTIN_MODULES = (
     "inclusiecheck.engine.checks.safety",
     "inclusiecheck.engine.checks.building",
     "inclusiecheck.engine.checks.chain",
+    "inclusiecheck.engine.checks.compliance",
 )
 ENTRY_POINT_GROUP = "inclusiecheck.checks"
 

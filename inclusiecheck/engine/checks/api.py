@@ -62,11 +62,6 @@ class CheckParams(BaseModel):
         runs those rules first and records their outcomes (see ``any_compliant``)."""
         return ()
 
-    def reads(self) -> tuple[str, ...]:
-        """Ids of the rules whose outcomes this check reads (``ctx.outcomes``): the engine
-        runs those rules first and records their outcomes (see ``any_compliant``)."""
-        return ()
-
 
 P = TypeVar("P", bound=CheckParams)
 
@@ -107,8 +102,6 @@ class CheckContext:
         self._cache: dict[tuple[str, int], Any] = {}
         #: rule id -> {id(feature): outcomes}, kept only for rules that a check reads
         self._outcomes: dict[str, dict[int, list[Outcome]]] = {}
-        #: rule id -> {id(feature): outcomes}, kept only for rules that a check reads
-        self._outcomes: dict[str, dict[int, list[Outcome]]] = {}
         self._shared: dict[Any, Any] = {}
         #: the legal figures that decide scope (``scope_parameters`` of the rule sets)
         self.scope_parameters: dict[str, float] = {}
@@ -119,31 +112,6 @@ class CheckContext:
     @property
     def meta(self) -> Any:
         return self.model.meta
-
-    # -- outcomes of other rules ------------------------------------------------------------
-    def watch(self, rule_ids: Iterable[str]) -> None:
-        """Record the outcomes of these rules from now on (the evaluator calls this with the
-        rules that some rule's check parameters ``reads()``)."""
-        for rule_id in rule_ids:
-            self._outcomes.setdefault(rule_id, {})
-
-    def watches(self, rule_id: str) -> bool:
-        return rule_id in self._outcomes
-
-    def record(self, rule_id: str, feature: Feature, outcome: Outcome) -> None:
-        """Note one outcome of a watched rule on a feature (a feature may get several)."""
-        seen = self._outcomes.get(rule_id)
-        if seen is not None:
-            seen.setdefault(id(feature), []).append(outcome)
-
-    def ran(self, rule_id: str) -> bool:
-        """Whether a watched rule has recorded an outcome in this run (it was in force)."""
-        return bool(self._outcomes.get(rule_id))
-
-    def outcomes(self, rule_id: str, feature: Feature) -> tuple[Outcome, ...]:
-        """The outcomes recorded so far of rule ``rule_id`` on ``feature``; empty when the rule
-        did not judge it, is not watched, or has not run yet."""
-        return tuple(self._outcomes.get(rule_id, {}).get(id(feature), ()))
 
     # -- outcomes of other rules ------------------------------------------------------------
     def watch(self, rule_ids: Iterable[str]) -> None:

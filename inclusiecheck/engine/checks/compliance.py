@@ -1,0 +1,194 @@
+"""Check types that judge a whole from the outcomes of other rules.
+
+``any_compliant``: at least one compliant member (an entrance, an access path) per building or
+per plan, where a member is compliant when the rules it is judged by say so. The rules it reads
+run first: the loader orders them (``run_order``), the evaluator records their outcomes, and the
+check reads them through ``ctx.outcomes`` (toegankelijkheidsverordening Art. 9 and 10: at
+least one entrance, and one access path to it, that meet the regulation).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import shapely
+from pydantic import Field, field_validator
+
+from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.conditions import validate_conditions
+from inclusiecheck.model import Feature, Outcome
+
+#: outcomes of a member that count as meeting a rule (a granted deviation is an accepted design)
+_MEETS = frozenset({Outcome.PASS, Outcome.WARN, Outcome.DEVIATION, Outcome.NOT_APPLICABLE})
+
+
+_NL = {"entrance": "ingang", "door": "deur", "walkway": "looppad", "ramp": "helling",
+       "level_change": "niveauverschil", "stairs": "trap", "lift": "lift", "toilet": "toilet",
+       "parking": "parking"}
+
+
+class Members(CheckParams):
+    """One kind of member: a layer and the conditions its features must meet."""
+
+    layer: str
+    where: dict[str, Any] = Field(default_factory=dict)
+
+    _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
+
+
+class AnyCompliantParams(CheckParams):
+    """At least ``min_count`` members of ``members`` are compliant by the outcomes of ``rules``.
+
+    Members are the features of the ``members`` layers within ``within_m`` of the judged
+    feature (its building: in it or against it), or all of the plan when ``within_m`` is
+    ``null``. A member is judged when one of ``rules`` gave it an outcome other than
+    ``not_applicable``; it is compliant when none of them failed and none is ``to_verify``.
+    With ``connected: true`` members that touch (within ``join_m``) form one candidate (an
+    access path drawn in several pieces), which is compliant only when all its judged members
+    are; a candidate counts when one of its members lies within ``within_m``.
+    """
+
+    rules: list[str] = Field(min_length=1)
+    members: list[Members] = Field(min_length=1)
+    within_m: float | None = Field(default=1.0, ge=0)
+    connected: bool = False
+    join_m: float = Field(default=0.05, ge=0)
+    min_count: int = Field(default=1, ge=1)
+    property: str = "compliant_count"
+
+    def reads(self) -> tuple[str, ...]:
+        return tuple(self.rules)
+
+
+def _state(member: Feature, params: AnyCompliantParams,
+           ctx: CheckContext) -> tuple[str | None, list[str]]:
+    """``(state, rules)``: state ``None`` (not judged by any rule), ``fail`` (with the rules
+    that failed), ``to_verify`` (with the undecided rules) or ``pass``."""
+    judged = False
+    failed: list[str] = []
+    open_: list[str] = []
+    for rule_id in params.rules:
+        outcomes = ctx.outcomes(rule_id, member)
+        if any(o is not Outcome.NOT_APPLICABLE for o in outcomes):
+            judged = True
+        if any(o is Outcome.FAIL for o in outcomes):
+            failed.append(rule_id)
+        elif any(o not in _MEETS for o in outcomes):
+            open_.append(rule_id)
+    if not judged:
+        return None, []
+    if failed:
+        return "fail", failed
+    if open_:
+        return "to_verify", open_
+    return "pass", []
+
+
+def _candidates(feature: Feature, params: AnyCompliantParams,
+                ctx: CheckContext) -> list[list[tuple[Feature, str, list[str]]]]:
+    """Judged members (with state) grouped into candidates."""
+    def judged(feats: Iterable[Feature], where: dict[str, Any]) -> list[tuple[Feature, str, list[str]]]:
+        out = []
+        for member in feats:
+            if member is feature or not ctx.meets(member, where):
+                continue
+            state, rules = _state(member, params, ctx)
+            if state is not None:
+                out.append((member, state, rules))
+        return out
+
+    if not params.connected:
+        found = []
+        for kind in params.members:
+            feats = (ctx.model.features(kind.layer) if params.within_m is None
+                     else ctx.model.near(kind.layer, feature.geometry, params.within_m))
+            found.extend(judged(feats, kind.where))
+        return [[m] for m in found]
+    key = ("any_compliant.groups", id(ctx), params.model_dump_json())
+    groups = ctx.model.cache.get(key)
+    if groups is None:   # the rules read have all run: the groups hold for every feature
+        every = [m for kind in params.members
+                 for m in judged(ctx.model.features(kind.layer), kind.where)]
+        groups = ctx.model.cache[key] = _connected(every, params.join_m)
+    if params.within_m is None:
+        return groups
+    return [g for g in groups
+            if any(m[0].geometry.distance(feature.geometry) <= params.within_m for m in g)]
+
+
+def _connected(items: list[tuple[Feature, str, list[str]]],
+               join_m: float) -> list[list[tuple[Feature, str, list[str]]]]:
+    """Items whose geometries touch (within ``join_m``), in groups (union-find over the
+    pairs one spatial-index query gives)."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if items:
+        geoms = [m[0].geometry for m in items]
+        tree = shapely.STRtree(geoms)
+        left, right = tree.query(geoms, predicate="dwithin", distance=join_m)
+        for i, j in zip(left.tolist(), right.tolist()):
+            if i != j:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[tuple[Feature, str, list[str]]]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(root(i), []).append(item)
+    return list(groups.values())
+
+
+def _ids(group: list[tuple[Feature, str, list[str]]]) -> str:
+    return "+".join(m[0].id for m in group)
+
+
+@check_type("any_compliant", params=AnyCompliantParams)
+def any_compliant(feature: Feature, params: AnyCompliantParams,
+                  ctx: CheckContext) -> CheckResult:
+    """At least one member (entrance, access path) of a building or plan meets other rules.
+
+    Reads the outcomes the rules in ``rules`` gave to the members (they run first). ``pass``
+    when at least ``min_count`` candidates are compliant; ``fail`` when every judged candidate
+    failed one of the rules; else ``to_verify`` (a candidate not yet decided, or no member
+    judged by any of the rules, e.g. none drawn). ``data`` lists the compliant, failed and
+    undecided candidates.
+    """
+    candidates = _candidates(feature, params, ctx)
+    compliant, failed, undecided = [], [], []
+    for group in candidates:
+        states = {m[1] for m in group}
+        if "fail" in states:
+            rules = sorted({r for m in group if m[1] == "fail" for r in m[2]})
+            failed.append(f"{_ids(group)} ({', '.join(rules)})")
+        elif "to_verify" in states:
+            rules = sorted({r for m in group if m[1] == "to_verify" for r in m[2]})
+            undecided.append(f"{_ids(group)} ({', '.join(rules)})")
+        else:
+            compliant.append(_ids(group))
+    layers = ", ".join(dict.fromkeys(k.layer for k in params.members))
+    data = {"compliant": ", ".join(compliant) or "-", "failed": "; ".join(failed) or "-",
+            "undecided": ", ".join(undecided) or "-", "members": layers}
+    count = len(compliant)
+    if count >= params.min_count:
+        return CheckResult(Outcome.PASS, params.property, count, params.min_count, None,
+                           data=data)
+    if not candidates:
+        ran = [r for r in params.rules if ctx.ran(r)]
+        layers_nl = ", ".join(dict.fromkeys(_NL.get(k.layer, k.layer) for k in params.members))
+        note = {"nl": f"geen {layers_nl} gevonden die door {', '.join(params.rules)} beoordeeld is"
+                      + ("" if ran else " (die regels zijn niet uitgevoerd)"),
+                "en": f"no {layers} found that {', '.join(params.rules)} judged"
+                      + ("" if ran else " (those rules did not run)")}
+        return CheckResult(Outcome.TO_VERIFY, params.property, count, params.min_count,
+                           missing=tuple(dict.fromkeys(k.layer for k in params.members)),
+                           note=note, data=data)
+    if undecided and count + len(undecided) >= params.min_count:
+        note = {"nl": f"nog niet beslist: {', '.join(undecided)}",
+                "en": f"not decided yet: {', '.join(undecided)}"}
+        return CheckResult(Outcome.TO_VERIFY, params.property, count, params.min_count,
+                           missing=tuple(undecided), note=note, data=data)
+    return CheckResult(Outcome.FAIL, params.property, count, params.min_count, None,
+                       data=data)
