@@ -372,7 +372,13 @@ def free_height_over(feature: Feature, params: FreeHeightOverParams,
 class LevelDifferenceParams(CheckParams):
     """A level difference up to ``tolerance_cm`` is tolerated; up to ``ramp_max_cm`` it needs
     a ramp (``ramp_layers``), above it a ramp or lift (``high_layers``; a stair alone is not
-    enough); a bridging feature counts within ``within_m`` of the level change."""
+    enough); a bridging feature counts within ``within_m`` of the level change.
+
+    ``indoors: not_applicable`` skips level differences inside a building outline.
+    ``tolerance_outdoors_only``: the tolerance holds only outdoors (``indoor`` false) or at a
+    transition between inside and outside (within ``transition_m`` of a building outline or
+    of an ``entrance``); indoors even a small level difference needs a ramp, and when
+    ``indoor`` is unknown a small, unbridged one is ``to_verify``."""
 
     property: str = "height_cm"
     tolerance_cm: float = 2.0
@@ -380,6 +386,30 @@ class LevelDifferenceParams(CheckParams):
     ramp_layers: list[str] = Field(default_factory=lambda: ["ramp"])
     high_layers: list[str] = Field(default_factory=lambda: ["ramp", "lift"])
     within_m: float = Field(default=2.0, ge=0)
+    tolerance_outdoors_only: bool = False
+    transition_m: float = Field(default=1.0, ge=0)
+    #: ``not_applicable``: a level difference inside a building outline is not judged (a
+    #: public-space rule leaves it to the building's regulation)
+    indoors: Literal["judge", "not_applicable"] = "judge"
+
+
+def _tolerance_place(feature: Feature, params: LevelDifferenceParams,
+                     ctx: CheckContext) -> str | None:
+    """``outdoors``, ``transition`` or ``indoors`` for the tolerance of a small level
+    difference; ``None`` when the plan cannot tell."""
+    indoor = ctx.value(feature, "indoor")
+    if indoor is False:
+        return "outdoors"
+    if indoor is None:
+        return None
+    point = feature.geometry.representative_point()
+    if ctx.model.near("entrance", point, params.transition_m):
+        return "transition"
+    for building in ctx.model.near("building", point, 0.0):
+        if building.geometry.covers(point) and \
+                building.geometry.boundary.distance(point) <= params.transition_m:
+            return "transition"
+    return "indoors"
 
 
 @check_type("level_difference", params=LevelDifferenceParams)
@@ -390,22 +420,46 @@ def level_difference(feature: Feature, params: LevelDifferenceParams,
     if height is None:
         return ctx.missing(params.property)
     height = abs(height)
-    if height <= params.tolerance_cm:
-        return CheckResult(Outcome.PASS, params.property, height, params.tolerance_cm, "cm")
+    if params.indoors == "not_applicable" and ctx.value(feature, "indoor") is True:
+        return CheckResult(Outcome.NOT_APPLICABLE, params.property, height,
+                           note={"nl": "binnen een gebouw", "en": "inside a building"})
+    tolerance = params.tolerance_cm
+    place = _tolerance_place(feature, params, ctx) if params.tolerance_outdoors_only else None
+    if height <= tolerance:
+        if not params.tolerance_outdoors_only or place in ("outdoors", "transition"):
+            note = None if place is None else {
+                "outdoors": {"nl": "buiten", "en": "outdoors"},
+                "transition": {"nl": "overgang tussen binnen en buiten",
+                               "en": "transition between inside and outside"}}[place]
+            return CheckResult(Outcome.PASS, params.property, height, tolerance, "cm", note=note)
+        tolerance = 0.0  # indoors (or perhaps indoors): the tolerance does not hold
     layers = params.ramp_layers if height <= params.ramp_max_cm else params.high_layers
     bridges = [f for layer in layers
                for f in ctx.model.near(layer, feature.geometry, params.within_m)]
     what = {"nl": " of ".join({"ramp": "helling", "lift": "lift"}.get(x, x) for x in layers),
             "en": " or ".join(layers)}
+    if not bridges and height <= params.tolerance_cm and place is None:
+        return CheckResult(Outcome.TO_VERIFY, params.property, height, 0.0, "cm",
+                           missing=("indoor",), data={"needs": what},
+                           note={"nl": f"tot {_g(params.tolerance_cm)} cm is enkel buiten of bij "
+                                       "een overgang tussen binnen en buiten toegelaten; teken "
+                                       "de gebouwomtrek",
+                                 "en": f"up to {params.tolerance_cm:g} cm is only allowed outdoors "
+                                       "or at a transition between inside and outside; draw the "
+                                       "building outline"})
     if bridges:
         b = bridges[0]
-        return CheckResult(Outcome.PASS, params.property, height, params.tolerance_cm, "cm",
+        return CheckResult(Outcome.PASS, params.property, height, tolerance, "cm",
                            note={"nl": f"overbrugd door {b.layer} {b.id}",
                                  "en": f"bridged by {b.layer} {b.id}"},
                            data={"bridge": f"{b.layer}/{b.id}", "needs": what})
-    return CheckResult(Outcome.FAIL, params.property, height, params.tolerance_cm, "cm",
-                       note={"nl": f"geen {what['nl']} getekend binnen {_g(params.within_m)} m",
-                             "en": f"no {what['en']} drawn within {params.within_m:g} m"},
+    inside = {"nl": "binnen; ", "en": "indoors; "} if place == "indoors" and \
+        height <= params.tolerance_cm else {"nl": "", "en": ""}
+    return CheckResult(Outcome.FAIL, params.property, height, tolerance, "cm",
+                       note={"nl": f"{inside['nl']}geen {what['nl']} getekend binnen "
+                                   f"{_g(params.within_m)} m",
+                             "en": f"{inside['en']}no {what['en']} drawn within "
+                                   f"{params.within_m:g} m"},
                        data={"needs": what})
 
 
