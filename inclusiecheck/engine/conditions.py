@@ -29,11 +29,30 @@ def _cmp(op: Callable[[float, float], bool]) -> Callable[[Any, Any], bool]:
     return test
 
 
+#: A yes/limited/no code (``toilet.accessible``) meets a boolean condition: ``true`` is
+#: ``yes``, ``false`` is ``no`` (YAML reads an unquoted ``yes``/``no`` as a boolean, and rule
+#: sets written when the attribute was a boolean keep working); ``limited`` meets neither.
+_YES_NO = {"yes": True, "no": False}
+
+
+def same(value: Any, expected: Any) -> bool:
+    """Equality of a value and a condition's value, with the yes/no reading above."""
+    if isinstance(expected, bool) and isinstance(value, str):
+        return _YES_NO.get(value) is expected
+    if isinstance(value, bool) and isinstance(expected, str):
+        return _YES_NO.get(expected) is value
+    return bool(value == expected)
+
+
+def _one_of(value: Any, expected: Any) -> bool:
+    return any(same(value, e) for e in expected)
+
+
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda v, e: v == e,
-    "ne": lambda v, e: v != e,
-    "in": lambda v, e: v in e,
-    "not_in": lambda v, e: v not in e,
+    "eq": same,
+    "ne": lambda v, e: not same(v, e),
+    "in": _one_of,
+    "not_in": lambda v, e: not _one_of(v, e),
     "gt": _cmp(lambda a, b: a > b),
     "gte": _cmp(lambda a, b: a >= b),
     "lt": _cmp(lambda a, b: a < b),
@@ -79,8 +98,8 @@ def matches(value: Any, cond: Any) -> bool | None:
     if value is None:
         return None
     if isinstance(cond, list):
-        return value in cond
-    return value == cond
+        return _one_of(value, cond)
+    return same(value, cond)
 
 
 def describe(cond: Any) -> str:

@@ -1273,7 +1273,7 @@ def slope_pct(feature: Feature, ctx: CheckContext) -> Any:
     if feature.layer == "ramp":
         rise, length = _num_attr(feature, "rise_cm"), _num_attr(feature, "length_m")
         if rise is not None and length:
-            return _r(rise / length, 2)  # cm / m = % (rise/100 / length * 100)
+            return _r(abs(rise) / length, 2)  # cm / m = % (rise/100 / length * 100)
         ramp = drawn_ramp(feature, ctx)
         if ramp is not None:
             return _r(ramp.max_slope_pct, 2)
@@ -1294,8 +1294,10 @@ def cross_slope_pct(feature: Feature, ctx: CheckContext) -> Any:
 @measure("rise_cm", unit="cm", layers=("ramp",))
 def rise_cm(feature: Feature, ctx: CheckContext) -> Any:
     """Rise of a ramp when the attribute is missing: ``slope_pct x length_m`` from its
-    attributes, else the 3D drawing, else ``slope_pct`` x the drawn horizontal length."""
+    attributes, else the 3D drawing, else ``slope_pct`` x the drawn horizontal length. A
+    signed slope counts by its size (the sign is a direction)."""
     slope, length = _num_attr(feature, "slope_pct"), _num_attr(feature, "length_m")
+    slope = None if slope is None else abs(slope)
     if slope is not None and length is not None:
         return _r(slope * length, 1)  # % x m = cm
     ramp = drawn_ramp(feature, ctx)
@@ -1318,6 +1320,6 @@ def length_m_extended(feature: Feature, ctx: CheckContext) -> Any:
     if feature.layer == "ramp":
         rise, slope = _num_attr(feature, "rise_cm"), _num_attr(feature, "slope_pct")
         if rise is not None and slope:
-            return _r(rise / slope)
+            return _r(abs(rise) / abs(slope))  # a signed slope counts by its size
         return drawn_length_m(feature, ctx)
     return _line_length_m(feature, ctx)

@@ -12,12 +12,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from inclusiecheck.model.values import parse_bool, parse_code, parse_int, parse_number, parse_text
+from inclusiecheck.model.values import (
+    parse_access,
+    parse_bool,
+    parse_code,
+    parse_int,
+    parse_number,
+    parse_text,
+)
 
 Num = Annotated[float | None, BeforeValidator(parse_number)]
 Int = Annotated[int | None, BeforeValidator(parse_int)]
 Flag = Annotated[bool | None, BeforeValidator(parse_bool)]
 Text = Annotated[str | None, BeforeValidator(parse_text)]
+#: ``yes`` / ``limited`` / ``no``; booleans are read as yes / no (``parse_access``)
+Access = Annotated[Literal["yes", "limited", "no"] | None, BeforeValidator(parse_access)]
 
 
 def _code(*values: str) -> Any:
@@ -160,7 +169,8 @@ class Stop(LayerAttributes):
 
 class Toilet(LayerAttributes):
     public: Flag = None
-    accessible: Flag = None
+    #: ``yes`` / ``limited`` / ``no`` (OSM ``wheelchair``); true / false are read as yes / no
+    accessible: Access = None
     changing_table: _code("no", "women_only", "men_only", "all", "yes") = None
     gender_neutral: Flag = None
     room_width_m: Num = None
@@ -311,7 +321,7 @@ def attribute_kind(layer: str, attribute: str) -> str:
             return "integer"
         if func is parse_bool:
             return "boolean"
-        if func is parse_code:
+        if func is parse_code or func is parse_access:
             return "code"
     return "text"
 

@@ -213,7 +213,7 @@ def test_sidewalk_attributes(plan: RawPlan) -> None:
     props = get(plan, "walkway", "w10").properties
     assert props["kind"] == "sidewalk"
     assert props["width_m"] == 1.5
-    assert props["slope_pct"] == 5.0  # incline -5% is a 5 % running slope
+    assert props["slope_pct"] == -5.0  # incline -5%: the sign (direction) is kept in the data
     assert props["surface"] == "sett"
     assert props["lit"] is True
     assert props["name"] == "Grote Markt"

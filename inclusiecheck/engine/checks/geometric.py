@@ -40,7 +40,13 @@ from typing import Any, Iterable, Literal
 import shapely
 from pydantic import Field, model_validator
 
-from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
+from inclusiecheck.engine.checks.api import (
+    SIGNED_PROPERTIES,
+    CheckContext,
+    CheckParams,
+    CheckResult,
+    check_type,
+)
 from inclusiecheck.engine.measures import (
     MEASURES,
     OBSTACLE_LAYERS,
@@ -420,6 +426,8 @@ def geometry_agreement(feature: Feature, params: GeometryAgreementParams,
         drawn = ctx.measure(f"drawn_{prop}", feature)
         if drawn is None:
             continue
+        if prop in SIGNED_PROPERTIES:  # the drawing gives the size; the sign is a direction
+            attr = abs(float(attr))
         compared += 1
         abs_tol, rel_tol = DEFAULT_TOLERANCES[prop]
         abs_tol = params.tolerances.get(prop, abs_tol)
@@ -430,7 +438,8 @@ def geometry_agreement(feature: Feature, params: GeometryAgreementParams,
         slope, rise, length = (feature.attrs.get(n) for n in ("slope_pct", "rise_cm", "length_m"))
         if slope is not None and rise is not None and length:
             compared += 1
-            derived = float(rise) / float(length)
+            slope = abs(float(slope))  # a signed slope: compared by its size
+            derived = abs(float(rise)) / float(length)
             abs_tol = params.tolerances.get("slope_pct", DEFAULT_TOLERANCES["slope_pct"][0])
             if disagrees(float(slope), derived, abs_tol):
                 results.append(_disagreement(

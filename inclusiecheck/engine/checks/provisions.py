@@ -48,6 +48,7 @@ from inclusiecheck.engine.checks.relations import (
 )
 from inclusiecheck.engine.conditions import matches, validate_conditions
 from inclusiecheck.engine.measures import measure
+from inclusiecheck.engine.messages import format_number
 from inclusiecheck.model import Feature, Outcome
 
 NL_EN = dict[str, str]
@@ -484,9 +485,12 @@ def room_size(feature: Feature, params: RoomSizeParams, ctx: CheckContext) -> Ch
 class ToiletCoverageParams(CheckParams):
     """An area (polygon) or place (point) must have a facility within ``max_m``.
 
-    The facilities are the features of ``source_layer`` meeting ``source_where``; those that
-    meet the conditions only possibly (a value missing) make a far place ``to_verify`` rather
-    than ``fail``. Measured along the walkway centre-line network when ``network`` is set and
+    The facilities are the features of ``source_layer`` meeting ``source_where`` (a toilet's
+    ``accessible`` is ``yes``/``limited``/``no``; ``true`` in a condition means ``yes``); those
+    that meet the conditions only possibly (a value missing) make a far place ``to_verify``
+    rather than ``fail``. When no facility is known to meet them (none drawn, or none public
+    and accessible) the outcome is ``missing_target``: the nearest one may lie outside the
+    plan. Measured along the walkway centre-line network when ``network`` is set and
     the plan has one, else straight-line. For areas, ``warn_uncovered_pct`` makes a partly
     covered area ``warn``; the location is the uncovered zone: the area minus the part within
     ``buffer_m`` of the covered walkways (network), or minus the ``max_m`` circles (straight).
@@ -496,7 +500,7 @@ class ToiletCoverageParams(CheckParams):
     network: bool = True
     source_layer: str = "toilet"
     source_where: dict[str, Any] = Field(default_factory=lambda: {"public": True,
-                                                                  "accessible": True})
+                                                                  "accessible": "yes"})
     missing_target: Literal["fail", "to_verify", "not_applicable"] = "to_verify"
     warn_uncovered_pct: float | None = Field(default=25.0, ge=0, le=100)
     buffer_m: float = Field(default=25.0, ge=0)
@@ -712,6 +716,44 @@ def _coverage_batch(feature: Feature, params: ToiletCoverageParams,
     return batch
 
 
+def _no_known_facility(batch: dict[str, Any], i: int, params: ToiletCoverageParams,
+                       ctx: CheckContext) -> CheckResult:
+    """No facility in the plan is known to qualify (none drawn, or every drawn one is not
+    public, not accessible, only ``limited``, or does not say): the nearest qualifying one may
+    lie outside the plan, so the outcome is ``missing_target`` (``to_verify``), never a fail
+    without a distance. The nearest facility that might qualify is named with its distance."""
+    outcome = Outcome(params.missing_target)
+    maybe_cov = batch["maybe_cov"][i] if batch["maybe_cov"] is not None else None
+    if maybe_cov is not None and maybe_cov.nearest:
+        along = math.isfinite(maybe_cov.distance_m)
+        distance = maybe_cov.distance_m if along else maybe_cov.straight_m
+        d = round(distance, 1)
+        how = _how(along and maybe_cov.along_network, batch["net"] is not None)
+        return CheckResult(
+            outcome, property="distance_m", measured=d, required=params.max_m, unit="m",
+            missing=tuple(params.source_where) if outcome is Outcome.TO_VERIFY else (),
+            note={"nl": f"geen toilet in het plan is zeker openbaar en toegankelijk; "
+                        f"{maybe_cov.nearest} op {format_number(d, 'nl')} m zegt het niet "
+                        f"({how['nl']})",
+                  "en": f"no toilet in the plan is known to be public and accessible; "
+                        f"{maybe_cov.nearest} at {format_number(d, 'en')} m does not say "
+                        f"({how['en']})"},
+            data={"nearest": maybe_cov.nearest,
+                  "method": "network" if along and maybe_cov.along_network else "straight_line"})
+    drawn = sum(1 for _ in ctx.model.features(params.source_layer))
+    extra = ({"nl": f"; de {drawn} getekende toilet(ten) zijn niet openbaar of niet (volledig) "
+                    "toegankelijk",
+              "en": f"; the {drawn} drawn toilet(s) are not public or not (fully) accessible"}
+             if drawn else {"nl": "", "en": ""})
+    return CheckResult(
+        outcome, property="distance_m", required=params.max_m, unit="m",
+        missing=(params.source_layer,) if outcome is Outcome.TO_VERIFY else (),
+        note={"nl": "geen toegankelijk openbaar toilet in het plan" + extra["nl"] + "; teken het "
+                    "dichtstbijzijnde (status existing) als het buiten het plan ligt",
+              "en": "no accessible public toilet in the plan" + extra["en"] + "; draw the "
+                    "nearest one (status existing) if it lies outside the plan"})
+
+
 def _how(along: bool, has_network: bool) -> NL_EN:
     if along:
         return {"nl": "gemeten langs het looppadennetwerk",
@@ -732,15 +774,8 @@ def toilet_coverage(feature: Feature, params: ToiletCoverageParams,
     if i is None:  # pragma: no cover - every feature of the layer is in the batch
         return ctx.missing(params.source_layer)
     is_area = feature.geom_type == "Polygon"
-    if not batch["sure"] and not batch["maybe"]:
-        outcome = Outcome(params.missing_target)
-        return CheckResult(outcome, property="distance_m", required=params.max_m, unit="m",
-                           missing=(params.source_layer,) if outcome is Outcome.TO_VERIFY else (),
-                           note={"nl": "geen toegankelijk openbaar toilet in het plan; teken het "
-                                       "dichtstbijzijnde (status existing) als het buiten het "
-                                       "plan ligt",
-                                 "en": "no accessible public toilet in the plan; draw the "
-                                       "nearest one (status existing) if it lies outside the plan"})
+    if not batch["sure"]:
+        return _no_known_facility(batch, i, params, ctx)
     cov: Coverage | None = batch["sure_cov"][i] if batch["sure"] else None
     distance = cov.distance_m if cov is not None else math.inf
     data: dict[str, Any] = {"method": "network" if cov is not None and cov.along_network
