@@ -43,6 +43,7 @@ BUILTIN_MODULES = (
     "inclusiecheck.report.json_report",
     "inclusiecheck.report.html_report",
     "inclusiecheck.report.geojson_report",
+    "inclusiecheck.report.gpkg_report",
     "inclusiecheck.report.sarif_report",
     "inclusiecheck.report.markdown_report",
     "inclusiecheck.report.bcf",

@@ -9,7 +9,9 @@ Markdown). UI strings come from the catalogues in ``locales/<lang>.yaml``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import re
 from importlib import resources
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
@@ -89,6 +91,25 @@ def finding_key(finding: Finding) -> tuple:
             finding.outcome.value, finding.rule_set)
 
 
+def finding_anchor(finding: Finding) -> str:
+    """A stable HTML id of a finding, derived from its key (not its running number).
+
+    ``f-<rule>-<layer>-<feature>-<hash>``: the readable part is the rule id, layer and feature id
+    reduced to ``[a-z0-9_-]``; the hash (8 hex digits of SHA-256 over rule set, rule id, layer,
+    feature id and property) keeps ids distinct when the readable parts collide. The same id
+    is in the ``anchor`` column of ``findings.gpkg``, so a GIS can open ``report.html#<anchor>``.
+    """
+    key = "\x1f".join((finding.rule_set, finding.rule_id, finding.layer, finding.feature_id,
+                       finding.property or ""))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    readable = "-".join(_ANCHOR_UNSAFE.sub("_", part.lower()).strip("_")[:40]
+                        for part in (finding.rule_id, finding.layer, finding.feature_id))
+    return f"f-{readable}-{digest}"
+
+
+_ANCHOR_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
 def _source(finding: Finding) -> dict[str, Any]:
     src = finding.source
     return {"document": src.document, "article": src.article, "url": safe_url(src.url),
@@ -118,7 +139,7 @@ def finding_item(number: int | None, finding: Finding, report: Report,
     info = (rules if rules is not None else rule_index(report)).get(finding.rule_id)
     return {
         "number": number,
-        "anchor": f"f-{number}" if number is not None else None,
+        "anchor": finding_anchor(finding) if number is not None else None,
         "rule_id": finding.rule_id,
         "rule_set": finding.rule_set,
         "rule_set_version": finding.rule_set_version or (info.rule_set_version if info else None),

@@ -15,7 +15,7 @@ from inclusiecheck.model import InputError, Verdict
 from inclusiecheck.report import RenderOptions, render
 from inclusiecheck.report.html_report import CONTRAST_PAIRS, PALETTE
 from inclusiecheck.report.svgmap import MARKER_STYLES, _frame
-from inclusiecheck.report.viewmodel import view_model
+from inclusiecheck.report.viewmodel import finding_anchor, view_model
 
 REPORT_DIR = Path(resources.files("inclusiecheck.report"))  # type: ignore[arg-type]
 
@@ -92,8 +92,8 @@ def test_verdict_lists_deciding_findings(report_nl) -> None:
     vm = view_model(report_nl)
     numbers = [i["number"] for i in vm["verdict"]["deciding"]]
     assert numbers and all(n is not None for n in numbers)
-    for n in numbers:
-        assert f'href="#f-{n}"' in section
+    for item in vm["verdict"]["deciding"]:
+        assert f'href="#{item["anchor"]}"' in section
     assert "sidewalk-north" in section and "lot-1" in section
 
 
@@ -168,7 +168,8 @@ def test_numbered_list_matches_markers(report_nl) -> None:
     assert set(markers) == located
     for n, cls in markers.items():
         assert cls == f"marker m-{listed[n - 1].outcome.value}"
-        assert f'id="f-{n}"' in text  # every marker's finding is in the detailed list
+        # every marker's finding is in the detailed list, under its stable anchor
+        assert f'id="{finding_anchor(listed[n - 1])}"' in text
 
 
 def test_map_svg_is_accessible_and_north_up(report_nl) -> None:
@@ -261,13 +262,14 @@ def test_law_and_advice_are_apart(report_nl) -> None:
 
 def test_finding_details(report_nl) -> None:
     text = html(report_nl)
-    article = text[text.index('<article class="finding" id="f-3"'):]
+    listed = report_nl.listed_findings()
+    article = text[text.index(f'<article class="finding" id="{finding_anchor(listed[2])}"'):]
     article = article[:article.index("</article>")]
     assert "VW-01" in article and "Vrije doorgang looppad" in article
     assert "1,2 m" in article and "1,5 m" in article  # Dutch decimal comma, with unit
     assert "art. 2" in article and "structureel (vraagt" in article
     assert "<code>sidewalk-north</code>" in article
-    deviation = text[text.index('id="f-7"'):]
+    deviation = text[text.index(f'id="{finding_anchor(listed[6])}"'):]
     deviation = deviation[:deviation.index("</article>")]
     assert "afwijking toegestaan" in deviation
     assert "Beschermd monument: natuursteen behouden." in deviation
@@ -383,3 +385,19 @@ def test_print_css(report_nl) -> None:
     assert "@media print" in css and "break-inside: avoid" in css
     assert re.search(r"font-size:\s*0\.[0-7]\d*rem", css) is None  # no tiny fonts
     assert ":focus-visible" in css
+
+
+def test_finding_anchors_are_stable_ids_from_the_key(report_nl) -> None:
+    listed = report_nl.listed_findings()
+    anchors = [finding_anchor(f) for f in listed]
+    assert len(set(anchors)) == len(anchors)  # distinct
+    assert all(re.fullmatch(r"f-[a-z0-9_-]+-[0-9a-f]{8}", a) for a in anchors)
+    first = listed[0]
+    assert anchors[0].startswith(f"f-{first.rule_id.lower()}-{first.layer}-")
+    # the id does not depend on the finding's running number: a report without the first
+    # finding keeps the anchors of the others
+    shorter = dataclasses.replace(report_nl, findings=tuple(
+        f for f in report_nl.findings if f is not first))
+    text = html(shorter)
+    for finding, anchor in zip(listed[1:], anchors[1:]):
+        assert f'id="{anchor}"' in text, finding.rule_id
