@@ -196,8 +196,14 @@ def _default(value: Any, fallback: float) -> Any:
     return fallback if value is None else value
 
 
-def _normalise(v: tuple[float, float, float]) -> tuple[float, float, float]:
+def _normalise(v: tuple[float, float, float],
+               fallback: tuple[float, float, float] = (0.0, 0.0, -1.0)
+               ) -> tuple[float, float, float]:
+    """``v`` as a unit vector; ``fallback`` when it has no direction (zero, or not finite:
+    an absurd map-conversion scale collapses the camera offset)."""
     norm = math.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+    if not (math.isfinite(norm) and norm > 0.0):
+        return fallback
     return (v[0] / norm, v[1] / norm, v[2] / norm)
 
 
@@ -263,7 +269,8 @@ def camera_for_location(location: Mapping[str, Any] | None,
     direction = _normalise((target[0] - eye[0], target[1] - eye[1], target[2] - eye[2]))
     # up: world Z made orthogonal to the view direction (the camera never looks straight down)
     dz = direction[2]
-    up = _normalise((-dz * direction[0], -dz * direction[1], 1.0 - dz * direction[2]))
+    up = _normalise((-dz * direction[0], -dz * direction[1], 1.0 - dz * direction[2]),
+                    (0.0, 1.0, 0.0))
     return CameraPose(viewpoint=eye, direction=direction, up=up)
 
 
@@ -307,7 +314,7 @@ def _ifc_guid(finding: Finding) -> str | None:
 def _priority(finding: Finding) -> str:
     if finding.level is Level.RECOMMENDATION:
         return "Low"
-    if finding.structural and finding.outcome is Outcome.FAIL:
+    if finding.structural and (finding.outcome is Outcome.FAIL or finding.would_fail):
         return "High"
     return "Normal"
 
@@ -482,7 +489,9 @@ def markup_xml(finding: Finding, info: RuleInfo | None, guid: str, index: int, l
     _sub(topic, "Priority", _priority(finding))
     _sub(topic, "Index", str(index))
     rule_set = finding.rule_set or (info.rule_set if info else "")
-    for label in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set):
+    would_fail = "would_fail" if finding.would_fail else None
+    for label in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set,
+                  finding.regime, would_fail):
         if label:
             _sub(topic, "Labels", label)
     stamp = _xs_datetime(date)

@@ -48,7 +48,8 @@ def _link(src: Mapping[str, Any]) -> str:
 
 def _finding_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
     num = f"**{item['number']}.** " if item.get("number") else ""
-    parts = [f"- {num}{md_escape(item['outcome_label'])}: {md_escape(item['rule_id'])} "
+    would = f" ({md_escape(t['finding.would_fail'].lower())})" if item.get("would_fail") else ""
+    parts = [f"- {num}{md_escape(item['outcome_label'])}{would}: {md_escape(item['rule_id'])} "
              f"{md_escape(item['title'])}, {md_escape(item['layer_label'])} "
              f"{md_code(item['feature_id'])}. {md_escape(item['message'])}"]
     values = []
@@ -63,6 +64,9 @@ def _finding_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
                      + ".")
     if item.get("advice"):
         parts.append(f"{t['finding.advice']}: {md_escape(item['advice'])}")
+    if item.get("regime_label"):
+        reason = f": {md_escape(item['regime_reason'])}" if item.get("regime_reason") else ""
+        parts.append(f"{t['finding.regime']}: {md_escape(item['regime_label'])}{reason}.")
     dev = item.get("deviation")
     if dev and dev.get("justification"):
         parts.append(f"{t['finding.justification']}: {md_escape(dev['justification'])}"
@@ -75,7 +79,8 @@ def _finding_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
 
 def _short_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
     num = f"**{item['number']}.** " if item.get("number") else ""
-    line = (f"- {num}{md_escape(item['outcome_label'])}: {md_escape(item['rule_id'])} "
+    would = f" ({md_escape(t['finding.would_fail'].lower())})" if item.get("would_fail") else ""
+    line = (f"- {num}{md_escape(item['outcome_label'])}{would}: {md_escape(item['rule_id'])} "
             f"{md_escape(item['title'])}, {md_escape(item['layer_label'])} "
             f"{md_code(item['feature_id'])}.")
     if item.get("missing"):
@@ -95,10 +100,18 @@ def render_markdown_text(report: Report, lang: str) -> str:
     if verdict["reason"]:
         out += [md_escape(verdict["reason"]), ""]
     out += [f"_{md_escape(t['verdict.rule'])}_", ""]
+    if verdict.get("if_in_scope"):
+        out += [f"**{md_escape(t['verdict.if_in_scope'])}:** "
+                f"{md_escape(verdict['if_in_scope_label'])}", ""]
     for key, heading in (("deciding", "verdict.deciding"), ("conditions", "verdict.conditions")):
         if verdict[key]:
             out += [f"### {md_escape(t[heading])}", ""]
             out += [_short_line(i, t) for i in verdict[key]] + [""]
+    if vm["regimes_to_confirm"]:
+        out += [f"## {md_escape(t['section.regimes'])}", "", md_escape(t["regimes.intro"]), ""]
+        out += [f"- {md_escape(r['layer_label'])} {md_code(r['feature_id'])}: "
+                f"{md_escape(r['regime_label'])} ({md_escape(r['reason'])})"
+                for r in vm["regimes_to_confirm"]] + [""]
     design = [i for g in vm["groups"] for lv in g["levels"] for i in lv["findings"]]
     for level in ("obligation", "recommendation"):
         items = [i for i in design if i["level"] == level]

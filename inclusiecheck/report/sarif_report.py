@@ -41,7 +41,7 @@ def result_level(finding: Finding) -> str:
     if outcome is Outcome.WARN:
         return "warning"
     if outcome is Outcome.TO_VERIFY:
-        return "note"
+        return "warning" if finding.would_fail else "note"
     return "none"
 
 
@@ -160,6 +160,11 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
     if finding.missing:
         props["missing"] = list(finding.missing)
+    if finding.regime_reason is not None:
+        props["regime"] = finding.regime or "undecided"
+        props["regime_reason"] = dict(finding.regime_reason)
+    if finding.would_fail is not None:
+        props["would_fail"] = finding.would_fail
     if finding.deviation:
         props["deviation"] = canonical(finding.deviation)
     out["properties"] = props

@@ -304,10 +304,12 @@ def leader_svg(anchor: tuple[float, float], x: float, y: float) -> str:
             f'<circle cx="{_f(anchor[0])}" cy="{_f(anchor[1])}" r="2.2" fill="#1a1a1a"/>')
 
 
-def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str = "") -> str:
+def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str = "",
+               would_fail: bool = False) -> str:
     """A numbered circle with a white outline and an outcome ring (dashed for warnings...).
 
-    ``number`` None draws the bare symbol, for the legend.
+    ``number`` None draws the bare symbol, for the legend. A would-fail finding (to verify,
+    but failing if in scope) gets a square frame in the fail colour: a shape, not only a colour.
     """
     fill, dash = MARKER_STYLES.get(outcome, MARKER_STYLES["not_applicable"])
     if number is None:
@@ -317,6 +319,11 @@ def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str 
     if label:
         parts.append(f"<title>{escape(label)}</title>")
     ring = f' stroke-dasharray="{dash}"' if dash else ""
+    if would_fail:
+        side = 2 * (MARKER_R + 5.5)
+        parts.append(f'<rect class="would-fail" x="{_f(x - side / 2)}" y="{_f(y - side / 2)}" '
+                     f'width="{_f(side)}" height="{_f(side)}" fill="#ffffff" '
+                     f'stroke="{MARKER_STYLES["fail"][0]}" stroke-width="2.5"/>')
     parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 3.2)}" fill="#ffffff" '
                  f'stroke="{fill}" stroke-width="2"{ring}/>')
     if outcome == "deviation":
@@ -348,11 +355,11 @@ def _swatch(style: LayerStyle, layer_kinds: set[str]) -> Markup:
                   f'aria-hidden="true" focusable="false"><g {attrs}>{body}</g></svg>')
 
 
-def marker_swatch(outcome: str) -> Markup:
+def marker_swatch(outcome: str, would_fail: bool = False) -> Markup:
     """A legend swatch of an outcome's marker."""
     return Markup('<svg class="swatch" width="34" height="34" viewBox="0 0 34 34" '
                   'aria-hidden="true" focusable="false">'
-                  + marker_svg(None, outcome, 17, 17) + "</svg>")
+                  + marker_svg(None, outcome, 17, 17, would_fail=would_fail) + "</svg>")
 
 
 def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
@@ -422,9 +429,11 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         if (pos[0] - anchor[0]) ** 2 + (pos[1] - anchor[1]) ** 2 > 1:
             leaders.append(leader_svg(anchor, pos[0], pos[1]))
         info = rules.get(f.rule_id)
-        label = (f"{n}. {t['outcome.' + f.outcome.value]}: {f.rule_id}"
+        would = f" ({t['finding.would_fail'].lower()})" if f.would_fail else ""
+        label = (f"{n}. {t['outcome.' + f.outcome.value]}{would}: {f.rule_id}"
                  f"{' ' + info.title if info else ''} ({f.layer} {f.feature_id})")
-        markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label))
+        markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label,
+                                  would_fail=bool(f.would_fail)))
     body.append('<g class="leaders">' + "".join(leaders) + "</g>")
     body.append('<g class="markers">' + "".join(markers) + "</g>")
     body.append(_scale_bar(frame, t))
@@ -439,6 +448,10 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     outcomes = sorted({f.outcome.value for _, f, _ in located}, key=MARKER_ORDER.index)
     legend_markers = [{"outcome": o, "label": t[f"outcome.{o}"], "swatch": marker_swatch(o)}
                       for o in outcomes]
+    if any(f.would_fail for _, f, _ in located):
+        legend_markers.append({"outcome": "would_fail",
+                               "label": f"{t['outcome.to_verify']}: {t['finding.would_fail']}",
+                               "swatch": marker_swatch("to_verify", would_fail=True)})
     return {"svg": Markup(svg), "markers": [n for n, _, _ in located],
             "legend_layers": legend_layers, "legend_markers": legend_markers,
             "width": frame.width, "height": frame.height}

@@ -167,6 +167,11 @@ def finding_item(number: int | None, finding: Finding, report: Report,
         "deviation": _deviation(finding),
         "existing": finding.status == "existing",
         "has_location": bool(finding.location),
+        "regime": finding.regime or ("undecided" if finding.regime_reason else None),
+        "regime_label": t.get(f"regime.{finding.regime or 'undecided'}")
+        if finding.regime_reason else None,
+        "regime_reason": (finding.regime_reason or {}).get(lang),
+        "would_fail": finding.would_fail,
     }
 
 
@@ -193,9 +198,18 @@ def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str
         text = t["value.yes"] if built_up else t["value.no"]
     rows.append({"key": "built_up_area", "label": t["plan.built_up_area"], "value": text})
     public = plan.get("public_building")
-    if public is not None:
-        rows.append({"key": "public_building", "label": t["plan.public_building"],
-                     "value": t["value.yes"] if public else t["value.no"]})
+    rows.append({"key": "public_building", "label": t["plan.public_building"],
+                 "value": t["value.unknown"] if public is None
+                 else t["value.yes"] if public else t["value.no"]})
+    if plan.get("regime"):
+        rows.append({"key": "regime", "label": t["plan.regime"],
+                     "value": t.get(f"regime.{plan['regime']}", str(plan["regime"]))})
+    regimes = report.summary.get("regimes")
+    if isinstance(regimes, Mapping) and isinstance(regimes.get("counts"), Mapping):
+        parts = [f"{t.get('regime.' + code, code)}: {n}"
+                 for code, n in regimes["counts"].items() if n]
+        if parts:
+            rows.append({"key": "regimes", "label": t["plan.regimes"], "value": "; ".join(parts)})
     rows.append({"key": "crs", "label": t["plan.crs"], "value": report.crs})
     return rows
 
@@ -206,7 +220,7 @@ def _stops(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any] | 
     if not isinstance(block, dict) or not block.get("count"):
         return None
     rows = []
-    for key in ("motor", "visual"):
+    for key in ("motor", "motor_assisted", "visual"):
         cat = (block.get("categories") or {}).get(key)
         if not isinstance(cat, dict):
             continue
@@ -310,8 +324,29 @@ def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
         return [finding_item(numbers.get(finding_key(f)), f, report, t, lang, rules)
                 for f in findings]
 
+    if_in_scope = verdict.if_in_scope if verdict.if_in_scope in VERDICT_CODES else code
     return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason,
-            "deciding": items(verdict.deciding), "conditions": items(verdict.conditions)}
+            "deciding": items(verdict.deciding), "conditions": items(verdict.conditions),
+            "if_in_scope": if_in_scope if if_in_scope != code else None,
+            "if_in_scope_label": t[f"verdict.{if_in_scope}"] if if_in_scope != code else None}
+
+
+def _regimes_to_confirm(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str, str]]:
+    """Features whose regulation was derived from the drawing, or is undecided."""
+    block = report.summary.get("regimes")
+    if not isinstance(block, Mapping):
+        return []
+    out = []
+    for entry in block.get("to_confirm") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        reason = entry.get("reason") or {}
+        code = str(entry.get("regime") or "undecided")
+        out.append({"layer_label": t.get(f"layer.{entry.get('layer')}", str(entry.get("layer"))),
+                    "feature_id": str(entry.get("feature_id")),
+                    "regime_label": t.get(f"regime.{code}", code),
+                    "reason": str(reason.get(lang, "")) if isinstance(reason, Mapping) else ""})
+    return out
 
 
 def _groups(items: list[dict[str, Any]], t: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -432,6 +467,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "existing": existing,
         "to_verify": [i for i in items if i["outcome"] == Outcome.TO_VERIFY.value],
         "not_checked": _not_checked(report),
+        "regimes_to_confirm": _regimes_to_confirm(report, t, lang),
         "warnings": _warnings(report),
         "rule_sets": [{"name": str(rs.get("name", "")), "title": str(rs.get("title") or ""),
                        "version": str(rs.get("version", "") or "")}
