@@ -270,7 +270,8 @@ def check(
     origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: E,N[,rotation_deg] of the model origin.")] = None,
     work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.")] = None,
     built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.")] = None,
-    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for features that do not say whether they belong to a publicly accessible building.")] = None,
+    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for building parts (entrances, doors, lifts, toilets in a building) that do not say whether the building is publicly accessible.")] = None,
+    regime: Annotated[Optional[str], typer.Option("--regime", help="Default regime of outdoor features that neither their data nor the drawing places: verordening (the plan is the grounds of a publicly accessible building), bv97 or public_space.")] = None,
     building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0)] = None,
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
@@ -282,8 +283,11 @@ def check(
 
     report_progress = Progress(progress is ProgressMode.json, len(plans))
 
+    if regime is not None and regime not in ("verordening", "bv97", "public_space"):
+        raise InputError(f"--regime {regime!r}: use verordening, bv97 or public_space")
     meta = {"work_kind": work_kind, "built_up_area": built_up_area,
-            "public_building": public_building, "building_area_m2": building_area}
+            "public_building": public_building, "building_area_m2": building_area,
+            "regime": regime}
     if date is not None:
         try:
             dt.date.fromisoformat(date)
