@@ -135,12 +135,44 @@ def test_summary_stops_block(stops_plan: Path) -> None:
         assert cat["share_decided_pct"] == pytest.approx(50.0)
         assert cat["existing"]["accessible"] == 1
     assert motor["baseline_pct"] == 15.3 and visual["baseline_pct"] == 7.9
-    assert block["baseline"] == {"motor": 15.3, "visual": 7.9}
+    # with assistance (HA-12): the good stop passes on its 18 cm platform; the 3 cm and the
+    # unknown platform give no boarding gradient to judge
+    assisted = block["categories"]["motor_assisted"]
+    assert assisted["rule_id"] == "HA-12"
+    assert (assisted["accessible"], assisted["not_accessible"], assisted["to_verify"]) == (1, 0, 2)
+    assert assisted["baseline_pct"] == 46.4
+    assert block["baseline"] == {"motor": 15.3, "motor_assisted": 46.4, "visual": 7.9}
     # the same counts with every outcome listed
     assert run(stops_plan, list_all=True).summary["stops"] == block
     # and the block reaches the JSON report
     data = json.loads(render(report, "json"))
     assert data["summary"]["stops"]["categories"]["visual"]["baseline_pct"] == 7.9
+
+
+def test_with_assistance_category_by_boarding_gradient(tmp_path: Path) -> None:
+    """De Lijn's third category: a 16 % boarding ramp is accessible with assistance only; a
+    24 % ramp is not accessible at all; the category shows in the JSON and the HTML table."""
+    plan = write_plan(tmp_path, [
+        feat("stop", "assisted", pt(0, 0), mode="bus", platform_height_cm=10,
+             platform_width_m=2.0, boarding_gradient_pct=16),
+        feat("stop", "too-steep", pt(100, 0), mode="bus", platform_height_cm=6,
+             platform_width_m=2.0, boarding_gradient_pct=24),
+        feat("obstacle", "far-pole", pt(500, 50), kind="pole"),
+    ])
+    report = run(plan, lang="en", list_all=True)
+    assert [f.outcome.value for f in findings(report, "HA-01", "assisted")] == ["fail"]
+    assert [f.outcome.value for f in findings(report, "HA-12", "assisted")] == ["pass"]
+    steep = findings(report, "HA-12", "too-steep")
+    assert [f.outcome.value for f in steep] == ["fail"]
+    assert steep[0].data["failed_criteria"] == ["boarding_gradient"]
+    assert "boarding ramp too steep (24 %; required 20 %)" in steep[0].message
+    block = report.summary["stops"]["categories"]["motor_assisted"]
+    assert (block["accessible"], block["not_accessible"]) == (1, 1)
+    assert report.summary["stops"]["categories"]["motor"]["accessible"] == 0
+    html = render(report, "html").decode("utf-8")
+    assert "People with a motor impairment, with assistance (HA-12)" in html
+    nl = render(run(plan, lang="nl"), "html").decode("utf-8")
+    assert "Personen met een motorische beperking, met assistentie (HA-12)" in nl
 
 
 def test_no_stops_block_without_the_haltes_set(stops_plan: Path) -> None:

@@ -291,9 +291,11 @@ CRITERION_LABELS: dict[str, NL_EN] = {
                          "en": "no tactile guide line from the walkway to the boarding point"},
     "boarding_tactile": {"nl": "geen opstapvlak (rubbertegels) aan het opstappunt",
                          "en": "no boarding tile (rubber tiles) at the boarding point"},
+    "boarding_gradient": {"nl": "helling van de oprijplaat te steil",
+                          "en": "boarding ramp too steep"},
 }
 CriterionName = Literal["platform_height", "platform_width", "boarding_zone_free",
-                        "tactile_guidance", "boarding_tactile"]
+                        "tactile_guidance", "boarding_tactile", "boarding_gradient"]
 
 
 def _default_height() -> ModeThresholdParams:
@@ -309,6 +311,18 @@ class TactileParams(CheckParams):
     property: str
     kind: str
     within_m: float = Field(default=2.0, ge=0)
+
+
+class GradientParams(CheckParams):
+    """The boarding ramp's gradient ``property`` (%) is at most ``max_pct`` (inclusive).
+
+    Without the attribute, a platform that meets the category's ``height`` (the raised
+    platform of the category without assistance, whose ramp is at most 12 %) passes; any
+    other platform is ``to_verify``: the gradient depends on the vehicle and its kneeling,
+    so it is measured at the stop (De Lijn's inventory records it)."""
+
+    property: str = "boarding_gradient_pct"
+    max_pct: float = Field(default=20.0, gt=0)
 
 
 class StopCategoryParams(CheckParams):
@@ -329,6 +343,7 @@ class StopCategoryParams(CheckParams):
         property="tactile_guidance", kind="guide_line"))
     boarding_tile: TactileParams = Field(default_factory=lambda: TactileParams(
         property="boarding_tactile", kind="boarding"))
+    gradient: GradientParams = Field(default_factory=GradientParams)
 
     @model_validator(mode="after")
     def _unique(self) -> "StopCategoryParams":
@@ -358,6 +373,29 @@ def judge_width(feature: Feature, min_m: float, ctx: CheckContext) -> Verdict:
     return Verdict("pass" if width >= min_m else "fail", width, min_m, "m")
 
 
+def judge_gradient(feature: Feature, params: StopCategoryParams, ctx: CheckContext) -> Verdict:
+    """The boarding ramp's gradient (see :class:`GradientParams`); a signed value is judged
+    by its size."""
+    limit = params.gradient.max_pct
+    value = _num(ctx.value(feature, params.gradient.property))
+    if value is not None:
+        value = abs(value)
+        return Verdict("pass" if value <= limit else "fail", value, limit, "%")
+    height = judge_mode_threshold(feature, params.height, ctx)
+    if height.state == "pass":
+        h = _fmt(height.measured) if isinstance(height.measured, (int, float)) else "?"
+        return Verdict("pass", note={
+            "nl": f"geen {params.gradient.property}: het perron van {h} cm heeft de hoogte van "
+                  "een halte zonder assistentie (oprijplaat hoogstens 12 %)",
+            "en": f"no {params.gradient.property}: the {h} cm platform has the height of a stop "
+                  "without assistance (boarding ramp at most 12 %)"})
+    return Verdict("unknown", missing=(params.gradient.property,), note={
+        "nl": f"perron niet op de hoogte van een halte zonder assistentie: meet de helling van "
+              f"de oprijplaat (hoogstens {_fmt(limit)} %)",
+        "en": f"platform not at the height of a stop without assistance: measure the boarding "
+              f"ramp gradient (at most {_fmt(limit)} %)"})
+
+
 def judge_criterion(name: str, feature: Feature, params: StopCategoryParams,
                     ctx: CheckContext) -> Verdict:
     """Judge one named criterion of a stop category."""
@@ -371,6 +409,8 @@ def judge_criterion(name: str, feature: Feature, params: StopCategoryParams,
         return judge_tactile(feature, params.guidance, ctx)
     if name == "boarding_tactile":
         return judge_tactile(feature, params.boarding_tile, ctx)
+    if name == "boarding_gradient":
+        return judge_gradient(feature, params, ctx)
     raise ValueError(f"unknown criterion {name!r}")  # pragma: no cover - validated
 
 
