@@ -44,6 +44,9 @@ class LayerAttributes(BaseModel):
     id: Text = None
     name: Text = None
     status: _code("existing", "new", "removed") = None
+    #: the regulation that governs the feature, when the plan states it (else it is derived:
+    #: see ``inclusiecheck.engine.regimes``)
+    regime: _code("verordening", "bv97", "public_space") = None
 
 
 class Area(LayerAttributes):
@@ -57,7 +60,8 @@ class Area(LayerAttributes):
 class Walkway(LayerAttributes):
     """``walkway``: a centre line (with ``width_m``) or a surface polygon."""
 
-    kind: _code("sidewalk", "footpath", "shared_space", "park_path", "square_surface") = None
+    kind: _code("sidewalk", "footpath", "shared_space", "park_path", "square_surface",
+                "corridor") = None
     width_m: Num = None
     total_width_m: Num = None
     street_width_m: Num = None
@@ -113,12 +117,18 @@ class Stairs(LayerAttributes):
     handrail: Handrail = None
     nosing_contrast: Flag = None
     tactile_warning: Flag = None
+    #: depth of the (shallowest) intermediate landing of the stair, when it has one
+    landing_depth_m: Num = None
 
 
 class Lift(LayerAttributes):
+    #: ``shaft``: a cabin in a closed shaft (EN 81-70); ``platform``: a vertical platform lift
+    kind: _code("shaft", "platform") = None
     cabin_width_m: Num = None
     cabin_depth_m: Num = None
     door_width_cm: Num = None
+    #: diameter of the free, level turning space in front of the lift access
+    turning_space_m: Num = None
 
 
 class LevelChange(LayerAttributes):
@@ -179,6 +189,15 @@ class Toilet(LayerAttributes):
     transfer_space_cm: Num = None
     front_space_cm: Num = None
     door_width_cm: Num = None
+    #: layout of the adapted toilet (verordening Art. 31 2° c-e)
+    wc_washbasin_passage_cm: Num = None
+    wc_depth_cm: Num = None
+    washbasin: Flag = None
+    washbasin_knee_height_cm: Num = None
+    washbasin_knee_width_cm: Num = None
+    washbasin_knee_depth_cm: Num = None
+    washbasin_in_corner: Flag = None
+    washbasin_corner_axis_cm: Num = None
     free_of_charge: Flag = None
     opening_hours: Text = None
 
@@ -223,6 +242,8 @@ class Building(LayerAttributes):
     active_frontage: Flag = None
     public: Flag = None
     building_area_m2: Num = None
+    #: ``housing``: a building of the verordening's Art. 5 (housing), with its own door rules
+    use: _code("housing", "other") = None
 
 
 class Wall(LayerAttributes):
@@ -238,6 +259,8 @@ class Parking(LayerAttributes):
     slope_pct: Num = None
     arrangement: _code("parallel", "perpendicular", "angled") = None
     public: Flag = None
+    #: the adapted bays are reserved and signed (E9a with the wheelchair symbol)
+    reserved: Flag = None
 
 
 class Underpass(LayerAttributes):
@@ -298,10 +321,9 @@ LAYER_GEOMETRIES: dict[str, tuple[str, ...]] = {
     "underpass": ("LineString", "Polygon"),
 }
 
-#: attribute defaults the data profile states (applied by the normaliser).
-ATTRIBUTE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "walkway": {"access_path": False},
-}
+#: attribute defaults the data profile states (applied by the normaliser). ``access_path``
+#: has no default: unset means unknown, and the regime is derived from the geometry instead.
+ATTRIBUTE_DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
 def attribute_names(layer: str) -> tuple[str, ...]:

@@ -225,17 +225,23 @@ def presence(feature: Feature, params: PresenceParams, ctx: CheckContext) -> Che
 
 # --------------------------------------------------------------------------------------------
 class Criterion(CheckParams):
-    """One criterion of a ``criteria`` check: a property and a condition, with a label."""
+    """One criterion of a ``criteria`` check: a property and a condition, with a label;
+    ``when``: the criterion only holds for features meeting these conditions (e.g. ``{kind:
+    shaft}``). When ``when`` cannot be decided, a criterion that is met counts as met and one
+    that is not met makes the result ``to_verify`` naming the deciding attribute."""
 
     property: str
     condition: Any
     label: Text
+    when: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("condition")
     @classmethod
     def _cond(cls, value: Any) -> Any:
         validate_condition(value)
         return value
+
+    _w = field_validator("when")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
 class CriteriaParams(CheckParams):
@@ -253,13 +259,21 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
     failed: list[Criterion] = []
     missing: list[str] = []
     passed = 0
+    maybe_failed: list[Criterion] = []
     for criterion in params.criteria:
+        held = [matches(ctx.value(feature, n), c) for n, c in criterion.when.items()]
+        if any(h is False for h in held):
+            continue
+        undecided = [n for (n, _), h in zip(criterion.when.items(), held) if h is None]
         value = ctx.value(feature, criterion.property)
         ok = matches(value, criterion.condition)
         if ok is None:
             missing.append(criterion.property)
         elif ok:
             passed += 1
+        elif undecided:
+            maybe_failed.append(criterion)
+            missing.extend(n for n in undecided if n not in missing)
         else:
             failed.append(criterion)
     reasons_nl = [c.label.nl for c in failed]
@@ -284,6 +298,13 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
     note = None
     if failed:
         note = {"nl": "Redenen: " + "; ".join(reasons_nl), "en": "Reasons: " + "; ".join(reasons_en)}
+    elif maybe_failed and outcome is Outcome.TO_VERIFY:
+        def cond(c: Criterion) -> str:
+            return ", ".join(f"{k} = {v}" for k, v in c.when.items())
+
+        note = {"nl": "Voldoet niet als " + "; ".join(f"{cond(c)}: {c.label.nl}"
+                                                      for c in maybe_failed),
+                "en": "Fails if " + "; ".join(f"{cond(c)}: {c.label.en}" for c in maybe_failed)}
     return CheckResult(outcome, params.property, f"{passed}/{len(params.criteria)}", required,
                        missing=tuple(missing) if outcome is Outcome.TO_VERIFY or failed else (),
                        note=note, data=data)
