@@ -66,6 +66,7 @@ def test_stair_on_square_19cm_riser_one_handrail_gets_public_domain_fails(tmp_pa
     assert riser.source.kind == "guidance"
     assert "Trap in een notendop" in riser.source.document
     assert "19 cm" in riser.message and "18 cm" in riser.message
+    assert riser.regime in ("bv97", "public_space")      # not the verordening
 
     handrails = found["PD-22"]
     assert handrails.outcome is Outcome.FAIL
@@ -131,3 +132,25 @@ def test_grate_is_flush_and_judged_on_its_opening(tmp_path: Path, opening: float
     assert _by_rule(report, "obj")["PD-34"].outcome is outcome
     binned = _by_rule(_check(_sidewalk_with(tmp_path, {"kind": "bin"})), "stoep")["PD-01"]
     assert binned.measured == pytest.approx(0.3)       # 0.30 m left on either side of the bin
+
+
+def test_stair_against_a_public_building_is_judged_by_the_verordening_only(tmp_path: Path) -> None:
+    """The complement: the same stair against a publicly accessible building with building
+    works is under the verordening (TV-24, TV-28 fail as obligations); the public-domain
+    recommendations do not judge it a second time."""
+    plan = _square_with_stair(tmp_path, riser_cm=19, handrail="one_side")
+    data = json.loads(plan.read_text(encoding="utf-8"))
+    ring = [[X0 + 13, Y0 + 5], [X0 + 30, Y0 + 5], [X0 + 30, Y0 + 20], [X0 + 13, Y0 + 20],
+            [X0 + 13, Y0 + 5]]
+    data["features"].append(_feat("building", "stadhuis", {"type": "Polygon",
+                                                           "coordinates": [ring]}, public=True))
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    report = inclusiecheck.check(plan, rules=["publiek-domein", "toegankelijkheidsverordening"],
+                                 meta={"work_kind": "new", "built_up_area": True,
+                                       "building_area_m2": 500},
+                                 date=DAY, lang="en", list_all=True)
+    found = _by_rule(report, "trap-1")
+    assert found["TV-24"].outcome is Outcome.FAIL and found["TV-28"].outcome is Outcome.FAIL
+    assert found["TV-24"].level.value == "obligation"
+    for rule_id in ("PD-22", "PD-25"):
+        assert found[rule_id].outcome is Outcome.NOT_APPLICABLE, rule_id
