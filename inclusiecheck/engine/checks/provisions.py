@@ -144,12 +144,14 @@ def _fmt(value: float) -> str:
 # mode_threshold: platform height and length by mode
 # ============================================================================================
 class ModeLimits(CheckParams):
-    """Limits for one mode; ``swing_in_max``: stricter maximum where ``swing_in`` is true.
+    """Limits for one mode; ``swing_in_max``: stricter maximum where ``swing_in`` is true;
+    ``warn_min``/``warn_max``: below or above them is discouraged (``warn``), not a fail.
     A mode with no limit at all is judged ``to_verify`` (no figure to compare with)."""
 
     min: float | None = None
     max: float | None = None
     warn_min: float | None = None
+    warn_max: float | None = None
     swing_in_max: float | None = None
     note: dict[str, str] | None = None
 
@@ -179,7 +181,8 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
     if missing:
         return Verdict("unknown", missing=tuple(missing))
     limits = params.modes.get(str(mode))
-    if limits is None or (limits.min is None and limits.max is None):
+    if limits is None or (limits.min is None and limits.max is None
+                          and limits.warn_max is None):
         note = (limits.note if limits is not None else None) or {
             "nl": f"geen referentiewaarde voor modus {mode}: stem af met de vervoerder",
             "en": f"no reference value for mode {mode}: agree it with the operator"}
@@ -202,6 +205,10 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
         return Verdict("fail", value, limits.min, params.unit)
     if upper is not None and value > upper:
         return Verdict("fail", value, upper, params.unit)
+    if limits.warn_max is not None and value > limits.warn_max:
+        return Verdict("pass", value, limits.warn_max, params.unit, warn=True, note={
+            "nl": f"meer dan {_fmt(limits.warn_max)}{unit} is af te raden",
+            "en": f"more than {_fmt(limits.warn_max)}{unit} is discouraged"})
     target = limits.warn_min
     if swing is True and target is not None and upper is not None:
         target = min(target, upper)
@@ -300,8 +307,36 @@ CriterionName = Literal["platform_height", "platform_width", "boarding_zone_free
 
 def _default_height() -> ModeThresholdParams:
     return ModeThresholdParams(property="platform_height_cm", unit="cm", modes={
-        "bus": ModeLimits(min=15, max=18, warn_min=18, swing_in_max=16),
+        "bus": ModeLimits(min=15, warn_min=18, warn_max=18, swing_in_max=16),
         "tram": ModeLimits()})
+
+
+def judge_platform_height(feature: Feature, params: "StopCategoryParams",
+                          ctx: CheckContext) -> Verdict:
+    """The platform-height criterion of a category: the mode's limits; a platform above the
+    mode's ``warn_max`` (discouraged, not forbidden) meets the category when the boarding
+    ramp's gradient (``gradient.property``) is at most ``gradient.max_pct``, and is
+    ``to_verify`` when the gradient is not given."""
+    v = judge_mode_threshold(feature, params.height, ctx)
+    limits = params.height.modes.get(str(ctx.value(feature, params.height.mode_property)))
+    if (v.state != "pass" or limits is None or limits.warn_max is None
+            or not isinstance(v.measured, (int, float)) or v.measured <= limits.warn_max):
+        return v
+    limit = params.gradient.max_pct
+    gradient = _num(ctx.value(feature, params.gradient.property))
+    h = _fmt(v.measured)
+    if gradient is None:
+        return Verdict("unknown", measured=v.measured, required=limits.warn_max, unit=v.unit,
+                       missing=(params.gradient.property,), note={
+            "nl": f"perron van {h} cm, hoger dan aanbevolen: toegankelijk als de oprijplaat "
+                  f"hoogstens {_fmt(limit)} % helt; meet de helling",
+            "en": f"{h} cm platform, higher than recommended: accessible if the boarding ramp "
+                  f"is at most {_fmt(limit)} %; measure the gradient"})
+    gradient = abs(gradient)
+    state = "pass" if gradient <= limit else "fail"
+    return Verdict(state, gradient, limit, "%", note={
+        "nl": f"perron van {h} cm: beoordeeld op de helling van de oprijplaat",
+        "en": f"{h} cm platform: judged on the boarding ramp gradient"})
 
 
 class TactileParams(CheckParams):
@@ -400,7 +435,7 @@ def judge_criterion(name: str, feature: Feature, params: StopCategoryParams,
                     ctx: CheckContext) -> Verdict:
     """Judge one named criterion of a stop category."""
     if name == "platform_height":
-        return judge_mode_threshold(feature, params.height, ctx)
+        return judge_platform_height(feature, params, ctx)
     if name == "platform_width":
         return judge_width(feature, params.min_width_m, ctx)
     if name == "boarding_zone_free":
