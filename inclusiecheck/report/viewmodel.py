@@ -235,8 +235,16 @@ def _stops(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any] | 
             "baseline": f"{format_number(float(base), lang)} %" if base is not None else "—",
             "rule_id": cat.get("rule_id"),
         })
-    source = next((c.get("baseline_source") for c in (block.get("categories") or {}).values()
-                   if isinstance(c, dict) and c.get("baseline_source")), "")
+    # one source line; when the categories' Flemish figures come from different sources, each
+    # is named with its rule (HA-12's share is computed from other De Lijn figures than HA-01's)
+    cited: dict[str, list[str]] = {}
+    for cat in (block.get("categories") or {}).values():
+        if isinstance(cat, dict) and cat.get("baseline_source"):
+            cited.setdefault(str(cat["baseline_source"]), []).append(str(cat.get("rule_id")))
+    if len(cited) > 1:
+        source = "; ".join(f"{', '.join(ids)}: {src}" for src, ids in cited.items())
+    else:
+        source = next(iter(cited), "")
     return {"count": int(block["count"]), "rows": rows, "source": source}
 
 
