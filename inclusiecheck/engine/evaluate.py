@@ -286,6 +286,8 @@ class Evaluator:
         self.deviations = {(d.rule, d.feature, d.layer): d for d in deviations or []}
         self.used_deviations: set[tuple[str, str, str | None]] = set()
         self._plans: dict[int, _RulePlan] = {}
+        #: features on which some rule's scope was undecided (their regime needs confirming)
+        self._undecided_seen: set[int] = set()
 
     def _plan(self, rule: LoadedRule) -> _RulePlan:
         """The per-run constants of ``rule`` (selection, metadata, message templates)."""
@@ -443,6 +445,7 @@ class Evaluator:
         becomes ``to_verify`` that keeps what was measured, with ``would_fail`` (and a message
         saying both the measurement and the undecided scope)."""
         plan = self._plan(rule)
+        self._undecided_seen.add(id(feature))
         results = rule.check.run(feature, rule.params, self.ctx)
         lenient: list[CheckResult] | None = None
         out: list[tuple[CheckResult, bool | None, str | None]] = []
@@ -588,8 +591,9 @@ class Evaluator:
 
     def regime_summary(self) -> dict[str, Any]:
         """Features per regime (new and existing), and each regime that was derived from the
-        geometry (inside, against or on the access of a building) or is undecided, with its
-        reason in both languages: the reviewer confirms those, or corrects them in plan.yaml."""
+        geometry (inside, against or on the access of a building), or is undecided while a
+        rule's scope depended on it, with its reason in both languages: the reviewer confirms
+        those, or corrects them in plan.yaml."""
         counts = {"verordening": 0, "bv97": 0, "public_space": 0, "undecided": 0}
         stated = derived = 0
         listed = []
@@ -599,8 +603,9 @@ class Evaluator:
                 counts[regime.code or "undecided"] += 1
                 stated += not regime.derived
                 derived += regime.derived
-                if regime.code is None or (regime.derived and regime.basis in
-                                           ("route", "building", "undecided")):
+                if (regime.code is None and id(feature) in self._undecided_seen) or (
+                        regime.code is not None and regime.derived
+                        and regime.basis in ("route", "building")):
                     entry: dict[str, Any] = {"layer": layer, "feature_id": feature.id,
                                              "regime": regime.code or "undecided",
                                              "basis": regime.basis,

@@ -90,6 +90,20 @@ class Regime:
         return out
 
 
+def building_public(building: Feature, model: SiteModel) -> bool | None:
+    """Is the building publicly accessible? Its own ``public``, else what its entrances (on or
+    within 1 m of its outline) say: one public entrance makes it public; only entrances that
+    say no make it not public; ``None`` when nothing says."""
+    own = building.attrs.get("public")
+    if own is not None:
+        return bool(own)
+    said = [e.attrs.get("public") for e in model.near("entrance", building.geometry, AGAINST_M)]
+    said = [v for v in said if v is not None]
+    if not said:
+        return None
+    return any(said)
+
+
 def _t(nl: str, en: str) -> dict[str, str]:
     return {"nl": nl, "en": en}
 
@@ -258,7 +272,10 @@ class RegimeIndex:
                 "alleen omgevingswerken: de toegankelijkheidsverordening is niet van toepassing",
                 "outdoor works only: the toegankelijkheidsverordening does not apply"), True,
                 "plan")
-        public = self._public_of(feature)
+        public = (building_public(feature, self.model) if feature.layer == "building"
+                  else self._public_of(feature))
+        if public is None and feature.layer == "building":
+            public = self.model.meta.public_building
         own = feature.attrs.get("public")
         basis = "attribute" if own is not None else "building"
         if public is None:
@@ -283,6 +300,10 @@ class RegimeIndex:
                       derived, basis)
 
     def _host_text(self, feature: Feature, public: bool) -> dict[str, str]:
+        if feature.layer == "building":
+            return _t(f"publiek toegankelijk gebouw {_name(feature)}: volgens zijn ingangen",
+                      f"publicly accessible building {_name(feature)}: according to its "
+                      "entrances")
         host = self._building_containing(feature) or self._building_against(feature)
         name = _name(host) if host is not None else "?"
         return _t(f"deel van publiek toegankelijk gebouw {name}",
@@ -296,7 +317,7 @@ class RegimeIndex:
             return _road(feature, self.model, _t(
                 f"{where['nl']} gebouw {name}, maar alleen omgevingswerken",
                 f"{where['en']} building {name}, but outdoor works only"), "plan")
-        public = building.attrs.get("public")
+        public = building_public(building, self.model)
         basis = "building"
         if public is None:
             public = self.model.meta.public_building

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from inclusiecheck.engine.checks.api import CheckContext, Derived
-from inclusiecheck.engine.regimes import BV97, DEFAULT_SCOPE_PARAMETERS, PUBLIC_SPACE, VERORDENING
+from inclusiecheck.engine.regimes import (
+    BV97,
+    DEFAULT_SCOPE_PARAMETERS,
+    PUBLIC_SPACE,
+    VERORDENING,
+    building_public,
+)
 from inclusiecheck.model import Feature
 
 
@@ -44,6 +50,8 @@ BUILDING_PARTS = ("entrance", "door", "toilet", "parking", "ramp", "stairs", "li
 def _touching_building(feature: Feature, ctx: CheckContext, attribute: str) -> object:
     for building in ctx.model.near("building", feature.geometry, 1.0):
         value = building.attrs.get(attribute)
+        if value is None and attribute == "public":
+            value = building_public(building, ctx.model)   # what its entrances say
         if value is not None:
             return value
     return None
