@@ -103,10 +103,12 @@ LAYERS: dict[str, list[tuple[dict, dict]]] = {
           "public": True, "building_area_m2": 850}, point(25, 55)),
     ],
     "stop": [
-        # deliberate problem 7: platform 12 cm high, no tactile guidance, no boarding tile
+        # deliberate problem 7: platform 12 cm high, no tactile guidance, no boarding tile;
+        # the kneeling bus's ramp is 16 % there: accessible with assistance only (HA-12)
         ({"id": "halte-markt", "name": "Mechelen Marktplein", "mode": "bus",
           "platform_height_cm": 12, "platform_width_m": 2.5, "platform_length_m": 18,
-          "swing_in": False, "tactile_guidance": False, "boarding_tactile": False,
+          "swing_in": False, "boarding_gradient_pct": 16,
+          "tactile_guidance": False, "boarding_tactile": False,
           "shelter": True, "seating": True, "lit": True, "real_time_info": True},
          point(50, 8.2)),
     ],

@@ -80,6 +80,17 @@ def test_verdict_is_decided_by_the_structural_obligations(report_json: dict) -> 
     assert {("VW-02", "voetpad-oost"), ("TV-35", "parking-west")} <= conditions
 
 
+def test_stop_is_accessible_with_assistance_only(report_json: dict) -> None:
+    """halte-markt: 12 cm platform with a 16 % boarding ramp fails HA-01 but meets De Lijn's
+    'with assistance' category (HA-12); the stops block counts it there."""
+    outcomes = {f["rule_id"]: f["outcome"] for f in report_json["findings"]
+                if f["feature_id"] == "halte-markt"}
+    assert outcomes["HA-01"] == "fail"
+    assert "HA-12" not in outcomes     # a pass is counted, not listed
+    assisted = report_json["summary"]["stops"]["categories"]["motor_assisted"]
+    assert (assisted["accessible"], assisted["not_accessible"], assisted["to_verify"]) == (1, 0, 0)
+
+
 def test_existing_shed_does_not_decide(report_json: dict) -> None:
     assert all(f["feature_id"] != "loods" or f["status"] == "existing"
                for f in report_json["findings"])
