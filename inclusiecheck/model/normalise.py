@@ -207,6 +207,17 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
         allowed = ", ".join(LAYER_GEOMETRIES[layer])
         warnings.append(ReadWarning("wrong_geometry", f"{count} {gtype} features of layer {layer} "
                                     f"skipped: the layer takes {allowed}", None, layer))
+    skipped = _skip_reasons(warnings, wrong_geom)
+    for layer, reasons in sorted(skipped.items()):
+        if layer in LAYER_MODELS and layer not in layers and layers:
+            warnings.append(ReadWarning("layer_skipped", f"every feature of layer {layer} was "
+                                        f"skipped: {_reason_text(reasons)}", None, layer))
+    if not layers and skipped:
+        total = sum(sum(r.values()) for r in skipped.values())
+        detail = "; ".join(f"{_names([layer])}: {_reason_text(reasons)}"
+                           for layer, reasons in sorted(skipped.items()))
+        raise InputError(f"{raw.path}: no usable feature: all {total} features were skipped "
+                         f"({detail})")
     if not layers:
         found = _names(sorted(unknown_layers)) or "none"
         raise InputError(f"{raw.path}: no known layer (found: {found}); name layers as in the data "
@@ -214,6 +225,26 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     return SiteModel(crs=raw.crs, meta=meta,
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
                      warnings=warnings, source_path=clean_text(str(raw.path.name)))
+
+
+def _skip_reasons(warnings: list[ReadWarning], wrong_geom: Counter[tuple[str, str]]
+                  ) -> dict[str, Counter[str]]:
+    """Skipped features per layer, counted by reason (reader and normaliser warnings)."""
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for warning in warnings:
+        if warning.code == "geometry_skipped" and warning.layer and warning.feature_id is not None:
+            reason = warning.message.removeprefix("feature skipped: ").split(";")[0]
+            found[warning.layer][reason] += 1
+    for (layer, gtype), count in wrong_geom.items():
+        allowed = ", ".join(LAYER_GEOMETRIES[layer])
+        found[layer][f"{gtype} geometry (the layer takes {allowed})"] += count
+    return found
+
+
+def _reason_text(reasons: Counter[str]) -> str:
+    return ", ".join(f"{count} {' '.join(reason.split())}"
+                     for reason, count in reasons.most_common(5)) + (
+        f" and {len(reasons) - 5} more reasons" if len(reasons) > 5 else "")
 
 
 def _names(names: list[str], limit: int = 10) -> str:

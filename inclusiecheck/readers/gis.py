@@ -113,7 +113,8 @@ def read_gis(path: Path, options: ReadOptions) -> RawPlan:
     warnings: list[ReadWarning] = []
     layers = _read_sources(path, warnings)
     chosen = _resolve_crs(layers, assumed)
-    features, crs = _build_features(layers, chosen, warnings)
+    features, crs = _build_features(layers, chosen, warnings,
+                                    check_place=options.origin is None)
     return RawPlan(
         path=path,
         crs=crs_name(crs),
@@ -271,7 +272,7 @@ def _relative(file: Path, root: Path) -> str:
 def _read_sources(path: Path, warnings: list[ReadWarning]) -> list[_Layer]:
     """Read every layer of a plan file or folder."""
     if not path.is_dir():
-        return _read_file(path, _relative(path, path), single=True)
+        return _read_file(path, _relative(path, path), single=True, warnings=warnings)
     layers: list[_Layer] = []
     candidates = sorted(
         (item for item in path.iterdir()
@@ -282,7 +283,7 @@ def _read_sources(path: Path, warnings: list[ReadWarning]) -> list[_Layer]:
     for item in candidates:
         rel = _relative(item, path)
         try:
-            layers.extend(_read_file(item, rel, single=False))
+            layers.extend(_read_file(item, rel, single=False, warnings=warnings))
         except _Unreadable as exc:
             errors.append(str(exc))
             warnings.append(ReadWarning("file_unreadable", f"{exc}; file skipped", file=rel))
@@ -297,12 +298,13 @@ class _Unreadable(InputError):
     """A file that cannot be read at all (skipped with a warning inside a folder plan)."""
 
 
-def _read_file(file: Path, rel: str, *, single: bool) -> list[_Layer]:
+def _read_file(file: Path, rel: str, *, single: bool,
+               warnings: list[ReadWarning] | None = None) -> list[_Layer]:
     suffix = file.suffix.lower()
     if suffix == ".gpkg":
         return _read_geopackage(file, rel)
     if suffix == ".shp":
-        return [_read_shapefile(file, rel)]
+        return [_read_shapefile(file, rel, warnings)]
     return _read_geojson(file, rel, layer_property=single)
 
 
@@ -355,12 +357,65 @@ def shapefile_encoding(file: Path) -> str | None:
     return None
 
 
-def _read_shapefile(file: Path, rel: str) -> _Layer:
+def _read_shapefile(file: Path, rel: str, warnings: list[ReadWarning] | None = None) -> _Layer:
     layer = _read_fiona_layer(file, rel, None, file.stem, encoding=shapefile_encoding(file))
     if layer is None:
         raise _Unreadable(f"{rel}: the Shapefile has no geometry")
     layer.from_shapefile = True
+    if warnings is not None:
+        warnings.extend(shapefile_losses(file, rel, len(layer.fids)))
     return layer
+
+
+def _sibling(file: Path, suffix: str) -> Path | None:
+    """The file beside ``file`` with ``suffix`` in any letter case, if there is one."""
+    for candidate in (file.with_suffix(suffix), file.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def shapefile_losses(file: Path, rel: str, read: int) -> list[ReadWarning]:
+    """Warnings for what a Shapefile loses without a word from GDAL: features beyond a
+    truncated ``.dbf`` (or ``.shp``), and every attribute when the ``.dbf`` is missing.
+
+    The expected count is the number of shapes in the ``.shx`` index (100-byte header, 8 bytes
+    per record) and the record count in the ``.dbf`` header.
+    """
+    import struct
+
+    found: list[ReadWarning] = []
+    shapes: int | None = None
+    shx = _sibling(file, ".shx")
+    if shx is not None:
+        shapes = max((shx.stat().st_size - 100) // 8, 0)
+    dbf = _sibling(file, ".dbf")
+    if dbf is None:
+        found.append(ReadWarning(
+            "attributes_missing", f"{rel}: no .dbf beside the .shp: the attributes of all "
+            f"{read} features are missing (copy the .dbf with the same name)", file=rel,
+            layer=file.stem))
+    else:
+        try:
+            with dbf.open("rb") as handle:
+                header = handle.read(12)
+            size = dbf.stat().st_size
+        except OSError:
+            header, size = b"", 0
+        if len(header) == 12:
+            declared, header_len, record_len = struct.unpack("<IHH", header[4:12])
+            available = max((size - header_len) // record_len, 0) if record_len else declared
+            if available < declared:
+                found.append(ReadWarning(
+                    "features_lost", f"{rel}: the .dbf is truncated ({available} of {declared} "
+                    "records present); re-export the Shapefile", file=rel, layer=file.stem))
+            shapes = declared if shapes is None else max(shapes, declared)
+    if shapes is not None and read < shapes:
+        found.append(ReadWarning(
+            "features_lost", f"{rel}: only {read} of {shapes} features could be read "
+            f"({shapes - read} lost: the .shp, .shx or .dbf is incomplete); re-export the "
+            "Shapefile", file=rel, layer=file.stem))
+    return found
 
 
 def _read_fiona_layer(file: Path, rel: str, source_layer: str | None, label: str,
@@ -656,11 +711,14 @@ def _resolve_crs(layers: list[_Layer], assumed: pyproj.CRS | None) -> pyproj.CRS
 
 
 def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
-                    warnings: list[ReadWarning]) -> tuple[list[RawFeature], pyproj.CRS]:
+                    warnings: list[ReadWarning], *, check_place: bool = True
+                    ) -> tuple[list[RawFeature], pyproj.CRS]:
     """Clean geometries, reproject to one CRS and build the raw features.
 
     Returns the features and the plan CRS (``target``, or when ``None`` EPSG:3812 or a UTM
-    zone chosen from the data's location).
+    zone chosen from the data's location). ``check_place``: refuse geometry far outside its
+    CRS's area of use, or that only fits with latitude and longitude swapped (off when the
+    user places a local drawing with ``--origin``).
     """
     kept: dict[int, list[int]] = {}
     geoms: dict[int, np.ndarray] = {}
@@ -671,6 +729,8 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
     for layer in layers:
         if layer.geojson_default_crs:
             _check_lon_lat(layer, geoms[id(layer)])
+        if check_place:
+            check_area_of_use(layer.file, layer.crs, geoms[id(layer)])  # type: ignore[arg-type]
     if target is None:
         target = local_metric_crs(_lon_lat_bounds(layers, geoms))
     target_name = crs_name(target)
@@ -734,6 +794,74 @@ def _drop_implausible(layer: _Layer, kept: dict[int, list[int]], geoms: dict[int
             feature_id=layer.fids[indices[position]]))
     kept[id(layer)] = [index for index, drop in zip(indices, bad) if not drop]
     geoms[id(layer)] = array[~bad]
+
+
+#: how far (degrees) geometry may lie outside its CRS's area of use before it is refused
+AREA_OF_USE_MARGIN_DEG = 2.0
+
+
+def _inside(bounds: tuple[float, float, float, float], area: tuple[float, float, float, float],
+            margin: float) -> bool:
+    min_x, min_y, max_x, max_y = bounds
+    west, south, east, north = area
+    return (min_x >= west - margin and max_x <= east + margin and min_y >= south - margin
+            and max_y <= north + margin)
+
+
+def check_area_of_use(file: str, crs: pyproj.CRS, array: np.ndarray) -> None:
+    """Refuse geometry that cannot be where its CRS says (an input error that says why).
+
+    - geographic CRS, coordinates beyond +-180/+-90: projected coordinates under a wrong CRS;
+    - geographic CRS, coordinates that lie in Belgium only with latitude and longitude
+      swapped: a swapped export;
+    - the centre of the data far (more than :data:`AREA_OF_USE_MARGIN_DEG`) outside the
+      CRS's area of use, or not placeable on Earth at all.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the CRS and what to do.
+    """
+    if len(array) == 0:
+        return
+    min_x, min_y, max_x, max_y = (float(v) for v in shapely.total_bounds(array))
+    name = crs_name(crs)
+    shown = name if len(name) < 40 else crs.name
+    horizontal = _horizontal(crs)
+    if horizontal.is_geographic:
+        if max(abs(min_x), abs(max_x)) > 180 or max(abs(min_y), abs(max_y)) > 90:
+            raise InputError(
+                f"{file}: coordinates look projected (e.g. x={min_x:.0f}, y={min_y:.0f}), but "
+                f"the CRS {shown} is longitude/latitude; give the right CRS with --crs "
+                "(e.g. --crs 31370) or fix the CRS in the file")
+        swapped = (min_y, min_x, max_y, max_x)
+        if _inside(swapped, BELGIUM_BOUNDS, 0.5) and not _inside(
+                (min_x, min_y, max_x, max_y), BELGIUM_BOUNDS, AREA_OF_USE_MARGIN_DEG):
+            raise InputError(
+                f"{file}: latitude and longitude look swapped (x={min_x:.4f}, y={min_y:.4f} "
+                f"lies in Belgium as lon {min_y:.4f}, lat {min_x:.4f}); {shown} expects "
+                "longitude first: swap the coordinates in the export")
+    area = crs.area_of_use
+    if area is None:
+        return
+    bounds = area.bounds
+    if bounds[2] - bounds[0] >= 359 and bounds[3] - bounds[1] >= 160:
+        return  # world-wide: nothing to check
+    centre_x, centre_y = (min_x + max_x) / 2.0, (min_y + max_y) / 2.0
+    try:
+        transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon, lat = transformer.transform(centre_x, centre_y)
+    except Exception:  # noqa: BLE001 - proj errors on absurd input
+        lon = lat = math.inf
+    if math.isfinite(lon) and math.isfinite(lat) and _inside(
+            (lon, lat, lon, lat), bounds, AREA_OF_USE_MARGIN_DEG):
+        return
+    where = (f"around lon {lon:.2f}, lat {lat:.2f}" if math.isfinite(lon) and math.isfinite(lat)
+             else "at no place on Earth")
+    raise InputError(
+        f"{file}: the geometry (centre x={centre_x:.0f}, y={centre_y:.0f}) lies {where}, far "
+        f"outside the area of use of {shown} ({area.name.rstrip('.')}); check the CRS "
+        "(--crs) or place a local drawing with --origin")
 
 
 def _check_lon_lat(layer: _Layer, array: np.ndarray) -> None:

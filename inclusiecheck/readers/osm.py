@@ -525,6 +525,7 @@ def _xml_element(path: Path, tag: str, element: Any, collector: _Collector) -> N
             try:
                 refs.append(int(child.get("ref")))
             except (TypeError, ValueError):
+                collector.counts["bad_ref"] += 1
                 continue
         collector.add_way(osm_id, refs, _xml_tags(element))
     else:
@@ -952,6 +953,14 @@ def read_osm(path: str | Path, options: ReadOptions | None = None, *,
         warnings.append(ReadWarning(
             "osm_node_skipped", f"{collector.counts['node_without_location']} nodes without a "
             "valid location skipped", file=file))
+    if collector.counts["bad_id"]:
+        warnings.append(ReadWarning(
+            "osm_element_skipped", f"{collector.counts['bad_id']} elements without a numeric "
+            "id skipped (OpenStreetMap ids are whole numbers); check the export", file=file))
+    if collector.counts["bad_ref"]:
+        warnings.append(ReadWarning(
+            "osm_element_skipped", f"{collector.counts['bad_ref']} way node references that are "
+            "not numeric ids ignored; the ways concerned may be incomplete", file=file))
     if collector.relations_skipped:
         listed = ", ".join(f"{count} {layer}" for layer, count in
                            sorted(collector.relations_skipped.items()))

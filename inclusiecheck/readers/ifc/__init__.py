@@ -116,6 +116,28 @@ def georeference(model: IfcLiteModel, options: ReadOptions, path: Path
     return LOCAL_CRS, None, warnings
 
 
+#: plausible project length units, in metres: 0.1 mm to 1 km
+LENGTH_UNIT_RANGE_M = (1e-4, 1e3)
+#: plausible scale of a map conversion once the length units are taken out (about 1)
+MAP_SCALE_RANGE = (1e-3, 1e3)
+#: largest plausible |coordinate| in metres, as for GIS plans
+MAX_COORDINATE_M = 1e8
+
+
+def _check_units(model: IfcLiteModel, path: Path) -> None:
+    unit = model.length_unit_m
+    low, high = LENGTH_UNIT_RANGE_M
+    if not (math.isfinite(unit) and low <= unit <= high):
+        raise InputError(f"{path}: the project length unit is {unit:g} m; a model is drawn in "
+                         f"units between {low:g} and {high:g} m (millimetre, centimetre, metre): "
+                         "check IfcUnitAssignment (prefix or conversion factor)")
+
+
+def _plausible(geometry: BaseGeometry) -> bool:
+    xy = shapely.get_coordinates(geometry)
+    return bool(np.isfinite(xy).all() and (np.abs(xy) <= MAX_COORDINATE_M).all())
+
+
 def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = None,
                  rules: tuple[Rule, ...] | None = None) -> RawPlan:
     """Map and georeference an :class:`IfcLiteModel` into a :class:`RawPlan`.
@@ -127,9 +149,17 @@ def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = 
     from inclusiecheck.model.profile import LAYER_GEOMETRIES
 
     options = options or ReadOptions()
+    _check_units(model, path)
     crs, conversion, geo_warnings = georeference(model, options, path)
+    if conversion is not None and not (
+            MAP_SCALE_RANGE[0] <= conversion.scale <= MAP_SCALE_RANGE[1]):
+        raise InputError(f"{path}: the map conversion scales the model by {conversion.scale:g}; "
+                         f"a plausible scale lies between {MAP_SCALE_RANGE[0]:g} and "
+                         f"{MAP_SCALE_RANGE[1]:g} (check Scale in IfcMapConversion and the "
+                         "length units)")
     mapped = map_model(model, rules if rules is not None else load_profile(), file=path.name)
     features = []
+    implausible = 0
     for item in mapped.features:
         if item.geometry.geom_type == "Point" and "Point" not in LAYER_GEOMETRIES.get(
                 item.layer, ("Point",)):
@@ -142,10 +172,22 @@ def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = 
                 file=path.name, layer=item.entity, feature_id=item.global_id))
             continue
         geometry = _transform(item.geometry, conversion) if conversion is not None else item.geometry
+        if not _plausible(geometry):
+            implausible += 1
+            continue
         features.append(RawFeature(
             layer=item.layer, properties=dict(item.properties), geometry=geometry,
             source=SourceRef(file=path.name, layer=item.entity, fid=item.global_id,
                              global_id=item.global_id)))
+    if implausible:
+        where = "map" if conversion is not None else "local model"
+        message = (f"{implausible} elements have {where} coordinates out of range (more than "
+                   f"{MAX_COORDINATE_M:.0e} m from the origin, or not finite); check the length "
+                   "unit, IfcMapConversion and --origin")
+        if not features:
+            raise InputError(f"{path}: {message}")
+        mapped.warnings.append(ReadWarning("geometry_skipped", message + "; those elements "
+                                           "are not checked", file=path.name))
     metadata: dict[str, Any] = {"ifc_schema": model.schema, "ifc_map_conversion": None}
     if model.project_name:
         metadata["project"] = model.project_name
