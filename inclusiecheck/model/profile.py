@@ -189,15 +189,17 @@ class Toilet(LayerAttributes):
     transfer_space_cm: Num = None
     front_space_cm: Num = None
     door_width_cm: Num = None
-    #: layout of the adapted toilet (verordening Art. 31 2° c-e)
+    #: layout of the adapted toilet (verordening Art. 31 2° c-e); ``knee_*``: the free space
+    #: under the washbasin, ``basin_*``: its place in an inner corner (names stay distinct
+    #: in their first 10 characters, as Shapefile fields)
     wc_washbasin_passage_cm: Num = None
     wc_depth_cm: Num = None
     washbasin: Flag = None
-    washbasin_knee_height_cm: Num = None
-    washbasin_knee_width_cm: Num = None
-    washbasin_knee_depth_cm: Num = None
-    washbasin_in_corner: Flag = None
-    washbasin_corner_axis_cm: Num = None
+    knee_height_cm: Num = None
+    knee_width_cm: Num = None
+    knee_depth_cm: Num = None
+    basin_in_corner: Flag = None
+    basin_corner_axis_cm: Num = None
     free_of_charge: Flag = None
     opening_hours: Text = None
 
