@@ -244,3 +244,62 @@ def test_undecided_filter_is_named_and_excluded_feature_is_not_applicable(tmp_pa
     assert by(report, "TV-07", "silent").outcome is Outcome.NOT_APPLICABLE
     revolving = by(report, "TV-07", "revolving")
     assert revolving.outcome is Outcome.TO_VERIFY and "work_kind" in revolving.missing
+
+
+# -- the least strict in-scope limit (check.lenient) ----------------------------------------------
+def _lenient_set(folder: Path) -> Path:
+    rules = folder / "lenient-set"
+    rule = rules / "LX-01-door"
+    rule.mkdir(parents=True, exist_ok=True)
+    (rules / "ruleset.yaml").write_text(
+        "name: lenient-set\nversion: '1'\ntitle: {nl: Test, en: Test}\npublisher: tests\n",
+        encoding="utf-8")
+    (rule / "rule.yaml").write_text("""
+id: LX-01
+name: entrance.door_width_lenient
+title: {nl: Deurbreedte, en: Door width}
+pillar: accessibility
+level: obligation
+structural: true
+source: {document: BVR 5 juni 2009, article: Art. 22, kind: law}
+applies_to: {layer: entrance, scope: tv_building_any_size}
+check:
+  type: threshold
+  params: {property: door_width_cm, min: 90, unit: cm}
+  lenient: {min: 85}
+message: {nl: '{measured} cm; minstens {required} cm.', en: '{measured} cm; at least {required} cm.'}
+advice: {nl: Verbreed de deur., en: Widen the door.}
+""", encoding="utf-8")
+    return rules
+
+
+def test_lenient_limit_decides_would_fail(tmp_path: Path) -> None:
+    plan = write_plan(tmp_path, [
+        ({"layer": "entrance", "id": "d80", "door_width_cm": 80, "public": True}, pt(X0, Y0)),
+        ({"layer": "entrance", "id": "d88", "door_width_cm": 88, "public": True},
+         pt(X0 + 20, Y0)),
+        ({"layer": "entrance", "id": "d92", "door_width_cm": 92, "public": True},
+         pt(X0 + 40, Y0)),
+    ])
+    report = check(plan, rules=[str(_lenient_set(tmp_path))], lang="en")
+    assert by(report, "LX-01", "d80").would_fail is True      # fails 85 too
+    between = by(report, "LX-01", "d88")                      # fails 90, passes 85
+    assert between.outcome is Outcome.TO_VERIFY and between.would_fail is None
+    assert "in the least strict case 85 cm" in between.message
+    assert "would_fail" not in between.as_dict()
+    assert by(report, "LX-01", "d92").would_fail is False
+    # once the scope is decided, the strict limit applies as usual
+    decided = check(plan, rules=[str(tmp_path / "lenient-set")], meta={"work_kind": "new"})
+    assert by(decided, "LX-01", "d88").outcome is Outcome.FAIL
+
+
+def test_lenient_parameters_are_validated(tmp_path: Path) -> None:
+    rules = _lenient_set(tmp_path)
+    path = rules / "LX-01-door" / "rule.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("lenient: {min: 85}",
+                                                             "lenient: {minimum: 85}"),
+                    encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "inclusiecheck", "rules", "validate",
+                           str(rules)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "minimum" in (proc.stdout + proc.stderr)
