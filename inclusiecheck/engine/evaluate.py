@@ -94,6 +94,10 @@ UNDECIDED_TEXT = {
         "nl": "Als {regulation} van toepassing is: {message} ({undecided})",
         "en": "If {regulation} applies: {message} ({undecided})",
     },
+    "other_pass": {
+        "nl": "Voldoet als {regulation} van toepassing is; te bevestigen: {undecided}.",
+        "en": "Meets the requirement if {regulation} applies; to confirm: {undecided}.",
+    },
 }
 BOUND_TEXT = {"min": {"nl": "minstens", "en": "at least"},
               "max": {"nl": "hoogstens", "en": "at most"}}
@@ -489,6 +493,8 @@ class Evaluator:
                    and isinstance(required, (int, float)) and not isinstance(required, bool))
         values: dict[str, Any] = {"regulation": regulation, "undecided": undecided,
                                   "feature_id": feature.id}
+        if not numeric and result.outcome is Outcome.PASS:
+            return render(UNDECIDED_TEXT["other_pass"][lang], values, lang)
         if not numeric:
             fail_result = _replace(result, outcome=Outcome.FAIL) \
                 if result.outcome is not Outcome.PASS else result
