@@ -416,7 +416,7 @@ def judge_gradient(feature: Feature, params: StopCategoryParams, ctx: CheckConte
     if value is not None:
         value = abs(value)
         return Verdict("pass" if value <= limit else "fail", value, limit, "%")
-    height = judge_mode_threshold(feature, params.height, ctx)
+    height = judge_platform_height(feature, params, ctx)   # above 18 cm: needs the gradient
     if height.state == "pass":
         h = _fmt(height.measured) if isinstance(height.measured, (int, float)) else "?"
         return Verdict("pass", note={
