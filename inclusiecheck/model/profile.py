@@ -104,6 +104,8 @@ class Ramp(LayerAttributes):
     landing_top_m: Num = None
     landing_bottom_m: Num = None
     landing_intermediate_m: Num = None
+    #: side of the intermediate landing where the ramp changes direction (the smaller side)
+    landing_turn_m: Num = None
     wheel_guard: Flag = None
     cross_slope_pct: Num = None
     access_path: Flag = None
