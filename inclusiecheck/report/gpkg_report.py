@@ -21,8 +21,9 @@ Each layer has a QGIS style (QML) stored in the GeoPackage's ``layer_styles`` ta
 default (QGIS applies it when the layer is opened): outcome by colour *and* by shape (points),
 dash pattern (lines) or fill pattern (polygons), so colour is never the only cue; obligations
 filled and heavy, recommendations hollow and light; labels with the finding number; and the
-layer actions *Zoom to finding* and *Open in report* (``report.html#<anchor>`` beside the
-GeoPackage).
+layer actions *Zoom to finding* and *Open in report* (``report.html#<anchor>``: the report
+named in the layer's custom property ``inclusiecheck/report``, which the QGIS plugin sets,
+else ``report.html`` beside the GeoPackage, as ``--format gpkg,html`` writes them).
 
 Written with fiona (GDAL) into a temporary folder, returned as bytes like every format.
 """
@@ -250,8 +251,11 @@ from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.core import QgsProject
 layer = QgsProject.instance().mapLayer('[% @layer_id %]')
-folder = os.path.dirname(layer.source().split('|')[0])
-url = QUrl.fromLocalFile(os.path.join(folder, 'report.html'))
+report = layer.customProperty('inclusiecheck/report') or ''
+if not report or not os.path.isfile(report):
+    folder = os.path.dirname(layer.source().split('|')[0])
+    report = os.path.join(folder, 'report.html')
+url = QUrl.fromLocalFile(report)
 url.setFragment('[% "anchor" %]')
 QDesktopServices.openUrl(url)
 """
