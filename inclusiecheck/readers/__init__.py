@@ -21,11 +21,17 @@ class ReadOptions:
 
     ``crs``: CRS to assume for files without one (``"EPSG:31370"``); ``origin``: for IFC models
     without georeferencing, ``(easting, northing, rotation_deg)`` of the model origin.
+    ``tags``: an OSM tag mapping (``"osm"``, ``"osw"`` or a YAML file in the ``osm-tags``
+    format) that the OSM reader and the GIS reader (for OSM-tagged GeoJSON/GeoPackage) use;
+    ``cad``: a CAD layer mapping (``"cad-nl"`` or a YAML file in the ``cad-layers`` format)
+    for DXF drawings. :func:`read_plan` fills them from ``--mapping``.
     """
 
     crs: str | None = None
     origin: tuple[float, float, float] | None = None
     ifc_geometry: bool = False
+    tags: str | None = None
+    cad: str | None = None
 
 
 class ReaderFunc(Protocol):
@@ -112,12 +118,39 @@ def special_file(path: Path) -> str | None:
     return "not a regular file"
 
 
+#: shipped reader mappings (their own formats, not GIS mapping profiles) -> ReadOptions field
+SHIPPED_READER_MAPPINGS = {"osm": "tags", "osw": "tags", "cad-nl": "cad"}
+#: ``format:`` of a reader mapping file -> ReadOptions field
+_READER_MAPPING_FORMATS = {"osm-tags": "tags", "cad-layers": "cad"}
+
+
+def reader_mapping_kind(mapping: str | Path) -> str | None:
+    """Which reader option a ``--mapping`` value fills: ``"tags"`` (an OSM tag mapping:
+    ``osm``, ``osw`` or a file with ``format: osm-tags``), ``"cad"`` (``cad-nl`` or a file with
+    ``format: cad-layers``), or ``None`` for a GIS mapping profile."""
+    text = str(mapping).strip()
+    if text in SHIPPED_READER_MAPPINGS:
+        return SHIPPED_READER_MAPPINGS[text]
+    candidate = Path(text)
+    if not candidate.is_file() or candidate.stat().st_size > 4 * 1024 * 1024:
+        return None
+    try:
+        head = candidate.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    import re
+
+    found = re.search(r"^format:\s*[\"']?([\w-]+)", head, re.MULTILINE)
+    return _READER_MAPPING_FORMATS.get(found.group(1)) if found else None
+
+
 def read_plan(path: str | Path, options: ReadOptions | None = None,
               mapping: str | Path | None = None) -> RawPlan:
     """Read a plan file or folder into a :class:`RawPlan` in one projected metric CRS.
 
     ``mapping`` names a shipped mapping profile (``"nl"``, ``"shapefile"``, ...) or a YAML
-    file; it is applied after reading, before normalisation.
+    file; it is applied after reading, before normalisation. A reader mapping (``osm``,
+    ``osw``, ``cad-nl`` or a file in their formats) is handed to the reader instead.
     """
     path = Path(path)
     if not path.exists():
@@ -126,6 +159,13 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
     if problem:
         raise InputError(f"{path}: {problem}; give a plan file or folder")
     options = options or ReadOptions()
+    if mapping is not None:
+        kind = reader_mapping_kind(mapping)
+        if kind is not None:
+            import dataclasses
+
+            options = dataclasses.replace(options, **{kind: str(mapping)})
+            mapping = None
     plan = find_reader(path).read(path, options)
     profiles: list[Any] = []
     if plan.mapping:
@@ -141,4 +181,4 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
 
 
 __all__ = ["READERS", "ReadOptions", "Reader", "find_reader", "read_plan", "reader",
-           "special_file"]
+           "reader_mapping_kind", "special_file"]

@@ -158,7 +158,7 @@ def test_layers_found(plan: RawPlan) -> None:
         ("level_change", "n23"), ("level_change", "n24"), ("level_change", "n66"),
         ("stop", "n30"), ("toilet", "n31"), ("bench", "n32"), ("light", "n33"),
         ("vegetation", "n34"), ("entrance", "n35"), ("stairs", "w13"),
-        ("building", "w14"), ("building", "w15"), ("toilet", "w15"), ("parking", "w16"),
+        ("building", "w14"), ("toilet", "w15"), ("parking", "w16"),
     }
 
 
@@ -348,8 +348,16 @@ def test_custom_tag_mapping(tmp_path: Path) -> None:
 def test_shipped_mapping_is_valid() -> None:
     mapping = load_tag_mapping()
     assert mapping.format == "osm-tags"
+    # a building whose only use is a public toilet is a free-standing toilet
     assert [r.layer for r in classify({"building": "yes", "amenity": "toilets"}, "area",
-                                      mapping)] == ["building", "toilet"]
+                                      mapping)] == ["toilet"]
+    # a customers' toilet in a building stays a building that holds a toilet
+    assert [r.layer for r in classify({"building": "yes", "amenity": "toilets",
+                                       "access": "customers"}, "area", mapping)] == \
+        ["building", "toilet"]
+    # a toilet node that is also an entrance keeps both roles
+    assert [r.layer for r in classify({"entrance": "yes", "amenity": "toilets"}, "node",
+                                      mapping)] == ["entrance", "toilet"]
     assert classify({"highway": "steps"}, "node", mapping) == []
     assert classify({}, "node", mapping) == []
 
@@ -544,4 +552,4 @@ def test_reads_the_same_from_xml_and_pbf(tmp_path: Path, extract: Path) -> None:
                        f.geometry.wkb_hex) for f in plan.features)
 
     assert key(xml_plan) == key(pbf_plan)
-    assert len(xml_plan.features) == 22
+    assert len(xml_plan.features) == 21
