@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -115,14 +117,61 @@ def read_gis(path: Path, options: ReadOptions) -> RawPlan:
     chosen = _resolve_crs(layers, assumed)
     features, crs = _build_features(layers, chosen, warnings,
                                     check_place=options.origin is None)
+    tagged = _osm_tagged_layers(layers, options, metadata)
+    if tagged:
+        features = _classify_osm(path, features, tagged, options, metadata, warnings)
     return RawPlan(
         path=path,
         crs=crs_name(crs),
         features=features,
         warnings=warnings,
         metadata=metadata,
-        mapping="shapefile" if any(layer.from_shapefile for layer in layers) else None,
+        mapping="shapefile" if any(layer.from_shapefile for layer in layers
+                                   if (layer.file, layer.layer) not in tagged) else None,
     )
+
+
+def _osm_tagged_layers(layers: list[_Layer], options: ReadOptions,
+                       metadata: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (file, layer) pairs whose features carry OpenStreetMap tags: every layer with
+    ``--mapping osm``/``osw`` (or a tag mapping file), else those that look like an OSM export."""
+    from inclusiecheck.readers.osm_tagged import looks_osm_tagged
+
+    chosen = options.tags is not None or bool((metadata.get("osm") or {}).get("tags")
+                                              if isinstance(metadata.get("osm"), dict) else False)
+    return {(layer.file, layer.layer) for layer in layers
+            if chosen or looks_osm_tagged(layer.layer, layer.fids, layer.properties)}
+
+
+def _classify_osm(path: Path, features: list[RawFeature], tagged: set[tuple[str, str]],
+                  options: ReadOptions, metadata: dict[str, Any],
+                  warnings: list[ReadWarning]) -> list[RawFeature]:
+    """Classify the features of OSM-tagged layers with the OSM tag mapping (docs/osm.md)."""
+    from inclusiecheck.readers.osm_tagged import (
+        ATTRIBUTION, classify_features, load_named_tag_mapping, osm_status,
+    )
+
+    status = osm_status(path, metadata)
+    osm_meta = metadata.pop("osm", None) or {}
+    tags = options.tags
+    if tags is None and osm_meta.get("tags"):
+        base = path if path.is_dir() else path.parent
+        tags = str(base / str(osm_meta["tags"]))
+    mapping = load_named_tag_mapping(tags)
+    metadata.setdefault("data_attribution", ATTRIBUTION)
+    metadata.setdefault("data_source", "osw" if tags == "osw" else "osm")
+    plain = [f for f in features if (f.source.file, f.source.layer) not in tagged]
+    result = classify_features(
+        (f for f in features if (f.source.file, f.source.layer) in tagged), mapping,
+        status=status, warnings=warnings)
+    if not result.classified and not plain:
+        raise InputError(
+            f"{path}: OpenStreetMap-tagged features, but none has a tag the tag mapping reads "
+            f"({result.unmapped} features); see docs/osm.md for the tags read")
+    warnings.append(ReadWarning(
+        "osm_tagged", f"{result.classified} OpenStreetMap-tagged features read through the "
+        f"{'OpenSidewalks' if tags == 'osw' else 'OSM'} tag mapping", file=None))
+    return plain + result.features
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,6 +554,54 @@ def _read_limited(file: Path, rel: str, limit: int) -> bytes:
     return data
 
 
+_OSM_LAYER_TAG = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?\s*$")
+
+
+def _layer_selector(value: Any, osm_export: bool) -> bool:
+    """Whether a GeoJSON feature's ``layer`` property selects its layer.
+
+    It does when its value names a profile layer or an alias of a shipped mapping profile.
+    A number (``-1``, ``1``) is OpenStreetMap's ``layer`` tag (the vertical order of crossing
+    ways) and stays a property, and so does any other value in an OSM export (a feature with
+    an OSM id). Another word in a design file still selects (the normaliser then warns about
+    the unknown layer, or a custom mapping profile renames it).
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    text = str(value)
+    if _name_key(text) in _known_layer_names():
+        return True
+    return not osm_export and not _OSM_LAYER_TAG.match(text)
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+@lru_cache(maxsize=1)
+def _known_layer_names() -> frozenset[str]:
+    """Profile layer names and the layer aliases of the shipped mapping profiles."""
+    from inclusiecheck.model.profile import LAYER_MODELS
+    from inclusiecheck.readers.mapping import load_mapping, shipped_profiles
+
+    names = {_name_key(name) for name in LAYER_MODELS}
+    for profile in shipped_profiles():
+        try:
+            loaded = load_mapping(profile)
+        except InputError:
+            continue
+        for layer in loaded.layers.values():
+            names.update(_name_key(alias) for alias in layer.names)
+    return frozenset(names)
+
+
+def _osm_export_feature(feature: dict[str, Any], properties: dict[str, Any]) -> bool:
+    fid = feature.get("id")
+    if isinstance(fid, str) and re.match(r"^(node|way|relation)/-?\d+$", fid):
+        return True
+    return "@id" in properties or isinstance(properties.get("tags"), dict)
+
+
 def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]:
     data_bytes = _read_limited(file, rel, MAX_GEOJSON_BYTES)
     if not data_bytes.strip():
@@ -549,7 +646,8 @@ def _read_geojson(file: Path, rel: str, *, layer_property: bool) -> list[_Layer]
         name = default_layer
         if layer_property:
             key = next((k for k in properties if k.lower() == "layer"), None)
-            if key is not None and properties[key] not in (None, ""):
+            if key is not None and properties[key] not in (None, "") and \
+                    _layer_selector(properties[key], _osm_export_feature(feature, properties)):
                 name = str(properties.pop(key)).strip() or default_layer
         layer = layers.get(name)
         if layer is None:
