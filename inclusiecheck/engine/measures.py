@@ -63,9 +63,11 @@ def network_distance(ctx: CheckContext, feature: Feature, targets: list[Feature]
 # ============================================================================================
 #
 # Every measure below is lazy and cached per feature and run (``ctx.value`` / ``ctx.measure``
-# go through ``ctx.cached``). Widths are rounded to the millimetre, slopes to 0.01 percentage
-# point, rises to the millimetre, so that a boundary value drawn exactly (1.50 m) is judged as
-# drawn and not as 1.4999999.
+# go through ``ctx.cached``). Clear widths are rounded to the centimetre, their measurement
+# tolerance (a walkway drawn 1.00 m wide with slight bends measures 0.9994 m on some sections:
+# see ``WIDTH_TOLERANCE_M`` in ``geometry/clearwidth.py``), other widths and lengths to the
+# millimetre, slopes to 0.01 percentage point, rises to the millimetre, so that a boundary value
+# drawn exactly (1.50 m) is judged as drawn and not as 1.4999999.
 
 #: Layers whose features stand in a walkway and take clear width (see :func:`obstacle_footprints`).
 #: ``stop`` counts only as a point (the stop pole); a stop polygon is a platform one walks on.
@@ -91,6 +93,13 @@ _CROWN_KINDS = ("tree", "tree_row")
 
 def _r(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(float(value), digits)
+
+
+def _cm(width_m: float) -> float:
+    """A width measured from the drawing, to the centimetre (its measurement tolerance)."""
+    from inclusiecheck.geometry.clearwidth import round_width
+
+    return round_width(width_m)
 
 
 def _footprint_of(feature: Feature) -> Any:
@@ -1058,25 +1067,32 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
 
     A polygon is measured as drawn; a centre line with ``width_m`` (else ``total_width_m``)
     is buffered by half that width. Every obstacle-layer feature whose footprint reaches into
-    it is subtracted. ``narrowings`` are those below ``min_required_m``. Cached per feature,
-    obstacle layers and required width; a rectangle's profile is computed once for every
-    required width. ``None`` when the walkway cannot be measured (a line without a width, a
-    degenerate polygon).
+    it is subtracted. ``narrowings`` are those below ``min_required_m`` by more than the
+    measurement tolerance (``WIDTH_TOLERANCE_M`` of :mod:`inclusiecheck.geometry.clearwidth`,
+    5 mm: widths are measured to the centimetre). Cached per feature, obstacle layers and
+    required width; a rectangle's profile is computed once for every required width. ``None``
+    when the walkway cannot be measured (a line without a width, a degenerate polygon).
     """
     key = f"_clear_width:{','.join(layers)}:{min_required_m}"
 
     def compute(f: Feature, c: CheckContext) -> Any:
-        from inclusiecheck.geometry.clearwidth import clear_width, clear_width_centreline
+        from inclusiecheck.geometry.clearwidth import (
+            WIDTH_TOLERANCE_M,
+            clear_width,
+            clear_width_centreline,
+        )
 
         rect = _rect_profile(f, c, layers)
         if rect is not False:
-            if min_required_m is not None and min_required_m not in rect._by_req:
+            # the rectangle profiles cut at the level the tolerance allows (as clear_width)
+            cut = None if min_required_m is None else min_required_m - WIDTH_TOLERANCE_M
+            if cut is not None and cut not in rect._by_req:
                 batch = c._cache.get(("_rect_profiles_of", f.layer, layers))
-                done = ("_narrowings_done", f.layer, layers, min_required_m)
+                done = ("_narrowings_done", f.layer, layers, cut)
                 if batch is not None and done not in c._cache:
                     c._cache[done] = True
-                    _narrowings_many(batch, min_required_m)
-            return rect.result(min_required_m)
+                    _narrowings_many(batch, cut)
+            return rect.result(cut)
         area = _walking_area(f)
         if area is None or area.is_empty:
             return None
@@ -1129,9 +1145,10 @@ def clear_width_m(feature: Feature, ctx: CheckContext) -> Any:
     """Narrowest clear width of a walkway measured from the drawing: a polygon as drawn, a
     centre line buffered by its ``width_m`` (else ``total_width_m``), minus the footprints of
     obstacles, benches, light poles, trees and tree pits, stop poles, terraces, bike racks,
-    cabinets and scooter zones standing in it (points by ``size_m`` or the default per kind)."""
+    cabinets and scooter zones standing in it (points by ``size_m`` or the default per kind).
+    Reported to the centimetre, the precision of a width measured from a drawing."""
     result = clear_width_result(feature, ctx)
-    return None if result is None else _r(result.min_width_m)
+    return None if result is None else _cm(result.min_width_m)
 
 
 def _width_m(feature: Feature, ctx: CheckContext) -> Any:
@@ -1140,7 +1157,7 @@ def _width_m(feature: Feature, ctx: CheckContext) -> Any:
     if feature.geom_type != "Polygon":
         return None
     result = clear_width_result(feature, ctx)
-    return None if result is None else _r(result.min_width_m)
+    return None if result is None else _cm(result.min_width_m)
 
 
 measure("width_m", unit="m", layers=("walkway", "ramp"))(_width_m)

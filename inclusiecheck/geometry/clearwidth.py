@@ -47,6 +47,16 @@ Limits
   its outline from outside, does not narrow it; one inside that touches the edge narrows it
   by its full depth.
 
+Measurement tolerance
+---------------------
+A drawing is exact only to its coordinates: a walkway drawn 1.00 m wide with slight bends,
+its vertices stored to the millimetre, measures 0.9994 m on some sections. Clear widths are
+therefore measured to the **centimetre** (:data:`WIDTH_TOLERANCE_M`, 5 mm, half a centimetre):
+a stretch is a narrowing below a required width only where it is more than 5 mm narrower
+than that width, and widths are reported rounded to the centimetre (:func:`round_width`), so
+a reported width below the requirement is exactly a width that fails it. A 0.95 m walkway
+still fails a 1.00 m minimum; a 0.994 m one does too (0.99 m).
+
 All geometry is in a projected metric CRS (metres). Z values are ignored.
 """
 
@@ -66,12 +76,16 @@ from shapely.ops import substring
 __all__ = [
     "DEFAULT_FOOTPRINT_M",
     "FOOTPRINT_SIDES",
+    "WIDTH_PRECISION_M",
+    "WIDTH_TOLERANCE_M",
     "ClearWidthResult",
     "Narrowing",
     "clear_width",
     "clear_width_centreline",
     "clear_widths",
     "obstacle_footprint",
+    "below_required",
+    "round_width",
 ]
 
 #: Default footprint size (m) of a point obstacle without ``size_m``, per kind: the diameter
@@ -97,6 +111,28 @@ DEFAULT_FOOTPRINT_M: dict[str, float] = {
 
 #: Number of sides of the regular polygon used as a disc footprint for point obstacles.
 FOOTPRINT_SIDES: int = 16
+
+#: Measurement tolerance (m) of a clear width: widths are measured to the centimetre, so a
+#: width at most half a centimetre below a requirement meets it (drawing noise, not a
+#: narrowing). See "Measurement tolerance" in the module docstring.
+WIDTH_TOLERANCE_M: float = 0.005
+#: The precision (m) to which measured widths are reported.
+WIDTH_PRECISION_M: float = 0.01
+
+
+def round_width(width_m: float) -> float:
+    """A measured width rounded to the centimetre (half up, so that 0.995 m reads 1.00 m and
+    meets a 1.00 m requirement, as :data:`WIDTH_TOLERANCE_M` says)."""
+    if not math.isfinite(width_m):
+        return float(width_m)
+    steps = math.floor(float(width_m) / WIDTH_PRECISION_M + 0.5 + 1e-6)
+    return round(steps * WIDTH_PRECISION_M, 2)
+
+
+def below_required(width_m: float, required_m: float) -> bool:
+    """Whether a measured width fails a required width: more than :data:`WIDTH_TOLERANCE_M`
+    below it (so exactly when :func:`round_width` gives less than a centimetre value)."""
+    return float(width_m) < float(required_m) - WIDTH_TOLERANCE_M - 1e-8
 
 _EPS_M = 1e-3  # stations either side of every vertex projection (locates jumps to 1 mm)
 _MIN_COARSE_M = 0.5  # station spacing away from obstacles (never finer than resolution_m)
@@ -146,7 +182,8 @@ class ClearWidthResult:
     centreline
         The walking direction used (LineString, MultiLineString for a MultiPolygon).
     narrowings
-        Stretches narrower than ``min_required_m`` (empty when no requirement was given).
+        Stretches narrower than ``min_required_m`` by more than :data:`WIDTH_TOLERANCE_M`
+        (empty when no requirement was given).
     """
 
     min_width_m: float
@@ -704,6 +741,9 @@ def _stretch(shell: Polygon, line: LineString, s0: float, s1: float, reach: floa
 
 
 def _narrowings(shell: Polygon, prof: _Profile, req: float) -> list[Narrowing]:
+    """Stretches narrower than ``req`` by more than :data:`WIDTH_TOLERANCE_M`; their ends lie
+    where the width crosses that level."""
+    req = req - WIDTH_TOLERANCE_M
     s, w = prof.s, prof.width
     below = w < req - 1e-9
     if not below.any():
@@ -849,8 +889,8 @@ def clear_width(
         Obstacle footprints. Polygons are used as they are; points and lines get the ``other``
         default footprint (call :func:`obstacle_footprint` first to use a kind or size).
     min_required_m
-        Required clear width; when given, every stretch narrower than it is returned in
-        ``narrowings``.
+        Required clear width; when given, every stretch narrower than it by more than
+        :data:`WIDTH_TOLERANCE_M` is returned in ``narrowings``.
     resolution_m
         Station spacing around obstacles and holes (see the module docstring).
 

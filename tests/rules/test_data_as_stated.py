@@ -213,3 +213,46 @@ def test_walkway_without_kind_is_to_verify_on_kind_rules(tmp_path: Path) -> None
         f = finding(report, rule_id, "no-kind")
         assert f.outcome.value == "to_verify" and "kind" in f.missing
         assert outcome(report, rule_id, "square") == "not_applicable"
+
+
+# --------------------------------------------------------------------------------------------
+# clear width: measured to the centimetre, not failed on drawing noise
+def _bent_walkway(width: float) -> dict[str, Any]:
+    """A walkway polygon drawn ``width`` wide along a centre line with slight bends, its
+    vertices stored to the millimetre (as a GIS export does)."""
+    import shapely
+    from shapely.geometry import LineString, mapping
+
+    axis = LineString([(X0, Y0), (X0 + 10, Y0 + 0.3), (X0 + 20, Y0), (X0 + 30, Y0 + 0.4),
+                       (X0 + 40, Y0 + 0.1)])
+    poly = shapely.set_precision(axis.buffer(width / 2, cap_style="flat", join_style="mitre"),
+                                 0.001)
+    return mapping(poly)
+
+
+def test_bent_one_metre_walkway_meets_one_metre_within_tolerance(tmp_path: Path) -> None:
+    from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, clear_width
+    from shapely.geometry import shape
+
+    exact = _bent_walkway(1.00)
+    raw = clear_width(shape(exact)).min_width_m
+    assert 0.999 < raw < 1.0  # the drawing noise this is about
+    plan = write_plan(tmp_path, [
+        feat("walkway", "bent-100", exact, kind="sidewalk"),
+        feat("walkway", "bent-095", _shift(_bent_walkway(0.95), 10.0), kind="sidewalk"),
+    ])
+    report = run(plan, ["voetgangerswegen"], lang="en",
+                 meta={"work_kind": "outdoor_only", "built_up_area": True})
+    ok = finding(report, "VW-04", "bent-100")
+    assert ok.outcome.value == "pass"
+    assert ok.measured == 1.0                          # reported to the centimetre
+    assert ok.data["tolerance_m"] == WIDTH_TOLERANCE_M == 0.005
+    narrow = [f for f in report.findings if f.rule_id == "VW-04" and f.feature_id == "bent-095"]
+    assert narrow and all(f.outcome.value == "fail" for f in narrow)
+    assert min(f.measured for f in narrow) == 0.95
+    assert all(f.data["tolerance_m"] == 0.005 for f in narrow)
+
+
+def _shift(geom: dict[str, Any], dy: float) -> dict[str, Any]:
+    return {"type": geom["type"],
+            "coordinates": [[[x, y + dy] for x, y in ring] for ring in geom["coordinates"]]}

@@ -29,7 +29,9 @@ walkway's width against ``min_m``. A local stretch no longer than the short maxi
 ``short_narrowing_min_m``; a longer local stretch must keep ``long_narrowing_min_m``, except
 for short stretches inside it (cut again at that level) which may go down to
 ``short_narrowing_min_m``. So a 5 m stretch at 1.30 m with a 0.3 m pole pinch at 1.05 m
-passes the guidance (1.20 m over <= 10 m, 1.00 m over <= 1.20 m).
+passes the guidance (1.20 m over <= 10 m, 1.00 m over <= 1.20 m). Every width is compared
+within the measurement tolerance (``WIDTH_TOLERANCE_M``, 5 mm: widths are measured to the
+centimetre) and reported rounded to the centimetre; the finding's data gives ``tolerance_m``.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ from inclusiecheck.engine.measures import (
     obstacles_at,
 )
 from inclusiecheck.engine.messages import format_number
+from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, below_required, round_width
 from inclusiecheck.model import Feature, Outcome
 
-_EPS = 1e-9
 #: Narrowing lengths are compared to 2 mm: near obstacles the stations lie 1 mm either side
 #: of every edge, so a 1.20 m cabinet gives a narrowing measured 1.201 m long.
 _EPS_LEN = 0.002
@@ -130,7 +132,7 @@ def _narrowing_result(ctx: CheckContext, feature: Feature, params: ClearWidthPar
              "long": ("lange vernauwing", "long narrowing"),
              "width": ("te smalle doorgang", "too narrow passage")}[kind]
     length = round(float(narrowing.length_m), 2)
-    width = round(float(narrowing.width_m), 3)
+    width = round_width(narrowing.width_m)
     where_nl = f" bij {_ids(obstacles)}" if obstacles else ""
     where_en = f" at {_ids(obstacles)}" if obstacles else ""
     note = {"nl": f"{names[0].capitalize()} van {format_number(width, 'nl')} m breed over "
@@ -142,7 +144,7 @@ def _narrowing_result(ctx: CheckContext, feature: Feature, params: ClearWidthPar
                        data={"length_m": length, "narrowing": {"nl": names[0].capitalize(),
                                                             "en": names[1].capitalize()},
                              "obstacles": _ids(obstacles) or "-",
-                             "source": "measured"})
+                             "source": "measured", "tolerance_m": WIDTH_TOLERANCE_M})
 
 
 @check_type("clear_width", params=ClearWidthParams)
@@ -169,7 +171,8 @@ def clear_width(feature: Feature, params: ClearWidthParams,
 
     fails: list[CheckResult] = []
     tolerated = 0
-    if base.min_width_m < params.min_m - _EPS:
+    # widths are compared within the measurement tolerance (5 mm: measured to the centimetre)
+    if below_required(base.min_width_m, params.min_m):
         cut = clear_width_result(feature, ctx, layers, params.min_m)
         narrowings = cut.narrowings if cut is not None else ()
         long_local = []
@@ -186,13 +189,13 @@ def clear_width(feature: Feature, params: ClearWidthParams,
                 if req is None:
                     req = params.long_narrowing_min_m
                 assert req is not None  # local implies a tolerance
-                if n.width_m < req - _EPS:
+                if below_required(n.width_m, req):
                     fails.append(_narrowing_result(ctx, feature, params, n, req, "short"))
                 else:
                     tolerated += 1
             else:
                 assert params.long_narrowing_min_m is not None
-                if n.width_m >= params.long_narrowing_min_m - _EPS:
+                if not below_required(n.width_m, params.long_narrowing_min_m):
                     tolerated += 1
                 else:
                     long_local.append(n)
@@ -207,7 +210,7 @@ def clear_width(feature: Feature, params: ClearWidthParams,
                 for s in inside:
                     short = s.length_m <= short_max + _EPS_LEN
                     req = params.short_narrowing_min_m if short else None
-                    if req is None or s.width_m < req - _EPS:
+                    if req is None or below_required(s.width_m, req):
                         ok = False
                         fails.append(_narrowing_result(
                             ctx, feature, params, s, req if req is not None else long_min,
@@ -216,14 +219,15 @@ def clear_width(feature: Feature, params: ClearWidthParams,
                     tolerated += 1
         if not fails and not narrowings and judge_width:
             # below the minimum but no stretch found (numerical edge): report the narrowest
-            fails.append(CheckResult(Outcome.FAIL, params.property, round(base.min_width_m, 3),
+            fails.append(CheckResult(Outcome.FAIL, params.property, round_width(base.min_width_m),
                                      params.min_m, "m", location=base.narrowest,
                                      data={"length_m": 0.0, "obstacles": "-",
-                                           "source": "measured"}))
+                                           "source": "measured",
+                                           "tolerance_m": WIDTH_TOLERANCE_M}))
     if fails:
         return fails
     if judge_width and params.warn_min_m is not None \
-            and base.min_width_m < params.warn_min_m - _EPS:
+            and below_required(base.min_width_m, params.warn_min_m):
         cut = clear_width_result(feature, ctx, layers, params.warn_min_m)
         warns = [_narrowing_result(ctx, feature, params, n, params.warn_min_m, "width",
                                    Outcome.WARN)
@@ -235,9 +239,10 @@ def clear_width(feature: Feature, params: ClearWidthParams,
         note = {"nl": f"{tolerated} plaatselijke vernauwing(en) binnen de toegelaten lengte "
                       "en breedte.",
                 "en": f"{tolerated} local narrowing(s) within the tolerated length and width."}
-    return [CheckResult(Outcome.PASS, params.property, round(base.min_width_m, 3),
+    return [CheckResult(Outcome.PASS, params.property, round_width(base.min_width_m),
                         params.min_m, "m", note=note,
-                        data={"tolerated_narrowings": tolerated, "source": "measured"})]
+                        data={"tolerated_narrowings": tolerated, "source": "measured",
+                              "tolerance_m": WIDTH_TOLERANCE_M})]
 
 
 # --------------------------------------------------------------------------------------------
