@@ -102,7 +102,16 @@ def derived_indoor(feature: Feature, ctx: CheckContext) -> bool | None:
     return any(b.geometry.covers(point) for b in ctx.model.near("building", point, 0.0))
 
 
+def derived_use(feature: Feature, ctx: CheckContext) -> str | None:
+    """The use of the building an entrance or door lies in or against (within 1 m):
+    ``housing`` for the housing buildings of the verordening's Art. 5, ``other``."""
+    value = _touching_building(feature, ctx, "use")
+    return None if value is None else str(value)
+
+
 DERIVED: dict[str, Derived] = {
+    "use": Derived("use", derived_use, ("entrance", "door"),
+                   "the use of the building the entrance or door lies in or against"),
     "indoor": Derived("indoor", derived_indoor, tuple(sorted(
         ("area", "walkway", "cycle_path", "crossing", "tactile", "ramp", "stairs", "lift",
          "level_change", "entrance", "door", "stop", "toilet", "bench", "light", "obstacle",

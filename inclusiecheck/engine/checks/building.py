@@ -121,12 +121,36 @@ class CodeLimit(CheckParams):
 
 
 class ThresholdByCodeParams(CheckParams):
-    """The property and limit are chosen by the value of ``key`` (a code) in ``limits``;
-    a code not in the table gives ``other``."""
+    """The property and limit are chosen by the value of ``key`` (a code) in ``limits``; a
+    code not in the table takes ``default`` when given, else gives ``other``.
+
+    ``unknown``: what a missing code gives. ``to_verify`` (default) names the key;
+    ``judge_all`` judges the value against every limit (the table and ``default``): when all
+    agree that outcome stands (reported against ``default``, or the first limit), else it is
+    ``to_verify`` naming the key (e.g. a door of 87 cm: 90 cm required, 85 cm for housing)."""
 
     key: str
     limits: dict[str, CodeLimit] = Field(min_length=1)
+    default: CodeLimit | None = None
     other: Literal["not_applicable", "to_verify", "fail"] = "not_applicable"
+    unknown: Literal["to_verify", "judge_all"] = "to_verify"
+
+
+def _by_code(feature: Feature, params: ThresholdByCodeParams, ctx: CheckContext,
+             limit: CodeLimit, code: str | None) -> CheckResult:
+    value = as_number(ctx.value(feature, limit.property))
+    if value is None:
+        return ctx.missing(limit.property)
+    return ctx.compare(limit.property, value, min_value=limit.min, max_value=limit.max,
+                       unit=limit.unit, data={"key": params.key, "key_value": code,
+                                              "source": ctx.source_of(feature, limit.property)})
+
+
+def _limit_text(limit: CodeLimit) -> str:
+    unit = f" {limit.unit}" if limit.unit else ""
+    parts = ([f"≥ {limit.min:g}{unit}"] if limit.min is not None else []) + \
+        ([f"≤ {limit.max:g}{unit}"] if limit.max is not None else [])
+    return " ".join(parts)
 
 
 @check_type("threshold_by_code", params=ThresholdByCodeParams)
@@ -135,17 +159,30 @@ def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
     """A limit chosen by a code (e.g. a parking bay's width or length by its arrangement)."""
     code = ctx.value(feature, params.key)
     if code is None:
-        return ctx.missing(params.key)
-    limit = params.limits.get(str(code))
+        if params.unknown == "to_verify":
+            return ctx.missing(params.key)
+        options = [(None, params.default)] if params.default is not None else []
+        options += list(params.limits.items())
+        results = [(c, _by_code(feature, params, ctx, lim, None)) for c, lim in options]
+        missing = [m for _, r in results for m in r.missing if r.outcome is Outcome.TO_VERIFY]
+        if missing:
+            return ctx.missing(*dict.fromkeys([*missing, params.key]))
+        first = results[0][1]
+        if len({r.outcome for _, r in results}) == 1:
+            return first
+        fails = next(r for _, r in results if r.outcome is Outcome.FAIL)
+        table = {lang: "; ".join(f"{c if c is not None else other}: {_limit_text(lim)}"
+                                 for c, lim in options)
+                 for lang, other in (("nl", "anders"), ("en", "otherwise"))}
+        return CheckResult(Outcome.TO_VERIFY, fails.property, fails.measured, fails.required,
+                           fails.unit, missing=(params.key,), data=fails.data, note={
+            "nl": f"de grens hangt af van {params.key} ({table['nl']})",
+            "en": f"the limit depends on {params.key} ({table['en']})"})
+    limit = params.limits.get(str(code)) or params.default
     if limit is None:
         return CheckResult(Outcome(params.other), params.key, str(code),
                            ", ".join(params.limits))
-    value = as_number(ctx.value(feature, limit.property))
-    if value is None:
-        return ctx.missing(limit.property)
-    return ctx.compare(limit.property, value, min_value=limit.min, max_value=limit.max,
-                       unit=limit.unit, data={"key": params.key, "key_value": str(code),
-                                              "source": ctx.source_of(feature, limit.property)})
+    return _by_code(feature, params, ctx, limit, str(code))
 
 
 # --------------------------------------------------------------------------------------------
