@@ -135,7 +135,7 @@ def _osm_tagged_layers(layers: list[_Layer], options: ReadOptions,
                        metadata: dict[str, Any]) -> set[tuple[str, str]]:
     """The (file, layer) pairs whose features carry OpenStreetMap tags: every layer with
     ``--mapping osm``/``osw`` (or a tag mapping file), else those that look like an OSM export."""
-    from inclusiecheck.readers.osm_tagged import looks_osm_tagged
+    from inclusiecheck.readers.osm.vector import looks_osm_tagged
 
     chosen = options.tags is not None or bool((metadata.get("osm") or {}).get("tags")
                                               if isinstance(metadata.get("osm"), dict) else False)
@@ -147,7 +147,7 @@ def _classify_osm(path: Path, features: list[RawFeature], tagged: set[tuple[str,
                   options: ReadOptions, metadata: dict[str, Any],
                   warnings: list[ReadWarning]) -> list[RawFeature]:
     """Classify the features of OSM-tagged layers with the OSM tag mapping (docs/osm.md)."""
-    from inclusiecheck.readers.osm_tagged import (
+    from inclusiecheck.readers.osm.vector import (
         ATTRIBUTION, classify_features, load_named_tag_mapping, osm_status,
     )
 

@@ -10,7 +10,7 @@ import pytest
 from inclusiecheck.api import check as run_check
 from inclusiecheck.model import InputError
 from inclusiecheck.readers import ReadOptions, read_plan, reader_mapping_kind
-from inclusiecheck.readers.osm_tagged import feature_tags, osm_identity, parse_hstore
+from inclusiecheck.readers.osm.vector import feature_tags, osm_identity, parse_hstore
 
 
 def _point(lon: float, lat: float, props: dict, fid: str | None = None) -> dict:

@@ -27,9 +27,12 @@ from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, ReadWarning, SourceRef
 from inclusiecheck.model.profile import LAYER_MODELS
-from inclusiecheck.readers.osm import (
-    ATTRIBUTION, Classifier, TagMapping, _Element, _Problems, _shape_for, feature_properties,
-    is_area, load_tag_mapping, parse_tag_mapping,
+from inclusiecheck.readers.osm import ATTRIBUTION
+from inclusiecheck.readers.osm.attributes import _Problems, feature_properties
+from inclusiecheck.readers.osm.collect import _Element
+from inclusiecheck.readers.osm.geometry import _shape_for
+from inclusiecheck.readers.osm.mapping import (
+    Classifier, TagMapping, is_area, load_tag_mapping, parse_tag_mapping,
 )
 
 #: shipped OSM tag mappings by name (``--mapping osm`` / ``--mapping osw``)
