@@ -387,19 +387,48 @@ def compare(
         lines.append(f"## {title_nl if nl else title_en} ({len(items)})")
         lines.append("")
         for item in items:
+            why = _compare_cause(item, nl)
             if key == "changed":
                 lines.append(f"- {item['new']['rule_id']} {item['new']['layer']}/"
                              f"{item['new']['feature_id']}: {item['old']['outcome']} → "
-                             f"{item['new']['outcome']}")
+                             f"{item['new']['outcome']}{why}")
             else:
                 lines.append(f"- {item['rule_id']} {item['layer']}/{item['feature_id']} "
-                             f"({item['outcome']}): {item['message']}")
+                             f"({item['outcome']}): {item['message']}{why}")
+        lines.append("")
+    by_rule = sum(1 for key in ("resolved", "introduced", "changed") for item in result[key]
+                  if item["cause"] != "plan")
+    if by_rule:
+        lines.append(f"{by_rule} " + ("wijziging(en) komen (ook) van een andere regelversie of "
+                                      "regel, niet enkel van het plan (zie rules/CHANGELOG.md)."
+                                      if nl else "change(s) come (also) from another rule version "
+                                      "or rule, not only from the plan (see rules/CHANGELOG.md)."))
         lines.append("")
     write_atomic(out / "compare.md", "\n".join(lines).encode())
     typer.echo("\n".join(lines[:5]))
     typer.echo(f"resolved {len(result['resolved'])}, introduced {len(result['introduced'])}, "
-               f"changed {len(result['changed'])}, unchanged {len(result['unchanged'])}")
+               f"changed {len(result['changed'])}, unchanged {len(result['unchanged'])}"
+               + (f"; {by_rule} from a rule change" if by_rule else ""))
     typer.echo(f"  → {out / 'compare.json'}\n  → {out / 'compare.md'}")
+
+
+def _compare_cause(item: dict, nl: bool) -> str:
+    """What a compared finding's change comes from, when it is not (only) the plan."""
+    cause = item["cause"]
+    versions = item.get("rule_version")
+    if cause == "rule" and versions:
+        return (f" (nieuwe regelversie {versions['old']} → {versions['new']}, plan ongewijzigd)"
+                if nl else f" (new rule version {versions['old']} → {versions['new']}, "
+                           "plan unchanged)")
+    if cause == "rule_and_plan" and versions:
+        return (f" (regelversie {versions['old']} → {versions['new']} én plan gewijzigd)"
+                if nl else f" (rule version {versions['old']} → {versions['new']} and plan "
+                           "changed)")
+    if cause == "new_rule":
+        return " (nieuwe regel)" if nl else " (new rule)"
+    if cause == "removed_rule":
+        return " (regel niet meer van kracht)" if nl else " (rule no longer in force)"
+    return ""
 
 
 def batch_folders(plans: list[Path]) -> list[str]:
@@ -746,6 +775,11 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:  # the file system refused (permissions, disk full): not a bug
+        where = exc.filename if isinstance(exc.filename, str) else None
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        _err(f"{where}: {reason}" if where else reason)
+        sys.exit(2)
     except Exception as exc:  # click usage errors and anything unforeseen: one line
         # typer vendors its own click: recognise usage errors by their interface
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):

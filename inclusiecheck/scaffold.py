@@ -199,6 +199,10 @@ def new_rule_set(folder: Path, name: str, *, extends: list[str] | None = None,
     return path
 
 
+#: a rule folder's slug: lower-case words joined by dashes (never a path)
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
 def new_rule(set_folder: Path, rule_id: str, layer: str, check: str = "threshold", *,
              prop: str | None = None, name: str | None = None, slug: str | None = None,
              schema_base: str = SCHEMA_BASE_URL) -> list[Path]:
@@ -224,10 +228,15 @@ def new_rule(set_folder: Path, rule_id: str, layer: str, check: str = "threshold
              if p.is_dir() and (p.name == rule_id or p.name.startswith(rule_id + "-"))]
     if taken:
         raise InputError(f"{taken[0]}: rule {rule_id} already exists in this set")
+    if slug is not None and not SLUG.match(slug):
+        raise InputError(f"--slug {slug!r}: a slug is a plain folder name such as "
+                         "'kerb-height' (lower-case letters, digits and dashes; no '/' or '..')")
     example = _example(check, layer, prop)
     name = name or f"{layer}.{example.name}"
     slug = slug or re.sub(r"[^a-z0-9]+", "-", example.name.lower()).strip("-")
     folder = set_folder / f"{rule_id}-{slug}"
+    if folder.exists():
+        raise InputError(f"{folder}: already exists; choose another --slug or --id")
     features = [(fid, attrs) for fid, attrs, _o, _c in example.features]
     kind_codes = allowed_codes(layer, "kind") \
         if "kind" in attribute_names(layer) and "property: kind\n" not in example.params_yaml \

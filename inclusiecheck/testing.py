@@ -119,6 +119,10 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
         return
     for case in spec.cases:
         fixture = expected_path.parent / case.file
+        if not fixture.resolve().is_relative_to(expected_path.parent.resolve()):
+            yield CaseResult(rule.id, case.file, "-", "readable", "error",
+                             f"{expected_path}: {case.file!r} lies outside the cases folder")
+            continue
         bound = rule
         if case.params:
             problems: list[Problem] = []

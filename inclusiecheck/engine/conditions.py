@@ -7,6 +7,7 @@ mapping uses operators from :data:`OPERATORS` (``{gte: 1.5}``, ``{in: [a, b]}``,
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 _MISSING = object()
@@ -63,13 +64,65 @@ SYMBOLS = {"eq": "=", "ne": "≠", "in": "∈", "not_in": "∉", "gt": ">", "gte
            "lte": "≤", "exists": "exists"}
 
 
+_NUMERIC_OPS = ("gt", "gte", "lt", "lte")
+
+
+def _scalar_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be compared with an attribute, or ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return None
+    return f"expects a single value (text, number or true/false), found {_kind(value)}"
+
+
+def _kind(value: Any) -> str:
+    """``a list``, ``a number``, ... for a message."""
+    return {dict: "a mapping", list: "a list", int: "a number", float: "a number",
+            str: "a text", bool: "true/false"}.get(type(value), f"a {type(value).__name__}")
+
+
 def validate_condition(cond: Any) -> None:
-    """Raise ``ValueError`` for an unknown operator (used when loading rules)."""
+    """Raise ``ValueError`` for an unknown operator or an operator value of the wrong type
+    (used when loading rules, so that what validates never fails while checking):
+    ``gt``/``gte``/``lt``/``lte`` take a finite number, ``in``/``not_in`` a list of values,
+    ``eq``/``ne`` one value, ``exists`` true or false; numbers are finite."""
     if isinstance(cond, dict):
-        for op in cond:
+        for op, expected in cond.items():
             if op not in OPERATORS and op != "exists":
                 raise ValueError(f"unknown operator {op!r}; use one of "
                                  f"{', '.join([*OPERATORS, 'exists'])}")
+            if op == "exists":
+                if not isinstance(expected, bool):
+                    raise ValueError(f"exists: expects true or false, found {expected!r}")
+            elif op in _NUMERIC_OPS:
+                if isinstance(expected, bool) or not isinstance(expected, (int, float)):
+                    raise ValueError(f"{op}: expects a number, found {_kind(expected)} "
+                                     f"({expected!r:.40})")
+                if not math.isfinite(expected):
+                    raise ValueError(f"{op}: {expected!r} is not a finite number")
+            elif op in ("in", "not_in"):
+                if not isinstance(expected, list):
+                    raise ValueError(f"{op}: expects a list of values such as [a, b], found "
+                                     f"{_kind(expected)} ({expected!r:.40})")
+                for item in expected:
+                    problem = _scalar_problem(item)
+                    if problem:
+                        raise ValueError(f"{op}: {problem}")
+            else:
+                problem = _scalar_problem(expected)
+                if problem:
+                    raise ValueError(f"{op}: {problem}")
+        return
+    if isinstance(cond, list):
+        for item in cond:
+            problem = _scalar_problem(item)
+            if problem:
+                raise ValueError(f"list condition: {problem}")
+        return
+    problem = _scalar_problem(cond)
+    if problem:
+        raise ValueError(problem)
 
 
 def validate_conditions(conditions: dict[str, Any]) -> dict[str, Any]:

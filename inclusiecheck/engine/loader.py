@@ -11,6 +11,7 @@ level, and add rules; the report says which set and version each rule came from.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
@@ -289,6 +290,10 @@ def _read_set_spec(folder: Path, problems: list[Problem]) -> RuleSetSpec | None:
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "ruleset.yaml must be a mapping"))
         return None
+    not_finite = _non_finite_problems(data, path)
+    if not_finite:
+        problems.extend(not_finite)
+        return None
     try:
         return RuleSetSpec.model_validate(data)
     except ValidationError as exc:
@@ -313,6 +318,7 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
         return None
     if semantic:
         problems.extend(semantic_problems(spec, path))
+        problems.extend(placeholder_problems(spec, path, check))
         for section in ("where", "plan"):
             for key, cond in getattr(spec.applies_to, section).items():
                 try:
@@ -404,6 +410,92 @@ def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
     return problems
 
 
+#: values every finding offers its message templates (see the evaluator)
+BASE_PLACEHOLDERS = frozenset({"feature_id", "layer", "property", "measured", "required",
+                               "unit", "missing"})
+_DATA_KEY = re.compile(r"""["']([a-z_][a-z0-9_]*)["']\s*:""")
+_DATA_KEYS: dict[str, frozenset[str] | None] = {}
+
+
+def _module_keys(module_name: str) -> frozenset[str] | None:
+    """Every ``"name":`` dict key written in a check module's source: a superset of the
+    ``data`` values its results carry (``None`` when the source is not available)."""
+    if module_name not in _DATA_KEYS:
+        import importlib
+        import inspect
+
+        try:
+            source = inspect.getsource(importlib.import_module(module_name))
+        except (ImportError, OSError, TypeError):
+            _DATA_KEYS[module_name] = None
+        else:
+            _DATA_KEYS[module_name] = frozenset(_DATA_KEY.findall(source))
+    return _DATA_KEYS[module_name]
+
+
+def known_placeholders(check: CheckType) -> frozenset[str] | None:
+    """The placeholders a rule of ``check`` may use: the values of every finding, the check's
+    parameters and the values its results carry; ``None`` when they cannot be known (a
+    plugin without source)."""
+    module_keys = _module_keys(getattr(check.func, "__module__", "") or "")
+    if module_keys is None:
+        return None
+    shared = _module_keys("inclusiecheck.engine.checks.api") or frozenset()
+    return BASE_PLACEHOLDERS | frozenset(check.params.model_fields) | module_keys | shared
+
+
+def placeholder_problems(spec: Rule, path: Path, check: CheckType) -> list[Problem]:
+    """Message placeholders no finding of this check fills (they would print literally)."""
+    known = known_placeholders(check)
+    if known is None:
+        return []
+    problems = []
+    for loc, text in _message_texts(spec):
+        for lang in ("nl", "en"):
+            for name in sorted(set(_TEMPLATE_FIELD.findall(getattr(text, lang)))):
+                if _PLAIN_NAME.match(name) and name not in known:
+                    close = difflib.get_close_matches(name, sorted(known), n=1)
+                    hint = f"did you mean {{{close[0]}}}?" if close else \
+                        "use {measured}, {required}, {unit}, {feature_id} or a check parameter"
+                    problems.append(Problem(
+                        path, line_of(path, (*loc, lang)),
+                        f"{'.'.join(loc)}.{lang}: unknown placeholder {{{name}}} (check type "
+                        f"{check.name} does not fill it; it would print literally); {hint}"))
+    return problems
+
+
+def _message_texts(spec: Rule) -> list[tuple[tuple[str, ...], Any]]:
+    texts: list[tuple[tuple[str, ...], Any]] = [(("message",), spec.message),
+                                                (("advice",), spec.advice)]
+    if spec.messages is not None:
+        for key in ("fail", "warn", "to_verify", "pass"):
+            texts.append((("messages", key), getattr(spec.messages, key.replace("pass",
+                                                                                "pass_"))))
+    return [(loc, text) for loc, text in texts if text is not None]
+
+
+def non_finite_numbers(data: Any, loc: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], float]]:
+    """Where a rule file holds ``.nan`` or ``.inf`` (a limit no value can be compared with:
+    ``min: .nan`` would pass everything). Walked without recursion."""
+    found = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [(loc, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append((where, value))
+        elif isinstance(value, dict):
+            stack.extend(((*where, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(value))
+    return sorted(found, key=lambda item: [str(p) for p in item[0]])
+
+
+def _non_finite_problems(data: Any, path: Path) -> list[Problem]:
+    return [Problem(path, line_of(path, where),
+                    f"{'.'.join(str(p) for p in where)}: {value!r} is not a finite number")
+            for where, value in non_finite_numbers(data)]
+
+
 def load_rule_file(path: Path, problems: list[Problem]) -> Rule | None:
     """Read and validate one ``rule.yaml`` (problems are appended, ``None`` returned)."""
     try:
@@ -413,6 +505,10 @@ def load_rule_file(path: Path, problems: list[Problem]) -> Rule | None:
         return None
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, "rule.yaml must be a mapping"))
+        return None
+    not_finite = _non_finite_problems(data, path)
+    if not_finite:
+        problems.extend(not_finite)
         return None
     try:
         return Rule.model_validate(data)
@@ -710,6 +806,7 @@ def validate_folder(folder: Path) -> tuple[list[Problem], int]:
             spec = load_rule_file(rule_path, problems)
             if spec is not None:
                 bind_rule(spec, rule_path, problems)
+            problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0
     known = known_with([folder])
@@ -718,10 +815,46 @@ def validate_folder(folder: Path) -> tuple[list[Problem], int]:
     for set_folder in found.values():
         ruleset = load_set(set_folder, known=known, problems=problems, _cache=cache)
         if ruleset is not None:
-            count += sum(1 for r in ruleset.rules if r.path.parent.parent == set_folder)
+            own = [r for r in ruleset.rules if r.path.parent.parent == set_folder]
+            count += len(own)
+            for folder_of_rule in sorted({r.folder for r in own}):
+                problems.extend(case_problems(folder_of_rule))
             ids = {r.id for r in ruleset.rules} | set(ruleset.spec.overrides)
             problems.extend(_stray_folders(set_folder, ids))
     return _unique(problems), count
+
+
+def case_problems(rule_folder: Path) -> list[Problem]:
+    """Problems of a rule's ``cases/expected.yaml``: its schema, and fixture files that are
+    missing or lie outside the ``cases/`` folder (``file: ../../../etc/passwd``)."""
+    from inclusiecheck.engine.schema import CasesSpec
+
+    cases = rule_folder / "cases"
+    path = cases / "expected.yaml"
+    if not path.is_file():
+        return []
+    try:
+        data = load_yaml(path)
+    except InputError as exc:
+        return [_yaml_problem(exc, path)]
+    try:
+        spec = CasesSpec.model_validate(data)
+    except ValidationError as exc:
+        return [Problem(path, line_of(path, err["loc"]),
+                        f"{'.'.join(map(str, err['loc']))}: {err['msg'].removeprefix('Value error, ')}")
+                for err in exc.errors()]
+    problems = []
+    root = cases.resolve()
+    for index, case in enumerate(spec.cases):
+        fixture = cases / case.file
+        if not fixture.resolve().is_relative_to(root):
+            problems.append(Problem(path, line_of(path, ("cases", index, "file")),
+                                    f"cases.{index}.file: {case.file!r} lies outside the cases "
+                                    "folder"))
+        elif not fixture.is_file():
+            problems.append(Problem(path, line_of(path, ("cases", index, "file")),
+                                    f"cases.{index}.file: {case.file!r} not found in {cases}"))
+    return problems
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -197,6 +197,17 @@ class CaseFile(Strict):
     expect: dict[str, Literal["fail", "warn", "pass", "to_verify", "not_applicable",
                               "deviation"]]
 
+    @field_validator("file")
+    @classmethod
+    def _inside_cases(cls, value: str) -> str:
+        """A fixture lies in the rule's ``cases/`` folder: a relative path without ``..``."""
+        parts = value.replace("\\", "/").split("/")
+        if not value.strip() or value.startswith(("/", "\\", "~")) or ":" in value \
+                or any(part in ("..", "") for part in parts):
+            raise ValueError(f"{value!r}: give a file in the rule's cases/ folder, such as "
+                             "cases.geojson (no absolute path, no '..')")
+        return value
+
 
 class CasesSpec(Strict):
     crs: str = "EPSG:31370"

@@ -60,8 +60,8 @@ def test_normalise_warns_and_never_crashes() -> None:
     dup = [f for f in model.features("walkway") if f.id.startswith("a#")]
     assert dup and dup[0].status == "existing"
     codes = sorted({w.code for w in model.warnings})
-    assert codes == ["duplicate_id", "invalid_value", "unknown_attribute", "unknown_layer",
-                     "wrong_geometry"]
+    assert codes == ["duplicate_id", "invalid_value", "layer_skipped", "unknown_attribute",
+                     "unknown_layer", "wrong_geometry"]
     assert "access_path" not in walkways["a"].attrs  # unset means unknown: no default
 
 
