@@ -153,18 +153,22 @@ def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckRe
 
 def _lookup_row(feature: Feature, params: LookupParams, ctx: CheckContext,
                 row: LookupRow | None, key: float, value: float) -> CheckResult:
+    # a negative slope is judged by its size (ctx.value); the finding notes the sign
+    sign_data, sign_note = ctx.sign_note(feature, params.property)
     if row is None:
         return CheckResult(Outcome(params.outside), property=params.property,
-                           measured=value, unit=params.unit,
-                           data={"key": params.key, "key_value": key})
+                           measured=value, unit=params.unit, note=sign_note,
+                           data={"key": params.key, "key_value": key, **sign_data})
     limit = row.max if row.max is not None else row.min
     target = row.warn_max if row.warn_max is not None else row.warn_min
     return ctx.compare(params.property, value, min_value=row.min, max_value=row.max,
                        warn_min=row.warn_min, warn_max=row.warn_max, unit=params.unit,
+                       note=sign_note,
                        data={"key": params.key, "key_value": key,
                              "row": row.describe(params.key_unit),
                              "limit": limit, "target": target,
-                             "source": ctx.source_of(feature, params.property)})
+                             "source": ctx.source_of(feature, params.property),
+                             **sign_data})
 
 
 # --------------------------------------------------------------------------------------------
