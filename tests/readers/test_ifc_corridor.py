@@ -38,3 +38,4 @@ def test_corridor_space_becomes_a_corridor_walkway(name: str) -> None:
 def test_other_spaces_are_no_corridor(name: str) -> None:
     mapped = map_model(_renamed(name))
     assert not [f for f in mapped.features if f.layer == "walkway"]
+
