@@ -100,7 +100,55 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
     dev_path = Path(deviations) if deviations else find_default(plan_path)
     devs = load_deviations(dev_path) if dev_path else []
     result = evaluate(model, in_force, date=day, lang=lang, list_all=list_all, deviations=devs)
-    return assemble(model, sets, result, lang=lang, list_all=list_all, day=day)
+    return assemble(model, sets, result, lang=lang, list_all=list_all, day=day,
+                    inputs=input_files(plan_path, dev_path))
+
+
+#: files of a plan folder that are not plan data (hashing them would make the list noisy)
+_SKIP_INPUT = (".", "~")
+
+
+def input_files(plan: Path, deviations: Path | None = None) -> list[dict[str, Any]]:
+    """The files the check read, each with its SHA-256 and size, sorted by name.
+
+    A folder plan: every regular file in the folder (not below it); a file plan: the file,
+    its sidecars (same stem: a Shapefile's .dbf, .shx, .prj, a ``<name>.plan.yaml``) and a
+    ``plan.yaml`` beside it; and the deviations file when one was read. Names are relative to
+    the plan's folder (or the file name), never absolute.
+    """
+    import hashlib
+
+    if not plan.exists():
+        return []
+    base = plan if plan.is_dir() else plan.parent
+    if plan.is_dir():
+        files = [p for p in plan.iterdir() if p.is_file() and not p.name.startswith(_SKIP_INPUT)]
+    else:
+        stem = plan.name.split(".")[0]
+        files = [p for p in base.iterdir() if p.is_file()
+                 and (p.name.split(".")[0] == stem or p.name == "plan.yaml")]
+    if deviations is not None and deviations.is_file() and deviations not in files:
+        files.append(deviations)
+    out = []
+    for path in sorted(set(files), key=lambda p: p.name):
+        digest = hashlib.sha256()
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            size = path.stat().st_size
+        except OSError:
+            continue
+        try:
+            name = path.relative_to(base).as_posix()
+        except ValueError:
+            name = path.name
+        out.append({"file": name, "sha256": digest.hexdigest(), "bytes": size})
+    return out
+
+
+#: layers whose named features are labelled on the map
+MAP_NAMED_LAYERS = ("building", "walkway", "area")
 
 
 def _rule_info(rule: LoadedRule, lang: str) -> RuleInfo:
@@ -113,7 +161,11 @@ def _rule_info(rule: LoadedRule, lang: str) -> RuleInfo:
                         spec.source.kind),
         layer=", ".join(spec.applies_to.layers), qualitative=spec.check.type == "manual",
         description=spec.description.get(lang) if spec.description else "",
-        defined_in=rule.defined_in, modified_by=rule.modified_by)
+        defined_in=rule.defined_in, modified_by=rule.modified_by,
+        texts={"title": {k: spec.title.get(k) for k in ("nl", "en")},
+               "description": {k: spec.description.get(k) if spec.description else ""
+                               for k in ("nl", "en")}},
+        version=spec.version)
 
 
 def _nested_counts(counts: dict[tuple[str, str, str, str, str], int]) -> dict[str, Any]:
@@ -144,7 +196,8 @@ def _nested_counts(counts: dict[tuple[str, str, str, str, str], int]) -> dict[st
 
 
 def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, lang: str,
-             list_all: bool, day: dt.date) -> Report:
+             list_all: bool, day: dt.date,
+             inputs: list[dict[str, Any]] | None = None) -> Report:
     """Build the immutable Report from the model and the evaluation."""
     sets = list(sets)
     summary = _nested_counts(result.counts)
@@ -191,6 +244,7 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
     }
     warnings = tuple(w.as_dict() for w in [*model.warnings, *result.warnings])
     map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = {}
+    map_names: dict[str, dict[str, str]] = {}
     bounds = None
     for layer in MAP_LAYERS:
         feats = model.features(layer)
@@ -199,6 +253,11 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
         locs = locations_of([f.geometry for f in feats])
         map_layers[layer] = [(f.id, loc or mapping(f.geometry), f.status)
                              for f, loc in zip(feats, locs)]
+        if layer in MAP_NAMED_LAYERS:
+            named = {f.id: str(f.attrs["name"]) for f in feats
+                     if f.attrs.get("name") and f.status != "removed"}
+            if named:
+                map_names[layer] = named
     if len(model):
         import shapely
 
@@ -207,6 +266,8 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
         bounds = (float(minx), float(miny), float(maxx), float(maxy))
     plan = model.meta.as_report_dict()
     plan["source"] = model.source_path
+    if inputs is not None:
+        plan["inputs"] = inputs
     if model.meta.permit_date is None:
         plan["rules_date"] = day.isoformat()
     return Report(
@@ -216,7 +277,8 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
                          "extends": list(s.spec.extends), **s.provenance()} for s in sets),
         verdict=verdict, summary=summary, coverage=coverage, warnings=warnings,
         findings=tuple(result.findings), rules=tuple(_rule_info(r, lang) for r in result.rules),
-        list_all=list_all, map_layers=map_layers, extents=bounds, tool_version=__version__)
+        list_all=list_all, map_layers=map_layers, extents=bounds, tool_version=__version__,
+        map_names=map_names)
 
 
 class _Empty:
@@ -238,19 +300,45 @@ def compare(old: Report, new: Report) -> dict[str, Any]:
     ``introduced`` (new in the new version), ``changed`` (same rule and feature, other outcome)
     and ``unchanged``, plus both verdicts. Passes are not listed unless both reports were made
     with ``list_all``.
+
+    Each resolved, introduced and changed item says its ``cause``: ``rule`` when the rule
+    that judged it has another ``version`` in the two reports (e.g. the plans' permit dates
+    select different versions, see ``rules/CHANGELOG.md``) and the plan's measured value is
+    the same; ``new_rule`` / ``removed_rule`` when the rule is in force for only one of them;
+    ``rule_and_plan`` when both the rule version and the measured value changed; ``plan``
+    otherwise. ``rule_versions`` is ``{"old": n, "new": m}`` where the versions differ; each
+    finding also carries the ``rule_version`` that judged it.
     """
     old_map = {finding_key(f): f for f in old.listed_findings()}
     new_map = {finding_key(f): f for f in new.listed_findings()}
+    old_versions = {r.id: r.version for r in old.rules}
+    new_versions = {r.id: r.version for r in new.rules}
 
     def brief(f: Any) -> dict[str, Any]:
         return {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
                 "property": f.property, "outcome": f.outcome.value, "level": f.level.value,
                 "measured": f.measured, "required": f.required, "unit": f.unit,
-                "message": f.message}
+                "message": f.message, "rule_version": f.rule_version}
 
-    resolved = [brief(old_map[k]) for k in sorted(old_map) if k not in new_map]
-    introduced = [brief(new_map[k]) for k in sorted(new_map) if k not in old_map]
-    changed = [{"old": brief(old_map[k]), "new": brief(new_map[k])}
+    def cause(rule_id: str, a: Any = None, b: Any = None) -> dict[str, Any]:
+        if rule_id not in old_versions and rule_id in new_versions:
+            return {"cause": "new_rule"}
+        if rule_id in old_versions and rule_id not in new_versions:
+            return {"cause": "removed_rule"}
+        v_old = a.rule_version if a is not None else old_versions.get(rule_id)
+        v_new = b.rule_version if b is not None else new_versions.get(rule_id)
+        if v_old is None or v_new is None or v_old == v_new:
+            return {"cause": "plan"}
+        plan_changed = a is not None and b is not None and a.measured != b.measured
+        return {"cause": "rule_and_plan" if plan_changed else "rule",
+                "rule_versions": {"old": v_old, "new": v_new}}
+
+    resolved = [{**brief(old_map[k]), **cause(k[0], a=old_map[k])}
+                for k in sorted(old_map) if k not in new_map]
+    introduced = [{**brief(new_map[k]), **cause(k[0], b=new_map[k])}
+                  for k in sorted(new_map) if k not in old_map]
+    changed = [{"old": brief(old_map[k]), "new": brief(new_map[k]),
+                **cause(k[0], old_map[k], new_map[k])}
                for k in sorted(old_map) if k in new_map
                and old_map[k].outcome is not new_map[k].outcome]
     unchanged = [brief(new_map[k]) for k in sorted(new_map) if k in old_map

@@ -102,20 +102,22 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
 def write_outputs(report: Report, out: Path, formats: list[str], *,
                   bcf_recommendations: bool = False,
                   progress: "PlanProgress | None" = None) -> list[Path]:
-    """Render ``report`` in every format into ``out`` (atomically); return the paths."""
-    from inclusiecheck.output import write_atomic
+    """Render ``report`` in every format, then write them into ``out`` as one set with its
+    ``manifest.json`` (:func:`inclusiecheck.output.write_report_set`); return the report
+    paths (not the manifest)."""
+    from inclusiecheck.output import write_report_set
     from inclusiecheck.report import RenderOptions, get_format
 
     chosen = [get_format(name) for name in formats]  # validate all names before writing
     options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations)
-    written = []
+    rendered = []
     for number, fmt in enumerate(chosen):
         path = out / fmt.filename
         if progress is not None:
             progress.step("write", 0.6 + 0.4 * number / max(len(chosen), 1),
                           f"writing {fmt.filename}", path=str(path))
-        write_atomic(path, fmt.render(report, options))
-        written.append(path)
+        rendered.append((fmt.filename, fmt.render(report, options)))
+    written = write_report_set(out, rendered)[:-1]
     if progress is not None:
         progress.step("written", 1.0, f"{len(written)} files written",
                       files=[str(p) for p in written])
@@ -299,6 +301,9 @@ def check(
     for name in names:
         get_format(name)
     check_out_folder(out, plans)
+    from inclusiecheck.output import lock_folder
+
+    lock_folder(out)  # held until the process ends: a second run into --out is refused
     code = 0
     if len(plans) == 1:
         report = _check_one(plans[0], report_progress, 0, rules=rules, mapping_profile=mapping,
@@ -415,7 +420,7 @@ def compare(
 def _compare_cause(item: dict, nl: bool) -> str:
     """What a compared finding's change comes from, when it is not (only) the plan."""
     cause = item["cause"]
-    versions = item.get("rule_version")
+    versions = item.get("rule_versions")
     if cause == "rule" and versions:
         return (f" (nieuwe regelversie {versions['old']} → {versions['new']}, plan ongewijzigd)"
                 if nl else f" (new rule version {versions['old']} → {versions['new']}, "
@@ -452,13 +457,13 @@ def write_batch_index(rows: list[dict[str, object]], out: Path, lang: str) -> li
     import html
     import json
 
-    from inclusiecheck.output import write_atomic
+    from inclusiecheck.output import write_report_set
     from inclusiecheck.report.viewmodel import load_catalogue
 
     nl = lang == "nl"
     t = load_catalogue(_ui_lang(lang))
-    write_atomic(out / "batch.json", (json.dumps({"plans": rows}, indent=2, ensure_ascii=False,
-                                                 sort_keys=True) + "\n").encode("utf-8"))
+    batch_json = (json.dumps({"plans": rows}, indent=2, ensure_ascii=False, sort_keys=True)
+                  + "\n").encode("utf-8")
     e = html.escape
     title = "Inclusieadviezen: overzicht" if nl else "Inclusion advice: overview"
     head = ("Plan", "Dossier", "Oordeel" if nl else "Verdict", "niet voldaan" if nl else "fail",
@@ -484,8 +489,8 @@ def write_batch_index(rows: list[dict[str, object]], out: Path, lang: str) -> li
             f"<h1>{e(title)}</h1><table><caption>{e(title)}</caption><thead><tr>"
             + "".join(f'<th scope="col">{e(h)}</th>' for h in head)
             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></main></body></html>\n")
-    write_atomic(out / "index.html", page.encode("utf-8"))
-    return [out / "batch.json", out / "index.html"]
+    return write_report_set(out, [("batch.json", batch_json),
+                                  ("index.html", page.encode("utf-8"))])[:-1]
 
 
 def sample_plan() -> Path:

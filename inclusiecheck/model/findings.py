@@ -96,6 +96,17 @@ class Finding:
     #: for a to_verify finding whose scope is undecided: True when the check fails even against
     #: the least strict limit any in-scope case allows, False when it passes; else None
     would_fail: bool | None = None
+    #: message (template ``{nl, en}`` + values), advice and note in both languages, rendered
+    #: in a report's language when it is written (:meth:`text`); not part of report.json,
+    #: whose ``message``, ``advice`` and ``note`` are in the report's language
+    texts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def text(self, key: str, lang: str) -> str | None:
+        """``message``, ``advice`` or ``note`` in ``lang`` (the stored text when no
+        template is kept)."""
+        from inclusiecheck.model.texts import localized
+
+        return localized(self.texts, key, lang, getattr(self, key))
 
     def sort_key(self) -> tuple:
         return (OUTCOME_ORDER[self.outcome], 0 if self.would_fail else 1,
@@ -161,6 +172,17 @@ class RuleInfo:
     defined_in: str | None = None
     #: the extending sets that changed the rule through ``overrides`` (outermost last)
     modified_by: tuple[str, ...] = ()
+    #: ``title`` and ``description`` as ``{nl, en}`` (not in report.json)
+    texts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    #: the rule's ``version`` in force on the plan's date (``compare`` tells rule changes
+    #: from plan changes with it)
+    version: int | None = None
+
+    def text(self, key: str, lang: str) -> str:
+        """``title`` or ``description`` in ``lang``."""
+        from inclusiecheck.model.texts import localized
+
+        return localized(self.texts, key, lang, getattr(self, key)) or ""
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -190,6 +212,12 @@ class Verdict:
     conditions: tuple[Finding, ...] = ()
     #: the verdict once the undecided scopes are confirmed (would-fail findings as fails)
     if_in_scope: str | None = None
+    #: ``reason`` as ``{nl, en}`` (not in report.json)
+    reasons: dict[str, str] | None = field(default=None, compare=False, repr=False)
+
+    def reason_in(self, lang: str) -> str:
+        """The reason in ``lang``."""
+        return (self.reasons or {}).get(lang) or self.reason
 
     def as_dict(self) -> dict[str, Any]:
         def ref(f: Finding) -> dict[str, Any]:
@@ -227,6 +255,9 @@ class Report:
     map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = field(default_factory=dict)
     extents: tuple[float, float, float, float] | None = None
     tool_version: str = ""
+    #: names of named features for map labels: layer -> {feature id: name} (buildings,
+    #: walkways, areas)
+    map_names: dict[str, dict[str, str]] = field(default_factory=dict)
     _rule_index: dict[str, RuleInfo] = field(default_factory=dict, repr=False, compare=False)
 
     def listed_findings(self) -> tuple[Finding, ...]:
