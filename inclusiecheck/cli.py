@@ -278,7 +278,7 @@ def check(
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
-    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="'json': machine-readable progress lines on stderr (for the QGIS plugin and other front-ends).")] = None,
+    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).")] = None,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
     from inclusiecheck.api import check as run_check

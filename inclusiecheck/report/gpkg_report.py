@@ -346,7 +346,8 @@ def store_styles(path: Path, styles: dict[str, str], description: str) -> None:
                 con.execute(
                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                     "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
-                    "description, owner, ui) VALUES ('', '', ?, 'geom', ?, ?, '', 1, ?, '', '')",
+                    "description, owner, ui, update_time) VALUES ('', '', ?, 'geom', ?, ?, '', "
+                    "1, ?, '', '', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
                     (layer, STYLE_NAME, qml, description))
     finally:
         con.close()

@@ -373,22 +373,25 @@ def test_render_findings_screenshot(checked, qgs) -> None:
         QgsMapRendererSequentialJob,
         QgsMapSettings,
         QgsMarkerSymbol,
+        QgsRectangle,
         QgsSingleSymbolRenderer,
         QgsVectorLayer,
     )
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 
+    fills = {"area": "238,236,230", "building": "200,196,188", "parking": "225,225,225",
+             "vegetation": "214,230,208", "walkway": "255,255,255"}
     plan_layers = []
-    for name in ("area", "building", "walkway", "crossing", "parking", "vegetation", "bench",
-                 "light"):
+    for name in ("area", "building", "parking", "vegetation", "walkway", "crossing", "wall",
+                 "bench", "light"):
         for kind, symbol in (("Polygon", lambda: QgsFillSymbol.createSimple(
-                {"color": "235,232,225,255", "outline_color": "150,150,150,255",
-                 "outline_width": "0.2"})),
+                {"color": f"{fills.get(name, '235,235,235')},255",
+                 "outline_color": "140,140,140,255", "outline_width": "0.2"})),
                              ("LineString", lambda: QgsLineSymbol.createSimple(
-                {"color": "150,150,150,255", "width": "0.5"})),
+                {"color": "120,120,120,255", "width": "0.5"})),
                              ("Point", lambda: QgsMarkerSymbol.createSimple(
-                {"color": "170,170,170,255", "size": "1.6", "outline_style": "no"}))):
+                {"color": "150,150,150,255", "size": "1.4", "outline_style": "no"}))):
             vl = QgsVectorLayer(f"{SAMPLE / name}.geojson|geometrytype={kind}", name, "ogr")
             if vl.isValid() and vl.featureCount() > 0:
                 vl.setRenderer(QgsSingleSymbolRenderer(symbol()))
@@ -397,8 +400,10 @@ def test_render_findings_screenshot(checked, qgs) -> None:
                 for name in ("findings_point", "findings_line", "findings_polygon")]
     assert all(f.renderer().type() == "RuleRenderer" for f in findings)
     area = next(vl for vl in plan_layers if vl.name() == "area")
-    extent = area.extent()
-    extent.grow(4)
+    extent = QgsRectangle(area.extent())
+    for layer in plan_layers + findings:
+        extent.combineExtentWith(layer.extent())
+    extent.grow(3)
     settings = QgsMapSettings()
     settings.setLayers(findings + list(reversed(plan_layers)))
     settings.setDestinationCrs(area.crs())
