@@ -4,7 +4,7 @@ Run them with Debian's QGIS Python in a ``--system-site-packages`` virtual envir
 ``qgis_plugin/README.md`` and ``.ci/run``)::
 
     QT_QPA_PLATFORM=offscreen INCLUSIECHECK_CLI=$PWD/.ci-venv/bin/inclusiecheck \\
-        .qgis-venv/bin/python -m pytest -m qgis qgis_plugin/tests
+        .qgis-venv/bin/python -m pytest -o addopts="" -m qgis qgis_plugin/tests
 
 Environment:
 
