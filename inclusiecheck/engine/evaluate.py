@@ -38,6 +38,8 @@ from inclusiecheck.model import (
     SiteModel,
 )
 from inclusiecheck.model.findings import LISTED_OUTCOMES
+from inclusiecheck.model.labels import join_labels, label, labels, value_text
+from inclusiecheck.model.texts import LANGS
 
 #: Pause CPython's cyclic garbage collector while rules run (see :func:`_gc_paused`).
 PAUSE_GC: bool = True
@@ -68,6 +70,7 @@ TO_VERIFY_TEXT = {
     "en": "To verify: the data needed to judge this is missing ({missing}).",
 }
 PASS_TEXT = {"nl": "Voldoet.", "en": "Meets the requirement."}
+DEVIATION_TEXT = {"nl": "Afwijking toegestaan: ", "en": "Deviation granted: "}
 NA_TEXT = {"nl": "Niet van toepassing.", "en": "Not applicable."}
 
 #: messages of a to_verify finding whose scope is undecided but whose check was measured
@@ -263,7 +266,8 @@ class _RulePlan:
     pillar: Pillar
     citation: Citation
     advice: str | None
-    templates: dict[Outcome, str]
+    templates: dict[Outcome, dict[str, str]]   # outcome -> {nl, en}
+    advice_texts: dict[str, str] | None = None
     scope_name: str | None = None
     lenient: Any = None  # check parameters with the least strict in-scope limits
 
@@ -316,25 +320,28 @@ class Evaluator:
                 break
             if ok is None:
                 plan_missing.append(name)
-        templates: dict[Outcome, str] = {}
+        templates: dict[Outcome, dict[str, str]] = {}
         per = spec.messages
         chosen_by = {}
         if per is not None:
             chosen_by = {Outcome.FAIL: per.fail, Outcome.WARN: per.warn,
                          Outcome.TO_VERIFY: per.to_verify, Outcome.PASS: per.pass_}
         for outcome in Outcome:
-            chosen = chosen_by.get(outcome)
-            template = chosen.get(lang) if chosen is not None else None
-            if template is None:
-                if outcome in (Outcome.FAIL, Outcome.WARN, Outcome.DEVIATION):
-                    template = spec.message.get(lang)
-                elif outcome is Outcome.TO_VERIFY:
-                    template = TO_VERIFY_TEXT[lang]
-                elif outcome is Outcome.PASS:
-                    template = PASS_TEXT[lang]
-                else:
-                    template = NA_TEXT[lang]
-            templates[outcome] = template
+            both = {}
+            for code in LANGS:   # both report languages: a report renders its own
+                chosen = chosen_by.get(outcome)
+                template = chosen.get(code) if chosen is not None else None
+                if template is None:
+                    if outcome in (Outcome.FAIL, Outcome.WARN, Outcome.DEVIATION):
+                        template = spec.message.get(code)
+                    elif outcome is Outcome.TO_VERIFY:
+                        template = TO_VERIFY_TEXT[code]
+                    elif outcome is Outcome.PASS:
+                        template = PASS_TEXT[code]
+                    else:
+                        template = NA_TEXT[code]
+                both[code] = template
+            templates[outcome] = both
         plan = _RulePlan(
             geometry=frozenset(applies.geometry) if applies.geometry else None,
             where=tuple(applies.where.items()), plan_na=plan_na,
@@ -345,6 +352,7 @@ class Evaluator:
             citation=Citation(spec.source.document, spec.source.article, spec.source.url,
                               spec.source.kind),
             advice=spec.advice.get(lang), templates=templates, scope_name=applies.scope,
+            advice_texts={code: spec.advice.get(code) for code in LANGS},
             lenient=_lenient_params(rule))
         self._plans[id(rule)] = plan
         return plan
@@ -388,7 +396,7 @@ class Evaluator:
     # -- findings -------------------------------------------------------------------------------
     def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                       case: dict[str, str] | None, would_fail: bool | None = None,
-                      message: str | None = None) -> list[Any]:
+                      message: dict[str, Any] | None = None) -> list[Any]:
         """The positional arguments of a :class:`Finding` (``location`` still ``None``)."""
         spec = rule.spec
         plan = self._plan(rule)
@@ -403,30 +411,20 @@ class Evaluator:
                 deviation = {**dev.as_dict(), "original_outcome": outcome.value}
                 outcome = Outcome.DEVIATION
         rdata = result.data
-        template = plan.templates[outcome]
-        if message is not None:
-            pass
-        elif "{" in template:
-            values: dict[str, Any] = {
-                "feature_id": feature.id, "layer": feature.layer, "property": result.property,
-                "measured": result.measured, "required": result.required,
-                "unit": _unit_text(result.unit), "missing": ", ".join(result.missing),
-            }
-            for key, value in rdata.items():
-                if isinstance(value, (str, int, float, bool)) or (isinstance(value, dict) and lang in value):
-                    values[key] = value
-            message = render(template, values, lang)
-        else:
-            message = template
-        notes = []
-        if case:
-            notes.append(case.get(lang, ""))
-        if result.note:
-            notes.append(result.note.get(lang, ""))
-        if deviation:
-            notes.append(("Afwijking toegestaan: " if lang == "nl" else "Deviation granted: ")
-                         + deviation["justification"])
-        notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+        if message is None:
+            message = self._message_text(plan.templates[outcome], feature, result)
+        text = render(message["template"][lang], message["values"], lang)
+        notes_by: dict[str, str | None] = {}
+        for code in LANGS:
+            notes = []
+            if case:
+                notes.append(case.get(code, ""))
+            if result.note:
+                notes.append(result.note.get(code, ""))
+            if deviation:
+                notes.append(DEVIATION_TEXT[code] + deviation["justification"])
+            notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+            notes_by[code] = " ".join(n for n in notes if n) or None
         if rdata:
             data = {k: v for k, v in rdata.items() if k != "source"}
             if "source" in rdata:
@@ -437,10 +435,31 @@ class Evaluator:
         regime = self.ctx.regime(feature)
         return [spec.id, rule.rule_set, feature.layer, feature.id, feature.source.as_dict(),
                 outcome, plan.level, spec.structural, plan.pillar, result.property,
-                _jsonable(result.measured), _jsonable(result.required), result.unit, message,
+                _jsonable(result.measured), _jsonable(result.required), result.unit, text,
                 plan.advice, plan.citation, None, feature.status, result.missing,
-                " ".join(n for n in notes if n) or None, deviation, rule.rule_set_version,
-                data, spec.version, regime.code, dict(regime.reason), would_fail]
+                notes_by[lang], deviation, rule.rule_set_version,
+                data, spec.version, regime.code, dict(regime.reason), would_fail,
+                {"message": message, "advice": plan.advice_texts, "note": notes_by}]
+
+    def _message_text(self, template: dict[str, str], feature: Feature,
+                      result: CheckResult) -> dict[str, Any]:
+        """The message of a finding as template ``{nl, en}`` + values: names and codes as
+        labels in both languages, so a report renders it in its own language."""
+        if not any("{" in t for t in template.values()):
+            return {"template": template, "values": {}}
+        prop = result.property
+        values: dict[str, Any] = {
+            "feature_id": feature.id, "layer": feature.layer,
+            "property": labels(prop) if prop else prop,
+            "measured": value_text(prop, result.measured),
+            "required": value_text(prop, result.required),
+            "unit": _unit_text(result.unit), "missing": join_labels(result.missing),
+        }
+        for key, value in result.data.items():
+            if isinstance(value, (str, int, float, bool)) or (
+                    isinstance(value, dict) and all(code in value for code in LANGS)):
+                values[key] = value
+        return {"template": template, "values": values}
 
     # -- undecided scope ------------------------------------------------------------------------
     def _undecided(self, rule: LoadedRule, feature: Feature, scope_missing: tuple[str, ...],
@@ -483,44 +502,47 @@ class Evaluator:
 
     def _undecided_message(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                            scope_missing: tuple[str, ...], would_fail: bool | None,
-                           lenient: Any, case: dict[str, str] | None) -> str:
-        lang = self.lang
+                           lenient: Any, case: dict[str, str] | None) -> dict[str, Any]:
+        """The message (template ``{nl, en}`` + values) of a to-verify finding whose scope
+        is undecided but whose check was measured."""
         plan = self._plan(rule)
         regulation = REGULATION_NAMES.get(plan.scope_name or "", REGULATION_NAMES["public_domain"])
-        undecided = ", ".join(UNDECIDED_REASON.get(m, {}).get(lang) or m for m in scope_missing)
+        undecided = {code: ", ".join(UNDECIDED_REASON.get(m, {}).get(code) or label(m, code)
+                                     for m in scope_missing) for code in LANGS}
         measured, required = result.measured, result.required
         numeric = (isinstance(measured, (int, float)) and not isinstance(measured, bool)
                    and isinstance(required, (int, float)) and not isinstance(required, bool))
         values: dict[str, Any] = {"regulation": regulation, "undecided": undecided,
                                   "feature_id": feature.id}
         if not numeric and result.outcome is Outcome.PASS:
-            return render(UNDECIDED_TEXT["other_pass"][lang], values, lang)
+            return {"template": UNDECIDED_TEXT["other_pass"], "values": values}
         if not numeric:
             fail_result = _replace(result, outcome=Outcome.FAIL) \
                 if result.outcome is not Outcome.PASS else result
-            args = self._finding_args(rule, feature, fail_result, None)
-            values["message"] = str(args[13]).rstrip(".")
-            return render(UNDECIDED_TEXT["other"][lang], values, lang)
+            inner = self._message_text(plan.templates[fail_result.outcome], feature, fail_result)
+            values["message"] = {code: render(inner["template"][code], inner["values"],
+                                              code).rstrip(".") for code in LANGS}
+            return {"template": UNDECIDED_TEXT["other"], "values": values}
         unit = _unit_text(result.unit)
         values.update(measured=measured, required=required,
                       unit=(" " + unit) if unit and unit != "%" else unit,
-                      needed=NEEDED_TEXT[plan.level.value][lang],
+                      needed=NEEDED_TEXT[plan.level.value],
                       bound=BOUND_TEXT["min" if (measured < required if result.outcome
                                                  is not Outcome.PASS else measured >= required)
-                                       else "max"][lang])
+                                       else "max"])
         if would_fail is None:
             values["lenient"] = lenient
             key = "depends"
         else:
             key = "would_fail" if would_fail else "would_pass"
-        return render(UNDECIDED_TEXT[key][lang], values, lang)
+        return {"template": UNDECIDED_TEXT[key], "values": values}
 
     def _finding(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                  case: dict[str, str] | None) -> Finding:
         return Finding(*self._finding_args(rule, feature, result, case))
 
     def _message(self, rule: LoadedRule, outcome: Outcome, values: dict[str, Any]) -> str:
-        return render(self._plan(rule).templates[outcome], values, self.lang)
+        return render(self._plan(rule).templates[outcome][self.lang], values, self.lang)
 
     # -- run --------------------------------------------------------------------------------------
     def run(self) -> Evaluation:

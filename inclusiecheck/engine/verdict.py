@@ -49,7 +49,8 @@ def decide(findings: Iterable[Finding], obligation_counts: Mapping[str, int], la
         code = "gunstig" if applicable else "niet_van_toepassing"
     if if_in_scope is None:
         if_in_scope = code
-    return Verdict(code, REASONS[code][lang], deciding, conditions, if_in_scope)
+    return Verdict(code, REASONS[code][lang], deciding, conditions, if_in_scope,
+                   reasons=dict(REASONS[code]))
 
 
 def _as_fail(finding: Finding) -> Finding:

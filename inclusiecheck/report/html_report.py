@@ -8,6 +8,7 @@ English with ``lang="en"``. Autoescaping is on: text from the plan can never bec
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -74,9 +75,13 @@ def stylesheet() -> Markup:
     return Markup(environment().get_template("style.css.j2").render(p=PALETTE).strip())
 
 
-def render_html_text(report: Report, lang: str) -> str:
-    """Render ``report`` as the HTML inclusion advice in ``lang`` and return the text."""
-    vm = view_model(report, lang)
+def render_html_text(report: Report, lang: str, check_date: "dt.date | None" = None) -> str:
+    """Render ``report`` as the HTML inclusion advice in ``lang`` and return the text.
+
+    ``check_date``: the date of the check shown on the page (default ``SOURCE_DATE_EPOCH``,
+    else today); report.json never holds it.
+    """
+    vm = view_model(report, lang, check_date=check_date)
     return environment().get_template("report.html.j2").render(css=stylesheet(), **vm)
 
 
@@ -84,4 +89,5 @@ def render_html_text(report: Report, lang: str) -> str:
                "the inclusion advice: one self-contained, accessible HTML page")
 def render_html(report: Report, options: RenderOptions) -> bytes:
     """Render ``report`` as ``report.html`` in ``options.lang`` (``nl`` or ``en``)."""
-    return render_html_text(report, options.lang or report.lang or "nl").encode("utf-8")
+    return render_html_text(report, options.lang or report.lang or "nl",
+                            options.check_date).encode("utf-8")

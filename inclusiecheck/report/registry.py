@@ -7,6 +7,8 @@ modules once (lazy, so that a missing optional dependency only affects its own f
 
 from __future__ import annotations
 
+import datetime as dt
+
 import importlib
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,6 +24,9 @@ class RenderOptions:
     #: BCF: also export recommendations (obligations are always exported)
     bcf_recommendations: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    #: the date of the check shown in HTML and Markdown (never in JSON): ``--check-date``;
+    #: None: ``SOURCE_DATE_EPOCH``, else today (:func:`inclusiecheck.report.viewmodel.check_date`)
+    check_date: "dt.date | None" = None
 
 
 Renderer = Callable[[Report, RenderOptions], bytes]

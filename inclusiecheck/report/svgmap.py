@@ -304,18 +304,31 @@ def leader_svg(anchor: tuple[float, float], x: float, y: float) -> str:
             f'<circle cx="{_f(anchor[0])}" cy="{_f(anchor[1])}" r="2.2" fill="#1a1a1a"/>')
 
 
+def _diamond(x: float, y: float, r: float, attrs: str) -> str:
+    return (f'<path d="M{_f(x)} {_f(y - r)} L{_f(x + r)} {_f(y)} L{_f(x)} {_f(y + r)} '
+            f'L{_f(x - r)} {_f(y)} Z" {attrs}/>')
+
+
 def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str = "",
-               would_fail: bool = False) -> str:
-    """A numbered circle with a white outline and an outcome ring (dashed for warnings...).
+               would_fail: bool = False, level: str = "obligation",
+               href: str | None = None) -> str:
+    """A numbered marker: a circle for an obligation, a diamond for a recommendation (the
+    level by shape, not only colour), with a white outline and an outcome ring (dashed for
+    warnings...).
 
     ``number`` None draws the bare symbol, for the legend. A would-fail finding (to verify,
     but failing if in scope) gets a square frame in the fail colour: a shape, not only a colour.
+    With ``href`` the marker is a link to its finding (keyboard-reachable), named by ``label``.
     """
     fill, dash = MARKER_STYLES.get(outcome, MARKER_STYLES["not_applicable"])
+    cls = f"m-{escape(outcome)} lv-{escape(level)}" + (" would-fail" if would_fail else "")
     if number is None:
-        parts = [f'<g class="marker-symbol m-{escape(outcome)}">']
+        parts = [f'<g class="marker-symbol {cls}">']
+    elif href:
+        parts = [f'<a class="marker {cls}" href="#{escape(href)}" data-finding="{number}" '
+                 f'aria-label="{escape(label)}">']
     else:
-        parts = [f'<g class="marker m-{escape(outcome)}" data-finding="{number}">']
+        parts = [f'<g class="marker {cls}" data-finding="{number}">']
     if label:
         parts.append(f"<title>{escape(label)}</title>")
     ring = f' stroke-dasharray="{dash}"' if dash else ""
@@ -324,19 +337,29 @@ def marker_svg(number: int | None, outcome: str, x: float, y: float, label: str 
         parts.append(f'<rect class="would-fail" x="{_f(x - side / 2)}" y="{_f(y - side / 2)}" '
                      f'width="{_f(side)}" height="{_f(side)}" fill="#ffffff" '
                      f'stroke="{MARKER_STYLES["fail"][0]}" stroke-width="2.5"/>')
-    parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 3.2)}" fill="#ffffff" '
-                 f'stroke="{fill}" stroke-width="2"{ring}/>')
-    if outcome == "deviation":
-        parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 6)}" fill="none" '
-                     f'stroke="{fill}" stroke-width="1.5"/>')
-    parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R)}" fill="{fill}" '
-                 f'stroke="#ffffff" stroke-width="1.5"/>')
+    if level == "recommendation":
+        r = (MARKER_R + 3.2) * 1.3
+        parts.append(_diamond(x, y, r, f'fill="#ffffff" stroke="{fill}" stroke-width="2"{ring}'))
+        if outcome == "deviation":
+            parts.append(_diamond(x, y, r + 3.5, f'fill="none" stroke="{fill}" '
+                                                 f'stroke-width="1.5"'))
+        parts.append(_diamond(x, y, MARKER_R * 1.3, f'fill="{fill}" stroke="#ffffff" '
+                                                    f'stroke-width="1.5"'))
+    else:
+        parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 3.2)}" '
+                     f'fill="#ffffff" stroke="{fill}" stroke-width="2"{ring}/>')
+        if outcome == "deviation":
+            parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R + 6)}" '
+                         f'fill="none" stroke="{fill}" stroke-width="1.5"/>')
+        parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(MARKER_R)}" fill="{fill}" '
+                     f'stroke="#ffffff" stroke-width="1.5"/>')
+    end = "</a>" if number is not None and href else "</g>"
     if number is None:
-        return "".join(parts) + "</g>"
+        return "".join(parts) + end
     size = 12 if number < 100 else 9.5
     parts.append(f'<text x="{_f(x)}" y="{_f(y + size * 0.36)}" text-anchor="middle" '
                  f'font-size="{size}" font-weight="bold" font-family="sans-serif" '
-                 f'fill="#ffffff">{number}</text></g>')
+                 f'fill="#ffffff" aria-hidden="true">{number}</text>{end}')
     return "".join(parts)
 
 
@@ -355,15 +378,37 @@ def _swatch(style: LayerStyle, layer_kinds: set[str]) -> Markup:
                   f'aria-hidden="true" focusable="false"><g {attrs}>{body}</g></svg>')
 
 
-def marker_swatch(outcome: str, would_fail: bool = False) -> Markup:
+def marker_swatch(outcome: str, would_fail: bool = False, level: str = "obligation") -> Markup:
     """A legend swatch of an outcome's marker."""
     return Markup('<svg class="swatch" width="34" height="34" viewBox="0 0 34 34" '
                   'aria-hidden="true" focusable="false">'
-                  + marker_svg(None, outcome, 17, 17, would_fail=would_fail) + "</svg>")
+                  + marker_svg(None, outcome, 17, 17, would_fail=would_fail, level=level)
+                  + "</svg>")
+
+
+def _labels_svg(report: Report, frame: _Frame) -> str:
+    """Names of the plan's named buildings, streets and areas, on a white halo."""
+    out = []
+    for layer in ("area", "building", "walkway"):
+        named = (getattr(report, "map_names", None) or {}).get(layer) or {}
+        for fid, geometry, status in report.map_layers.get(layer, []):
+            name = named.get(fid)
+            geom = _geom(geometry) if name else None
+            if geom is None:
+                continue
+            (x, y), = frame.xy(np.asarray([_anchor(geom)], dtype=float))
+            size = 13 if layer != "area" else 14
+            style = "italic" if layer == "walkway" else "normal"
+            out.append(f'<text x="{_f(x)}" y="{_f(y - MARKER_R - 6)}" text-anchor="middle" '
+                       f'font-size="{size}" font-style="{style}" font-family="sans-serif" '
+                       f'fill="#1a1a1a" stroke="#ffffff" stroke-width="3.5" '
+                       f'paint-order="stroke" stroke-linejoin="round">{escape(name)}</text>')
+    return '<g class="names" aria-hidden="true">' + "".join(out) + "</g>" if out else ""
 
 
 def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
-               t: Mapping[str, str]) -> dict[str, Any] | None:
+               t: Mapping[str, str], lang: str = "nl",
+               items: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any] | None:
     """Return the inline SVG map and its legend, or None when there is nothing to draw.
 
     Returns
@@ -408,7 +453,19 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
             legend_layers.append({"layer": layer, "label": t.get(f"layer.{layer}", layer),
                                   "swatch": _swatch(style, kinds)})
 
-    located = [(n, f, g) for n, f in numbered if (g := _geom(f.location)) is not None]
+    # one marker per finding; a to-verify group has one marker per feature (its first finding)
+    item_of = {n: item for n, item in zip((n for n, _ in numbered), items or [])}
+    seen_group: set[tuple[str, str]] = set()
+    located = []
+    for n, f in numbered:
+        item = item_of.get(n)
+        if item is not None and item.get("grouped"):
+            key = (str(item.get("group_anchor")), f.feature_id)
+            if key in seen_group:
+                continue
+            seen_group.add(key)
+        if (g := _geom(f.location)) is not None:
+            located.append((n, f, g))
     highlights: dict[str, list[str]] = {}
     for _n, f, _g in located:
         if f.location and f.location.get("type") not in ("Point", "MultiPoint"):
@@ -429,16 +486,27 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         if (pos[0] - anchor[0]) ** 2 + (pos[1] - anchor[1]) ** 2 > 1:
             leaders.append(leader_svg(anchor, pos[0], pos[1]))
         info = rules.get(f.rule_id)
+        item = item_of.get(n)
         would = f" ({t['finding.would_fail'].lower()})" if f.would_fail else ""
-        label = (f"{n}. {t['outcome.' + f.outcome.value]}{would}: {f.rule_id}"
-                 f"{' ' + info.title if info else ''} ({f.layer} {f.feature_id})")
+        layer_label = t.get(f"layer.{f.layer}", f.layer)
+        if item is not None and item.get("grouped"):
+            label = (f"{n}. {t['outcome.to_verify']}: {layer_label} {f.feature_id}: "
+                     f"{', '.join(item.get('missing_labels') or [])}")
+        else:
+            message = (item or {}).get("message") or f.text("message", lang) or ""
+            label = (f"{n}. {t['outcome.' + f.outcome.value]}{would}: {f.rule_id}"
+                     f"{' ' + info.text('title', lang) if info else ''}, {layer_label} "
+                     f"{f.feature_id}. {message}")
+        href = (item or {}).get("anchor")
         markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label,
-                                  would_fail=bool(f.would_fail)))
+                                  would_fail=bool(f.would_fail), level=f.level.value,
+                                  href=href))
+    body.append(_labels_svg(report, frame))
     body.append('<g class="leaders">' + "".join(leaders) + "</g>")
     body.append('<g class="markers">' + "".join(markers) + "</g>")
     body.append(_scale_bar(frame, t))
     body.append(_north_arrow(frame, t))
-    svg = (f'<svg class="map" role="img" aria-labelledby="map-title map-desc" '
+    svg = (f'<svg class="map" role="group" aria-labelledby="map-title" aria-describedby="map-desc" '
            f'viewBox="0 0 {_f(frame.width)} {_f(frame.height)}" '
            f'preserveAspectRatio="xMidYMid meet">'
            f'<title id="map-title">{escape(t["map.title"])}</title>'
@@ -448,6 +516,13 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     outcomes = sorted({f.outcome.value for _, f, _ in located}, key=MARKER_ORDER.index)
     legend_markers = [{"outcome": o, "label": t[f"outcome.{o}"], "swatch": marker_swatch(o)}
                       for o in outcomes]
+    levels = {f.level.value for _, f, _ in located}
+    if "recommendation" in levels:
+        legend_markers.append({"outcome": "level", "label": t["map.legend_obligation"],
+                               "swatch": marker_swatch("not_applicable")})
+        legend_markers.append({"outcome": "level", "label": t["map.legend_recommendation"],
+                               "swatch": marker_swatch("not_applicable",
+                                                       level="recommendation")})
     if any(f.would_fail for _, f, _ in located):
         legend_markers.append({"outcome": "would_fail",
                                "label": f"{t['outcome.to_verify']}: {t['finding.would_fail']}",

@@ -8,6 +8,7 @@ Markdown). UI strings come from the catalogues in ``locales/<lang>.yaml``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report, RuleInfo
+from inclusiecheck.model.labels import label as attr_label
+from inclusiecheck.model.labels import unit_label, value_label
 from inclusiecheck.report.json_report import relative_path
 
 #: languages with a UI catalogue
@@ -70,8 +73,18 @@ def format_number(value: float | int, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-def format_value(value: object, unit: str | None, t: Mapping[str, str], lang: str) -> str | None:
-    """Format a measured or required value with its unit; None when there is no value."""
+def value_words(value: str, prop: str | None, lang: str) -> str:
+    """A code or a comma list of names as words ("women_only" -> "alleen bij de vrouwen")."""
+    parts = [p.strip() for p in value.split(",")]
+    return ", ".join(value_label(prop, p, lang) or attr_label(p, lang) for p in parts)
+
+
+def format_value(value: object, unit: str | None, t: Mapping[str, str], lang: str,
+                 prop: str | None = None) -> str | None:
+    """Format a measured or required value with its unit; None when there is no value.
+
+    Codes and names become words in ``lang`` (``prop``: the attribute the value belongs to).
+    """
     if value is None:
         return None
     if isinstance(value, bool):
@@ -79,7 +92,8 @@ def format_value(value: object, unit: str | None, t: Mapping[str, str], lang: st
     if isinstance(value, (int, float)):
         text = format_number(value, lang)
     else:
-        text = str(value)
+        text = value_words(str(value), prop, lang)
+    unit = unit_label({"pct": "%", "percent": "%"}.get(unit or "", unit), lang)
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "°") else f"{text} {unit}"
@@ -137,17 +151,20 @@ def finding_item(number: int | None, finding: Finding, report: Report,
                  rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
     """Return the display data of one finding."""
     info = (rules if rules is not None else rule_index(report)).get(finding.rule_id)
+    missing = list(finding.missing)
     return {
         "number": number,
         "anchor": finding_anchor(finding) if number is not None else None,
         "rule_id": finding.rule_id,
         "rule_set": finding.rule_set,
         "rule_set_version": finding.rule_set_version or (info.rule_set_version if info else None),
-        "title": info.title if info else finding.rule_id,
+        "title": info.text("title", lang) if info else finding.rule_id,
         "layer": finding.layer,
         "layer_label": t.get(f"layer.{finding.layer}", finding.layer),
         "feature_id": finding.feature_id,
         "property": finding.property,
+        "property_label": attr_label(finding.property, lang, unit=True)
+        if finding.property else None,
         "outcome": finding.outcome.value,
         "outcome_label": t[f"outcome.{finding.outcome.value}"],
         "level": finding.level.value,
@@ -157,13 +174,14 @@ def finding_item(number: int | None, finding: Finding, report: Report,
         "structural": finding.structural,
         "structural_label": t["finding.structural_yes" if finding.structural
                               else "finding.structural_no"],
-        "measured": format_value(finding.measured, finding.unit, t, lang),
-        "required": format_value(finding.required, finding.unit, t, lang),
-        "message": finding.message,
-        "advice": finding.advice,
+        "measured": format_value(finding.measured, finding.unit, t, lang, finding.property),
+        "required": format_value(finding.required, finding.unit, t, lang, finding.property),
+        "message": finding.text("message", lang),
+        "advice": finding.text("advice", lang),
         "source": _source(finding),
-        "missing": list(finding.missing),
-        "note": finding.note,
+        "missing": missing,
+        "missing_labels": [attr_label(m, lang, unit=True) for m in missing],
+        "note": finding.text("note", lang),
         "deviation": _deviation(finding),
         "existing": finding.status == "existing",
         "has_location": bool(finding.location),
@@ -175,8 +193,87 @@ def finding_item(number: int | None, finding: Finding, report: Report,
     }
 
 
+#: deciding findings, conditions and groups shown on the first page; the rest are counted
+FIRST_PAGE_ITEMS = 5
+
+
+def is_grouped(finding: Finding) -> bool:
+    """Whether a finding is folded into a to-verify group: a design finding to verify that
+    would not fail (a would-fail finding is never folded)."""
+    return (finding.outcome is Outcome.TO_VERIFY and not finding.would_fail
+            and finding.status != "existing")
+
+
+def group_key(finding: Finding) -> tuple[str, str]:
+    """The to-verify group of a finding: its layer and the (first) datum it misses."""
+    return (finding.layer, finding.missing[0] if finding.missing else (finding.property or "?"))
+
+
+_LEVEL_RANK = {Level.OBLIGATION: 0, Level.RECOMMENDATION: 1}
+
+
+def reading_order(report: Report) -> tuple[list[Finding], dict[tuple[str, str], list[Finding]]]:
+    """The listed findings in the order the advice shows them, and the to-verify groups.
+
+    Order: design findings not folded into a group, by pillar and then level (obligations
+    before recommendations), the report's order within; then the existing situation; then
+    the to-verify groups (obligations first, by layer and missing datum), each group's
+    findings in the report's order. Numbers 1..n follow this order in HTML, Markdown and map.
+    """
+    listed = report.listed_findings()
+    pillar_rank = {p: i for i, p in enumerate(Pillar)}
+    cards = [f for f in listed if not is_grouped(f) and f.status != "existing"]
+    cards.sort(key=lambda f: (pillar_rank[f.pillar], _LEVEL_RANK[f.level]))  # stable
+    existing = [f for f in listed if f.status == "existing"]
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in listed:
+        if is_grouped(f):
+            groups.setdefault(group_key(f), []).append(f)
+    order = sorted(groups, key=lambda k: (min(_LEVEL_RANK[f.level] for f in groups[k]),
+                                          k[0], k[1]))
+    groups = {k: groups[k] for k in order}
+    grouped = [f for k in order for f in groups[k]]
+    return [*cards, *existing, *grouped], groups
+
+
 def _numbered(report: Report) -> list[tuple[int, Finding]]:
-    return [(i + 1, f) for i, f in enumerate(report.listed_findings())]
+    return [(i + 1, f) for i, f in enumerate(reading_order(report)[0])]
+
+
+def group_anchor(key: tuple[str, str]) -> str:
+    """The HTML id of a to-verify group."""
+    readable = "-".join(_ANCHOR_UNSAFE.sub("_", part.lower()).strip("_")[:40] for part in key)
+    return f"g-{readable}"
+
+
+def _to_verify_groups(groups: Mapping[tuple[str, str], list[Finding]],
+                      items_by_key: Mapping[tuple, dict[str, Any]], report: Report,
+                      t: Mapping[str, str], lang: str,
+                      rules: Mapping[str, RuleInfo]) -> list[dict[str, Any]]:
+    out = []
+    for key, findings in groups.items():
+        layer, attribute = key
+        features = list(dict.fromkeys(f.feature_id for f in findings))
+        rule_ids = list(dict.fromkeys(f.rule_id for f in findings))
+        also = sorted({m for f in findings for m in f.missing[1:] if m != attribute})
+        layer_label = t.get(f"layer.{layer}", layer)
+        attr = attr_label(attribute, lang, unit=True)
+        level = ("obligation" if any(f.level is Level.OBLIGATION for f in findings)
+                 else "recommendation")
+        out.append({
+            "key": key, "anchor": group_anchor(key), "layer": layer, "layer_label": layer_label,
+            "attribute": attribute, "attribute_label": attr,
+            "also_missing": [attr_label(m, lang, unit=True) for m in also],
+            "features": len(features), "count": len(findings), "level": level,
+            "level_label": t[f"level.{level}"],
+            "heading": t["to_verify.group"].format(count=len(features), layer=layer_label,
+                                                  attribute=attr),
+            "rules": [{"rule_id": r, "title": rules[r].text("title", lang) if r in rules else r}
+                      for r in rule_ids],
+            "entries": [items_by_key[finding_key(f)] for f in findings],
+            "numbers": [items_by_key[finding_key(f)]["number"] for f in findings],
+        })
+    return out
 
 
 def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str, str]]:
@@ -324,17 +421,50 @@ def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
-             lang: str, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
+             lang: str, rules: Mapping[str, RuleInfo],
+             items_by_key: Mapping[tuple, dict[str, Any]] | None = None,
+             groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The verdict, with its deciding findings and conditions as references by number.
+
+    Conditions folded into a to-verify group are referred to by their group ("data to
+    supply"); the first page shows the first :data:`FIRST_PAGE_ITEMS` of each list and counts
+    the rest. With no obligation in scope, the public-domain recommendation fails take the
+    place of the deciding findings (``recommendation_fails``).
+    """
     verdict = report.verdict
     code = verdict.code if verdict.code in VERDICT_CODES else "niet_van_toepassing"
 
     def items(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-        return [finding_item(numbers.get(finding_key(f)), f, report, t, lang, rules)
-                for f in findings]
+        out = []
+        for f in findings:
+            key = finding_key(f)
+            if items_by_key is not None and key in items_by_key:
+                out.append(items_by_key[key])
+            else:
+                out.append(finding_item(numbers.get(key), f, report, t, lang, rules))
+        return out
 
+    conditions = [f for f in verdict.conditions if not is_grouped(f)]
+    condition_keys = {group_key(f) for f in verdict.conditions if is_grouped(f)}
+    supply = [g for g in (groups or []) if g["key"] in condition_keys]
+    rec_fails = [f for f in report.listed_findings()
+                 if f.level is Level.RECOMMENDATION and f.outcome is Outcome.FAIL
+                 and f.status != "existing"]
+    rec_fails.sort(key=lambda f: numbers.get(finding_key(f), 0))
+    n = FIRST_PAGE_ITEMS
+    deciding = items(verdict.deciding)
+    cond_items = items(conditions)
+    rec_items = items(rec_fails) if code == "niet_van_toepassing" else []
     if_in_scope = verdict.if_in_scope if verdict.if_in_scope in VERDICT_CODES else code
-    return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason,
-            "deciding": items(verdict.deciding), "conditions": items(verdict.conditions),
+    return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason_in(lang),
+            "deciding": deciding, "conditions": cond_items,
+            "deciding_first": deciding[:n], "deciding_rest": max(len(deciding) - n, 0),
+            "conditions_first": cond_items[:n], "conditions_rest": max(len(cond_items) - n, 0),
+            "supply": supply, "supply_first": supply[:n],
+            "supply_rest": max(len(supply) - n, 0),
+            "supply_features": sum(g["features"] for g in supply),
+            "recommendation_fails": rec_items, "recommendation_fails_first": rec_items[:n],
+            "recommendation_fails_rest": max(len(rec_items) - n, 0),
             "if_in_scope": if_in_scope if if_in_scope != code else None,
             "if_in_scope_label": t[f"verdict.{if_in_scope}"] if if_in_scope != code else None}
 
@@ -375,7 +505,7 @@ def _groups(items: list[dict[str, Any]], t: Mapping[str, str]) -> list[dict[str,
     return groups
 
 
-def _rule_ref(entry: object, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
+def _rule_ref(entry: object, rules: Mapping[str, RuleInfo], lang: str = "nl") -> dict[str, Any]:
     """Normalise a coverage entry (a rule id or a dict) to rule id, title, source, detail."""
     data: dict[str, Any] = dict(entry) if isinstance(entry, Mapping) else {"rule_id": str(entry)}
     rule_id = str(data.get("rule_id") or data.get("id") or "")
@@ -393,25 +523,31 @@ def _rule_ref(entry: object, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
     features = next((data[k] for k in ("features", "to_verify", "count") if k in data), None)
     if isinstance(features, (list, tuple)):
         features = len(features)
-    return {"rule_id": rule_id, "title": data.get("title") or (info.title if info else ""),
+    return {"rule_id": rule_id,
+            "title": (info.text("title", lang) if info else "") or data.get("title") or "",
             "source": src, "missing": [str(m) for m in missing],
             "features": features if isinstance(features, int) else None,
-            "description": data.get("description") or (info.description if info else "")}
+            "description": (info.text("description", lang) if info else "")
+            or data.get("description") or ""}
 
 
-def _not_checked(report: Report) -> dict[str, Any]:
+def _not_checked(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any]:
     rules = rule_index(report)
     cov = report.coverage or {}
     absent = [str(layer) for layer in cov.get("layers_absent", [])]
     undecided_raw = cov.get("undecided_rules", cov.get("undecided", []))
-    undecided = [_rule_ref(e, rules) for e in undecided_raw]
-    qualitative = [_rule_ref(e, rules) for e in cov.get("qualitative", [])]
+    undecided = [_rule_ref(e, rules, lang) for e in undecided_raw]
+    for ref in undecided:
+        ref["missing_labels"] = [attr_label(m, lang, unit=True) for m in ref["missing"]]
+    qualitative = [_rule_ref(e, rules, lang) for e in cov.get("qualitative", [])]
     seen = {q["rule_id"] for q in qualitative}
     for info in report.rules:
         if info.qualitative and info.id not in seen:
-            qualitative.append(_rule_ref({"rule_id": info.id}, rules))
+            qualitative.append(_rule_ref({"rule_id": info.id}, rules, lang))
             seen.add(info.id)
-    return {"layers_absent": absent, "undecided": undecided, "qualitative": qualitative,
+    return {"layers_absent": absent,
+            "layers_absent_labels": [t.get(f"layer.{layer}", layer) for layer in absent],
+            "undecided": undecided, "qualitative": qualitative,
             "empty": not (absent or undecided or qualitative)}
 
 
@@ -425,7 +561,41 @@ def _warnings(report: Report) -> list[dict[str, Any]]:
     return out
 
 
-def view_model(report: Report, lang: str | None = None, *, with_map: bool = True) -> dict[str, Any]:
+def default_check_date() -> "dt.date":
+    """The date of the check: ``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else today."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"SOURCE_DATE_EPOCH={epoch!r}: not a Unix time in seconds") from None
+    return dt.date.today()
+
+
+def _inputs(report: Report) -> list[dict[str, str]]:
+    out = []
+    for entry in report.plan.get("inputs") or []:
+        if isinstance(entry, Mapping):
+            out.append({"file": str(entry.get("file", "")), "sha256": str(entry.get("sha256", "")),
+                        "bytes": str(entry.get("bytes", ""))})
+    return out
+
+
+def _dossier_line(report: Report, t: Mapping[str, str]) -> list[dict[str, str]]:
+    """Dossier number, municipality and permit date: the plan on the first page."""
+    plan = report.plan
+    out = []
+    for name in ("dossier", "municipality", "applicant", "permit_date"):
+        value = plan.get(name)
+        if value not in (None, ""):
+            out.append({"label": t[f"plan.{name}"], "value": str(value)})
+    return out
+
+
+def view_model(report: Report, lang: str | None = None, *, with_map: bool = True,
+               check_date: "dt.date | None" = None) -> dict[str, Any]:
     """Return the display data of ``report`` in ``lang`` (default: the report's language).
 
     Parameters
@@ -449,32 +619,47 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
     """
     lang = lang or report.lang or "nl"
     t = load_catalogue(lang)
-    numbered = _numbered(report)
+    ordered, groups_by_key = reading_order(report)
+    numbered = [(i + 1, f) for i, f in enumerate(ordered)]
     numbers = {finding_key(f): n for n, f in numbered}
     rules = rule_index(report)
     items = [finding_item(n, f, report, t, lang, rules) for n, f in numbered]
-    design = [i for i in items if not i["existing"]]
+    items_by_key = {finding_key(f): item for (_n, f), item in zip(numbered, items)}
+    for (_n, f), item in zip(numbered, items):
+        item["grouped"] = is_grouped(f)
+        item["group_anchor"] = group_anchor(group_key(f)) if item["grouped"] else None
+    design = [i for i in items if not i["existing"] and not i["grouped"]]
     existing = [i for i in items if i["existing"]]
+    tv_groups = _to_verify_groups(groups_by_key, items_by_key, report, t, lang, rules)
     map_svg = None
     if with_map:
         from inclusiecheck.report.svgmap import render_map
 
-        map_svg = render_map(report, numbered, t)
+        map_svg = render_map(report, numbered, t, lang=lang, items=items)
     plan_title = report.plan.get("project") or t["untitled_plan"]
+    day = check_date if check_date is not None else default_check_date()
+    rules_date = report.plan.get("rules_date")
     return {
         "lang": lang,
         "t": t,
         "title": f"{t['title']}: {plan_title}",
         "plan_title": str(plan_title),
         "plan_rows": _plan_rows(report, t, lang),
-        "verdict": _verdict(report, numbers, t, lang, rules),
+        "verdict": _verdict(report, numbers, t, lang, rules, items_by_key, tv_groups),
         "counts": _counts(report, t),
         "stops": _stops(report, t, lang),
         "findings": items,
         "groups": _groups(design, t),
         "existing": existing,
         "to_verify": [i for i in items if i["outcome"] == Outcome.TO_VERIFY.value],
-        "not_checked": _not_checked(report),
+        "to_verify_groups": tv_groups,
+        "to_verify_loose": [i for i in design if i["outcome"] == Outcome.TO_VERIFY.value],
+        "not_checked": _not_checked(report, t, lang),
+        "check_date": day.isoformat(),
+        "rules_date_warning": t["check.no_permit_date"].format(date=rules_date)
+        if rules_date and not report.plan.get("permit_date") else None,
+        "inputs": _inputs(report),
+        "dossier_line": _dossier_line(report, t),
         "regimes_to_confirm": _regimes_to_confirm(report, t, lang),
         "warnings": _warnings(report),
         "rule_sets": [{"name": str(rs.get("name", "")), "title": str(rs.get("title") or ""),

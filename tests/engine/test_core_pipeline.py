@@ -158,7 +158,9 @@ def test_check_api_outcomes_and_determinism(tmp_path: Path) -> None:
     assert report.summary["total"]["pass"] >= 1
     assert report.summary["existing"]["fail"] == 1
     leeg = next(f for f in report.findings if f.feature_id == "leeg")
-    assert leeg.missing == ("width_m",) and "width_m" in leeg.message
+    # the message names the datum in words; the internal name stays in ``missing``
+    assert leeg.missing == ("width_m",) and "(width)" in leeg.message
+    assert leeg.text("message", "nl").endswith("(breedte).")   # one evaluation, both languages
     first = render(report, "json")
     again = render(inclusiecheck.check(path, rules=rules, lang="en"), "json")
     assert first == again

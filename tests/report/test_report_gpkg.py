@@ -94,7 +94,9 @@ def test_anchor_opens_the_finding_in_the_html_report(report_nl, gpkg: Path) -> N
     html = render(report_nl, "html").decode("utf-8")
     for rows in _rows(gpkg).values():
         for row in rows:
-            assert f'<article class="finding" id="{row["anchor"]}"' in html
+            # a finding card, or the finding's line in its to-verify group (issue 12)
+            assert (f'<article class="finding" id="{row["anchor"]}"' in html
+                    or f'<li id="{row["anchor"]}">' in html)
 
 
 def test_default_style_per_layer_in_layer_styles(gpkg: Path) -> None:

@@ -15,7 +15,13 @@ from inclusiecheck.model import InputError, Verdict
 from inclusiecheck.report import RenderOptions, render
 from inclusiecheck.report.html_report import CONTRAST_PAIRS, PALETTE
 from inclusiecheck.report.svgmap import MARKER_STYLES, _frame
-from inclusiecheck.report.viewmodel import finding_anchor, view_model
+from inclusiecheck.report.viewmodel import (
+    finding_anchor,
+    group_key,
+    is_grouped,
+    reading_order,
+    view_model,
+)
 
 REPORT_DIR = Path(resources.files("inclusiecheck.report"))  # type: ignore[arg-type]
 
@@ -159,23 +165,34 @@ def test_counts_tables_from_findings_without_summary(make_report) -> None:
 def test_numbered_list_matches_markers(report_nl) -> None:
     text = html(report_nl)
     page = Page(text)
-    markers = {int(a["data-finding"]): a["class"] for a in page.find("g")
-               if a.get("data-finding")}
+    markers = {int(a["data-finding"]): a for a in page.find("a") if a.get("data-finding")}
     items = [a["id"] for a in page.find("li") if (a.get("id") or "").startswith("m-")]
-    listed = report_nl.listed_findings()
+    listed, groups = reading_order(report_nl)   # numbers follow the reading order
     assert items == [f"m-{n}" for n in range(1, len(listed) + 1)]
-    located = {n for n, f in enumerate(listed, start=1) if f.location}
+    # one marker per located finding; a to-verify group has one marker per feature
+    located, seen = set(), set()
+    for n, f in enumerate(listed, start=1):
+        if is_grouped(f):
+            if (group_key(f), f.feature_id) in seen:
+                continue
+            seen.add((group_key(f), f.feature_id))
+        if f.location:
+            located.add(n)
     assert set(markers) == located
-    for n, cls in markers.items():
-        assert cls == f"marker m-{listed[n - 1].outcome.value}"
-        # every marker's finding is in the detailed list, under its stable anchor
-        assert f'id="{finding_anchor(listed[n - 1])}"' in text
+    for n, a in markers.items():
+        f = listed[n - 1]
+        assert a["class"].startswith(f"marker m-{f.outcome.value} lv-{f.level.value}")
+        # every marker links to its finding, under its stable anchor, and is named by it
+        assert a["href"] == f"#{finding_anchor(f)}"
+        assert a["aria-label"].startswith(f"{n}. ")
+        assert f'id="{finding_anchor(f)}"' in text
 
 
 def test_map_svg_is_accessible_and_north_up(report_nl) -> None:
     text = html(report_nl)
     svg = text[text.index('<svg class="map"'):text.index("</svg>", text.index('<svg class="map"'))]
-    assert 'role="img"' in svg and 'aria-labelledby="map-title map-desc"' in svg
+    # a group of links (a role="img" would hide the marker links from assistive technology)
+    assert 'role="group"' in svg and 'aria-labelledby="map-title"' in svg
     assert '<title id="map-title">' in svg and '<desc id="map-desc">' in svg
     assert 'class="scalebar"' in svg and ">10 m<" in svg
     assert 'class="north"' in svg
@@ -203,9 +220,10 @@ def test_markers_do_not_overlap(make_report) -> None:
     crowded = tuple(dataclasses.replace(f, location=same) if f.location else f
                     for f in report.findings)
     vm = view_model(dataclasses.replace(report, findings=crowded))
-    centres = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="11.0"', str(vm["map"]["svg"]))
+    centres = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" '
+                         r'font-size="12"', str(vm["map"]["svg"]))
     points = [(float(x), float(y)) for x, y in centres]
-    assert len(points) == len(vm["map"]["markers"]) == 10
+    assert len(points) == len(vm["map"]["markers"]) >= 8
     for i, (ax, ay) in enumerate(points):
         for bx, by in points[i + 1:]:
             assert (ax - bx) ** 2 + (ay - by) ** 2 >= 22 ** 2
@@ -268,7 +286,7 @@ def test_finding_details(report_nl) -> None:
     assert "VW-01" in article and "Vrije doorgang looppad" in article
     assert "1,2 m" in article and "1,5 m" in article  # Dutch decimal comma, with unit
     assert "art. 2" in article and "structureel (vraagt" in article
-    assert "<code>sidewalk-north</code>" in article
+    assert '<code translate="no">sidewalk-north</code>' in article
     deviation = text[text.index(f'id="{finding_anchor(listed[6])}"'):]
     deviation = deviation[:deviation.index("</article>")]
     assert "afwijking toegestaan" in deviation
@@ -292,11 +310,15 @@ def test_outcomes_have_text_and_shape(report_nl) -> None:
 def test_to_verify_and_not_checked(report_nl) -> None:
     text = html(report_nl)
     verify = text[text.index('id="to-verify"'):text.index('id="not-checked"')]
-    assert "<code>turning_space_m</code>" in verify
-    assert "<code>platform_height_cm</code>, <code>mode</code>" in verify
+    # grouped by layer and missing datum, in words; the internal names in the annex only
+    assert "vrije draairuimte (m) ontbreekt" in verify
+    assert "<details>" in verify and "<code>turning_space_m</code>" not in verify
+    assert "perronhoogte (cm) ontbreekt" in verify
+    annex = text[text.index('id="technical"'):]
+    assert "<code>turning_space_m</code>" in annex and "<code>platform_height_cm</code>" in annex
     not_checked = text[text.index('id="not-checked"'):text.index('id="warnings"')]
-    for layer in ("lift", "toilet", "underpass"):
-        assert f"<code>{layer}</code>" in not_checked
+    for layer in ("lift", "toilet", "onderdoorgang"):
+        assert f"<li>{layer}</li>" in not_checked
     assert "TV-ENT-04" in not_checked and "1 elementen" in not_checked
     assert "SV-Q-01" in not_checked and "Ga na of de uitgang zichtbaar is." in not_checked
     warnings = text[text.index('id="warnings"'):text.index('id="rule-sets"')]
