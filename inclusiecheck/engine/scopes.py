@@ -82,7 +82,13 @@ def derived_public(feature: Feature, ctx: CheckContext) -> bool | None:
 
 def derived_building_area(feature: Feature, ctx: CheckContext) -> float | None:
     """Publicly accessible floor area: own attribute, else a building within 1 m, else the
-    nearest entrance (within 100 m) that states it, else the plan metadata."""
+    nearest entrance (within 100 m) that states it, else the plan metadata. A building itself:
+    an entrance in or against it that states it, else the plan metadata."""
+    if feature.layer == "building":
+        for entrance in ctx.model.near("entrance", feature.geometry, 1.0):
+            if entrance.attrs.get("building_area_m2") is not None:
+                return float(entrance.attrs["building_area_m2"])
+        return ctx.meta.building_area_m2
     value = _touching_building(feature, ctx, "building_area_m2")
     if value is not None:
         return float(value)
@@ -119,7 +125,8 @@ DERIVED: dict[str, Derived] = {
         "inside a building outline (true/false); unknown without a building layer"),
     "public": Derived("public", derived_public, BUILDING_PARTS,
                       "own value, else the touching building, else plan metadata"),
-    "building_area_m2": Derived("building_area_m2", derived_building_area, BUILDING_PARTS,
+    "building_area_m2": Derived("building_area_m2", derived_building_area,
+                                (*BUILDING_PARTS, "building"),
                                 "own value, else touching building or nearest entrance, else plan"),
 }
 

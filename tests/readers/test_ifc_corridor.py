@@ -22,7 +22,7 @@ def _renamed(long_name: str):
     return dataclasses.replace(model, spatial=spatial)
 
 
-@pytest.mark.parametrize("name", ["Gang", "Corridor 1.02", "circulatie", "Hallway"])
+@pytest.mark.parametrize("name", ["Gang", "Corridor 1.02", "circulatie", "Hallway", "Flur"])
 def test_corridor_space_becomes_a_corridor_walkway(name: str) -> None:
     mapped = map_model(_renamed(name))
     walkways = [f for f in mapped.features if f.layer == "walkway"]
