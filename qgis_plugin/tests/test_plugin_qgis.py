@@ -423,3 +423,39 @@ def test_render_findings_screenshot(checked, qgs) -> None:
                for y in range(0, 800, 3)}
     assert "#c0392b" in colours
     assert os.path.getsize(target) > 10_000
+
+
+def test_cancelling_ends_the_inclusiecheck_process(qgs, tmp_path, monkeypatch) -> None:
+    """Cancel in Processing (here: as soon as the first progress arrives) ends the CLI."""
+    import time
+
+    import processing
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    pid_file = tmp_path / "pid"
+    slow = tmp_path / "slow-inclusiecheck"
+    slow.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, os, sys, time\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "print(json.dumps({'event': 'progress', 'stage': 'read', 'percent': 5, "
+        "'message': 'reading'}), file=sys.stderr, flush=True)\n"
+        "time.sleep(120)\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("INCLUSIECHECK_CLI", str(slow))
+
+    class Cancelling(QgsProcessingFeedback):
+        def setProgress(self, progress):  # noqa: N802 - QGIS API
+            super().setProgress(progress)
+            if progress > 0:
+                self.cancel()
+
+    start = time.monotonic()
+    with pytest.raises(QgsProcessingException, match="was cancelled"):
+        processing.run("inclusiecheck:checkplan", {
+            "INPUT_FOLDER": str(SAMPLE), "OUTPUT_FINDINGS": str(tmp_path / "f.gpkg"),
+            "OUTPUT_HTML": str(tmp_path / "r.html")}, feedback=Cancelling())
+    assert time.monotonic() - start < 30
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # the process is gone (and reaped)
+        os.kill(pid, 0)
