@@ -469,7 +469,11 @@ class Evaluator:
         saying both the measurement and the undecided scope)."""
         plan = self._plan(rule)
         self._undecided_seen.add(id(feature))
-        results = rule.check.run(feature, rule.params, self.ctx)
+        self.ctx.scope_undecided = True
+        try:
+            results = rule.check.run(feature, rule.params, self.ctx)
+        finally:
+            self.ctx.scope_undecided = False
         lenient: list[CheckResult] | None = None
         out: list[tuple[CheckResult, bool | None, str | None]] = []
         for k, r in enumerate(results):
@@ -607,7 +611,7 @@ class Evaluator:
                             out = self._finding_args(rule, feature, result, case)[5]
                         counts[(*key_head, feature.status, out.value)] += 1
                         if record is not None:
-                            record(spec.id, feature, out)
+                            record(spec.id, feature, out, extra[n][0] if extra else None)
         warnings = self._stale_deviations()
         findings = []
         for args, loc in zip(pending, locations_of(geoms)):

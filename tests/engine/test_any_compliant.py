@@ -145,3 +145,26 @@ def test_unknown_rule_read_is_a_load_problem(tmp_path: Path) -> None:
 def test_reading_itself_is_a_load_problem(tmp_path: Path) -> None:
     with pytest.raises(RuleSetError, match="reads the outcomes of itself"):
         load_set(make_set(tmp_path, ["RA-00"]))
+
+
+def test_undecided_scope_reads_members_as_they_would_be() -> None:
+    """No work_kind: the entrances' findings are to_verify with would_fail, and TV-44 says
+    what the building would get once the verordening is confirmed to apply."""
+    from inclusiecheck.engine.loader import builtin_rules_dir
+    from inclusiecheck.testing import _read_by, rulesets_at
+
+    folder = builtin_rules_dir() / "toegankelijkheidsverordening"
+    rules = rulesets_at(folder)[0].rules
+    tv44 = next(r for r in rules if r.id == "TV-44")
+    fixture = folder / "TV-44-entrance-any-compliant" / "cases" / "cases.geojson"
+    model = load_model(fixture, crs="EPSG:31370",
+                       meta={"public_building": True, "building_area_m2": 500})
+    result = evaluate(model, [*_read_by(tv44, rules), tv44], date=dt.date(2025, 1, 1),
+                      list_all=True)
+    by_id = {f.feature_id: f for f in result.findings if f.rule_id == "TV-44"}
+    assert by_id["b-none"].outcome.value == "to_verify" and by_id["b-none"].would_fail is True
+    assert by_id["b-staff"].would_fail is True
+    assert by_id["b-one"].outcome.value == "to_verify" and by_id["b-one"].would_fail is False
+    assert by_id["b-one"].measured == 1
+    assert by_id["b-unknown"].would_fail is None      # a door width is missing: still open
+    assert by_id["b-empty"].would_fail is None

@@ -101,7 +101,10 @@ class CheckContext:
         self._derived = derived
         self._cache: dict[tuple[str, int], Any] = {}
         #: rule id -> {id(feature): outcomes}, kept only for rules that a check reads
-        self._outcomes: dict[str, dict[int, list[Outcome]]] = {}
+        self._outcomes: dict[str, dict[int, list[tuple[Outcome, Outcome]]]] = {}
+        #: true while a check runs for a feature whose scope is undecided (the evaluator sets
+        #: it): its results become ``to_verify`` with ``would_fail``
+        self.scope_undecided = False
         self._shared: dict[Any, Any] = {}
         #: the legal figures that decide scope (``scope_parameters`` of the rule sets)
         self.scope_parameters: dict[str, float] = {}
@@ -123,20 +126,29 @@ class CheckContext:
     def watches(self, rule_id: str) -> bool:
         return rule_id in self._outcomes
 
-    def record(self, rule_id: str, feature: Feature, outcome: Outcome) -> None:
-        """Note one outcome of a watched rule on a feature (a feature may get several)."""
+    def record(self, rule_id: str, feature: Feature, outcome: Outcome,
+               would_fail: bool | None = None) -> None:
+        """Note one outcome of a watched rule on a feature (a feature may get several), and
+        what it would be once the scope is confirmed (``would_fail`` of an undecided scope)."""
         seen = self._outcomes.get(rule_id)
         if seen is not None:
-            seen.setdefault(id(feature), []).append(outcome)
+            in_scope = outcome
+            if outcome is Outcome.TO_VERIFY and would_fail is not None:
+                in_scope = Outcome.FAIL if would_fail else Outcome.PASS
+            seen.setdefault(id(feature), []).append((outcome, in_scope))
 
     def ran(self, rule_id: str) -> bool:
         """Whether a watched rule has recorded an outcome in this run (it was in force)."""
         return bool(self._outcomes.get(rule_id))
 
-    def outcomes(self, rule_id: str, feature: Feature) -> tuple[Outcome, ...]:
+    def outcomes(self, rule_id: str, feature: Feature, *,
+                 in_scope: bool = False) -> tuple[Outcome, ...]:
         """The outcomes recorded so far of rule ``rule_id`` on ``feature``; empty when the rule
-        did not judge it, is not watched, or has not run yet."""
-        return tuple(self._outcomes.get(rule_id, {}).get(id(feature), ()))
+        did not judge it, is not watched, or has not run yet. ``in_scope``: a ``to_verify``
+        of an undecided scope is given as the ``fail`` or ``pass`` it would be once the scope
+        is confirmed (``would_fail``)."""
+        entries = self._outcomes.get(rule_id, {}).get(id(feature), ())
+        return tuple(e[1] if in_scope else e[0] for e in entries)
 
     # -- values ---------------------------------------------------------------------------
     def value(self, feature: Feature, name: str) -> Any:

@@ -60,15 +60,16 @@ class AnyCompliantParams(CheckParams):
         return tuple(self.rules)
 
 
-def _state(member: Feature, params: AnyCompliantParams,
-           ctx: CheckContext) -> tuple[str | None, list[str]]:
+def _state(member: Feature, params: AnyCompliantParams, ctx: CheckContext,
+           in_scope: bool) -> tuple[str | None, list[str]]:
     """``(state, rules)``: state ``None`` (not judged by any rule), ``fail`` (with the rules
-    that failed), ``to_verify`` (with the undecided rules) or ``pass``."""
+    that failed), ``to_verify`` (with the undecided rules) or ``pass``. ``in_scope``: read
+    the outcomes as they would be once an undecided scope is confirmed."""
     judged = False
     failed: list[str] = []
     open_: list[str] = []
     for rule_id in params.rules:
-        outcomes = ctx.outcomes(rule_id, member)
+        outcomes = ctx.outcomes(rule_id, member, in_scope=in_scope)
         if any(o is not Outcome.NOT_APPLICABLE for o in outcomes):
             judged = True
         if any(o is Outcome.FAIL for o in outcomes):
@@ -84,15 +85,15 @@ def _state(member: Feature, params: AnyCompliantParams,
     return "pass", []
 
 
-def _candidates(feature: Feature, params: AnyCompliantParams,
-                ctx: CheckContext) -> list[list[tuple[Feature, str, list[str]]]]:
+def _candidates(feature: Feature, params: AnyCompliantParams, ctx: CheckContext,
+                in_scope: bool = False) -> list[list[tuple[Feature, str, list[str]]]]:
     """Judged members (with state) grouped into candidates."""
     def judged(feats: Iterable[Feature], where: dict[str, Any]) -> list[tuple[Feature, str, list[str]]]:
         out = []
         for member in feats:
             if member is feature or not ctx.meets(member, where):
                 continue
-            state, rules = _state(member, params, ctx)
+            state, rules = _state(member, params, ctx, in_scope)
             if state is not None:
                 out.append((member, state, rules))
         return out
@@ -104,7 +105,7 @@ def _candidates(feature: Feature, params: AnyCompliantParams,
                      else ctx.model.near(kind.layer, feature.geometry, params.within_m))
             found.extend(judged(feats, kind.where))
         return [[m] for m in found]
-    key = ("any_compliant.groups", id(ctx), params.model_dump_json())
+    key = ("any_compliant.groups", id(ctx), params.model_dump_json(), in_scope)
     groups = ctx.model.cache.get(key)
     if groups is None:   # the rules read have all run: the groups hold for every feature
         every = [m for kind in params.members
@@ -154,9 +155,21 @@ def any_compliant(feature: Feature, params: AnyCompliantParams,
     when at least ``min_count`` candidates are compliant; ``fail`` when every judged candidate
     failed one of the rules; else ``to_verify`` (a candidate not yet decided, or no member
     judged by any of the rules, e.g. none drawn). ``data`` lists the compliant, failed and
-    undecided candidates.
+    undecided candidates. When the scope of the judged feature is undecided (and so that of
+    its members), members are read as they would be once it is confirmed: the engine then
+    reports the result as ``to_verify`` with ``would_fail``.
     """
-    candidates = _candidates(feature, params, ctx)
+    result = _judge(feature, params, ctx, in_scope=False)
+    if result.outcome is Outcome.TO_VERIFY and ctx.scope_undecided:
+        hypothetical = _judge(feature, params, ctx, in_scope=True)
+        if hypothetical.outcome in (Outcome.PASS, Outcome.FAIL):
+            return hypothetical
+    return result
+
+
+def _judge(feature: Feature, params: AnyCompliantParams, ctx: CheckContext,
+           in_scope: bool) -> CheckResult:
+    candidates = _candidates(feature, params, ctx, in_scope)
     compliant, failed, undecided = [], [], []
     for group in candidates:
         states = {m[1] for m in group}
