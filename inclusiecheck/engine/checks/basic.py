@@ -222,8 +222,14 @@ def presence(feature: Feature, params: PresenceParams, ctx: CheckContext) -> Che
     value = ctx.value(feature, params.property)
     if value is None:
         return ctx.missing(params.property)
-    outcome = Outcome.PASS if bool(value) is params.expected else Outcome.FAIL
-    return CheckResult(outcome, params.property, bool(value), params.expected,
+    if isinstance(value, str):  # a yes/limited/no code (toilet.accessible): yes is true
+        ok = same(value, params.expected)
+        measured: Any = value
+    else:
+        ok = bool(value) is params.expected
+        measured = bool(value)
+    outcome = Outcome.PASS if ok else Outcome.FAIL
+    return CheckResult(outcome, params.property, measured, params.expected,
                        data={"source": ctx.source_of(feature, params.property)})
 
 
