@@ -274,6 +274,7 @@ def check(
     built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.")] = None,
     public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for building parts (entrances, doors, lifts, toilets in a building) that do not say whether the building is publicly accessible.")] = None,
     regime: Annotated[Optional[str], typer.Option("--regime", help="Default regime of outdoor features that neither their data nor the drawing places: verordening (the plan is the grounds of a publicly accessible building), bv97 or public_space.")] = None,
+    complete_layers: Annotated[Optional[str], typer.Option("--complete-layers", help="Layers that hold every feature of their kind in the plan area, comma list (light,building,bench,toilet; present = every layer the plan has; none). Default: the layers a design plan has; OpenStreetMap, OpenSidewalks and GTFS data none. Absence proves something only in a complete layer.")] = None,
     building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0)] = None,
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
@@ -289,7 +290,7 @@ def check(
         raise InputError(f"--regime {regime!r}: use verordening, bv97 or public_space")
     meta = {"work_kind": work_kind, "built_up_area": built_up_area,
             "public_building": public_building, "building_area_m2": building_area,
-            "regime": regime}
+            "regime": regime, "complete_layers": complete_layers}
     if date is not None:
         try:
             dt.date.fromisoformat(date)

@@ -24,3 +24,11 @@ def extra_summaries(model: SiteModel, evaluation: Any, lang: str) -> dict[str, A
     for func in SUMMARIES:
         out.update(func(model, evaluation, lang))
     return out
+
+
+@summary
+def completeness(model: SiteModel, evaluation: Any, lang: str) -> dict[str, Any]:
+    """Which layers were taken as complete (absence proves something only there): ``{complete:
+    [...], incomplete: [...], declared: bool, data_source: ...}``; see
+    :meth:`SiteModel.layer_complete`."""
+    return {"completeness": model.completeness()}

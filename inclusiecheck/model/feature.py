@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 from typing_extensions import Annotated
@@ -55,6 +55,35 @@ class Feature:
 
 WorkKind = Literal["new", "renovation", "extension", "outdoor_only"]
 
+#: data sources whose layers are incomplete unless the plan says otherwise: OpenStreetMap
+#: (XML, PBF, OSM-tagged exports), OpenSidewalks and GTFS map what someone happened to map
+PARTIAL_SOURCES = frozenset({"osm", "osw", "gtfs"})
+#: ``complete_layers`` item that stands for every layer present in the plan
+PRESENT = "present"
+
+
+def _layer_list(value: Any) -> Any:
+    """``complete_layers``: a list, or a comma-separated text (``light,building``); ``none``
+    (or an empty text) is the empty list."""
+    if value is None or isinstance(value, list | tuple | set | frozenset):
+        return None if value is None else [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.lower() in ("", "none", "geen"):
+        return []
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _known_layers(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    from inclusiecheck.model.profile import LAYER_MODELS
+
+    unknown = [name for name in value if name not in LAYER_MODELS and name != PRESENT]
+    if unknown:
+        raise ValueError(f"unknown layer(s) {', '.join(unknown)} in complete_layers; use profile "
+                         f"layer names (light, building, bench, toilet, ...) or {PRESENT!r}")
+    return sorted(set(value))
+
 
 class PlanMeta(BaseModel):
     """Plan metadata from ``plan.yaml`` beside the plan and from CLI options (which win)."""
@@ -82,6 +111,15 @@ class PlanMeta(BaseModel):
     #: (``verordening`` for a plan that is wholly the grounds of a publicly accessible building)
     regime: Annotated[Literal["verordening", "bv97", "public_space"] | None,
                       BeforeValidator(parse_code)] = None
+    #: layers that hold every feature of their kind in the plan area (``present``: every layer
+    #: the plan has); ``None``: the defaults of :meth:`SiteModel.layer_complete`
+    complete_layers: Annotated[list[str] | None, BeforeValidator(_layer_list),
+                               AfterValidator(_known_layers)] = None
+    #: where the data comes from, set by the reader: ``osm``, ``osw``, ``gtfs`` (partial
+    #: sources) or absent (a design plan)
+    data_source: _Text = None
+    #: layers that came from a partial source in a plan that mixes it with design layers
+    partial_layers: list[str] = Field(default_factory=list)
 
     def effective_built_up_area(self) -> bool:
         """The data profile's default: inside the built-up area unless the plan says not."""
@@ -118,6 +156,37 @@ class SiteModel:
 
     def has_layer(self, layer: str) -> bool:
         return bool(self.layers.get(layer))
+
+    def layer_complete(self, layer: str) -> bool:
+        """Whether ``layer`` holds every feature of its kind in the plan area, so that its
+        absence somewhere proves something (darkness, no seating, no toilet in reach).
+
+        ``complete_layers`` in ``plan.yaml`` (or ``--complete-layers``) decides when given: a
+        listed layer is complete even when absent (there are none), ``present`` stands for every
+        layer the plan has. Else: a design plan's layers are complete where present; data from
+        OpenStreetMap, OpenSidewalks or GTFS (and the layers that came from them in a mixed
+        plan) is never complete; an absent layer is never complete.
+        """
+        listed = self.meta.complete_layers
+        if listed is not None:
+            return layer in listed or (PRESENT in listed and self.has_layer(layer))
+        if (self.meta.data_source or "") in PARTIAL_SOURCES or layer in self.meta.partial_layers:
+            return False
+        return self.has_layer(layer)
+
+    def completeness(self) -> dict[str, Any]:
+        """Which layers were taken as complete, for the report: ``{complete: [...],
+        incomplete: [...], declared: bool}`` over the layers the plan has or lists."""
+        from inclusiecheck.model.profile import LAYER_MODELS
+
+        listed = [name for name in (self.meta.complete_layers or ()) if name in LAYER_MODELS]
+        names = sorted({name for name, feats in self.layers.items() if feats} | set(listed))
+        return {
+            "complete": [name for name in names if self.layer_complete(name)],
+            "incomplete": [name for name in names if not self.layer_complete(name)],
+            "declared": self.meta.complete_layers is not None,
+            **({"data_source": self.meta.data_source} if self.meta.data_source else {}),
+        }
 
     def __iter__(self) -> Iterator[Feature]:
         for layer in sorted(self.layers):

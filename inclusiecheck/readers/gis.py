@@ -159,11 +159,14 @@ def _classify_osm(path: Path, features: list[RawFeature], tagged: set[tuple[str,
         tags = str(base / str(osm_meta["tags"]))
     mapping = load_named_tag_mapping(tags)
     metadata.setdefault("data_attribution", ATTRIBUTION)
-    metadata.setdefault("data_source", "osw" if tags == "osw" else "osm")
     plain = [f for f in features if (f.source.file, f.source.layer) not in tagged]
     result = classify_features(
         (f for f in features if (f.source.file, f.source.layer) in tagged), mapping,
         status=status, warnings=warnings)
+    if plain:  # a design plan with OSM data beside it: only the OSM layers are partial
+        metadata.setdefault("partial_layers", sorted({f.layer for f in result.features}))
+    else:
+        metadata.setdefault("data_source", "osw" if tags == "osw" else "osm")
     if not result.classified and not plain:
         raise InputError(
             f"{path}: OpenStreetMap-tagged features, but none has a tag the tag mapping reads "

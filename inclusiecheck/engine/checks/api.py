@@ -86,6 +86,44 @@ class CheckResult:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: layer -> (nl, en) what an incomplete layer leaves unknown
+_ABSENCE = {
+    "light": ("een lichtpunt", "a light"),
+    "building": ("een gebouw", "a building"),
+    "bench": ("een zitbank", "a bench"),
+    "toilet": ("een toilet", "a toilet"),
+}
+
+
+def absence_unproven(result: CheckResult, layer: str, extra: Mapping[str, str] | None = None
+                     ) -> CheckResult:
+    """A fail or warn that rests on the absence of ``layer`` features, for a layer that is
+    not complete (OpenStreetMap, or not listed in ``complete_layers``): ``to_verify`` with the
+    measured value kept, ``layer`` as the missing data and a note that says why.
+
+    Other outcomes are returned unchanged (presence is proof even in an incomplete layer).
+    """
+    if result.outcome not in (Outcome.FAIL, Outcome.WARN):
+        return result
+    what = _ABSENCE.get(layer, (f"een {layer}", f"a {layer}"))
+    note = {
+        "nl": (f"De laag {layer} is niet volledig (bv. OpenStreetMap): dat hier geen "
+               f"{what[0].split(' ', 1)[1]} staat, bewijst niet dat er geen is"
+               + (f"; {extra['nl']}" if extra else "")
+               + ". Vul de laag aan of verklaar ze volledig (complete_layers)."),
+        "en": (f"The {layer} layer is not complete (e.g. OpenStreetMap): that no "
+               f"{what[1].split(' ', 1)[1]} is mapped here does not prove there is none"
+               + (f"; {extra['en']}" if extra else "")
+               + ". Complete the layer or declare it complete (complete_layers)."),
+    }
+    data = dict(result.data)
+    data["incomplete_layer"] = layer
+    return CheckResult(Outcome.TO_VERIFY, property=result.property, measured=result.measured,
+                       required=result.required, unit=result.unit, location=result.location,
+                       missing=tuple(dict.fromkeys((*result.missing, layer))), note=note,
+                       data=data)
+
+
 MeasureFunc = Callable[[Feature, "CheckContext"], Any]
 
 

@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine import stops as _stops  # noqa: F401  (registers the summary block)
 from inclusiecheck.engine.checks.api import (
+    absence_unproven,
     CheckContext,
     CheckParams,
     CheckResult,
@@ -106,10 +107,11 @@ SEATING_NEAR_STOP_M = 10.0
 @measure("seating", unit=None, layers=("stop",))
 def seating(feature: Feature, ctx: CheckContext) -> bool | None:
     """Seating at a stop from the drawing: a bench within 10 m of the stop; ``False`` when the
-    plan draws benches but none there, ``None`` when it draws no bench at all."""
+    plan's bench layer is complete (a design plan that draws benches, or ``complete_layers``)
+    but has none there, ``None`` otherwise (no benches drawn, or OpenStreetMap benches)."""
     if ctx.model.near("bench", feature.geometry, SEATING_NEAR_STOP_M):
         return True
-    return False if ctx.model.has_layer("bench") else None
+    return False if ctx.model.layer_complete("bench") else None
 
 
 # ============================================================================================
@@ -889,9 +891,12 @@ def toilet_coverage(feature: Feature, params: ToiletCoverageParams,
                           f"looppadennetwerk; {measured:g} m in rechte lijn".replace(".", ","),
                     "en": "no accessible public toilet reachable through the walkway "
                           f"network; {measured:g} m in a straight line"}
-        return CheckResult(Outcome.FAIL, property="distance_m", measured=measured,
-                           required=params.max_m, unit="m", location=location, note=note,
-                           data=data)
+        result = CheckResult(Outcome.FAIL, property="distance_m", measured=measured,
+                             required=params.max_m, unit="m", location=location, note=note,
+                             data=data)
+        if not ctx.model.layer_complete(params.source_layer):
+            return absence_unproven(result, params.source_layer, note)
+        return result
     data["nearest"] = cov.nearest if cov is not None else None
     if is_area and params.warn_uncovered_pct is not None and cov is not None:
         if cov.along_network:
@@ -907,10 +912,14 @@ def toilet_coverage(feature: Feature, params: ToiletCoverageParams,
             else:
                 zone = _straight_uncovered(feature.geometry, batch["sure"], params.max_m, ctx,
                                            params.source_layer)
-            return CheckResult(Outcome.WARN, property="uncovered_pct", measured=round(share, 1),
-                               required=params.warn_uncovered_pct, unit="%", location=zone,
-                               note={"nl": f"{how['nl']}; deels buiten bereik",
-                                     "en": f"{how['en']}; partly out of reach"}, data=data)
+            result = CheckResult(Outcome.WARN, property="uncovered_pct",
+                                 measured=round(share, 1), required=params.warn_uncovered_pct,
+                                 unit="%", location=zone,
+                                 note={"nl": f"{how['nl']}; deels buiten bereik",
+                                       "en": f"{how['en']}; partly out of reach"}, data=data)
+            if not ctx.model.layer_complete(params.source_layer):
+                return absence_unproven(result, params.source_layer, result.note)
+            return result
     return CheckResult(Outcome.PASS, property="distance_m", measured=round(distance, 1),
                        required=params.max_m, unit="m", note=how, data=data)
 
@@ -999,6 +1008,14 @@ def _route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, list[Any
 def rest_gaps(feature: Feature, params: RestGapsParams,
               ctx: CheckContext) -> Iterable[CheckResult]:
     """Stretches without a seat longer than the recommended spacing, as geometry."""
+    results = _rest_gaps(feature, params, ctx)
+    if ctx.model.layer_complete("bench"):
+        return results
+    return [absence_unproven(result, "bench") for result in results]
+
+
+def _rest_gaps(feature: Feature, params: RestGapsParams,
+               ctx: CheckContext) -> list[CheckResult]:
     if params.route == "main_route":
         if feature.geom_type != "LineString":
             return [ctx.missing("centre_line", note={

@@ -103,7 +103,8 @@ def attribute_or_nearby(feature: Feature, params: AttributeOrNearbyParams,
                            note={"nl": f"getekend: {drawn[0].layer} {drawn[0].id}",
                                  "en": f"drawn: {drawn[0].layer} {drawn[0].id}"},
                            data={"source": "drawing"})
-    if value is False or any(ctx.model.has_layer(layer) for layer in params.layers):
+    # not drawn nearby proves nothing in a layer that is not complete (OpenStreetMap)
+    if value is False or any(ctx.model.layer_complete(layer) for layer in params.layers):
         note = None
         if value is None:
             note = {"nl": f"niet als attribuut opgegeven en niet getekend binnen {params.within_m:g} m",

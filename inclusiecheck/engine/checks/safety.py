@@ -44,6 +44,7 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import (
+    absence_unproven,
     CheckContext,
     CheckParams,
     CheckResult,
@@ -382,30 +383,57 @@ def _lighting_geometry(feature: Feature, params: LightingParams,
     return geom, None
 
 
-def _lit_fallback(feature: Feature, params: LightingParams, cls_name: str) -> CheckResult:
+def _lit_fallback(feature: Feature, params: LightingParams, cls_name: str,
+                  computed: dict[str, Any] | None = None) -> CheckResult:
+    """Judge the ``lit`` attribute: without a light layer, or (``computed``: the figures from
+    the lights found) when the light layer is not complete, so darkness computed from it
+    proves nothing."""
     lit = feature.attrs.get("lit")
     data: dict[str, Any] = {"lighting_class": cls_name, "scenario": params.scenario_text()}
+    if computed is not None:
+        data.update(computed)
+        data["incomplete_layer"] = "light"
+        why = _text(
+            f"De laag light is niet volledig (bv. OpenStreetMap): de {computed['lights_in_reach']}"
+            f" gevonden lichtpunten geven {_nl(computed['avg_lx'])} lx gemiddeld, maar dat "
+            "bewijst geen duisternis",
+            f"The light layer is not complete (e.g. OpenStreetMap): the "
+            f"{computed['lights_in_reach']} lights found give {_en(computed['avg_lx'])} lx on "
+            "average, which does not prove darkness")
+    else:
+        why = _text("Het plan heeft geen verlichtingslaag (light)",
+                    "The plan has no lighting layer (light)")
+    plan_text = why if computed is not None else _text(
+        "Geen verlichtingsplan (laag light) gegeven", "No lighting plan (light layer) given")
     if lit is None:
-        return CheckResult(Outcome.TO_VERIFY, property="lit", missing=("lit",), note=_text(
-            "Het plan heeft geen verlichtingslaag (light) en geen attribuut lit.",
-            "The plan has no lighting layer (light) and no lit attribute."))
+        return CheckResult(Outcome.TO_VERIFY, property="lit",
+                           missing=("lit",) if computed is None else ("lit", "light"),
+                           data=data, note=_text(
+                               f"{why['nl']} en geen attribuut lit.",
+                               f"{why['en']} and no lit attribute."))
     if lit is False:
         return CheckResult(Outcome.FAIL, property="lit", measured=False, required=True,
                            data={**data, "reasons": _text(
                                "niet verlicht volgens het attribuut lit (geen verlichtingsplan)",
                                "not lit according to the lit attribute (no lighting plan)")})
     if params.scenario == "night":
-        return CheckResult(Outcome.TO_VERIFY, property="lit", missing=("light",), note=_text(
-            "Verlicht volgens lit, maar zonder verlichtingsplan zijn dim- en doofuren onbekend.",
-            "Lit according to lit, but without a lighting plan dimming and switch-off hours "
-            "are unknown."))
+        return CheckResult(Outcome.TO_VERIFY, property="lit", missing=("light",), data=data,
+                           note=_text(
+            "Verlicht volgens lit, maar zonder volledig verlichtingsplan zijn dim- en doofuren "
+            "onbekend.",
+            "Lit according to lit, but without a complete lighting plan dimming and switch-off "
+            "hours are unknown."))
     data["summary"] = _text("verlicht volgens het attribuut lit",
                             "lit according to the lit attribute")
     return CheckResult(Outcome.PASS, property="lit", measured=True, required=True, data=data,
                        note=_text(
-        "Geen verlichtingsplan (laag light) gegeven: beoordeeld op het attribuut lit, "
-        "niet berekend.",
-        "No lighting plan (light layer) given: judged on the lit attribute, not computed."))
+        f"{plan_text['nl']}: beoordeeld op het attribuut lit, niet berekend.",
+        f"{plan_text['en']}: judged on the lit attribute, not computed."))
+
+
+def _no_lights() -> PlanLights:
+    """The lights of a plan that declares its (absent) light layer complete: none."""
+    return PlanLights([], [], np.zeros((0, 2)), STRtree([]), 0.0)
 
 
 def _near_index(lights: PlanLights, geom: BaseGeometry) -> np.ndarray:
@@ -455,6 +483,9 @@ def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> Che
         return CheckResult(Outcome.NOT_APPLICABLE, property="lighting_class", note=_text(
             f"Geen verlichtingsklasse voor {chosen}.", f"No lighting class for {chosen}."))
     lights = plan_lights(ctx)
+    complete = ctx.model.layer_complete("light")
+    if lights is None and complete:
+        lights = _no_lights()  # the plan declares its light layer complete: there are none
     if lights is None:
         if not params.fallback_lit:
             return ctx.missing("light")
@@ -517,6 +548,13 @@ def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> Che
         return CheckResult(Outcome.PASS, property=prop, measured=round(measured, 2),
                            required=required, unit=unit, data=data)
     prop, measured, required, unit = shortfalls[0]
+    if not complete:
+        # an incomplete light layer proves light where it finds enough, never darkness
+        if params.fallback_lit:
+            return _lit_fallback(feature, params, cls_name, computed=data)
+        return absence_unproven(CheckResult(Outcome.FAIL, property=prop,
+                                            measured=round(measured, 2), required=required,
+                                            unit=unit, data=data), "light")
     missing_ids, missing_names = _incomplete_near(lights, geom, lights.max_reach_m)
     if missing_ids:
         return CheckResult(Outcome.TO_VERIFY, property=prop, measured=round(measured, 2),
@@ -587,8 +625,9 @@ def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
     if emin < params.min_lx:
         low = pts[esc < params.min_lx]
         location = shapely.union_all(shapely.buffer(shapely.points(low), params.spacing_m / 2))
-    return [ctx.compare("semicylindrical_min_lx", round(emin, 2), min_value=params.min_lx,
-                        unit="lx", location=location, data=data)]
+    result = ctx.compare("semicylindrical_min_lx", round(emin, 2), min_value=params.min_lx,
+                         unit="lx", location=location, data=data)
+    return [result if ctx.model.layer_complete("light") else absence_unproven(result, "light")]
 
 
 # ============================================================================================
@@ -1080,7 +1119,8 @@ def active_frontage(feature: Feature, params: ActiveFrontageParams,
     if feature.geom_type != "LineString":
         return CheckResult(Outcome.NOT_APPLICABLE, property="no_frontage_m", note=_text(
             "Getekend als vlak: teken de aslijn.", "Drawn as a surface: draw the centre line."))
-    if not ctx.model.has_layer("building"):
+    complete = ctx.model.layer_complete("building")
+    if not ctx.model.has_layer("building") and not complete:
         return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m", missing=("building",),
                            note=_text("Het plan tekent geen gebouwen rond het pad.",
                                       "The plan draws no buildings around the path."))
@@ -1106,8 +1146,9 @@ def active_frontage(feature: Feature, params: ActiveFrontageParams,
         return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m",
                            measured=round(longest, 1), required=params.max_stretch_m, unit="m",
                            missing=("active_frontage",), location=_union(stretches), data=data)
-    return ctx.compare("no_frontage_m", round(longest, 1), max_value=params.max_stretch_m,
-                       unit="m", location=_union(stretches), data=data)
+    result = ctx.compare("no_frontage_m", round(longest, 1), max_value=params.max_stretch_m,
+                         unit="m", location=_union(stretches), data=data)
+    return result if complete else absence_unproven(result, "building")
 
 
 __all__ = [

@@ -100,10 +100,15 @@ def read_osm(path: str | Path, options: ReadOptions | None = None, *,
     status = str(status or osm_meta.get("status") or "existing").strip().lower()
     if status not in STATUSES:
         raise InputError(f"{path}: OSM status {status!r} unknown; use existing or new")
+    if tags is None and options is not None and options.tags is not None:
+        tags = options.tags  # --mapping osm | osw | a tag mapping file
     if tags is None and osm_meta.get("tags"):
         tags = path.parent / str(osm_meta["tags"])
-    mapping = load_tag_mapping(tags)
+    from inclusiecheck.readers.osm.vector import load_named_tag_mapping
+
+    mapping = load_named_tag_mapping(tags)
     metadata.setdefault("data_attribution", ATTRIBUTION)
+    metadata.setdefault("data_source", "osw" if str(tags) == "osw" else "osm")
 
     collector = _Collector(mapping=mapping, node_keys=mapping.node_tag_keys(),
                            classifier=Classifier(mapping))
