@@ -78,7 +78,7 @@ def test_init_plan_accepts_drawn_features(tmp_path: Path) -> None:
     assert _cli("init", str(plan)).returncode == 0
     with fiona.open(plan, "a", layer="walkway") as sink:
         props = dict.fromkeys(sink.schema["properties"])
-        props.update({"id": "w1", "width_m": 1.2, "kind": "sidewalk"})
+        props.update({"id": "voetpad-1", "width_m": 1.2, "kind": "sidewalk"})
         sink.write({"geometry": {"type": "LineString",
                                  "coordinates": [(157000.0, 190000.0), (157030.0, 190000.0)]},
                     "properties": props})
@@ -86,7 +86,7 @@ def test_init_plan_accepts_drawn_features(tmp_path: Path) -> None:
     result = _cli("check", str(plan), "-o", str(out), "-f", "json", "-q", "--fail-on", "never")
     assert result.returncode == 0, result.stderr
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert any(f["feature_id"] == "w1" and f["layer"] == "walkway" for f in report["findings"])
+    assert any(f["feature_id"] == "voetpad-1" and f["layer"] == "walkway" for f in report["findings"])
     assert not any(w.get("code") == "unknown_layer" for w in report.get("warnings", []))
 
 
