@@ -103,6 +103,7 @@ def test_presence_reads_a_yes_no_code() -> None:
     assert check.func("no", params, Ctx()).outcome.value == "fail"   # bool("no") is True
     assert check.func("limited", params, Ctx()).outcome.value == "fail"
     assert check.func(True, params, Ctx()).outcome.value == "pass"
+    assert check.func("07:00-22:00", params, Ctx()).outcome.value == "pass"  # any text is there
 
 
 def test_public_toilet_not_accessible_fails_limited_warns(tmp_path: Path) -> None:
@@ -207,23 +208,6 @@ def test_negative_slope_is_judged_by_its_size(tmp_path: Path) -> None:
     # the rise derived from a signed slope is a height, not a negative number: 8 % x 4 m
     ramp = finding(report, "PD-05", "ramp-down")
     assert ramp.outcome.value == "fail" and ramp.data["key_value"] == 32.0
-    assert ramp.measured == 8.0 and ramp.data["signed_value"] == -8.0
-    assert "judged by its size, 8 %" in ramp.note
-
-
-def test_negative_slope_decides_where_and_lookup_of_the_verordening(tmp_path: Path) -> None:
-    # a ramp of a public building going down 8 % over 40 cm: TV-18 (slope by rise) fails,
-    # and TV-21 (ramps steeper than 4 %: width) applies instead of being skipped
-    plan = write_plan(tmp_path, [
-        feat("ramp", "down", line((0, 0), (5, 0)), slope_pct=-8, rise_cm=40, width_m=1.0,
-             regime="verordening", public=True),
-    ])
-    report = run(plan, ["toegankelijkheidsverordening"], lang="en",
-                 meta={"work_kind": "new_build", "building_area_m2": 800})
-    tv18 = finding(report, "TV-18", "down")
-    assert tv18.outcome.value == "fail" and tv18.measured == 8.0
-    assert tv18.data["signed_value"] == -8.0
-    assert outcome(report, "TV-21", "down") == "fail"       # 1.00 m < 1.20 m
     assert ramp.measured == 8.0 and ramp.data["signed_value"] == -8.0
     assert "judged by its size, 8 %" in ramp.note
 

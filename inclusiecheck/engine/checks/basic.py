@@ -222,7 +222,7 @@ def presence(feature: Feature, params: PresenceParams, ctx: CheckContext) -> Che
     value = ctx.value(feature, params.property)
     if value is None:
         return ctx.missing(params.property)
-    if isinstance(value, str):  # a yes/limited/no code (toilet.accessible): yes is true
+    if value in ("yes", "limited", "no"):  # a code (toilet.accessible): only yes is true
         ok = same(value, params.expected)
         measured: Any = value
     else:
