@@ -278,7 +278,8 @@ def assemble(model: SiteModel, sets: Iterable[RuleSet], result: Evaluation, *, l
         verdict=verdict, summary=summary, coverage=coverage, warnings=warnings,
         findings=tuple(result.findings), rules=tuple(_rule_info(r, lang) for r in result.rules),
         list_all=list_all, map_layers=map_layers, extents=bounds, tool_version=__version__,
-        map_names=map_names)
+        map_names=map_names,
+        rule_set_titles={s.name: {k: s.spec.title.get(k) for k in ("nl", "en")} for s in sets})
 
 
 class _Empty:

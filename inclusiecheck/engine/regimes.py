@@ -39,6 +39,7 @@ import shapely
 from shapely.geometry import LineString
 from shapely.ops import nearest_points
 
+from inclusiecheck.model.labels import value_label
 from inclusiecheck.model import Feature, SiteModel
 
 VERORDENING, BV97, PUBLIC_SPACE = "verordening", "bv97", "public_space"
@@ -176,12 +177,12 @@ class RegimeIndex:
         access = feature.attrs.get("access_path")
         if access is True and not outdoor_only:
             return Regime(VERORDENING, _t("toegangspad van een publiek toegankelijk gebouw "
-                                          "(access_path)",
+                                          "(volgens de gegevens)",
                                           "access path of a publicly accessible building "
-                                          "(access_path)"), False, "access_path")
+                                          "(as the data says)"), False, "access_path")
         if access is False:
-            return _road(feature, self.model, _t("geen toegangspad (access_path: nee)",
-                                                 "not an access path (access_path: no)"),
+            return _road(feature, self.model, _t("geen toegangspad (volgens de gegevens)",
+                                                 "not an access path (as the data says)"),
                          "access_path", derived=False)
         own_public = feature.attrs.get("public")   # parking: of a publicly accessible building
         if own_public is True and not outdoor_only:
@@ -217,8 +218,9 @@ class RegimeIndex:
         public_walkway = layer == "walkway" and feature.attrs.get("kind") in PUBLIC_WALKWAY_KINDS
         if public_walkway:
             kind = feature.attrs["kind"]
-            return _road(feature, self.model, _t(f"openbaar pad ({kind})",
-                                                 f"public path ({kind})"), "kind")
+            words = {lang: value_label("kind", kind, lang) or kind for lang in ("nl", "en")}
+            return _road(feature, self.model, _t(f"openbaar pad ({words['nl']})",
+                                                 f"public path ({words['en']})"), "kind")
         if default is not None:
             return self._plan_default(feature, default, outdoor_only)
         if layer == "parking":

@@ -258,6 +258,8 @@ class Report:
     #: names of named features for map labels: layer -> {feature id: name} (buildings,
     #: walkways, areas)
     map_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: rule-set titles in both languages: name -> {nl, en} (not in report.json)
+    rule_set_titles: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
     _rule_index: dict[str, RuleInfo] = field(default_factory=dict, repr=False, compare=False)
 
     def listed_findings(self) -> tuple[Finding, ...]:

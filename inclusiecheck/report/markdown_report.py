@@ -59,8 +59,8 @@ def _finding_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
         values.append(f"{t['finding.required'].lower()} {md_escape(item['required'])}")
     if values:
         parts.append(f"({'; '.join(values)}).")
-    if item.get("missing"):
-        parts.append(f"{t['to_verify.add']}: " + ", ".join(md_code(m) for m in item["missing"])
+    if item.get("missing_labels"):
+        parts.append(f"{t['to_verify.add']}: " + md_escape(", ".join(item["missing_labels"]))
                      + ".")
     if item.get("advice"):
         parts.append(f"{t['finding.advice']}: {md_escape(item['advice'])}")
@@ -83,30 +83,73 @@ def _short_line(item: Mapping[str, Any], t: Mapping[str, str]) -> str:
     line = (f"- {num}{md_escape(item['outcome_label'])}{would}: {md_escape(item['rule_id'])} "
             f"{md_escape(item['title'])}, {md_escape(item['layer_label'])} "
             f"{md_code(item['feature_id'])}.")
-    if item.get("missing"):
-        line += f" {t['to_verify.add']}: " + ", ".join(md_code(m) for m in item["missing"]) + "."
+    if item.get("missing_labels"):
+        line += f" {t['to_verify.add']}: " + md_escape(", ".join(item["missing_labels"])) + "."
     return line
 
 
-def render_markdown_text(report: Report, lang: str) -> str:
-    """Render the short Markdown advice of ``report`` in ``lang``."""
-    vm = view_model(report, lang, with_map=False)
+def _rest(n: int, key: str, t: Mapping[str, str]) -> list[str]:
+    return [f"_{md_escape(t[key].format(n=n))}_", ""] if n else []
+
+
+def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> str:
+    """Render the short Markdown advice of ``report`` in ``lang``.
+
+    The first part holds the decision (verdict, reason, the first deciding findings, the
+    conditions and the data to supply); the annex follows, then the decision block.
+    """
+    vm = view_model(report, lang, with_map=False, check_date=check_date)
     t = vm["t"]
-    out: list[str] = [f"# {md_escape(vm['title'])}", ""]
-    out += [f"| {md_escape(t['plan.caption'])} | |", "| --- | --- |"]
-    out += [f"| {md_escape(r['label'])} | {md_escape(r['value'])} |" for r in vm["plan_rows"]]
     verdict = vm["verdict"]
-    out += ["", f"## {md_escape(t['section.verdict'])}: **{md_escape(verdict['label'])}**", ""]
+    out: list[str] = [f"# {md_escape(vm['title'])}", ""]
+    facts = [f"{md_escape(r['label'])}: {md_escape(r['value'])}" for r in vm["dossier_line"]]
+    facts.append(f"{md_escape(t['check.date'])}: {md_escape(vm['check_date'])}")
+    out += [" · ".join(facts), ""]
+    out += [f"## {md_escape(t['section.verdict'])}: **{md_escape(verdict['label'])}**", ""]
     if verdict["reason"]:
         out += [md_escape(verdict["reason"]), ""]
-    out += [f"_{md_escape(t['verdict.rule'])}_", ""]
     if verdict.get("if_in_scope"):
         out += [f"**{md_escape(t['verdict.if_in_scope'])}:** "
                 f"{md_escape(verdict['if_in_scope_label'])}", ""]
-    for key, heading in (("deciding", "verdict.deciding"), ("conditions", "verdict.conditions")):
-        if verdict[key]:
-            out += [f"### {md_escape(t[heading])}", ""]
-            out += [_short_line(i, t) for i in verdict[key]] + [""]
+    out += [f"_{md_escape(t['verdict.rule'])}_", ""]
+    if vm["rules_date_warning"]:
+        out += [f"> **{md_escape(vm['rules_date_warning'])}**", ""]
+    if verdict["deciding"]:
+        out += [f"### {md_escape(t['verdict.deciding'])}", ""]
+        out += [_short_line(i, t) for i in verdict["deciding_first"]] + [""]
+        out += _rest(verdict["deciding_rest"], "first.rest_deciding", t)
+    if verdict["conditions"]:
+        out += [f"### {md_escape(t['verdict.conditions'])}", ""]
+        out += [_short_line(i, t) for i in verdict["conditions_first"]] + [""]
+        out += _rest(verdict["conditions_rest"], "first.rest_conditions", t)
+    if verdict["supply"]:
+        out += [f"### {md_escape(t['first.supply'])}", ""]
+        out += [f"- {md_escape(g['heading'])}" for g in verdict["supply_first"]] + [""]
+        out += _rest(verdict["supply_rest"], "first.rest_supply", t)
+        out += [md_escape(t["first.supply_total"].format(n=verdict["supply_features"])), ""]
+    if verdict["recommendation_fails"]:
+        out += [f"### {md_escape(t['first.rec_fails'])}", "", md_escape(t["first.rec_fails_intro"]),
+                ""]
+        out += [_short_line(i, t) for i in verdict["recommendation_fails_first"]] + [""]
+        out += _rest(verdict["recommendation_fails_rest"], "first.rest_rec_fails", t)
+    out += [f"_{md_escape(t['first.see_annex'])}_", "", "---", "",
+            f"# {md_escape(t['annex.heading'])}", ""]
+    out += [f"## {md_escape(t['section.plan'])}", ""]
+    out += [f"| {md_escape(t['plan.caption'])} | |", "| --- | --- |"]
+    out += [f"| {md_escape(r['label'])} | {md_escape(r['value'])} |" for r in vm["plan_rows"]]
+    rule_sets = ", ".join(f"{rs['name']} {rs['version']}".strip() for rs in vm["rule_sets"])
+    version = vm["tool"]["version"] or ""
+    out += [f"| {md_escape(t['check.date'])} | {md_escape(vm['check_date'])} |",
+            f"| {md_escape(t['check.tool'])} | inclusiecheck {md_escape(version)} |",
+            f"| {md_escape(t['section.rule_sets'])} | {md_escape(rule_sets)} |", ""]
+    out += [f"### {md_escape(t['inputs.heading'])}", ""]
+    if vm["inputs"]:
+        out += [f"| {md_escape(t['inputs.file'])} | {md_escape(t['inputs.sha256'])} | "
+                f"{md_escape(t['inputs.bytes'])} |", "| --- | --- | ---: |"]
+        out += [f"| {md_code(f['file'])} | {md_code(f['sha256'])} | {md_escape(f['bytes'])} |"
+                for f in vm["inputs"]] + [""]
+    else:
+        out += [md_escape(t["inputs.none"]), ""]
     if vm["regimes_to_confirm"]:
         out += [f"## {md_escape(t['section.regimes'])}", "", md_escape(t["regimes.intro"]), ""]
         out += [f"- {md_escape(r['layer_label'])} {md_code(r['feature_id'])}: "
@@ -125,33 +168,66 @@ def render_markdown_text(report: Report, lang: str) -> str:
                 md_escape(t["findings.existing_intro"]), ""]
         out += [_finding_line(i, t) for i in vm["existing"]] + [""]
     out += [f"## {md_escape(t['section.to_verify'])}", ""]
-    if vm["to_verify"]:
-        for i in vm["to_verify"]:
-            missing = ", ".join(md_code(m) for m in i["missing"]) or md_escape(i["property"] or "?")
-            out.append(f"- **{i['number']}.** {md_escape(i['layer_label'])} "
-                       f"{md_code(i['feature_id'])}: {md_escape(i['rule_id'])} "
-                       f"{md_escape(i['title'])}. {md_escape(t['to_verify.add'])}: {missing}.")
+    if vm["to_verify_loose"]:
+        out += [f"### {md_escape(t['to_verify.loose'])}", ""]
+        out += [_short_line(i, t) for i in vm["to_verify_loose"]] + [""]
+    if vm["to_verify_groups"]:
+        out += [md_escape(t["to_verify.groups_intro"]), ""]
+        for g in vm["to_verify_groups"]:
+            rules = "; ".join(f"{r['rule_id']} {r['title']}" for r in g["rules"])
+            numbers = ", ".join(str(n) for n in g["numbers"])
+            features = ", ".join(md_code(i["feature_id"]) for i in g["entries"])
+            line = (f"- **{md_escape(g['heading'])}** ({md_escape(g['level_label'])}). "
+                    f"{md_escape(t['to_verify.group_rules'])}: {md_escape(rules)}.")
+            if g["also_missing"]:
+                line += (f" {md_escape(t['to_verify.also'])}: "
+                         f"{md_escape(', '.join(g['also_missing']))}.")
+            line += (f" {md_escape(t['to_verify.group_list'])} ({md_escape(numbers)}): "
+                     f"{features}.")
+            out.append(line)
         out.append("")
-    else:
+    elif not vm["to_verify_loose"]:
         out += [md_escape(t["to_verify.none"]), ""]
     nc = vm["not_checked"]
     out += [f"## {md_escape(t['section.not_checked'])}", ""]
     if nc["layers_absent"]:
         out.append(f"- {md_escape(t['not_checked.layers_absent'])}: "
-                   + ", ".join(md_code(layer) for layer in nc["layers_absent"]))
+                   + md_escape(", ".join(nc["layers_absent_labels"])))
     for r in nc["qualitative"]:
         out.append(f"- {md_escape(t['not_checked.qualitative'])}: {md_escape(r['rule_id'])} "
                    f"{md_escape(r['title'])}" + (f": {md_escape(r['description'])}"
                                                  if r["description"] else ""))
     if nc["empty"]:
         out.append(md_escape(t["not_checked.none"]))
-    rule_sets = ", ".join(f"{md_escape(rs['name'])} {md_escape(rs['version'])}".strip()
-                          for rs in vm["rule_sets"])
-    version = f" {md_escape(vm['tool']['version'])}" if vm["tool"]["version"] else ""
+    out += ["", f"## {md_escape(t['technical.heading'])}", "", md_escape(t["technical.intro"]), ""]
+    if vm["findings"]:
+        out += [f"| {md_escape(t['technical.number'])} | {md_escape(t['technical.rule'])} | "
+                f"{md_escape(t['technical.layer'])} | {md_escape(t['technical.feature'])} | "
+                f"{md_escape(t['technical.property'])} | {md_escape(t['technical.missing'])} |",
+                "| ---: | --- | --- | --- | --- | --- |"]
+        for i in vm["findings"]:
+            out.append(f"| {i['number']} | {md_code(i['rule_id'])} | {md_code(i['layer'])} | "
+                       f"{md_code(i['feature_id'])} | "
+                       f"{md_code(i['property']) if i['property'] else ''} | "
+                       + ", ".join(md_code(m) for m in i["missing"]) + " |")
+        out.append("")
+    if nc["layers_absent"]:
+        out += [f"{md_escape(t['technical.layers_absent'])}: "
+                + ", ".join(md_code(layer) for layer in nc["layers_absent"]), ""]
+    out += [f"{md_escape(t['technical.regimes'])} "
+            f"{md_code('regimes: {feature_id: verordening | bv97 | public_space}')}", ""]
+    out += [f"## {md_escape(t['decision.heading'])}", "", md_escape(t["decision.intro"]), "",
+            f"- {md_escape(t['decision.name'])}: ______________________________",
+            f"- {md_escape(t['decision.date'])}: ______________________________",
+            f"- {md_escape(t['decision.decision'])}: "
+            + " · ".join(f"[ ] {md_escape(t[k])}" for k in (
+                "decision.adopt", "decision.amend", "verdict.gunstig",
+                "verdict.gunstig_onder_voorwaarden", "verdict.ongunstig")),
+            f"- {md_escape(t['decision.remarks'])}:", "", "  ", "  ", "",
+            f"- {md_escape(t['decision.signature'])}: ______________________________"]
     out += ["", "---", "",
-            f"_{md_escape(t['footer.generated'])}{version}"
-            + (f" ({md_escape(t['section.rule_sets'])}: {rule_sets})" if rule_sets else "")
-            + f". {md_escape(t['footer.disclaimer'])}_", ""]
+            f"_{md_escape(t['footer.generated'])} {md_escape(version)}. "
+            f"{md_escape(t['footer.disclaimer'])}_", ""]
     return "\n".join(out)
 
 
@@ -159,4 +235,5 @@ def render_markdown_text(report: Report, lang: str) -> str:
                "a short inclusion advice in Markdown, for pasting into a permit")
 def render_markdown(report: Report, options: RenderOptions) -> bytes:
     """Render ``report`` as ``report.md`` in ``options.lang``."""
-    return render_markdown_text(report, options.lang or report.lang or "nl").encode("utf-8")
+    return render_markdown_text(report, options.lang or report.lang or "nl",
+                                options.check_date).encode("utf-8")

@@ -662,7 +662,10 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "dossier_line": _dossier_line(report, t),
         "regimes_to_confirm": _regimes_to_confirm(report, t, lang),
         "warnings": _warnings(report),
-        "rule_sets": [{"name": str(rs.get("name", "")), "title": str(rs.get("title") or ""),
+        "rule_sets": [{"name": str(rs.get("name", "")),
+                       "title": str((getattr(report, "rule_set_titles", {}) or {})
+                                    .get(str(rs.get("name")), {}).get(lang)
+                                    or rs.get("title") or ""),
                        "version": str(rs.get("version", "") or "")}
                       for rs in report.rule_sets],
         "tool": {"name": "inclusiecheck", "version": report.tool_version},

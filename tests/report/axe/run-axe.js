@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Run axe-core (WCAG 2.1 A/AA rules) on one local HTML file in headless Chromium and print
-// the JSON results on stdout. Usage: node run-axe.js REPORT.html
+// the JSON results on stdout. Usage: node run-axe.js REPORT.html [WIDTH]
+// WIDTH: the viewport width in CSS pixels (default 800; the tests run 390 and 1280).
 // Chromium: $CHROMIUM_PATH, else /usr/bin/chromium (Debian's package). Requests for anything
 // other than the file itself are blocked and listed in `externalRequests`.
 // Exit codes: 0 = ran (violations are in the JSON), 2 = usage, 3 = could not run.
@@ -41,6 +42,8 @@ async function main() {
       args: [...ARGS, `--user-data-dir=${userDataDir}`],
     });
     const page = await browser.newPage();
+    const width = parseInt(process.argv[3] || '800', 10);
+    await page.setViewport({ width, height: 900 });
     const externalRequests = [];
     await page.setRequestInterception(true);
     const target = pathToFileURL(path.resolve(file)).href;
@@ -64,6 +67,7 @@ async function main() {
     }, TAGS);
     results.externalRequests = externalRequests;
     results.browserVersion = await browser.version();
+    results.viewportWidth = width;
     process.stdout.write(JSON.stringify(results) + '\n');
   } finally {
     if (browser) await browser.close();
