@@ -159,6 +159,7 @@ def test_layers_found(plan: RawPlan) -> None:
         ("stop", "n30"), ("toilet", "n31"), ("bench", "n32"), ("light", "n33"),
         ("vegetation", "n34"), ("entrance", "n35"), ("stairs", "w13"),
         ("building", "w14"), ("toilet", "w15"), ("parking", "w16"),
+        ("building", "r70"),  # a multipolygon relation whose outer ring is way 14
     }
 
 
@@ -294,9 +295,12 @@ def test_steps_building_parking(plan: RawPlan) -> None:
     assert parking["bays"] == 20 and parking["accessible_bays"] == 2
 
 
-def test_multipolygon_relations_counted_not_read(plan: RawPlan) -> None:
-    warning = next(w for w in plan.warnings if w.code == "osm_relations_skipped")
-    assert "1 building" in warning.message
+def test_multipolygon_relations_read(plan: RawPlan) -> None:
+    relation = get(plan, "building", "r70")
+    assert relation.source.osm_id == "relation/70"
+    assert relation.geometry.equals_exact(get(plan, "building", "w14").geometry, 1e-6) or \
+        relation.geometry.symmetric_difference(get(plan, "building", "w14").geometry).area < 1e-6
+    assert not [w for w in plan.warnings if w.code.startswith("osm_relations")]
 
 
 def test_normalises_without_invalid_values(plan: RawPlan) -> None:
@@ -552,4 +556,4 @@ def test_reads_the_same_from_xml_and_pbf(tmp_path: Path, extract: Path) -> None:
                        f.geometry.wkb_hex) for f in plan.features)
 
     assert key(xml_plan) == key(pbf_plan)
-    assert len(xml_plan.features) == 21
+    assert len(xml_plan.features) == 22

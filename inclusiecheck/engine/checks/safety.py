@@ -262,6 +262,87 @@ def plan_occluders(ctx: CheckContext, eye_height_m: float) -> PlanOccluders:
     return occ
 
 
+#: extra attributes (OSM tags kept by the reader) that place a feature on another level
+_LEVEL_TAGS = ("osm:layer", "osm:level", "osm:tunnel", "osm:covered", "osm:bridge")
+
+
+def _first_number(value: Any) -> float | None:
+    text = str(value).split(";")[0].strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def vertical_level(feature: Feature) -> float:
+    """The vertical level of a feature from OSM's ``layer``, ``level``, ``tunnel`` and
+    ``bridge`` (kept as ``osm:`` extras): ``layer`` wins, then ``level``; a tunnel without
+    either is -1, a bridge +1; everything else 0 (ground level)."""
+    layer = _first_number(feature.get("osm:layer")) if feature.has("osm:layer") else None
+    if layer is not None:
+        return layer
+    level = _first_number(feature.get("osm:level")) if feature.has("osm:level") else None
+    if level is not None:
+        return level
+    tunnel = str(feature.get("osm:tunnel") or "no")
+    if tunnel not in ("no", "building_passage"):
+        return -1.0
+    if str(feature.get("osm:bridge") or "no") != "no":
+        return 1.0
+    return 0.0
+
+
+def _under_cover(feature: Feature) -> bool:
+    """A path that runs under a building or roof: ``tunnel=building_passage``, ``covered``."""
+    return (str(feature.get("osm:tunnel") or "") == "building_passage"
+            or str(feature.get("osm:covered") or "no") not in ("no", "false"))
+
+
+def occluders_for(feature: Feature, ctx: CheckContext, eye_height_m: float) -> PlanOccluders:
+    """The occluders that can block the view from ``feature``: those on its own vertical
+    level (a path in a tunnel or on a bridge is not hidden by the buildings at ground level),
+    and for a path under cover (a building passage, ``covered=yes``) not the buildings and
+    roofs it runs under. The plan's shared index when nothing says otherwise."""
+    occ = plan_occluders(ctx, eye_height_m)
+    has_levels = ctx.model.cache.get((_CACHE, "has_levels"))
+    if has_levels is None:
+        has_levels = any(f.has(tag) for layer in ctx.model.layers
+                         for f in ctx.model.features(layer) for tag in _LEVEL_TAGS)
+        ctx.model.cache[(_CACHE, "has_levels")] = has_levels
+    if not has_levels or len(occ.features) == 0:
+        return occ
+    level = vertical_level(feature)
+    covered = _under_cover(feature)
+    if level == 0.0 and not covered and all(vertical_level(f) == 0.0 for f in
+                                              _levelled_occluders(ctx, eye_height_m)):
+        return occ
+    overhead = ({id(f) for f in ctx.model.near("building", feature.geometry)}
+                if covered else set())
+    key = (_CACHE, "occluders_level", round(float(eye_height_m), 3), level,
+           tuple(sorted(overhead)))
+    cached = ctx.model.cache.get(key)
+    if cached is not None:
+        return cached
+    keep = [i for i, f in enumerate(occ.features)
+            if vertical_level(f) == level and id(f) not in overhead]
+    geoms = [_opaque(occ.features[i], eye_height_m) for i in keep]
+    filtered = PlanOccluders(OccluderIndex(geoms), [occ.features[i] for i in keep])
+    ctx.model.cache[key] = filtered
+    return filtered
+
+
+def _levelled_occluders(ctx: CheckContext, eye_height_m: float) -> list[Feature]:
+    """The occluders that carry a level tag (cached)."""
+    key = (_CACHE, "levelled", round(float(eye_height_m), 3))
+    found = ctx.model.cache.get(key)
+    if found is None:
+        found = [f for f in plan_occluders(ctx, eye_height_m).features
+                 if any(f.has(tag) for tag in _LEVEL_TAGS)]
+        ctx.model.cache[key] = found
+    return found
+
+
 def _blockers_text(occ: PlanOccluders, geom: BaseGeometry, distance_m: float = 0.5,
                    limit: int = 5) -> str:
     """``layer/id`` of the occluders within ``distance_m`` of ``geom`` (for messages)."""
@@ -651,7 +732,7 @@ class HiddenCornersParams(CheckParams):
 def hidden_corners(feature: Feature, params: HiddenCornersParams,
                    ctx: CheckContext) -> CheckResult:
     """Hiding places beside a path: hidden zones within a short distance, as polygons."""
-    occ = plan_occluders(ctx, params.eye_height_m)
+    occ = occluders_for(feature, ctx, params.eye_height_m)
     paths = _lines_of(feature.geometry)
     if not paths:
         return CheckResult(Outcome.NOT_APPLICABLE, property="hidden_area_m2")
@@ -708,7 +789,7 @@ def view_ahead(feature: Feature, params: ViewAheadParams, ctx: CheckContext) -> 
         return CheckResult(Outcome.NOT_APPLICABLE, property="view_ahead_m", note=_text(
             "Getekend als vlak: teken de aslijn om het zicht vooruit te beoordelen.",
             "Drawn as a surface: draw the centre line to judge the view ahead."))
-    occ = plan_occluders(ctx, params.eye_height_m)
+    occ = occluders_for(feature, ctx, params.eye_height_m)
     worst: tuple[float, BaseGeometry, LineString] | None = None
     if len(occ.index):
         for path in _lines_of(feature.geometry):
@@ -1124,7 +1205,7 @@ def active_frontage(feature: Feature, params: ActiveFrontageParams,
         return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m", missing=("building",),
                            note=_text("Het plan tekent geen gebouwen rond het pad.",
                                       "The plan draws no buildings around the path."))
-    occ = plan_occluders(ctx, params.eye_height_m)
+    occ = occluders_for(feature, ctx, params.eye_height_m)
     line: LineString = feature.geometry  # type: ignore[assignment]
     s, step = _stations(line, params.step_m)
     pts = shapely.get_coordinates(shapely.line_interpolate_point(line, s))

@@ -10,8 +10,8 @@ outside it), so every feature gets ``status: existing`` unless the caller (or ``
 - PBF is read with pyosmium (the ``osm`` extra), imported only when a ``.pbf`` is read.
 - Node coordinates are kept in compact arrays (ids, lon, lat), looked up for all way node
   references at once with :func:`numpy.searchsorted`; geometries are built vectorised
-  (points, lines, polygons for closed areas). Multipolygon relations are not read (a
-  warning counts the ones that would have been mapped).
+  (points, lines, polygons for closed areas). Multipolygon relations that map to a layer are
+  read as areas: their member ways in a second pass over the file.
 - Geometries are reprojected from WGS 84 to the local metric CRS exactly like the GIS reader
   (EPSG:3812 inside Belgium, else the WGS 84 UTM zone).
 - Tags are classified into data-profile layers and attributes by the shipped tag mapping
@@ -29,13 +29,16 @@ the entry point :func:`read_osm`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
 from inclusiecheck.readers import ReadOptions, reader
 from inclusiecheck.readers.gis import crs_name, load_plan_metadata
 from inclusiecheck.readers.osm.attributes import _Problems, feature_properties
 from inclusiecheck.readers.osm.collect import _Collector
-from inclusiecheck.readers.osm.geometry import _build_geometries, _fid, _shape_for
+from inclusiecheck.readers.osm.geometry import (
+    _build_geometries, _fid, _shape_for, relation_geometries,
+)
 from inclusiecheck.readers.osm.mapping import (
     Classifier, TagMapping, classify, is_area, load_tag_mapping, parse_tag_mapping, tags_match,
 )
@@ -137,22 +140,38 @@ def read_osm(path: str | Path, options: ReadOptions | None = None, *,
         warnings.append(ReadWarning(
             "osm_relations_skipped", f"multipolygon relations are not read ({listed}); draw "
             "them as closed ways or check them by hand", file=file))
-    if not collector.elements:
+    if collector.counts["track"]:
+        warnings.append(ReadWarning(
+            "osm_track_skipped", f"{collector.counts['track']} highway=track ways not read "
+            "(agricultural and forest tracks); those open to walkers with foot=yes or "
+            "foot=designated are read as footpaths", file=file))
+    if not collector.elements and not collector.relations:
         raise InputError(
             f"{path}: no OpenStreetMap feature the tag mapping recognises "
             f"({collector.counts['node']} nodes, {collector.counts['way']} ways read); "
             "see docs/osm.md for the tags read")
-    geometries = _build_geometries(collector, warnings, file)
+    pairs: list[tuple[Any, Any]] = []
+    crs = None
+    if collector.elements:
+        geometries = _build_geometries(collector, warnings, file)
+        pairs.extend(zip(collector.elements, geometries.base))
+        crs = geometries.crs
+    relations, crs = relation_geometries(collector, crs, warnings, file)
+    pairs.extend(relations)
+    if crs is None:
+        raise InputError(f"{path}: no OpenStreetMap feature with a usable geometry "
+                         f"({len(collector.relations)} multipolygon relations incomplete)")
     problems = _Problems()
     features: list[RawFeature] = []
-    for element, geom in zip(collector.elements, geometries.base):
+    for element, geom in pairs:
         if geom is None:
             continue
         nodes = ()
         if element.refs is not None and collector.node_tags:
             nodes = [collector.node_tags[ref] for ref in element.refs.tolist()
                      if ref in collector.node_tags]
-        kind = "node" if element.kind == "node" else "way"
+        kind = "node" if element.kind == "node" else \
+            "relation" if element.members is not None else "way"
         source = SourceRef(file=file, layer=kind, fid=_fid(element),
                            osm_id=f"{kind}/{element.osm_id}")
         for rule in element.rules:
@@ -164,7 +183,7 @@ def read_osm(path: str | Path, options: ReadOptions | None = None, *,
                 source=source,
             ))
     warnings.extend(problems.warnings(file))
-    return RawPlan(path=path, crs=crs_name(geometries.crs), features=features,
+    return RawPlan(path=path, crs=crs_name(crs), features=features,
                    warnings=warnings, metadata=metadata, mapping=None)
 
 

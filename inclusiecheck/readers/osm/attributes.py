@@ -153,7 +153,7 @@ def feature_properties(rule: _Rule, element: _Element, mapping: TagMapping, *,
                 if value is not None:
                     properties[attribute] = value
                     break
-    for tag in (layer_rules.keep if layer_rules else ()):
+    for tag in (*(layer_rules.keep if layer_rules else ()), *mapping.common.keep):
         if tag in element.tags:
             properties[f"osm:{tag}"] = element.tags[tag]
     return properties

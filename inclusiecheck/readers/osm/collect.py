@@ -33,6 +33,8 @@ class _Element:
     lon: float = math.nan
     lat: float = math.nan
     refs: np.ndarray | None = None
+    #: a multipolygon relation (kind ``area``): its ``(way id, role)`` members
+    members: list[tuple[int, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -49,6 +51,10 @@ class _Collector:
     elements: list[_Element] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     relations_skipped: Counter[str] = field(default_factory=Counter)
+    relations: list[_Element] = field(default_factory=list)
+    member_refs: dict[int, np.ndarray] = field(default_factory=dict)
+    #: during the second pass: the ids of the member ways still to read
+    wanted: set[int] | None = None
 
     def add_location(self, osm_id: int, lon: float, lat: float) -> None:
         """Keep a node's location (duplicates are allowed: the index keeps one)."""
@@ -79,16 +85,36 @@ class _Collector:
         kind: ElementKind = "area" if closed and is_area(tags, self.mapping) else "way"
         rules = self.classifier.classify(tags, kind)
         if not rules:
+            if tags.get("highway") == "track":
+                self.counts["track"] += 1
             return False
         self.elements.append(_Element(kind, osm_id, tags, rules,
                                       refs=np.asarray(refs, dtype=np.int64)))
         return True
 
-    def add_relation(self, tags: dict[str, str]) -> None:
+    def add_relation(self, osm_id: int, tags: dict[str, str],
+                     members: list[tuple[int, str]] | None = None) -> None:
+        """Keep a multipolygon relation the tag mapping classifies as an area (its member
+        ways are read in a second pass, see :meth:`wanted_ways`)."""
         self.counts["relation"] += 1
-        if tags.get("type") not in ("multipolygon", "boundary"):
+        if tags.get("type") != "multipolygon":
             return
-        for rule in self.classifier.classify(tags, "area"):
-            self.relations_skipped[rule.layer] += 1
+        rules = self.classifier.classify({k: v for k, v in tags.items() if k != "type"}, "area")
+        if not rules:
+            return
+        if not members:
+            for rule in rules:
+                self.relations_skipped[rule.layer] += 1
+            return
+        self.relations.append(_Element("area", osm_id, tags, rules, members=members))
+
+    def wanted_ways(self) -> set[int]:
+        """Ids of the member ways of the kept multipolygon relations."""
+        return {ref for relation in self.relations for ref, _ in relation.members or ()}
+
+    def add_member_way(self, osm_id: int, refs: list[int]) -> None:
+        """Keep the node references of a member way (second pass)."""
+        if len(refs) >= 2:
+            self.member_refs[osm_id] = np.asarray(refs, dtype=np.int64)
 
 

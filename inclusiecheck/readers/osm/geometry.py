@@ -159,6 +159,11 @@ def _shape_for(rule: _Rule, element: _Element, geom: BaseGeometry) -> BaseGeomet
     if element.kind == "node":
         return geom
     wanted = rule.as_.get(element.kind)  # type: ignore[call-overload]
+    if wanted == "nodes":
+        # a row of posts (barrier=bollard drawn as a way): a post at every node, gaps between
+        coords = shapely.get_coordinates(geom if element.kind == "way" else shapely.boundary(geom))
+        unique = np.unique(coords, axis=0)
+        return shapely.multipoints(unique) if len(unique) > 1 else shapely.points(unique[0])
     if wanted == "point":
         if element.kind == "way":
             return shapely.line_interpolate_point(geom, 0.5, normalized=True)
@@ -170,6 +175,72 @@ def _shape_for(rule: _Rule, element: _Element, geom: BaseGeometry) -> BaseGeomet
 
 
 def _fid(element: _Element) -> str:
+    if element.members is not None:
+        return f"r{element.osm_id}"
     return ("n" if element.kind == "node" else "w") + str(element.osm_id)
+
+
+def relation_geometries(collector: _Collector, crs: pyproj.CRS | None,
+                        warnings: list[ReadWarning], file: str
+                        ) -> tuple[list[tuple[_Element, BaseGeometry]], pyproj.CRS | None]:
+    """Polygons of the kept multipolygon relations, in ``crs`` (else the local metric CRS of
+    the relations themselves, for a file with nothing else).
+
+    Outer members (role ``outer`` or empty) are joined into rings (:func:`shapely.polygonize`
+    over their lines), inner rings are cut out. A relation with a member way or node missing
+    from the file (cut by the extract), or whose members close no ring, is left out and counted.
+    """
+    if not collector.relations:
+        return [], crs
+    ids, lons, lats = _node_index(collector)
+    built: list[tuple[_Element, BaseGeometry]] = []
+    incomplete = 0
+    for relation in collector.relations:
+        outer, inner, missing = [], [], False
+        for ref, role in relation.members or ():
+            refs = collector.member_refs.get(ref)
+            if refs is None:
+                missing = True
+                break
+            pos = np.minimum(np.searchsorted(ids, refs), max(len(ids) - 1, 0))
+            if not len(ids) or not np.all(ids[pos] == refs):
+                missing = True
+                break
+            line = shapely.linestrings(np.column_stack([lons[pos], lats[pos]]))
+            (inner if role == "inner" else outer).append(line)
+        if missing or not outer:
+            incomplete += 1
+            continue
+        outer_poly = shapely.union_all(shapely.get_parts(shapely.polygonize(outer)))
+        if outer_poly.is_empty:
+            incomplete += 1
+            continue
+        if inner:
+            holes = shapely.union_all(shapely.get_parts(shapely.polygonize(inner)))
+            if not holes.is_empty:
+                outer_poly = outer_poly.difference(holes)
+        if not outer_poly.is_valid:
+            outer_poly = repair_geometry(outer_poly)
+            if outer_poly is None:
+                incomplete += 1
+                continue
+        built.append((relation, outer_poly))
+    if incomplete:
+        warnings.append(ReadWarning(
+            "osm_relations_incomplete", f"{incomplete} multipolygon relations left out: a member "
+            "way or node is not in the file (cut by the extract) or the members close no ring",
+            file=file))
+    if not built:
+        return [], crs
+    if crs is None:
+        crs = local_metric_crs(tuple(float(v) for v in shapely.total_bounds(
+            [geom for _, geom in built])))  # type: ignore[arg-type]
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        xs, ys = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([xs, ys])
+
+    return [(relation, shapely.transform(geom, project)) for relation, geom in built], crs
 
 

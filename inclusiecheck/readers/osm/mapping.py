@@ -32,8 +32,8 @@ class _Rule(BaseModel):
     elements: tuple[Literal["node", "way", "area"], ...]
     match: dict[str, Condition]
     unless: dict[str, Condition] = Field(default_factory=dict)
-    as_: dict[Literal["way", "area"], Literal["point", "line"]] = Field(default_factory=dict,
-                                                                       alias="as")
+    as_: dict[Literal["way", "area"], Literal["point", "line", "nodes"]] = Field(
+        default_factory=dict, alias="as")
     set: dict[str, Any] = Field(default_factory=dict)
     continue_: bool = Field(default=False, alias="continue")
 

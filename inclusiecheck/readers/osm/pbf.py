@@ -53,7 +53,25 @@ def _read_pbf(path: Path, collector: _Collector) -> None:
                         collector.add_location(nd.ref, location.lon, location.lat)
 
         def relation(self, r: Any) -> None:
-            collector.add_relation({t.k: t.v for t in r.tags})
+            members = [(m.ref, m.role) for m in r.members if m.type == "w"]
+            collector.add_relation(r.id, {t.k: t.v for t in r.tags}, members)
+
+    class Members(osmium.SimpleHandler):  # type: ignore[misc, name-defined]
+        """Second pass: the member ways of the multipolygon relations, with their nodes."""
+
+        def __init__(self, wanted: set[int]) -> None:
+            super().__init__()
+            self.wanted = wanted
+
+        def way(self, w: Any) -> None:
+            if w.id not in self.wanted:
+                return
+            nodes = w.nodes
+            collector.add_member_way(w.id, [nd.ref for nd in nodes])
+            for nd in nodes:
+                location = nd.location
+                if location.valid():
+                    collector.add_location(nd.ref, location.lon, location.lat)
 
     with path.open("rb") as handle:
         head = handle.read(16)
@@ -61,6 +79,9 @@ def _read_pbf(path: Path, collector: _Collector) -> None:
         raise InputError(f"{path}: empty or truncated file; not an OSM PBF")
     try:
         Handler().apply_file(str(path), locations=True)
+        wanted = collector.wanted_ways()
+        if wanted:
+            Members(wanted).apply_file(str(path), locations=True)
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - libosmium errors on untrusted input

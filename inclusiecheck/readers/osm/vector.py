@@ -200,7 +200,7 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
     classifier = Classifier(mapping)
     problems = _Problems()
     out: list[RawFeature] = []
-    classified = unmapped = 0
+    classified = unmapped = tracks = 0
     files: set[str] = set()
     for feature in features:
         files.add(feature.source.file)
@@ -211,6 +211,7 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
         rules = classifier.classify(tags, kind)  # type: ignore[arg-type]
         if not rules:
             unmapped += 1
+            tracks += tags.get("highway") == "track"
             continue
         classified += 1
         identity = osm_identity(feature.properties, feature.source.fid)
@@ -234,6 +235,11 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
             ))
     file = next(iter(files)) if len(files) == 1 else ""
     warnings.extend(problems.warnings(file))
+    if tracks:
+        warnings.append(ReadWarning(
+            "osm_track_skipped", f"{tracks} highway=track ways not read (agricultural and "
+            "forest tracks); those open to walkers with foot=yes or foot=designated are read as "
+            "footpaths", file=file or None))
     if unmapped:
         warnings.append(ReadWarning(
             "osm_unmapped", f"{unmapped} OSM-tagged features have no tag the tag mapping reads "

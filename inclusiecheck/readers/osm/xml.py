@@ -33,7 +33,20 @@ def _reject_doctype(path: Path) -> None:
 
 
 def _read_xml(path: Path, collector: _Collector) -> None:
-    """Stream an OSM XML file into ``collector``."""
+    """Stream an OSM XML file into ``collector``; a second pass reads the member ways of the
+    multipolygon relations kept in the first."""
+    _read_xml_pass(path, collector)
+    wanted = collector.wanted_ways()
+    if wanted:
+        collector.wanted = wanted
+        try:
+            _read_xml_pass(path, collector)
+        finally:
+            collector.wanted = None
+
+
+def _read_xml_pass(path: Path, collector: _Collector) -> None:
+    """One streaming pass over an OSM XML file."""
     _reject_doctype(path)
     context = etree.iterparse(
         str(path), events=("start", "end"), resolve_entities=False, no_network=True,
@@ -77,6 +90,15 @@ def _xml_tags(element: Any) -> dict[str, str]:
 
 
 def _xml_element(path: Path, tag: str, element: Any, collector: _Collector) -> None:
+    if collector.wanted is not None:  # second pass: only the member ways of relations
+        if tag == "way":
+            try:
+                osm_id = int(element.get("id"))
+            except (TypeError, ValueError):
+                return
+            if osm_id in collector.wanted:
+                collector.add_member_way(osm_id, _xml_refs(element, None))
+        return
     try:
         osm_id = int(element.get("id"))
     except (TypeError, ValueError):
@@ -93,15 +115,27 @@ def _xml_element(path: Path, tag: str, element: Any, collector: _Collector) -> N
             return
         collector.add_node(osm_id, lon, lat, _xml_tags(element) if len(element) else {})
     elif tag == "way":
-        refs = []
-        for child in element.iterchildren("nd"):
-            try:
-                refs.append(int(child.get("ref")))
-            except (TypeError, ValueError):
-                collector.counts["bad_ref"] += 1
-                continue
-        collector.add_way(osm_id, refs, _xml_tags(element))
+        collector.add_way(osm_id, _xml_refs(element, collector), _xml_tags(element))
     else:
-        collector.add_relation(_xml_tags(element))
+        members = []
+        for child in element.iterchildren("member"):
+            if child.get("type") != "way":
+                continue
+            try:
+                members.append((int(child.get("ref")), child.get("role") or ""))
+            except (TypeError, ValueError):
+                continue
+        collector.add_relation(osm_id, _xml_tags(element), members)
+
+
+def _xml_refs(element: Any, collector: _Collector | None) -> list[int]:
+    refs = []
+    for child in element.iterchildren("nd"):
+        try:
+            refs.append(int(child.get("ref")))
+        except (TypeError, ValueError):
+            if collector is not None:
+                collector.counts["bad_ref"] += 1
+    return refs
 
 
