@@ -106,11 +106,16 @@ def _safe_table(name: str) -> str:
 class _LoadFindings(QgsProcessingLayerPostProcessorInterface):
     """Applies the GeoPackage's default style and remembers the report of a findings layer.
 
-    One instance per layer: the layer details take ownership of their post-processor."""
+    One instance per layer: the context deletes each layer's post-processor (a shared one
+    would be deleted thrice). The Python side must stay referenced until then, or the
+    wrapper is collected and QGIS never calls it, hence :attr:`alive`."""
+
+    alive: list["_LoadFindings"] = []
 
     def __init__(self, report: str | None) -> None:
         super().__init__()
         self.report = report
+        _LoadFindings.alive.append(self)
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 - QGIS API
         if isinstance(layer, QgsVectorLayer):

@@ -459,3 +459,30 @@ def test_cancelling_ends_the_inclusiecheck_process(qgs, tmp_path, monkeypatch) -
     pid = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):  # the process is gone (and reaped)
         os.kill(pid, 0)
+
+
+def test_findings_are_added_to_the_project_with_style_and_report(qgs, tmp_path) -> None:
+    """As in the toolbox: the three findings layers are added on completion, styled, and know
+    their HTML report (for the action 'open in report')."""
+    import processing
+    from qgis.core import QgsProject
+
+    before = set(QgsProject.instance().mapLayers())
+    results = processing.runAndLoadResults("inclusiecheck:checkplan", {
+        "INPUT_FOLDER": str(SAMPLE), "OUTPUT_FINDINGS": str(tmp_path / "findings.gpkg"),
+        "OUTPUT_HTML": str(tmp_path / "advies.html")})
+    added = [layer for key, layer in QgsProject.instance().mapLayers().items()
+             if key not in before]
+    try:
+        findings = sorted((layer for layer in added if layer.name().startswith("inclusiecheck")),
+                          key=lambda layer: layer.name())
+        assert [layer.name() for layer in findings] == [
+            "inclusiecheck findings (line)", "inclusiecheck findings (point)",
+            "inclusiecheck findings (polygon)"]
+        for layer in findings:
+            assert layer.renderer().type() == "RuleRenderer"
+            assert layer.customProperty("inclusiecheck/report") == str(tmp_path / "advies.html")
+        assert sum(layer.featureCount() for layer in findings) > 0
+        assert results["VERDICT"] == "ongunstig"
+    finally:
+        QgsProject.instance().removeMapLayers([layer.id() for layer in added])
