@@ -81,7 +81,9 @@ class _Algorithm(QgsProcessingAlgorithm):
                 command, args,
                 on_progress=lambda percent, message: (feedback.setProgress(percent),
                                                       feedback.setProgressText(message)),
-                on_log=feedback.pushConsoleInfo,
+                # the CLI's error line becomes the exception below: not logged twice
+                on_log=lambda line: None if line.startswith("inclusiecheck: error:")
+                else feedback.pushConsoleInfo(line),
                 is_canceled=feedback.isCanceled)
         except CliError as exc:
             raise QgsProcessingException(str(exc)) from None
