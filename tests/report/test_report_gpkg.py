@@ -169,3 +169,24 @@ def test_empty_report_gives_empty_styled_layers(make_empty_report, tmp_path: Pat
         assert con.execute("SELECT count(*) FROM layer_styles").fetchone()[0] == 3
     finally:
         con.close()
+
+
+def test_would_fail_and_regime_columns(report_nl, tmp_path: Path) -> None:
+    """A to_verify finding whose scope is undecided but that fails under every case gets
+    display_class to_verify_would_fail; regime and its reason (report language) are kept."""
+    import dataclasses
+
+    listed = report_nl.listed_findings()
+    target = next(f for f in listed if f.outcome is Outcome.TO_VERIFY and f.location)
+    marked = dataclasses.replace(target, would_fail=True, regime=None,
+                                 regime_reason={"nl": "niet beslist", "en": "undecided"})
+    report = dataclasses.replace(report_nl, findings=tuple(
+        marked if f is target else f for f in report_nl.findings))
+    path = tmp_path / "findings.gpkg"
+    path.write_bytes(render(report, "gpkg"))
+    rows = [r for layer in _rows(path).values() for r in layer
+            if r["rule_id"] == target.rule_id and r["feature_id"] == target.feature_id]
+    assert rows and all(r["display_class"] == "to_verify_would_fail" for r in rows)
+    assert all(r["would_fail"] is True and r["regime_reason"] == "niet beslist" for r in rows)
+    others = [r for layer in _rows(path).values() for r in layer if r not in rows]
+    assert all(r["would_fail"] is None for r in others)
