@@ -105,12 +105,13 @@ def _candidates(feature: Feature, params: AnyCompliantParams, ctx: CheckContext,
                      else ctx.model.near(kind.layer, feature.geometry, params.within_m))
             found.extend(judged(feats, kind.where))
         return [[m] for m in found]
-    key = ("any_compliant.groups", id(ctx), params.model_dump_json(), in_scope)
-    groups = ctx.model.cache.get(key)
-    if groups is None:   # the rules read have all run: the groups hold for every feature
+    def build() -> list[list[tuple[Feature, str, list[str]]]]:
         every = [m for kind in params.members
                  for m in judged(ctx.model.features(kind.layer), kind.where)]
-        groups = ctx.model.cache[key] = _connected(every, params.join_m)
+        return _connected(every, params.join_m)
+
+    # the rules read have all run: the groups hold for every feature of this run
+    groups = ctx.shared(("any_compliant.groups", params.model_dump_json(), in_scope), build)
     if params.within_m is None:
         return groups
     return [g for g in groups
