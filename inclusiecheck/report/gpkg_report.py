@@ -6,7 +6,8 @@ possibly empty). One feature per listed finding that has a location; a location 
 geometry collection gives a feature in each layer it has parts for. Columns (flattened from
 the JSON report's finding):
 
-``number`` (the finding's number in the HTML advice), ``anchor`` (its stable id in
+``number`` (the finding's number in the HTML advice, which follows its reading order:
+:func:`~inclusiecheck.report.viewmodel.reading_order`), ``anchor`` (its stable id in
 ``report.html``: :func:`~inclusiecheck.report.viewmodel.finding_anchor`), ``rule_id``,
 ``rule_set``, ``rule_set_version``, ``rule_version``, ``title``, ``label`` (number, outcome and
 title in the report's language), ``layer``, ``feature_id``, ``property``, ``outcome``,
@@ -39,7 +40,7 @@ from xml.sax.saxutils import quoteattr
 
 from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
-from inclusiecheck.report.viewmodel import finding_anchor, load_catalogue
+from inclusiecheck.report.viewmodel import finding_anchor, load_catalogue, reading_order
 
 #: layer name -> (multi geometry type, symbol type, the single types that go into it)
 LAYERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -179,7 +180,7 @@ def layer_features(report: Report, lang: str | None = None) -> dict[str, list[di
     lang = lang or report.lang or "nl"
     t = load_catalogue(lang if lang in ("nl", "en") else "en")
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in LAYERS}
-    for number, finding in enumerate(report.listed_findings(), start=1):
+    for number, finding in enumerate(reading_order(report)[0], start=1):
         if not finding.location:
             continue
         grouped: dict[str, list[Any]] = {}

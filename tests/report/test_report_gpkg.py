@@ -20,7 +20,7 @@ from inclusiecheck.report.gpkg_report import (
     display_class,
     layer_style,
 )
-from inclusiecheck.report.viewmodel import finding_anchor
+from inclusiecheck.report.viewmodel import finding_anchor, reading_order
 
 
 @pytest.fixture()
@@ -54,7 +54,7 @@ def test_layers_columns_and_crs(gpkg: Path) -> None:
 
 def test_one_feature_per_located_finding_with_flat_columns(report_nl, gpkg: Path) -> None:
     rows = _rows(gpkg)
-    listed = report_nl.listed_findings()
+    listed = reading_order(report_nl)[0]  # numbered as in the HTML advice
     located = {n for n, f in enumerate(listed, start=1) if f.location}
     numbers = {row["number"] for layer in rows.values() for row in layer}
     assert numbers == located  # every located finding, none without a location
@@ -97,6 +97,9 @@ def test_anchor_opens_the_finding_in_the_html_report(report_nl, gpkg: Path) -> N
             # a finding card, or the finding's line in its to-verify group (issue 12)
             assert (f'<article class="finding" id="{row["anchor"]}"' in html
                     or f'<li id="{row["anchor"]}">' in html)
+            # the map label is the finding's number in the advice
+            assert (f'<li id="m-{row["number"]}" value="{row["number"]}">'
+                    f'<a href="#{row["anchor"]}">') in html
 
 
 def test_default_style_per_layer_in_layer_styles(gpkg: Path) -> None:
