@@ -5,7 +5,10 @@ For every rule of check type ``stop_category`` in force (one per category, e.g. 
 accessible, to verify or not applicable, from that rule's findings. Passes are not listed as
 findings unless the run lists everything, so a stop the rule applies to without a listed
 finding counts as accessible. The block also carries the Flemish baseline share of each
-category (``baseline_pct`` of the rule) so that a report can show both side by side.
+category (``baseline_pct`` of the rule) so that a report can show both side by side, and,
+when stops carry it, the operator's own declaration (``operator``: ``operator_accessible``
+counted as yes / limited / no / unknown, e.g. from a GTFS feed's ``wheelchair_boarding``),
+kept apart from inclusiecheck's categories.
 """
 
 from __future__ import annotations
@@ -78,6 +81,21 @@ def category_counts(rule: Any, stops: list[Feature], findings: list[Any]) -> dic
     }
 
 
+def operator_counts(stops: list[Feature]) -> dict[str, Any] | None:
+    """The operator's own declaration (``operator_accessible``, e.g. GTFS
+    ``wheelchair_boarding``) counted over the stops, apart from inclusiecheck's categories;
+    ``None`` when no stop carries one."""
+    counts = {"yes": 0, "limited": 0, "no": 0, "unknown": 0}
+    for stop in stops:
+        value = stop.get("operator_accessible")
+        counts[value if value in counts else "unknown"] += 1
+    if counts["unknown"] == len(stops):
+        return None
+    declared = counts["yes"] + counts["limited"] + counts["no"]
+    return {**counts, "share_pct": _share(counts["yes"], len(stops)),
+            "share_declared_pct": _share(counts["yes"], declared)}
+
+
 def stops_block(model: SiteModel, evaluation: Any, lang: str) -> dict[str, Any] | None:
     """The ``stops`` block, or ``None`` when no ``stop_category`` rule was in force."""
     rules = [r for r in evaluation.rules if r.spec.check.type == CATEGORY_CHECK]
@@ -98,9 +116,13 @@ def stops_block(model: SiteModel, evaluation: Any, lang: str) -> dict[str, Any] 
             block["existing"] = {k: old[k] for k in ("accessible", "not_accessible", "to_verify",
                                                      "not_applicable", "share_pct")}
         categories[name] = block
+    operator = {key: found for key, found in (("new", operator_counts(new)),
+                                              ("existing", operator_counts(existing)))
+                if found is not None}
     return {
         "count": len(new),
         "existing_count": len(existing),
+        **({"operator": operator} if operator else {}),
         "categories": dict(sorted(categories.items())),
         "baseline": {name: c["baseline_pct"] for name, c in sorted(categories.items())},
         "share_basis": ("share_pct: accessible / stops judged (to_verify counts as not shown "

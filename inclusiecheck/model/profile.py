@@ -177,6 +177,9 @@ class Stop(LayerAttributes):
     lit: Flag = None
     real_time_info: Flag = None
     lighting_class: Text = None
+    #: the operator's own declaration (GTFS ``wheelchair_boarding``: 1 yes, 2 no), shown apart
+    #: from inclusiecheck's categories; no rule judges it
+    operator_accessible: Access = None
 
 
 class Toilet(LayerAttributes):

@@ -53,6 +53,8 @@ BUILTIN_MODULES = (
     "inclusiecheck.readers.gis",
     "inclusiecheck.readers.ifc",
     "inclusiecheck.readers.osm",
+    "inclusiecheck.readers.gtfs",
+    "inclusiecheck.readers.dxf",
 )
 _loaded = False
 
@@ -84,6 +86,8 @@ def find_reader(path: Path) -> Reader:
     """Return the reader for ``path`` or raise :class:`InputError`."""
     _load_builtin()
     if path.is_dir():
+        if "gtfs" in READERS and any(p.name.lower() == "stops.txt" for p in path.iterdir()):
+            return READERS["gtfs"]  # a GTFS feed unpacked in a folder
         for item in READERS.values():
             if item.folders:
                 return item
@@ -95,7 +99,7 @@ def find_reader(path: Path) -> Reader:
     known = sorted({s for r in READERS.values() for s in r.suffixes})
     raise InputError(
         f"{path}: unknown file type {suffix or '(none)'!r}; inclusiecheck reads {', '.join(known)} "
-        "and folders of GeoJSON or Shapefiles")
+        "and folders of GeoJSON or Shapefiles (or a GTFS feed)")
 
 
 def special_file(path: Path) -> str | None:

@@ -146,6 +146,22 @@ def rule_index(report: Report) -> dict[str, RuleInfo]:
     return {info.id: info for info in report.rules}
 
 
+_LAYER_REF = re.compile(r"(?<![\w/.-])([a-z][a-z_]*)/([^\s,;:()\[\]]+)")
+
+
+def humanize(text: str | None, t: Mapping[str, str]) -> str | None:
+    """Feature references written ``layer/id`` by a check ("obstacle/cabine-oost") as words:
+    the layer's label and the id ("obstakel cabine-oost")."""
+    if not text or "/" not in text:
+        return text
+
+    def sub(match: re.Match[str]) -> str:
+        label = t.get(f"layer.{match.group(1)}")
+        return f"{label} {match.group(2)}" if label else match.group(0)
+
+    return _LAYER_REF.sub(sub, text)
+
+
 def finding_item(number: int | None, finding: Finding, report: Report,
                  t: Mapping[str, str], lang: str,
                  rules: Mapping[str, RuleInfo] | None = None) -> dict[str, Any]:
@@ -176,12 +192,12 @@ def finding_item(number: int | None, finding: Finding, report: Report,
                               else "finding.structural_no"],
         "measured": format_value(finding.measured, finding.unit, t, lang, finding.property),
         "required": format_value(finding.required, finding.unit, t, lang, finding.property),
-        "message": finding.text("message", lang),
+        "message": humanize(finding.text("message", lang), t),
         "advice": finding.text("advice", lang),
         "source": _source(finding),
         "missing": missing,
         "missing_labels": [attr_label(m, lang, unit=True) for m in missing],
-        "note": finding.text("note", lang),
+        "note": humanize(finding.text("note", lang), t),
         "deviation": _deviation(finding),
         "existing": finding.status == "existing",
         "has_location": bool(finding.location),
@@ -314,13 +330,19 @@ def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str
 def _stops(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any] | None:
     """The share of stops accessible per category next to the Flemish baseline."""
     block = report.summary.get("stops")
-    if not isinstance(block, dict) or not block.get("count"):
+    if not isinstance(block, dict):
+        return None
+    # the design's stops; else (an OpenStreetMap or GTFS plan) the existing ones
+    existing = not block.get("count")
+    if existing and not block.get("existing_count"):
         return None
     rows = []
     for key in ("motor", "motor_assisted", "visual"):
         cat = (block.get("categories") or {}).get(key)
         if not isinstance(cat, dict):
             continue
+        if existing:
+            cat = {**cat, **(cat.get("existing") or {})}
         share = cat.get("share_pct")
         base = cat.get("baseline_pct")
         rows.append({
@@ -342,7 +364,21 @@ def _stops(report: Report, t: Mapping[str, str], lang: str) -> dict[str, Any] | 
         source = "; ".join(f"{', '.join(ids)}: {src}" for src, ids in cited.items())
     else:
         source = next(iter(cited), "")
-    return {"count": int(block["count"]), "rows": rows, "source": source}
+    operator = (block.get("operator") or {}).get("existing" if existing else "new")
+    operator_row = None
+    if isinstance(operator, dict):
+        share = operator.get("share_pct")
+        operator_row = {
+            "label": t["stops.operator"],
+            "accessible": int(operator.get("yes", 0) or 0),
+            "not_accessible": int(operator.get("no", 0) or 0),
+            "to_verify": int(operator.get("unknown", 0) or 0)
+            + int(operator.get("limited", 0) or 0),
+            "share": f"{format_number(float(share), lang)} %" if share is not None else "—",
+            "baseline": "—",
+        }
+    return {"count": int(block["existing_count" if existing else "count"]), "rows": rows,
+            "source": source, "existing": existing, "operator": operator_row}
 
 
 def _outcome_counts(value: object) -> dict[str, int] | None:
