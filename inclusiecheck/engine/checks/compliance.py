@@ -46,6 +46,11 @@ class AnyCompliantParams(CheckParams):
     With ``connected: true`` members that touch (within ``join_m``) form one candidate (an
     access path drawn in several pieces), which is compliant only when all its judged members
     are; a candidate counts when one of its members lies within ``within_m``.
+
+    ``via``: a candidate must also reach a feature of these layers (within ``via_join_m``):
+    the building's own car park, taken as the ``via`` features within ``via_within_m`` of
+    the judged feature that one of ``via_rules`` judged (e.g. the adapted-parking rules).
+    Without such a feature the judged feature is ``not_applicable`` (it has no own car park).
     """
 
     rules: list[str] = Field(min_length=1)
@@ -54,10 +59,14 @@ class AnyCompliantParams(CheckParams):
     connected: bool = False
     join_m: float = Field(default=0.05, ge=0)
     min_count: int = Field(default=1, ge=1)
+    via: list[Members] = Field(default_factory=list)
+    via_rules: list[str] = Field(default_factory=list)
+    via_within_m: float = Field(default=100.0, gt=0)
+    via_join_m: float = Field(default=1.0, ge=0)
     property: str = "compliant_count"
 
     def reads(self) -> tuple[str, ...]:
-        return tuple(self.rules)
+        return tuple(dict.fromkeys([*self.rules, *self.via_rules]))
 
 
 def _state(member: Feature, params: AnyCompliantParams, ctx: CheckContext,
@@ -168,9 +177,34 @@ def any_compliant(feature: Feature, params: AnyCompliantParams,
     return result
 
 
+def _via(feature: Feature, params: AnyCompliantParams, ctx: CheckContext) -> list[Feature]:
+    """The ``via`` features of the judged feature (its own car park)."""
+    out = []
+    for kind in params.via:
+        for other in ctx.model.near(kind.layer, feature.geometry, params.via_within_m):
+            if not ctx.meets(other, kind.where):
+                continue
+            if params.via_rules and not any(
+                    o is not Outcome.NOT_APPLICABLE
+                    for r in params.via_rules for o in ctx.outcomes(r, other)):
+                continue
+            out.append(other)
+    return out
+
+
 def _judge(feature: Feature, params: AnyCompliantParams, ctx: CheckContext,
            in_scope: bool) -> CheckResult:
     candidates = _candidates(feature, params, ctx, in_scope)
+    if params.via:
+        via = _via(feature, params, ctx)
+        if not via:
+            return CheckResult(Outcome.NOT_APPLICABLE, params.property, note={
+                "nl": f"geen eigen {_NL.get(params.via[0].layer, params.via[0].layer)} binnen "
+                      f"{params.via_within_m:g} m",
+                "en": f"no own {params.via[0].layer} within {params.via_within_m:g} m"})
+        candidates = [g for g in candidates
+                      if any(m[0].geometry.distance(v.geometry) <= params.via_join_m
+                             for m in g for v in via)]
     compliant, failed, undecided = [], [], []
     for group in candidates:
         states = {m[1] for m in group}
