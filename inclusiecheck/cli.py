@@ -18,16 +18,44 @@ import typer
 from inclusiecheck import __version__
 from inclusiecheck.model import InputError, Level, Outcome, Report
 
+#: plain click help (no boxed table): every option name whole and readable descriptions at
+#: 80 columns (a long option name puts its description on the next line)
+HELP_SETTINGS = {"max_content_width": 100}
+
 app = typer.Typer(
     name="inclusiecheck",
     help="Inclusion review of public-space designs: accessibility and social safety.",
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    context_settings=HELP_SETTINGS,
 )
 rules_app = typer.Typer(help="List, show, scaffold, validate, test and document rule sets.",
-                        no_args_is_help=True, pretty_exceptions_enable=False)
+                        no_args_is_help=True, pretty_exceptions_enable=False,
+                        rich_markup_mode=None, context_settings=HELP_SETTINGS)
 app.add_typer(rules_app, name="rules")
+
+
+def _no_python_types(self: object, ctx: object) -> None:
+    """Arguments are named by their metavar (PLAN, PATH), not a Python type (list[Path])."""
+    return None
+
+
+typer.core.TyperArgument.display_type_rich = _no_python_types  # type: ignore[method-assign]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)] = False,
+) -> None:
+    """Inclusion review of public-space designs: accessibility and social safety."""
 
 
 class FailOn(str, Enum):
@@ -99,9 +127,20 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
     return 0
 
 
+def _check_date(value: str | None) -> dt.date | None:
+    """``--check-date`` as a date (None: the reports take SOURCE_DATE_EPOCH, else today)."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--check-date {value!r}: use YYYY-MM-DD") from None
+
+
 def write_outputs(report: Report, out: Path, formats: list[str], *,
                   bcf_recommendations: bool = False,
-                  progress: "PlanProgress | None" = None) -> list[Path]:
+                  progress: "PlanProgress | None" = None,
+                  check_date: dt.date | None = None) -> list[Path]:
     """Render ``report`` in every format, then write them into ``out`` as one set with its
     ``manifest.json`` (:func:`inclusiecheck.output.write_report_set`); return the report
     paths (not the manifest)."""
@@ -109,7 +148,8 @@ def write_outputs(report: Report, out: Path, formats: list[str], *,
     from inclusiecheck.report import RenderOptions, get_format
 
     chosen = [get_format(name) for name in formats]  # validate all names before writing
-    options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations)
+    options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations,
+                            check_date=check_date)
     rendered = []
     for number, fmt in enumerate(chosen):
         path = out / fmt.filename
@@ -225,61 +265,83 @@ def _ui_lang(lang: str) -> str:
     return "nl" if lang == "nl" else "en"
 
 
-def print_summary(report: Report, written: list[Path]) -> None:
-    from rich.table import Table
+#: failing findings per level printed by the console summary (the rest: in the report)
+SUMMARY_FAILS = 8
 
-    from inclusiecheck.report.viewmodel import load_catalogue
+
+def print_summary(report: Report, written: list[Path]) -> None:
+    """The console summary in the report's language: the verdict, obligations apart from
+    recommendations, the first failing findings of each, and where the full list is."""
+    from inclusiecheck.report.viewmodel import humanize, load_catalogue, reading_order
 
     console = _console()
-    lang = report.lang
-    label = load_catalogue(_ui_lang(lang))[f"verdict.{report.verdict.code}"].upper()
-    console.print(f"[bold]{'Advies' if lang == 'nl' else 'Verdict'}: {label}[/bold] — "
-                  f"{report.verdict.reason}")
-    table = Table(title="fail / warn / to_verify / pass", show_lines=False)
-    table.add_column("pillar" if lang == "en" else "pijler")
-    table.add_column("level" if lang == "en" else "niveau")
-    for name in ("fail", "warn", "to_verify", "deviation", "pass"):
-        table.add_column(name, justify="right")
-    by_pillar = report.summary.get("by_pillar", {})
-    for pillar, outcomes in by_pillar.items():
-        table.add_row(pillar, "all", *(str(outcomes.get(n, 0)) for n in
-                                       ("fail", "warn", "to_verify", "deviation", "pass")))
-    console.print(table)
-    fails = [f for f in report.findings if f.outcome is Outcome.FAIL]
-    for f in fails[:15]:
-        console.print(one_line(f"  ✗ {f.rule_id} {f.layer}/{f.feature_id}: {f.message}", 500),
-                      markup=False)
-    more = len(fails) - 15
-    if more > 0:
-        console.print(f"  … +{more}")
+    lang = _ui_lang(report.lang)
+    t = load_catalogue(lang)
+    label = t[f"verdict.{report.verdict.code}"].upper()
+    console.print(f"[bold]{t['console.verdict']}: {label}[/bold] — "
+                  f"{report.verdict.reason_in(lang)}", markup=True, highlight=False)
+    by_level = report.summary.get("by_level", {})
+    ordered, _groups = reading_order(report)
+    numbers = {id(f): n for n, f in enumerate(ordered, start=1)}
+    for level, key in ((Level.OBLIGATION, "console.obligations"),
+                       (Level.RECOMMENDATION, "console.recommendations")):
+        counts = by_level.get(level.value, {})
+        console.print(f"{t[key]}: " + t["console.counts"].format(
+            fail=counts.get("fail", 0), warn=counts.get("warn", 0),
+            to_verify=counts.get("to_verify", 0), passed=counts.get("pass", 0)),
+            markup=False, highlight=False)
+        fails = [f for f in ordered if f.outcome is Outcome.FAIL and f.level is level
+                 and f.status == "new"]
+        if fails:
+            console.print("  " + t["console.fails"].format(n=len(fails)), markup=False,
+                          highlight=False)
+        for f in fails[:SUMMARY_FAILS]:
+            layer = t.get(f"layer.{f.layer}", f.layer)
+            console.print("    " + one_line(f"✗ {numbers[id(f)]}. {f.rule_id} {layer} {f.feature_id}: "
+                                   f"{humanize(f.text('message', lang), t)}", 500),
+                          markup=False, highlight=False)
+        if len(fails) > SUMMARY_FAILS:
+            console.print("    " + t["console.more"].format(n=len(fails) - SUMMARY_FAILS),
+                          markup=False, highlight=False)
+    existing = report.summary.get("existing") or {}
+    if existing.get("fail") or existing.get("to_verify"):
+        console.print(t["console.existing"].format(fail=existing.get("fail", 0),
+                                                   to_verify=existing.get("to_verify", 0)),
+                      markup=False, highlight=False)
+    readable = next((p for p in written if p.suffix in (".html", ".md")), None)
+    if readable is not None:
+        console.print(t["console.full_list"].format(path=readable), markup=False,
+                      highlight=False)
+    console.print(t["console.written"], markup=False, highlight=False)
     for path in written:
-        console.print(f"  → {path}", markup=False)
+        console.print(f"  → {path}", markup=False, highlight=False)
 
 
 @app.command()
 def check(
-    plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile, or a YAML file (IFC models are mapped by their own profile).")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Permit date YYYY-MM-DD: selects the rule versions in force.")] = None,
-    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, gpkg, sarif, md, bcf.")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("inclusiecheck-report"),
-    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Report language (default nl).")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a fail of this level (or stricter) exists.")] = FailOn.obligation,
+    plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).", metavar="PLAN")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file (IFC models use their own).", metavar="NAME")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force (default: the plan's; else today, with a warning in the report).", metavar="DATE")] = None,
+    check_date: Annotated[Optional[str], typer.Option("--check-date", help="Date of the check shown in HTML and Markdown (default: SOURCE_DATE_EPOCH, else today; never in JSON).", metavar="DATE")] = None,
+    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, gpkg, sarif, md, bcf (default html,json).", metavar="FORMAT")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-report).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-report"),
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Report language: nl (default) or en.", metavar="LANG")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a fail of this level exists: obligation (default), recommendation or never.", metavar="LEVEL", show_default=False)] = FailOn.obligation,
     list_all: Annotated[bool, typer.Option("--all", help="Also list passes and not-applicable outcomes.")] = False,
-    deviations: Annotated[Optional[Path], typer.Option("--deviations", help="Deviations file (default: afwijkingen.yaml beside the plan).")] = None,
-    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: E,N[,rotation_deg] of the model origin.")] = None,
-    work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.")] = None,
-    built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.")] = None,
-    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for building parts (entrances, doors, lifts, toilets in a building) that do not say whether the building is publicly accessible.")] = None,
-    regime: Annotated[Optional[str], typer.Option("--regime", help="Default regime of outdoor features that neither their data nor the drawing places: verordening (the plan is the grounds of a publicly accessible building), bv97 or public_space.")] = None,
-    complete_layers: Annotated[Optional[str], typer.Option("--complete-layers", help="Layers that hold every feature of their kind in the plan area, comma list (light,building,bench,toilet; present = every layer the plan has; none). Default: the layers a design plan has; OpenStreetMap, OpenSidewalks and GTFS data none. Absence proves something only in a complete layer.")] = None,
-    building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0)] = None,
+    deviations: Annotated[Optional[Path], typer.Option("--deviations", help="Deviations file (default: afwijkingen.yaml beside the plan).", metavar="PATH")] = None,
+    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: the model origin as E,N or E,N,rotation in degrees.", metavar="E,N[,DEG]")] = None,
+    work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.", metavar="KIND")] = None,
+    built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.", show_default=False)] = None,
+    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for building parts that do not say whether their building is publicly accessible.", show_default=False)] = None,
+    regime: Annotated[Optional[str], typer.Option("--regime", help="Default regulation of outdoor features nothing else places: verordening, bv97 or public_space.", metavar="REGIME")] = None,
+    complete_layers: Annotated[Optional[str], typer.Option("--complete-layers", help="Layers that hold every feature of their kind in the plan area, comma list (light,building,bench,toilet; present = every layer the plan has; none). Default: the layers a design plan has; OpenStreetMap, OpenSidewalks and GTFS data none. Absence proves something only in a complete layer.", metavar="LAYERS")] = None,
+    building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0, metavar="NUMBER")] = None,
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
-    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).")] = None,
+    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
     from inclusiecheck.api import check as run_check
@@ -296,6 +358,7 @@ def check(
             dt.date.fromisoformat(date)
         except ValueError:
             raise InputError(f"--date {date!r}: use YYYY-MM-DD") from None
+    day = _check_date(check_date)
     names = _formats(formats)
     from inclusiecheck.report import get_format
 
@@ -314,7 +377,7 @@ def check(
                             deviations=deviations, origin=_parse_origin(origin),
                             ifc_geometry=ifc_geometry)
         written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations,
-                                progress=report_progress.for_plan(0))
+                                progress=report_progress.for_plan(0), check_date=day)
         report_progress.done(exit_code(report, fail_on), report.verdict.code)
         if quiet:
             for path in written:
@@ -339,7 +402,7 @@ def check(
             code = 2
             continue
         written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations,
-                                progress=report_progress.for_plan(index))
+                                progress=report_progress.for_plan(index), check_date=day)
         if quiet:
             for path in written:
                 typer.echo(str(path))
@@ -383,24 +446,36 @@ def compare(
     result = run_compare(*reports)
     write_atomic(out / "compare.json",
                  (json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    from inclusiecheck.report.viewmodel import humanize, load_catalogue
+
     nl = lang is Lang.nl
-    lines = [f"# {'Vergelijking van planversies' if nl else 'Comparison of plan versions'}", "",
-             f"- {old}: {result['old']['verdict']}", f"- {new}: {result['new']['verdict']}", ""]
-    for key, title_nl, title_en in (("resolved", "Opgelost", "Resolved"),
-                                    ("introduced", "Nieuw", "Introduced"),
-                                    ("changed", "Gewijzigd", "Changed")):
+    t = load_catalogue(lang.value)
+
+    def verdict(code: str) -> str:
+        return t.get(f"verdict.{code}", code)
+
+    def outcome(code: str) -> str:
+        return t.get(f"outcome.{code}", code)
+
+    def where(item: dict) -> str:
+        return f"{t.get('layer.' + item['layer'], item['layer'])} {item['feature_id']}"
+
+    lines = [f"# {t['compare.title']}", "",
+             f"- {old}: {verdict(result['old']['verdict'])}",
+             f"- {new}: {verdict(result['new']['verdict'])}", ""]
+    for key in ("resolved", "introduced", "changed"):
         items = result[key]
-        lines.append(f"## {title_nl if nl else title_en} ({len(items)})")
+        lines.append(f"## {t['compare.' + key]} ({len(items)})")
         lines.append("")
         for item in items:
             why = _compare_cause(item, nl)
             if key == "changed":
-                lines.append(f"- {item['new']['rule_id']} {item['new']['layer']}/"
-                             f"{item['new']['feature_id']}: {item['old']['outcome']} → "
-                             f"{item['new']['outcome']}{why}")
+                lines.append(f"- {item['new']['rule_id']} {where(item['new'])}: "
+                             f"{outcome(item['old']['outcome'])} → "
+                             f"{outcome(item['new']['outcome'])}{why}")
             else:
-                lines.append(f"- {item['rule_id']} {item['layer']}/{item['feature_id']} "
-                             f"({item['outcome']}): {item['message']}{why}")
+                lines.append(f"- {item['rule_id']} {where(item)} "
+                             f"({outcome(item['outcome'])}): {humanize(item['message'], t)}{why}")
         lines.append("")
     by_rule = sum(1 for key in ("resolved", "introduced", "changed") for item in result[key]
                   if item["cause"] != "plan")
@@ -412,9 +487,11 @@ def compare(
         lines.append("")
     write_atomic(out / "compare.md", "\n".join(lines).encode())
     typer.echo("\n".join(lines[:5]))
-    typer.echo(f"resolved {len(result['resolved'])}, introduced {len(result['introduced'])}, "
-               f"changed {len(result['changed'])}, unchanged {len(result['unchanged'])}"
-               + (f"; {by_rule} from a rule change" if by_rule else ""))
+    typer.echo(t["compare.summary"].format(
+        resolved=len(result["resolved"]), introduced=len(result["introduced"]),
+        changed=len(result["changed"]), unchanged=len(result["unchanged"]))
+        + (f"; {by_rule} " + ("door een regelwijziging" if nl else "from a rule change")
+           if by_rule else ""))
     typer.echo(f"  → {out / 'compare.json'}\n  → {out / 'compare.md'}")
 
 
@@ -515,7 +592,9 @@ def demo(
     report = run_check(plan, lang=lang.value)
     written = write_outputs(report, out, ["html", "json", "geojson", "md"])
     print_summary(report, written)
-    typer.echo(f"Demo report written to {out.resolve()} (open report.html in a browser)")
+    from inclusiecheck.report.viewmodel import load_catalogue
+
+    typer.echo(load_catalogue(lang.value)["console.demo_done"].format(path=out.resolve()))
 
 
 @app.command()
@@ -546,28 +625,74 @@ def formats() -> None:
 
 
 # -- rules ---------------------------------------------------------------------------------------
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+#: columns of ``rules list --format json|csv`` (one row per rule version)
+RULE_LIST_FIELDS = ("id", "rule_set", "rule_set_version", "version", "level", "pillar", "layers",
+                    "title", "source_document", "source_article", "source_kind", "valid_from",
+                    "valid_until")
+
+
 @rules_app.command("list")
 def rules_list(
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the titles: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="text (default: one rule per line, fits the terminal), json or csv (every field).", metavar="FORMAT", show_default=False)] = ListFormat.text,
 ) -> None:
     """List the rules of the selected (default: all built-in) rule sets."""
-    from rich.table import Table
+    import csv
+    import io
+    import json
+    import shutil
 
     from inclusiecheck.engine.loader import resolve_selectors
 
-    table = Table()
-    for col in ("id", "set", "level", "pillar", "layer", "title", "source", "valid"):
-        table.add_column(col)
+    rows = []
     for ruleset in resolve_selectors(rules):
         for rule in ruleset.rules:
             s = rule.spec
-            valid = "" if not (s.valid_from or s.valid_until) else \
-                f"{s.valid_from or '…'} – {s.valid_until or '…'}"
-            table.add_row(s.id, f"{rule.rule_set} {rule.rule_set_version}", s.level, s.pillar,
-                          ", ".join(s.applies_to.layers), s.title.get(lang.value),
-                          f"{s.source.document[:40]} {s.source.article}", valid)
-    _console().print(table)
+            rows.append({
+                "id": s.id, "rule_set": rule.rule_set, "rule_set_version": rule.rule_set_version,
+                "version": s.version, "level": s.level, "pillar": s.pillar,
+                "layers": ", ".join(s.applies_to.layers), "title": s.title.get(lang.value),
+                "source_document": s.source.document, "source_article": s.source.article,
+                "source_kind": s.source.kind,
+                "valid_from": s.valid_from.isoformat() if s.valid_from else None,
+                "valid_until": s.valid_until.isoformat() if s.valid_until else None})
+    if fmt is ListFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if fmt is ListFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(RULE_LIST_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    # text: one rule per line; the title is cut to the terminal width (the rest: --format)
+    width = max(shutil.get_terminal_size((80, 24)).columns, 60)
+    level = {"obligation": "V" if lang is Lang.nl else "O", "recommendation": "A" if lang is Lang.nl else "R"}
+    id_width = max((len(r["id"]) for r in rows), default=5)
+    current = None
+    for row in rows:
+        if row["rule_set"] != current:
+            current = row["rule_set"]
+            typer.echo(f"{current} {row['rule_set_version']}")
+        valid = ""
+        if row["valid_until"]:   # a superseded version: say until when it applies
+            valid = f" [v{row['version']} ≤ {row['valid_until']}]"
+        head = f"  {row['id']:<{id_width}} {level.get(row['level'], '?')} "
+        room = width - len(head) - 1
+        title = f"{row['title']}{valid}"
+        typer.echo(head + (title if len(title) <= room else title[:room - 1] + "…"))
+    typer.echo(f"{len(rows)} regels (V = verplichting, A = aanbeveling); alle velden: "
+               "--format json|csv" if lang is Lang.nl else
+               f"{len(rows)} rules (O = obligation, R = recommendation); every field: "
+               "--format json|csv")
 
 
 @rules_app.command("show")
@@ -604,10 +729,13 @@ def rules_show(
 
 @rules_app.command("validate")
 def rules_validate(
-    path: Annotated[Path, typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder.")],
+    path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
 ) -> None:
     """Validate rule files: every schema error with its file and line."""
-    from inclusiecheck.engine.loader import validate_folder
+    from inclusiecheck.engine.loader import builtin_rules_dir, validate_folder
+
+    if path is None:
+        path = builtin_rules_dir()
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -630,11 +758,15 @@ def rules_validate(
 
 @rules_app.command("test")
 def rules_test(
-    path: Annotated[Path, typer.Argument(help="A rule-set folder or a folder of sets.")],
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder or a folder of sets; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every case, not only the failures.")] = False,
 ) -> None:
     """Run the pass/fail cases of every rule; prints 'N passed, N failed'."""
+    from inclusiecheck.engine.loader import builtin_rules_dir
     from inclusiecheck.testing import run_cases
+
+    if path is None:
+        path = builtin_rules_dir()
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -793,6 +925,10 @@ def main() -> None:
             sys.exit(exc.exit_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)
+    finally:
+        from inclusiecheck.output import release_unused
+
+        release_unused()
     sys.exit(code if isinstance(code, int) else 0)
 
 

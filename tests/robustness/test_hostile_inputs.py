@@ -500,7 +500,8 @@ def test_rendering_failure_leaves_no_half_written_file(tmp_path: Path, good_plan
         cli.write_outputs(report, out, ["json", "md"])
     assert not (out / original.filename).exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
-    assert json.loads((out / "report.json").read_bytes())  # replaced whole, never partial
+    # every format is rendered before any file is touched: the previous file stays as it was
+    assert (out / "report.json").read_bytes() == b"old report"
 
 
 def test_write_atomic_cleans_up_when_the_write_fails(tmp_path: Path,
