@@ -1308,10 +1308,11 @@ def cross_slope_pct(feature: Feature, ctx: CheckContext) -> Any:
     return drawn_cross_slope_pct(feature, ctx)
 
 
-@measure("rise_cm", unit="cm", layers=("ramp",))
+@measure("rise_cm", unit="cm", layers=("ramp", "walkway"))
 def rise_cm(feature: Feature, ctx: CheckContext) -> Any:
-    """Rise of a ramp when the attribute is missing: ``slope_pct x length_m`` from its
-    attributes, else the 3D drawing, else ``slope_pct`` x the drawn horizontal length. A
+    """Rise of a ramp (or of a sloping walkway, e.g. an access path steeper than 4 % that the
+    verordening judges as a ramp) when the attribute is missing: ``slope_pct x length_m`` from
+    its attributes, else the 3D drawing, else ``slope_pct`` x the drawn horizontal length. A
     signed slope counts by its size (the sign is a direction)."""
     slope, length = _num_attr(feature, "slope_pct"), _num_attr(feature, "length_m")
     slope = None if slope is None else abs(slope)
