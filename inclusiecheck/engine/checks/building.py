@@ -26,6 +26,7 @@ from inclusiecheck.engine.checks.api import (
     check_type,
 )
 from inclusiecheck.engine.conditions import matches, validate_conditions
+from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, round_width
 from inclusiecheck.model import Feature, Outcome
 
 
@@ -231,7 +232,8 @@ class AccessPathWidthParams(CheckParams):
 
 #: tolerances of the drawn measure: widths to 1e-6 m (floating point), narrowing lengths to
 #: 5 mm (the clear-width measure locates the ends of a narrowing within about 1 mm each side)
-_WIDTH_TOL_M = 1e-6
+#: widths are compared within the clear-width measurement tolerance (5 mm: measured to the cm)
+_WIDTH_TOL_M = WIDTH_TOLERANCE_M
 _LENGTH_TOL_M = 0.005
 
 
@@ -267,10 +269,10 @@ def _narrowing_results(feature: Feature, params: AccessPathWidthParams,
                    "en": f"a narrowing {n.length_m:.2f} m long (more than "
                          f"{params.short_max_length_m:g} m) must be at least "
                          f"{params.long_min_m:g} m wide"}
-        out.append(CheckResult(Outcome.FAIL, params.property, round(n.width_m, 3), required, "m",
-                               location=n.geometry, note=why,
+        out.append(CheckResult(Outcome.FAIL, params.property, round_width(n.width_m), required,
+                               "m", location=n.geometry, note=why,
                                data={"narrowing_length_m": round(n.length_m, 3),
-                                     "source": "measured"}))
+                                     "source": "measured", "tolerance_m": WIDTH_TOLERANCE_M}))
     for n in result_wide.narrowings:  # long narrowings without a turning space every 10 m
         if n.length_m <= params.long_max_length_m + _LENGTH_TOL_M:
             continue
@@ -282,14 +284,15 @@ def _narrowing_results(feature: Feature, params: AccessPathWidthParams,
                        and o.length_m <= params.short_max_length_m + _LENGTH_TOL_M)):
             continue  # already reported as too narrow
         out.append(CheckResult(
-            Outcome.FAIL, params.property, round(n.width_m, 3), params.min_m, "m",
+            Outcome.FAIL, params.property, round_width(n.width_m), params.min_m, "m",
             location=n.geometry,
             note={"nl": f"versmalling van {_nl(n.length_m)} m lang zonder draairuimte van "
                         f"{_nl(params.min_m)} m: die is minstens elke "
                         f"{_g(params.long_max_length_m)} m nodig",
                   "en": f"narrowing {n.length_m:.2f} m long without a {params.min_m:g} m turning "
                         f"space: one is needed at least every {params.long_max_length_m:g} m"},
-            data={"narrowing_length_m": round(n.length_m, 3), "source": "measured"}))
+            data={"narrowing_length_m": round(n.length_m, 3), "source": "measured",
+                  "tolerance_m": WIDTH_TOLERANCE_M}))
     if out:
         return out
     narrowings = [n for n in result_wide.narrowings if n.width_m < params.min_m - _WIDTH_TOL_M]
@@ -303,8 +306,9 @@ def _narrowing_results(feature: Feature, params: AccessPathWidthParams,
                                        "einde een draairuimte van 1,50 m nodig (na te gaan)",
                     "en": note["en"] + "; a long narrowing needs a 1.50 m turning space every "
                                        "10 m and at both ends (to check)"}
-    return [CheckResult(Outcome.PASS, params.property, round(result_wide.min_width_m, 3),
-                        params.min_m, "m", note=note, data={"source": "measured"})]
+    return [CheckResult(Outcome.PASS, params.property, round_width(result_wide.min_width_m),
+                        params.min_m, "m", note=note,
+                        data={"source": "measured", "tolerance_m": WIDTH_TOLERANCE_M})]
 
 
 @check_type("access_path_width", params=AccessPathWidthParams)
