@@ -537,9 +537,12 @@ def _width_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[Is
         return [Issue(_BROKEN, f, prop,
                       f"vrije breedte {_n(width, 'nl')} m (min. {_n(need, 'nl')} m)",
                       f"clear width {_n(width, 'en')} m (min {_n(need, 'en')} m)")]
+    from inclusiecheck.geometry.clearwidth import round_width
+
     out = []
     for nw in narrowings:
-        w, length = float(nw.width_m), float(nw.length_m)
+        # measured to the centimetre, as the clear-width rules (5 mm tolerance)
+        w, length = round_width(nw.width_m), float(nw.length_m)
         if w >= lo and length <= p.short_narrowing_max_m + 0.002:
             continue  # a short narrowing that still lets a wheelchair through
         need = lo if w < lo else hi
