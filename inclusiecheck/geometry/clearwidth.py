@@ -80,11 +80,11 @@ __all__ = [
     "WIDTH_TOLERANCE_M",
     "ClearWidthResult",
     "Narrowing",
+    "below_required",
     "clear_width",
     "clear_width_centreline",
     "clear_widths",
     "obstacle_footprint",
-    "below_required",
     "round_width",
 ]
 

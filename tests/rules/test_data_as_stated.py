@@ -268,8 +268,9 @@ def _bent_walkway(width: float) -> dict[str, Any]:
 
 
 def test_bent_one_metre_walkway_meets_one_metre_within_tolerance(tmp_path: Path) -> None:
-    from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, clear_width
     from shapely.geometry import shape
+
+    from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, clear_width
 
     exact = _bent_walkway(1.00)
     raw = clear_width(shape(exact)).min_width_m
