@@ -50,8 +50,9 @@ def _gpkg_findings(path: Path) -> list[dict]:
 
 
 def _cli_check(cli: str, plan: Path, out: Path) -> dict:
-    subprocess.run([cli, "check", str(plan), "-o", str(out), "-f", "json", "-q",
-                    "--fail-on", "never"], check=True, capture_output=True, timeout=600)
+    result = subprocess.run([cli, "check", str(plan), "-o", str(out), "-f", "json", "-q",
+                             "--fail-on", "never"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"the CLI itself fails: {result.stderr}"
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
