@@ -148,7 +148,7 @@ def _classify_osm(path: Path, features: list[RawFeature], tagged: set[tuple[str,
                   warnings: list[ReadWarning]) -> list[RawFeature]:
     """Classify the features of OSM-tagged layers with the OSM tag mapping (docs/osm.md)."""
     from inclusiecheck.readers.osm.vector import (
-        ATTRIBUTION, classify_features, load_named_tag_mapping, osm_status,
+        ATTRIBUTION, classify_features, load_named_tag_mapping, looks_opensidewalks, osm_status,
     )
 
     status = osm_status(path, metadata)
@@ -157,8 +157,13 @@ def _classify_osm(path: Path, features: list[RawFeature], tagged: set[tuple[str,
     if tags is None and osm_meta.get("tags"):
         base = path if path.is_dir() else path.parent
         tags = str(base / str(osm_meta["tags"]))
+    if tags is None and looks_opensidewalks(f for f in features
+                                            if (f.source.file, f.source.layer) in tagged):
+        tags = "osw"  # OpenSidewalks: its incline is rise over run, not a percentage
     mapping = load_named_tag_mapping(tags)
-    metadata.setdefault("data_attribution", ATTRIBUTION)
+    metadata.setdefault("data_attribution", ATTRIBUTION if tags != "osw" else
+                        "OpenSidewalks data (see its licence; data derived from OpenStreetMap: "
+                        + ATTRIBUTION + ")")
     plain = [f for f in features if (f.source.file, f.source.layer) not in tagged]
     result = classify_features(
         (f for f in features if (f.source.file, f.source.layer) in tagged), mapping,

@@ -169,6 +169,21 @@ def looks_osm_tagged(layer_name: str, fids: list[str],
     return not _profile_layer(layer_name) and keyed * 2 > total
 
 
+#: file name endings of an OpenSidewalks dataset
+OSW_FILES = (".edges.geojson", ".nodes.geojson", ".points.geojson", ".zones.geojson",
+             ".lines.geojson", ".polygons.geojson")
+
+
+def looks_opensidewalks(features: Iterable[RawFeature]) -> bool:
+    """Whether OSM-tagged features come from an OpenSidewalks dataset: OSW's file names
+    (``*.edges.geojson``, ...) or its node references ``_u_id``/``_v_id`` on edges."""
+    for feature in features:
+        name = feature.source.file.lower()
+        if name.endswith(OSW_FILES) or "_u_id" in feature.properties:
+            return True
+    return False
+
+
 def _element_kind(geom: BaseGeometry, tags: dict[str, str],
                   mapping: TagMapping) -> tuple[str, BaseGeometry]:
     kind = geom.geom_type
@@ -220,7 +235,9 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
             fid = osm_kind[0] + str(number)
             osm_id = f"{osm_kind}/{number}"
         else:
-            osm_kind, number, fid, osm_id = kind, 0, feature.source.fid, None
+            own = feature.properties.get("_id")  # OpenSidewalks' own id
+            osm_kind, number, osm_id = kind, 0, None
+            fid = str(own) if own not in (None, "") else feature.source.fid
         element = _Element("node" if kind == "node" else kind, number, tags, rules)  # type: ignore[arg-type]
         source = SourceRef(file=feature.source.file,
                            layer=osm_kind if identity is not None else feature.source.layer,
@@ -259,6 +276,7 @@ def osm_status(path: Path, metadata: dict[str, Any]) -> str:
     return status
 
 
-__all__ = ["ATTRIBUTION", "META_KEYS", "SHIPPED_TAG_MAPPINGS", "classify_features",
+__all__ = ["ATTRIBUTION", "META_KEYS", "OSW_FILES", "SHIPPED_TAG_MAPPINGS", "classify_features",
+           "looks_opensidewalks",
            "feature_tags", "load_named_tag_mapping", "looks_osm_tagged", "osm_identity",
            "osm_status", "parse_hstore"]
