@@ -256,7 +256,10 @@ class Criterion(CheckParams):
 
 class CriteriaParams(CheckParams):
     """Every criterion must hold (``mode: all``) or at least one (``mode: any``). The result
-    lists the reasons: the criteria that failed, and the data that is missing."""
+    lists the reasons: the criteria that failed, and the data that is missing. A criterion
+    with ``when`` (e.g. ``{kind: shaft}``) only holds for features meeting it; when ``when``
+    cannot be decided, a criterion that is not met makes the result ``to_verify`` naming the
+    deciding attribute."""
 
     criteria: list[Criterion] = Field(min_length=1)
     mode: Literal["all", "any"] = "all"
