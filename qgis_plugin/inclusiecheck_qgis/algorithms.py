@@ -40,7 +40,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QVariant
 
 from .environment import inclusiecheck_command
 from .profile_layers import FINDINGS_LAYERS, PROFILE_LAYERS
@@ -98,6 +98,30 @@ class _Algorithm(QgsProcessingAlgorithm):
 def _enum(alg, name: str, parameters, context, values: tuple[str, ...]) -> str:
     index = alg.parameterAsEnum(parameters, name, context)
     return values[index] if 0 <= index < len(values) else ""
+
+
+#: field types the GeoPackage writer takes as they are; others (JSON, lists, maps) as text
+_WRITABLE = (QVariant.Int, QVariant.LongLong, QVariant.Double, QVariant.String, QVariant.Bool,
+             QVariant.Date, QVariant.DateTime, QVariant.Time)
+
+
+def _writable(field: QgsField) -> QgsField:
+    """``field``, or a text field of its name when the GeoPackage writer cannot take its type
+    (e.g. the JSON type OGR gives a GeoJSON property of mixed types)."""
+    if field.type() in _WRITABLE:
+        return QgsField(field)
+    return QgsField(field.name(), QVariant.String, "String")
+
+
+def _value(value, field: QgsField):
+    """``value`` for ``field``: lists and maps as JSON text in a text field."""
+    if value is None or (isinstance(value, QVariant) and value.isNull()):
+        return None
+    if field.type() == QVariant.String and not isinstance(value, str):
+        if isinstance(value, (dict, list, tuple)):
+            return json.dumps(value, ensure_ascii=False, default=str)
+        return str(value)
+    return value
 
 
 def _safe_table(name: str) -> str:
@@ -276,7 +300,7 @@ class CheckPlan(_Algorithm):
             for layer in layers:
                 for field in layer.fields():
                     if field.name().lower() != "fid" and fields.indexOf(field.name()) < 0:
-                        fields.append(QgsField(field))
+                        fields.append(_writable(field))
             has_z = any(QgsWkbTypes.hasZ(feature.geometry().wkbType())
                         for layer in layers
                         for feature in layer.getFeatures(QgsFeatureRequest().setNoAttributes()))
@@ -318,7 +342,7 @@ class CheckPlan(_Algorithm):
                 raise QgsProcessingException(tr("Cancelled"))
             out = QgsFeature(fields)
             for index, name in names:
-                out.setAttribute(index, feature[name])
+                out.setAttribute(index, _value(feature[name], fields.at(index)))
             geometry = QgsGeometry(feature.geometry())
             if transform is not None and not geometry.isNull():
                 geometry.transform(transform)

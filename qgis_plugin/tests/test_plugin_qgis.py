@@ -487,3 +487,30 @@ def test_findings_are_added_to_the_project_with_style_and_report(qgs, tmp_path) 
         assert results["VERDICT"] == "ongunstig"
     finally:
         QgsProject.instance().removeMapLayers([layer.id() for layer in added])
+
+
+def test_layers_chosen_per_profile_layer(qgs, tmp_path) -> None:
+    """Advanced parameters: any project layer can be chosen for a profile layer, whatever its
+    name; its features are checked as that layer. (The sample's width_m mixes numbers and
+    text, which OGR types as JSON: the export writes such fields as text.)"""
+    import processing
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    lines = QgsVectorLayer(f"{SAMPLE / 'walkway.geojson'}|geometrytype=LineString",
+                           "paden (ontwerp v3)", "ogr")
+    polygons = QgsVectorLayer(f"{SAMPLE / 'walkway.geojson'}|geometrytype=Polygon",
+                              "verharding", "ogr")
+    QgsProject.instance().addMapLayers([lines, polygons])
+    try:
+        result = processing.run("inclusiecheck:checkplan", {
+            "LAYER_WALKWAY": lines.id(), "LAYERS": [], "LOAD_FINDINGS": False,
+            "OUTPUT_FINDINGS": str(tmp_path / "f.gpkg"), "OUTPUT_HTML": str(tmp_path / "r.html"),
+            "OUTPUT_JSON": str(tmp_path / "r.json")})
+    finally:
+        QgsProject.instance().removeMapLayers([lines.id(), polygons.id()])
+    report = json.loads(Path(result["OUTPUT_JSON"]).read_text(encoding="utf-8"))
+    walkway_ids = {f["feature_id"] for f in report["findings"] if f["layer"] == "walkway"}
+    features = json.loads((SAMPLE / "walkway.geojson").read_text(encoding="utf-8"))["features"]
+    line_ids = {f["properties"]["id"] for f in features if f["geometry"]["type"] == "LineString"}
+    assert walkway_ids and walkway_ids <= line_ids
+    assert not [w for w in report.get("warnings", []) if w.get("code") == "unknown_layer"]
