@@ -32,7 +32,7 @@ def catalogue() -> dict[str, Any]:
 def _names() -> dict[str, dict[str, str]]:
     cat = catalogue()
     out: dict[str, dict[str, str]] = {}
-    for section in ("terms", "plan", "measures", "attributes"):   # attributes win
+    for section in ("layers", "terms", "plan", "measures", "attributes"):   # attributes win
         for name, text in (cat.get(section) or {}).items():
             out[str(name)] = {str(k): str(v) for k, v in text.items()}
     return out

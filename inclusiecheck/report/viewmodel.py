@@ -21,7 +21,7 @@ import yaml
 
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report, RuleInfo
 from inclusiecheck.model.labels import label as attr_label
-from inclusiecheck.model.labels import unit_label, value_label
+from inclusiecheck.model.labels import has_label, unit_label, value_label
 from inclusiecheck.report.json_report import relative_path
 
 #: languages with a UI catalogue
@@ -179,8 +179,9 @@ def finding_item(number: int | None, finding: Finding, report: Report,
         "layer_label": t.get(f"layer.{finding.layer}", finding.layer),
         "feature_id": finding.feature_id,
         "property": finding.property,
+        # an attribute without a label is named in the technical annex only
         "property_label": attr_label(finding.property, lang, unit=True)
-        if finding.property else None,
+        if finding.property and has_label(finding.property) else None,
         "outcome": finding.outcome.value,
         "outcome_label": t[f"outcome.{finding.outcome.value}"],
         "level": finding.level.value,
@@ -480,15 +481,17 @@ def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
                 out.append(finding_item(numbers.get(key), f, report, t, lang, rules))
         return out
 
+    # findings folded into a to-verify group are referred to by their group (data to supply)
     conditions = [f for f in verdict.conditions if not is_grouped(f)]
-    condition_keys = {group_key(f) for f in verdict.conditions if is_grouped(f)}
+    condition_keys = {group_key(f) for f in (*verdict.conditions, *verdict.deciding)
+                      if is_grouped(f)}
     supply = [g for g in (groups or []) if g["key"] in condition_keys]
     rec_fails = [f for f in report.listed_findings()
                  if f.level is Level.RECOMMENDATION and f.outcome is Outcome.FAIL
                  and f.status != "existing"]
     rec_fails.sort(key=lambda f: numbers.get(finding_key(f), 0))
     n = FIRST_PAGE_ITEMS
-    deciding = items(verdict.deciding)
+    deciding = items(f for f in verdict.deciding if not is_grouped(f))
     cond_items = items(conditions)
     rec_items = items(rec_fails) if code == "niet_van_toepassing" else []
     if_in_scope = verdict.if_in_scope if verdict.if_in_scope in VERDICT_CODES else code

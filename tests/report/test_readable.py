@@ -62,6 +62,19 @@ def test_every_attribute_measure_and_code_has_a_label() -> None:
         for name, text in catalogue()[section].items():
             assert text.get("nl") and text.get("en"), name
             assert not re.search(r"[a-z]_[a-z]", text["nl"] + text["en"]), name
+    # every attribute a built-in rule judges (check.params.property) has a label too
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    judged = {getattr(rule.params, "property", None) for rs in resolve_selectors(None)
+              for rule in rs.rules}
+    unlabelled = sorted(p for p in judged if isinstance(p, str) and not has_label(p))
+    assert not unlabelled, f"rules judge attributes without a label: {unlabelled}"
+    # layer names as the report's catalogue writes them
+    from inclusiecheck.report.viewmodel import load_catalogue
+
+    for lang in ("nl", "en"):
+        for layer in LAYER_MODELS:
+            assert label(layer, lang) == load_catalogue(lang)[f"layer.{layer}"], layer
     assert label("door_width_cm", "nl", unit=True) == "vrije doorgangsbreedte van de deur (cm)"
     assert label("door_width_cm", "en") == "clear width of the door"
 
@@ -249,3 +262,25 @@ def test_report_names_files_check_date_and_warns_without_permit_date(tmp_path,
     assert b"2027-03-04" in html2
     # a decision block for the reviewer
     assert 'id="decision"' in html and "Handtekening" in html
+
+
+def test_no_obligation_in_scope_shows_the_public_domain_recommendations(make_report) -> None:
+    """outdoor_only (verdict 'niet van toepassing'): the first page shows the public-domain
+    recommendation fails instead of an empty verdict."""
+    import dataclasses
+
+    from inclusiecheck.model import Verdict
+
+    report = make_report("nl")
+    report = dataclasses.replace(report, verdict=Verdict(
+        "niet_van_toepassing", "Geen enkele verplichting is van toepassing op dit plan."))
+    rec_fails = [f for f in report.listed_findings() if f.level.value == "recommendation"
+                 and f.outcome.value == "fail" and f.status == "new"]
+    assert rec_fails
+    html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
+    first = html[html.index('id="verdict"'):html.index('id="plan"')]
+    assert "Aanbevelingen voor het openbaar domein die niet gehaald worden" in first
+    for f in rec_fails[:5]:
+        assert f.rule_id in first
+    md = render(report, "md", RenderOptions(lang="en")).decode("utf-8")
+    assert "### Public-domain recommendations not met" in md.split("# Annex")[0]

@@ -50,6 +50,7 @@ from inclusiecheck.engine.checks.relations import (
 from inclusiecheck.engine.conditions import matches, validate_conditions
 from inclusiecheck.engine.measures import measure
 from inclusiecheck.engine.messages import format_number
+from inclusiecheck.model.labels import join_labels
 from inclusiecheck.model import Feature, Outcome
 
 NL_EN = dict[str, str]
@@ -493,8 +494,9 @@ def stop_category(feature: Feature, params: StopCategoryParams,
     notes = [v.note for _, v in unknown if v.note]
     note = {k: "; ".join(n[k] for n in notes) for k in ("nl", "en")} if notes else None
     if failed and unknown:
-        extra = {"nl": f"Ook te controleren: {', '.join(missing)}",
-                 "en": f"Also to verify: {', '.join(missing)}"}
+        words = join_labels(missing)
+        extra = {"nl": f"Ook te controleren: {words['nl']}",
+                 "en": f"Also to verify: {words['en']}"}
         note = {k: extra[k] + (f" ({note[k]})" if note else "") for k in ("nl", "en")}
     locations = [v.location for _, v in failed if v.location is not None]
     if failed:
