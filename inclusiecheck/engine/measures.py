@@ -300,6 +300,34 @@ def _all_walkway_obstacles(ctx: CheckContext, layer: str, layers: tuple[str, ...
         cache.setdefault((name, id(feature)), out.get(i, []))
 
 
+#: a walking area with more vertices than this is simplified before it is measured, so that
+#: the clear-width cost (stations x vertices) stays bounded: a 100,000-vertex polygon is
+#: measured in seconds instead of minutes
+SIMPLIFY_ABOVE_VERTICES = 500
+#: tolerance (m) of that simplification: each outline moves at most 1 mm, so a width changes
+#: by at most 2 mm, below the clear-width measurement tolerance (``WIDTH_TOLERANCE_M``, 5 mm)
+SIMPLIFY_TOLERANCE_M = 0.001
+#: most vertices a walking area may keep after simplification; a more detailed outline (noise
+#: above the tolerance on a very long polygon) is not measured: its clear width is to_verify
+MAX_MEASURED_VERTICES = 20_000
+
+
+def bounded_area(geom: Any) -> Any:
+    """``geom`` with at most :data:`SIMPLIFY_ABOVE_VERTICES` vertices kept as drawn, else
+    simplified within :data:`SIMPLIFY_TOLERANCE_M` (topology kept); ``None`` when even the
+    simplified outline has more than :data:`MAX_MEASURED_VERTICES` vertices."""
+    import shapely
+
+    if geom is None or shapely.get_num_coordinates(geom) <= SIMPLIFY_ABOVE_VERTICES:
+        return geom
+    simple = shapely.simplify(geom, SIMPLIFY_TOLERANCE_M, preserve_topology=True)
+    if simple.is_empty or not simple.is_valid or simple.geom_type != geom.geom_type:
+        simple = geom
+    if shapely.get_num_coordinates(simple) > MAX_MEASURED_VERTICES:
+        return None
+    return simple
+
+
 def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
     """The walking areas of ``features`` (see :func:`_walking_area`), the centre lines buffered
     in one vectorised call; cached per feature in the context."""
@@ -312,7 +340,7 @@ def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
         if ("_walking_area", id(f)) in cache:
             continue
         if f.geom_type == "Polygon":
-            cache[("_walking_area", id(f))] = f.geometry
+            cache[("_walking_area", id(f))] = bounded_area(f.geometry)
             continue
         width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
         if not width or width <= 0:
@@ -332,11 +360,12 @@ def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
 def _walking_area(feature: Feature) -> Any:
     """The surface of a walkway: its polygon, or its centre line buffered by half its width."""
     if feature.geom_type == "Polygon":
-        return feature.geometry
+        return bounded_area(feature.geometry)
     width = feature.attrs.get("width_m") or feature.attrs.get("total_width_m")
     if not width or width <= 0:
         return None
-    return feature.geometry.buffer(float(width) / 2.0, cap_style="flat", join_style="mitre")
+    return bounded_area(feature.geometry.buffer(float(width) / 2.0, cap_style="flat",
+                                                join_style="mitre"))
 
 
 # -- clear width: rectangles fast, everything else through inclusiecheck.geometry.clearwidth -----
@@ -1042,7 +1071,7 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
         _rect_profiles(ctx, feature.layer, layers)
 
     def compute(f: Feature, c: CheckContext) -> Any:   # a feature outside the model's layer
-        area = _walking_area(f)
+        area = c.cached("_walking_area", f, lambda g, _c: _walking_area(g))
         if area is None or area.is_empty:
             return False
         along = None
@@ -1076,6 +1105,8 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
     key = f"_clear_width:{','.join(layers)}:{min_required_m}"
 
     def compute(f: Feature, c: CheckContext) -> Any:
+        import shapely
+
         from inclusiecheck.geometry.clearwidth import (
             WIDTH_TOLERANCE_M,
             clear_width,
@@ -1093,15 +1124,18 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
                     c._cache[done] = True
                     _narrowings_many(batch, cut)
             return rect.result(cut)
-        area = _walking_area(f)
+        area = c.cached("_walking_area", f, lambda g, _c: _walking_area(g))
         if area is None or area.is_empty:
             return None
         footprints = [fp for _o, fp in walkway_obstacles(c, f, layers)]
         try:
-            if f.geom_type == "Polygon":
-                return clear_width(f.geometry, footprints, min_required_m=min_required_m)
+            if f.geom_type == "Polygon":  # the bounded walking area (simplified if huge)
+                return clear_width(area, footprints, min_required_m=min_required_m)
             width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
-            return clear_width_centreline(f.geometry, float(width), footprints,
+            line = f.geometry
+            if shapely.get_num_coordinates(line) > SIMPLIFY_ABOVE_VERTICES:
+                line = shapely.simplify(line, SIMPLIFY_TOLERANCE_M)
+            return clear_width_centreline(line, float(width), footprints,
                                           min_required_m=min_required_m)
         except (TypeError, ValueError):
             return None
