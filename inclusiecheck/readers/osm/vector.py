@@ -161,8 +161,10 @@ def looks_osm_tagged(layer_name: str, fids: list[str],
         if (osm_identity(props, fids[index] if index < len(fids) else None) is not None
                 or isinstance(props.get("tags"), dict) or isinstance(props.get("other_tags"), str)):
             ids += 1
-        if not OSM_KEYS.isdisjoint(props) or (isinstance(props.get("tags"), dict)
-                                              and not OSM_KEYS.isdisjoint(props["tags"])):
+        # a key with no value is no tag (a GeoPackage column is on every feature, empty or not)
+        present = [key for key, value in props.items() if value is not None and value != ""]
+        if not OSM_KEYS.isdisjoint(present) or (isinstance(props.get("tags"), dict)
+                                                and not OSM_KEYS.isdisjoint(props["tags"])):
             keyed += 1
     if ids * 2 > total and keyed:
         return True
