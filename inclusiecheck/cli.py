@@ -43,6 +43,18 @@ def _no_python_types(self: object, ctx: object) -> None:
 
 
 typer.core.TyperArgument.display_type_rich = _no_python_types  # type: ignore[method-assign]
+_typer_option_type = typer.core.TyperOption.display_type_rich
+
+
+def _option_metavar(self: typer.core.TyperOption, ctx: object) -> str | None:
+    """An option without a metavar is labelled by its name (``--layer LAYER``), not by a
+    Python type (``<str>``)."""
+    if self.metavar is None and not self.is_flag and not self.count:
+        return max(self.opts, key=len).lstrip("-").upper().replace("-", "_")
+    return _typer_option_type(self, ctx)  # type: ignore[arg-type]
+
+
+typer.core.TyperOption.display_type_rich = _option_metavar  # type: ignore[method-assign]
 
 
 def _print_version(value: bool) -> None:
@@ -425,14 +437,14 @@ def check(
 
 @app.command()
 def compare(
-    old: Annotated[Path, typer.Argument(help="The earlier plan version.")],
-    new: Annotated[Path, typer.Argument(help="The revised plan version.")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs")] = None,
-    date: Annotated[Optional[str], typer.Option("--date")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("inclusiecheck-compare"),
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+    old: Annotated[Path, typer.Argument(help="The earlier plan version.", metavar="OLD")],
+    new: Annotated[Path, typer.Argument(help="The revised plan version.", metavar="NEW")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file.", metavar="NAME")] = None,
+    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force.", metavar="DATE")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-compare).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-compare"),
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of compare.md and the summary: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
 ) -> None:
     """Compare two versions of a plan: which findings were resolved, introduced or changed."""
     import json
@@ -582,8 +594,8 @@ def sample_plan() -> Path:
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("inclusiecheck-demo"),
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-demo).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-demo"),
+    lang: Annotated[Lang, typer.Option("--lang", help="Report language: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
 ) -> None:
     """Check the shipped sample plan (a small Flemish square) and write its report."""
     from inclusiecheck.api import check as run_check
@@ -599,7 +611,7 @@ def demo(
 
 @app.command()
 def init(
-    plan: Annotated[Path, typer.Argument(help="The new plan GeoPackage, e.g. plan.gpkg (must not exist).")],
+    plan: Annotated[Path, typer.Argument(help="The new plan GeoPackage, e.g. plan.gpkg (must not exist).", metavar="PLAN")],
 ) -> None:
     """Create an empty plan: a GeoPackage with every data-profile layer and field (EPSG:31370)
     and a commented plan.yaml beside it."""
@@ -697,10 +709,10 @@ def rules_list(
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. VW-01")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.nl,
-    date: Annotated[Optional[str], typer.Option("--date", help="Show the version in force on this date (default today).")] = None,
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. VW-01", metavar="RULE")],
+    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the title: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
+    date: Annotated[Optional[str], typer.Option("--date", help="Show the version in force on this date (default today).", metavar="DATE")] = None,
 ) -> None:
     """Show one rule (the version in force): metadata, source, check, parameters, texts."""
     import yaml
@@ -783,7 +795,7 @@ def rules_test(
 
 @rules_app.command("docs")
 def rules_docs(
-    path: Annotated[Optional[Path], typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.")] = None,
+    path: Annotated[Optional[Path], typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rule-docs"),
 ) -> None:
     """Generate the rule reference (Markdown and HTML, Dutch and English) from rule files."""
@@ -843,7 +855,7 @@ def rules_checks(
 
 @rules_app.command("new")
 def rules_new(
-    path: Annotated[Path, typer.Argument(help="The rule-set folder (with --set: the folder to create, or its parent).")],
+    path: Annotated[Path, typer.Argument(help="The rule-set folder (with --set: the folder to create, or its parent).", metavar="PATH")],
     rule_id: Annotated[Optional[str], typer.Option("--id", help="Rule id, e.g. GENT-01 (capitals, dash, number).")] = None,
     layer: Annotated[str, typer.Option("--layer", help="The data-profile layer the rule applies to.")] = "walkway",
     check_name: Annotated[str, typer.Option("--check", help="Check type to scaffold: threshold, presence, enumeration or manual.")] = "threshold",
