@@ -224,7 +224,57 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                          "profile (walkway, crossing, stop, ...) or use --mapping nl")
     return SiteModel(crs=raw.crs, meta=meta,
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
-                     warnings=warnings, source_path=clean_text(str(raw.path.name)))
+                     warnings=aggregate_warnings(warnings),
+                     source_path=clean_text(str(raw.path.name)))
+
+
+#: more than this many warnings of one kind are shown as one, with a count and examples
+AGGREGATE_ABOVE = 3
+#: examples kept in an aggregated warning
+AGGREGATE_EXAMPLES = 3
+_PER_FEATURE = re.compile(r"^(?P<layer>\S+) (?P<fid>.+?): (?P<key>[\w:.-]+)=(?P<value>.*?) "
+                          r"ignored: (?P<problem>.*)$", re.DOTALL)
+
+
+def aggregate_warnings(warnings: list[ReadWarning]) -> list[ReadWarning]:
+    """Repeated per-feature warnings as one warning with a count and a few examples.
+
+    ``invalid_value`` warnings of one file, layer and attribute ("walkway w12: width_m='abc'
+    ignored: ...") become "width_m ignored on 70 walkway features, e.g. w12 ('abc'), ...";
+    other warnings that differ only in their feature id become one with the count. Groups of
+    up to :data:`AGGREGATE_ABOVE` stay as they are. Order: where each group first appeared.
+    """
+    groups: dict[tuple[Any, ...], list[tuple[ReadWarning, Any]]] = {}
+    for warning in warnings:
+        found = _PER_FEATURE.match(warning.message) if warning.feature_id else None
+        if found is not None:
+            key: tuple[Any, ...] = ("field", warning.code, warning.file, warning.layer,
+                                    found.group("key"))
+        elif warning.feature_id:
+            key = ("same", warning.code, warning.file, warning.layer,
+                   warning.message.replace(str(warning.feature_id), "\0"))
+        else:
+            key = ("one", id(warning))
+        groups.setdefault(key, []).append((warning, found))
+    out: list[ReadWarning] = []
+    for key, items in groups.items():
+        if len(items) <= AGGREGATE_ABOVE:
+            out.extend(warning for warning, _ in items)
+            continue
+        first, match = items[0]
+        count = len(items)
+        if key[0] == "field" and match is not None:
+            examples = ", ".join(f"{m.group('fid')} ({m.group('value')})" for _, m in
+                                 items[:AGGREGATE_EXAMPLES] if m is not None)
+            message = (f"{match.group('key')} ignored on {count} {first.layer} features, e.g. "
+                       f"{examples}: {match.group('problem')}"
+                       + (" (and similar)" if len({m.group('problem') for _, m in items
+                                                  if m is not None}) > 1 else ""))
+        else:
+            examples = ", ".join(str(w.feature_id) for w, _ in items[:AGGREGATE_EXAMPLES])
+            message = f"{count} times (e.g. {examples}): {first.message}"
+        out.append(ReadWarning(first.code, message, first.file, first.layer, first.feature_id))
+    return out
 
 
 def _skip_reasons(warnings: list[ReadWarning], wrong_geom: Counter[tuple[str, str]]

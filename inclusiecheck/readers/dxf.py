@@ -256,8 +256,11 @@ def _georeference(path: Path, options: ReadOptions, metadata: dict[str, Any],
 def _read_entities(path: Path) -> list[dict[str, Any]]:
     import fiona
 
+    from inclusiecheck.readers.quiet import quiet_logger, quiet_stdout
+
     try:
-        with fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"):
+        with quiet_stdout(), quiet_logger("fiona", "fiona.ogrext", "fiona._env"), \
+                fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"):
             with fiona.open(path, layer="entities") as src:
                 return [{"geometry": f.geometry, "properties": dict(f.properties), "fid": f.id}
                         for f in src]

@@ -225,8 +225,10 @@ def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> s
                 "verdict.gunstig_onder_voorwaarden", "verdict.ongunstig")),
             f"- {md_escape(t['decision.remarks'])}:", "", "  ", "  ", "",
             f"- {md_escape(t['decision.signature'])}: ______________________________"]
-    out += ["", "---", "",
-            f"_{md_escape(t['footer.generated'])} {md_escape(version)}. "
+    out += ["", "---", ""]
+    if vm.get("attribution"):
+        out += [f"{md_escape(t['footer.data'])}: {md_escape(vm['attribution'])}", ""]
+    out += [f"_{md_escape(t['footer.generated'])} {md_escape(version)}. "
             f"{md_escape(t['footer.disclaimer'])}_", ""]
     return "\n".join(out)
 

@@ -325,6 +325,20 @@ def _plan_rows(report: Report, t: Mapping[str, str], lang: str) -> list[dict[str
         if parts:
             rows.append({"key": "regimes", "label": t["plan.regimes"], "value": "; ".join(parts)})
     rows.append({"key": "crs", "label": t["plan.crs"], "value": report.crs})
+    completeness = report.summary.get("completeness")
+    if isinstance(completeness, Mapping):
+        def names(key: str) -> str:
+            return ", ".join(t.get(f"layer.{name}", name) for name in completeness.get(key) or ()
+                             ) or t["value.none"]
+
+        how = t["completeness.declared" if completeness.get("declared") else
+                "completeness.default"]
+        rows.append({"key": "completeness", "label": t["plan.completeness"],
+                     "value": f"{names('complete')} ({how}); {t['completeness.incomplete']}: "
+                              f"{names('incomplete')}"})
+    if plan.get("data_attribution"):
+        rows.append({"key": "data_attribution", "label": t["plan.data_attribution"],
+                     "value": str(plan["data_attribution"])})
     return rows
 
 
@@ -708,5 +722,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
                        "version": str(rs.get("version", "") or "")}
                       for rs in report.rule_sets],
         "tool": {"name": "inclusiecheck", "version": report.tool_version},
+        # the data's licence credit (ODbL for OpenStreetMap) wherever the report is shown
+        "attribution": str(report.plan.get("data_attribution") or "") or None,
         "map": map_svg,
     }

@@ -28,6 +28,7 @@ from inclusiecheck.readers.ifc.lite import (
     normalise_map_conversion,
     round_geometry,
 )
+from inclusiecheck.readers.quiet import quiet_stdout
 
 #: schemas IfcOpenShell reads that inclusiecheck accepts
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
@@ -258,15 +259,17 @@ def read_spf(path: Path, geometry: bool = False) -> IfcLiteModel:
     ios = _import_ifcopenshell()
     check_spf(path)
     ios.get_log()  # flush messages of earlier reads
-    try:
-        ifc = ios.open(str(path))
-    except Exception as exc:  # noqa: BLE001 - IfcOpenShell raises several types
-        message = str(exc).strip() or type(exc).__name__
-        if "schema" in message.lower():
-            raise InputError(f"{path}: {message}; inclusiecheck reads {', '.join(SUPPORTED_SCHEMAS)}") from exc
-        raise InputError(f"{path}: IfcOpenShell cannot open this file: {message}") from exc
-    warnings = _log_warnings(ios.get_log(), path.name)
-    model = build_model(SpfSource(ifc, warnings, path.name))
-    if geometry:
-        model = kernel_footprints(ios, ifc, model)
+    # IfcOpenShell's C++ side prints to file descriptor 1 ("local z: ..."): keep stdout clean
+    with quiet_stdout():
+        try:
+            ifc = ios.open(str(path))
+        except Exception as exc:  # noqa: BLE001 - IfcOpenShell raises several types
+            message = str(exc).strip() or type(exc).__name__
+            if "schema" in message.lower():
+                raise InputError(f"{path}: {message}; inclusiecheck reads {', '.join(SUPPORTED_SCHEMAS)}") from exc
+            raise InputError(f"{path}: IfcOpenShell cannot open this file: {message}") from exc
+        warnings = _log_warnings(ios.get_log(), path.name)
+        model = build_model(SpfSource(ifc, warnings, path.name))
+        if geometry:
+            model = kernel_footprints(ios, ifc, model)
     return model
