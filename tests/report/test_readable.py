@@ -244,6 +244,14 @@ def test_report_names_files_check_date_and_warns_without_permit_date(tmp_path,
     assert walk["sha256"] == hashlib.sha256((plan / "walkway.geojson").read_bytes()).hexdigest()
     data = json.loads(render(report, "json"))
     assert data["plan"]["inputs"] == inputs
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
+    schema = json.loads((resources.files("inclusiecheck.report") / "schemas"
+                         / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    bad = {**data, "plan": {**data["plan"], "inputs": [{"file": "x", "sha256": "no"}]}}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(bad)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")   # 2026-01-01
     html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
     md = render(report, "md", RenderOptions(lang="en")).decode("utf-8")
