@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
+import re
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -81,8 +84,126 @@ def render_html_text(report: Report, lang: str, check_date: "dt.date | None" = N
     ``check_date``: the date of the check shown on the page (default ``SOURCE_DATE_EPOCH``,
     else today); report.json never holds it.
     """
-    vm = view_model(report, lang, check_date=check_date)
-    return environment().get_template("report.html.j2").render(css=stylesheet(), **vm)
+    with_map = len(report.findings) <= MAX_MAP_FINDINGS
+    full = view_model(report, lang, with_map=with_map, check_date=check_date)
+    vm = cap_lists(full)
+    if not with_map:
+        vm["t"]["map.none"] = _NO_MAP["nl" if lang == "nl" else "en"].format(
+            count=len(report.findings), limit=MAX_MAP_FINDINGS)
+    page = environment().get_template("report.html.j2").render(css=stylesheet(), **vm)
+    dropped = _dropped_anchors(full, vm)
+    if dropped:  # links (map markers, summaries) to a finding not listed go to its section
+        page = re.sub(r'href="#([^"]+)"', lambda m: 'href="#findings"'
+                      if html.unescape(m.group(1)) in dropped else m.group(0), page)
+    return page
+
+
+def _dropped_anchors(full: dict[str, Any], capped: dict[str, Any]) -> set[str]:
+    def anchors(vm: dict[str, Any]) -> set[str]:
+        found = {_anchor(i) for i in vm.get("findings") or []}
+        for group in vm.get("groups") or []:
+            for level in group.get("levels") or []:
+                found |= {_anchor(i) for i in level.get("findings") or []}
+        for key in ("existing", "to_verify_loose", "to_verify"):
+            if isinstance(vm.get(key), list):
+                found |= {_anchor(i) for i in vm[key]}
+        for group in vm.get("to_verify_groups") or []:
+            found |= {_anchor(i) for i in group.get("entries") or []}
+        return {a for a in found if isinstance(a, str)}
+
+    if capped.get("groups") is full.get("groups"):
+        return set()
+    return anchors(full) - anchors(capped)
+
+
+#: above this many findings the page has no map (it would be tens of megabytes of SVG);
+#: report.geojson carries every finding for a GIS
+MAX_MAP_FINDINGS = 5_000
+
+_NO_MAP = {
+    "nl": "Geen kaart: met {count} bevindingen (meer dan {limit}) zou de pagina te groot "
+          "worden om te openen. Open report.geojson in een GIS om ze op een kaart te zien.",
+    "en": "No map: with {count} findings (more than {limit}) the page would become too large "
+          "to open. Open report.geojson in a GIS to see them on a map.",
+}
+
+
+#: most entries the page lists per group of findings (one level of a pillar, one to-verify
+#: group, the existing situation, the warnings, the map list): a plan of 200,000 features
+#: still gives a page that opens; every finding stays in report.json
+MAX_LISTED = 300
+
+_OMITTED = {
+    "nl": "({shown} van {total} getoond; de overige {more} staan in report.json)",
+    "en": "({shown} of {total} shown; the other {more} are in report.json)",
+}
+
+
+def _note(lang: str, shown: int, total: int) -> str:
+    return _OMITTED["nl" if lang == "nl" else "en"].format(shown=shown, total=total,
+                                                           more=total - shown)
+
+
+def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
+    """The view-model with every group of findings it lists cut at ``limit`` entries, each
+    cut group saying how many it shows and that the rest are in report.json; the map list
+    and the technical table keep only the findings the page shows (their links stay valid)."""
+    lang = str(vm.get("lang") or "nl")
+    t = dict(vm.get("t") or {})
+    out = dict(vm)
+    kept: set[Any] = set()
+    cut = False
+
+    def cap(items: list[Any]) -> tuple[list[Any], str]:
+        nonlocal cut
+        shown = items[:limit]
+        kept.update(_anchor(item) for item in shown)
+        if len(items) <= limit:
+            return shown, ""
+        cut = True
+        return shown, " " + _note(lang, len(shown), len(items))
+
+    groups = []
+    for group in vm.get("groups") or []:
+        levels = []
+        for level in group.get("levels") or []:
+            shown, note = cap(list(level.get("findings") or []))
+            levels.append({**level, "findings": shown,
+                           "intro": str(level.get("intro") or "") + note})
+        groups.append({**group, "levels": levels})
+    out["groups"] = groups
+    if vm.get("existing"):
+        out["existing"], note = cap(list(vm["existing"]))
+        if note and "findings.existing_intro" in t:
+            t["findings.existing_intro"] = t["findings.existing_intro"] + note
+    for key in ("to_verify_loose", "to_verify"):
+        if isinstance(vm.get(key), list):
+            out[key], _note_text = cap(list(vm[key]))
+    if isinstance(vm.get("to_verify_groups"), list):
+        tv_groups = []
+        for group in vm["to_verify_groups"]:
+            shown, note = cap(list(group.get("entries") or []))
+            tv_groups.append({**group, "entries": shown,
+                              "heading": str(group.get("heading") or "") + note})
+        out["to_verify_groups"] = tv_groups
+    warnings = list(vm.get("warnings") or [])
+    if len(warnings) > limit:
+        cut = True
+        extra = {**warnings[0], "where": None,
+                 "message": _note(lang, limit, len(warnings)).strip("()")}
+        out["warnings"] = [*warnings[:limit], extra]
+    if cut and isinstance(vm.get("findings"), list):
+        listed = [item for item in vm["findings"] if _anchor(item) in kept]
+        out["findings"] = listed[:limit]
+        if "map.list_heading" in t:
+            t["map.list_heading"] = t["map.list_heading"] + " " + _note(
+                lang, len(out["findings"]), len(vm["findings"]))
+    out["t"] = t
+    return out
+
+
+def _anchor(item: Any) -> Any:
+    return item.get("anchor") if isinstance(item, dict) else id(item)
 
 
 @output_format("html", "report.html", "text/html",
