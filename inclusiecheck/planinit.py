@@ -68,6 +68,21 @@ PLAN_YAML = """\
 # Report language: nl or en.
 # lang: nl
 
+# Layers that hold every feature of their kind in the plan area: only there does absence
+# prove something (a path without a lamp is dark, a stop without a bench has no seating).
+# Default: every layer the plan has. Add a layer the plan leaves empty on purpose ("there are
+# none"); leave out a layer drawn only in part. `present` stands for every layer the plan has.
+# complete_layers: [present, toilet]
+
+# Data beside the design: OpenStreetMap (XML, PBF or an Overpass/MapComplete/QuickOSM
+# export) is the existing situation; judge it as new, or read it with your own tag mapping.
+# osm: {{status: existing, tags: my-osm-tags.yaml}}
+
+# A CAD drawing (.dxf): its layer mapping and unit (else cad-nl and the drawing's $INSUNITS),
+# and where a local drawing lies (its origin in the CRS below, rotation in degrees).
+# dxf: {{mapping: my-cad-layers.yaml, units: m}}
+# origin: [104250, 194310, 0]
+
 # The CRS of the layers (the GeoPackage says so itself; needed for files without a CRS).
 crs: {crs}
 """

@@ -50,6 +50,8 @@ def test_init_writes_every_profile_layer_and_field(tmp_path: Path) -> None:
         con.close()
     assert described[("walkway", "width_m")] == "number; in metres"
     assert "one of none, one_side, both_sides" in described[("ramp", "handrail")]
+    # issue 14: the operator's own stop declaration (GTFS wheelchair_boarding)
+    assert "one of yes, limited, no" in described[("stop", "operator_accessible")]
     assert described[("walkway", "access_path")] == attribute_description("walkway", "access_path")
     assert len(described) == sum(len(attribute_names(layer)) for layer in LAYER_MODELS)
     assert "LineString, Polygon" in layer_doc["walkway"]
@@ -62,6 +64,13 @@ def test_init_plan_yaml_is_commented_metadata_the_reader_accepts(tmp_path: Path)
     for key in ("work_kind", "public_building", "permit_date", "built_up_area"):
         assert f"# {key}:" in text
     assert yaml.safe_load(text) == {"crs": "EPSG:31370"}  # only the CRS is set
+    # the keys of issue 14: complete layers, OSM data beside the design, CAD drawings
+    for key in ("complete_layers", "osm", "dxf", "origin"):
+        assert f"# {key}:" in text
+    uncommented = yaml.safe_load(text.replace("# complete_layers:", "complete_layers:"))
+    from inclusiecheck.model import PlanMeta
+
+    assert PlanMeta.model_validate(uncommented).complete_layers == ["present", "toilet"]
     # a second plan in the same folder gets its own <stem>.plan.yaml; nothing is overwritten
     assert _cli("init", str(tmp_path / "variant.gpkg")).returncode == 0
     assert (tmp_path / "variant.plan.yaml").is_file()
