@@ -28,6 +28,7 @@ from inclusiecheck.engine.checks.api import (
 from inclusiecheck.engine.conditions import matches, validate_conditions
 from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, round_width
 from inclusiecheck.model import Feature, Outcome
+from inclusiecheck.model.labels import label, value_label
 
 
 def _evaluate(feature: Feature, conditions: dict[str, Any],
@@ -172,13 +173,16 @@ def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
         if len({r.outcome for _, r in results}) == 1:
             return first
         fails = next(r for _, r in results if r.outcome is Outcome.FAIL)
-        table = {lang: "; ".join(f"{c if c is not None else other}: {_limit_text(lim)}"
+        def code_text(code: str | None, lang: str, other: str) -> str:
+            return other if code is None else value_label(params.key, code, lang) or code
+
+        table = {lang: "; ".join(f"{code_text(c, lang, other)}: {_limit_text(lim)}"
                                  for c, lim in options)
                  for lang, other in (("nl", "anders"), ("en", "otherwise"))}
         return CheckResult(Outcome.TO_VERIFY, fails.property, fails.measured, fails.required,
                            fails.unit, missing=(params.key,), data=fails.data, note={
-            "nl": f"de grens hangt af van {params.key} ({table['nl']})",
-            "en": f"the limit depends on {params.key} ({table['en']})"})
+            "nl": f"de grens hangt af van: {label(params.key, 'nl')} ({table['nl']})",
+            "en": f"the limit depends on: {label(params.key, 'en')} ({table['en']})"})
     limit = params.limits.get(str(code)) or params.default
     if limit is None:
         return CheckResult(Outcome(params.other), params.key, str(code),
