@@ -333,7 +333,7 @@ def print_summary(report: Report, written: list[Path]) -> None:
 def check(
     plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).", metavar="PLAN")],
     rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file (IFC models use their own).", metavar="NAME")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file (IFC models use their own); osm or osw for OSM-tagged GeoJSON/GeoPackage and OpenSidewalks; cad-nl or a cad-layers file for DXF.", metavar="NAME")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force (default: the plan's; else today, with a warning in the report).", metavar="DATE")] = None,
     check_date: Annotated[Optional[str], typer.Option("--check-date", help="Date of the check shown in HTML and Markdown (default: SOURCE_DATE_EPOCH, else today; never in JSON).", metavar="DATE")] = None,
@@ -440,7 +440,7 @@ def compare(
     old: Annotated[Path, typer.Argument(help="The earlier plan version.", metavar="OLD")],
     new: Annotated[Path, typer.Argument(help="The revised plan version.", metavar="NEW")],
     rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file.", metavar="NAME")] = None,
+    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file; osm, osw or cad-nl for OSM-tagged data, OpenSidewalks and DXF.", metavar="NAME")] = None,
     crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force.", metavar="DATE")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-compare).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-compare"),
