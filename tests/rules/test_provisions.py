@@ -172,7 +172,7 @@ def test_with_assistance_category_by_boarding_gradient(tmp_path: Path) -> None:
     html = render(report, "html").decode("utf-8")
     assert "People with a motor impairment, with assistance (HA-12)" in html
     # each Flemish figure is named with its own source
-    assert "HA-12: De Lijn figures" in html and "ABB policy bundle" in html
+    assert "HA-12: Cijfers van De Lijn" in html and "ABB-beleidsbundel" in html
     nl = render(run(plan, lang="nl"), "html").decode("utf-8")
     assert "Personen met een motorische beperking, met assistentie (HA-12)" in nl
 
