@@ -277,7 +277,7 @@ def layer_style(layer: str, lang: str = "nl") -> str:
                          f"filter={quoteattr(filt)} label={quoteattr(label)}/>")
             symbols.append(_symbol(symbol, str(index), cls, level == "obligation"))
             index += 1
-    placement = {"marker": "0", "line": "2", "fill": "1"}[symbol]
+    placement = {"marker": "0", "line": "2", "fill": "0"}[symbol]  # around point / centroid
     labeling = (
         '<labeling type="simple"><settings calloutType="simple">'
         '<text-style fieldName="number" isExpression="0" fontFamily="Sans Serif" '
