@@ -30,6 +30,8 @@ MARGIN_SHARE = 0.04
 MIN_SPAN_M = 20.0
 #: radius of a finding marker (user units)
 MARKER_R = 11.0
+#: distance between marker centres when spread (a recommendation's diamond is the widest)
+MARKER_STEP = 31.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +225,7 @@ def _place(anchors: list[tuple[float, float]],
     A marker with no free spot within :data:`MAX_RINGS` rings stays on its anchor; when the
     markers could not fit in ``area`` (view-box units squared) anyway, none is moved.
     """
-    step = 2 * MARKER_R + 2
+    step = MARKER_STEP
     if len(anchors) * step * step > area / 2:
         return list(anchors)
     cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
