@@ -506,7 +506,9 @@ def _verdict(report: Report, numbers: dict[tuple, int], t: Mapping[str, str],
     rec_fails.sort(key=lambda f: numbers.get(finding_key(f), 0))
     n = FIRST_PAGE_ITEMS
     deciding = items(f for f in verdict.deciding if not is_grouped(f))
-    cond_items = items(conditions)
+    decided = {finding_key(f) for f in verdict.deciding}
+    # a finding that decided the verdict is not repeated among the conditions
+    cond_items = items(f for f in conditions if finding_key(f) not in decided)
     rec_items = items(rec_fails) if code == "niet_van_toepassing" else []
     if_in_scope = verdict.if_in_scope if verdict.if_in_scope in VERDICT_CODES else code
     return {"code": code, "label": t[f"verdict.{code}"], "reason": verdict.reason_in(lang),

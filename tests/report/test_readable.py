@@ -204,9 +204,11 @@ def test_stripped_sample_groups_to_verify_by_layer_and_datum(stripped_report) ->
         for item in g["entries"]:
             assert html.count(f'id="{item["anchor"]}"') == 1
     assert html.count("<details>") == len(groups)
-    # the first page names the data to supply, not each feature
+    # the first page names the data to supply, not each feature, and no finding twice
     first = html[html.index('id="verdict"'):html.index('id="plan"')]
     assert first.count("<li>") <= 3 * 5 + 5
+    refs = re.findall(r'<li><a href="#(f-[^"]+)">', first)
+    assert refs and len(refs) == len(set(refs))
 
 
 def test_would_fail_findings_are_never_folded(sample_report) -> None:
