@@ -155,14 +155,18 @@ def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> s
         out += [f"- {md_escape(r['layer_label'])} {md_code(r['feature_id'])}: "
                 f"{md_escape(r['regime_label'])} ({md_escape(r['reason'])})"
                 for r in vm["regimes_to_confirm"]] + [""]
-    design = [i for g in vm["groups"] for lv in g["levels"] for i in lv["findings"]]
-    for level in ("obligation", "recommendation"):
-        items = [i for i in design if i["level"] == level]
-        out += [f"## {md_escape(t['level_heading.' + level])}", ""]
-        if items:
-            out += [_finding_line(i, t) for i in items] + [""]
-        else:
-            out += [md_escape(t["findings.none"]), ""]
+    # the findings in the page's reading order: per pillar, obligations before recommendations
+    out += [f"## {md_escape(t['section.findings'])}", ""]
+    if not vm["groups"]:
+        out += [md_escape(t["findings.none_at_all"]), ""]
+    for group in vm["groups"]:
+        out += [f"### {md_escape(group['heading'])}", ""]
+        for level in group["levels"]:
+            out += [f"#### {md_escape(level['heading'])}", ""]
+            if level["findings"]:
+                out += [_finding_line(i, t) for i in level["findings"]] + [""]
+            else:
+                out += [md_escape(t["findings.none"]), ""]
     if vm["existing"]:
         out += [f"## {md_escape(t['section.existing'])}", "",
                 md_escape(t["findings.existing_intro"]), ""]

@@ -228,7 +228,30 @@ def test_numbers_follow_the_reading_order(sample_report) -> None:
     md = render(sample_report, "md", RenderOptions(lang="nl")).decode("utf-8")
     annex = md[md.index("# Bijlage"):]
     md_numbers = [int(n) for n in re.findall(r"^- \*\*(\d+)\.\*\*", annex, flags=re.M)]
-    assert md_numbers == sorted(md_numbers)
+    assert md_numbers == cards   # the same findings, in the same order
+
+
+def test_numbers_follow_the_reading_order_across_pillars(make_report) -> None:
+    """A social-safety obligation comes after the accessibility recommendations, in HTML and
+    Markdown alike (numbers by pillar, then level)."""
+    import dataclasses
+
+    from inclusiecheck.model import Level, Pillar
+
+    report = make_report("nl")
+    moved = tuple(dataclasses.replace(f, pillar=Pillar.SOCIAL_SAFETY, level=Level.OBLIGATION)
+                  if f.outcome.value == "fail" and i == 0 else f
+                  for i, f in enumerate(report.findings))
+    report = dataclasses.replace(report, findings=moved)
+    html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
+    body = html[html.index('id="findings"'):html.index('id="not-checked"')]
+    cards = [int(n) for n in re.findall(r'<span class="num">(\d+)</span>', body)]
+    grouped = [int(n) for n in re.findall(r'<span class="num-ref">(\d+)</span>', body)]
+    assert cards + grouped == list(range(1, len(cards) + len(grouped) + 1))
+    md = render(report, "md", RenderOptions(lang="nl")).decode("utf-8")
+    annex = md[md.index("# Bijlage"):md.index("## Te controleren")]
+    md_numbers = [int(n) for n in re.findall(r"^- \*\*(\d+)\.\*\*", annex, flags=re.M)]
+    assert md_numbers == sorted(md_numbers) and md_numbers
 
 
 def test_report_names_files_check_date_and_warns_without_permit_date(tmp_path,
