@@ -195,10 +195,22 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
         warnings.append(ReadWarning("unknown_layer", f"layer {layer!r} is not in the data profile "
                                     f"({count} features not checked); rename it or use a mapping "
                                     "profile (--mapping)", None, layer))
+    kept_tags: dict[str, Counter[str]] = defaultdict(Counter)
     for (layer, attr), count in sorted(unknown_attrs.items()):
+        if attr.startswith(("osm:", "gtfs:")):  # tags a reader keeps on purpose: one line
+            kept_tags[attr][layer] += count
+            continue
         warnings.append(ReadWarning("unknown_attribute", f"attribute {attr!r} of layer {layer} is "
                                     f"not in the data profile ({count} features); kept but not used "
                                     "by the built-in rules", None, layer))
+    if kept_tags:
+        listed = "; ".join(f"{attr} ({sum(by_layer.values())}: "
+                           f"{', '.join(sorted(by_layer))})"
+                           for attr, by_layer in sorted(kept_tags.items()))
+        warnings.append(ReadWarning(
+            "source_tags_kept", f"source tags kept beside the profile attributes (shown in the "
+            f"report; osm:layer, level, tunnel, covered and bridge place features on their level "
+            f"for the sightline rules): {listed}", None, None))
     for (layer, key), count in sorted(too_deep.items()):
         warnings.append(ReadWarning("invalid_value", f"property {key!r} of layer {layer} is "
                                     f"nested more than {MAX_NESTING} levels deep ({count} "

@@ -127,3 +127,13 @@ def test_multipolygon_relations_are_read(tmp_path: Path) -> None:
     assert ("area", "r901") not in by_fid
     assert any(w.code == "osm_relations_incomplete" and w.message.startswith("1 ")
                for w in plan.warnings)
+
+
+def test_kept_level_tags_are_one_warning_not_one_per_layer(tmp_path: Path) -> None:
+    from inclusiecheck.model.normalise import normalise
+
+    model = normalise(read_plan(passage(tmp_path, tunnel="building_passage", layer="0")))
+    kept = [w for w in model.warnings if w.code == "source_tags_kept"]
+    assert len(kept) == 1 and "osm:tunnel" in kept[0].message and "osm:layer" in kept[0].message
+    assert not [w for w in model.warnings
+                if w.code == "unknown_attribute" and "'osm:" in w.message]
