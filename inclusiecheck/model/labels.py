@@ -106,13 +106,16 @@ def value_text(attribute: str | None, value: Any) -> Any:
     return value
 
 
-def unit_label(unit: str | None, lang: str) -> str | None:
-    """How the reports write ``unit`` (``bays`` -> "plaatsen")."""
+def unit_label(unit: str | None, lang: str, value: object = None) -> str | None:
+    """How the reports write ``unit`` (``bays`` -> "plaatsen"; one: "plaats")."""
     if unit is None:
         return None
     units = catalogue().get("units") or {}
     if unit in units:
-        return str(units[unit][lang])
+        entry = units[unit]
+        if value == 1 and not isinstance(value, bool) and isinstance(entry.get("one"), dict):
+            return str(entry["one"][lang])
+        return str(entry[lang])
     return unit
 
 

@@ -93,7 +93,7 @@ def format_value(value: object, unit: str | None, t: Mapping[str, str], lang: st
         text = format_number(value, lang)
     else:
         text = value_words(str(value), prop, lang)
-    unit = unit_label({"pct": "%", "percent": "%"}.get(unit or "", unit), lang)
+    unit = unit_label({"pct": "%", "percent": "%"}.get(unit or "", unit), lang, value)
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "°") else f"{text} {unit}"

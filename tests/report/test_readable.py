@@ -77,6 +77,10 @@ def test_every_attribute_measure_and_code_has_a_label() -> None:
             assert label(layer, lang) == load_catalogue(lang)[f"layer.{layer}"], layer
     assert label("door_width_cm", "nl", unit=True) == "vrije doorgangsbreedte van de deur (cm)"
     assert label("door_width_cm", "en") == "clear width of the door"
+    from inclusiecheck.model.labels import unit_label
+
+    assert (unit_label("bays", "nl", 1), unit_label("bays", "nl", 2)) == ("plaats", "plaatsen")
+    assert unit_label("m", "nl", 1) == "m"
 
 
 class _Visible(HTMLParser):
