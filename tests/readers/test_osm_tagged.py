@@ -155,3 +155,15 @@ def test_unmapped_osm_export_is_one_clear_error(tmp_path: Path) -> None:
         _point(4.35, 50.85, {"@id": "node/1", "shop": "bakery"}, "node/1")])
     with pytest.raises(InputError, match="tag mapping"):
         read_plan(path, ReadOptions())
+
+
+def test_design_layer_with_attribute_like_keys_is_not_an_osm_export(tmp_path: Path) -> None:
+    # a municipal layer name the profile does not know, with surface/wheelchair columns
+    path = _write(tmp_path / "trottoirs_nieuw.geojson", [
+        {"type": "Feature", "properties": {"surface": "asphalt", "wheelchair": "yes",
+                                           "width_m": 1.8},
+         "geometry": {"type": "LineString", "coordinates": [[4.35, 50.85], [4.351, 50.85]]}},
+    ])
+    [feature] = read_plan(path).features
+    assert feature.layer == "trottoirs_nieuw"  # left to a mapping profile, not classified
+    assert feature.properties["width_m"] == 1.8

@@ -43,11 +43,12 @@ META_KEYS = frozenset({
     "id", "type", "osm_id", "osm_type", "full_id", "osm_way_id", "other_tags", "tags", "meta",
     "relations", "timestamp", "version", "changeset", "user", "uid", "fid", "ogc_fid",
 })
-#: tag keys that, present on most features of a layer, mark it as OpenStreetMap data
+#: OSM's primary feature keys: present on most features of a layer, they mark it as
+#: OpenStreetMap data (attribute-like keys such as surface or wheelchair do not: a design
+#: layer may have those)
 OSM_KEYS = frozenset({
     "highway", "amenity", "building", "barrier", "railway", "public_transport", "leisure",
-    "natural", "man_made", "entrance", "footway", "kerb", "wheelchair", "tactile_paving",
-    "shop", "tourism", "landuse", "area:highway", "crossing", "incline", "surface",
+    "natural", "man_made", "entrance", "shop", "tourism", "landuse", "area:highway",
 })
 _ID = re.compile(r"^\s*(?:https?://(?:www\.)?openstreetmap\.org/)?(node|way|relation|[nwr])"
                  r"\s*[/]?\s*(-?\d+)\s*$", re.IGNORECASE)
