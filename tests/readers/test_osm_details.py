@@ -137,3 +137,16 @@ def test_kept_level_tags_are_one_warning_not_one_per_layer(tmp_path: Path) -> No
     assert len(kept) == 1 and "osm:tunnel" in kept[0].message and "osm:layer" in kept[0].message
     assert not [w for w in model.warnings
                 if w.code == "unknown_attribute" and "'osm:" in w.message]
+
+
+@pytest.mark.parametrize("tags,expected", [({}, "fail"), ({"covered": "yes"}, "pass")])
+def test_stop_under_a_roof_sees_past_the_roof(tmp_path: Path, tags: dict, expected: str) -> None:
+    path = write(
+        tmp_path / "station.osm",
+        node(1, -10, -10), node(2, 10, -10), node(3, 10, 10), node(4, -10, 10),
+        way(100, [1, 2, 3, 4, 1], building="roof"),
+        node(30, 0, 0, highway="bus_stop", **tags),
+    )
+    report = check(path, rules=["sociale-veiligheid"], list_all=True)
+    sv06 = {f.feature_id: f.outcome.value for f in report.findings if f.rule_id == "SV-06"}
+    assert sv06["n30"] == expected

@@ -849,9 +849,12 @@ def _stop_isovists(ctx: CheckContext, params: StopViewParams,
 def stop_view(feature: Feature, params: StopViewParams, ctx: CheckContext) -> CheckResult:
     """View from a stop: the visible share of its surroundings."""
     occ = plan_occluders(ctx, params.eye_height_m)
+    own = occluders_for(feature, ctx, params.eye_height_m)
     polys = _stop_isovists(ctx, params, occ)
-    iso = polys.get(id(feature))
-    if iso is None:  # a feature outside the stop layer
+    iso = polys.get(id(feature)) if own is occ else None
+    if own is not occ:  # a stop under a roof, in a tunnel or on a bridge: its own occluders
+        occ = own
+    if iso is None:  # a feature outside the stop layer, or on its own level
         pt = feature.geometry if feature.geom_type == "Point" else \
             feature.geometry.representative_point()
         iso = isovists([pt], occ.index, radius_m=params.radius_m, n_rays=params.n_rays)[0]
