@@ -38,7 +38,7 @@ from inclusiecheck.model import (
     SiteModel,
 )
 from inclusiecheck.model.findings import LISTED_OUTCOMES
-from inclusiecheck.model.labels import join_labels, label, labels, value_text
+from inclusiecheck.model.labels import join_labels, label, labels, unit_label, value_text
 from inclusiecheck.model.texts import LANGS
 
 #: Pause CPython's cyclic garbage collector while rules run (see :func:`_gc_paused`).
@@ -453,7 +453,7 @@ class Evaluator:
             "property": labels(prop) if prop else prop,
             "measured": value_text(prop, result.measured),
             "required": value_text(prop, result.required),
-            "unit": _unit_text(result.unit), "missing": join_labels(result.missing),
+            "unit": _unit_words(result.unit), "missing": join_labels(result.missing),
         }
         for key, value in result.data.items():
             if isinstance(value, (str, int, float, bool)) or (
@@ -528,8 +528,11 @@ class Evaluator:
                                               code).rstrip(".") for code in LANGS}
             return {"template": UNDECIDED_TEXT["other"], "values": values}
         unit = _unit_text(result.unit)
+        words = _unit_words(result.unit)
         values.update(measured=measured, required=required,
-                      unit=(" " + unit) if unit and unit != "%" else unit,
+                      unit={code: (" " + words[code]) if unit and unit != "%" else unit
+                            for code in LANGS} if isinstance(words, dict) else
+                      ((" " + unit) if unit and unit != "%" else unit),
                       needed=NEEDED_TEXT[plan.level.value],
                       bound=BOUND_TEXT["min" if (measured < required if result.outcome
                                                  is not Outcome.PASS else measured >= required)
@@ -680,6 +683,14 @@ def _lenient_params(rule: LoadedRule) -> Any:
         return None
     given = rule.params.model_dump(by_alias=True, exclude_unset=True)
     return type(rule.params).model_validate({**given, **lenient})
+
+
+def _unit_words(unit: str | None) -> Any:
+    """The unit as messages write it: ``{nl, en}`` words for a counted unit (``bays``),
+    else the symbol."""
+    text = _unit_text(unit)
+    words = {code: unit_label(text, code) for code in LANGS}
+    return words if any(w != text for w in words.values()) else text
 
 
 def _unit_text(unit: str | None) -> str:
