@@ -514,3 +514,23 @@ def test_layers_chosen_per_profile_layer(qgs, tmp_path) -> None:
     line_ids = {f["properties"]["id"] for f in features if f["geometry"]["type"] == "LineString"}
     assert walkway_ids and walkway_ids <= line_ids
     assert not [w for w in report.get("warnings", []) if w.get("code") == "unknown_layer"]
+
+
+@pytest.mark.skipif(os.environ.get("INCLUSIECHECK_TEST_PLUGIN_VENV") != "1",
+                    reason="needs PyPI and the zip with the wheel: INCLUSIECHECK_TEST_PLUGIN_VENV=1")
+def test_first_use_creates_the_environment_from_the_bundled_wheel(profile_home, qgis_process,
+                                                                    tmp_path) -> None:
+    """No setting, no inclusiecheck on PATH: the plugin creates its own environment from the
+    wheel in the zip (pip fetches the dependencies) and checks the plan with it."""
+    plugins = profile_home / ".local" / "share" / "QGIS" / "QGIS3" / "profiles" / "default"
+    if not list((plugins / "python" / "plugins" / "inclusiecheck_qgis" / "wheels").glob("*.whl")):
+        pytest.skip("the installed zip has no wheel (set INCLUSIECHECK_PLUGIN_ZIP)")
+    env = {"INCLUSIECHECK_CLI": "", "PATH": "/usr/bin:/bin"}
+    result = qgis_process("run", "inclusiecheck:checkplan", "--", f"INPUT_FOLDER={SAMPLE}",
+                          f"OUTPUT_FINDINGS={tmp_path / 'f.gpkg'}",
+                          f"OUTPUT_HTML={tmp_path / 'r.html'}", env=env, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    venv_cli = plugins / "inclusiecheck" / "venv" / "bin" / "inclusiecheck"
+    assert venv_cli.is_file()
+    assert f"{venv_cli} check" in result.stdout
+    assert "VERDICT:\t" in result.stdout
