@@ -176,7 +176,7 @@ def test_build_plugin_zip(tmp_path: Path) -> None:
     general = parser["general"]
     assert general["qgisMinimumVersion"] == "3.22"
     assert general["hasProcessingProvider"] == "yes"
-    for key in ("name", "description", "about", "version", "author", "email", "homepage",
+    for key in ("name", "description", "about", "version", "author", "homepage",
                 "tracker", "repository", "icon"):
         assert general.get(key), key
     assert f"inclusiecheck_qgis/{general['icon']}" in names
