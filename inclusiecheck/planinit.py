@@ -65,6 +65,14 @@ PLAN_YAML = """\
 # Publicly accessible floor area in m2, if not on the features (decides the verordening's case).
 # building_area_m2: 850
 
+# Default regime of outdoor features that neither their data nor the drawing places:
+# verordening, bv97 or public_space (usually left out; see docs/data-profile.md, Regimes).
+# regime: bv97
+
+# A reviewer's corrections of derived regimes, per feature id.
+# regimes:
+#   helling-noord: bv97
+
 # Report language: nl or en.
 # lang: nl
 
