@@ -189,7 +189,7 @@ def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
     warnings = list(vm.get("warnings") or [])
     if len(warnings) > limit:
         cut = True
-        extra = {**warnings[0], "where": None,
+        extra = {**warnings[0], "where": None, "title": None,
                  "message": _note(lang, limit, len(warnings)).strip("()")}
         out["warnings"] = [*warnings[:limit], extra]
     if cut and isinstance(vm.get("findings"), list):

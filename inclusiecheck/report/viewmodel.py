@@ -606,13 +606,17 @@ def _not_checked(report: Report, t: Mapping[str, str], lang: str) -> dict[str, A
             "empty": not (absent or undecided or qualitative)}
 
 
-def _warnings(report: Report) -> list[dict[str, Any]]:
+def _warnings(report: Report, t: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Reader warnings: a headline in the report's language per code (``title``), then the
+    reader's technical message, which is English (``detail_lang``)."""
     out = []
     for w in report.warnings:
         parts = [relative_path(str(w["file"]))] if w.get("file") else []
         parts += [str(w[k]) for k in ("layer", "feature_id") if w.get(k)]
         where = " / ".join(parts)
-        out.append({"code": w.get("code"), "message": w.get("message", ""), "where": where})
+        title = (t or {}).get(f"warning.{w.get('code')}")
+        out.append({"code": w.get("code"), "message": w.get("message", ""), "where": where,
+                    "title": title, "detail_lang": "en"})
     return out
 
 
@@ -716,7 +720,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "inputs": _inputs(report),
         "dossier_line": _dossier_line(report, t),
         "regimes_to_confirm": _regimes_to_confirm(report, t, lang),
-        "warnings": _warnings(report),
+        "warnings": _warnings(report, t),
         "rule_sets": [{"name": str(rs.get("name", "")),
                        "title": str((getattr(report, "rule_set_titles", {}) or {})
                                     .get(str(rs.get("name")), {}).get(lang)

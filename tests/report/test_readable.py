@@ -99,6 +99,7 @@ class _Visible(HTMLParser):
             return
         a = dict(attrs)
         skip = (tag in self.SKIP or a.get("translate") == "no" or a.get("id") == "technical"
+                or (tag != "html" and "lang" in a)   # a passage marked as another language
                 or (self.stack and self.stack[-1]))
         self.stack.append(bool(skip))
 
@@ -321,3 +322,26 @@ def test_no_obligation_in_scope_shows_the_public_domain_recommendations(make_rep
         assert f.rule_id in first
     md = render(report, "md", RenderOptions(lang="en")).decode("utf-8")
     assert "### Public-domain recommendations not met" in md.split("# Annex")[0]
+
+
+def test_reader_warnings_have_a_headline_in_the_report_language(make_report) -> None:
+    """A reader's warning is English; the page gives a headline per code in its own language
+    and marks the English detail with lang="en" (WCAG 3.1.2, language of parts)."""
+    report = make_report("nl")
+    assert any(w.get("code") == "unknown_attribute" for w in report.warnings)
+    html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
+    warnings = html[html.index('id="warnings"'):html.index('id="rule-sets"')]
+    assert "<strong>Onbekend kenmerk</strong>" in warnings
+    assert '<span lang="en">Unknown attribute' in warnings
+    english = render(report, "html", RenderOptions(lang="en")).decode("utf-8")
+    assert "<strong>Unknown attribute</strong>" in english
+    from inclusiecheck.report.viewmodel import load_catalogue
+
+    t = load_catalogue("nl")
+    import inclusiecheck
+
+    source = Path(inclusiecheck.__file__).parent
+    codes = set()
+    for path in source.rglob("*.py"):
+        codes.update(re.findall(r'ReadWarning\(\s*"([a-z_0-9]+)"', path.read_text("utf-8")))
+    assert codes and not [c for c in codes if f"warning.{c}" not in t]
