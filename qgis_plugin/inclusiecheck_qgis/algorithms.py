@@ -49,6 +49,7 @@ from .runner import CliError, error_message, run_cli
 LANGUAGES = ("nl", "en")
 WORK_KINDS = ("", "new", "renovation", "extension", "outdoor_only")
 TRISTATE = ("", "yes", "no")
+REGIMES = ("", "verordening", "bv97", "public_space")
 PLAN_FILTER = ("Plans (*.gpkg *.geojson *.json *.shp *.ifc *.ifcxml *.yaml);;"
                "All files (*.*)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -162,6 +163,7 @@ class CheckPlan(_Algorithm):
     PUBLIC_BUILDING = "PUBLIC_BUILDING"
     BUILT_UP_AREA = "BUILT_UP_AREA"
     PERMIT_DATE = "PERMIT_DATE"
+    REGIME = "REGIME"
     PLAN_METADATA = "PLAN_METADATA"
     LOAD_FINDINGS = "LOAD_FINDINGS"
     OUTPUT_FINDINGS = "OUTPUT_FINDINGS"
@@ -219,6 +221,14 @@ class CheckPlan(_Algorithm):
         self.addParameter(QgsProcessingParameterString(
             self.PERMIT_DATE, tr("Permit date (YYYY-MM-DD; selects the rule versions in "
                                  "force)"), defaultValue="", optional=True))
+        regime = QgsProcessingParameterEnum(
+            self.REGIME, tr("Default regime of outdoor features nothing else places"),
+            options=[tr("from plan.yaml (usually: derived)"),
+                     tr("verordening (grounds of a publicly accessible building)"),
+                     tr("bv97 (public pedestrian road)"), tr("public space (guidance only)")],
+            defaultValue=0)
+        regime.setFlags(regime.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(regime)
         meta = QgsProcessingParameterFile(
             self.PLAN_METADATA, tr("Plan metadata file (plan.yaml) for project layers"),
             QgsProcessingParameterFile.File, extension="yaml", optional=True)
@@ -410,6 +420,9 @@ class CheckPlan(_Algorithm):
         date = (self.parameterAsString(parameters, self.PERMIT_DATE, context) or "").strip()
         if date:
             args += ["--date", date]
+        regime = _enum(self, self.REGIME, parameters, context, REGIMES)
+        if regime:
+            args += ["--regime", regime]
         result = self._run(args, feedback, tr("The check"))
 
         findings = self.parameterAsFileOutput(parameters, self.OUTPUT_FINDINGS, context)

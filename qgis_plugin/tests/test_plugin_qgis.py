@@ -78,7 +78,7 @@ def test_provider_and_its_three_algorithms_are_listed(profile_home: Path, qgis_p
         assert f"inclusiecheck:{alg}" in listing
     help_text = qgis_process("help", "inclusiecheck:checkplan").stdout
     for param in ("INPUT", "LAYERS", "MAPPING", "RULE_SETS", "LANGUAGE", "WORK_KIND",
-                  "PUBLIC_BUILDING", "BUILT_UP_AREA", "PERMIT_DATE", "OUTPUT_FINDINGS",
+                  "PUBLIC_BUILDING", "BUILT_UP_AREA", "PERMIT_DATE", "REGIME", "OUTPUT_FINDINGS",
                   "OUTPUT_HTML", "OUTPUT_JSON", "LAYER_WALKWAY"):
         assert f"{param}:" in help_text, param
 
@@ -504,6 +504,7 @@ def test_layers_chosen_per_profile_layer(qgs, tmp_path) -> None:
     try:
         result = processing.run("inclusiecheck:checkplan", {
             "LAYER_WALKWAY": lines.id(), "LAYERS": [], "LOAD_FINDINGS": False,
+            "REGIME": 3, "WORK_KIND": 1, "PUBLIC_BUILDING": 2, "PERMIT_DATE": "2026-06-01",
             "OUTPUT_FINDINGS": str(tmp_path / "f.gpkg"), "OUTPUT_HTML": str(tmp_path / "r.html"),
             "OUTPUT_JSON": str(tmp_path / "r.json")})
     finally:
@@ -513,6 +514,11 @@ def test_layers_chosen_per_profile_layer(qgs, tmp_path) -> None:
     features = json.loads((SAMPLE / "walkway.geojson").read_text(encoding="utf-8"))["features"]
     line_ids = {f["properties"]["id"] for f in features if f["geometry"]["type"] == "LineString"}
     assert walkway_ids and walkway_ids <= line_ids
+    # the plan metadata of the dialog reaches the check
+    assert report["plan"]["regime"] == "public_space"
+    assert report["plan"]["work_kind"] == "new"
+    assert report["plan"]["public_building"] is False
+    assert report["plan"]["permit_date"] == "2026-06-01"
     assert not [w for w in report.get("warnings", []) if w.get("code") == "unknown_layer"]
 
 
