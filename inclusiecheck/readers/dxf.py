@@ -351,10 +351,10 @@ def read_dxf(path: Path, options: ReadOptions) -> RawPlan:
         if geom.is_empty:
             dropped += 1
             continue
-        geom = shapely.force_2d(geom)
-        geom = shapely.transform(geom, lambda xy: xy * scale)
+        # heights (3D polylines of a ramp) are kept, scaled like x and y
+        geom = shapely.transform(geom, lambda xyz: xyz * scale, include_z=geom.has_z)
         if place is not None:
-            geom = shapely.transform(geom, place)
+            geom = shapely.transform(geom, place, include_z=geom.has_z)
         geom = _shape_for(rule.layer, geom)
         if geom is None or geom.is_empty:
             dropped += 1

@@ -114,3 +114,19 @@ def test_shipped_mapping_is_valid() -> None:
     assert mapping.layer_for("WEG-OVERSTEEKPLAATS", None).layer == "crossing"
     assert mapping.layer_for("0", "BOOM_LINDE").set == {"kind": "tree"}
     assert mapping.layer_for("walkway", None).layer == "walkway"
+
+
+def test_3d_polylines_keep_their_heights_scaled(tmp_path: Path) -> None:
+    ezdxf = pytest.importorskip("ezdxf")
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 5  # centimetres
+    doc.modelspace().add_polyline3d([(0, 0, 0), (1000, 0, 60)], dxfattribs={"layer": "HELLING"})
+    path = tmp_path / "helling.dxf"
+    doc.saveas(path)
+    from inclusiecheck.readers import ReadOptions
+
+    [ramp] = read_plan(path, ReadOptions(crs="EPSG:31370", origin=(E0, N0, 0.0))).features
+    assert ramp.layer == "ramp" and ramp.geometry.has_z
+    coords = list(ramp.geometry.coords)
+    assert coords[-1][2] == pytest.approx(0.6)  # 60 cm rise over 10 m
+    assert ramp.geometry.length == pytest.approx(10.0)

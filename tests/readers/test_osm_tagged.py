@@ -167,3 +167,28 @@ def test_design_layer_with_attribute_like_keys_is_not_an_osm_export(tmp_path: Pa
     [feature] = read_plan(path).features
     assert feature.layer == "trottoirs_nieuw"  # left to a mapping profile, not classified
     assert feature.properties["width_m"] == 1.8
+
+
+def test_ogr2ogr_osm_layers_in_a_geopackage(tmp_path: Path) -> None:
+    fiona = pytest.importorskip("fiona")
+    path = tmp_path / "ogr-osm.gpkg"
+    with fiona.open(path, "w", driver="GPKG", layer="points", crs="EPSG:4326",
+                    schema={"geometry": "Point", "properties": {
+                        "osm_id": "str", "name": "str", "other_tags": "str"}}) as dst:
+        dst.write({"geometry": {"type": "Point", "coordinates": (3.2247, 51.2093)},
+                   "properties": {"osm_id": "77", "name": "Markt",
+                                  "other_tags": '"amenity"=>"bench","backrest"=>"yes"'}})
+    ring = [(3.2250, 51.2090), (3.2252, 51.2090), (3.2252, 51.2092), (3.2250, 51.2092),
+            (3.2250, 51.2090)]
+    with fiona.open(path, "w", driver="GPKG", layer="multipolygons", crs="EPSG:4326",
+                    schema={"geometry": "MultiPolygon", "properties": {
+                        "osm_id": "str", "osm_way_id": "str", "building": "str",
+                        "other_tags": "str"}}) as dst:
+        dst.write({"geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
+                   "properties": {"osm_id": None, "osm_way_id": "88", "building": "yes",
+                                  "other_tags": None}})
+    plan = read_plan(path)
+    got = sorted((f.layer, f.source.osm_id) for f in plan.features)
+    assert got == [("bench", "node/77"), ("building", "way/88")]
+    bench = next(f for f in plan.features if f.layer == "bench")
+    assert bench.properties["backrest"] is True and bench.properties["name"] == "Markt"

@@ -18,8 +18,11 @@ def test_empty_osm_named_columns_are_no_tags() -> None:
     props = [{"id": "oversteek-west", "kerb_height_cm": 2, "tactile_paving": None},
              {"id": "oversteek-oost", "kerb_height_cm": 6, "tactile_paving": "nee"}]
     assert not looks_osm_tagged("oversteekplaats", ["1", "2"], props)
-    # with a value on most features it still reads as OSM-keyed (unchanged behaviour)
-    keyed = [{"id": "a", "tactile_paving": "yes"}, {"id": "b", "tactile_paving": "no"}]
+    # attribute-like keys (tactile_paving, surface) never mark an OSM export, even filled in;
+    # OSM's primary feature keys (highway, amenity, ...) on most features do
+    filled = [{"id": "a", "tactile_paving": "yes"}, {"id": "b", "tactile_paving": "no"}]
+    assert not looks_osm_tagged("oversteekplaats", ["1", "2"], filled)
+    keyed = [{"id": "a", "highway": "crossing"}, {"id": "b", "highway": "crossing"}]
     assert looks_osm_tagged("oversteekplaats", ["1", "2"], keyed)
 
 

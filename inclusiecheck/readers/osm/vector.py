@@ -117,9 +117,29 @@ def feature_tags(properties: Mapping[str, Any]) -> dict[str, str]:
     return tags
 
 
-def osm_identity(properties: Mapping[str, Any], fid: str | None) -> tuple[str, int] | None:
+#: GDAL OSM driver layers (``ogr2ogr`` from .osm/.pbf) -> the kind of their ``osm_id``
+_OGR_LAYERS = {"points": "node", "lines": "way", "multilinestrings": "relation",
+               "multipolygons": "relation", "other_relations": "relation"}
+
+
+def osm_identity(properties: Mapping[str, Any], fid: str | None,
+                 layer: str | None = None) -> tuple[str, int] | None:
     """``(kind, id)`` of an exported feature from ``@id``, ``id``, ``full_id``, ``osm_id`` with
-    ``osm_type``/``type``, or the GeoJSON feature id; ``None`` when none says it."""
+    ``osm_type``/``type`` (or the GDAL OSM driver's layer: ``points``, ``lines``,
+    ``multipolygons`` with ``osm_way_id`` for closed ways), or the GeoJSON feature id; ``None``
+    when none says it."""
+    way_id = properties.get("osm_way_id")
+    if way_id not in (None, ""):
+        try:
+            return "way", int(str(way_id))
+        except ValueError:
+            pass
+    kind_hint = _OGR_LAYERS.get((layer or "").lower())
+    if kind_hint is not None and properties.get("osm_id") not in (None, ""):
+        try:
+            return kind_hint, int(str(properties["osm_id"]))
+        except ValueError:
+            pass
     for key in ("@id", "id", "full_id"):
         value = properties.get(key)
         if isinstance(value, str):
@@ -159,13 +179,13 @@ def looks_osm_tagged(layer_name: str, fids: list[str],
     for index in sample:
         props = properties[index]
         total += 1
-        if (osm_identity(props, fids[index] if index < len(fids) else None) is not None
+        if (osm_identity(props, fids[index] if index < len(fids) else None,
+                         layer_name) is not None
                 or isinstance(props.get("tags"), dict) or isinstance(props.get("other_tags"), str)):
             ids += 1
-        # a key with no value is no tag (a GeoPackage column is on every feature, empty or not)
-        present = [key for key, value in props.items() if value is not None and value != ""]
-        if not OSM_KEYS.isdisjoint(present) or (isinstance(props.get("tags"), dict)
-                                                and not OSM_KEYS.isdisjoint(props["tags"])):
+        # a key with no value is no tag (a GeoPackage column is on every feature, empty or
+        # not); feature_tags leaves those out and reads nested tags and GDAL's other_tags
+        if not OSM_KEYS.isdisjoint(feature_tags(props)):
             keyed += 1
     if ids * 2 > total and keyed:
         return True
@@ -232,7 +252,7 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
             tracks += tags.get("highway") == "track"
             continue
         classified += 1
-        identity = osm_identity(feature.properties, feature.source.fid)
+        identity = osm_identity(feature.properties, feature.source.fid, feature.source.layer)
         if identity is not None:
             osm_kind, number = identity
             fid = osm_kind[0] + str(number)
