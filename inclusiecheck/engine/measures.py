@@ -304,28 +304,32 @@ def _all_walkway_obstacles(ctx: CheckContext, layer: str, layers: tuple[str, ...
 #: the clear-width cost (stations x vertices) stays bounded: a 100,000-vertex polygon is
 #: measured in seconds instead of minutes
 SIMPLIFY_ABOVE_VERTICES = 500
-#: tolerance (m) of that simplification: each outline moves at most 1 mm, so a width changes
-#: by at most 2 mm, below the clear-width measurement tolerance (``WIDTH_TOLERANCE_M``, 5 mm)
-SIMPLIFY_TOLERANCE_M = 0.001
+#: tolerances (m) of that simplification, tried in turn until the outline has at most
+#: :data:`MAX_MEASURED_VERTICES` vertices: each outline moves at most 1 mm (then 2 mm), so a
+#: width changes by at most 4 mm, below the clear-width measurement tolerance
+#: (``WIDTH_TOLERANCE_M``, 5 mm)
+SIMPLIFY_TOLERANCES_M = (0.001, 0.002)
 #: most vertices a walking area may keep after simplification; a more detailed outline (noise
-#: above the tolerance on a very long polygon) is not measured: its clear width is to_verify
-MAX_MEASURED_VERTICES = 20_000
+#: above the tolerance all along a very long polygon) is not measured: its clear width is
+#: to_verify
+MAX_MEASURED_VERTICES = 5_000
 
 
 def bounded_area(geom: Any) -> Any:
-    """``geom`` with at most :data:`SIMPLIFY_ABOVE_VERTICES` vertices kept as drawn, else
-    simplified within :data:`SIMPLIFY_TOLERANCE_M` (topology kept); ``None`` when even the
+    """``geom`` as drawn when it has at most :data:`SIMPLIFY_ABOVE_VERTICES` vertices, else
+    simplified within :data:`SIMPLIFY_TOLERANCES_M` (topology kept); ``None`` when even the
     simplified outline has more than :data:`MAX_MEASURED_VERTICES` vertices."""
     import shapely
 
     if geom is None or shapely.get_num_coordinates(geom) <= SIMPLIFY_ABOVE_VERTICES:
         return geom
-    simple = shapely.simplify(geom, SIMPLIFY_TOLERANCE_M, preserve_topology=True)
-    if simple.is_empty or not simple.is_valid or simple.geom_type != geom.geom_type:
-        simple = geom
-    if shapely.get_num_coordinates(simple) > MAX_MEASURED_VERTICES:
-        return None
-    return simple
+    for tolerance in SIMPLIFY_TOLERANCES_M:
+        simple = shapely.simplify(geom, tolerance, preserve_topology=True)
+        if simple.is_empty or not simple.is_valid or simple.geom_type != geom.geom_type:
+            simple = geom
+        if shapely.get_num_coordinates(simple) <= MAX_MEASURED_VERTICES:
+            return simple
+    return None
 
 
 def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
@@ -1134,7 +1138,7 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
             width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
             line = f.geometry
             if shapely.get_num_coordinates(line) > SIMPLIFY_ABOVE_VERTICES:
-                line = shapely.simplify(line, SIMPLIFY_TOLERANCE_M)
+                line = shapely.simplify(line, SIMPLIFY_TOLERANCES_M[0])
             return clear_width_centreline(line, float(width), footprints,
                                           min_required_m=min_required_m)
         except (TypeError, ValueError):

@@ -18,7 +18,7 @@ from inclusiecheck.api import check
 from inclusiecheck.engine.measures import (
     MAX_MEASURED_VERTICES,
     SIMPLIFY_ABOVE_VERTICES,
-    SIMPLIFY_TOLERANCE_M,
+    SIMPLIFY_TOLERANCES_M,
     bounded_area,
 )
 from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M
@@ -59,7 +59,7 @@ def measured(report: object, rule_id: str) -> float:
 
 
 def test_the_tolerance_is_below_the_measurement_tolerance() -> None:
-    assert 2 * SIMPLIFY_TOLERANCE_M < WIDTH_TOLERANCE_M
+    assert 2 * max(SIMPLIFY_TOLERANCES_M) < WIDTH_TOLERANCE_M
 
 
 def test_small_areas_are_kept_as_drawn() -> None:
@@ -72,12 +72,20 @@ def test_simplified_outline_stays_within_the_tolerance() -> None:
     area = Polygon(ring)
     simple = bounded_area(area)
     assert shapely.get_num_coordinates(simple) <= SIMPLIFY_ABOVE_VERTICES
-    assert area.hausdorff_distance(simple) <= SIMPLIFY_TOLERANCE_M + 1e-9
+    assert area.hausdorff_distance(simple) <= SIMPLIFY_TOLERANCES_M[0] + 1e-9
 
 
 def test_noise_above_the_tolerance_on_a_huge_outline_is_not_measured() -> None:
-    ring = jittered_strip(2 * MAX_MEASURED_VERTICES + 1000, jitter=0.05)
+    ring = jittered_strip(4 * MAX_MEASURED_VERTICES, jitter=0.05)
     assert bounded_area(Polygon(ring)) is None
+
+
+def test_noise_between_the_tolerances_is_simplified_further() -> None:
+    ring = jittered_strip(40_000, jitter=0.0007)  # 1.4 mm peak to peak: over 1 mm, under 2
+    simple = bounded_area(Polygon(ring))
+    assert simple is not None
+    assert shapely.get_num_coordinates(simple) <= MAX_MEASURED_VERTICES
+    assert Polygon(ring).hausdorff_distance(simple) <= max(SIMPLIFY_TOLERANCES_M) + 1e-9
 
 
 def test_a_100000_vertex_walkway_is_checked_in_seconds(tmp_path: Path) -> None:

@@ -236,7 +236,8 @@ def _read(path: Path, options: ReadOptions) -> tuple[IfcLiteModel, RawPlan]:
 
     plan_meta = load_plan_metadata(path)
     options = plan_options(path, options, plan_meta)
-    model = read_lite(path, geometry=options.ifc_geometry)
+    with np.errstate(all="ignore"):  # absurd units overflow here; refused just below
+        model = read_lite(path, geometry=options.ifc_geometry)
     plan = lite_to_plan(model, path, options)
     technical = {key: plan.metadata[key] for key in ("ifc_schema", "ifc_map_conversion")}
     plan.metadata = {**plan.metadata, **plan_meta, **technical}
