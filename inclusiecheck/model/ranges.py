@@ -56,7 +56,7 @@ def _num(value: float) -> str:
 #: default range per unit suffix (the unit is the last ``_`` part of the name)
 SUFFIX_RANGES: dict[str, Range] = {
     "m": Range(0.0, 1000.0, "m"),
-    "cm": Range(0.0, 10_000.0, "cm"),
+    "cm": Range(0.0, 2_000.0, "cm"),
     "mm": Range(0.0, 100_000.0, "mm"),
     "m2": Range(0.0, 10_000_000.0, "m²"),
     "pct": Range(0.0, 100.0, "%"),
@@ -77,17 +77,19 @@ SUFFIX_RANGES: dict[str, Range] = {
 #: threshold may be 0; a slope is signed (its sign is the direction of travel).
 MEASURE_RANGES: dict[tuple[str, str], Range] = {
     ("width", "m"): Range(0.1, 50.0, "m"),
-    ("width", "cm"): Range(10.0, 5_000.0, "cm"),
+    ("width", "cm"): Range(10.0, 1_000.0, "cm"),
     ("length", "m"): Range(0.0, 10_000.0, "m", low_open=True),
     ("length", "cm"): Range(0.0, 100_000.0, "cm", low_open=True),
     ("depth", "m"): Range(0.0, 100.0, "m", low_open=True),
     ("size", "m"): Range(0.0, 1_000.0, "m", low_open=True),
     ("space", "m"): Range(0.0, 100.0, "m"),
-    ("space", "cm"): Range(0.0, 10_000.0, "cm"),
-    ("clearance", "cm"): Range(0.0, 10_000.0, "cm"),
+    ("space", "cm"): Range(0.0, 2_000.0, "cm"),
+    ("clearance", "cm"): Range(0.0, 2_000.0, "cm"),
     ("height", "m"): Range(0.0, 1_000.0, "m"),
     ("height", "cm"): Range(0.0, 1_000.0, "cm"),
     ("slope", "pct"): Range(-100.0, 100.0, "%"),
+    ("gradient", "pct"): Range(-100.0, 100.0, "%"),
+    ("incline", "pct"): Range(-100.0, 100.0, "%"),
 }
 
 #: explicit ranges: (layer, attribute) or (None, attribute) for every layer

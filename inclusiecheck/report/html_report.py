@@ -117,14 +117,14 @@ def _dropped_anchors(full: dict[str, Any], capped: dict[str, Any]) -> set[str]:
 
 
 #: above this many findings the page has no map (it would be tens of megabytes of SVG);
-#: report.geojson carries every finding for a GIS
+#: findings.geojson carries every finding for a GIS
 MAX_MAP_FINDINGS = 5_000
 
 _NO_MAP = {
     "nl": "Geen kaart: met {count} bevindingen (meer dan {limit}) zou de pagina te groot "
-          "worden om te openen. Open report.geojson in een GIS om ze op een kaart te zien.",
+          "worden om te openen. Open findings.geojson in een GIS om ze op een kaart te zien.",
     "en": "No map: with {count} findings (more than {limit}) the page would become too large "
-          "to open. Open report.geojson in a GIS to see them on a map.",
+          "to open. Open findings.geojson in a GIS to see them on a map.",
 }
 
 

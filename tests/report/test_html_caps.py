@@ -52,6 +52,6 @@ def test_capped_groups_say_how_many_they_show(report, monkeypatch) -> None:  # t
 def test_no_map_above_the_map_limit(report, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(html_report, "MAX_MAP_FINDINGS", 1)
     page = render_html_text(report, "nl")
-    assert "Geen kaart: met" in page and "report.geojson" in page
+    assert "Geen kaart: met" in page and "findings.geojson" in page
     assert "<figure class=\"map\">" not in page
     internal_links_resolve(page)

@@ -125,3 +125,17 @@ def test_clean_text_depth_limit() -> None:
         depth += 1
     assert depth == MAX_NESTING and cleaned == TOO_DEEP
     assert nesting_depth({"a": [1, {"b": 2}]}) == 3
+
+
+def test_the_profile_states_every_override() -> None:
+    """docs/data-profile.md lists each explicit override with its range."""
+    from inclusiecheck.model.ranges import OVERRIDES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data-profile.md").read_text(
+        encoding="utf-8")
+    section = doc.split("### Plausible values", 1)[1].split("\n## ", 1)[0]
+    for (_layer, attribute), bounds in OVERRIDES.items():
+        row = next((line for line in section.splitlines() if f"`{attribute}`" in line), None)
+        assert row is not None, attribute
+        low, high = f"{bounds.low:,g}", f"{bounds.high:,g}"
+        assert low in row and high.replace(",", "") in row.replace(",", ""), (attribute, row)
