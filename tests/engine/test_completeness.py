@@ -112,3 +112,27 @@ def test_unknown_layer_in_complete_layers_is_an_input_error(tmp_path: Path) -> N
     with pytest.raises(InputError, match="complete_layers"):
         check(one_lamp_extract(tmp_path, "complete_layers: [lampen]\n"),
               rules=["sociale-veiligheid"])
+
+
+@pytest.mark.parametrize("plan_yaml,expected", [
+    ("public_building: true\nwork_kind: new\nbuilding_area_m2: 500\n", "fail"),  # a design
+    ("public_building: true\nwork_kind: new\nbuilding_area_m2: 500\ncomplete_layers: []\n",
+     "to_verify"),  # declared incomplete
+])
+def test_no_alternative_drawn_proves_nothing_in_an_incomplete_layer(
+        tmp_path: Path, plan_yaml: str, expected: str) -> None:
+    import json
+
+    path = tmp_path / "ingangen.geojson"
+    path.write_text(json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "EPSG:31370"}},
+        "features": [{"type": "Feature",
+                      "properties": {"layer": "entrance", "id": "draaideur", "revolving": True,
+                                     "public": True},
+                      "geometry": {"type": "Point", "coordinates": [150000.0, 200000.0]}}]}),
+        encoding="utf-8")
+    (tmp_path / "ingangen.plan.yaml").write_text(plan_yaml, encoding="utf-8")
+    report = check(path, rules=["toegankelijkheidsverordening"])
+    tv07 = [f for f in report.findings if f.rule_id == "TV-07"]
+    assert [f.outcome.value for f in tv07] == [expected]

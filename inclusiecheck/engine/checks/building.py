@@ -22,6 +22,7 @@ from inclusiecheck.engine.checks.api import (
     CheckContext,
     CheckParams,
     CheckResult,
+    absence_unproven,
     as_number,
     check_type,
 )
@@ -539,6 +540,9 @@ def alternative_within(feature: Feature, params: AlternativeWithinParams,
                                note={"nl": f"alternatief: {other.layer} {other.id}",
                                      "en": f"alternative: {other.layer} {other.id}"},
                                data={"target": f"{other.layer}/{other.id}"})
-    return CheckResult(Outcome.FAIL, params.property, None, params.within_m, "m",
-                       note={"nl": f"geen alternatief binnen {_g(params.within_m)} m getekend",
-                             "en": f"no alternative drawn within {params.within_m:g} m"})
+    result = CheckResult(Outcome.FAIL, params.property, None, params.within_m, "m",
+                         note={"nl": f"geen alternatief binnen {_g(params.within_m)} m getekend",
+                               "en": f"no alternative drawn within {params.within_m:g} m"})
+    partial = [layer for layer in params.layers if not ctx.model.layer_complete(layer)]
+    # nothing drawn nearby proves nothing in a layer that is not complete (OpenStreetMap)
+    return absence_unproven(result, partial[0], result.note) if partial else result

@@ -629,7 +629,7 @@ def _tactile_issues(f: Feature, p: RouteChainParams, ctx: CheckContext) -> list[
              if ctx.value(t, "kind") == "warning"]
     if drawn:
         return []
-    if value is False or ctx.model.has_layer("tactile"):
+    if value is False or ctx.model.layer_complete("tactile"):
         return [Issue(_BROKEN, f, "tactile_paving", "geen waarschuwingsmarkering (noppentegels)",
                       "no tactile warning paving")]
     return [Issue(_UNKNOWN, f, "tactile_paving", "waarschuwingsmarkering onbekend",
