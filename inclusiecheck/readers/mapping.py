@@ -380,7 +380,8 @@ def load_mapping(name_or_path: str | Path | MappingProfile) -> MappingProfile:
     if Path(name).is_file():
         return _load_file(Path(name))
     raise InputError(f"unknown mapping profile {name!r}; shipped profiles: "
-                     f"{', '.join(shipped_profiles())} (or give the path of a YAML file)")
+                     f"{', '.join(shipped_profiles())} (or give the path of a YAML file; "
+                     "osm, osw and cad-nl read OSM-tagged data, OpenSidewalks and DXF)")
 
 
 @lru_cache(maxsize=None)
