@@ -53,6 +53,12 @@ def osw_dataset(folder: Path) -> Path:
         _feature(_point(100, 2), _id="p1", amenity="bench", backrest="yes"),
         _feature(_point(150, 2), _id="p2", highway="street_lamp"),
     ])
+    ring = [[LON0 + x * 1e-5, LAT0 + y * 1e-5] for x, y in
+            ((0, 60), (40, 60), (40, 90), (0, 90), (0, 60))]
+    _write(folder / "gent.zones.geojson", [
+        _feature({"type": "Polygon", "coordinates": [ring]}, _id="z1", highway="pedestrian",
+                 surface="sett"),
+    ])
     return folder
 
 
@@ -68,6 +74,8 @@ def test_osw_dataset_folder_is_read_with_signed_inclines(tmp_path: Path) -> None
     assert by_id[("level_change", "n7")]["height_cm"] == 0
     assert by_id[("bench", "p1")]["backrest"] is True
     assert ("light", "p2") in by_id
+    assert by_id[("walkway", "z1")]["kind"] == "square_surface"  # a pedestrian zone
+    assert by_id[("walkway", "z1")]["surface"] == "sett"
     assert plan.metadata["data_source"] == "osw"
     assert "OpenSidewalks" in plan.metadata["data_attribution"]
 
