@@ -97,9 +97,12 @@ def test_anchor_opens_the_finding_in_the_html_report(report_nl, gpkg: Path) -> N
             # a finding card, or the finding's line in its to-verify group (issue 12)
             assert (f'<article class="finding" id="{row["anchor"]}"' in html
                     or f'<li id="{row["anchor"]}">' in html)
-            # the map label is the finding's number in the advice
-            assert (f'<li id="m-{row["number"]}" value="{row["number"]}">'
-                    f'<a href="#{row["anchor"]}">') in html
+            # the map label is the finding's number in the advice (in the numbered list, or
+            # on the finding's line in its to-verify group)
+            assert ((f'<li id="m-{row["number"]}" value="{row["number"]}">'
+                     f'<a href="#{row["anchor"]}">') in html
+                    or (f'<li id="{row["anchor"]}"><span class="num-ref">{row["number"]}</span>')
+                    in html)
 
 
 def test_default_style_per_layer_in_layer_styles(gpkg: Path) -> None:

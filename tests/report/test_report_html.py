@@ -17,6 +17,7 @@ from inclusiecheck.report.html_report import CONTRAST_PAIRS, PALETTE
 from inclusiecheck.report.svgmap import MARKER_STYLES, _frame
 from inclusiecheck.report.viewmodel import (
     finding_anchor,
+    group_anchor,
     group_key,
     is_grouped,
     reading_order,
@@ -168,7 +169,10 @@ def test_numbered_list_matches_markers(report_nl) -> None:
     markers = {int(a["data-finding"]): a for a in page.find("a") if a.get("data-finding")}
     items = [a["id"] for a in page.find("li") if (a.get("id") or "").startswith("m-")]
     listed, groups = reading_order(report_nl)   # numbers follow the reading order
-    assert items == [f"m-{n}" for n in range(1, len(listed) + 1)]
+    # the list names every finding not folded into a group, then one line per group
+    assert items == [f"m-{n}" for n, f in enumerate(listed, start=1) if not is_grouped(f)]
+    for key in groups:
+        assert f'<li><a href="#{group_anchor(key)}">te controleren: ' in text
     # one marker per located finding; a to-verify group has one marker per feature
     located, seen = set(), set()
     for n, f in enumerate(listed, start=1):
