@@ -326,7 +326,7 @@ def print_summary(report: Report, written: list[Path]) -> None:
                       highlight=False)
     console.print(t["console.written"], markup=False, highlight=False)
     for path in written:
-        console.print(f"  → {path}", markup=False, highlight=False)
+        console.print(one_line(f"  → {path}", 500), markup=False, highlight=False)
 
 
 @app.command()
@@ -451,13 +451,13 @@ def compare(
 
     from inclusiecheck.api import check as run_check
     from inclusiecheck.api import compare as run_compare
-    from inclusiecheck.output import write_atomic
+    from inclusiecheck.output import write_report_set
 
     reports = [run_check(p, rules=rules, mapping_profile=mapping, crs=crs, date=date,
                          lang=lang.value) for p in (old, new)]
     result = run_compare(*reports)
-    write_atomic(out / "compare.json",
-                 (json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    compare_json = (json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True)
+                    + "\n").encode()
     from inclusiecheck.report.viewmodel import humanize, load_catalogue
 
     nl = lang is Lang.nl
@@ -497,7 +497,8 @@ def compare(
                                       if nl else "change(s) come (also) from another rule version "
                                       "or rule, not only from the plan (see rules/CHANGELOG.md)."))
         lines.append("")
-    write_atomic(out / "compare.md", "\n".join(lines).encode())
+    write_report_set(out, [("compare.json", compare_json),
+                           ("compare.md", "\n".join(lines).encode())])
     typer.echo("\n".join(lines[:5]))
     typer.echo(t["compare.summary"].format(
         resolved=len(result["resolved"]), introduced=len(result["introduced"]),

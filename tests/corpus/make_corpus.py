@@ -186,6 +186,10 @@ def build(folder: Path) -> list[Case]:
               "#9992=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);")
     add(Case("ifc-conversion-factor-1e300", check(_ifc_variant(folder, "factor", metre, factor)),
              (2,), "the project length unit is 1e+300 m"))
+    add(Case("ifc-georeferenced-far-away",
+             check(_ifc_variant(folder, "far", "IFCMAPCONVERSION(#9,#12,150000.,",
+                                "IFCMAPCONVERSION(#9,#12,5150000.,")),
+             (2,), "far outside the area of use of EPSG:31370"))
     local = str(IFC_DATA / "design_ifc4_local.ifc")
     add(Case("origin-nan", check(local, extra=("--crs", "31370", "--origin", "nan,nan")), (2,),
              "--origin 'nan,nan': E and N must be finite"))

@@ -133,6 +133,19 @@ def _check_units(model: IfcLiteModel, path: Path) -> None:
                          "check IfcUnitAssignment (prefix or conversion factor)")
 
 
+def _check_place(path: Path, crs: str, geometries: list[BaseGeometry]) -> None:
+    """A georeferenced model must lie in its CRS's area of use (as a GIS plan must)."""
+    import pyproj
+
+    from inclusiecheck.readers.gis import check_area_of_use
+
+    try:
+        parsed = pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError:
+        return
+    check_area_of_use(path.name, parsed, np.array(geometries, dtype=object))
+
+
 def _plausible(geometry: BaseGeometry) -> bool:
     xy = shapely.get_coordinates(geometry)
     return bool(np.isfinite(xy).all() and (np.abs(xy) <= MAX_COORDINATE_M).all())
@@ -179,6 +192,9 @@ def lite_to_plan(model: IfcLiteModel, path: Path, options: ReadOptions | None = 
             layer=item.layer, properties=dict(item.properties), geometry=geometry,
             source=SourceRef(file=path.name, layer=item.entity, fid=item.global_id,
                              global_id=item.global_id)))
+    if conversion is not None and options.origin is None and conversion.source != "options" \
+            and features:
+        _check_place(path, crs, [feature.geometry for feature in features])
     if implausible:
         where = "map" if conversion is not None else "local model"
         message = (f"{implausible} elements have {where} coordinates out of range (more than "
