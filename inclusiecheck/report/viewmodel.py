@@ -662,19 +662,24 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
     report
         The report to show.
     lang
-        ``nl`` or ``en``: the language of the UI strings (the findings' messages stay in the
-        language the report was made in).
+        ``nl`` or ``en``: the language of the UI strings, labels and the findings' texts
+        (messages, advice, notes and rule titles are rendered from their templates in it).
     with_map
         Also build the inline SVG map (``map``); Markdown does not need it.
+    check_date
+        The date of the check to show (default :func:`default_check_date`).
 
     Returns
     -------
     dict
-        ``lang``, ``t`` (UI strings), ``title``, ``plan_title``, ``plan_rows``, ``verdict``,
-        ``counts``, ``findings`` (numbered, in the report's order: number n is
-        ``findings[n - 1]`` of ``report.json``), ``groups`` (design findings by pillar and
-        level), ``existing`` (findings on the existing situation), ``to_verify``,
-        ``not_checked``, ``warnings``, ``rule_sets``, ``tool`` and ``map``.
+        ``lang``, ``t`` (UI strings), ``title``, ``plan_title``, ``plan_rows``, ``verdict``
+        (with references for the first page), ``counts``, ``findings`` (numbered in the
+        reading order of :func:`reading_order`, the same in HTML, Markdown and map),
+        ``groups`` (design findings not folded into a to-verify group, by pillar and level),
+        ``existing`` (findings on the existing situation), ``to_verify``,
+        ``to_verify_groups`` (per layer and missing datum), ``to_verify_loose`` (would-fail
+        findings to verify), ``not_checked``, ``warnings``, ``rule_sets``, ``tool``,
+        ``check_date``, ``rules_date_warning``, ``inputs``, ``dossier_line`` and ``map``.
     """
     lang = lang or report.lang or "nl"
     t = load_catalogue(lang)
