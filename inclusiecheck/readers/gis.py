@@ -331,11 +331,15 @@ def _read_sources(path: Path, warnings: list[ReadWarning]) -> list[_Layer]:
     if not path.is_dir():
         return _read_file(path, _relative(path, path), single=True, warnings=warnings)
     layers: list[_Layer] = []
-    candidates = sorted(
-        (item for item in path.iterdir()
-         if item.is_file() and not item.name.startswith(".")
-         and item.suffix.lower() in VECTOR_SUFFIXES),
-        key=lambda item: item.name)
+    named = sorted((item for item in path.iterdir()
+                    if not item.name.startswith(".") and item.suffix.lower() in VECTOR_SUFFIXES),
+                   key=lambda item: item.name)
+    candidates = [item for item in named if item.is_file()]
+    for item in named:
+        if not item.is_file() and not item.is_dir():  # a FIFO or a device: never opened
+            warnings.append(ReadWarning("file_unreadable", f"{_relative(item, path)}: not a "
+                                        "regular file (a pipe or a device); file skipped",
+                                        file=_relative(item, path)))
     errors: list[str] = []
     for item in candidates:
         rel = _relative(item, path)

@@ -205,6 +205,14 @@ def build(folder: Path) -> list[Case]:
         (folder / "zero.geojson").symlink_to("/dev/zero")
         add(Case("dev-zero-as-plan", check("{dir}/zero.geojson"), (2,), "a device, not a file",
                  posix_only=True))
+    if hasattr(os, "mkfifo"):
+        mixed = folder / "folder-with-fifo"
+        mixed.mkdir()
+        _write_json(mixed / "walkway.geojson", _collection([_walkway({"width_m": 1.5})]))
+        os.mkfifo(mixed / "pipe.geojson")
+        add(Case("fifo-inside-a-folder-plan", check("{dir}/folder-with-fifo"), RAN,
+                 "pipe.geojson: not a regular file (a pipe or a device); file skipped",
+                 "warning", posix_only=True))
     sparse = folder / "huge.geojson"
     with sparse.open("wb") as handle:  # sparse: takes no disk space
         handle.truncate(257 * 1024 * 1024)
