@@ -126,7 +126,8 @@ def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> s
         out += [f"### {md_escape(t['first.supply'])}", ""]
         out += [f"- {md_escape(g['heading'])}" for g in verdict["supply_first"]] + [""]
         out += _rest(verdict["supply_rest"], "first.rest_supply", t)
-        out += [md_escape(t["first.supply_total"].format(n=verdict["supply_features"])), ""]
+        key = "first.supply_total_one" if verdict["supply_features"] == 1 else "first.supply_total"
+        out += [md_escape(t[key].format(n=verdict["supply_features"])), ""]
     if verdict["recommendation_fails"]:
         out += [f"### {md_escape(t['first.rec_fails'])}", "", md_escape(t["first.rec_fails_intro"]),
                 ""]
