@@ -425,7 +425,7 @@ def _count_findings(report: Report, attr: str) -> dict[str, dict[str, int]]:
     return out
 
 
-def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
+def _counts(report: Report, t: Mapping[str, str], lang: str = "nl") -> dict[str, Any]:
     """Count tables per pillar, per level and per rule set (columns: outcomes).
 
     Counts come from ``report.summary`` (``by_pillar``, ``by_level``, ``by_rule_set``: each
@@ -458,7 +458,8 @@ def _counts(report: Report, t: Mapping[str, str]) -> dict[str, Any]:
         table("by_level", "level", t["summary.caption_level"], t["summary.level"], levels,
               lambda n: t.get(f"level.{n}", n)),
         table("by_rule_set", "rule_set", t["summary.caption_rule_set"], t["rule_sets.name"],
-              [str(rs.get("name")) for rs in report.rule_sets], lambda n: n),
+              [str(rs.get("name")) for rs in report.rule_sets],
+              lambda n: (getattr(report, "rule_set_titles", {}) or {}).get(n, {}).get(lang) or n),
     ]
     existing = _outcome_counts(summary.get("existing"))
     if existing is None:
@@ -710,7 +711,7 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         "plan_title": str(plan_title),
         "plan_rows": _plan_rows(report, t, lang),
         "verdict": _verdict(report, numbers, t, lang, rules, items_by_key, tv_groups),
-        "counts": _counts(report, t),
+        "counts": _counts(report, t, lang),
         "stops": _stops(report, t, lang),
         "findings": items,
         "groups": _groups(design, t),
