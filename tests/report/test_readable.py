@@ -345,3 +345,25 @@ def test_reader_warnings_have_a_headline_in_the_report_language(make_report) -> 
     for path in source.rglob("*.py"):
         codes.update(re.findall(r'ReadWarning\(\s*"([a-z_0-9]+)"', path.read_text("utf-8")))
     assert codes and not [c for c in codes if f"warning.{c}" not in t]
+
+
+def test_a_would_fail_finding_is_a_card_never_in_a_group(make_report) -> None:
+    import dataclasses
+
+    report = make_report("nl")
+    target = next(f for f in report.findings if f.outcome.value == "to_verify"
+                  and f.status == "new")
+    marked = dataclasses.replace(target, would_fail=True)
+    report = dataclasses.replace(report, findings=tuple(
+        marked if f is target else f for f in report.findings))
+    vm = view_model(report, "nl", with_map=False)
+    grouped = {i["anchor"] for g in vm["to_verify_groups"] for i in g["entries"]}
+    cards = {i["anchor"] for g in vm["groups"] for lv in g["levels"] for i in lv["findings"]}
+    from inclusiecheck.report.viewmodel import finding_anchor
+
+    anchor = finding_anchor(marked)
+    assert anchor in cards and anchor not in grouped
+    assert anchor in {i["anchor"] for i in vm["to_verify_loose"]}
+    html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
+    card = html[html.index(f'<article class="finding" id="{anchor}"'):]
+    assert "Zou falen" in card[:card.index("</article>")]
