@@ -367,3 +367,22 @@ def test_a_would_fail_finding_is_a_card_never_in_a_group(make_report) -> None:
     html = render(report, "html", RenderOptions(lang="nl")).decode("utf-8")
     card = html[html.index(f'<article class="finding" id="{anchor}"'):]
     assert "Zou falen" in card[:card.index("</article>")]
+
+
+def test_map_marks_level_by_shape_links_findings_and_names_places(sample_report) -> None:
+    html = render(sample_report, "html", RenderOptions(lang="nl")).decode("utf-8")
+    svg = html[html.index('<svg class="map"'):html.index("</svg>", html.index('<svg class="map"'))]
+    names = svg[svg.index('<g class="names"'):]
+    names = names[:names.index("</g>")]
+    for place in ("Stadhuis", "Marktplein", "Pastorijtuin"):
+        assert f">{place}</text>" in names
+    markers = re.findall(r'<a class="marker m-(\w+) lv-(\w+)[^"]*" href="#([^"]+)" '
+                         r'data-finding="(\d+)" aria-label="([^"]+)">(.*?)</a>', svg, flags=re.S)
+    assert markers
+    levels = {level for _o, level, *_rest in markers}
+    assert levels == {"obligation", "recommendation"}
+    for _outcome, level, href, number, name, body in markers:
+        assert f'id="{href}"' in html                     # a link to its finding
+        assert name.startswith(f"{number}. ")            # named by the finding's text
+        shape, other = ("<path", "<circle") if level == "recommendation" else ("<circle", "<path")
+        assert shape in body and other not in body        # the level by shape, not colour
