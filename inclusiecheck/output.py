@@ -17,8 +17,8 @@ a crash never leaves a half-written file. A *report set* (the formats of one run
    the run id.
 
 A folder holds a complete set exactly when its manifest says ``complete`` and every file
-matches it (:func:`verify_report_set`): a run killed at any point leaves the previous complete set or
-none, never a mix that looks complete.
+matches it (:func:`verify_report_set`): a run killed at any point leaves the previous complete
+set or none, never a mix that looks complete.
 """
 
 from __future__ import annotations

@@ -841,7 +841,8 @@ def case_problems(rule_folder: Path) -> list[Problem]:
         spec = CasesSpec.model_validate(data)
     except ValidationError as exc:
         return [Problem(path, line_of(path, err["loc"]),
-                        f"{'.'.join(map(str, err['loc']))}: {err['msg'].removeprefix('Value error, ')}")
+                        f"{'.'.join(map(str, err['loc']))}: "
+                        f"{err['msg'].removeprefix('Value error, ')}")
                 for err in exc.errors()]
     problems = []
     root = cases.resolve()

@@ -175,10 +175,12 @@ def build(folder: Path) -> list[Case]:
     # --- IFC units and georeferencing -------------------------------------------------
     metre = "#2=IFCSIUNIT(*,.LENGTHUNIT.,$,.METRE.);"
     add(Case("ifc-exa-length-unit",
-             check(_ifc_variant(folder, "exa", metre, "#2=IFCSIUNIT(*,.LENGTHUNIT.,.EXA.,.METRE.);")),
+             check(_ifc_variant(folder, "exa", metre,
+                                "#2=IFCSIUNIT(*,.LENGTHUNIT.,.EXA.,.METRE.);")),
              (2,), "the project length unit is 1e+18 m"))
     add(Case("ifc-map-scale-1e300",
-             check(_ifc_variant(folder, "scale", "0.173648177667,1.);", "0.173648177667,1.E+300);")),
+             check(_ifc_variant(folder, "scale", "0.173648177667,1.);",
+                                "0.173648177667,1.E+300);")),
              (2,), "the map conversion scales the model by 1e+300"))
     factor = ("#2=IFCCONVERSIONBASEDUNIT(#9990,.LENGTHUNIT.,'FOOT',#9991);\n"
               "#9990=IFCDIMENSIONALEXPONENTS(1,0,0,0,0,0,0);\n"
@@ -313,7 +315,8 @@ def build(folder: Path) -> list[Case]:
     (bomb / "plan.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     add(Case("yaml-alias-bomb", check("{dir}/bomb"), (2,), "plan.yaml"))
     _write_json(folder / "unknown-crs.geojson",
-                _collection([_walkway({})], {"type": "name", "properties": {"name": "EPSG:999999"}}))
+                _collection([_walkway({})],
+                            {"type": "name", "properties": {"name": "EPSG:999999"}}))
     add(Case("unknown-crs", check("{dir}/unknown-crs.geojson"), (2,), "unknown CRS"))
     _write_json(folder / "kabouter.geojson", _collection([{
         "type": "Feature", "properties": {"layer": "kabouter"},
