@@ -100,7 +100,8 @@ class PlanMeta(BaseModel):
     work_kind: Annotated[WorkKind | None, BeforeValidator(parse_code)] = None
     built_up_area: _Flag = None
     public_building: _Flag = None
-    building_area_m2: float | None = Field(default=None, ge=0)
+    building_area_m2: float | None = Field(default=None, ge=0, le=10_000_000,
+                                           allow_inf_nan=False)
     crs: _Text = None
     lang: Literal["nl", "en"] | None = None
     #: per-feature regime corrections (``feature_id`` or ``layer:feature_id`` -> regime), so a

@@ -192,6 +192,9 @@ def build(folder: Path) -> list[Case]:
              check(_ifc_variant(folder, "far", "IFCMAPCONVERSION(#9,#12,150000.,",
                                 "IFCMAPCONVERSION(#9,#12,5150000.,")),
              (2,), "far outside the area of use of EPSG:31370"))
+    add(Case("building-area-infinite", check(str(ROOT / "samples" / "marktplein"),
+                                             extra=("--building-area", "inf")), (2,),
+             "building_area_m2: Input should be a finite number"))
     local = str(IFC_DATA / "design_ifc4_local.ifc")
     add(Case("origin-nan", check(local, extra=("--crs", "31370", "--origin", "nan,nan")), (2,),
              "--origin 'nan,nan': E and N must be finite"))
