@@ -55,7 +55,11 @@ def load_model(plan: str | Path, *, mapping_profile: str | Path | None = None,
     """Read and normalise a plan into a :class:`SiteModel` (the first two stages)."""
     options = ReadOptions(crs=parse_crs(crs), origin=origin, ifc_geometry=ifc_geometry)
     raw = read_plan(plan, options, mapping_profile)
-    return normalise(raw, meta)
+    model = normalise(raw, meta)
+    from inclusiecheck.engine.measures import too_detailed_warnings
+
+    model.warnings.extend(too_detailed_warnings(model))
+    return model
 
 
 def check(plan: str | Path, *, rules: Sequence[str] | None = None,

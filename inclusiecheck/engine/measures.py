@@ -315,6 +315,10 @@ SIMPLIFY_TOLERANCES_M = (0.001, 0.002)
 MAX_MEASURED_VERTICES = 5_000
 
 
+#: the last simplifications: id of the drawn geometry -> (that geometry, the result)
+_BOUNDED: dict[int, tuple[Any, Any]] = {}
+
+
 def bounded_area(geom: Any) -> Any:
     """``geom`` as drawn when it has at most :data:`SIMPLIFY_ABOVE_VERTICES` vertices, else
     simplified within :data:`SIMPLIFY_TOLERANCES_M` (topology kept); ``None`` when even the
@@ -323,6 +327,45 @@ def bounded_area(geom: Any) -> Any:
 
     if geom is None or shapely.get_num_coordinates(geom) <= SIMPLIFY_ABOVE_VERTICES:
         return geom
+    known = _BOUNDED.get(id(geom))
+    if known is not None and known[0] is geom:
+        return known[1]
+    result = _simplified(geom)
+    if len(_BOUNDED) >= 64:
+        _BOUNDED.clear()
+    _BOUNDED[id(geom)] = (geom, result)
+    return result
+
+
+def too_detailed_warnings(model: Any) -> list[Any]:
+    """``invalid_value`` warnings for walkway polygons whose outline keeps more than
+    :data:`MAX_MEASURED_VERTICES` vertices after simplification: their clear width is not
+    measured (to_verify), and the warning says why."""
+    import shapely
+
+    from inclusiecheck.model import ReadWarning
+
+    found = []
+    for feature in model.layers.get("walkway", ()):
+        if feature.geom_type != "Polygon":
+            continue
+        if shapely.get_num_coordinates(feature.geometry) <= MAX_MEASURED_VERTICES:
+            continue
+        if bounded_area(feature.geometry) is None:
+            found.append(ReadWarning(
+                "geometry_too_detailed",
+                f"walkway {feature.id}: the outline has "
+                f"{shapely.get_num_coordinates(feature.geometry)} vertices, more than "
+                f"{MAX_MEASURED_VERTICES} even when simplified within "
+                f"{SIMPLIFY_TOLERANCES_M[-1] * 1000:g} mm; its clear width is not measured "
+                "(to verify): simplify the drawing", feature.source.file, "walkway",
+                feature.id))
+    return found
+
+
+def _simplified(geom: Any) -> Any:
+    import shapely
+
     for tolerance in SIMPLIFY_TOLERANCES_M:
         simple = shapely.simplify(geom, tolerance, preserve_topology=True)
         if simple.is_empty or not simple.is_valid or simple.geom_type != geom.geom_type:

@@ -97,3 +97,12 @@ def test_a_100000_vertex_walkway_is_checked_in_seconds(tmp_path: Path) -> None:
     for rule_id in ("VW-02", "VW-04"):
         assert math.isclose(measured(huge, rule_id), measured(simple, rule_id),
                             abs_tol=WIDTH_TOLERANCE_M)
+
+
+def test_a_walkway_too_detailed_to_measure_is_warned_and_to_verify(tmp_path: Path) -> None:
+    ring = jittered_strip(4 * MAX_MEASURED_VERTICES, jitter=0.05)  # 10 cm noise: not simplified
+    report = check(plan(tmp_path, ring, "noisy"))
+    warnings = [w for w in report.warnings if w["code"] == "geometry_too_detailed"]
+    assert len(warnings) == 1 and "walkway w:" in warnings[0]["message"]
+    (finding,) = [f for f in report.findings if f.rule_id == "VW-02" and f.layer == "walkway"]
+    assert finding.outcome.value == "to_verify"
