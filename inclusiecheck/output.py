@@ -174,8 +174,10 @@ def _try_lock(fd: int) -> bool:
 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # another process holds it
     except OSError:
-        return False
+        return True  # a file system without locks (ENOLCK): write without one
     return True
 
 
