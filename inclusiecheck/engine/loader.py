@@ -837,6 +837,9 @@ def case_problems(rule_folder: Path) -> list[Problem]:
         data = load_yaml(path)
     except InputError as exc:
         return [_yaml_problem(exc, path)]
+    not_finite = _non_finite_problems(data, path)
+    if not_finite:
+        return not_finite
     try:
         spec = CasesSpec.model_validate(data)
     except ValidationError as exc:

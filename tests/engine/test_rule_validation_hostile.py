@@ -131,3 +131,13 @@ def test_builtin_rules_still_validate() -> None:
     root = Path(__file__).resolve().parents[2] / "rules"
     problems, count = validate_folder(root)
     assert problems == [] and count > 100
+
+
+def test_case_params_must_be_finite(rule_set: Path) -> None:
+    path = rule_set / RULE / "cases" / "expected.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - file: cases.geojson\n",
+                                 "  - file: cases.geojson\n    params: {min: .nan}\n", 1),
+                    encoding="utf-8")
+    problems, _ = validate_folder(rule_set)
+    assert any("params.min: nan is not a finite number" in str(p) for p in problems), problems
