@@ -391,15 +391,7 @@ def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
         hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(SCOPES)}"
         problems.append(Problem(path, line_of(path, ("applies_to", "scope")),
                                 f"applies_to.scope: unknown scope {scope!r}{hint}"))
-    texts: list[tuple[tuple[str, ...], Any]] = [(("message",), spec.message),
-                                                (("advice",), spec.advice)]
-    if spec.messages is not None:
-        for key in ("fail", "warn", "to_verify", "pass"):
-            texts.append((("messages", key), getattr(spec.messages, key.replace("pass",
-                                                                                "pass_"))))
-    for loc, text in texts:
-        if text is None:
-            continue
+    for loc, text in _message_texts(spec):
         for lang in ("nl", "en"):
             for name in _TEMPLATE_FIELD.findall(getattr(text, lang)):
                 if not _PLAIN_NAME.match(name):

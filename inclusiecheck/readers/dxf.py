@@ -32,15 +32,15 @@ from typing import Any, Literal
 
 import pyproj
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
 from inclusiecheck.model.profile import LAYER_GEOMETRIES, LAYER_MODELS
-from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.readers import ReadOptions, reader
 from inclusiecheck.readers.gis import crs_name, is_metric_projected, load_plan_metadata, parse_crs
+from inclusiecheck.readers.osm.mapping import load_mapping_model
 
 LOCAL_CRS = "LOCAL"
 #: $INSUNITS code -> metres per drawing unit (0 unitless: millimetres, the usual CAD default)
@@ -105,17 +105,7 @@ class CadMapping(BaseModel):
 
 
 def parse_cad_mapping(text: str, where: str) -> CadMapping:
-    try:
-        data = load_text(text)
-    except YamlProblem as exc:
-        line = f":{exc.line}" if exc.line else ""
-        raise InputError(f"{where}{line}: invalid YAML: {exc.problem}") from None
-    try:
-        return CadMapping.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"{where}: not a CAD layer mapping: {loc}: {err['msg']}") from None
+    return load_mapping_model(text, where, CadMapping, "a CAD layer mapping")
 
 
 @lru_cache(maxsize=None)

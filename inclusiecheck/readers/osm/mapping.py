@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -135,17 +135,26 @@ def parse_tag_mapping(text: str, where: str) -> TagMapping:
     InputError
         Invalid YAML or a mapping that does not follow the format; ``where`` names it.
     """
+    return load_mapping_model(text, where, TagMapping, "an OSM tag mapping")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_mapping_model(text: str, where: str, model: type[M], what: str) -> M:
+    """Parse YAML ``text`` (safe loader) and validate it as ``model``; one-line errors name
+    ``where`` (and the YAML line), and ``what`` the file was expected to be."""
     try:
         data = load_text(text)
     except YamlProblem as exc:
         line = f":{exc.line}" if exc.line else ""
         raise InputError(f"{where}{line}: invalid YAML: {exc.problem}") from None
     try:
-        return TagMapping.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"{where}: not an OSM tag mapping: {loc}: {err['msg']}") from None
+        raise InputError(f"{where}: not {what}: {loc}: {err['msg']}") from None
 
 
 # --------------------------------------------------------------------------------------------
