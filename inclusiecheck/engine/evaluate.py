@@ -520,6 +520,12 @@ class Evaluator:
                                   "feature_id": feature.id}
         if not numeric and result.outcome is Outcome.PASS:
             return {"template": UNDECIDED_TEXT["other_pass"], "values": values}
+        if result.outcome is Outcome.WARN:
+            # within the limit but beyond the target: the rule's own warn message says both
+            inner = self._message_text(plan.templates[Outcome.WARN], feature, result)
+            values["message"] = {code: render(inner["template"][code], inner["values"],
+                                              code).rstrip(".") for code in LANGS}
+            return {"template": UNDECIDED_TEXT["other"], "values": values}
         if not numeric:
             fail_result = _replace(result, outcome=Outcome.FAIL) \
                 if result.outcome is not Outcome.PASS else result
@@ -534,9 +540,7 @@ class Evaluator:
                             for code in LANGS} if isinstance(words, dict) else
                       ((" " + unit) if unit and unit != "%" else unit),
                       needed=NEEDED_TEXT[plan.level.value],
-                      bound=BOUND_TEXT["min" if (measured < required if result.outcome
-                                                 is not Outcome.PASS else measured >= required)
-                                       else "max"])
+                      bound=BOUND_TEXT[_bound_side(rule, result)])
         if would_fail is None:
             values["lenient"] = lenient
             key = "depends"
@@ -668,6 +672,42 @@ class Evaluator:
                                    f"deviation for {dev.rule} on {dev.feature} was not used: {why}",
                                    None, dev.layer, dev.feature))
         return out
+
+
+def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
+    """``min`` or ``max``: the kind of limit ``result.required`` is. A value apart from the
+    limit tells by its outcome; a value AT the limit (a pass of an inclusive limit, a fail of
+    an exclusive one) is told by the rule's parameters: the limit is a minimum or a maximum
+    there (``min``/``warn_min``/``*_min``..., ``max``/``warn_max``/``*_max``/``tolerance*``)."""
+    measured, required = result.measured, result.required
+    if measured != required:
+        below = measured < required
+        return "min" if below == (result.outcome is not Outcome.PASS) else "max"
+    found: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if isinstance(value, (dict, list, tuple)):
+                    walk(value)
+                    continue
+                if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                        or float(value) != float(required):
+                    continue
+                name = str(key)
+                if name == "min" or name.startswith("min_") or name.endswith("_min"):
+                    found.add("min")
+                elif (name == "max" or name.startswith("max_") or name.endswith("_max")
+                      or "_max_" in name or name.startswith("tolerance")):
+                    found.add("max")
+        elif isinstance(obj, (list, tuple)):
+            for value in obj:
+                walk(value)
+
+    walk(rule.params.model_dump())
+    if len(found) == 1:
+        return found.pop()
+    return "min" if result.outcome is Outcome.PASS else "max"
 
 
 def _replace(result: CheckResult, **changes: Any) -> CheckResult:

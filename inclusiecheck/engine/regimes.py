@@ -276,10 +276,11 @@ class RegimeIndex:
                 "plan")
         public = (building_public(feature, self.model) if feature.layer == "building"
                   else self._public_of(feature))
-        if public is None and feature.layer == "building":
-            public = self.model.meta.public_building
         own = feature.attrs.get("public")
         basis = "attribute" if own is not None else "building"
+        if public is None and feature.layer == "building":
+            public = self.model.meta.public_building
+            basis = "plan"   # neither the building nor its entrances say: the plan metadata
         if public is None:
             return Regime(None, _t("niet te bepalen of het gebouw publiek toegankelijk is",
                                    "whether the building is publicly accessible cannot be "
@@ -320,10 +321,10 @@ class RegimeIndex:
                 f"{where['nl']} gebouw {name}, maar alleen omgevingswerken",
                 f"{where['en']} building {name}, but outdoor works only"), "plan")
         public = building_public(building, self.model)
-        basis = "building"
-        if public is None:
+        basis = "building"   # derived from the drawing: listed for the reviewer to confirm
+        by_plan = public is None
+        if by_plan:
             public = self.model.meta.public_building
-            basis = "plan"
         if public is None:
             return Regime(None, _t(f"{where['nl']} gebouw {name}; niet te bepalen of het publiek "
                                    "toegankelijk is",
@@ -333,10 +334,14 @@ class RegimeIndex:
                           ("public",))
         if public:
             role = _t("binnen", "indoors") if inside else _t("toegang", "access")
+            said = _t(" (publiek toegankelijk volgens de plangegevens)",
+                      " (publicly accessible according to the plan metadata)") if by_plan \
+                else _t("", "")
             return Regime(VERORDENING, _t(
-                f"{role['nl']} van publiek toegankelijk gebouw {name}: ligt {where['nl']} het gebouw",
+                f"{role['nl']} van publiek toegankelijk gebouw {name}: ligt {where['nl']} het "
+                f"gebouw{said['nl']}",
                 f"{role['en']} of publicly accessible building {name}: lies {where['en']} the "
-                "building"), True, basis)
+                f"building{said['en']}"), True, basis)
         if inside:
             return Regime(PUBLIC_SPACE, _t(
                 f"in gebouw {name}, niet publiek toegankelijk: alleen aanbevelingen",

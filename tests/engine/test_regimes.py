@@ -303,3 +303,51 @@ def test_lenient_parameters_are_validated(tmp_path: Path) -> None:
                            str(rules)], capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0
     assert "minimum" in (proc.stdout + proc.stderr)
+
+
+# -- review fixes: messages at a limit, warnings, and the reason of a plan-default building -----
+def test_undecided_message_names_the_kind_of_limit_at_the_limit_and_keeps_warnings(
+        tmp_path: Path) -> None:
+    """A value AT a maximum passes "at most", not "at least"; a warn (within the legal limit,
+    beyond the target value) is never worded as "meets the requirement"."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "b"}, rect(X0, Y0, 30, 20)),   # public: unknown
+        ({"layer": "entrance", "id": "e2", "door_width_cm": 90, "threshold_cm": 2,
+          "public": True, "building_area_m2": 500}, pt(X0 + 40, Y0 + 40)),
+        # a ramp against the building: verordening or BV97, undecided; 10 % at 20 cm is
+        # within BV97's 10 % and above its target of 8.3 % (VW-06 warns)
+        ({"layer": "ramp", "id": "r", "slope_pct": 10, "rise_cm": 20, "width_m": 1.5},
+         line((X0 + 15, Y0 - 2), (X0 + 15, Y0))),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   meta={"building_area_m2": 500, "work_kind": None}, lang="nl")
+    step = by(report, "TV-03", "e2")
+    assert step.outcome is Outcome.TO_VERIFY and step.would_fail is False
+    assert "hoogstens 2 cm" in step.message and "minstens" not in step.message
+    door = by(report, "TV-01", "e2")
+    assert door.would_fail is False and "minstens 90 cm" in door.message
+    warn = by(report, "VW-06", "r")
+    assert warn.outcome is Outcome.TO_VERIFY and warn.would_fail is False
+    assert "voldoet" not in warn.message.lower()
+    assert "richtwaarde" in warn.message and "10 %" in warn.message
+
+
+def test_building_public_by_plan_default_says_so(tmp_path: Path) -> None:
+    """A building whose publicness comes from --public-building is not 'public according to its
+    entrances'; a ramp against it is listed for confirmation and its reason names the plan."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "b", "name": "Stadhuis"}, rect(X0, Y0, 30, 20)),
+        ({"layer": "entrance", "id": "e", "door_width_cm": 100}, pt(X0 + 15, Y0)),
+        ({"layer": "ramp", "id": "r", "slope_pct": 12, "rise_cm": 30, "width_m": 1.2},
+         line((X0 + 15, Y0 - 2.5), (X0 + 15, Y0))),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening"],
+                   meta={"work_kind": "new", "public_building": True}, lang="nl")
+    building = by(report, "TV-44", "b")
+    assert building.regime == "verordening"
+    assert "ingangen" not in building.regime_reason["nl"]
+    assert "plangegevens" in building.regime_reason["nl"]
+    ramp = by(report, "TV-18", "r")
+    assert ramp.regime == "verordening" and "plangegevens" in ramp.regime_reason["nl"]
+    to_confirm = {e["feature_id"] for e in report.summary["regimes"]["to_confirm"]}
+    assert "r" in to_confirm
