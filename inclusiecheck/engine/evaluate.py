@@ -619,7 +619,7 @@ class Evaluator:
                         counts[(*key_head, feature.status, out.value)] += 1
                         if record is not None:
                             record(spec.id, feature, out, extra[n][0] if extra else None)
-        warnings = self._stale_deviations()
+        warnings = self._stale_deviations() + self._stale_regimes()
         findings = []
         for args, loc in zip(pending, locations_of(geoms)):
             args[16] = loc
@@ -655,6 +655,19 @@ class Evaluator:
                         entry["missing"] = list(regime.missing)
                     listed.append(entry)
         return {"counts": counts, "stated": stated, "derived": derived, "to_confirm": listed}
+
+    def _stale_regimes(self) -> list[ReadWarning]:
+        """A correction in plan.yaml (``regimes:``) that names no feature of the plan (a typo
+        in an id) would silently change nothing: say so."""
+        overrides = self.model.meta.regimes or {}
+        if not overrides:
+            return []
+        ids = {f.id for f in self.model}
+        keys = ids | {f"{f.layer}:{f.id}" for f in self.model}
+        return [ReadWarning("stale_regime",
+                            f"regimes: {key} in plan.yaml names no feature of the plan; "
+                            "its correction was not applied", None, None, str(key))
+                for key in sorted(overrides) if key not in keys]
 
     def _stale_deviations(self) -> list[ReadWarning]:
         out = []

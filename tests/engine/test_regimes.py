@@ -351,3 +351,14 @@ def test_building_public_by_plan_default_says_so(tmp_path: Path) -> None:
     assert ramp.regime == "verordening" and "plangegevens" in ramp.regime_reason["nl"]
     to_confirm = {e["feature_id"] for e in report.summary["regimes"]["to_confirm"]}
     assert "r" in to_confirm
+
+
+def test_plan_yaml_correction_naming_no_feature_is_a_warning(tmp_path: Path) -> None:
+    """A typo in a reviewer's correction must not silently leave the derived regime in place."""
+    plan = _ramps(tmp_path, "work_kind: new\npublic_building: true\n"
+                            "regimes:\n  ramp_building: bv97\n  ramp:kerb-ramp: bv97\n")
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"])
+    stale = [w for w in report.warnings if w["code"] == "stale_regime"]
+    assert [w["feature_id"] for w in stale] == ["ramp_building"]
+    assert "plan.yaml" in stale[0]["message"]
+    assert by(report, "TV-18", "ramp-building").regime == "verordening"   # not corrected
