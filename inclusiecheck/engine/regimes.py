@@ -154,6 +154,16 @@ class RegimeIndex:
     def all(self) -> list[tuple[Feature, Regime]]:
         return [(f, self.of(f)) for f in self.model]
 
+    def route_entrance(self, feature: Feature) -> Feature | None:
+        """The public entrance whose access route this feature was placed on (regime basis
+        ``route``), else ``None``."""
+        if self.of(feature).basis != "route":
+            return None
+        route = self._route_of(feature)
+        if route is not None:
+            return route[0]
+        return self._parking_of().get(id(feature)) if feature.layer == "parking" else None
+
     @property
     def reach_m(self) -> float:
         return float(self.params["access_path_reach_m"])
@@ -417,6 +427,7 @@ class RegimeIndex:
                     if line.length > reach:
                         line = LineString([point, line.interpolate(reach)])
                     corridor = line.buffer(ROUTE_HALF_WIDTH_M)
+            paths: list[Feature] = []
             for layer in ACCESS_ELEMENTS:
                 for f in self.model.near(layer, corridor, 0.0):
                     if f is target or id(f) in out:
@@ -424,7 +435,27 @@ class RegimeIndex:
                     if layer == "walkway" and f.attrs.get("kind") in PUBLIC_WALKWAY_KINDS:
                         continue
                     out[id(f)] = (entrance, target)
+                    if layer == "walkway" and self._may_lead(f):
+                        paths.append(f)
+            # the walking route follows a drawn path that bends away from the straight line:
+            # ramps, stairs and steps on that path, within the reach of the entrance, are on it
+            for path in paths:
+                for layer in ("ramp", "stairs", "level_change"):
+                    for f in self.model.near(layer, path.geometry, ROUTE_HALF_WIDTH_M):
+                        if id(f) not in out and f.geometry.distance(point) <= reach:
+                            out[id(f)] = (entrance, target)
         return out
+
+    def _may_lead(self, walkway: Feature) -> bool:
+        """Can this walkway on an entrance's access line carry the access route further?
+        Not when the data or the reviewer says it is not the verordening's."""
+        if walkway.attrs.get("access_path") is False:
+            return False
+        if walkway.attrs.get("regime") not in (None, VERORDENING):
+            return False
+        overrides = self.model.meta.regimes or {}
+        code = overrides.get(f"{walkway.layer}:{walkway.id}") or overrides.get(walkway.id)
+        return code in (None, VERORDENING)
 
     def _parking_of(self) -> dict[int, Feature]:
         if self._parking is None:

@@ -81,8 +81,9 @@ def derived_public(feature: Feature, ctx: CheckContext) -> bool | None:
 
 
 def derived_building_area(feature: Feature, ctx: CheckContext) -> float | None:
-    """Publicly accessible floor area: own attribute, else a building within 1 m, else the
-    nearest entrance (within 100 m) that states it, else the plan metadata. A building itself:
+    """Publicly accessible floor area: own attribute, else a building within 1 m, else (on the
+    access route of a public entrance) that entrance or its building, else the nearest
+    entrance (within 100 m) that states it, else the plan metadata. A building itself:
     an entrance in or against it that states it, else the plan metadata."""
     if feature.layer == "building":
         for entrance in ctx.model.near("entrance", feature.geometry, 1.0):
@@ -93,7 +94,18 @@ def derived_building_area(feature: Feature, ctx: CheckContext) -> float | None:
     if value is not None:
         return float(value)
     if feature.layer != "entrance":
-        for entrance in ctx.model.near("entrance", feature.geometry, 100.0):
+        # on the access route of a public entrance: that entrance's building
+        ctx.regime(feature)   # makes sure the regimes are indexed
+        entrance = ctx.regimes.route_entrance(feature)
+        if entrance is not None:
+            value = entrance.attrs.get("building_area_m2")
+            if value is None:
+                value = _touching_building(entrance, ctx, "building_area_m2")
+            if value is not None:
+                return float(value)
+        near = sorted(ctx.model.near("entrance", feature.geometry, 100.0),
+                      key=lambda e: e.geometry.distance(feature.geometry))
+        for entrance in near:
             if entrance.attrs.get("building_area_m2") is not None:
                 return float(entrance.attrs["building_area_m2"])
     return ctx.meta.building_area_m2

@@ -362,3 +362,31 @@ def test_plan_yaml_correction_naming_no_feature_is_a_warning(tmp_path: Path) -> 
     assert [w["feature_id"] for w in stale] == ["ramp_building"]
     assert "plan.yaml" in stale[0]["message"]
     assert by(report, "TV-18", "ramp-building").regime == "verordening"   # not corrected
+
+
+def test_ramp_on_a_bending_access_path_is_the_verordenings(tmp_path: Path) -> None:
+    """The access path leaves the entrance, turns and reaches the sidewalk further on: a ramp on
+    its second leg (off the straight line to the sidewalk) is on the access route too, and takes
+    the floor area of that entrance's building; a kerb ramp farther than the reach stays BV97."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "b", "name": "Stadhuis", "public": True,
+          "building_area_m2": 800}, rect(X0, Y0, 30, 20)),
+        ({"layer": "entrance", "id": "e", "door_width_cm": 100}, pt(X0 + 15, Y0)),
+        ({"layer": "walkway", "id": "sidewalk", "kind": "sidewalk", "width_m": 2},
+         line((X0 - 40, Y0 - 12), (X0 + 60, Y0 - 12))),
+        ({"layer": "walkway", "id": "path", "width_m": 1.5},
+         line((X0 + 15, Y0), (X0 + 15, Y0 - 4), (X0 + 23, Y0 - 4), (X0 + 23, Y0 - 12))),
+        ({"layer": "ramp", "id": "ramp-leg", "slope_pct": 7, "rise_cm": 30, "width_m": 1.2},
+         line((X0 + 23, Y0 - 5), (X0 + 23, Y0 - 9))),
+        ({"layer": "ramp", "id": "kerb-ramp", "slope_pct": 7, "rise_cm": 12, "width_m": 1.5},
+         line((X0 + 50, Y0 - 12), (X0 + 50, Y0 - 13.5))),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"],
+                   meta={"work_kind": "new"}, list_all=True)
+    leg = by(report, "TV-18", "ramp-leg")
+    assert leg.regime == "verordening" and "toegangspad" in leg.regime_reason["nl"]
+    assert leg.outcome is Outcome.FAIL            # 7 % > 6.25 % at 30 cm, 800 m² known
+    assert by(report, "VW-06", "ramp-leg").outcome is Outcome.NOT_APPLICABLE
+    assert by(report, "TV-18", "kerb-ramp").outcome is Outcome.NOT_APPLICABLE
+    assert by(report, "VW-06", "kerb-ramp").regime == "bv97"
+    assert "ramp-leg" in {e["feature_id"] for e in report.summary["regimes"]["to_confirm"]}
