@@ -459,6 +459,9 @@ class Evaluator:
             if isinstance(value, (str, int, float, bool)) or (
                     isinstance(value, dict) and all(code in value for code in LANGS)):
                 values[key] = value
+        if isinstance(values.get("key_value"), str):
+            # the code that chose the limit (threshold_by_code): its label, not the code
+            values["key_value"] = value_text(result.data.get("key"), values["key_value"])
         return {"template": template, "values": values}
 
     # -- undecided scope ------------------------------------------------------------------------

@@ -390,3 +390,17 @@ def test_ramp_on_a_bending_access_path_is_the_verordenings(tmp_path: Path) -> No
     assert by(report, "TV-18", "kerb-ramp").outcome is Outcome.NOT_APPLICABLE
     assert by(report, "VW-06", "kerb-ramp").regime == "bv97"
     assert "ramp-leg" in {e["feature_id"] for e in report.summary["regimes"]["to_confirm"]}
+
+
+def test_code_that_chose_the_limit_is_named_by_its_label(tmp_path: Path) -> None:
+    """threshold_by_code messages ("Aangepaste parkeerplaats P (…)") name the arrangement in
+    the report's language, never the data code ``perpendicular``."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "parking", "id": "p", "accessible": True, "width_m": 3.3, "length_m": 5,
+          "arrangement": "perpendicular"}, rect(X0, Y0, 3.3, 5)),
+    ])
+    nl = by(check(plan, rules=["publiek-domein"], lang="nl"), "PD-31", "p")
+    assert nl.outcome is Outcome.FAIL and "(haaks parkeren)" in nl.message
+    assert "perpendicular" not in nl.message and nl.data["key_value"] == "perpendicular"
+    en = by(check(plan, rules=["publiek-domein"], lang="en"), "PD-31", "p")
+    assert "(perpendicular)" in en.message
