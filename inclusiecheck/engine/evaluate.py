@@ -711,7 +711,8 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
                         or float(value) != float(required):
                     continue
                 name = str(key)
-                if name == "min" or name.startswith("min_") or name.endswith("_min"):
+                if (name == "min" or name.startswith("min_") or name.endswith("_min")
+                        or "_min_" in name):
                     found.add("min")
                 elif (name == "max" or name.startswith("max_") or name.endswith("_max")
                       or "_max_" in name or name.startswith("tolerance")):
