@@ -7,9 +7,9 @@ ramps, stops, entrances) it prints per N:
 * ``read``: GeoPackage -> normalised site model (best of the reads made),
 * ``evaluate``: the accessibility rule sets together (voetgangerswegen, publiek-domein and,
   when present, toegankelijkheidsverordening) on a freshly read model, and the ratio
-  evaluate / read (issue 4 target: at most 2). The evaluation pauses CPython's cyclic garbage
-  collector while rules run (``inclusiecheck.engine.evaluate.PAUSE_GC``); with ``--gc`` the
-  evaluation is also timed with the collector left running, for comparison,
+  evaluate / read (issue 4 target: at most 2). The evaluation freezes the site model
+  (``gc.freeze()``) so that CPython's cyclic garbage collector does not re-scan it while
+  rules run,
 * ``clear width``: the clear-width measure alone over every walkway of a fresh model and
   context (nothing cached; includes the spatial indexes, footprints and the batch profile
   computation), and per walkway: equal times per walkway across N mean linear scaling (each
@@ -18,7 +18,7 @@ ramps, stops, entrances) it prints per N:
 With ``--per-set`` each rule set is also evaluated alone (on its own fresh model).
 Times are wall-clock (``time.perf_counter``); ``--repeat R`` keeps the best of R runs.
 
-Run: ``python benchmarks/bench_accessibility.py [N ...] [--repeat R] [--per-set] [--gc]``
+Run: ``python benchmarks/bench_accessibility.py [N ...] [--repeat R] [--per-set]``
 (default N: 10k, 50k, 100k).
 """
 
@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from synth import make_plan  # noqa: E402
 
-import inclusiecheck.engine.evaluate as evaluation  # noqa: E402
 from inclusiecheck.api import load_model  # noqa: E402
 from inclusiecheck.engine.checks.api import CheckContext  # noqa: E402
 from inclusiecheck.engine.evaluate import evaluate, rules_in_force  # noqa: E402
@@ -60,34 +59,27 @@ def _timed_read(path: Path, reads: list[float]):  # type: ignore[no-untyped-def]
     return model
 
 
-def _timed_evaluate(path: Path, names: list[str], reads: list[float],
-                    pause_gc: bool = True) -> tuple[float, int, int]:
+def _timed_evaluate(path: Path, names: list[str], reads: list[float]) -> tuple[float, int, int]:
     """Evaluate ``names`` together on a freshly read model; (seconds, rules, fails)."""
     model = _timed_read(path, reads)
     rules = rules_in_force(resolve_selectors(names), DAY)
-    evaluation.PAUSE_GC = pause_gc
-    try:
-        t0 = time.perf_counter()
-        result = evaluate(model, rules, date=DAY)
-        seconds = time.perf_counter() - t0
-    finally:
-        evaluation.PAUSE_GC = True
+    t0 = time.perf_counter()
+    result = evaluate(model, rules, date=DAY)
+    seconds = time.perf_counter() - t0
     fails = sum(1 for f in result.findings if f.outcome.value == "fail")
     return seconds, len(rules), fails
 
 
-def run(n: int, names: list[str], repeat: int, per_set: bool, gc_too: bool) -> float:
+def run(n: int, names: list[str], repeat: int, per_set: bool) -> float:
     """Print one block of figures for a plan of ``n`` features; return ms per walkway."""
     with tempfile.TemporaryDirectory() as tmp:
         path = make_plan(Path(tmp), n)
         reads: list[float] = []
-        evals, evals_gc, cws = [], [], []
+        evals, cws = [], []
         n_rules = fails = 0
         for _ in range(repeat):
             seconds, n_rules, fails = _timed_evaluate(path, names, reads)
             evals.append(seconds)
-            if gc_too:
-                evals_gc.append(_timed_evaluate(path, names, reads, pause_gc=False)[0])
             # clear width alone: fresh model and context, nothing cached
             model = _timed_read(path, reads)
             walkways = model.features("walkway")
@@ -102,10 +94,6 @@ def run(n: int, names: list[str], repeat: int, per_set: bool, gc_too: bool) -> f
         print(f"    read                 {read_s:7.2f} s")
         print(f"    evaluate             {eval_s:7.2f} s  ratio evaluate/read "
               f"{eval_s / read_s:4.2f}  ({n_rules} rules, {fails} fails; {'+'.join(names)})")
-        if gc_too:
-            eval_gc = min(evals_gc)
-            print(f"    evaluate, gc running {eval_gc:7.2f} s  ratio evaluate/read "
-                  f"{eval_gc / read_s:4.2f}")
         print(f"    clear width          {cw_s:7.2f} s  on {measured} walkways: "
               f"{per_ms:.3f} ms per walkway")
         if per_set:
@@ -121,11 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 50_000, 100_000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--per-set", action="store_true")
-    parser.add_argument("--gc", action="store_true",
-                        help="also time the evaluation with the garbage collector running")
     args = parser.parse_args(argv)
     names = available_sets()
-    per = [run(n, names, max(1, args.repeat), args.per_set, args.gc) for n in args.sizes]
+    per = [run(n, names, max(1, args.repeat), args.per_set) for n in args.sizes]
     if len(per) > 1:
         print(f"clear width, time per walkway largest / smallest N: {per[-1] / per[0]:.2f} "
               "(1.00 = linear)")
