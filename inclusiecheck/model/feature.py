@@ -85,6 +85,14 @@ def _known_layers(value: list[str] | None) -> list[str] | None:
     return sorted(set(value))
 
 
+def _regime_map(value: Any) -> Any:
+    """``regimes:``: feature ids as text (a YAML key ``12`` is the feature ``12``), regimes as
+    codes (``BV97`` is ``bv97``)."""
+    if isinstance(value, dict):
+        return {str(k): parse_code(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
 class PlanMeta(BaseModel):
     """Plan metadata from ``plan.yaml`` beside the plan and from CLI options (which win)."""
 
@@ -106,8 +114,8 @@ class PlanMeta(BaseModel):
     lang: Literal["nl", "en"] | None = None
     #: per-feature regime corrections (``feature_id`` or ``layer:feature_id`` -> regime), so a
     #: reviewer can correct a derived regime without editing the applicant's files
-    regimes: dict[str, Literal["verordening", "bv97", "public_space"]] = Field(
-        default_factory=dict)
+    regimes: Annotated[dict[str, Literal["verordening", "bv97", "public_space"]],
+                       BeforeValidator(_regime_map)] = Field(default_factory=dict)
     #: the regime of every outdoor feature that neither its data nor its geometry places
     #: (``verordening`` for a plan that is wholly the grounds of a publicly accessible building)
     regime: Annotated[Literal["verordening", "bv97", "public_space"] | None,

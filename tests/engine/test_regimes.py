@@ -404,3 +404,17 @@ def test_code_that_chose_the_limit_is_named_by_its_label(tmp_path: Path) -> None
     assert "perpendicular" not in nl.message and nl.data["key_value"] == "perpendicular"
     en = by(check(plan, rules=["publiek-domein"], lang="en"), "PD-31", "p")
     assert "(perpendicular)" in en.message
+
+
+def test_plan_yaml_regimes_take_numeric_ids_and_any_case(tmp_path: Path) -> None:
+    """Feature ids are often numbers (Shapefile and GeoJSON feature ids): ``regimes: {7: bv97}``
+    in YAML corrects feature ``7``, and ``BV97`` is read as ``bv97``."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "b", "public": True}, rect(X0, Y0, 30, 20)),
+        ({"layer": "ramp", "id": "7", "slope_pct": 7, "rise_cm": 30, "width_m": 1.5},
+         line((X0 + 15, Y0 - 2), (X0 + 15, Y0))),
+    ], "work_kind: new\nregimes:\n  7: BV97\n")
+    report = check(plan, rules=["toegankelijkheidsverordening", "voetgangerswegen"])
+    finding = by(report, "VW-06", "7")
+    assert finding.regime == "bv97" and "plan.yaml" in finding.regime_reason["nl"]
+    assert not [w for w in report.warnings if w["code"] == "stale_regime"]
