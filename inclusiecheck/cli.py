@@ -754,9 +754,12 @@ def rules_validate(
         raise InputError(f"{path}: no such file or folder")
     from inclusiecheck.scaffold import todo_markers
 
-    problems, count = validate_folder(path)
+    warnings: list = []
+    problems, count = validate_folder(path, warnings)
     for problem in problems:
         typer.echo(str(problem), err=True)
+    for warning in warnings:
+        typer.echo(str(warning), err=True)
     if problems:
         typer.echo(f"{len(problems)} problems in {path}", err=True)
         raise typer.Exit(1)

@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 
 from pydantic import ValidationError
 
-from inclusiecheck.engine.evaluate import evaluate
+from inclusiecheck.engine.evaluate import Evaluator
 from inclusiecheck.engine.loader import (
     LoadedRule,
     Problem,
@@ -141,7 +141,8 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
             outcomes: dict[tuple[str, str], str] = {}
         else:
             in_force = [r for r in companions if r.spec.valid_on(day)]
-            result = evaluate(model, [*in_force, bound], date=day, list_all=True)
+            evaluator = Evaluator(model, [*in_force, bound], date=day, list_all=True)
+            result = evaluator.run()
             outcomes = {}
             for finding in result.findings:
                 if finding.rule_id != bound.id:
@@ -158,6 +159,12 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
             actual = by_id.get(feature_id, "not_applicable")
             present = any(f.id == feature_id for f in model)
             detail = "" if present else "feature id not in the fixture"
+            if present and actual == "not_applicable" and expected != actual \
+                    and bound.spec.valid_on(day):
+                feature = next(f for f in model if f.id == feature_id)
+                detail = evaluator.why_not_applicable(bound, feature)
+            elif present and actual == "not_applicable" and expected != actual:
+                detail = f"the rule is not in force on {day.isoformat()}"
             yield CaseResult(rule.id, case.file, feature_id, expected,
                              actual if present else "missing", detail)
 

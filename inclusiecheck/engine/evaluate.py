@@ -307,12 +307,7 @@ class Evaluator:
         plan_na = False
         plan_missing: list[str] = []
         for name, cond in applies.plan.items():
-            value = getattr(self.model.meta, name, None)
-            if value is None:
-                value = (self.model.meta.model_extra or {}).get(name)
-            if name == "built_up_area" and value is None:
-                value = self.model.meta.effective_built_up_area()
-            ok = matches(value, cond)
+            ok = matches(self._plan_value(name), cond)
             if ok is False:
                 plan_na = True
                 break
@@ -355,7 +350,55 @@ class Evaluator:
         self._plans[id(rule)] = plan
         return plan
 
+    def _plan_value(self, name: str) -> Any:
+        """A plan-metadata value a rule's ``applies_to.plan`` names."""
+        meta = self.model.meta
+        value = getattr(meta, name, None)
+        if value is None:
+            value = (meta.model_extra or {}).get(name)
+        if name == "built_up_area" and value is None:
+            value = meta.effective_built_up_area()
+        return value
+
     # -- selection ---------------------------------------------------------------------------
+    def why_not_applicable(self, rule: LoadedRule, feature: Feature) -> str:
+        """Which selection step made ``rule`` not applicable to ``feature`` (for ``rules
+        test``): the layer, the geometry, a ``where`` or plan condition, the scope, or the
+        check itself."""
+        from inclusiecheck.engine.conditions import describe
+
+        applies = rule.spec.applies_to
+        if feature.layer not in applies.layers:
+            return f"layer {feature.layer} is not among {', '.join(applies.layers)}"
+        plan = self._plan(rule)
+        if plan.geometry is not None and feature.geom_type not in plan.geometry:
+            return (f"geometry {feature.geom_type} is not among "
+                    f"{', '.join(sorted(plan.geometry))}")
+        missing = []
+        for name, cond in plan.where:
+            value = self.ctx.value(feature, name)
+            ok = matches(value, cond)
+            if ok is False:
+                return f"where {name}: {value!r} does not meet {describe(cond)}"
+            if ok is None:
+                missing.append(name)
+        for name, cond in applies.plan.items():
+            value = self._plan_value(name)
+            if matches(value, cond) is False:
+                return f"plan {name}: {value!r} does not meet {describe(cond)}"
+        if plan.scope is not None:
+            result = plan.scope(feature, self.ctx)
+            if result.applies is False:
+                why = result.case.get("en") if result.case else ""
+                return f"scope {plan.scope_name} does not apply" + (f" ({why})" if why else "")
+        if missing and not plan.to_verify_unknown:
+            return (f"where {', '.join(missing)}: unknown in the data (applies_to.unknown: "
+                    "not_applicable)")
+        results = rule.check.run(feature, rule.params, self.ctx)
+        notes = [r.note.get("en", "") for r in results
+                 if r.outcome is Outcome.NOT_APPLICABLE and r.note]
+        return "the check judged it not applicable" + (f" ({'; '.join(notes)})" if notes else "")
+
     def _applicability(self, rule: LoadedRule, feature: Feature) -> tuple[Outcome | None, tuple[str, ...], dict[str, str] | None]:
         """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
         plan = self._plan(rule)

@@ -40,10 +40,13 @@ class Problem:
     file: Path
     line: int | None
     message: str
+    #: ``warning``: shown by ``rules validate``, never a reason to refuse the rule set
+    severity: str = "error"
 
     def __str__(self) -> str:
         line = f":{self.line}" if self.line else ""
-        return f"{self.file}{line}: {self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}{line}: {kind}{self.message}"
 
 
 class RuleSetError(InputError):
@@ -116,6 +119,10 @@ class RuleSet:
     bases: dict[str, str] = field(default_factory=dict)
     #: ids of rules switched off (``enabled: false``, own or through ``overrides``)
     disabled: list[str] = field(default_factory=list)
+    #: custom attributes declared by this set and the sets it extends (``attributes:``)
+    attributes: frozenset[str] = frozenset()
+    #: warnings of ``rules validate`` (unknown attribute names), never a reason to refuse
+    warnings: list[Problem] = field(default_factory=list)
 
     def provenance(self) -> dict[str, Any]:
         """What the report says about where this set's rules come from: the sets it extends
@@ -373,6 +380,21 @@ _TEMPLATE_FIELD = re.compile(r"\{([^{}\s]*)\}")
 _PLAIN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def attribute_name_problems(spec: Rule, path: Path, declared: Iterable[str] = ()
+                            ) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings about the attribute names the rule uses (see
+    :mod:`inclusiecheck.engine.attributes`)."""
+    from inclusiecheck.engine.attributes import problems_with_lines
+
+    errors, warnings = [], []
+    for line, message, is_error in problems_with_lines(spec, path, declared):
+        if is_error:
+            errors.append(Problem(path, line, message))
+        else:
+            warnings.append(Problem(path, line, message, "warning"))
+    return errors, warnings
+
+
 def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
     """Checks beyond the schema: known layers and scopes, plain message placeholders."""
     from inclusiecheck.engine.scopes import SCOPES
@@ -559,7 +581,8 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
                                 f"rule set {spec.name!r} extends itself (cycle: "
                                 f"{' -> '.join([*stack, spec.name])})"))
         return None
-    ruleset = RuleSet(spec=spec, path=folder, origin=origin)
+    ruleset = RuleSet(spec=spec, path=folder, origin=origin,
+                      attributes=frozenset(spec.attributes))
     inherited_versions: dict[str, list[LoadedRule]] = {}
     base_of: dict[str, str] = {}
     for i, base_name in enumerate(spec.extends):
@@ -577,6 +600,7 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             continue
         ruleset.bases[base.name] = base.version
         ruleset.bases.update(base.bases)
+        ruleset.attributes |= base.attributes
         for rule in base.rules:
             inherited_versions.setdefault(rule.id, []).append(rule)
             base_of.setdefault(rule.id, base.name)
@@ -600,6 +624,11 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             continue
         bound = bind_rule(rule_spec, path, problems)
         if bound is None:
+            continue
+        errors, warnings = attribute_name_problems(rule_spec, path, ruleset.attributes)
+        ruleset.warnings.extend(warnings)
+        if errors:
+            problems.extend(errors)
             continue
         own.setdefault(rule_spec.id, []).append(
             LoadedRule(rule_spec, bound[0], bound[1], spec.name, spec.version, path, spec.name,
@@ -787,17 +816,22 @@ def _must(ruleset: RuleSet | None) -> RuleSet:
     return ruleset
 
 
-def validate_folder(folder: Path) -> tuple[list[Problem], int]:
+def validate_folder(folder: Path, warnings: list[Problem] | None = None
+                    ) -> tuple[list[Problem], int]:
     """Validate every rule set below ``folder`` (or one rule folder or ``rule.yaml``); return
-    the problems (each once, in file order) and the number of valid rules."""
+    the problems (each once, in file order) and the number of valid rules. ``warnings``, when
+    given, receives the warnings (attribute names the profile does not know)."""
     problems: list[Problem] = []
+    warnings = warnings if warnings is not None else []
     found = _sets_below(folder) if folder.is_dir() else {}
     if not found:
         rule_path = folder / RULE_FILE if folder.is_dir() else folder
         if rule_path.is_file():
             spec = load_rule_file(rule_path, problems)
-            if spec is not None:
-                bind_rule(spec, rule_path, problems)
+            if spec is not None and bind_rule(spec, rule_path, problems) is not None:
+                errors, found = attribute_name_problems(spec, rule_path)
+                problems.extend(errors)
+                warnings.extend(found)
             problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0
@@ -807,6 +841,7 @@ def validate_folder(folder: Path) -> tuple[list[Problem], int]:
     for set_folder in found.values():
         ruleset = load_set(set_folder, known=known, problems=problems, _cache=cache)
         if ruleset is not None:
+            warnings.extend(w for w in ruleset.warnings if w not in warnings)
             own = [r for r in ruleset.rules if r.path.parent.parent == set_folder]
             count += len(own)
             for folder_of_rule in sorted({r.folder for r in own}):

@@ -172,6 +172,17 @@ class RuleSetSpec(Strict):
     #: the legal figures that decide scope (``small_building_m2``, ``large_building_m2``,
     #: ``access_path_reach_m``), so that they are data, not code
     scope_parameters: dict[str, float] = Field(default_factory=dict)
+    #: custom attributes the set's rules use that the data profile does not define (read from
+    #: the plan's own columns): ``rules validate`` does not warn about them
+    attributes: list[str] = Field(default_factory=list)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.match(r"^[a-z][a-z0-9_]*$", name):
+                raise ValueError(f"{name!r}: an attribute name is lower case: letters, digits, _")
+        return value
 
     @field_validator("name")
     @classmethod

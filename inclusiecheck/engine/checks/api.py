@@ -211,6 +211,8 @@ class CheckContext:
         """:meth:`value` with the sign a slope has in the data (or measure)."""
         if name in feature.attrs:
             return feature.attrs[name]
+        if name == "status":   # the normaliser keeps it on the feature, not in attrs
+            return feature.status
         derived = self._derived.get(name)
         if derived is not None and feature.layer in derived.layers:
             return self.cached(name, feature, derived.func)
@@ -277,7 +279,7 @@ class CheckContext:
 
     def source_of(self, feature: Feature, name: str) -> str:
         """``attribute``, ``derived``, ``measured`` or ``missing``: where a value comes from."""
-        if name in feature.attrs:
+        if name in feature.attrs or name == "status":
             return "attribute"
         if name in self._derived and feature.layer in self._derived[name].layers:
             return "derived"
