@@ -31,23 +31,37 @@ def length_m(feature: Feature, ctx: CheckContext) -> Any:
     return None
 
 
+def walk_network(ctx: CheckContext) -> Any:
+    """The run's walkway centre-line network, built once and shared by every rule
+    (``network_distance`` of ``nearest``, the toilet coverage), or ``None`` when the plan has
+    no drawn walkway line or its lines give no edge (one too short to keep, for instance).
+
+    The one builder of the ``("walk_network",)`` structure: empty line geometries are left
+    out and an edgeless network is ``None`` whichever rule asks first.
+    """
+
+    def build() -> Any:
+        from inclusiecheck.geometry.network import build_walk_network
+
+        lines = [f.geometry for f in ctx.model.features("walkway")
+                 if f.geom_type == "LineString" and not f.geometry.is_empty]
+        if not lines:
+            return None
+        net = build_walk_network(lines)
+        return net if net.n_edges else None
+
+    return ctx.shared(("walk_network",), build)
+
+
 def network_distance(ctx: CheckContext, feature: Feature, targets: list[Feature]) -> float | None:
     """Distance along the walkway centre-line network from ``feature`` to the nearest of
     ``targets`` (``None`` when the plan has no line walkways or a point does not snap)."""
     import numpy as np
 
-    from inclusiecheck.geometry.network import build_walk_network, nearest_destination
+    from inclusiecheck.geometry.network import nearest_destination
 
-    key = ("walk_network",)
-    net = ctx.model.cache.get(key)
+    net = walk_network(ctx)
     if net is None:
-        lines = [f.geometry for f in ctx.model.features("walkway") if f.geom_type == "LineString"]
-        if not lines:
-            ctx.model.cache[key] = False
-            return None
-        net = build_walk_network(lines)
-        ctx.model.cache[key] = net
-    if net is False:
         return None
     origin = feature.geometry.representative_point() if feature.geom_type != "Point" \
         else feature.geometry
@@ -164,18 +178,26 @@ def obstacle_footprints(ctx: CheckContext, area: Any, layers: tuple[str, ...] = 
     return out
 
 
+def _first_time(ctx: CheckContext, *key: Any) -> bool:
+    """True the first time a batch step ``key`` is asked for in this run (marked done at
+    once, so a batch that asks for itself again does not restart)."""
+    done: set[Any] = ctx.shared(("measures.batches_done",), set)
+    if key in done:
+        return False
+    done.add(key)
+    return True
+
+
 def _obstacle_tree(ctx: CheckContext, layers: tuple[str, ...]) -> tuple[Any, list[Feature]]:
-    """One spatial index over the features of all ``layers`` (in that order), cached in the
-    model: one query finds the obstacles of every layer near an area."""
+    """One spatial index over the features of all ``layers`` (in that order), built once per
+    run: one query finds the obstacles of every layer near an area."""
     from shapely import STRtree
 
-    key = ("_obstacle_tree", tuple(layers))
-    hit = ctx.model.cache.get(key)
-    if hit is None:
+    def build() -> tuple[Any, list[Feature]]:
         feats = [f for layer in layers for f in ctx.model.features(layer)]
-        hit = (STRtree([f.geometry for f in feats]) if feats else None, feats)
-        ctx.model.cache[key] = hit
-    return hit
+        return (STRtree([f.geometry for f in feats]) if feats else None, feats)
+
+    return ctx.shared(("_obstacle_tree", tuple(layers)), build)
 
 
 def _layer_footprints(ctx: CheckContext, layer: str) -> None:
@@ -188,10 +210,8 @@ def _layer_footprints(ctx: CheckContext, layer: str) -> None:
 
     from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M, FOOTPRINT_SIDES
 
-    key = ("_layer_footprints_done", layer)  # per context: footprints live in its cache
-    if key in ctx._cache:
+    if not _first_time(ctx, "_layer_footprints", layer):  # footprints live in the run's cache
         return
-    ctx._cache[key] = True
     points, radii = [], []
     for f in ctx.model.features(layer):
         if f.geometry.geom_type != "Point":
@@ -232,12 +252,10 @@ def walkway_obstacles(ctx: CheckContext, feature: Feature,
     over all candidate pairs; the list of each feature is cached in the context.
     """
     name = f"_walkway_obstacles:{','.join(layers)}"
-    key = (name, id(feature))
-    cache = ctx._cache
-    if key not in cache:
+    if not ctx.is_cached(name, feature):
         _all_walkway_obstacles(ctx, feature.layer, layers)
-    if key in cache:
-        return cache[key]
+    if ctx.is_cached(name, feature):
+        return ctx.cached(name, feature, _not_batched)
     # a feature that is not in the model's layer (built ad hoc): query it on its own
     area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
     for layer in layers:
@@ -251,10 +269,8 @@ def _all_walkway_obstacles(ctx: CheckContext, layer: str, layers: tuple[str, ...
     import shapely
 
     name = f"_walkway_obstacles:{','.join(layers)}"
-    done = ("_walkway_obstacles_done", layer, layers)
-    if done in ctx._cache:
+    if not _first_time(ctx, "_walkway_obstacles", layer, layers):
         return
-    ctx._cache[done] = True
     walkways = ctx.model.features(layer)
     areas = walking_areas(ctx, walkways)
     valid = np.array([a is not None and not a.is_empty for a in areas], dtype=bool)
@@ -295,9 +311,13 @@ def _all_walkway_obstacles(ctx: CheckContext, layer: str, layers: tuple[str, ...
         order = order[hit[order]]
         for k in order.tolist():
             out[int(index[all_w[k]])].append((all_feat[k], all_fp[k]))
-    cache = ctx._cache
     for i, feature in enumerate(walkways):
-        cache.setdefault((name, id(feature)), out.get(i, []))
+        if not ctx.is_cached(name, feature):
+            ctx.store(name, feature, out.get(i, []))
+
+
+def _not_batched(feature: Feature, _ctx: CheckContext) -> Any:  # pragma: no cover - guarded
+    raise AssertionError(f"no batch value for feature {feature.id}")
 
 
 #: a walking area with more vertices than this is simplified before it is measured, so that
@@ -381,17 +401,16 @@ def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
     import numpy as np
     import shapely
 
-    cache = ctx._cache
     todo, dist = [], []
     for f in features:
-        if ("_walking_area", id(f)) in cache:
+        if ctx.is_cached("_walking_area", f):
             continue
         if f.geom_type == "Polygon":
-            cache[("_walking_area", id(f))] = bounded_area(f.geometry)
+            ctx.store("_walking_area", f, bounded_area(f.geometry))
             continue
         width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
         if not width or width <= 0:
-            cache[("_walking_area", id(f))] = None
+            ctx.store("_walking_area", f, None)
             continue
         todo.append(f)
         dist.append(float(width) / 2.0)
@@ -400,8 +419,8 @@ def walking_areas(ctx: CheckContext, features: Any) -> list[Any]:
         geoms[:] = [f.geometry for f in todo]
         buffered = shapely.buffer(geoms, np.array(dist), cap_style="flat", join_style="mitre")
         for f, area in zip(todo, buffered.tolist()):
-            cache[("_walking_area", id(f))] = area
-    return [cache[("_walking_area", id(f))] for f in features]
+            ctx.store("_walking_area", f, area)
+    return [ctx.cached("_walking_area", f, _not_batched) for f in features]
 
 
 def _walking_area(feature: Feature) -> Any:
@@ -783,12 +802,9 @@ def _rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> No
     import shapely
 
     name = f"_rect_profile:{','.join(layers)}"
-    done = ("_rect_profiles_done", layer, layers)
-    cache = ctx._cache
-    if done in cache:
+    if not _first_time(ctx, "_rect_profiles", layer, layers):
         return
-    cache[done] = True
-    feats = [f for f in ctx.model.features(layer) if (name, id(f)) not in cache]
+    feats = [f for f in ctx.model.features(layer) if not ctx.is_cached(name, f)]
     if not feats:
         return
     areas = walking_areas(ctx, feats)
@@ -817,18 +833,19 @@ def _rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> No
     for i, frame in zip(cand, frames):
         f = feats[i]
         if frame is None:
-            cache[(name, id(f))] = False
+            ctx.store(name, f, False)
             continue
         jobs.append((f, frame, [fp for _o, fp in walkway_obstacles(ctx, f, layers)]))
     for (f, frame, footprints), rings in zip(jobs, _footprint_rings([j[2] for j in jobs])):
         profile = _RectProfile(*frame, footprints, rings=rings, cut=False)
-        cache[(name, id(f))] = profile
+        ctx.store(name, f, profile)
         profiles.append(profile)
     for f in feats:
-        cache.setdefault((name, id(f)), False)
+        if not ctx.is_cached(name, f):
+            ctx.store(name, f, False)
     _cut_many([p for p in profiles if len(p.edges)])
     _base_results(profiles)
-    cache[("_rect_profiles_of", layer, layers)] = profiles
+    ctx.shared(("measures.rect_profiles_of",), dict)[(layer, layers)] = profiles
 
 
 def _cut_many(profiles: list[_RectProfile]) -> None:
@@ -1114,7 +1131,7 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
     import shapely
 
     name = f"_rect_profile:{','.join(layers)}"
-    if (name, id(feature)) not in ctx._cache:
+    if not ctx.is_cached(name, feature):
         _rect_profiles(ctx, feature.layer, layers)
 
     def compute(f: Feature, c: CheckContext) -> Any:   # a feature outside the model's layer
@@ -1165,10 +1182,8 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
             # the rectangle profiles cut at the level the tolerance allows (as clear_width)
             cut = None if min_required_m is None else min_required_m - WIDTH_TOLERANCE_M
             if cut is not None and cut not in rect._by_req:
-                batch = c._cache.get(("_rect_profiles_of", f.layer, layers))
-                done = ("_narrowings_done", f.layer, layers, cut)
-                if batch is not None and done not in c._cache:
-                    c._cache[done] = True
+                batch = c.shared(("measures.rect_profiles_of",), dict).get((f.layer, layers))
+                if batch is not None and _first_time(c, "_narrowings", f.layer, layers, cut):
                     _narrowings_many(batch, cut)
             return rect.result(cut)
         area = c.cached("_walking_area", f, lambda g, _c: _walking_area(g))

@@ -238,7 +238,16 @@ def test_park_coverage_along_walkways(tmp_path: Path) -> None:
     assert stop.outcome.value == "fail" and stop.measured == pytest.approx(900.0)
 
 
-def test_one_network_per_run(tmp_path: Path) -> None:
+def test_one_network_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import inclusiecheck.engine.checks.provisions as provisions
+    import inclusiecheck.geometry.network as network
+
+    built: list[str] = []
+    real_net, real_cov = network.build_walk_network, provisions._build_coverage
+    monkeypatch.setattr(network, "build_walk_network",
+                        lambda *a, **k: built.append("net") or real_net(*a, **k))
+    monkeypatch.setattr(provisions, "_build_coverage",
+                        lambda *a, **k: built.append("coverage") or real_cov(*a, **k))
     plan = write_plan(tmp_path, [
         feat("walkway", "path", line((0, 0), (1500, 0)), kind="footpath"),
         feat("toilet", "wc", pt(0, 0), public=True, accessible=True),
@@ -247,11 +256,8 @@ def test_one_network_per_run(tmp_path: Path) -> None:
     ])
     model = load_model(plan, crs="31370")
     inclusiecheck.check(plan, rules=SETS, model=model)
-    nets = [k for k in model.cache if k == ("walk_network",)]
-    assert len(nets) == 1
-    batches = [k for k in model.cache if isinstance(k, tuple) and k[0] ==
-               "provisions.toilet_coverage"]
-    assert len(batches) == 2  # one per coverage rule (areas, stops), not per feature
+    assert built.count("net") == 1  # one walk network per run (ctx.shared)
+    assert built.count("coverage") == 2  # one per coverage rule (areas, stops), not per feature
 
 
 # --------------------------------------------------------------------------------------------

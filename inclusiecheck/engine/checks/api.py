@@ -256,7 +256,13 @@ class CheckContext:
         return self.cached(name, feature, measure.func)
 
     def shared(self, key: Any, builder: Callable[[], Any]) -> Any:
-        """A structure built once per run and shared by every rule (a network, an index)."""
+        """A structure built once per run and shared by every rule (a network, an index).
+
+        ``key`` names the structure (a tuple starting with the module's name, plus whatever
+        the structure depends on: a layer, a distance, the rule's parameters as data - never
+        ``id(params)``); ``builder()`` is called the first time only. This is the one
+        run-scoped cache: checks and measures keep nothing in the model or in module globals.
+        """
         try:
             return self._shared[key]
         except KeyError:
@@ -272,10 +278,20 @@ class CheckContext:
         return self.regimes.of(feature)
 
     def cached(self, name: str, feature: Feature, func: MeasureFunc) -> Any:
+        """The per-feature value ``name`` of ``feature``, computed by ``func`` once per run."""
         key = (name, id(feature))
         if key not in self._cache:
             self._cache[key] = func(feature, self)
         return self._cache[key]
+
+    def is_cached(self, name: str, feature: Feature) -> bool:
+        """Whether :meth:`cached` already holds ``name`` for ``feature``."""
+        return (name, id(feature)) in self._cache
+
+    def store(self, name: str, feature: Feature, value: Any) -> None:
+        """Put a per-feature value that a batch computed for many features at once, so that
+        :meth:`cached` returns it (a batch measure fills the values of every feature)."""
+        self._cache[(name, id(feature))] = value
 
     def source_of(self, feature: Feature, name: str) -> str:
         """``attribute``, ``derived``, ``measured`` or ``missing``: where a value comes from."""

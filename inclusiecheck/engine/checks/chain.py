@@ -24,7 +24,7 @@ gives the detour; if one exists only through links with missing data the outcome
 ``to_verify`` naming them; otherwise the chain is broken and the finding locates the broken
 links of the shortest route and says why, in both languages.
 
-The walking network is built once per run (cached in ``ctx.model.cache``): walkway, crossing,
+The walking network is built once per run (``ctx.shared``): walkway, crossing,
 ramp and stairs centre lines as they are; walkable *surfaces* (walkway and crossing polygons,
 minus any stairs or ramp polygons drawn on them, and stairs or ramp polygons themselves) as a
 visibility graph between their portals (where lines and other surfaces meet them, where
@@ -402,11 +402,8 @@ def _attribute_edges(net: WalkNetwork, src_geoms: list[BaseGeometry], src_feats:
 
 
 def chain_network(ctx: CheckContext) -> ChainNetwork | None:
-    """The run's chain network (built once, cached in the model)."""
-    key = ("route_chain", "network")
-    if key not in ctx.model.cache:
-        ctx.model.cache[key] = build_chain_network(ctx)
-    return ctx.model.cache[key]
+    """The run's chain network (built once per run, ``ctx.shared``)."""
+    return ctx.shared(("route_chain", "network"), lambda: build_chain_network(ctx))
 
 
 def _point_of(feature: Feature) -> Point:
@@ -564,14 +561,13 @@ def _unobstructed(ctx: CheckContext) -> set[int]:
     """Ids of walkway centre lines with a ``width_m`` and no obstacle-layer feature near them:
     their clear width is their width, so the clear-width measure can be skipped (one bulk
     spatial-index query per obstacle layer, once per run)."""
-    key = ("route_chain", "unobstructed")
-    found = ctx.model.cache.get(key)
-    if found is not None:
-        return found
+    return ctx.shared(("route_chain", "unobstructed"), lambda: _build_unobstructed(ctx))
+
+
+def _build_unobstructed(ctx: CheckContext) -> set[int]:
     try:
         from inclusiecheck.engine.measures import OBSTACLE_LAYERS
     except ImportError:  # pragma: no cover - measures reorganised: always measure
-        ctx.model.cache[key] = set()
         return set()
     lines = [f for f in ctx.model.features("walkway")
              if f.geom_type == "LineString" and _num(f.attrs.get("width_m"))]
@@ -584,9 +580,7 @@ def _unobstructed(ctx: CheckContext) -> set[int]:
                 hit, _o = ctx.model.tree(layer).query(geoms, predicate="dwithin",
                                                       distance=reach)
                 free[hit] = False
-    found = {id(f) for f, ok in zip(lines, free.tolist()) if ok}
-    ctx.model.cache[key] = found
-    return found
+    return {id(f) for f, ok in zip(lines, free.tolist()) if ok}
 
 
 def _narrowings(f: Feature, ctx: CheckContext, required_m: float) -> list[Any] | None:
@@ -782,33 +776,28 @@ class ChainSearch:
 
 def _search(ctx: CheckContext, feature: Feature, p: RouteChainParams,
             cn: ChainNetwork) -> ChainSearch:
-    key = ("route_chain", p.model_dump_json(), feature.layer)
-    found = ctx.model.cache.get(key)
-    if found is None:
-        judged_key = ("route_chain", p.model_dump_json(), "edges")
-        judgement = ctx.model.cache.get(judged_key)
-        if judgement is None:
-            judgement = judge_edges(cn, p, ctx)
-            ctx.model.cache[judged_key] = judgement
+    data = p.model_dump_json()
+
+    def build() -> ChainSearch:
+        judgement = ctx.shared(("route_chain", data, "edges"), lambda: judge_edges(cn, p, ctx))
         targets = _targets(ctx, p)
         origins = list(ctx.model.features(feature.layer))
-        found = ChainSearch(cn, judgement, targets, [_point_of(t) for t in targets],
-                            [judge_destination(t, p, ctx) for t in targets], origins,
-                            {id(f): i for i, f in enumerate(origins)})
-        ctx.model.cache[key] = found
-    return found
+        return ChainSearch(cn, judgement, targets, [_point_of(t) for t in targets],
+                           [judge_destination(t, p, ctx) for t in targets], origins,
+                           {id(f): i for i, f in enumerate(origins)})
+
+    return ctx.shared(("route_chain", data, feature.layer), build)
 
 
 def _targets(ctx: CheckContext, p: RouteChainParams) -> list[Feature]:
     """The destination features of a rule (once per run and parameter set)."""
-    key = ("route_chain", p.model_dump_json(), "targets")
-    out = ctx.model.cache.get(key)
-    if out is None:
-        out = []
+    def build() -> list[Feature]:
+        out: list[Feature] = []
         for target in p.destinations:
             out.extend(candidates(ctx, [target.layer], dict(target.where)))
-        ctx.model.cache[key] = out
-    return out
+        return out
+
+    return ctx.shared(("route_chain", p.model_dump_json(), "targets"), build)
 
 
 # ============================================================================================

@@ -12,7 +12,7 @@
 ``toilet_coverage``
     An area or a stop must have an accessible public toilet within walking distance (along the
     walkway network when one exists, else straight-line); one multi-source distance
-    computation per rule and layer, cached in ``ctx.model.cache``.
+    computation per parameter set and layer, built once per run (``ctx.shared``).
 ``rest_gaps``
     Stretches of a main route, or of the paths in a park or square, longer than the allowed
     spacing between seats; every gap is a finding of its own with its LineString.
@@ -48,7 +48,7 @@ from inclusiecheck.engine.checks.relations import (
     attribute_or_nearby,
 )
 from inclusiecheck.engine.conditions import matches, validate_conditions
-from inclusiecheck.engine.measures import measure
+from inclusiecheck.engine.measures import measure, walk_network
 from inclusiecheck.engine.messages import format_number
 from inclusiecheck.model.labels import join_labels
 from inclusiecheck.model import Feature, Outcome
@@ -602,22 +602,6 @@ class Coverage:
     straight_m: float = math.inf
 
 
-def walk_network(ctx: CheckContext) -> Any:
-    """The run's walkway centre-line network (built once, shared with ``nearest``), or None."""
-    from inclusiecheck.geometry.network import build_walk_network
-
-    key = ("walk_network",)
-    net = ctx.model.cache.get(key)
-    if net is None:
-        lines = [f.geometry for f in ctx.model.features("walkway")
-                 if f.geom_type == "LineString" and not f.geometry.is_empty]
-        net = build_walk_network(lines) if lines else False
-        if net is not False and net.n_edges == 0:
-            net = False
-        ctx.model.cache[key] = net
-    return net or None
-
-
 def _facilities(ctx: CheckContext, params: ToiletCoverageParams
                 ) -> tuple[list[Feature], list[Feature]]:
     """Facilities that certainly qualify, and those that might (a condition undecided)."""
@@ -770,15 +754,17 @@ _COVERAGE_KEY = "provisions.toilet_coverage"
 def _coverage_batch(feature: Feature, params: ToiletCoverageParams,
                     ctx: CheckContext) -> dict[str, Any]:
     """Coverage of every feature of ``feature.layer`` (same geometry kind), computed once per
-    rule (the params object identifies the rule) and cached in ``ctx.model.cache``."""
+    run for each parameter set (the parameters as data key the shared structure)."""
     kind = "area" if feature.geom_type == "Polygon" else "point"
-    key = (_COVERAGE_KEY, id(params), feature.layer, kind)
-    cached = ctx.model.cache.get(key)
-    if cached is not None and cached["params"] is params:
-        return cached
+    return ctx.shared((_COVERAGE_KEY, params.model_dump_json(), feature.layer, kind),
+                      lambda: _build_coverage(feature.layer, kind, params, ctx))
+
+
+def _build_coverage(layer: str, kind: str, params: ToiletCoverageParams,
+                    ctx: CheckContext) -> dict[str, Any]:
     sure, maybe = _facilities(ctx, params)
     net = walk_network(ctx) if params.network else None
-    targets = [f for f in ctx.model.features(feature.layer)
+    targets = [f for f in ctx.model.features(layer)
                if (f.geom_type == "Polygon") == (kind == "area")]
     batch: dict[str, Any] = {"params": params, "sure": sure, "maybe": maybe, "net": net,
                              "index": {id(f): i for i, f in enumerate(targets)},
@@ -791,7 +777,6 @@ def _coverage_batch(feature: Feature, params: ToiletCoverageParams,
         both = [*sure, *maybe]
         res = compute(targets, both, params, net)
         batch["maybe_cov"] = res[0] if kind == "area" else res
-    ctx.model.cache[key] = batch
     return batch
 
 
@@ -982,13 +967,15 @@ _GAPS_KEY = "provisions.rest_gaps"
 
 
 def _route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, list[Any]]:
-    """All gaps of all main routes, once per rule, keyed by the walkway holding their midpoint."""
+    """All gaps of all main routes, once per run and parameter set, keyed by the walkway
+    holding their midpoint."""
+    return ctx.shared((_GAPS_KEY, params.model_dump_json()),
+                      lambda: _build_route_gaps(params, ctx))
+
+
+def _build_route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, list[Any]]:
     from inclusiecheck.geometry.coverage import gap_stretches_network
 
-    key = (_GAPS_KEY, id(params))
-    cached = ctx.model.cache.get(key)
-    if cached is not None and cached[0] is params:
-        return cached[1]
     routes = [f for f in ctx.model.features("walkway") if f.geom_type == "LineString"
               and ctx.meets(f, params.route_where)]
     by_feature: dict[int, list[Any]] = {}
@@ -1002,7 +989,6 @@ def _route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, list[Any
             owner = tree.nearest(mids)
             for gap, k in zip(gaps, np.atleast_1d(owner).tolist()):
                 by_feature.setdefault(id(routes[int(k)]), []).append(gap)
-    ctx.model.cache[key] = (params, by_feature)
     return by_feature
 
 

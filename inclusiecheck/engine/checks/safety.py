@@ -2,7 +2,7 @@
 
 Written against the public check API. They build on the pure measures of
 :mod:`inclusiecheck.geometry.lighting` and :mod:`inclusiecheck.geometry.visibility` and share
-two per-run structures, built once and cached in ``ctx.model.cache``:
+two per-run structures, built once (``ctx.shared``):
 
 - the luminaires of the ``light`` layer (with an STRtree over their positions and their
   largest reach), see :func:`plan_lights`;
@@ -169,13 +169,14 @@ def _luminaire(feature: Feature) -> tuple[Luminaire | None, str]:
 
 
 def plan_lights(ctx: CheckContext) -> PlanLights | None:
-    """The luminaires of the ``light`` layer (cached per run); ``None`` without that layer."""
-    key = (_CACHE, "lights")
-    if key in ctx.model.cache:
-        return ctx.model.cache[key]
+    """The luminaires of the ``light`` layer (built once per run); ``None`` without that
+    layer."""
+    return ctx.shared((_CACHE, "lights"), lambda: _build_lights(ctx))
+
+
+def _build_lights(ctx: CheckContext) -> PlanLights | None:
     feats = ctx.model.features("light")
     if not feats:
-        ctx.model.cache[key] = None
         return None
     lums: list[Luminaire] = []
     owners: list[Feature] = []
@@ -192,10 +193,8 @@ def plan_lights(ctx: CheckContext) -> PlanLights | None:
     xy = np.array([[lum.x, lum.y] for lum in lums]).reshape(-1, 2)
     reach = max((reach_m(lum) for lum in lums), default=0.0)
     inc_tree = STRtree([f.geometry for f, _ in incomplete]) if incomplete else None
-    lights = PlanLights(lums, owners, xy, STRtree(shapely.points(xy)), float(reach), incomplete,
-                        inc_tree, np.array(defaulted, dtype=bool))
-    ctx.model.cache[key] = lights
-    return lights
+    return PlanLights(lums, owners, xy, STRtree(shapely.points(xy)), float(reach), incomplete,
+                      inc_tree, np.array(defaulted, dtype=bool))
 
 
 @dataclass
@@ -245,21 +244,18 @@ def plan_occluders(ctx: CheckContext, eye_height_m: float) -> PlanOccluders:
     hedges and shrubs (vegetation) and obstacles block only when their ``height_m`` is known
     and above eye height. Points are taken at their ``size_m`` footprint.
     """
-    key = (_CACHE, "occluders", round(float(eye_height_m), 3))
-    cached = ctx.model.cache.get(key)
-    if cached is not None:
-        return cached
-    geoms: list[BaseGeometry] = []
-    owners: list[Feature] = []
-    for layer in ("building", "wall", "vegetation", "obstacle"):
-        for f in ctx.model.features(layer):
-            g = _opaque(f, eye_height_m)
-            if g is not None and not g.is_empty:
-                geoms.append(g)
-                owners.append(f)
-    occ = PlanOccluders(OccluderIndex(geoms), owners)
-    ctx.model.cache[key] = occ
-    return occ
+    def build() -> PlanOccluders:
+        geoms: list[BaseGeometry] = []
+        owners: list[Feature] = []
+        for layer in ("building", "wall", "vegetation", "obstacle"):
+            for f in ctx.model.features(layer):
+                g = _opaque(f, eye_height_m)
+                if g is not None and not g.is_empty:
+                    geoms.append(g)
+                    owners.append(f)
+        return PlanOccluders(OccluderIndex(geoms), owners)
+
+    return ctx.shared((_CACHE, "occluders", round(float(eye_height_m), 3)), build)
 
 
 #: extra attributes (OSM tags kept by the reader) that place a feature on another level
@@ -305,11 +301,9 @@ def occluders_for(feature: Feature, ctx: CheckContext, eye_height_m: float) -> P
     and for a path under cover (a building passage, ``covered=yes``) not the buildings and
     roofs it runs under. The plan's shared index when nothing says otherwise."""
     occ = plan_occluders(ctx, eye_height_m)
-    has_levels = ctx.model.cache.get((_CACHE, "has_levels"))
-    if has_levels is None:
-        has_levels = any(f.has(tag) for layer in ctx.model.layers
-                         for f in ctx.model.features(layer) for tag in _LEVEL_TAGS)
-        ctx.model.cache[(_CACHE, "has_levels")] = has_levels
+    has_levels = ctx.shared((_CACHE, "has_levels"), lambda: any(
+        f.has(tag) for layer in ctx.model.layers
+        for f in ctx.model.features(layer) for tag in _LEVEL_TAGS))
     if not has_levels or len(occ.features) == 0:
         return occ
     level = vertical_level(feature)
@@ -319,28 +313,21 @@ def occluders_for(feature: Feature, ctx: CheckContext, eye_height_m: float) -> P
         return occ
     overhead = ({id(f) for f in ctx.model.near("building", feature.geometry)}
                 if covered else set())
-    key = (_CACHE, "occluders_level", round(float(eye_height_m), 3), level,
-           tuple(sorted(overhead)))
-    cached = ctx.model.cache.get(key)
-    if cached is not None:
-        return cached
-    keep = [i for i, f in enumerate(occ.features)
-            if vertical_level(f) == level and id(f) not in overhead]
-    geoms = [_opaque(occ.features[i], eye_height_m) for i in keep]
-    filtered = PlanOccluders(OccluderIndex(geoms), [occ.features[i] for i in keep])
-    ctx.model.cache[key] = filtered
-    return filtered
+    def build() -> PlanOccluders:
+        keep = [i for i, f in enumerate(occ.features)
+                if vertical_level(f) == level and id(f) not in overhead]
+        geoms = [_opaque(occ.features[i], eye_height_m) for i in keep]
+        return PlanOccluders(OccluderIndex(geoms), [occ.features[i] for i in keep])
+
+    return ctx.shared((_CACHE, "occluders_level", round(float(eye_height_m), 3), level,
+                       tuple(sorted(overhead))), build)
 
 
 def _levelled_occluders(ctx: CheckContext, eye_height_m: float) -> list[Feature]:
     """The occluders that carry a level tag (cached)."""
-    key = (_CACHE, "levelled", round(float(eye_height_m), 3))
-    found = ctx.model.cache.get(key)
-    if found is None:
-        found = [f for f in plan_occluders(ctx, eye_height_m).features
-                 if any(f.has(tag) for tag in _LEVEL_TAGS)]
-        ctx.model.cache[key] = found
-    return found
+    return ctx.shared((_CACHE, "levelled", round(float(eye_height_m), 3)), lambda: [
+        f for f in plan_occluders(ctx, eye_height_m).features
+        if any(f.has(tag) for tag in _LEVEL_TAGS)])
 
 
 def _blockers_text(occ: PlanOccluders, geom: BaseGeometry, distance_m: float = 0.5,
@@ -831,18 +818,16 @@ class StopViewParams(CheckParams):
 def _stop_isovists(ctx: CheckContext, params: StopViewParams,
                    occ: PlanOccluders) -> dict[int, BaseGeometry]:
     """Isovists of every stop of the plan, computed in one vectorised pass (cached)."""
-    key = (_CACHE, "stop_isovists", params.eye_height_m, params.radius_m, params.n_rays)
-    cached = ctx.model.cache.get(key)
-    if cached is not None:
-        return cached
-    stops = ctx.model.features("stop")
-    pts = [f.geometry if f.geom_type == "Point" else f.geometry.representative_point()
-           for f in stops]
-    xy = shapely.get_coordinates(pts).reshape(-1, 2) if pts else np.zeros((0, 2))
-    polys = isovists(xy, occ.index, radius_m=params.radius_m, n_rays=params.n_rays)
-    out = {id(f): polys[i] for i, f in enumerate(stops)}
-    ctx.model.cache[key] = out
-    return out
+    def build() -> dict[int, BaseGeometry]:
+        stops = ctx.model.features("stop")
+        pts = [f.geometry if f.geom_type == "Point" else f.geometry.representative_point()
+               for f in stops]
+        xy = shapely.get_coordinates(pts).reshape(-1, 2) if pts else np.zeros((0, 2))
+        polys = isovists(xy, occ.index, radius_m=params.radius_m, n_rays=params.n_rays)
+        return {id(f): polys[i] for i, f in enumerate(stops)}
+
+    return ctx.shared((_CACHE, "stop_isovists", params.eye_height_m, params.radius_m,
+                       params.n_rays), build)
 
 
 @check_type("stop_view", params=StopViewParams)
