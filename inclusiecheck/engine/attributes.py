@@ -110,7 +110,7 @@ def near_misses(name: str, known: Iterable[str]) -> list[str]:
     return close
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def known_on(layer: str) -> dict[str, str]:
     """Every name a rule may use on ``layer``: attribute -> kind (``number``, ``integer``,
     ``boolean``, ``code``, ``text``; ``measure`` for a named measure)."""
@@ -119,7 +119,8 @@ def known_on(layer: str) -> dict[str, str]:
 
     names: dict[str, str] = {}
     if layer in LAYER_MODELS:
-        names.update({name: attribute_kind(layer, name) for name in LAYER_MODELS[layer].model_fields})
+        names.update({name: attribute_kind(layer, name)
+                      for name in LAYER_MODELS[layer].model_fields})
     for name, derived in DERIVED.items():
         if layer in derived.layers and name not in names:
             names[name] = _DERIVED_KINDS.get(name) or _kind_anywhere(name) or "measure"
@@ -146,7 +147,7 @@ def _codes(layers: Iterable[str], name: str) -> tuple[str, ...] | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_names() -> frozenset[str]:
     out: set[str] = set()
     for layer in LAYER_MODELS:
@@ -185,7 +186,7 @@ class _Checker:
             return
         other = [layer for layer in LAYER_MODELS if name in known_on(layer)]
         hint = (f"; it is an attribute of {', '.join(other)}" if other else
-                f"; declare custom attributes under 'attributes:' in ruleset.yaml")
+                "; declare custom attributes under 'attributes:' in ruleset.yaml")
         near = difflib.get_close_matches(name, sorted(_all_names()), n=1, cutoff=0.75)
         if not other and near:
             hint = f"; did you mean {near[0]!r}?{hint}"
