@@ -245,11 +245,6 @@ def _runs(owner: np.ndarray, n: int) -> tuple[list[int], list[int]]:
     return bounds[:-1].tolist(), bounds[1:].tolist()
 
 
-def location_of(geom: BaseGeometry | None) -> dict[str, Any] | None:
-    """GeoJSON geometry of one location (see :func:`locations_of`)."""
-    return locations_of([geom])[0]
-
-
 @dataclass(slots=True)
 class _RulePlan:
     """What a rule needs per feature, computed once per run (not once per finding)."""
