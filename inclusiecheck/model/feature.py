@@ -158,7 +158,6 @@ class SiteModel:
     source_path: str = ""
     _trees: dict[str, STRtree] = field(default_factory=dict, repr=False)
     _by_id: dict[tuple[str, str], Feature] = field(default_factory=dict, repr=False)
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def features(self, layer: str) -> tuple[Feature, ...]:
         return self.layers.get(layer, ())

@@ -117,3 +117,28 @@ def test_no_check_or_measure_pokes_a_private_cache() -> None:
             if "id(params)" in text:
                 by_id.append(where)
     assert pokes == [] and model_cache == [] and by_id == []
+
+
+def test_worked_example_in_the_docs_runs(tmp_path: Path, monkeypatch: Any) -> None:
+    """The ``ctx.shared`` example of docs/check-types.md computes what it says, once."""
+    import inclusiecheck.engine.checks as checks
+
+    doc = (ROOT / "docs" / "check-types.md").read_text(encoding="utf-8")
+    code = re.search(r"A worked example.*?```python\n(.*?)```", doc, re.S)
+    assert code is not None
+    monkeypatch.setattr(checks, "check_type", lambda *_a, **_k: (lambda func: func))
+    ns: dict[str, Any] = {}
+    exec(code.group(1), ns)  # noqa: S102 - our own documentation
+    features = [_feat("bench", str(i), _pt(i * 20, 0), backrest=i % 2 == 0) for i in range(5)]
+    path = tmp_path / "plan.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    ctx = _ctx(load_model(path, crs="EPSG:31370"))
+    built: list[int] = []
+    real = ns["_shares"]
+    ns["_shares"] = lambda *a: built.append(1) or real(*a)
+    params = ns["NeighbourParams"]()
+    shares = [ns["bench_neighbours"](f, params, ctx).measured
+              for f in ctx.model.features("bench")]
+    # bench 0 sees 1 (no backrest) and 2 (backrest) within 50 m; bench 1 sees 0, 2, 3
+    assert shares == [0.5, 2 / 3, 0.5, 2 / 3, 0.5]
+    assert built == [1]
