@@ -385,7 +385,7 @@ class Evaluator:
             result = plan.scope(feature, self.ctx)
             if result.applies is False:
                 why = result.case.get("en") if result.case else ""
-                return f"scope {plan.scope_name} does not apply" + (f" ({why})" if why else "")
+                return f"scope {plan.scope_name} does not apply" + (f": {why}" if why else "")
         if missing and not plan.to_verify_unknown:
             return (f"where {', '.join(missing)}: unknown in the data (applies_to.unknown: "
                     "not_applicable)")
