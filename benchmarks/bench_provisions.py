@@ -115,8 +115,14 @@ def main() -> None:
         for rule_id, stats in result.rule_stats.items():
             outcomes.update(stats.counts)
         print(f"{label}: {dt_s:.2f} s  {dict(sorted(outcomes.items()))}")
-    net = model.cache.get(("walk_network",))
-    print(f"walk network (built once, cached): {net.n_nodes} nodes, {net.n_edges} edges")
+    # each evaluate() above is a run of its own: its structures (ctx.shared) are built once
+    # per run, here the walk network of a fresh run
+    from inclusiecheck.engine.checks.api import CheckContext
+    from inclusiecheck.engine.measures import MEASURES, walk_network
+    from inclusiecheck.engine.scopes import DERIVED
+
+    net = walk_network(CheckContext(model, day, "nl", MEASURES, DERIVED))
+    print(f"walk network (built once per run): {net.n_nodes} nodes, {net.n_edges} edges")
     print(f"total evaluation: {total:.2f} s")
 
 
