@@ -644,7 +644,8 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             problems.append(Problem(set_file, line_of(set_file, ("overrides", rule_id)),
                                     f"overrides unknown rule {rule_id!r}{hint}{where}"))
             continue
-        updated = [_apply_override(t, override, spec, set_file, problems) for t in targets]
+        updated = [_apply_override(t, override, spec, set_file, problems, ruleset.attributes,
+                                   ruleset.warnings) for t in targets]
         pool[rule_id] = [u for u in updated if u is not None]
     merged = {**inherited_versions, **own}
     for versions in own.values():
@@ -709,7 +710,8 @@ def _version_key(rule: LoadedRule) -> tuple:
 
 
 def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec, path: Path,
-                    problems: list[Problem]) -> LoadedRule | None:
+                    problems: list[Problem], declared: frozenset[str] = frozenset(),
+                    warnings: list[Problem] | None = None) -> LoadedRule | None:
     """The rule as the extending set changes it (re-validated as a whole rule).
 
     Raising a recommendation to an obligation keeps the schema's rule that an obligation cites
@@ -746,6 +748,26 @@ def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec,
     bound = bind_rule(new_spec, path, problems, params_loc=(*loc, "params"), semantic=False)
     if bound is None:
         return None
+    if override.params:
+        from inclusiecheck.engine.attributes import attribute_problems
+
+        found = False
+        for problem in attribute_problems(new_spec, declared):
+            # only what the override's own parameters name (the base set answers for the rest)
+            if problem.loc[:2] != ("check", "params") or len(problem.loc) < 3 \
+                    or problem.loc[2] not in override.params:
+                continue
+            where = (*loc, "params", *problem.loc[2:])
+            entry = Problem(path, line_of(path, where),
+                            f"{'.'.join(map(str, where))}: {problem.message}",
+                            "error" if problem.error else "warning")
+            if problem.error:
+                problems.append(entry)
+                found = True
+            elif warnings is not None:
+                warnings.append(entry)
+        if found:
+            return None
     if override.message is not None or override.advice is not None:
         problems.extend(p for p in semantic_problems(new_spec, path)
                         if "placeholder" in p.message)

@@ -195,3 +195,21 @@ def test_rules_test_explains_not_applicable(rule_set: Path) -> None:
     line = next(x for x in run.stdout.splitlines() if "other-kind" in x)
     assert "expected pass, got not_applicable" in line
     assert "where kind:" in line and "does not meet ∈ sidewalk" in line
+
+
+def test_override_params_are_checked(tmp_path: Path) -> None:
+    """A set that extends another and changes a parameter naming an attribute: a misspelling
+    is an error at its line in ruleset.yaml; the base set's own names are not repeated."""
+    new_rule_set(tmp_path / "basis", "basis")
+    new_rule(tmp_path / "basis", "BASIS-01", "walkway", "threshold")
+    folder = tmp_path / "gent"
+    new_rule_set(folder, "gent")
+    ruleset = folder / "ruleset.yaml"
+    ruleset.write_text(ruleset.read_text("utf-8")
+                       + "extends: basis\noverrides:\n  BASIS-01:\n    params:\n"
+                         "      property: widht_m\n", "utf-8")
+    problems, _ = validate_folder(tmp_path)
+    (problem,) = [p for p in problems if p.file == ruleset]
+    assert "overrides.BASIS-01.params.property: unknown attribute 'widht_m' of walkway; " \
+           "did you mean 'width_m'?" in problem.message
+    assert problem.line == line_with(ruleset, "widht_m")
