@@ -274,6 +274,18 @@ def _as_layers(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def attribute_params_of(check_type: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """The entries of :data:`ATTRIBUTE_PARAMS` for a check type; a plugin's check type
+    declares its own as ``attribute_params`` on its parameter model (same form)."""
+    if check_type in ATTRIBUTE_PARAMS:
+        return ATTRIBUTE_PARAMS[check_type]
+    from inclusiecheck.engine.checks import registry
+
+    check = registry().get(check_type)
+    declared = getattr(check.params, "attribute_params", ()) if check is not None else ()
+    return tuple(declared) if isinstance(declared, (tuple, list)) else ()
+
+
 def attribute_problems(rule: Rule, declared: Iterable[str] = (),
                        params: dict[str, Any] | None = None) -> list[AttributeProblem]:
     """Problems of the attribute names ``rule`` uses (``params``: the check parameters, when
@@ -296,7 +308,7 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
                      "custom fields under 'attributes:' in ruleset.yaml", False))
     params = dict(rule.check.params if params is None else params)
     base = ("check", "params")
-    for path, role, layer_param in ATTRIBUTE_PARAMS.get(rule.check.type, ()):
+    for path, role, layer_param in attribute_params_of(rule.check.type):
         if layer_param == "rule":
             on = layers
         else:

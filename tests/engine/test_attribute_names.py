@@ -213,3 +213,30 @@ def test_override_params_are_checked(tmp_path: Path) -> None:
     assert "overrides.BASIS-01.params.property: unknown attribute 'widht_m' of walkway; " \
            "did you mean 'width_m'?" in problem.message
     assert problem.line == line_with(ruleset, "widht_m")
+
+
+def test_a_plugin_check_type_declares_its_attribute_parameters(rule_set: Path) -> None:
+    from typing import Any, ClassVar
+
+    from inclusiecheck.engine import checks
+    from inclusiecheck.engine.checks.api import CheckParams, CheckResult, check_type
+    from inclusiecheck.model import Outcome
+
+    class SpacingParams(CheckParams):
+        attribute_params: ClassVar[Any] = ((("property",), "name", "rule"),)
+        property: str
+
+    @check_type("test_attr_spacing", params=SpacingParams)
+    def spacing(feature, params, ctx):  # type: ignore[no-untyped-def]
+        return CheckResult(Outcome.PASS, params.property)
+
+    checks.register(spacing, replace=True)
+    try:
+        edit(rule_set, "type: threshold", "type: test_attr_spacing")
+        path = edit(rule_set, "property: width_m\n    min: 1.5           # TODO: the limit; "
+                              "'min' is inclusive (the limit itself passes)\n    unit: m",
+                    "property: widht_m")
+        problems, _ = validate_folder(rule_set)
+        assert any("did you mean 'width_m'?" in p.message and p.file == path for p in problems)
+    finally:
+        checks._REGISTRY.pop("test_attr_spacing", None)
