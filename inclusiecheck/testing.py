@@ -130,6 +130,10 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
             if rebound is None:
                 yield CaseResult(rule.id, case.file, "-", "params", "invalid", str(problems[0]))
                 continue
+            misspelt = _attribute_errors(rule, case.params, expected_path)
+            if misspelt:
+                yield CaseResult(rule.id, case.file, "-", "params", "invalid", misspelt)
+                continue
             bound = replace(rule, params=rebound[1])
         try:
             model = load_model(fixture, crs=spec.crs, meta=dict(case.plan))
@@ -167,6 +171,19 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
                 detail = f"the rule is not in force on {day.isoformat()}"
             yield CaseResult(rule.id, case.file, feature_id, expected,
                              actual if present else "missing", detail)
+
+
+def _attribute_errors(rule: LoadedRule, params: dict, expected_path: Path) -> str:
+    """The first attribute-name error among a case's changed ``params`` ('' if none)."""
+    from inclusiecheck.engine.attributes import attribute_problems
+
+    merged = {**rule.spec.check.params, **params}
+    for problem in attribute_problems(rule.spec, params=merged):
+        if problem.error and problem.loc[:2] == ("check", "params") and len(problem.loc) > 2 \
+                and problem.loc[2] in params:
+            return f"{expected_path}: params.{'.'.join(map(str, problem.loc[2:]))}: " \
+                   f"{problem.message}"
+    return ""
 
 
 _RANKS = {"fail": 0, "deviation": 1, "warn": 2, "to_verify": 3, "pass": 4, "not_applicable": 5}

@@ -240,3 +240,14 @@ def test_a_plugin_check_type_declares_its_attribute_parameters(rule_set: Path) -
         assert any("did you mean 'width_m'?" in p.message and p.file == path for p in problems)
     finally:
         checks._REGISTRY.pop("test_attr_spacing", None)
+
+
+def test_case_params_name_known_attributes(rule_set: Path) -> None:
+    cases = rule_set / RULE / "cases" / "expected.yaml"
+    cases.write_text(cases.read_text("utf-8").replace(
+        "    expect:", "    params: {property: widht_m}\n    expect:", 1), "utf-8")
+    results = run_cases(rule_set)
+    (result,) = results
+    assert result.actual == "invalid"
+    assert "params.property: unknown attribute 'widht_m' of walkway; did you mean 'width_m'?" \
+        in result.detail
