@@ -136,21 +136,14 @@ def test_locations_equal_geojson_writer() -> None:
     assert got[2]["coordinates"][0] is not got[13]["coordinates"][0]
 
 
-def test_gc_paused_restores_the_collector_state() -> None:
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        with ev._gc_paused():
-            assert not gc.isenabled()
-        assert gc.isenabled()
-        gc.disable()
-        with ev._gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()   # a collector the caller disabled stays disabled
-        gc.enable()
-        with pytest.raises(RuntimeError):
-            with ev._gc_paused():
-                raise RuntimeError("boom")
-        assert gc.isenabled()
-    finally:
-        (gc.enable if was else gc.disable)()
+def test_model_frozen_restores_the_collector_state() -> None:
+    """The model is frozen while rules run (gc.freeze), unfrozen afterwards, also when a
+    check raises; the collector itself is never switched off."""
+    assert gc.get_freeze_count() == 0
+    with ev._model_frozen():
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):
+        with ev._model_frozen():
+            raise RuntimeError("boom")
+    assert gc.get_freeze_count() == 0
