@@ -579,9 +579,9 @@ class Evaluator:
         unit = _unit_text(result.unit)
         words = _unit_words(result.unit)
         values.update(measured=measured, required=required,
-                      unit={code: (" " + words[code]) if unit and unit != "%" else unit
+                      unit={code: (" " + words[code]) if unit else ""
                             for code in LANGS} if isinstance(words, dict) else
-                      ((" " + unit) if unit and unit != "%" else unit),
+                      ((" " + unit) if unit else ""),
                       needed=NEEDED_TEXT[plan.level.value],
                       bound=BOUND_TEXT[_bound_side(rule, result)])
         if would_fail is None:

@@ -363,7 +363,7 @@ def test_obstruction_without_obstacles_at_section_uses_attribute() -> None:
     ctx = context(w)
     res = run("obstruction", w, ctx, max_m=0.5)[0]
     assert res.outcome is Outcome.FAIL and res.measured == pytest.approx(0.6)
-    assert res.location is None and res.data["obstacles"] == "-"
+    assert res.location is None and res.data["obstacles"]["nl"].startswith("geen obstakel")
 
 
 def test_free_height_objects() -> None:

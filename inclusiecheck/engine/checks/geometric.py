@@ -68,6 +68,11 @@ _EPS_LEN = 0.002
 _WHOLE_SHARE = 0.98
 
 
+#: what a width finding says where no obstacle narrows the walkway (the outline itself does)
+NO_OBSTACLE = {"nl": "geen obstakel, de getekende rand zelf",
+               "en": "no obstacle, the drawn edge itself"}
+
+
 def _ids(features: Iterable[Feature]) -> str:
     seen: list[str] = []
     for f in features:
@@ -143,7 +148,7 @@ def _narrowing_result(ctx: CheckContext, feature: Feature, params: ClearWidthPar
                        location=narrowing.geometry, note=note,
                        data={"length_m": length, "narrowing": {"nl": names[0].capitalize(),
                                                             "en": names[1].capitalize()},
-                             "obstacles": _ids(obstacles) or "-",
+                             "obstacles": _ids(obstacles) or NO_OBSTACLE,
                              "source": "measured", "tolerance_m": WIDTH_TOLERANCE_M})
 
 
@@ -221,7 +226,7 @@ def clear_width(feature: Feature, params: ClearWidthParams,
             # below the minimum but no stretch found (numerical edge): report the narrowest
             fails.append(CheckResult(Outcome.FAIL, params.property, round_width(base.min_width_m),
                                      params.min_m, "m", location=base.narrowest,
-                                     data={"length_m": 0.0, "obstacles": "-",
+                                     data={"length_m": 0.0, "obstacles": NO_OBSTACLE,
                                            "source": "measured",
                                            "tolerance_m": WIDTH_TOLERANCE_M}))
     if fails:
@@ -273,7 +278,8 @@ def obstruction(feature: Feature, params: ObstructionParams, ctx: CheckContext) 
     if obstacles:
         location = shapely.union_all([o.geometry for o in obstacles])
     data = {"clear_width_m": round(float(result.min_width_m), 3),
-            "total_width_m": round(float(total), 3), "obstacles": _ids(obstacles) or "-",
+            "total_width_m": round(float(total), 3),
+            "obstacles": _ids(obstacles) or NO_OBSTACLE,
             "source": "measured"}
     note = None
     if obstacles:
