@@ -221,6 +221,14 @@ def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> s
                 + ", ".join(md_code(layer) for layer in nc["layers_absent"]), ""]
     out += [f"{md_escape(t['technical.regimes'])} "
             f"{md_code('regimes: {feature_id: verordening | bv97 | public_space}')}", ""]
+    if vm["warnings"]:
+        # in the technical annex: the reader's detail is English and names internal fields
+        out += [f"### {md_escape(t['section.warnings'])}", ""]
+        for w in vm["warnings"]:
+            head = f"{md_escape(w['title'])}: " if w.get("title") else ""
+            where = f" ({md_escape(w['where'])})" if w.get("where") else ""
+            out.append(f"- {head}{md_code(w['code'])}{where}: {md_escape(w['message'])}")
+        out.append("")
     out += [f"## {md_escape(t['decision.heading'])}", "", md_escape(t["decision.intro"]), "",
             f"- {md_escape(t['decision.name'])}: ______________________________",
             f"- {md_escape(t['decision.date'])}: ______________________________",

@@ -181,3 +181,15 @@ def test_md_escape(raw: str, escaped: str) -> None:
 def test_md_code() -> None:
     assert md_code("a`b") == "``a`b``"
     assert md_code("`x") == "`` `x ``"
+
+
+def test_markdown_lists_reader_warnings_in_the_technical_annex(report_nl) -> None:
+    """The Markdown advice names every reader warning, after the technical-annex heading (the
+    reader's detail is English and may name internal fields), with its file relative."""
+    text = render(report_nl, "md").decode("utf-8")
+    annex = text.index("## Technische bijlage")
+    warnings = text.index("### Meldingen bij het inlezen")
+    assert annex < warnings < text.index("## Beslissing")
+    section = text[warnings:]
+    assert "`unknown_attribute` (plein.gpkg / walkway / sidewalk-north)" in section
+    assert "`geometry_repaired`" in section and "/home/someone" not in text
