@@ -34,6 +34,7 @@ from lxml import etree
 from shapely.geometry import shape
 
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Report, RuleInfo
+from inclusiecheck.model.labels import catalogue, label
 from inclusiecheck.report.registry import RenderOptions, output_format
 
 __all__ = [
@@ -368,9 +369,10 @@ def topic_description(finding: Finding, lang: str) -> str:
                      f" - {words['required']}: "
                      f"{_fmt_value(finding.required, finding.unit, words)}")
     if finding.property:
-        lines.append(f"{words['property']}: {finding.property}")
+        lines.append(f"{words['property']}: {label(finding.property, lang, unit=True)}")
     if finding.missing:
-        lines.append(f"{words['missing']}: {', '.join(finding.missing)}")
+        lines.append(f"{words['missing']}: "
+                     + ", ".join(label(m, lang, unit=True) for m in finding.missing))
     citation = _citation_text(finding)
     if citation:
         lines.append(f"{words['source']}: {citation}")
@@ -378,7 +380,8 @@ def topic_description(finding: Finding, lang: str) -> str:
         lines.append(f"{words['advice']}: {finding.advice}")
     if finding.note:
         lines.append(f"{words['note']}: {finding.note}")
-    element = f"{finding.layer} {finding.feature_id}"
+    layer_name = (catalogue().get("layers") or {}).get(finding.layer, {}).get(lang, finding.layer)
+    element = f"{layer_name} {finding.feature_id}"
     global_id = (finding.source_ref or {}).get("global_id")
     if global_id:
         element += f" (GlobalId {global_id})"

@@ -222,7 +222,9 @@ def test_types_priorities_and_deviation_comment() -> None:
     ramp = markup_of(archive, TO_VERIFY).find("Topic")
     assert ramp.get("TopicType") == "Request"
     assert ramp.findtext("Priority") == "Normal"
-    assert "Ontbrekende gegevens: slope_pct, length_m" in ramp.findtext("Description")
+    # names for people: labels with their unit, not the profile's internal names
+    assert "Ontbrekende gegevens: helling (%), lengte (m)" in ramp.findtext("Description")
+    assert "Element: hellend vlak R2" in ramp.findtext("Description")
     assert ramp.find("ReferenceLink") is not None
     assert markup_of(archive, TO_VERIFY).find("Viewpoints") is None
 
