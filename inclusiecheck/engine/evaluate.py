@@ -541,11 +541,22 @@ class Evaluator:
                         lenient_value = other.required if other is not None else None
             else:
                 would_fail = False
+            if would_fail and self._small_case_possible(plan, scope_missing):
+                # the floor area is unknown and under it the rule does not apply at all (the
+                # least strict in-scope case): failing it is no certain violation
+                would_fail = None
             message = self._undecided_message(rule, feature, r, scope_missing, would_fail,
                                               lenient_value, case)
             out.append((_replace(r, outcome=Outcome.TO_VERIFY, missing=scope_missing),
                         would_fail, message))
         return out
+
+    @staticmethod
+    def _small_case_possible(plan: _RulePlan, scope_missing: tuple[str, ...]) -> bool:
+        """Whether the unknown floor area leaves open the case in which the rule does not
+        apply (``tv_building`` and ``tv_access_path`` hold from the small-building figure)."""
+        return ("building_area_m2" in scope_missing
+                and plan.scope_name in ("tv_building", "tv_access_path"))
 
     def _undecided_message(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                            scope_missing: tuple[str, ...], would_fail: bool | None,
@@ -554,6 +565,14 @@ class Evaluator:
         is undecided but whose check was measured."""
         plan = self._plan(rule)
         regulation = REGULATION_NAMES.get(plan.scope_name or "", REGULATION_NAMES["public_domain"])
+        small_case = self._small_case_possible(plan, scope_missing)
+        if small_case:
+            small = self.ctx.scope_parameters.get("small_building_m2", 150)
+            regulation = {
+                "nl": f"{regulation['nl']} (bij een publiek toegankelijke oppervlakte van "
+                      f"minstens {small:g} m²)",
+                "en": f"{regulation['en']} (for a publicly accessible floor area of at least "
+                      f"{small:g} m²)"}
         undecided = {code: ", ".join(UNDECIDED_REASON.get(m, {}).get(code) or label(m, code)
                                      for m in scope_missing) for code in LANGS}
         measured, required = result.measured, result.required
@@ -584,7 +603,9 @@ class Evaluator:
                       ((" " + unit) if unit else ""),
                       needed=NEEDED_TEXT[plan.level.value],
                       bound=BOUND_TEXT[_bound_side(rule, result)])
-        if would_fail is None:
+        if would_fail is None and small_case and result.outcome is Outcome.FAIL:
+            key = "would_fail"   # the regulation's name states the floor-area condition
+        elif would_fail is None:
             values["lenient"] = lenient
             key = "depends"
         else:

@@ -418,3 +418,23 @@ def test_plan_yaml_regimes_take_numeric_ids_and_any_case(tmp_path: Path) -> None
     finding = by(report, "VW-06", "7")
     assert finding.regime == "bv97" and "plan.yaml" in finding.regime_reason["nl"]
     assert not [w for w in report.warnings if w["code"] == "stale_regime"]
+
+
+def test_unknown_floor_area_gives_no_would_fail_for_rules_from_150_m2(tmp_path: Path) -> None:
+    """Under 150 m² only the entrance door must comply: with the floor area unknown, a 15 cm
+    step (TV-03, from 150 m²) is no certain violation, while a 70 cm door (TV-01, any size) is."""
+    plan = write_plan(tmp_path, [
+        ({"layer": "building", "id": "winkel", "public": True}, rect(X0, Y0, 10, 10)),
+        ({"layer": "entrance", "id": "e1", "door_width_cm": 70, "threshold_cm": 15},
+         pt(X0 + 5, Y0)),
+    ])
+    report = check(plan, rules=["toegankelijkheidsverordening"], meta={"work_kind": "new"},
+                   lang="nl")
+    step = by(report, "TV-03", "e1")
+    assert step.outcome is Outcome.TO_VERIFY and step.would_fail is None
+    assert step.measured == 15 and "building_area_m2" in step.missing
+    assert "minstens 150 m²" in step.message and "15 cm gemeten" in step.message
+    door = by(report, "TV-01", "e1")
+    assert door.outcome is Outcome.FAIL      # any floor area: decided
+    # the verdict once in scope counts the door only
+    assert report.verdict.code == "ongunstig"
