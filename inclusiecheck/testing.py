@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -39,6 +39,7 @@ from inclusiecheck.engine.loader import (
 from inclusiecheck.engine.schema import CasesSpec
 from inclusiecheck.engine.yamlio import line_of, load_yaml
 from inclusiecheck.model import InputError
+from inclusiecheck.model.findings import Finding
 
 CASES_DIR = "cases"
 EXPECTED = "expected.yaml"
@@ -93,12 +94,19 @@ def _read_by(rule: LoadedRule, others: Iterable[LoadedRule]) -> list[LoadedRule]
     return list(out.values())
 
 
+FindingSink = Callable[[str, str, list[Finding]], None]
+
+
 def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
-                   others: Iterable[LoadedRule] = ()) -> Iterator[CaseResult]:
+                   others: Iterable[LoadedRule] = (),
+                   sink: FindingSink | None = None) -> Iterator[CaseResult]:
     """Run the cases of one rule: those in ``folder/cases/`` (default: the rule's own folder;
     an extending set keeps the cases of a rule it overrides in a folder named after the id).
     A rule that reads other rules' outcomes (``any_compliant``) runs with those rules, taken
-    from ``others`` (the rules of its set); only its own findings are compared."""
+    from ``others`` (the rules of its set); only its own findings are compared.
+
+    ``sink``, if given, receives ``(rule id, "file#index", findings)`` for every case run: all
+    of the rule's findings (passes and not-applicable outcomes too), in evaluation order."""
     companions = _read_by(rule, others)
     from inclusiecheck.api import load_model
 
@@ -117,7 +125,7 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
         yield CaseResult(rule.id, EXPECTED, "-", "valid", "invalid",
                          f"{expected_path}:{line}: {'.'.join(map(str, err['loc']))}: {err['msg']}")
         return
-    for case in spec.cases:
+    for index, case in enumerate(spec.cases):
         fixture = expected_path.parent / case.file
         if not fixture.resolve().is_relative_to(expected_path.parent.resolve()):
             yield CaseResult(rule.id, case.file, "-", "readable", "error",
@@ -143,10 +151,15 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
         day = case.date or model.meta.permit_date or dt.date.today()
         if not bound.spec.valid_on(day):
             outcomes: dict[tuple[str, str], str] = {}
+            if sink is not None:
+                sink(bound.id, f"{case.file}#{index}", [])
         else:
             in_force = [r for r in companions if r.spec.valid_on(day)]
             evaluator = Evaluator(model, [*in_force, bound], date=day, list_all=True)
             result = evaluator.run()
+            if sink is not None:
+                sink(bound.id, f"{case.file}#{index}",
+                     [f for f in result.findings if f.rule_id == bound.id])
             outcomes = {}
             for finding in result.findings:
                 if finding.rule_id != bound.id:
@@ -193,8 +206,9 @@ def _rank(outcome: str) -> int:
     return _RANKS.get(outcome, 9)
 
 
-def run_cases(path: Path) -> list[CaseResult]:
-    """Run every case of every rule in the sets below ``path``."""
+def run_cases(path: Path, sink: FindingSink | None = None) -> list[CaseResult]:
+    """Run every case of every rule in the sets below ``path`` (``sink``: see
+    :func:`run_rule_cases`)."""
     try:
         sets = rulesets_at(path)
     except RuleSetError as exc:
@@ -203,10 +217,26 @@ def run_cases(path: Path) -> list[CaseResult]:
     for ruleset in sets:
         for rule in ruleset.rules:
             if rule.folder.parent == ruleset.path:
-                results.extend(run_rule_cases(rule, others=ruleset.rules))
+                results.extend(run_rule_cases(rule, others=ruleset.rules, sink=sink))
             elif ruleset.name in rule.modified_by:
                 # an inherited rule this set overrides: its base cases are the base set's
                 # business; the override's own cases sit in a folder named after the rule id
                 for folder in override_case_folders(ruleset.path, rule.id):
-                    results.extend(run_rule_cases(rule, folder, others=ruleset.rules))
+                    results.extend(run_rule_cases(rule, folder, others=ruleset.rules,
+                                                  sink=sink))
     return results
+
+
+def collect_case_findings(path: Path) -> list[tuple[tuple[str, str], list[Finding]]]:
+    """Every case of every rule below ``path`` with the findings of its rule, sorted by
+    (rule id, case); used by the whole-report golden files (tests/golden)."""
+    collected: dict[tuple[str, str], list[Finding]] = {}
+
+    def keep(rule_id: str, case: str, findings: list[Finding]) -> None:
+        collected[(rule_id, case)] = findings
+
+    results = run_cases(path, sink=keep)
+    broken = [r for r in results if r.expected in ("valid", "readable", "params", "cases")]
+    if broken:
+        raise InputError(f"rule cases below {path} do not run: {broken[0].detail}")
+    return sorted(collected.items(), key=lambda item: item[0])
