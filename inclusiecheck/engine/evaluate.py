@@ -634,14 +634,25 @@ class Evaluator:
             rstats = stats[spec.id]
             rcounts, rmissing = rstats.counts, rstats.missing
             check_run, params, ctx = rule.check.run, rule.params, self.ctx
+            batched = rule.check.batch
             applicability = self._applicability
             key_head = (rule.rule_set, spec.pillar, spec.level)
             for layer in spec.applies_to.layers:
-                for feature in self.model.features(layer):
-                    outcome, missing, case = applicability(rule, feature)
+                features = self.model.features(layer)
+                if batched:
+                    # a batch check judges every applicable feature of the layer in one call;
+                    # findings are then emitted in feature order, as feature by feature
+                    decided = [applicability(rule, f) for f in features]
+                    judged = iter(rule.check.run_many(
+                        [f for f, d in zip(features, decided) if d[0] is None], params, ctx))
+                for position, feature in enumerate(features):
+                    if batched:
+                        outcome, missing, case = decided[position]
+                    else:
+                        outcome, missing, case = applicability(rule, feature)
                     extra: list[tuple[bool | None, str | None]] | None = None
                     if outcome is None:
-                        results = check_run(feature, params, ctx)
+                        results = next(judged) if batched else check_run(feature, params, ctx)
                         if not results:
                             continue
                     elif outcome is UNDECIDED:

@@ -718,12 +718,38 @@ def _profile(
 # Narrowings
 
 
-def _crossing(s0: float, w0: float, s1: float, w1: float, req: float) -> float:
+def crossing(s0: float, w0: float, s1: float, w1: float, req: float) -> float:
     """Chainage between two stations where the (linear) width crosses ``req``."""
     if w0 == w1:
         return (s0 + s1) / 2
     t = (w0 - req) / (w0 - w1)
-    return s0 + float(np.clip(t, 0.0, 1.0)) * (s1 - s0)
+    return s0 + min(max(t, 0.0), 1.0) * (s1 - s0)
+
+
+def narrowing_runs(s: np.ndarray, w: np.ndarray, req: float,
+                   below: np.ndarray | None = None) -> list[tuple[int, int, float, float]]:
+    """The runs of stations narrower than ``req`` (``w < req - 1e-9``, or ``below`` when the
+    caller has it): ``(first, last station index, start, end chainage)``, each end where the
+    linear width crosses ``req`` (:func:`crossing`), or the walkway's end where the run reaches
+    it. The one narrowing-run extraction of the general and the rectangle method
+    (:mod:`inclusiecheck.geometry.rectwidth`)."""
+    if below is None:
+        below = w < req - 1e-9
+    if not below.any():
+        return []
+    edges = np.diff(below.astype(np.int8))
+    starts = (np.flatnonzero(edges == 1) + 1).tolist()
+    ends = np.flatnonzero(edges == -1).tolist()
+    if below[0]:
+        starts.insert(0, 0)
+    if below[-1]:
+        ends.append(len(s) - 1)
+    sl, wl = s.tolist(), w.tolist()
+    last = len(sl) - 1
+    return [(i, j,
+             sl[0] if i == 0 else crossing(sl[i - 1], wl[i - 1], sl[i], wl[i], req),
+             sl[-1] if j == last else crossing(sl[j], wl[j], sl[j + 1], wl[j + 1], req))
+            for i, j in zip(starts, ends)]
 
 
 def _stretch(shell: Polygon, line: LineString, s0: float, s1: float, reach: float) -> Polygon:
@@ -744,33 +770,16 @@ def _narrowings(shell: Polygon, prof: _Profile, req: float) -> list[Narrowing]:
     """Stretches narrower than ``req`` by more than :data:`WIDTH_TOLERANCE_M`; their ends lie
     where the width crosses that level."""
     req = req - WIDTH_TOLERANCE_M
-    s, w = prof.s, prof.width
-    below = w < req - 1e-9
-    if not below.any():
+    runs = narrowing_runs(prof.s, prof.width, req)
+    if not runs:
         return []
     line = prof.axis.line
-    edges = np.diff(below.astype(np.int8))
-    starts = list(np.flatnonzero(edges == 1) + 1)
-    ends = list(np.flatnonzero(edges == -1))
-    if below[0]:
-        starts.insert(0, 0)
-    if below[-1]:
-        ends.append(len(s) - 1)
     reach = float(prof.gross.max()) * 2.0 + 1.0
-    out: list[Narrowing] = []
-    for i, j in zip(starts, ends):
-        s0 = s[0] if i == 0 else _crossing(s[i - 1], w[i - 1], s[i], w[i], req)
-        s1 = s[-1] if j == len(s) - 1 else _crossing(s[j], w[j], s[j + 1], w[j + 1], req)
-        k = _narrowest_index(w, i, j)
-        out.append(
-            Narrowing(
-                geometry=_stretch(shell, line, s0, s1, reach),
-                width_m=float(w[k]),
-                length_m=float(s1 - s0),
-                location=_middle(prof, k),
-            )
-        )
-    return out
+    return [Narrowing(geometry=_stretch(shell, line, s0, s1, reach),
+                      width_m=float(prof.width[k]), length_m=float(s1 - s0),
+                      location=_middle(prof, k))
+            for i, j, s0, s1 in runs
+            for k in (_narrowest_index(prof.width, i, j),)]
 
 
 def _narrowest_index(width: np.ndarray, i: int = 0, j: int | None = None) -> int:

@@ -173,6 +173,7 @@ def test_centre_line_without_width() -> None:
 
 def test_general_shape_is_measured_once_per_required_width(monkeypatch: pytest.MonkeyPatch) -> None:
     import inclusiecheck.geometry.clearwidth as cw
+    from inclusiecheck.geometry import rectwidth as rw
 
     calls = []
     original = cw.clear_width
@@ -196,7 +197,7 @@ def test_general_shape_is_measured_once_per_required_width(monkeypatch: pytest.M
 
 
 def test_rectangle_profile_is_built_once_for_every_width(monkeypatch: pytest.MonkeyPatch) -> None:
-    import inclusiecheck.engine.measures as ms
+    from inclusiecheck.geometry import rectwidth as rw
     import inclusiecheck.geometry.clearwidth as cw
 
     def forbidden(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -205,13 +206,13 @@ def test_rectangle_profile_is_built_once_for_every_width(monkeypatch: pytest.Mon
     monkeypatch.setattr(cw, "clear_width", forbidden)
     monkeypatch.setattr(cw, "clear_width_centreline", forbidden)
     built = []
-    original = ms._RectProfile.__init__
+    original = rw.RectProfile.__init__
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         built.append(1)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(ms._RectProfile, "__init__", counting)
+    monkeypatch.setattr(rw.RectProfile, "__init__", counting)
     w = feat("walkway", "w", WALK)
     line = feat("walkway", "l", LineString([(0, 10), (20, 10)]), width_m=2.0)
     ctx = context(w, line, feat("obstacle", "o", Point(10, 1), kind="bin"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from shapely.geometry.base import BaseGeometry
@@ -125,6 +125,9 @@ def absence_unproven(result: CheckResult, layer: str, extra: Mapping[str, str] |
 
 
 MeasureFunc = Callable[[Feature, "CheckContext"], Any]
+#: the batch form of a measure: the values of many features in one call (arrays in, arrays
+#: out): ``func(features, ctx)`` returns one value per feature, in order
+BatchMeasureFunc = Callable[[Sequence[Feature], "CheckContext"], Sequence[Any]]
 
 
 class CheckContext:
@@ -218,8 +221,13 @@ class CheckContext:
             return self.cached(name, feature, derived.func)
         measure = self._measures.get(name)
         if measure is not None and (not measure.layers or feature.layer in measure.layers):
-            return self.cached(name, feature, measure.func)
+            return self._measured(measure, feature)
         return feature.extra.get(name)
+
+    def _measured(self, measure: "Measure", feature: Feature) -> Any:
+        if measure.batch is not None:
+            return self.of_layer(measure.name, feature, measure.batch)
+        return self.cached(measure.name, feature, measure.func)
 
     def sign_note(self, feature: Feature, name: str) -> tuple[dict[str, Any], dict[str, str] | None]:
         """For a slope given with a negative sign: ``data`` (``signed_value``) and a note saying
@@ -253,7 +261,7 @@ class CheckContext:
         measure = self._measures.get(name)
         if measure is None:
             raise KeyError(f"unknown measure {name!r}")
-        return self.cached(name, feature, measure.func)
+        return self._measured(measure, feature)
 
     def shared(self, key: Any, builder: Callable[[], Any]) -> Any:
         """A structure built once per run and shared by every rule (a network, an index).
@@ -283,6 +291,36 @@ class CheckContext:
         if key not in self._cache:
             self._cache[key] = func(feature, self)
         return self._cache[key]
+
+    def batch(self, name: str, features: Sequence[Feature],
+              func: BatchMeasureFunc) -> list[Any]:
+        """The per-feature values ``name`` of many features, in order: those not computed yet
+        in this run come from ONE call ``func(missing_features, ctx)`` (arrays in, arrays out,
+        one value per feature) and are kept, so that :meth:`cached` and later batches return
+        them. The batch form of a measure or check uses it for the spatial joins and
+        vectorised geometry that a feature-at-a-time loop would repeat."""
+        cache = self._cache
+        missing = [f for f in features if (name, id(f)) not in cache]
+        if missing:
+            values = func(missing, self)
+            if len(values) != len(missing):
+                raise ValueError(f"batch {name!r} gave {len(values)} values for "
+                                 f"{len(missing)} features")
+            for f, v in zip(missing, values):
+                cache[(name, id(f))] = v
+        return [cache[(name, id(f))] for f in features]
+
+    def of_layer(self, name: str, feature: Feature, func: BatchMeasureFunc) -> Any:
+        """The per-feature value ``name`` of ``feature``; the first request for a feature of
+        a layer computes it for EVERY feature of that layer in one :meth:`batch` call (a
+        feature outside the model's layers is computed on its own)."""
+        key = (name, id(feature))
+        cache = self._cache
+        if key not in cache:
+            self.batch(name, self.model.features(feature.layer), func)
+            if key not in cache:
+                self.batch(name, [feature], func)
+        return cache[key]
 
     def is_cached(self, name: str, feature: Feature) -> bool:
         """Whether :meth:`cached` already holds ``name`` for ``feature``."""
@@ -349,6 +387,9 @@ class Measure:
     unit: str | None
     layers: tuple[str, ...]
     doc: str = ""
+    #: optional batch form (:data:`BatchMeasureFunc`): when given, the first request for a
+    #: feature computes the measure for every feature of its layer in one call
+    batch: BatchMeasureFunc | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,33 +404,62 @@ class Derived:
 
 
 CheckFunc = Callable[[Feature, Any, CheckContext], "CheckResult | Iterable[CheckResult]"]
+#: the batch form of a check: ``func(features, params, ctx)`` judges every applicable feature
+#: of a rule's layer in one call and returns, per feature and in order, a result or an
+#: iterable of results
+BatchCheckFunc = Callable[[Sequence[Feature], Any, CheckContext],
+                          "Sequence[CheckResult | Iterable[CheckResult]]"]
+
+
+def _as_list(result: "CheckResult | Iterable[CheckResult]") -> list[CheckResult]:
+    if isinstance(result, CheckResult):
+        return [result]
+    return list(result)
 
 
 @dataclass(frozen=True, slots=True)
 class CheckType(Generic[P]):
-    """A registered check type."""
+    """A registered check type. ``batch``: ``func`` is a :data:`BatchCheckFunc` (it takes a
+    list of features) and the evaluator calls it once per rule and layer with every feature
+    that the rule's scope and ``where`` select."""
 
     name: str
-    func: CheckFunc
+    func: CheckFunc | BatchCheckFunc
     params: type[CheckParams]
     doc: str = ""
     origin: str = "builtin"
+    batch: bool = False
 
     def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
-        result = self.func(feature, params, ctx)
-        if isinstance(result, CheckResult):
-            return [result]
-        return list(result)
+        if self.batch:
+            return self.run_many([feature], params, ctx)[0]
+        return _as_list(self.func(feature, params, ctx))  # type: ignore[arg-type]
+
+    def run_many(self, features: Sequence[Feature], params: CheckParams,
+                 ctx: CheckContext) -> list[list[CheckResult]]:
+        """The results of many features, in order (one call of a batch check; a plain check
+        runs feature by feature)."""
+        if not self.batch:
+            return [_as_list(self.func(f, params, ctx)) for f in features]  # type: ignore[arg-type]
+        if not features:
+            return []
+        out = [_as_list(r) for r in self.func(features, params, ctx)]  # type: ignore[arg-type]
+        if len(out) != len(features):
+            raise ValueError(f"batch check {self.name!r} gave {len(out)} results for "
+                             f"{len(features)} features")
+        return out
 
 
-def check_type(name: str, *, params: type[CheckParams]) -> Callable[[CheckFunc], CheckType]:
+def check_type(name: str, *, params: type[CheckParams],
+               batch: bool = False) -> Callable[[Any], CheckType]:
     """Declare a check type. The decorated function becomes a :class:`CheckType`; register it
     with :func:`inclusiecheck.engine.checks.register` or expose it through the
-    ``inclusiecheck.checks`` entry-point group."""
+    ``inclusiecheck.checks`` entry-point group. ``batch=True``: the function takes the list of
+    features (:data:`BatchCheckFunc`) and returns one result (or iterable) per feature."""
 
-    def decorate(func: CheckFunc) -> CheckType:
+    def decorate(func: Any) -> CheckType:
         doc = (func.__doc__ or "").strip()
         return CheckType(name=name, func=func, params=params, doc=doc,
-                         origin=getattr(func, "__module__", "builtin"))
+                         origin=getattr(func, "__module__", "builtin"), batch=batch)
 
     return decorate

@@ -52,10 +52,10 @@ from inclusiecheck.engine.checks.api import (
 from inclusiecheck.engine.measures import (
     MEASURES,
     OBSTACLE_LAYERS,
-    _walking_area,
     clear_width_result,
     obstacle_footprints,
     obstacles_at,
+    walking_area,
 )
 from inclusiecheck.engine.messages import format_number
 from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, below_required, round_width
@@ -336,7 +336,7 @@ def _overhead(ctx: CheckContext, area: Any, params: FreeHeightParams
 def free_height(feature: Feature, params: FreeHeightParams,
                 ctx: CheckContext) -> Iterable[CheckResult]:
     """Free height over a walkway under overhanging obstacles and tree crowns."""
-    area = ctx.cached("_walking_area", feature, lambda f, _c: _walking_area(f))
+    area = walking_area(ctx, feature)
     if area is None:
         area = feature.geometry.buffer(params.line_half_width_m, cap_style="flat")
     known, unknown = _overhead(ctx, area, params)

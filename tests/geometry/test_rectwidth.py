@@ -22,7 +22,7 @@ from shapely.geometry import (
 )
 
 from inclusiecheck.engine import evaluate as ev
-from inclusiecheck.engine import measures as ms
+from inclusiecheck.geometry import rectwidth as rw
 
 
 def _footprint(rng: np.random.Generator, length: float,
@@ -42,7 +42,7 @@ def _footprint(rng: np.random.Generator, length: float,
     return box(x, -1, x + 0.3, width + 1)   # across the whole walkway
 
 
-def _profiles(seed: int, n: int) -> tuple[list[ms._RectProfile], list[ms._RectProfile]]:
+def _profiles(seed: int, n: int) -> tuple[list[rw.RectProfile], list[rw.RectProfile]]:
     """The same rectangles built one by one and as a batch."""
     rng = np.random.default_rng(seed)
     single, batch, frames, lists = [], [], [], []
@@ -54,17 +54,17 @@ def _profiles(seed: int, n: int) -> tuple[list[ms._RectProfile], list[ms._RectPr
             return affinity.rotate(affinity.translate(g, 150000, 200000), angle,
                                    origin=(150000, 200000))
 
-        frame = ms._rect_frame(place(box(0, 0, length, width)))
+        frame = rw.rect_frame(place(box(0, 0, length, width)))
         fps = [place(_footprint(rng, length, width)) for _ in range(int(rng.integers(0, 5)))]
         if frame is None:   # not recognised as a rectangle: measured by the general method
             continue
-        single.append(ms._RectProfile(*frame, fps))
+        single.append(rw.RectProfile(*frame, fps))
         frames.append(frame)
         lists.append(fps)
-    for frame, fps, rings in zip(frames, lists, ms._footprint_rings(lists)):
-        batch.append(ms._RectProfile(*frame, fps, rings=rings, cut=False))
-    ms._cut_many([p for p in batch if len(p.edges)])
-    ms._base_results(batch)
+    for frame, fps, rings in zip(frames, lists, rw.footprint_rings(lists)):
+        batch.append(rw.RectProfile(*frame, fps, rings=rings, cut=False))
+    rw.cut_many([p for p in batch if len(p.edges)])
+    rw.base_results(batch)
     return single, batch
 
 
@@ -93,7 +93,7 @@ def test_batched_profiles_equal_one_by_one() -> None:
 @pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
 def test_batched_narrowings_equal_one_by_one(req: float) -> None:
     single, batch = _profiles(11, 300)
-    ms._narrowings_many(batch, req)
+    rw.narrowings_many(batch, req)
     compared = 0
     for a, b in zip(single, batch):
         below = a.w < req - 1e-9

@@ -1,0 +1,624 @@
+"""Clear width of rectangular walkways, exact and vectorised over many walkways at once.
+
+Most walkways are drawn as rectangles (a box, or a straight centre line buffered by its width).
+For those the clear-width profile of :mod:`inclusiecheck.geometry.clearwidth` is computed here
+with the same method specialised to a rectangle, so that every cross-section is an interval on
+``[0, width]``: cross-sections perpendicular to the long side at stations every 0.5 m, every
+``RES_M`` over obstacles and 1 mm either side of every obstacle vertex; obstacles clipped to the
+walkway; the clear width is the longest free piece of a section; narrowing ends by linear
+interpolation (:func:`inclusiecheck.geometry.clearwidth.narrowing_runs` and ``crossing``, shared
+with the general method). Other shapes (L-shapes, tapers, holes, bent centre lines) go through
+the general functions of :mod:`inclusiecheck.geometry.clearwidth`.
+
+The batch entry point is :func:`rect_profiles` (arrays in, arrays out): the frames, footprint
+rings, the cut of every profile (:func:`cut_many`) and the narrowest sections
+(:func:`base_results`) of many walkways in vectorised calls, with the same arithmetic as one
+walkway at a time; :func:`narrowings_many` cuts the narrowings of many profiles at one required
+width. A walkway with nothing in it keeps its rectangle's width without a cut.
+
+All geometry is in a projected metric CRS (metres); Z is ignored by the caller (2D areas).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from inclusiecheck.geometry.clearwidth import ClearWidthResult, Narrowing, narrowing_runs
+
+RES_M = 0.05      # station spacing over obstacles (the geometry module's default resolution)
+COARSE_M = 0.5    # station spacing elsewhere
+VERTEX_EPS_M = 1e-3
+RECT_TOL = 1e-6   # relative area tolerance for "is a rectangle"
+
+
+class RectProfile:
+    """Clear-width profile of a rectangular walkway (local frame u along, v across)."""
+
+    def __init__(self, origin: Any, u_dir: Any, v_dir: Any, length: float, width: float,
+                 footprints: list[Any], rings: list[tuple[int, Any]] | None = None,
+                 cut: bool = True) -> None:
+        """``rings``: the ``(footprint index, ring coordinates)`` of every ring of every
+        footprint, in order, when already extracted (:func:`footprint_rings`); ``cut``:
+        ``False`` when the caller cuts many profiles at once (:func:`cut_many`)."""
+        import numpy as np
+        import shapely
+
+        self.o, self.ud, self.vd = origin, u_dir, v_dir
+        self.length, self.width = length, width
+        self._intervals = None
+        self._base: Any = None
+        self._whole: Any = None
+        self._whole_result: Any = None
+        self._by_req: dict[float, tuple[Any, ...]] = {}
+        self._w_min = self._w_max = float("nan")   # set with the base result
+        if not footprints:  # nothing stands in it: the rectangle's own width everywhere
+            self.edges = np.zeros((0, 5))
+            self.s = np.unique(np.clip(np.concatenate([np.arange(0.0, length, COARSE_M),
+                                                       np.array([length], dtype=float)]),
+                                       0.0, length))
+            self.w = np.full(len(self.s), width)
+            return
+        if rings is None:
+            rings = [(pid, shapely.get_coordinates(ring))
+                     for pid, fp in enumerate(footprints) for poly in shapely.get_parts(fp)
+                     for ring in (poly.exterior, *poly.interiors)]
+        # every ring edge as (u1, v1, u2, v2, footprint index), in ring order
+        us, vs, ids = [], [], []
+        for n, (pid, coords) in enumerate(rings):
+            xy = coords - origin
+            us.append(xy @ u_dir)
+            vs.append(xy @ v_dir)
+            ids.append(np.full(len(xy), n))
+        if rings:
+            u, v, ring_id = np.concatenate(us), np.concatenate(vs), np.concatenate(ids)
+            pid_of = np.array([pid for pid, _c in rings], dtype=float)[ring_id]
+            same = ring_id[1:] == ring_id[:-1]
+            e = np.column_stack([u[:-1], v[:-1], u[1:], v[1:], pid_of[:-1]])[same]
+        else:
+            e = np.zeros((0, 5))
+        self.edges = e
+        # stations
+        parts = [np.arange(0.0, length, COARSE_M), [length]]
+        if len(e):
+            u_all = np.concatenate([e[:, 0], e[:, 2]])
+            parts += [u_all - VERTEX_EPS_M, u_all, u_all + VERTEX_EPS_M]
+            # extent along the walkway of each footprint (edges come grouped by footprint)
+            order = np.argsort(e[:, 4], kind="stable")
+            pid_sorted = e[order, 4]
+            starts = np.flatnonzero(np.concatenate(([True], pid_sorted[1:] != pid_sorted[:-1])))
+            lows = np.minimum.reduceat(np.minimum(e[order, 0], e[order, 2]), starts)
+            highs = np.maximum.reduceat(np.maximum(e[order, 0], e[order, 2]), starts)
+            for low, high in zip(lows.tolist(), highs.tolist()):
+                lo = max(0.0, low - RES_M)
+                hi = min(length, high + RES_M)
+                if hi > lo:
+                    parts.append(np.arange(lo, hi, RES_M))
+        st = np.unique(np.clip(np.concatenate([np.asarray(p, dtype=float) for p in parts]),
+                               0.0, length))
+        self.s = st
+        self.w = np.full(len(st), width)
+        if len(e) and cut:
+            self._cut(st, e)
+
+    def _cut(self, st: Any, e: Any) -> None:
+        """Blocked intervals per station (even-odd per footprint), merged; longest free gap."""
+        import numpy as np
+
+        u1, v1, u2, v2, pid = (e[:, k] for k in range(5))
+        S = st[:, None]
+        hit = ((u1 <= S) & (S < u2)) | ((u2 <= S) & (S < u1))
+        i, j = np.nonzero(hit)
+        if not len(i):
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = v1[j] + (st[i] - u1[j]) * (v2[j] - v1[j]) / (u2[j] - u1[j])
+        order = np.lexsort((v, pid[j], i))
+        i, v = i[order], v[order]
+        a, b, k = v[0::2], v[1::2], i[0::2]
+        a, b = np.clip(a, 0.0, self.width), np.clip(b, 0.0, self.width)
+        keep = b > a
+        a, b, k = a[keep], b[keep], k[keep]
+        if not len(k):
+            return
+        order = np.lexsort((a, k))
+        a, b, k = a[order], b[order], k[order]
+        big = 10.0 * self.width + 10.0
+        cm = np.maximum.accumulate(b + k * big) - k * big   # running end within a station
+        first = np.concatenate(([True], k[1:] != k[:-1]))
+        prev = np.concatenate(([0.0], cm[:-1]))
+        prev[first] = 0.0
+        gap = np.maximum(a - prev, 0.0)
+        starts = np.flatnonzero(first)
+        last = np.concatenate((starts[1:] - 1, [len(k) - 1]))
+        best = np.maximum(np.maximum.reduceat(gap, starts), self.width - cm[last])
+        self.w[k[starts]] = best
+        self._intervals = (a, b, k)
+
+    # -- geometry in world coordinates ------------------------------------------------------
+    def _pt(self, u: float, v: float) -> Any:
+        return self.o + u * self.ud + v * self.vd
+
+    def free_piece(self, idx: int) -> Any:
+        """The longest free piece of the section at station ``idx`` (LineString)."""
+        import numpy as np
+        from shapely.geometry import LineString
+
+        u = float(self.s[idx])
+        lo, hi = self._free_span(idx)
+        return LineString(np.array([self._pt(u, lo), self._pt(u, hi)]))
+
+    def _free_span(self, idx: int) -> tuple[float, float]:
+        """(lo, hi) across the walkway of the longest free piece at station ``idx``."""
+        lo, hi = 0.0, self.width
+        if self._intervals is not None:
+            a, b, k = self._intervals
+            sel = k == idx
+            if sel.any():
+                best, prev = (-1.0, 0.0, 0.0), 0.0
+                for aa, bb in zip(a[sel], b[sel]):
+                    if aa - prev > best[0]:
+                        best = (aa - prev, prev, aa)
+                    prev = max(prev, bb)
+                if self.width - prev > best[0]:
+                    best = (self.width - prev, prev, self.width)
+                lo, hi = best[1], best[2]
+                if hi - lo <= 0:
+                    lo, hi = 0.0, self.width   # fully blocked: the gross section
+        return lo, hi
+
+    def stretch(self, s0: float, s1: float) -> Any:
+        """The stretch of the rectangle between stations ``s0`` and ``s1`` (Polygon)."""
+        if s1 - s0 < VERTEX_EPS_M:
+            mid = (s0 + s1) / 2
+            s0, s1 = max(mid - VERTEX_EPS_M / 2, 0.0), min(mid + VERTEX_EPS_M / 2, self.length)
+        import numpy as np
+        import shapely
+
+        return shapely.polygons(np.array([self._pt(s0, 0), self._pt(s1, 0),
+                                          self._pt(s1, self.width), self._pt(s0, self.width)]))
+
+    def _narrowest(self, i: int = 0, j: int | None = None) -> int:
+        import numpy as np
+
+        w = self.w[i: (len(self.w) if j is None else j + 1)]
+        ties = np.flatnonzero(w <= w.min() + 1e-6)
+        return i + int(ties[len(ties) // 2])
+
+    def narrowings(self, req: float) -> tuple[Any, ...]:
+        done = self._by_req.get(req)
+        if done is not None:
+            return done
+        below = self.w < req - 1e-9
+        if not below.any():
+            return ()
+        if below.all():
+            # the whole walkway is one narrowing: the same for every such ``req``
+            if self._whole is None:
+                self._whole = self._narrowings(req, below)
+            return self._whole
+        return self._narrowings(req, below)
+
+    def _narrowings(self, req: float, below: Any) -> tuple[Any, ...]:
+        import numpy as np
+        import shapely
+
+        runs = narrowing_runs(self.s, self.w, req, below)
+        sl, wl = self.s.tolist(), self.w.tolist()
+        spans = [(s0, s1) for _i, _j, s0, s1 in runs]
+        narrowest = [self._narrowest(i, j) for i, j, _s0, _s1 in runs]
+        # every stretch and narrowest free piece of this profile in vectorised calls
+        stretches = self._stretches(spans)
+        free = [self._free_span(k) for k in narrowest]
+        u = np.array([sl[k] for k in narrowest])
+        pieces = shapely.linestrings(np.stack(
+            [self._pts(u, np.array([f[0] for f in free])),
+             self._pts(u, np.array([f[1] for f in free]))], axis=1))
+        middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+        return tuple(Narrowing(geometry=g, width_m=wl[k], length_m=s1 - s0, location=m)
+                     for g, k, (s0, s1), m in zip(stretches.tolist(), narrowest, spans,
+                                                   middles.tolist()))
+
+    def _pts(self, u: Any, v: Any) -> Any:
+        """World coordinates of local points (vectorised :meth:`_pt`)."""
+        return self.o + u[:, None] * self.ud + v[:, None] * self.vd
+
+    def _stretches(self, spans: list[tuple[float, float]]) -> Any:
+        """:meth:`stretch` of many ``(s0, s1)`` spans in one vectorised call."""
+        import numpy as np
+        import shapely
+
+        s0 = np.empty(len(spans))
+        s1 = np.empty(len(spans))
+        for n, (a, b) in enumerate(spans):
+            if b - a < VERTEX_EPS_M:
+                mid = (a + b) / 2
+                a, b = max(mid - VERTEX_EPS_M / 2, 0.0), min(mid + VERTEX_EPS_M / 2, self.length)
+            s0[n], s1[n] = a, b
+        zero, full = np.zeros(len(spans)), np.full(len(spans), self.width)
+        ring = np.stack([self._pts(s0, zero), self._pts(s1, zero), self._pts(s1, full),
+                         self._pts(s0, full)], axis=1)
+        return shapely.polygons(ring)
+
+    def result(self, req: float | None) -> Any:
+        """The :class:`ClearWidthResult` with the narrowings below ``req`` (``None``: none).
+
+        Without narrowings the result is the same for every ``req``: it is built once (for all
+        rectangles of a layer at once by :func:`base_results`) and shared."""
+        from shapely.geometry import LineString
+
+        narrowings = self.narrowings(req) if req is not None else ()
+        base = self._base
+        if base is not None:
+            if not narrowings:
+                return base
+            if narrowings is self._whole:   # the same for every req above the widest section
+                if self._whole_result is None:
+                    self._whole_result = ClearWidthResult(
+                        min_width_m=base.min_width_m, location=base.location,
+                        narrowest=base.narrowest, gross_width_m=base.gross_width_m,
+                        centreline=base.centreline, narrowings=narrowings)
+                return self._whole_result
+        k = self._narrowest()
+        piece = self.free_piece(k)
+        half = self.width / 2
+        result = ClearWidthResult(
+            min_width_m=float(self.w[k]), location=piece.interpolate(0.5, normalized=True),
+            narrowest=piece, gross_width_m=float(self.width),
+            centreline=LineString([self._pt(0, half), self._pt(self.length, half)]),
+            narrowings=narrowings)
+        if not narrowings:
+            self._base = result
+        return result
+
+
+def rect_frame(area: Any, along: Any = None) -> tuple[Any, Any, Any, float, float] | None:
+    """(origin, u_dir, v_dir, length, width) when ``area`` is a rectangle (no holes), else None.
+
+    ``along``: a 2-point centre line whose direction must be the long side."""
+    import numpy as np
+    import shapely
+
+    if area.geom_type != "Polygon" or len(area.interiors):
+        return None
+    rect = shapely.oriented_envelope(area)
+    if rect.geom_type != "Polygon":
+        return None
+    c = shapely.get_coordinates(rect.exterior)[:4]
+    e0, e1 = c[1] - c[0], c[2] - c[1]
+    l0, l1 = float(np.hypot(*e0)), float(np.hypot(*e1))
+    if min(l0, l1) <= 0 or abs(area.area - l0 * l1) > RECT_TOL * l0 * l1:
+        return None
+    if l0 >= l1:
+        origin, ud, vd, length, width = c[0], e0 / l0, e1 / l1, l0, l1
+    else:
+        origin, ud, vd, length, width = c[1], e1 / l1, (c[0] - c[1]) / l0, l1, l0
+    if along is not None:
+        a = shapely.get_coordinates(along)
+        d = a[-1] - a[0]
+        if abs(abs(float(d @ ud)) - float(np.hypot(*d))) > 1e-6 * max(length, 1.0):
+            return None   # the line runs across the rectangle: use the general method
+    return origin, ud, vd, length, width
+
+
+def rect_frames(areas: list[Any], alongs: list[Any]
+                 ) -> list[tuple[Any, Any, Any, float, float] | None]:
+    """:func:`rect_frame` of many areas at once (one vectorised oriented-envelope call)."""
+    import numpy as np
+    import shapely
+
+    out: list[tuple[Any, Any, Any, float, float] | None] = [None] * len(areas)
+    cand = [i for i, a in enumerate(areas)
+            if a.geom_type == "Polygon" and not len(a.interiors)]
+    if not cand:
+        return out
+    geoms = np.empty(len(cand), dtype=object)
+    geoms[:] = [areas[i] for i in cand]
+    rects = shapely.oriented_envelope(geoms)
+    is_poly = shapely.get_type_id(rects) == 3
+    area_m2 = shapely.area(geoms)
+    for n, i in enumerate(cand):
+        if not is_poly[n]:
+            continue
+        c = shapely.get_coordinates(rects[n].exterior)[:4]
+        e0, e1 = c[1] - c[0], c[2] - c[1]
+        l0, l1 = float(np.hypot(*e0)), float(np.hypot(*e1))
+        if min(l0, l1) <= 0 or abs(float(area_m2[n]) - l0 * l1) > RECT_TOL * l0 * l1:
+            continue
+        if l0 >= l1:
+            origin, ud, vd, length, width = c[0], e0 / l0, e1 / l1, l0, l1
+        else:
+            origin, ud, vd, length, width = c[1], e1 / l1, (c[0] - c[1]) / l0, l1, l0
+        along = alongs[i]
+        if along is not None:
+            a = shapely.get_coordinates(along)
+            d = a[-1] - a[0]
+            if abs(abs(float(d @ ud)) - float(np.hypot(*d))) > 1e-6 * max(length, 1.0):
+                continue   # the line runs across the rectangle: use the general method
+        out[i] = (origin, ud, vd, length, width)
+    return out
+
+
+def cut_many(profiles: list[RectProfile]) -> None:
+    """:meth:`RectProfile._cut` of many profiles at once, with the same arithmetic.
+
+    Stations and edges of all profiles are concatenated; each edge meets the stations of
+    its own profile in ``[min(u1, u2), max(u1, u2))`` (one ``searchsorted`` pair per
+    profile); crossings, blocked intervals, their merge and the longest free gap per
+    station are then computed for all profiles in single vectorised calls (only the
+    running maximum is taken per profile). A profile whose crossings do not pair up (an
+    invalid footprint ring) is cut on its own."""
+    import numpy as np
+
+    if not profiles:
+        return
+    ns = np.array([len(p.s) for p in profiles])
+    ne = np.array([len(p.edges) for p in profiles])
+    s_off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    st = np.concatenate([p.s for p in profiles])
+    e = np.concatenate([p.edges for p in profiles])
+    e_owner = np.repeat(np.arange(len(profiles)), ne)
+    u1, v1, u2, v2, pid = (e[:, c] for c in range(5))
+    lo_u, hi_u = np.minimum(u1, u2), np.maximum(u1, u2)
+    first_l = np.empty(len(e), dtype=np.int64)
+    first_r = np.empty(len(e), dtype=np.int64)
+    e_at = 0
+    for p, n_e, off in zip(profiles, ne.tolist(), s_off.tolist()):
+        sl = slice(e_at, e_at + n_e)
+        first_l[sl] = np.searchsorted(p.s, lo_u[sl], side="left") + off
+        first_r[sl] = np.searchsorted(p.s, hi_u[sl], side="left") + off
+        e_at += n_e
+    counts = np.maximum(first_r - first_l, 0)
+    counts[u1 == u2] = 0
+    total = int(counts.sum())
+    if not total:
+        return
+    j = np.repeat(np.arange(len(e)), counts)
+    i = np.repeat(first_l, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts,
+                                                                    counts))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = v1[j] + (st[i] - u1[j]) * (v2[j] - v1[j]) / (u2[j] - u1[j])
+    order = np.lexsort((v, pid[j], i))
+    i, v, owner = i[order], v[order], e_owner[j[order]]
+    # crossings pair up per station and footprint (even-odd); a profile where they do not is
+    # cut on its own so that it cannot shift the pairs of the others
+    group = np.concatenate(([True], (i[1:] != i[:-1]) | (pid[j[order]][1:] != pid[j[order]][:-1])))
+    g_start = np.flatnonzero(group)
+    g_size = np.diff(np.concatenate((g_start, [len(i)])))
+    odd = np.unique(owner[g_start[g_size % 2 == 1]])
+    if len(odd):
+        bad = np.isin(owner, odd)
+        i, v, owner = i[~bad], v[~bad], owner[~bad]
+        for m in odd.tolist():
+            profiles[m]._cut(profiles[m].s, profiles[m].edges)
+    width = np.array([p.width for p in profiles], dtype=float)
+    a, b, k, own = v[0::2], v[1::2], i[0::2], owner[0::2]
+    wk = width[own]
+    a, b = np.clip(a, 0.0, wk), np.clip(b, 0.0, wk)
+    keep = b > a
+    a, b, k, own = a[keep], b[keep], k[keep], own[keep]
+    if not len(k):
+        return
+    order = np.lexsort((a, k))
+    a, b, k, own = a[order], b[order], k[order], own[order]
+    k_local = k - s_off[own]
+    big = (10.0 * width + 10.0)[own]
+    x = b + k_local * big
+    shift = k_local * big
+    cm = np.empty(len(k))
+    bounds = np.searchsorted(own, np.arange(len(profiles) + 1)).tolist()
+    for m in range(len(profiles)):
+        lo, hi = bounds[m], bounds[m + 1]
+        if hi > lo:   # running end within a station (per profile, as in _cut)
+            cm[lo:hi] = np.maximum.accumulate(x[lo:hi]) - shift[lo:hi]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    prev = np.concatenate(([0.0], cm[:-1]))
+    prev[first] = 0.0
+    gap = np.maximum(a - prev, 0.0)
+    starts = np.flatnonzero(first)
+    last = np.concatenate((starts[1:] - 1, [len(k) - 1]))
+    best = np.maximum(np.maximum.reduceat(gap, starts), width[own[starts]] - cm[last])
+    w_all = np.concatenate([p.w for p in profiles])
+    w_all[k[starts]] = best
+    for m, p in enumerate(profiles):
+        lo, hi = bounds[m], bounds[m + 1]
+        if hi > lo:
+            p.w = w_all[s_off[m]: s_off[m] + ns[m]].copy()
+            p._intervals = (a[lo:hi], b[lo:hi], k_local[lo:hi])
+
+
+def footprint_rings(lists: list[list[Any]]) -> list[list[tuple[int, Any]] | None]:
+    """Per walkway, the ``(footprint index, coordinates)`` of each ring of its footprints (as
+    :class:`RectProfile` reads them one by one), extracted for all walkways in three
+    vectorised calls. ``None`` for a walkway whose footprints are not plain polygons (read
+    one by one then)."""
+    import numpy as np
+    import shapely
+
+    out: list[list[tuple[int, Any]] | None] = [[] for _ in lists]
+    owner = [m for m, fps in enumerate(lists) for _fp in fps]
+    pids = [pid for fps in lists for pid in range(len(fps))]
+    if not owner:
+        return out
+    arr = np.empty(len(owner), dtype=object)
+    arr[:] = [fp for fps in lists for fp in fps]
+    parts, part_fp = shapely.get_parts(arr, return_index=True)
+    is_poly = shapely.get_type_id(parts) == 3
+    bad = {owner[i] for i in part_fp[~is_poly].tolist()}
+    parts, part_fp = parts[is_poly], part_fp[is_poly]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(ring_of, np.arange(len(rings) + 1)).tolist()
+    ring_fp = part_fp[ring_part].tolist()
+    for r, fp in enumerate(ring_fp):
+        m = owner[fp]
+        lo, hi = bounds[r], bounds[r + 1]
+        if hi - lo < 2:
+            bad.add(m)
+            continue
+        out[m].append((pids[fp], xy[lo:hi]))
+    for m in bad:
+        out[m] = None
+    return out
+
+
+def narrowings_many(profiles: list[RectProfile], req: float) -> None:
+    """:meth:`RectProfile.narrowings` at ``req`` of every profile below it somewhere, with
+    the same arithmetic, in vectorised calls over all of them (the result is kept per profile
+    and ``req``). A profile never below ``req`` has none; one entirely below it has one
+    whole-walkway narrowing, the same for every such ``req`` (built once)."""
+    import numpy as np
+    import shapely
+
+    if not profiles:
+        return
+    limit = req - 1e-9
+    w_min = np.array([p._w_min for p in profiles])
+    w_max = np.array([p._w_max for p in profiles])
+    for m in np.flatnonzero(~(w_min < limit)).tolist():
+        profiles[m]._by_req.setdefault(req, ())
+    todo = []
+    for m in np.flatnonzero(w_min < limit).tolist():
+        p = profiles[m]
+        if req in p._by_req:
+            continue
+        if w_max[m] < limit and p._whole is not None:   # entirely below: one narrowing
+            p._by_req[req] = p._whole
+            continue
+        todo.append(p)
+    if not todo:
+        return
+    ns = np.array([len(p.s) for p in todo])
+    off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    end = off + ns - 1
+    S = np.concatenate([p.s for p in todo])
+    W = np.concatenate([p.w for p in todo])
+    B = W < limit
+    prev_open = np.ones(len(B), dtype=bool)     # the station before is not below (or none)
+    prev_open[1:] = ~B[:-1]
+    prev_open[off] = True
+    next_open = np.ones(len(B), dtype=bool)
+    next_open[:-1] = ~B[1:]
+    next_open[end] = True
+    starts = np.flatnonzero(B & prev_open)
+    ends = np.flatnonzero(B & next_open)
+    run_owner = np.searchsorted(off, starts, side="right") - 1
+    run_off, run_end = off[run_owner], end[run_owner]
+
+    def cross(k0: Any, k1: Any) -> Any:
+        s_a, s_b, w_a, w_b = S[k0], S[k1], W[k0], W[k1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (w_a - req) / (w_a - w_b)
+            out = s_a + np.clip(t, 0.0, 1.0) * (s_b - s_a)
+        same = w_a == w_b
+        out[same] = ((s_a + s_b) / 2)[same]
+        return out
+
+    at_start, at_end = starts == run_off, ends == run_end
+    s0 = np.where(at_start, S[starts], cross(np.maximum(starts - 1, 0), starts))
+    s1 = np.where(at_end, S[ends], cross(ends, np.minimum(ends + 1, len(S) - 1)))
+    # narrowest station of each run: the middle one of the ties within 1e-6 of the run minimum
+    lens = ends - starts + 1
+    heads = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    idx = np.repeat(starts, lens) + (np.arange(int(lens.sum())) - np.repeat(heads, lens))
+    run_of = np.repeat(np.arange(len(starts)), lens)
+    w_run = W[idx]
+    run_min = np.minimum.reduceat(w_run, heads)
+    tie = w_run <= run_min[run_of] + 1e-6
+    tie_idx, tie_run = idx[tie], run_of[tie]
+    first_tie = np.searchsorted(tie_run, np.arange(len(starts)))
+    n_ties = np.bincount(tie_run, minlength=len(starts))
+    k_glob = tie_idx[first_tie + n_ties // 2]
+    k_local = (k_glob - run_off).tolist()
+    # stretches and narrowest free pieces, in world coordinates as RectProfile._pts
+    owners = run_owner.tolist()
+    O = np.array([todo[m].o for m in owners], dtype=float)
+    UD = np.array([todo[m].ud for m in owners], dtype=float)
+    VD = np.array([todo[m].vd for m in owners], dtype=float)
+    width = np.array([todo[m].width for m in owners], dtype=float)
+    length = np.array([todo[m].length for m in owners], dtype=float)
+    short = s1 - s0 < VERTEX_EPS_M
+    mid = (s0 + s1) / 2
+    lo_s = np.where(short, np.maximum(mid - VERTEX_EPS_M / 2, 0.0), s0)
+    hi_s = np.where(short, np.minimum(mid + VERTEX_EPS_M / 2, length), s1)
+    spans = [todo[m]._free_span(k) for m, k in zip(owners, k_local)]
+    span_lo = np.array([a for a, _b in spans], dtype=float)
+    span_hi = np.array([b for _a, b in spans], dtype=float)
+
+    def pts(u: Any, v: Any) -> Any:
+        return O + u[:, None] * UD + v[:, None] * VD
+
+    zero = np.zeros(len(starts))
+    stretches = shapely.polygons(np.stack([pts(lo_s, zero), pts(hi_s, zero), pts(hi_s, width),
+                                           pts(lo_s, width)], axis=1))
+    station = S[k_glob]
+    pieces = shapely.linestrings(np.stack([pts(station, span_lo), pts(station, span_hi)],
+                                          axis=1))
+    middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    found: list[list[Any]] = [[] for _ in todo]
+    for m, g, w, a, b, loc in zip(owners, stretches.tolist(), W[k_glob].tolist(),
+                                  s0.tolist(), s1.tolist(), middles.tolist()):
+        found[m].append(Narrowing(geometry=g, width_m=w, length_m=b - a, location=loc))
+    for p, runs in zip(todo, found):
+        if p._w_max < limit:    # entirely below: the same narrowing for every such req
+            p._whole = tuple(runs)
+            p._by_req[req] = p._whole
+        else:
+            p._by_req[req] = tuple(runs)
+
+
+def base_results(profiles: list[RectProfile]) -> None:
+    """Set the result without narrowings (``result(None)``) of many profiles at once: the
+    narrowest free pieces, their middles and the centre lines in vectorised calls."""
+    import numpy as np
+    import shapely
+
+    if not profiles:
+        return
+    n = len(profiles)
+    origin = np.array([p.o for p in profiles], dtype=float)
+    ud = np.array([p.ud for p in profiles], dtype=float)
+    vd = np.array([p.vd for p in profiles], dtype=float)
+    length = np.array([p.length for p in profiles], dtype=float)
+    width = np.array([p.width for p in profiles], dtype=float)
+    station = np.empty(n)
+    lo = np.zeros(n)
+    hi = width.copy()
+    min_w = np.empty(n)
+    for m, p in enumerate(profiles):
+        if p._intervals is None:     # constant width: the middle station ties win
+            k = len(p.s) // 2
+            station[m] = p.s[k]
+            min_w[m] = p.w[k]
+            continue
+        k = p._narrowest()
+        station[m] = p.s[k]
+        min_w[m] = p.w[k]
+        lo[m], hi[m] = p._free_span(k)
+
+    def pt(u: Any, v: Any) -> Any:
+        return origin + u[:, None] * ud + v[:, None] * vd
+
+    pieces = shapely.linestrings(np.stack([pt(station, lo), pt(station, hi)], axis=1))
+    middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
+    half = width / 2
+    centres = shapely.linestrings(np.stack([pt(np.zeros(n), half), pt(length, half)], axis=1))
+    for m, p in enumerate(profiles):
+        p._w_min, p._w_max = float(p.w.min()), float(p.w.max())
+        p._base = ClearWidthResult(
+            min_width_m=float(min_w[m]), location=middles[m], narrowest=pieces[m],
+            gross_width_m=float(p.width), centreline=centres[m], narrowings=())
+
+
+def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],
+                  footprint_lists: Sequence[list[Any]]) -> list[RectProfile]:
+    """The profiles of many rectangles at once (arrays in, arrays out): ``frames`` from
+    :func:`rect_frames`, ``footprint_lists`` the obstacle footprints in each. The footprint
+    rings are read in three vectorised calls (:func:`footprint_rings`), every profile with an
+    obstacle is cut in one pass (:func:`cut_many`) and the narrowest sections set
+    (:func:`base_results`), with the same arithmetic as :class:`RectProfile` one by one."""
+    lists = list(footprint_lists)
+    profiles = [RectProfile(*frame, footprints, rings=rings, cut=False)
+                for frame, footprints, rings in zip(frames, lists, footprint_rings(lists))]
+    cut_many([p for p in profiles if len(p.edges)])
+    base_results(profiles)
+    return profiles
