@@ -314,26 +314,16 @@ SIMPLIFY_TOLERANCES_M = (0.001, 0.002)
 MAX_MEASURED_VERTICES = 5_000
 
 
-#: the last simplifications: id of the drawn geometry -> (that geometry, the result)
-_BOUNDED: dict[int, tuple[Any, Any]] = {}
-
-
 def bounded_area(geom: Any) -> Any:
     """``geom`` as drawn when it has at most :data:`SIMPLIFY_ABOVE_VERTICES` vertices, else
     simplified within :data:`SIMPLIFY_TOLERANCES_M` (topology kept); ``None`` when even the
-    simplified outline has more than :data:`MAX_MEASURED_VERTICES` vertices."""
+    simplified outline has more than :data:`MAX_MEASURED_VERTICES` vertices. A pure function:
+    the walking areas that use it are cached per run (:func:`walking_areas`)."""
     import shapely
 
     if geom is None or shapely.get_num_coordinates(geom) <= SIMPLIFY_ABOVE_VERTICES:
         return geom
-    known = _BOUNDED.get(id(geom))
-    if known is not None and known[0] is geom:
-        return known[1]
-    result = _simplified(geom)
-    if len(_BOUNDED) >= 64:
-        _BOUNDED.clear()
-    _BOUNDED[id(geom)] = (geom, result)
-    return result
+    return _simplified(geom)
 
 
 def too_detailed_warnings(model: Any) -> list[Any]:
