@@ -16,9 +16,13 @@ from inclusiecheck.model import Feature
 MEASURES: dict[str, Measure] = {}
 
 
-def measure(name: str, *, unit: str | None, layers: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def measure(name: str, *, unit: str | None, layers: tuple[str, ...] = (),
+            batch: Any = None):  # type: ignore[no-untyped-def]
+    """Register a named measure. ``batch``: its batch form (``batch(features, ctx)`` returns one
+    value per feature): the first request for a feature then computes the whole layer at once
+    (:meth:`~inclusiecheck.engine.checks.api.CheckContext.of_layer`)."""
     def decorate(func):  # type: ignore[no-untyped-def]
-        MEASURES[name] = Measure(name, func, unit, layers, (func.__doc__ or "").strip())
+        MEASURES[name] = Measure(name, func, unit, layers, (func.__doc__ or "").strip(), batch)
         return func
 
     return decorate

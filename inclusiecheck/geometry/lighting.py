@@ -568,6 +568,13 @@ def horizontal_illuminance(
     lum = _lum_arrays(luminaires, scenario)
     reach = _per_spec_reach(lum, "horizontal", lum.height_m, negligible_lx, max_reach_m)
     li, pi = _pairs(pts, lum.xy, reach)
+    return _horizontal_sum(pts, lum, li, pi, out) * maintenance_factor
+
+
+def _horizontal_sum(pts: np.ndarray, lum: _LumArrays, li: np.ndarray, pi: np.ndarray,
+                    out: np.ndarray) -> np.ndarray:
+    """Add the contribution of every (luminaire ``li``, point ``pi``) pair to ``out``; per
+    point in the order of the pairs (ascending luminaire index, as :func:`_pairs` gives them)."""
     if li.size == 0:
         return out
     d = pts[pi] - lum.xy[li]
@@ -577,7 +584,42 @@ def horizontal_illuminance(
     gamma = np.arctan2(np.sqrt(r2), h)
     e = _intensity_cd(lum, li, gamma) * h / (d2 * np.sqrt(d2))
     out += np.bincount(pi, weights=e, minlength=len(pts))
-    return out * maintenance_factor
+    return out
+
+
+def horizontal_illuminance_groups(
+    points_xy: np.ndarray,
+    group_of_point: np.ndarray,
+    luminaires: Sequence[Luminaire],
+    lights_of_group: Sequence[np.ndarray],
+    *,
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR,
+    scenario: Scenario | str | None = None,
+    negligible_lx: float = NEGLIGIBLE_LX,
+) -> np.ndarray:
+    """:func:`horizontal_illuminance` of many groups of points in one call (the batch form):
+    the points of group ``g`` (``group_of_point == g``) are lit by the luminaires
+    ``lights_of_group[g]`` only (ascending indices into ``luminaires``), exactly as one call
+    per group with those luminaires would give (the same pairs, summed in the same order).
+    One spatial index over all points and one pass over all pairs replace a call per group.
+    """
+    pts = _as_points(points_xy)
+    _check_mf(maintenance_factor)
+    groups = np.asarray(group_of_point, dtype=np.int64)
+    if groups.shape != (len(pts),):
+        raise LightingInputError("group_of_point must give one group per point")
+    out = np.zeros(len(pts))
+    if len(pts) == 0 or len(luminaires) == 0:
+        return out
+    lum = _lum_arrays(luminaires, scenario)
+    reach = _per_spec_reach(lum, "horizontal", lum.height_m, negligible_lx, None)
+    li, pi = _pairs(pts, lum.xy, reach)
+    n_lum = len(luminaires)
+    allowed = np.concatenate([np.asarray(ids, dtype=np.int64) + g * n_lum
+                              for g, ids in enumerate(lights_of_group)] or
+                             [np.zeros(0, dtype=np.int64)])
+    keep = np.isin(groups[pi] * n_lum + li, allowed)
+    return _horizontal_sum(pts, lum, li[keep], pi[keep], out) * maintenance_factor
 
 
 _CARDINAL = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
@@ -913,12 +955,74 @@ def lighting_stats(
     LightingInputError
         On an empty geometry or bad options.
     """
+    _check_stats_options(spacing_m, width_m, min_required_lx)
+    sample = _sample(geom, spacing_m, width_m)
+    e = horizontal_illuminance(
+        sample.points, luminaires, maintenance_factor=maintenance_factor, scenario=scenario,
+        max_reach_m=max_reach_m,
+    )
+    return _stats(sample, e, spacing_m, width_m, min_required_lx)
+
+
+def lighting_stats_many(
+    geoms: Sequence[BaseGeometry],
+    luminaires: Sequence[Luminaire],
+    lights_of_geom: Sequence[np.ndarray],
+    *,
+    spacing_m: float = DEFAULT_SPACING_M,
+    widths_m: Sequence[float | None] | None = None,
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR,
+    scenario: Scenario | str | None = None,
+    min_required_lx: float | None = None,
+) -> list[LightingStats]:
+    """:func:`lighting_stats` of many geometries in one call (arrays in, arrays out):
+    ``geoms[k]`` lit by the luminaires ``lights_of_geom[k]`` (ascending indices into
+    ``luminaires``), with width ``widths_m[k]``. The calculation points of all geometries go
+    through one :func:`horizontal_illuminance_groups` call; every figure is the same as
+    :func:`lighting_stats` gives one geometry at a time with those luminaires.
+
+    Raises
+    ------
+    LightingInputError
+        As :func:`lighting_stats`, for the first geometry that cannot be sampled.
+    """
+    widths = list(widths_m) if widths_m is not None else [None] * len(geoms)
+    if len(widths) != len(geoms) or len(lights_of_geom) != len(geoms):
+        raise LightingInputError("geoms, widths_m and lights_of_geom must have one entry each")
+    for width in widths:
+        _check_stats_options(spacing_m, width, min_required_lx)
+    samples = [_sample(g, spacing_m, w) for g, w in zip(geoms, widths)]
+    if not samples:
+        return []
+    counts = np.array([len(smp.points) for smp in samples])
+    e_all = horizontal_illuminance_groups(
+        np.concatenate([smp.points for smp in samples]), np.repeat(np.arange(len(samples)), counts),
+        luminaires, lights_of_geom, maintenance_factor=maintenance_factor, scenario=scenario)
+    bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+    return [_stats(smp, e_all[bounds[k]:bounds[k + 1]], spacing_m, w, min_required_lx)
+            for k, (smp, w) in enumerate(zip(samples, widths))]
+
+
+def _check_stats_options(spacing_m: float, width_m: float | None,
+                         min_required_lx: float | None) -> None:
     _check_spacing(spacing_m)
     _check_width(width_m)
     if min_required_lx is not None and not (
         math.isfinite(min_required_lx) and min_required_lx >= 0
     ):
         raise LightingInputError(f"min_required_lx must be >= 0, got {min_required_lx!r}")
+
+
+@dataclass
+class _Sample:
+    areas: list[_AreaSample]
+    lines: list[_LineSample]
+    points_geoms: list
+    points: np.ndarray
+
+
+def _sample(geom: BaseGeometry, spacing_m: float, width_m: float | None) -> _Sample:
+    """The calculation points of a geometry (:func:`grid_points`), with their parts."""
     polys, lines, points = _explode(geom)
     areas = [_sample_polygon(p, spacing_m) for p in polys]
     line_samples = [_sample_line(ln, spacing_m, width_m) for ln in lines]
@@ -926,29 +1030,31 @@ def lighting_stats(
     all_pts += [np.array([[p.x, p.y]]) for p in points]
     if not all_pts:
         raise LightingInputError("cannot compute lighting statistics of an empty geometry")
-    pts = np.concatenate(all_pts)
-    e = horizontal_illuminance(
-        pts, luminaires, maintenance_factor=maintenance_factor, scenario=scenario,
-        max_reach_m=max_reach_m,
-    )
+    return _Sample(areas, line_samples, points, np.concatenate(all_pts))
+
+
+def _stats(sample: _Sample, e: np.ndarray, spacing_m: float, width_m: float | None,
+           min_required_lx: float | None) -> LightingStats:
+    """The statistics and dark parts of one sampled geometry from its illuminance ``e``."""
+    pts = sample.points
     avg = float(e.mean())
     emin = float(e.min())
     dark_parts: list = []
     dark_length = 0.0
     if min_required_lx is not None:
         offset = 0
-        for a in areas:
+        for a in sample.areas:
             n = len(a.points)
             dark_parts += _dark_area(a, e[offset:offset + n], min_required_lx, spacing_m)
             offset += n
         half_width = width_m / 2 if width_m else DEFAULT_DARK_HALF_WIDTH_M
-        for ls in line_samples:
+        for ls in sample.lines:
             n = len(ls.points)
             g, length = _dark_line(ls, e[offset:offset + n], min_required_lx, half_width)
             dark_parts += g
             dark_length += length
             offset += n
-        for p in points:
+        for p in sample.points_geoms:
             if e[offset] < min_required_lx:
                 dark_parts.append(p.buffer(DEFAULT_DARK_HALF_WIDTH_M))
             offset += 1

@@ -253,15 +253,15 @@ def test_lighting_class_boundary_is_inclusive(tmp_path: Path, sv_rules: dict,
     ctx = CheckContext(model, dt.date(2026, 1, 1), "en", MEASURES, DERIVED)
     park = model.features("walkway")[0]
     from inclusiecheck.engine.checks import safety
-    from inclusiecheck.geometry.lighting import LightingClass
+    from inclusiecheck.geometry.lighting import LightingClass, lighting_stats
 
-    exact = safety.lighting_stats(park.geometry, plan_lights(ctx).luminaires, width_m=2.0).avg_lx
+    exact = lighting_stats(park.geometry, plan_lights(ctx).luminaires, width_m=2.0).avg_lx
     assert exact == pytest.approx(avg, abs=0.01)
     monkeypatch.setitem(LIGHTING_CLASSES, "PX", LightingClass("PX", exact, min_lx=1.0))
     params = LightingParams(class_override="PX")
-    assert safety.lighting.func(park, params, ctx).outcome.value == "pass"
+    assert safety.lighting.run(park, params, ctx)[0].outcome.value == "pass"
     monkeypatch.setitem(LIGHTING_CLASSES, "PX", LightingClass("PX", exact + 1e-6, min_lx=1.0))
-    assert safety.lighting.func(park, params, ctx).outcome.value == "fail"
+    assert safety.lighting.run(park, params, ctx)[0].outcome.value == "fail"
 
 
 def test_lighting_kinds_layers_and_feature_class(tmp_path: Path, sv_rules: dict) -> None:

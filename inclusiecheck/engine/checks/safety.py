@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Literal, Sequence
 
 import numpy as np
 import shapely
@@ -58,10 +58,11 @@ from inclusiecheck.geometry.lighting import (
     LIGHTING_CLASSES,
     LightingClass,
     LightingInputError,
+    LightingStats,
     Luminaire,
     Scenario,
     grid_points,
-    lighting_stats,
+    lighting_stats_many,
     path_directions,
     reach_m,
     scenario_flux,
@@ -538,9 +539,70 @@ def _dark_threshold(cls: LightingClass) -> float:
     return (cls.uniformity or 0.0) * cls.avg_lx
 
 
-@check_type("lighting", params=LightingParams)
-def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> CheckResult:
-    """Average, minimum and uniformity of the illuminance against the lighting class."""
+@dataclass(frozen=True, slots=True)
+class _LightingJob:
+    """A feature whose illuminance is to be computed: what :func:`_lighting_result` needs."""
+
+    cls_name: str
+    chosen: str
+    complete: bool
+    lights: PlanLights
+    geom: BaseGeometry
+    width: float | None
+    near_idx: np.ndarray
+
+
+#: features per illuminance batch: bounds the memory of one batch's points and pairs
+LIGHTING_BATCH = 2000
+
+
+@check_type("lighting", params=LightingParams, batch=True)
+def lighting(features: Sequence[Feature], params: LightingParams,
+             ctx: CheckContext) -> list[CheckResult]:
+    """Average, minimum and uniformity of the illuminance against the lighting class.
+
+    A batch check: the calculation points of every feature of a layer (in batches of
+    :data:`LIGHTING_BATCH`) go through one illuminance computation
+    (:func:`~inclusiecheck.geometry.lighting.lighting_stats_many`), each feature lit by the
+    lights within reach of it, with the same figures as one feature at a time."""
+    out: list[CheckResult | None] = []
+    jobs: list[tuple[int, _LightingJob]] = []
+    for feature in features:
+        early = _lighting_job(feature, params, ctx)
+        if isinstance(early, _LightingJob):
+            jobs.append((len(out), early))
+            out.append(None)
+        else:
+            out.append(early)
+    scenario = params.scenario_text()
+    for start in range(0, len(jobs), LIGHTING_BATCH):
+        chunk = jobs[start:start + LIGHTING_BATCH]
+        by_lights: dict[int, list[tuple[int, _LightingJob]]] = {}
+        for item in chunk:   # one plan's lights per run; grouped to be safe
+            by_lights.setdefault(id(item[1].lights), []).append(item)
+        for group in by_lights.values():
+            lights = group[0][1].lights
+            threshold = [_dark_threshold(LIGHTING_CLASSES[j.cls_name]) for _n, j in group]
+            for value in sorted(set(threshold)):
+                part = [(n, j) for (n, j), t in zip(group, threshold) if t == value]
+                stats = lighting_stats_many(
+                    [j.geom for _n, j in part], lights.luminaires,
+                    [j.near_idx for _n, j in part], spacing_m=params.spacing_m,
+                    widths_m=[j.width for _n, j in part],
+                    maintenance_factor=params.maintenance_factor, scenario=scenario,
+                    min_required_lx=value)
+                for (n, job), st in zip(part, stats):
+                    out[n] = _lighting_result(features[n], params, job, st, value)
+    done = [r for r in out if r is not None]
+    if len(done) != len(out):  # pragma: no cover - every job gets its statistics above
+        raise AssertionError("a lighting job was left without a result")
+    return done
+
+
+def _lighting_job(feature: Feature, params: LightingParams,
+                  ctx: CheckContext) -> CheckResult | _LightingJob:
+    """The result of a feature that needs no computation (no class, no lighting plan, no
+    dimming at night), else what the computation needs."""
     cls_name, chosen, bad = _class_of(feature, params)
     if bad is not None:
         return CheckResult(Outcome.TO_VERIFY, property="lighting_class", measured=bad,
@@ -558,22 +620,28 @@ def lighting(feature: Feature, params: LightingParams, ctx: CheckContext) -> Che
         if not params.fallback_lit:
             return ctx.missing("light")
         return _lit_fallback(feature, params, cls_name)
-    cls = LIGHTING_CLASSES[cls_name]
     geom, width = _lighting_geometry(feature, params, ctx)
     near_idx = _near_index(lights, geom)
-    near = [lights.luminaires[int(i)] for i in near_idx]
     scenario = params.scenario_text()
     if params.scenario == "night" and all(
-            scenario_flux(lum, scenario) == lum.luminous_flux_lm for lum in near):
+            scenario_flux(lights.luminaires[int(i)], scenario)
+            == lights.luminaires[int(i)].luminous_flux_lm for i in near_idx):
         return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
             f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
             "de avondregel oordeelt.",
             f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
             "judges."))
-    threshold = _dark_threshold(cls)
-    stats = lighting_stats(geom, near, spacing_m=params.spacing_m, width_m=width,
-                           maintenance_factor=params.maintenance_factor, scenario=scenario,
-                           min_required_lx=threshold)
+    return _LightingJob(cls_name, chosen, complete, lights, geom, width, near_idx)
+
+
+def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob,
+                     stats: LightingStats, threshold: float) -> CheckResult:
+    """The outcome of a feature from its computed illuminance statistics."""
+    cls_name, chosen, complete, lights = job.cls_name, job.chosen, job.complete, job.lights
+    geom, near_idx = job.geom, job.near_idx
+    cls = LIGHTING_CLASSES[cls_name]
+    scenario = params.scenario_text()
+    near = near_idx   # the lights in reach (their number is reported)
     shortfalls: list[tuple[str, float, float, str | None]] = []
     if stats.avg_lx < cls.avg_lx - 1e-9:
         shortfalls.append(("illuminance_avg_lx", stats.avg_lx, cls.avg_lx, "lx"))
