@@ -740,6 +740,19 @@ def rules_show(
     raise InputError(f"no rule {rule_id!r} in the selected rule sets")
 
 
+def _warn_plugin_errors() -> None:
+    """A warning section on stderr naming every plugin that failed to load (its check types
+    or rule sets are missing)."""
+    from inclusiecheck.engine.loader import plugin_load_errors
+
+    errors = plugin_load_errors()
+    if errors:
+        typer.echo(f"warning: {len(errors)} plugin{'s' if len(errors) > 1 else ''} failed to "
+                   "load; what they provide is not available:", err=True)
+        for error in errors:
+            typer.echo(f"  {one_line(str(error))}", err=True)
+
+
 @rules_app.command("validate")
 def rules_validate(
     path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
@@ -760,6 +773,7 @@ def rules_validate(
         typer.echo(str(problem), err=True)
     for warning in warnings:
         typer.echo(str(warning), err=True)
+    _warn_plugin_errors()
     if problems:
         typer.echo(f"{len(problems)} problems in {path}", err=True)
         raise typer.Exit(1)
@@ -845,7 +859,9 @@ def rules_checks(
     text = check_types_markdown(builtin_only=builtin_only)
     if write is None:
         typer.echo(text, nl=False)
+        _warn_plugin_errors()
         return
+    _warn_plugin_errors()
     if not write.is_file():
         raise InputError(f"{write}: no such file")
     old = write.read_text(encoding="utf-8")
