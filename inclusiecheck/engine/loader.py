@@ -215,7 +215,8 @@ def _ruleset_sources(ep: Any, target: Any) -> list[RuleSetSource]:
 #: the folders of the rule-set plugins (entry-point group ``inclusiecheck.rulesets``), loaded
 #: once, on first use; the ones that failed are in ``RULESET_PLUGINS.load_errors``
 RULESET_PLUGINS: Registry[RuleSetSource] = Registry(
-    "rule-set plugin", entry_points=ENTRY_POINT_GROUP, plugin_items=_ruleset_sources,
+    "rule-set folder", entry_points=ENTRY_POINT_GROUP, plugin_kind="rule-set plugin",
+    plugin_items=_ruleset_sources,
     name_of=lambda source: f"{source.origin}:{source.name}")
 
 
