@@ -757,7 +757,11 @@ def _warn_plugin_errors() -> None:
 def rules_validate(
     path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
 ) -> None:
-    """Validate rule files: every schema error with its file and line."""
+    """Validate rule files: every schema error with its file and line.
+
+    Plugins that failed to load are listed in a warning section (a rule that uses a check
+    type of such a plugin is an error that names the plugin).
+    """
     from inclusiecheck.engine.loader import builtin_rules_dir, validate_folder
 
     if path is None:
@@ -852,7 +856,10 @@ def rules_checks(
     builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Leave out the check types of installed plugins.")] = False,
     write: Annotated[Optional[Path], typer.Option("--write", help="Update the generated section of this Markdown file (e.g. docs/check-types.md) instead of printing.")] = None,
 ) -> None:
-    """Print every check type and its parameters (Markdown), as in docs/check-types.md."""
+    """Print every check type and its parameters (Markdown), as in docs/check-types.md.
+
+    Plugins that failed to load are listed in a warning section on stderr.
+    """
     from inclusiecheck.docs_gen import check_types_markdown, replace_generated
     from inclusiecheck.output import write_atomic
 
