@@ -73,7 +73,7 @@ def _default_name(item: Any) -> str:
     name = getattr(item, "name", None)
     if isinstance(name, str):
         return name
-    return str(getattr(item, "__name__"))
+    return str(item.__name__)
 
 
 def _one_or_many(_ep: metadata.EntryPoint, obj: Any) -> Iterable[Any]:
@@ -131,7 +131,7 @@ class Registry(Mapping[str, T], Generic[T]):
     def register(self, item: T, /, *, name: str | None = None, replace: bool = False) -> T: ...
 
     @overload
-    def register(self, *, name: str | None = None,
+    def register(self, /, *, name: str | None = None,
                  replace: bool = False) -> Callable[[T], T]: ...
 
     def register(self, item: Any = None, /, *, name: str | None = None,

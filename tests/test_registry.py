@@ -4,9 +4,10 @@ loading of the built-in modules and the plugins, and the errors a user sees."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

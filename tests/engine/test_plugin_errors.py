@@ -7,9 +7,9 @@ The broken plugins are fake entry points added to the installed ones."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
