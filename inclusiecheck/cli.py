@@ -740,11 +740,28 @@ def rules_show(
     raise InputError(f"no rule {rule_id!r} in the selected rule sets")
 
 
+def _warn_plugin_errors() -> None:
+    """A warning section on stderr naming every plugin that failed to load (its check types
+    or rule sets are missing)."""
+    from inclusiecheck.engine.loader import plugin_load_errors
+
+    errors = plugin_load_errors()
+    if errors:
+        typer.echo(f"warning: {len(errors)} plugin{'s' if len(errors) > 1 else ''} failed to "
+                   "load; what they provide is not available:", err=True)
+        for error in errors:
+            typer.echo(f"  {one_line(str(error))}", err=True)
+
+
 @rules_app.command("validate")
 def rules_validate(
     path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
 ) -> None:
-    """Validate rule files: every schema error with its file and line."""
+    """Validate rule files: every schema error with its file and line.
+
+    Plugins that failed to load are listed in a warning section (a rule that uses a check
+    type of such a plugin is an error that names the plugin).
+    """
     from inclusiecheck.engine.loader import builtin_rules_dir, validate_folder
 
     if path is None:
@@ -760,6 +777,7 @@ def rules_validate(
         typer.echo(str(problem), err=True)
     for warning in warnings:
         typer.echo(str(warning), err=True)
+    _warn_plugin_errors()
     if problems:
         typer.echo(f"{len(problems)} problems in {path}", err=True)
         raise typer.Exit(1)
@@ -838,14 +856,19 @@ def rules_checks(
     builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Leave out the check types of installed plugins.")] = False,
     write: Annotated[Optional[Path], typer.Option("--write", help="Update the generated section of this Markdown file (e.g. docs/check-types.md) instead of printing.")] = None,
 ) -> None:
-    """Print every check type and its parameters (Markdown), as in docs/check-types.md."""
+    """Print every check type and its parameters (Markdown), as in docs/check-types.md.
+
+    Plugins that failed to load are listed in a warning section on stderr.
+    """
     from inclusiecheck.docs_gen import check_types_markdown, replace_generated
     from inclusiecheck.output import write_atomic
 
     text = check_types_markdown(builtin_only=builtin_only)
     if write is None:
         typer.echo(text, nl=False)
+        _warn_plugin_errors()
         return
+    _warn_plugin_errors()
     if not write.is_file():
         raise InputError(f"{write}: no such file")
     old = write.read_text(encoding="utf-8")

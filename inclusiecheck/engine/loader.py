@@ -14,7 +14,6 @@ import difflib
 import math
 import re
 from dataclasses import dataclass, field, replace
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -27,6 +26,7 @@ from inclusiecheck.engine.schema import Rule, RuleOverride, RuleSetSpec
 from inclusiecheck.engine.yamlio import YamlFileError, line_of, load_yaml
 from inclusiecheck.model import InputError
 from inclusiecheck.model.profile import LAYER_MODELS
+from inclusiecheck.registry import LoadError, Registry
 
 ENTRY_POINT_GROUP = "inclusiecheck.rulesets"
 RULESET_FILE = "ruleset.yaml"
@@ -196,20 +196,46 @@ def _set_name(folder: Path) -> str:
     return folder.name
 
 
+@dataclass(frozen=True, slots=True)
+class RuleSetSource:
+    """What a rule-set plugin gives: the folder of one set or of several sets."""
+
+    #: the entry point's name
+    name: str
+    folder: Path
+    #: the distribution that provides it
+    origin: str
+
+
+def _ruleset_sources(ep: Any, target: Any) -> list[RuleSetSource]:
+    folder = Path(target() if callable(target) else target)
+    return [RuleSetSource(ep.name, folder, ep.dist.name if ep.dist is not None else ep.name)]
+
+
+#: the folders of the rule-set plugins (entry-point group ``inclusiecheck.rulesets``), loaded
+#: once, on first use; the ones that failed are in ``RULESET_PLUGINS.load_errors``
+RULESET_PLUGINS: Registry[RuleSetSource] = Registry(
+    "rule-set folder", entry_points=ENTRY_POINT_GROUP, plugin_kind="rule-set plugin",
+    plugin_items=_ruleset_sources,
+    name_of=lambda source: f"{source.origin}:{source.name}")
+
+
+def plugin_load_errors() -> list[LoadError]:
+    """The plugins (check types and rule sets) that failed to load, for ``rules checks`` and
+    ``rules validate`` to show."""
+    checks.CHECKS.load()
+    RULESET_PLUGINS.load()
+    return [*checks.CHECKS.load_errors, *RULESET_PLUGINS.load_errors]
+
+
 def discover() -> dict[str, tuple[Path, str]]:
     """All rule sets known by name: ``name -> (folder, origin)`` (origin ``builtin`` or the
     distribution that provides it)."""
     known: dict[str, tuple[Path, str]] = {}
     for name, path in _sets_below(builtin_rules_dir()).items():
         known[name] = (path, "builtin")
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            target = ep.load()
-            folder = Path(target() if callable(target) else target)
-        except Exception as exc:  # a broken plugin is reported, not fatal
-            checks.PLUGIN_ERRORS.append(f"rule-set plugin {ep.name!r} ({ep.value}): {exc}")
-            continue
-        dist = ep.dist.name if ep.dist is not None else ep.name
+    for source in RULESET_PLUGINS.values():
+        folder, dist = source.folder, source.origin
         for name, path in _sets_below(folder).items():
             if name in known and known[name][0].resolve() == path.resolve():
                 continue
@@ -409,10 +435,8 @@ def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
                                     f"applies_to.layer: unknown layer {layer!r}{hint}"))
     scope = spec.applies_to.scope
     if scope is not None and scope not in SCOPES:
-        close = difflib.get_close_matches(scope, list(SCOPES), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(SCOPES)}"
         problems.append(Problem(path, line_of(path, ("applies_to", "scope")),
-                                f"applies_to.scope: unknown scope {scope!r}{hint}"))
+                                f"applies_to.scope: {SCOPES.unknown_message(scope)}"))
     for loc, text in _message_texts(spec):
         for lang in ("nl", "en"):
             for name in _TEMPLATE_FIELD.findall(getattr(text, lang)):

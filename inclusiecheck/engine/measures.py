@@ -12,24 +12,38 @@ from typing import Any
 from inclusiecheck.engine.checks.api import CheckContext, Measure, as_number
 from inclusiecheck.geometry import rectwidth as rw
 from inclusiecheck.model import Feature
+from inclusiecheck.registry import Registry
 
-MEASURES: dict[str, Measure] = {}
+#: every named measure: those of this module and of the modules that register their own
+#: (the stop and toilet dimensions in ``checks/provisions.py``), imported on first use
+MEASURES: Registry[Measure] = Registry(
+    "measure", builtins=("inclusiecheck.engine.measures", "inclusiecheck.engine.checks.provisions"))
 
 
-def measure(name: str, *, unit: str | None, layers: tuple[str, ...] = (),
-            batch: Any = None):  # type: ignore[no-untyped-def]
-    """Register a named measure. ``batch``: its batch form (``batch(features, ctx)`` returns one
-    value per feature): the first request for a feature then computes the whole layer at once
-    (:meth:`~inclusiecheck.engine.checks.api.CheckContext.of_layer`)."""
+def measure(name: str, *, unit: str | None, layers: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+            batch: Any = None, replace: bool = False):
+    """Register the decorated function as the measure ``name`` (a name registered twice is
+    an error unless ``replace``). ``batch``: its batch form (``batch(features, ctx)`` returns
+    one value per feature): the first request for a feature then computes the whole layer at
+    once (:meth:`~inclusiecheck.engine.checks.api.CheckContext.of_layer`)."""
     def decorate(func):  # type: ignore[no-untyped-def]
-        MEASURES[name] = Measure(name, func, unit, layers, (func.__doc__ or "").strip(), batch)
+        MEASURES.register(Measure(name, func, unit, layers, (func.__doc__ or "").strip(),
+                                  batch), replace=replace)
         return func
 
     return decorate
 
 
-def _line_length_m(feature: Feature) -> float | None:
-    """Horizontal length of a drawn line (ramps, stairs, underpasses, walkways)."""
+@measure("length_m", unit="m", layers=("ramp", "stairs", "underpass", "walkway"))
+def length_m(feature: Feature, ctx: CheckContext) -> Any:
+    """Horizontal length: for a ramp ``rise_cm / slope_pct`` from its attributes, else the
+    3D drawing, else the drawn line or the polygon's long side; for other layers the length of
+    a drawn line (stairs, underpasses, walkways)."""
+    if feature.layer == "ramp":
+        rise, slope = _num_attr(feature, "rise_cm"), _num_attr(feature, "slope_pct")
+        if rise is not None and slope:
+            return _r(abs(rise) / abs(slope))  # a signed slope counts by its size
+        return drawn_length_m(feature, ctx)
     if feature.geom_type == "LineString":
         return round(float(feature.geometry.length), 3)
     return None
@@ -734,16 +748,3 @@ def rise_cm(feature: Feature, ctx: CheckContext) -> Any:
     if slope is not None and plan:
         return _r(slope * plan, 1)
     return None
-
-
-@measure("length_m", unit="m", layers=("ramp", "stairs", "underpass", "walkway"))
-def length_m(feature: Feature, ctx: CheckContext) -> Any:
-    """Horizontal length: for a ramp ``rise_cm / slope_pct`` from its attributes, else the
-    3D drawing, else the drawn line or the polygon's long side; for other layers the length of
-    a drawn line."""
-    if feature.layer == "ramp":
-        rise, slope = _num_attr(feature, "rise_cm"), _num_attr(feature, "slope_pct")
-        if rise is not None and slope:
-            return _r(abs(rise) / abs(slope))  # a signed slope counts by its size
-        return drawn_length_m(feature, ctx)
-    return _line_length_m(feature)

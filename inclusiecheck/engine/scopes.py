@@ -21,6 +21,7 @@ from inclusiecheck.engine.regimes import (
     building_public,
 )
 from inclusiecheck.model import Feature
+from inclusiecheck.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +32,13 @@ class ScopeResult:
 
 
 ScopeFunc = Callable[[Feature, CheckContext], ScopeResult]
-SCOPES: dict[str, ScopeFunc] = {}
+#: the legal scopes a rule names in ``applies_to.scope``: those of this module
+SCOPES: Registry[ScopeFunc] = Registry("scope", builtins=("inclusiecheck.engine.scopes",))
 
 
-def scope(name: str) -> Callable[[ScopeFunc], ScopeFunc]:
-    def decorate(func: ScopeFunc) -> ScopeFunc:
-        SCOPES[name] = func
-        return func
-
-    return decorate
+def scope(name: str, *, replace: bool = False) -> Callable[[ScopeFunc], ScopeFunc]:
+    """Register the decorated function as the scope ``name``."""
+    return SCOPES.register(name=name, replace=replace)
 
 
 # -- derived attributes -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Extra summary blocks derived from the findings (e.g. the ``stops`` block).
 
 A summary provider is a function ``(model, evaluation, lang) -> dict`` registered in
-:data:`SUMMARIES`; its keys are merged into the report's ``summary``.
+:data:`SUMMARIES` (by its function name) with :func:`summary`; its keys are merged into the
+report's ``summary``, in the order of registration.
 """
 
 from __future__ import annotations
@@ -9,19 +10,22 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from inclusiecheck.model import SiteModel
+from inclusiecheck.registry import Registry
 
 SummaryFunc = Callable[[SiteModel, Any, str], dict[str, Any]]
-SUMMARIES: list[SummaryFunc] = []
+#: the summary providers: this module's and the ``stops`` block of :mod:`engine.stops`
+SUMMARIES: Registry[SummaryFunc] = Registry(
+    "summary", builtins=("inclusiecheck.engine.summaries", "inclusiecheck.engine.stops"))
 
 
 def summary(func: SummaryFunc) -> SummaryFunc:
-    SUMMARIES.append(func)
-    return func
+    """Register ``func`` as a summary provider (under its function name)."""
+    return SUMMARIES.register(func)
 
 
 def extra_summaries(model: SiteModel, evaluation: Any, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for func in SUMMARIES:
+    for func in SUMMARIES.values():
         out.update(func(model, evaluation, lang))
     return out
 

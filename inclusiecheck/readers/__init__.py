@@ -7,12 +7,12 @@ user names (or the reader recommends) so that the result uses data-profile names
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from inclusiecheck.model import InputError, RawPlan
+from inclusiecheck.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,8 @@ class Reader:
     folders: bool = False
 
 
-READERS: dict[str, Reader] = {}
-
-#: built-in reader modules, imported on first use
+#: built-in reader modules, imported on first use (in this order: the first reader that
+#: takes a suffix or folders wins)
 BUILTIN_MODULES = (
     "inclusiecheck.readers.gis",
     "inclusiecheck.readers.ifc",
@@ -56,35 +55,24 @@ BUILTIN_MODULES = (
     "inclusiecheck.readers.gtfs",
     "inclusiecheck.readers.dxf",
 )
-_loaded = False
+#: the readers by name, filled from :data:`BUILTIN_MODULES` on first use
+READERS: Registry[Reader] = Registry("reader", builtins=BUILTIN_MODULES)
 
 
-def reader(name: str, suffixes: tuple[str, ...], *, folders: bool = False) -> Callable[[ReaderFunc], ReaderFunc]:
+def reader(name: str, suffixes: tuple[str, ...], *, folders: bool = False,
+           replace: bool = False) -> Callable[[ReaderFunc], ReaderFunc]:
     """Register a reader for file ``suffixes`` (lower case, with dot) and optionally folders."""
 
     def decorate(func: ReaderFunc) -> ReaderFunc:
-        READERS[name] = Reader(name, tuple(s.lower() for s in suffixes), func, folders)
+        READERS.register(Reader(name, tuple(s.lower() for s in suffixes), func, folders),
+                         replace=replace)
         return func
 
     return decorate
 
 
-def _load_builtin() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in BUILTIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-
-
 def find_reader(path: Path) -> Reader:
     """Return the reader for ``path`` or raise :class:`InputError`."""
-    _load_builtin()
     if path.is_dir():
         if "gtfs" in READERS and any(p.name.lower() == "stops.txt" for p in path.iterdir()):
             return READERS["gtfs"]  # a GTFS feed unpacked in a folder

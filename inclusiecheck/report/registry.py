@@ -1,19 +1,18 @@
 """Output formats, registered by name: each is a pure function ``(Report, options) -> bytes``.
 
 No if/elif chain picks a format: the CLI and the API look the name up here. Formats register
-with the :func:`output_format` decorator; :func:`load_builtin_formats` imports the built-in
-modules once (lazy, so that a missing optional dependency only affects its own format).
+with the :func:`output_format` decorator in :data:`FORMATS`, which imports the built-in
+modules the first time it is used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from inclusiecheck.model import InputError, Report
+from inclusiecheck.model import Report
+from inclusiecheck.registry import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +40,6 @@ class OutputFormat:
     description: str = ""
 
 
-_FORMATS: dict[str, OutputFormat] = {}
-
 #: built-in format modules, imported on first use
 BUILTIN_MODULES = (
     "inclusiecheck.report.json_report",
@@ -53,43 +50,34 @@ BUILTIN_MODULES = (
     "inclusiecheck.report.markdown_report",
     "inclusiecheck.report.bcf",
 )
-_loaded = False
+#: the output formats by name, filled from :data:`BUILTIN_MODULES` on first use
+FORMATS: Registry[OutputFormat] = Registry("output format", builtins=BUILTIN_MODULES)
 
 
-def output_format(name: str, filename: str, media_type: str, description: str = "") -> Callable[[Renderer], Renderer]:
+def output_format(name: str, filename: str, media_type: str, description: str = "", *,
+                  replace: bool = False) -> Callable[[Renderer], Renderer]:
     """Register ``func`` as the renderer of format ``name`` writing ``filename``."""
 
     def decorate(func: Renderer) -> Renderer:
-        _FORMATS[name] = OutputFormat(name, filename, media_type, func, description)
+        FORMATS.register(OutputFormat(name, filename, media_type, func, description),
+                         replace=replace)
         return func
 
     return decorate
 
 
 def load_builtin_formats() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in BUILTIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # a format whose module is not present yet
-            if exc.name != module:
-                raise
+    """Import the built-in format modules (done on first use anyway)."""
+    FORMATS.load()
 
 
 def available_formats() -> dict[str, OutputFormat]:
-    load_builtin_formats()
-    return dict(sorted(_FORMATS.items()))
+    return dict(sorted(FORMATS.items()))
 
 
 def get_format(name: str) -> OutputFormat:
-    formats = available_formats()
-    if name not in formats:
-        raise InputError(
-            f"unknown output format {name!r}; choose from {', '.join(formats)}")
-    return formats[name]
+    """The format ``name``; an unknown name raises an ``InputError`` with a suggestion."""
+    return FORMATS[name]
 
 
 def render(report: Report, name: str, options: RenderOptions | None = None) -> bytes:

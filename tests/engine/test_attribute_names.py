@@ -239,7 +239,7 @@ def test_a_plugin_check_type_declares_its_attribute_parameters(rule_set: Path) -
         problems, _ = validate_folder(rule_set)
         assert any("did you mean 'width_m'?" in p.message and p.file == path for p in problems)
     finally:
-        checks._REGISTRY.pop("test_attr_spacing", None)
+        checks.CHECKS.unregister("test_attr_spacing")
 
 
 def test_case_params_name_known_attributes(rule_set: Path) -> None:

@@ -165,7 +165,7 @@ def seat_checks() -> Any:
     yield
     CALLS.clear()
     for name in ("test_seat_batch", "test_seat_single"):   # leave the registry as found
-        checks._REGISTRY.pop(name, None)
+        checks.CHECKS.unregister(name)
 
 
 def test_batch_check_runs_once_per_layer_with_the_applicable_features(

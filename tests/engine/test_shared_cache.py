@@ -120,25 +120,36 @@ def test_no_check_or_measure_pokes_a_private_cache() -> None:
 
 
 def test_worked_example_in_the_docs_runs(tmp_path: Path, monkeypatch: Any) -> None:
-    """The ``ctx.shared`` example of docs/check-types.md computes what it says, once."""
+    """The batch-check and batch-measure examples of docs/check-types.md compute what they
+    say: every selected bench judged against all benches, in one call."""
     import inclusiecheck.engine.checks as checks
+    from inclusiecheck.engine.checks.api import Measure
 
     doc = (ROOT / "docs" / "check-types.md").read_text(encoding="utf-8")
-    code = re.search(r"A worked example.*?```python\n(.*?)```", doc, re.S)
-    assert code is not None
+    found = re.search(r"### Worked example: a batch check.*?```python\n(.*?)```.*?"
+                      r"```python\n(.*?)```", doc, re.S)
+    assert found is not None
     monkeypatch.setattr(checks, "check_type", lambda *_a, **_k: (lambda func: func))
     ns: dict[str, Any] = {}
-    exec(code.group(1), ns)  # noqa: S102 - our own documentation
-    features = [_feat("bench", str(i), _pt(i * 20, 0), backrest=i % 2 == 0) for i in range(5)]
+    exec(found.group(1), ns)  # noqa: S102 - our own documentation
+    exec(found.group(2), ns)  # noqa: S102
+    features = [_feat("bench", str(i), _pt(i * 20, 0), backrest=i % 2 == 0,
+                      seat_height_cm=40 + i) for i in range(5)]
     path = tmp_path / "plan.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    ctx = _ctx(load_model(path, crs="EPSG:31370"))
-    built: list[int] = []
-    real = ns["_shares"]
-    ns["_shares"] = lambda *a: built.append(1) or real(*a)
+    model = load_model(path, crs="EPSG:31370")
+    ctx = _ctx(model)
     params = ns["NeighbourParams"]()
-    shares = [ns["bench_neighbours"](f, params, ctx).measured
-              for f in ctx.model.features("bench")]
+    benches = model.features("bench")
+    results = ns["bench_neighbours"](benches, params, ctx)
     # bench 0 sees 1 (no backrest) and 2 (backrest) within 50 m; bench 1 sees 0, 2, 3
-    assert shares == [0.5, 2 / 3, 0.5, 2 / 3, 0.5]
-    assert built == [1]
+    assert [r.measured for r in results] == [0.5, 2 / 3, 0.5, 2 / 3, 0.5]
+    assert [r.outcome.value for r in results] == ["pass", "pass", "pass", "pass", "pass"]
+    # a rule that selects only some benches still counts all of them as neighbours
+    [only] = ns["bench_neighbours"]([benches[1]], params, ctx)
+    assert only.measured == 2 / 3
+    measure = ns["SEAT_HEIGHT_M"]
+    assert isinstance(measure, Measure) and measure.batch is not None
+    ctx2 = CheckContext(model, dt.date(2026, 6, 1), "en", {**MEASURES, "seat_height_m": measure},
+                        DERIVED)
+    assert [ctx2.value(b, "seat_height_m") for b in benches] == [0.40, 0.41, 0.42, 0.43, 0.44]

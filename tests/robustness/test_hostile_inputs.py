@@ -479,8 +479,7 @@ def test_out_is_the_plan_itself(tmp_path: Path, good_plan: Path) -> None:
     assert digest(good_plan) == before
 
 
-def test_rendering_failure_leaves_no_half_written_file(tmp_path: Path, good_plan: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rendering_failure_leaves_no_half_written_file(tmp_path: Path, good_plan: Path) -> None:
     from inclusiecheck import cli
     from inclusiecheck.report import registry
 
@@ -493,11 +492,13 @@ def test_rendering_failure_leaves_no_half_written_file(tmp_path: Path, good_plan
     def broken(report: Any, options: Any) -> bytes:
         raise RuntimeError("renderer crashed half-way")
 
-    monkeypatch.setitem(registry._FORMATS, "md",
-                        registry.OutputFormat("md", original.filename, original.media_type,
-                                              broken, original.description))
-    with pytest.raises(RuntimeError):
-        cli.write_outputs(report, out, ["json", "md"])
+    registry.FORMATS.register(registry.OutputFormat("md", original.filename, original.media_type,
+                                                    broken, original.description), replace=True)
+    try:
+        with pytest.raises(RuntimeError):
+            cli.write_outputs(report, out, ["json", "md"])
+    finally:
+        registry.FORMATS.register(original, replace=True)
     assert not (out / original.filename).exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
     # every format is rendered before any file is touched: the previous file stays as it was

@@ -1,16 +1,18 @@
 """Registry of check types: the built-in ones and those of installed plugins.
 
 Plugins expose a :class:`~inclusiecheck.engine.checks.api.CheckType` (made with
-:func:`~inclusiecheck.engine.checks.api.check_type`) through the entry-point group
-``inclusiecheck.checks``; the entry-point name is informative, the check type's own name is
-what rules use. The built-in check types are registered the same way, from the modules in
-:data:`BUILTIN_MODULES`.
+:func:`~inclusiecheck.engine.checks.api.check_type`), or a list of them, through the
+entry-point group ``inclusiecheck.checks``; the entry-point name is informative, the check
+type's own name is what rules use. The built-in check types are the ``CheckType`` objects of
+the modules in :data:`BUILTIN_MODULES`. :data:`CHECKS` (an
+:class:`inclusiecheck.registry.Registry`) imports them and loads the plugins the first time
+it is used; a plugin that fails to load is in ``CHECKS.load_errors``.
 """
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
 
 from inclusiecheck.engine.checks.api import (
     CheckContext,
@@ -19,7 +21,7 @@ from inclusiecheck.engine.checks.api import (
     CheckType,
     check_type,
 )
-from inclusiecheck.model import InputError
+from inclusiecheck.registry import Registry
 
 BUILTIN_MODULES = (
     "inclusiecheck.engine.checks.basic",
@@ -33,63 +35,47 @@ BUILTIN_MODULES = (
 )
 ENTRY_POINT_GROUP = "inclusiecheck.checks"
 
-_REGISTRY: dict[str, CheckType] = {}
-_loaded = False
-PLUGIN_ERRORS: list[str] = []
+
+def _builtin_checks(module: ModuleType) -> list[CheckType]:
+    """The check types a built-in module defines (not those it imports from another)."""
+    return [value for value in vars(module).values()
+            if isinstance(value, CheckType) and value.origin == module.__name__]
+
+
+def _must_be_check_type(item: Any) -> None:
+    if not isinstance(item, CheckType):
+        raise TypeError(f"{item!r} is not a CheckType; decorate it with @check_type")
+
+
+#: every check type by name (built-in and plugins), filled on first use
+CHECKS: Registry[CheckType] = Registry(
+    "check type", builtins=BUILTIN_MODULES, collect=_builtin_checks,
+    entry_points=ENTRY_POINT_GROUP, plugin_kind="check plugin", check=_must_be_check_type)
 
 
 def register(check: CheckType, *, replace: bool = False) -> CheckType:
     """Add a check type to the registry (a duplicate name is an error unless ``replace``)."""
-    if not isinstance(check, CheckType):
-        raise TypeError(f"{check!r} is not a CheckType; decorate it with @check_type")
-    if check.name in _REGISTRY and not replace and _REGISTRY[check.name] is not check:
-        raise ValueError(f"check type {check.name!r} is registered twice "
-                         f"({_REGISTRY[check.name].origin} and {check.origin})")
-    _REGISTRY[check.name] = check
-    return check
-
-
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module_name in BUILTIN_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for value in vars(module).values():
-            if isinstance(value, CheckType):
-                register(value)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            obj = ep.load()
-            checks = obj if isinstance(obj, (list, tuple)) else [obj]
-            for item in checks:
-                register(item)
-        except Exception as exc:  # a broken plugin must not break the engine
-            PLUGIN_ERRORS.append(f"check plugin {ep.name!r} ({ep.value}): {exc}")
+    return CHECKS.register(check, replace=replace)
 
 
 def registry() -> dict[str, CheckType]:
     """All known check types by name."""
-    _load()
-    return dict(sorted(_REGISTRY.items()))
+    return dict(sorted(CHECKS.items()))
 
 
 def get(name: str) -> CheckType:
-    reg = registry()
-    if name not in reg:
-        import difflib
-
-        close = difflib.get_close_matches(name, reg, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(reg)}"
-        raise InputError(f"unknown check type {name!r}{hint}")
-    return reg[name]
+    """The check type ``name``; an unknown name raises
+    :class:`~inclusiecheck.registry.UnknownName` (an ``InputError``) with a suggestion and the
+    check plugins that failed to load."""
+    return CHECKS[name]
 
 
-__all__ = ["CheckContext", "CheckParams", "CheckResult", "CheckType", "check_type", "get",
-           "register", "registry"]
+def __getattr__(name: str) -> Any:
+    if name == "PLUGIN_ERRORS":  # the former list of load errors, as text (read only)
+        CHECKS.load()
+        return [str(error) for error in CHECKS.load_errors]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["CHECKS", "CheckContext", "CheckParams", "CheckResult", "CheckType", "check_type",
+           "get", "register", "registry"]

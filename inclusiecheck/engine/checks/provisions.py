@@ -19,8 +19,9 @@
 
 The module also registers the measures ``platform_width_m`` / ``platform_length_m`` (stop
 polygons), ``room_width_m`` / ``room_length_m`` (toilet polygons) and ``seating`` (a bench
-drawn at a stop), and imports :mod:`inclusiecheck.engine.stops` so that the ``stops`` summary
-block is registered.
+drawn at a stop): :data:`inclusiecheck.engine.measures.MEASURES` names this module among its
+built-ins. (The ``stops`` summary block is registered by :mod:`inclusiecheck.engine.stops`,
+which :data:`inclusiecheck.engine.summaries.SUMMARIES` names.)
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import shapely
 from pydantic import Field, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
-from inclusiecheck.engine import stops as _stops  # noqa: F401  (registers the summary block)
 from inclusiecheck.engine.checks.api import (
     absence_unproven,
     CheckContext,
