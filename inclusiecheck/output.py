@@ -33,7 +33,8 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from inclusiecheck.model import InputError
 
@@ -312,7 +313,7 @@ def _write_set(out: Path, files: list[tuple[str, bytes]], names: list[str],
     manifest = {
         "tool": "inclusiecheck", "version": __version__,
         "run_id": run_id or uuid.uuid4().hex,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "complete": True, "files": entries,
     }
     write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())

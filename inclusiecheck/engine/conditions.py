@@ -8,7 +8,8 @@ mapping uses operators from :data:`OPERATORS` (``{gte: 1.5}``, ``{in: [a, b]}``,
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 _MISSING = object()
 

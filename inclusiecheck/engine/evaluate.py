@@ -14,7 +14,8 @@ import json
 from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 import shapely

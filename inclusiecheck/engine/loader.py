@@ -15,7 +15,8 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ValidationError
 
@@ -829,7 +830,7 @@ def resolve_selectors(selectors: Iterable[str] | None) -> list[RuleSet]:
     sets: list[RuleSet] = []
     for selector in selectors:
         path = Path(selector)
-        if path.is_dir() and (("/" in selector or "\\" in selector or selector not in known)):
+        if path.is_dir() and ("/" in selector or "\\" in selector or selector not in known):
             found = _sets_below(path)
             if not found:
                 raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")

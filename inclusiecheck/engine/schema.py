@@ -125,7 +125,7 @@ class Rule(Strict):
         return value
 
     @model_validator(mode="after")
-    def _dates(self) -> "Rule":
+    def _dates(self) -> Rule:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until lies before valid_from")
         if self.level == "obligation" and self.source.kind != "law":

@@ -10,7 +10,7 @@ which case applied (said in the finding), and what data is missing to decide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from inclusiecheck.engine.checks.api import CheckContext, Derived
 from inclusiecheck.engine.regimes import (

@@ -25,7 +25,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -108,7 +108,7 @@ def parse_cad_mapping(text: str, where: str) -> CadMapping:
     return load_mapping_model(text, where, CadMapping, "a CAD layer mapping")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str) -> CadMapping:
     text = (resources.files("inclusiecheck.readers") / "mappings" / SHIPPED[name]).read_text(
         encoding="utf-8")

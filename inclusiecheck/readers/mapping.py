@@ -28,10 +28,11 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Union
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -384,7 +385,7 @@ def load_mapping(name_or_path: str | Path | MappingProfile) -> MappingProfile:
                      "osm, osw and cad-nl read OSM-tagged data, OpenSidewalks and DXF)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_shipped(name: str) -> MappingProfile:
     text = (resources.files("inclusiecheck.readers") / "mappings" / f"{name}.yaml").read_text(
         encoding="utf-8")

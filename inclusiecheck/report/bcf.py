@@ -27,7 +27,8 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 import shapely
 from lxml import etree
@@ -50,7 +51,7 @@ __all__ = [
 BCF_VERSION = "2.1"
 AUTHOR = "inclusiecheck"
 #: fallback creation date when the plan has no usable date (the zip epoch; never the clock)
-FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: timestamp of every zip entry
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 #: namespace of the topic GUIDs (a fixed UUID5, so GUIDs are stable across versions)
@@ -404,9 +405,9 @@ def deviation_comment(finding: Finding, lang: str) -> str:
 
 def _parse_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str) and value.strip():
         text = value.strip()
         for parse in (dt.datetime.fromisoformat, dt.date.fromisoformat):
@@ -427,7 +428,7 @@ def creation_date(plan: Mapping[str, Any]) -> dt.datetime:
 
 
 def _xs_datetime(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --------------------------------------------------------------------------- XML

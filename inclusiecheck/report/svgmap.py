@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -479,7 +480,7 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
                     f'stroke-width="4" stroke-opacity="0.8" stroke-linejoin="round">'
                     + "".join(elements) + "</g>")
     anchors_m = np.array([_anchor(g) for _, _, g in located], dtype=float).reshape(-1, 2)
-    anchors = [tuple(p) for p in frame.xy(anchors_m)] if len(located) else []
+    anchors = [tuple(p) for p in frame.xy(anchors_m)] if located else []
     positions = _place(anchors, frame.width * frame.height)
     markers: list[str] = []
     leaders: list[str] = []

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 ENV_VAR = "INCLUSIECHECK_CLI"
 #: the Python version inclusiecheck needs
@@ -233,7 +233,7 @@ def run_cli(command: Sequence[str], args: Sequence[str], *,
                                 encoding="utf-8", errors="replace", env=env, **_no_window())
     except OSError as exc:
         raise CliError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
-    lines: "queue.Queue[tuple[str, str]]" = queue.Queue()
+    lines: queue.Queue[tuple[str, str]] = queue.Queue()
 
     def pump(stream, name: str) -> None:
         for raw in stream:

@@ -143,7 +143,6 @@ def test_model_frozen_restores_the_collector_state() -> None:
     with ev._model_frozen():
         assert gc.get_freeze_count() > 0 and gc.isenabled()
     assert gc.get_freeze_count() == 0
-    with pytest.raises(RuntimeError):
-        with ev._model_frozen():
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), ev._model_frozen():
+        raise RuntimeError("boom")
     assert gc.get_freeze_count() == 0

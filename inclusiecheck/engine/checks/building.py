@@ -14,7 +14,8 @@ door beside a revolving one).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 from pydantic import Field, field_validator, model_validator
 
@@ -69,7 +70,7 @@ class ConditionalThresholdParams(CheckParams):
         classmethod(lambda cls, v: validate_conditions(v)))
 
     @model_validator(mode="after")
-    def _limits(self) -> "ConditionalThresholdParams":
+    def _limits(self) -> ConditionalThresholdParams:
         if self.min is None and self.max is None:
             raise ValueError("conditional_threshold needs min or max")
         return self

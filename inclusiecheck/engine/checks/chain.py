@@ -159,7 +159,7 @@ class RouteChainParams(CheckParams):
     property: str = "broken_links"
 
     @model_validator(mode="after")
-    def _widths(self) -> "RouteChainParams":
+    def _widths(self) -> RouteChainParams:
         if (self.min_width_m is not None and self.long_min_width_m is not None
                 and self.long_min_width_m < self.min_width_m):
             raise ValueError("long_min_width_m must be at least min_width_m")

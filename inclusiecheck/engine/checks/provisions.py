@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 import numpy as np
 import shapely
@@ -314,7 +315,7 @@ def _default_height() -> ModeThresholdParams:
         "tram": ModeLimits()})
 
 
-def judge_platform_height(feature: Feature, params: "StopCategoryParams",
+def judge_platform_height(feature: Feature, params: StopCategoryParams,
                           ctx: CheckContext) -> Verdict:
     """The platform-height criterion of a category: the mode's limits; a platform above the
     mode's ``warn_max`` (discouraged, not forbidden) meets the category when the boarding
@@ -384,7 +385,7 @@ class StopCategoryParams(CheckParams):
     gradient: GradientParams = Field(default_factory=GradientParams)
 
     @model_validator(mode="after")
-    def _unique(self) -> "StopCategoryParams":
+    def _unique(self) -> StopCategoryParams:
         if len(set(self.criteria)) != len(self.criteria):
             raise ValueError("a criterion is listed twice")
         return self
@@ -530,7 +531,7 @@ class RoomSizeParams(CheckParams):
     length: str = "room_length_m"
 
     @model_validator(mode="after")
-    def _order(self) -> "RoomSizeParams":
+    def _order(self) -> RoomSizeParams:
         if self.min_width_m > self.min_length_m:
             raise ValueError("min_width_m is the short side: it must not exceed min_length_m")
         return self
@@ -934,7 +935,7 @@ class RestGapsParams(CheckParams):
     min_uncovered_m2: float = Field(default=25.0, ge=0)
 
     @model_validator(mode="after")
-    def _warn(self) -> "RestGapsParams":
+    def _warn(self) -> RestGapsParams:
         if self.warn_gap_m is not None and self.warn_gap_m > self.max_gap_m:
             raise ValueError("warn_gap_m must not exceed max_gap_m")
         validate_conditions(self.route_where)

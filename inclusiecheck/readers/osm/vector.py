@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -61,7 +62,7 @@ def is_shipped_tag_mapping(name: str) -> bool:
     return name in SHIPPED_TAG_MAPPINGS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str) -> TagMapping:
     text = (resources.files("inclusiecheck.readers") / "mappings" /
             SHIPPED_TAG_MAPPINGS[name]).read_text(encoding="utf-8")
