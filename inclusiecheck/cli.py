@@ -107,9 +107,9 @@ def _formats(values: list[str] | None) -> list[str]:
     names: list[str] = []
     for value in values or ["html,json"]:
         for part in value.split(","):
-            part = part.strip().lower()
-            if part and part not in names:
-                names.append(part)
+            name = part.strip().lower()
+            if name and name not in names:
+                names.append(name)
     return names
 
 

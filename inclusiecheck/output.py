@@ -24,6 +24,7 @@ set or none, never a mix that looks complete.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -85,10 +86,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -304,10 +303,8 @@ def _write_set(out: Path, files: list[tuple[str, bytes]], names: list[str],
         entries.append({"name": name, "bytes": len(data), "sha256": _sha256(data)})
     for stale in previous_names:
         if stale not in names and stale in known and "/" not in stale and stale != MANIFEST:
-            try:
+            with contextlib.suppress(OSError):
                 (out / stale).unlink()
-            except OSError:
-                pass
     from inclusiecheck import __version__
 
     manifest = {

@@ -170,7 +170,7 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
                 if previous is None or _rank(finding.outcome.value) < _rank(previous):
                     outcomes[key] = finding.outcome.value
         by_id = {}
-        for (layer, fid), outcome in outcomes.items():
+        for (_layer, fid), outcome in outcomes.items():
             by_id.setdefault(fid, outcome)
         for feature_id, expected in case.expect.items():
             actual = by_id.get(feature_id, "not_applicable")

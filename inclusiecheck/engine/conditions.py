@@ -161,9 +161,8 @@ def describe(cond: Any) -> str:
     if isinstance(cond, dict):
         parts = []
         for op, exp in cond.items():
-            if isinstance(exp, list):
-                exp = ", ".join(str(x) for x in exp)
-            parts.append(f"{SYMBOLS.get(op, op)} {exp}")
+            shown = ", ".join(str(x) for x in exp) if isinstance(exp, list) else exp
+            parts.append(f"{SYMBOLS.get(op, op)} {shown}")
         return " & ".join(parts)
     if isinstance(cond, list):
         return "∈ " + ", ".join(str(x) for x in cond)

@@ -11,6 +11,7 @@ level, and add rules; the report says which set and version each rule came from.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -386,21 +387,16 @@ def scope_parameters(rules: Iterable[LoadedRule]) -> dict[str, float]:
     return out
 
 
-_BUILTIN_SCOPE: dict[str, float] | None = None
-
-
+@functools.cache
 def _builtin_scope_parameters() -> dict[str, float]:
-    global _BUILTIN_SCOPE
-    if _BUILTIN_SCOPE is None:
-        _BUILTIN_SCOPE = {}
-        path = builtin_rules_dir() / "toegankelijkheidsverordening" / RULESET_FILE
-        if path.is_file():
-            try:
-                spec = RuleSetSpec.model_validate(load_yaml(path))
-                _BUILTIN_SCOPE = dict(spec.scope_parameters)
-            except Exception:  # pragma: no cover - the built-in set is validated by its tests
-                _BUILTIN_SCOPE = {}
-    return _BUILTIN_SCOPE
+    """Read once per process; callers copy the table."""
+    path = builtin_rules_dir() / "toegankelijkheidsverordening" / RULESET_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return dict(RuleSetSpec.model_validate(load_yaml(path)).scope_parameters)
+    except Exception:  # pragma: no cover - the built-in set is validated by its tests
+        return {}
 
 
 _TEMPLATE_FIELD = re.compile(r"\{([^{}\s]*)\}")

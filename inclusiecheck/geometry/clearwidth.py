@@ -637,7 +637,6 @@ def _section_extent(
     v = ring[:-1]  # vertices of the closed ring, without the repeated first one
     nxt = np.roll(np.arange(len(v)), -1)
     prv = np.roll(np.arange(len(v)), 1)
-    ev = v[nxt] - v
     lo = np.full(len(p), -np.inf)
     hi = np.full(len(p), np.inf)
     tol = 1e-9

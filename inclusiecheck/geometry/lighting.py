@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 import shapely
@@ -126,7 +126,7 @@ LED_STREET_TABLE: tuple[tuple[float, float], ...] = _normalised_led_street()
 DISTRIBUTION_NAMES: tuple[str, ...] = ("led_street", "lambertian", "isotropic_down")
 
 #: A distribution: one of DISTRIBUTION_NAMES, or a table of (gamma_deg, cd_per_klm) pairs.
-DistributionSpec = Union[str, tuple[tuple[float, float], ...]]
+DistributionSpec = str | tuple[tuple[float, float], ...]
 IntensityFunction = Callable[[np.ndarray], np.ndarray]
 
 

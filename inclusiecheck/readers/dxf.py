@@ -250,10 +250,10 @@ def _read_entities(path: Path) -> list[dict[str, Any]]:
 
     try:
         with quiet_stdout(), quiet_logger("fiona", "fiona.ogrext", "fiona._env"), \
-                fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"):
-            with fiona.open(path, layer="entities") as src:
-                return [{"geometry": f.geometry, "properties": dict(f.properties), "fid": f.id}
-                        for f in src]
+                fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"), \
+                fiona.open(path, layer="entities") as src:
+            return [{"geometry": f.geometry, "properties": dict(f.properties), "fid": f.id}
+                    for f in src]
     except Exception as exc:  # noqa: BLE001 - GDAL errors on untrusted input
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot read the DXF ({message}); is it an ASCII or binary "

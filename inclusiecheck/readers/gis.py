@@ -763,8 +763,7 @@ def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
             warnings.append(ReadWarning(
                 "geometry_repaired", f"invalid geometry repaired ({reason}); check the "
                 "drawing", file=layer.file, layer=layer.layer, feature_id=layer.fids[index]))
-            geom = fixed
-        converted[index] = geom
+            converted[index] = fixed
         kept.append(index)
     layer.geometries = converted  # type: ignore[assignment]
     return kept

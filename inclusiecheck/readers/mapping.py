@@ -31,7 +31,7 @@ from fractions import Fraction
 from functools import lru_cache, cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -41,7 +41,7 @@ from inclusiecheck.model.profile import LAYER_MODELS, attribute_names
 from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.model.values import parse_number
 
-Scalar = Union[bool, int, float, str, None]
+Scalar = bool | int | float | str | None
 
 # --------------------------------------------------------------------------------------------
 # units
@@ -193,9 +193,9 @@ def _value_table(value: Any) -> dict[str, Scalar]:
     if not isinstance(value, dict):
         raise ValueError("expected a table of 'source value: target value'")
     out: dict[str, Scalar] = {}
-    for key, target in value.items():
-        if isinstance(key, bool):  # YAML reads an unquoted yes/no/on/off key as a boolean
-            key = "true" if key else "false"
+    for raw_key, target in value.items():
+        # YAML reads an unquoted yes/no/on/off key as a boolean
+        key = ("true" if raw_key else "false") if isinstance(raw_key, bool) else raw_key
         if isinstance(target, (dict, list)):
             raise ValueError(f"the target value of {key!r} must be a single value")
         out[str(key)] = target

@@ -30,6 +30,7 @@ from pathlib import PurePath
 from typing import Any
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import shapely
 from lxml import etree
 from shapely.geometry import shape
@@ -231,7 +232,7 @@ def location_target(
     z: float | None = None
     if geom.has_z:
         zs = shapely.get_coordinates(geom, include_z=True)[:, 2]
-        zs = zs[~(zs != zs)]  # drop NaN
+        zs = zs[~np.isnan(zs)]
         if zs.size:
             z = float(zs.mean())
     if not all(math.isfinite(v) for v in (x, y, 0.0 if z is None else z)):
@@ -494,10 +495,10 @@ def markup_xml(finding: Finding, info: RuleInfo | None, guid: str, index: int, l
     _sub(topic, "Index", str(index))
     rule_set = finding.rule_set or (info.rule_set if info else "")
     would_fail = "would_fail" if finding.would_fail else None
-    for label in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set,
-                  finding.regime, would_fail):
-        if label:
-            _sub(topic, "Labels", label)
+    for tag in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set,
+                finding.regime, would_fail):
+        if tag:
+            _sub(topic, "Labels", tag)
     stamp = _xs_datetime(date)
     _sub(topic, "CreationDate", stamp)
     _sub(topic, "CreationAuthor", AUTHOR)

@@ -394,7 +394,7 @@ def _labels_svg(report: Report, frame: _Frame) -> str:
     out = []
     for layer in ("area", "building", "walkway"):
         named = (getattr(report, "map_names", None) or {}).get(layer) or {}
-        for fid, geometry, status in report.map_layers.get(layer, []):
+        for fid, geometry, _status in report.map_layers.get(layer, []):
             name = named.get(fid)
             geom = _geom(geometry) if name else None
             if geom is None:

@@ -50,7 +50,7 @@ def _profiles(seed: int, n: int) -> tuple[list[rw.RectProfile], list[rw.RectProf
         length, width = rng.uniform(3, 40), rng.uniform(0.8, 3.5)
         angle = rng.uniform(0, 360)
 
-        def place(g):  # type: ignore[no-untyped-def]
+        def place(g, angle=angle):  # type: ignore[no-untyped-def]
             return affinity.rotate(affinity.translate(g, 150000, 200000), angle,
                                    origin=(150000, 200000))
 

@@ -181,10 +181,10 @@ class ChainNetwork:
 def _reflex_vertices(area: BaseGeometry) -> list[tuple[float, float]]:
     """Concave corners of a surface: where a shortest path inside it bends."""
     out: list[tuple[float, float]] = []
-    for poly in shapely.get_parts(area):
-        if poly.geom_type != "Polygon" or poly.is_empty:
+    for part in shapely.get_parts(area):
+        if part.geom_type != "Polygon" or part.is_empty:
             continue
-        poly = orient(poly, 1.0)  # area on the left of every ring
+        poly = orient(part, 1.0)  # area on the left of every ring
         for ring in (poly.exterior, *poly.interiors):
             xy = np.asarray(ring.coords)[:-1, :2]
             if len(xy) < 3:
@@ -731,7 +731,7 @@ def judge_edges(cn: ChainNetwork, p: RouteChainParams, ctx: CheckContext) -> Edg
                 judged[k] = judge_link(points[k], p, ctx)
             if judged[k]:
                 issues.setdefault(e, []).extend(judged[k])
-                status[e] = max(int(status[e]), max(i.status for i in judged[k]))
+                status[e] = max(int(status[e]), *(i.status for i in judged[k]))
     return EdgeJudgement(status, issues)
 
 

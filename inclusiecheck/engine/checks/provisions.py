@@ -707,7 +707,7 @@ def _area_coverage(targets: list[Feature], sources: list[Feature], params: Toile
                         lens = shapely.length(shapely.intersection(pieces[pi], areas[ci]))
                         np.add.at(covered_len, ci, lens)
     out = []
-    for i, target in enumerate(targets):
+    for i in range(len(targets)):
         k = int(idx[i])
         # network: uncovered share of the path length inside the area; straight-line: None
         # (the uncovered area is computed only for areas that are judged on it)

@@ -108,8 +108,8 @@ def feature_tags(properties: Mapping[str, Any]) -> dict[str, str]:
     other = properties.get("other_tags")
     if isinstance(other, str):
         tags.update({k: v for k, v in parse_hstore(other).items() if k not in tags})
-    for key, value in properties.items():
-        key = str(key)
+    for raw_key, value in properties.items():
+        key = str(raw_key)
         if key in META_KEYS or key.startswith(("@", "_")) or key in tags:
             continue
         text = _text(value)
