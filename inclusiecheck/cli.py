@@ -11,7 +11,7 @@ import math
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -663,7 +663,7 @@ def rules_list(
 
     from inclusiecheck.engine.loader import resolve_selectors
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ruleset in resolve_selectors(rules):
         for rule in ruleset.rules:
             s = rule.spec
@@ -958,9 +958,10 @@ def main() -> None:
         sys.exit(2)
     except Exception as exc:  # click usage errors and anything unforeseen: one line
         # typer vendors its own click: recognise usage errors by their interface
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        usage_code = getattr(exc, "exit_code", None)
+        if callable(getattr(exc, "show", None)) and isinstance(usage_code, int):
             _usage_error(exc)
-            sys.exit(exc.exit_code)
+            sys.exit(usage_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)
     finally:

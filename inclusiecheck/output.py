@@ -192,7 +192,7 @@ def clean_leftovers(out: Path, names: Iterable[str] | None = None) -> list[Path]
     """Remove temporary files a killed run left in ``out`` (only the tool's own:
     ``.<tool file name>.<random>.tmp``); return what was removed. Call with the lock held."""
     known = frozenset(names) if names is not None else tool_filenames()
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(out.iterdir())
     except OSError:

@@ -169,7 +169,7 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
                 # a feature with several results (e.g. two narrowings) takes its worst outcome
                 if previous is None or _rank(finding.outcome.value) < _rank(previous):
                     outcomes[key] = finding.outcome.value
-        by_id = {}
+        by_id: dict[str, str] = {}
         for (_layer, fid), outcome in outcomes.items():
             by_id.setdefault(fid, outcome)
         for feature_id, expected in case.expect.items():

@@ -773,16 +773,16 @@ def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec,
         from inclusiecheck.engine.attributes import attribute_problems
 
         found = False
-        for problem in attribute_problems(new_spec, declared):
+        for issue in attribute_problems(new_spec, declared):
             # only what the override's own parameters name (the base set answers for the rest)
-            if problem.loc[:2] != ("check", "params") or len(problem.loc) < 3 \
-                    or problem.loc[2] not in override.params:
+            if issue.loc[:2] != ("check", "params") or len(issue.loc) < 3 \
+                    or issue.loc[2] not in override.params:
                 continue
-            where = (*loc, "params", *problem.loc[2:])
+            where = (*loc, "params", *issue.loc[2:])
             entry = Problem(path, line_of(path, where),
-                            f"{'.'.join(map(str, where))}: {problem.message}",
-                            "error" if problem.error else "warning")
-            if problem.error:
+                            f"{'.'.join(map(str, where))}: {issue.message}",
+                            "error" if issue.error else "warning")
+            if issue.error:
                 problems.append(entry)
                 found = True
             elif warnings is not None:
@@ -872,9 +872,9 @@ def validate_folder(folder: Path, warnings: list[Problem] | None = None
         if rule_path.is_file():
             spec = load_rule_file(rule_path, problems)
             if spec is not None and bind_rule(spec, rule_path, problems) is not None:
-                errors, found = attribute_name_problems(spec, rule_path)
+                errors, unknown = attribute_name_problems(spec, rule_path)
                 problems.extend(errors)
-                warnings.extend(found)
+                warnings.extend(unknown)
             problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0

@@ -157,7 +157,8 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
         if kind is not None:
             import dataclasses
 
-            options = dataclasses.replace(options, **{kind: str(mapping)})
+            changes: dict[str, Any] = {kind: str(mapping)}
+            options = dataclasses.replace(options, **changes)
             mapping = None
     plan = find_reader(path).read(path, options)
     profiles: list[Any] = []

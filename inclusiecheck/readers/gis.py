@@ -769,7 +769,8 @@ def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
     return kept
 
 
-def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]) -> tuple[float, ...]:
+def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]
+                    ) -> tuple[float, float, float, float]:
     """Bounds in WGS 84 lon/lat of the given layers' geometries (in their own CRSs)."""
     xs: list[float] = []
     ys: list[float] = []

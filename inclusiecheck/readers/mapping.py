@@ -473,9 +473,9 @@ def _compile_layer(profile: MappingProfile, layer: str) -> _Compiled:
         for target in attribute_names(layer):
             table.setdefault(target, [])
     rules = []
-    for target, sources in table.items():
+    for target, target_sources in table.items():
         candidates: list[tuple[str, str | None]] = [(name_key(target), None)]
-        for source in sources:
+        for source in target_sources:
             candidates.extend((name_key(n), source.unit) for n in source.names)
         rules.append(_Rule(target, tuple(dict.fromkeys(candidates)), unit_of(target)))
     if profile.truncated_names:
@@ -560,8 +560,8 @@ def _map_properties(properties: dict[str, Any], compiled: _Compiled,
                     warn: Callable[[str], None]) -> dict[str, Any]:
     """Rename, convert and map one feature's properties."""
     by_key: dict[str, str] = {}
-    for name in properties:
-        by_key.setdefault(name_key(name), name)
+    for prop in properties:
+        by_key.setdefault(name_key(prop), prop)
     out: dict[str, Any] = {}
     consumed: set[str] = set()
     for rule in compiled.rules:

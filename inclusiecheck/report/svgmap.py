@@ -156,7 +156,7 @@ def _point_symbol(x: float, y: float, style: LayerStyle) -> str:
 def geometry_svg(geojson: Mapping[str, Any], frame: _Frame, style: LayerStyle) -> list[str]:
     """Return SVG elements drawing one GeoJSON geometry (any type) in ``frame``."""
     kind = geojson.get("type")
-    coords = geojson.get("coordinates")
+    coords: Any = geojson.get("coordinates")  # malformed GeoJSON: the except below
     out: list[str] = []
     try:
         if kind == "Point":

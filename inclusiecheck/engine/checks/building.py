@@ -165,7 +165,8 @@ def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
     if code is None:
         if params.unknown == "to_verify":
             return ctx.missing(params.key)
-        options = [(None, params.default)] if params.default is not None else []
+        options: list[tuple[str | None, CodeLimit]] = (
+            [(None, params.default)] if params.default is not None else [])
         options += list(params.limits.items())
         results = [(c, _by_code(feature, params, ctx, lim, None)) for c, lim in options]
         missing = [m for _, r in results for m in r.missing if r.outcome is Outcome.TO_VERIFY]

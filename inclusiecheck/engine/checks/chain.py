@@ -714,9 +714,9 @@ def judge_edges(cn: ChainNetwork, p: RouteChainParams, ctx: CheckContext) -> Edg
         if not found:
             continue
         whole = [i for i in found if i.location is None]
-        local = [i for i in found if i.location is not None]
+        local = [(i, i.location.buffer(1e-3)) for i in found if i.location is not None]
         for e in edges:
-            on_edge = whole + [i for i in local if net.edges[e].intersects(i.location.buffer(1e-3))]
+            on_edge = whole + [i for i, zone in local if net.edges[e].intersects(zone)]
             if on_edge:
                 issues[e] = on_edge
                 status[e] = max(i.status for i in on_edge)

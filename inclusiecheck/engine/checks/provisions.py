@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import shapely
@@ -128,7 +128,7 @@ class Verdict:
     required: Any = None
     unit: str | None = None
     missing: tuple[str, ...] = ()
-    note: NL_EN | None = None
+    note: Mapping[str, str] | None = None
     location: BaseGeometry | None = None
     warn: bool = False
 
@@ -181,9 +181,9 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
     """Judge a mode-dependent limit (see :class:`ModeThresholdParams`)."""
     mode = ctx.value(feature, params.mode_property)
     value = _num(ctx.value(feature, params.property))
-    missing = [n for n, v in ((params.mode_property, mode), (params.property, value)) if v is None]
-    if missing:
-        return Verdict("unknown", missing=tuple(missing))
+    if mode is None or value is None:
+        return Verdict("unknown", missing=tuple(
+            n for n, v in ((params.mode_property, mode), (params.property, value)) if v is None))
     limits = params.modes.get(str(mode))
     if limits is None or (limits.min is None and limits.max is None
                           and limits.warn_max is None):
@@ -337,7 +337,7 @@ def judge_platform_height(feature: Feature, params: StopCategoryParams,
             "en": f"{h} cm platform, higher than recommended: accessible if the boarding ramp "
                   f"is at most {_fmt(limit)} %; measure the gradient"})
     gradient = abs(gradient)
-    state = "pass" if gradient <= limit else "fail"
+    state: Literal["pass", "fail"] = "pass" if gradient <= limit else "fail"
     return Verdict(state, gradient, limit, "%", note={
         "nl": f"perron van {h} cm: beoordeeld op de helling van de oprijplaat",
         "en": f"{h} cm platform: judged on the boarding ramp gradient"})
@@ -541,9 +541,9 @@ class RoomSizeParams(CheckParams):
 def room_size(feature: Feature, params: RoomSizeParams, ctx: CheckContext) -> CheckResult:
     """Inner room size (short x long side) against a minimum and a target."""
     (w, ln), missing = ctx.numbers(feature, params.width, params.length)
-    if missing:
+    if missing or w is None or ln is None:
         return ctx.missing(*missing, property="room_size_m")
-    short, long_ = min(w, ln), max(w, ln)  # type: ignore[type-var]
+    short, long_ = min(w, ln), max(w, ln)
     measured = f"{short:g} x {long_:g}"
     required = f"{params.min_width_m:g} x {params.min_length_m:g}"
     data = {"short_m": short, "long_m": long_}
@@ -1025,7 +1025,7 @@ def _area_gaps(feature: Feature, params: RestGapsParams,
     from inclusiecheck.geometry.coverage import gap_stretches_network
 
     area = feature.geometry
-    lines = []
+    lines: list[BaseGeometry] = []
     for walkway in ctx.model.near("walkway", area):
         if walkway.geom_type != "LineString":
             continue

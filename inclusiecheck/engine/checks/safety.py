@@ -419,6 +419,7 @@ def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str
     (an area ``street`` or ``plan_boundary``) stays out of judgement.
     """
     own = feature.attrs.get("lighting_class") if params.feature_class else None
+    found: str | None
     if own:
         key = str(own).strip().upper()
         if key not in LIGHTING_CLASSES:

@@ -197,7 +197,9 @@ def relation_geometries(collector: _Collector, crs: pyproj.CRS | None,
     built: list[tuple[_Element, BaseGeometry]] = []
     incomplete = 0
     for relation in collector.relations:
-        outer, inner, missing = [], [], False
+        outer: list[BaseGeometry] = []
+        inner: list[BaseGeometry] = []
+        missing = False
         for ref, role in relation.members or ():
             refs = collector.member_refs.get(ref)
             if refs is None:

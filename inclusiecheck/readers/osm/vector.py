@@ -254,6 +254,8 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
             continue
         classified += 1
         identity = osm_identity(feature.properties, feature.source.fid, feature.source.layer)
+        osm_id: str | None
+        fid: str | None
         if identity is not None:
             osm_kind, number = identity
             fid = osm_kind[0] + str(number)
