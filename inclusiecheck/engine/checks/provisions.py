@@ -394,10 +394,9 @@ class StopCategoryParams(CheckParams):
 def judge_tactile(feature: Feature, params: TactileParams, ctx: CheckContext) -> Verdict:
     """The attribute, or a drawn ``tactile`` feature of the kind (same logic as the
     ``attribute_or_nearby`` check type)."""
-    result = attribute_or_nearby.func(feature, AttributeOrNearbyParams(
+    (result,) = attribute_or_nearby.run(feature, AttributeOrNearbyParams(
         property=params.property, layers=["tactile"], where={"kind": params.kind},
         within_m=params.within_m), ctx)
-    assert isinstance(result, CheckResult)
     if result.outcome is Outcome.PASS:
         return Verdict("pass", True, True, note=result.note)
     if result.outcome is Outcome.FAIL:

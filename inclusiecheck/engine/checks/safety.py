@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -1063,7 +1064,7 @@ class UnderpassDimensionsParams(CheckParams):
     min_height_m: float | None = Field(default=2.5, gt=0)
 
     @model_validator(mode="after")
-    def _any(self) -> "UnderpassDimensionsParams":
+    def _any(self) -> UnderpassDimensionsParams:
         if self.max_length_m is None and self.min_width_m is None and self.min_height_m is None:
             raise ValueError("underpass_dimensions needs at least one limit")
         return self
