@@ -38,7 +38,7 @@ def run(n: int) -> None:
         print(f"{nf:>7} features | read {t1 - t0:6.2f} s ({nf / (t1 - t0):8.0f} f/s) | "
               f"rules load {t2 - t1:5.2f} s ({rules} rules) | evaluate {t3 - t2:6.2f} s "
               f"({nf / (t3 - t2):8.0f} f/s) | json {t4 - t3:5.2f} s "
-              f"({len(report.findings)} findings listed)")
+              f"({len(report.findings)} findings listed, {len(json_bytes) / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

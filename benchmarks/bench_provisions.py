@@ -112,7 +112,7 @@ def main() -> None:
         dt_s = time.perf_counter() - t
         total += dt_s
         outcomes = Counter()
-        for rule_id, stats in result.rule_stats.items():
+        for stats in result.rule_stats.values():
             outcomes.update(stats.counts)
         print(f"{label}: {dt_s:.2f} s  {dict(sorted(outcomes.items()))}")
     # each evaluate() above is a run of its own: its structures (ctx.shared) are built once

@@ -11,7 +11,7 @@ import math
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -107,9 +107,9 @@ def _formats(values: list[str] | None) -> list[str]:
     names: list[str] = []
     for value in values or ["html,json"]:
         for part in value.split(","):
-            part = part.strip().lower()
-            if part and part not in names:
-                names.append(part)
+            name = part.strip().lower()
+            if name and name not in names:
+                names.append(name)
     return names
 
 
@@ -151,7 +151,7 @@ def _check_date(value: str | None) -> dt.date | None:
 
 def write_outputs(report: Report, out: Path, formats: list[str], *,
                   bcf_recommendations: bool = False,
-                  progress: "PlanProgress | None" = None,
+                  progress: PlanProgress | None = None,
                   check_date: dt.date | None = None) -> list[Path]:
     """Render ``report`` in every format, then write them into ``out`` as one set with its
     ``manifest.json`` (:func:`inclusiecheck.output.write_report_set`); return the report
@@ -207,7 +207,7 @@ class Progress:
         sys.stderr.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
         sys.stderr.flush()
 
-    def for_plan(self, index: int) -> "PlanProgress":
+    def for_plan(self, index: int) -> PlanProgress:
         return PlanProgress(self, index)
 
     def done(self, code: int, verdict: str | None) -> None:
@@ -332,31 +332,30 @@ def print_summary(report: Report, written: list[Path]) -> None:
 @app.command()
 def check(
     plans: Annotated[list[Path], typer.Argument(help="Plan file(s) or folder(s).", metavar="PLAN")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file (IFC models use their own); osm or osw for OSM-tagged GeoJSON/GeoPackage and OpenSidewalks; cad-nl or a cad-layers file for DXF.", metavar="NAME")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force (default: the plan's; else today, with a warning in the report).", metavar="DATE")] = None,
-    check_date: Annotated[Optional[str], typer.Option("--check-date", help="Date of the check shown in HTML and Markdown (default: SOURCE_DATE_EPOCH, else today; never in JSON).", metavar="DATE")] = None,
-    formats: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, gpkg, sarif, md, bcf (default html,json).", metavar="FORMAT")] = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file (IFC models use their own); osm or osw for OSM-tagged GeoJSON/GeoPackage and OpenSidewalks; cad-nl or a cad-layers file for DXF.", metavar="NAME")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Permit date: selects the rule versions in force (default: the plan's; else today, with a warning in the report).", metavar="DATE")] = None,
+    check_date: Annotated[str | None, typer.Option("--check-date", help="Date of the check shown in HTML and Markdown (default: SOURCE_DATE_EPOCH, else today; never in JSON).", metavar="DATE")] = None,
+    formats: Annotated[list[str] | None, typer.Option("--format", "-f", help="Output formats, comma list or repeated: html, json, geojson, gpkg, sarif, md, bcf (default html,json).", metavar="FORMAT")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-report).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-report"),
-    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Report language: nl (default) or en.", metavar="LANG")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Report language: nl (default) or en.", metavar="LANG")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a fail of this level exists: obligation (default), recommendation or never.", metavar="LEVEL", show_default=False)] = FailOn.obligation,
     list_all: Annotated[bool, typer.Option("--all", help="Also list passes and not-applicable outcomes.")] = False,
-    deviations: Annotated[Optional[Path], typer.Option("--deviations", help="Deviations file (default: afwijkingen.yaml beside the plan).", metavar="PATH")] = None,
-    origin: Annotated[Optional[str], typer.Option("--origin", help="IFC without georeferencing: the model origin as E,N or E,N,rotation in degrees.", metavar="E,N[,DEG]")] = None,
-    work_kind: Annotated[Optional[str], typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.", metavar="KIND")] = None,
-    built_up_area: Annotated[Optional[bool], typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.", show_default=False)] = None,
-    public_building: Annotated[Optional[bool], typer.Option("--public-building/--no-public-building", help="Default for building parts that do not say whether their building is publicly accessible.", show_default=False)] = None,
-    regime: Annotated[Optional[str], typer.Option("--regime", help="Default regulation of outdoor features nothing else places: verordening, bv97 or public_space.", metavar="REGIME")] = None,
-    complete_layers: Annotated[Optional[str], typer.Option("--complete-layers", help="Layers that hold every feature of their kind in the plan area, comma list (light,building,bench,toilet; present = every layer the plan has; none). Default: the layers a design plan has; OpenStreetMap, OpenSidewalks and GTFS data none. Absence proves something only in a complete layer.", metavar="LAYERS")] = None,
-    building_area: Annotated[Optional[float], typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0, metavar="NUMBER")] = None,
+    deviations: Annotated[Path | None, typer.Option("--deviations", help="Deviations file (default: afwijkingen.yaml beside the plan).", metavar="PATH")] = None,
+    origin: Annotated[str | None, typer.Option("--origin", help="IFC without georeferencing: the model origin as E,N or E,N,rotation in degrees.", metavar="E,N[,DEG]")] = None,
+    work_kind: Annotated[str | None, typer.Option("--work-kind", help="new, renovation, extension or outdoor_only.", metavar="KIND")] = None,
+    built_up_area: Annotated[bool | None, typer.Option("--built-up-area/--outside-built-up-area", help="Whether the plan lies inside the built-up area.", show_default=False)] = None,
+    public_building: Annotated[bool | None, typer.Option("--public-building/--no-public-building", help="Default for building parts that do not say whether their building is publicly accessible.", show_default=False)] = None,
+    regime: Annotated[str | None, typer.Option("--regime", help="Default regulation of outdoor features nothing else places: verordening, bv97 or public_space.", metavar="REGIME")] = None,
+    complete_layers: Annotated[str | None, typer.Option("--complete-layers", help="Layers that hold every feature of their kind in the plan area, comma list (light,building,bench,toilet; present = every layer the plan has; none). Default: the layers a design plan has; OpenStreetMap, OpenSidewalks and GTFS data none. Absence proves something only in a complete layer.", metavar="LAYERS")] = None,
+    building_area: Annotated[float | None, typer.Option("--building-area", help="Publicly accessible floor area in m² (decides the verordening's case).", min=0, metavar="NUMBER")] = None,
     ifc_geometry: Annotated[bool, typer.Option("--ifc-geometry", help="IFC: exact footprints from IfcOpenShell's geometry kernel (slower).")] = False,
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
-    progress: Annotated[Optional[ProgressMode], typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
+    progress: Annotated[ProgressMode | None, typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
-    from inclusiecheck.api import check as run_check
 
     report_progress = Progress(progress is ProgressMode.json, len(plans))
 
@@ -439,10 +438,10 @@ def check(
 def compare(
     old: Annotated[Path, typer.Argument(help="The earlier plan version.", metavar="OLD")],
     new: Annotated[Path, typer.Argument(help="The revised plan version.", metavar="NEW")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
-    mapping: Annotated[Optional[str], typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file; osm, osw or cad-nl for OSM-tagged data, OpenSidewalks and DXF.", metavar="NAME")] = None,
-    crs: Annotated[Optional[str], typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Permit date: selects the rule versions in force.", metavar="DATE")] = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="Mapping profile: nl, shapefile or a YAML file; osm, osw or cad-nl for OSM-tagged data, OpenSidewalks and DXF.", metavar="NAME")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Permit date: selects the rule versions in force.", metavar="DATE")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-compare).", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-compare"),
     lang: Annotated[Lang, typer.Option("--lang", help="Language of compare.md and the summary: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
 ) -> None:
@@ -652,7 +651,7 @@ RULE_LIST_FIELDS = ("id", "rule_set", "rule_set_version", "version", "level", "p
 
 @rules_app.command("list")
 def rules_list(
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the titles: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="text (default: one rule per line, fits the terminal), json or csv (every field).", metavar="FORMAT", show_default=False)] = ListFormat.text,
 ) -> None:
@@ -664,7 +663,7 @@ def rules_list(
 
     from inclusiecheck.engine.loader import resolve_selectors
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ruleset in resolve_selectors(rules):
         for rule in ruleset.rules:
             s = rule.spec
@@ -711,9 +710,9 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. VW-01", metavar="RULE")],
-    rules: Annotated[Optional[list[str]], typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the title: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
-    date: Annotated[Optional[str], typer.Option("--date", help="Show the version in force on this date (default today).", metavar="DATE")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Show the version in force on this date (default today).", metavar="DATE")] = None,
 ) -> None:
     """Show one rule (the version in force): metadata, source, check, parameters, texts."""
     import yaml
@@ -755,7 +754,7 @@ def _warn_plugin_errors() -> None:
 
 @rules_app.command("validate")
 def rules_validate(
-    path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
+    path: Annotated[Path | None, typer.Argument(help="A rule-set folder, a folder of sets, or a rule folder; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
 ) -> None:
     """Validate rule files: every schema error with its file and line.
 
@@ -792,7 +791,7 @@ def rules_validate(
 
 @rules_app.command("test")
 def rules_test(
-    path: Annotated[Optional[Path], typer.Argument(help="A rule-set folder or a folder of sets; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
+    path: Annotated[Path | None, typer.Argument(help="A rule-set folder or a folder of sets; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every case, not only the failures.")] = False,
 ) -> None:
     """Run the pass/fail cases of every rule; prints 'N passed, N failed'."""
@@ -817,7 +816,7 @@ def rules_test(
 
 @rules_app.command("docs")
 def rules_docs(
-    path: Annotated[Optional[Path], typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
+    path: Annotated[Path | None, typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.", metavar="PATH", show_default=False)] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("rule-docs"),
 ) -> None:
     """Generate the rule reference (Markdown and HTML, Dutch and English) from rule files."""
@@ -854,7 +853,7 @@ def rules_schema(
 @rules_app.command("checks")
 def rules_checks(
     builtin_only: Annotated[bool, typer.Option("--builtin-only", help="Leave out the check types of installed plugins.")] = False,
-    write: Annotated[Optional[Path], typer.Option("--write", help="Update the generated section of this Markdown file (e.g. docs/check-types.md) instead of printing.")] = None,
+    write: Annotated[Path | None, typer.Option("--write", help="Update the generated section of this Markdown file (e.g. docs/check-types.md) instead of printing.")] = None,
 ) -> None:
     """Print every check type and its parameters (Markdown), as in docs/check-types.md.
 
@@ -883,16 +882,16 @@ def rules_checks(
 @rules_app.command("new")
 def rules_new(
     path: Annotated[Path, typer.Argument(help="The rule-set folder (with --set: the folder to create, or its parent).", metavar="PATH")],
-    rule_id: Annotated[Optional[str], typer.Option("--id", help="Rule id, e.g. GENT-01 (capitals, dash, number).")] = None,
+    rule_id: Annotated[str | None, typer.Option("--id", help="Rule id, e.g. GENT-01 (capitals, dash, number).")] = None,
     layer: Annotated[str, typer.Option("--layer", help="The data-profile layer the rule applies to.")] = "walkway",
     check_name: Annotated[str, typer.Option("--check", help="Check type to scaffold: threshold, presence, enumeration or manual.")] = "threshold",
-    prop: Annotated[Optional[str], typer.Option("--property", help="Attribute the check judges (default: the layer's first fitting one).")] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Dotted rule name (default: layer.property_min).")] = None,
-    slug: Annotated[Optional[str], typer.Option("--slug", help="Folder name after the id (default from the property).")] = None,
-    set_name: Annotated[Optional[str], typer.Option("--set", help="Create a new rule set of this name (ruleset.yaml) first.")] = None,
-    extends: Annotated[Optional[list[str]], typer.Option("--extends", help="With --set: the set(s) the new set extends (repeatable).")] = None,
-    publisher: Annotated[Optional[str], typer.Option("--publisher", help="With --set: who publishes the set.")] = None,
-    schema: Annotated[Optional[str], typer.Option("--schema-base", help="Base URL or path of the JSON Schemas for the editor line.")] = None,
+    prop: Annotated[str | None, typer.Option("--property", help="Attribute the check judges (default: the layer's first fitting one).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Dotted rule name (default: layer.property_min).")] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help="Folder name after the id (default from the property).")] = None,
+    set_name: Annotated[str | None, typer.Option("--set", help="Create a new rule set of this name (ruleset.yaml) first.")] = None,
+    extends: Annotated[list[str] | None, typer.Option("--extends", help="With --set: the set(s) the new set extends (repeatable).")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="With --set: who publishes the set.")] = None,
+    schema: Annotated[str | None, typer.Option("--schema-base", help="Base URL or path of the JSON Schemas for the editor line.")] = None,
 ) -> None:
     """Scaffold a rule with its test cases (and, with --set, a new rule set).
 
@@ -959,9 +958,10 @@ def main() -> None:
         sys.exit(2)
     except Exception as exc:  # click usage errors and anything unforeseen: one line
         # typer vendors its own click: recognise usage errors by their interface
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+        usage_code = getattr(exc, "exit_code", None)
+        if callable(getattr(exc, "show", None)) and isinstance(usage_code, int):
             _usage_error(exc)
-            sys.exit(exc.exit_code)
+            sys.exit(usage_code)
         _err(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(3)
     finally:

@@ -14,13 +14,14 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import yaml
 
 from inclusiecheck.engine.loader import LoadedRule, RuleSet
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "nl": {"title": "Regelreferentie", "set": "Regelset", "version": "versie",
            "publisher": "uitgever", "applies": "Van toepassing op", "requirement": "Vereiste",
            "check": "Controle", "source": "Bron", "level": "Niveau", "pillar": "Pijler",
@@ -304,7 +305,8 @@ def rule_json_schemas(builtin_only: bool = False) -> dict[str, dict[str, Any]]:
     or misspelt parameter while the expert types. Unknown check types are left to
     ``inclusiecheck rules validate`` (a plugin may provide them).
     """
-    from pydantic.json_schema import models_json_schema
+    from pydantic import BaseModel
+    from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
     from inclusiecheck.engine import checks
     from inclusiecheck.engine.schema import json_schemas
@@ -313,7 +315,8 @@ def rule_json_schemas(builtin_only: bool = False) -> dict[str, dict[str, Any]]:
     rule = schemas["rule"]
     known = {name: c for name, c in checks.registry().items()
              if not builtin_only or _is_builtin(c)}
-    models = [(c.params, "validation") for c in known.values()]
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (c.params, "validation") for c in known.values()]
     key_map, top = models_json_schema(models, ref_template="#/$defs/{model}")
     defs = rule.setdefault("$defs", {})
     for def_name, definition in top.get("$defs", {}).items():

@@ -24,6 +24,7 @@ set or none, never a mix that looks complete.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -33,7 +34,8 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from inclusiecheck.model import InputError
 
@@ -84,10 +86,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -192,7 +192,7 @@ def clean_leftovers(out: Path, names: Iterable[str] | None = None) -> list[Path]
     """Remove temporary files a killed run left in ``out`` (only the tool's own:
     ``.<tool file name>.<random>.tmp``); return what was removed. Call with the lock held."""
     known = frozenset(names) if names is not None else tool_filenames()
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(out.iterdir())
     except OSError:
@@ -303,16 +303,14 @@ def _write_set(out: Path, files: list[tuple[str, bytes]], names: list[str],
         entries.append({"name": name, "bytes": len(data), "sha256": _sha256(data)})
     for stale in previous_names:
         if stale not in names and stale in known and "/" not in stale and stale != MANIFEST:
-            try:
+            with contextlib.suppress(OSError):
                 (out / stale).unlink()
-            except OSError:
-                pass
     from inclusiecheck import __version__
 
     manifest = {
         "tool": "inclusiecheck", "version": __version__,
         "run_id": run_id or uuid.uuid4().hex,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "complete": True, "files": entries,
     }
     write_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())

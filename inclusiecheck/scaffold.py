@@ -121,13 +121,13 @@ def _example(check: str, layer: str, prop: str | None) -> _Example:
     if check == "enumeration":
         prop = _pick(layer, ("code",), prop)
         codes = allowed_codes(layer, prop) or ("a", "b")
-        good, bad = codes[0], codes[-1]
+        good_code, bad_code = codes[0], codes[-1]
         return _Example(
-            f"    property: {prop}\n    allowed: [{good}]     # {TODO}: the allowed codes\n",
+            f"    property: {prop}\n    allowed: [{good_code}]     # {TODO}: the allowed codes\n",
             f"{TODO}: {{property}} is {{measured}}; toegelaten: {{required}}.",
             f"{TODO}: {{property}} is {{measured}}; allowed: {{required}}.", f"{prop}_allowed",
-            (("good", {prop: good}, "pass", "an allowed code"),
-             ("bad", {prop: bad}, "fail", "a code that is not allowed"),
+            (("good", {prop: good_code}, "pass", "an allowed code"),
+             ("bad", {prop: bad_code}, "fail", "a code that is not allowed"),
              ("unknown", {}, "to_verify", f"no {prop}: the data is missing")))
     if check == "manual":
         return _Example(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -169,8 +169,8 @@ def run_rule_cases(rule: LoadedRule, folder: Path | None = None,
                 # a feature with several results (e.g. two narrowings) takes its worst outcome
                 if previous is None or _rank(finding.outcome.value) < _rank(previous):
                     outcomes[key] = finding.outcome.value
-        by_id = {}
-        for (layer, fid), outcome in outcomes.items():
+        by_id: dict[str, str] = {}
+        for (_layer, fid), outcome in outcomes.items():
             by_id.setdefault(fid, outcome)
         for feature_id, expected in case.expect.items():
             actual = by_id.get(feature_id, "not_applicable")

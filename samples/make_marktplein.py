@@ -181,8 +181,8 @@ def main() -> None:
         old.unlink()
     for layer, items in LAYERS.items():
         features = []
-        for props, geom in items:
-            props = {k: v for k, v in props.items() if v is not None}
+        for given, geom in items:
+            props = {k: v for k, v in given.items() if v is not None}
             features.append({"type": "Feature", "properties": props, "geometry": geom})
         data = {"type": "FeatureCollection", "name": layer, "crs": CRS, "features": features}
         (OUT / f"{layer}.geojson").write_text(json.dumps(data, indent=1, ensure_ascii=False)

@@ -298,7 +298,7 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
         if name in plan_fields or name in checker.declared:
             continue
         close = near_misses(name, plan_fields)
-        loc = ("applies_to", "plan", name)
+        loc: tuple[str | int, ...] = ("applies_to", "plan", name)
         if close:
             checker.problems.append(AttributeProblem(
                 loc, f"unknown plan field {name!r}; did you mean {close[0]!r}?", True))
@@ -309,6 +309,7 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
     params = dict(rule.check.params if params is None else params)
     base = ("check", "params")
     for path, role, layer_param in attribute_params_of(rule.check.type):
+        on: tuple[str, ...]
         if layer_param == "rule":
             on = layers
         else:

@@ -8,7 +8,8 @@ mapping uses operators from :data:`OPERATORS` (``{gte: 1.5}``, ``{in: [a, b]}``,
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 _MISSING = object()
 
@@ -160,9 +161,8 @@ def describe(cond: Any) -> str:
     if isinstance(cond, dict):
         parts = []
         for op, exp in cond.items():
-            if isinstance(exp, list):
-                exp = ", ".join(str(x) for x in exp)
-            parts.append(f"{SYMBOLS.get(op, op)} {exp}")
+            shown = ", ".join(str(x) for x in exp) if isinstance(exp, list) else exp
+            parts.append(f"{SYMBOLS.get(op, op)} {shown}")
         return " & ".join(parts)
     if isinstance(cond, list):
         return "∈ " + ", ".join(str(x) for x in cond)

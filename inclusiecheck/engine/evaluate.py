@@ -9,12 +9,14 @@ kept as findings when ``list_all`` is set, so a 100k-feature plan stays light.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import gc
 import json
 from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Final
+from collections.abc import Iterable
 
 import numpy as np
 import shapely
@@ -112,8 +114,12 @@ UNDECIDED_REASON = {
     "building_area_m2": {"nl": "publiek toegankelijke oppervlakte onbekend",
                          "en": "publicly accessible floor area unknown"},
 }
+class _Scope(enum.Enum):
+    UNDECIDED = "undecided"
+
+
 #: marker of "the scope is undecided for lack of scope data only: measure anyway"
-UNDECIDED = object()
+UNDECIDED: Final = _Scope.UNDECIDED
 
 
 @dataclass(slots=True)
@@ -138,7 +144,7 @@ class Evaluation:
 
 def rules_in_force(rulesets: Iterable[RuleSet], day: dt.date) -> list[LoadedRule]:
     """The rules valid on ``day`` (a rule's own dates, within its set's validity)."""
-    out = []
+    out: list[LoadedRule] = []
     for ruleset in rulesets:
         spec = ruleset.spec
         if spec.valid_from and day < spec.valid_from:
@@ -176,12 +182,13 @@ def locations_of(geoms: list[BaseGeometry | None]) -> list[dict[str, Any] | None
     shapes = _geojson_dicts(arr)
     used = [False] * len(unique)
     for i, k in enumerate(which):
-        if k < 0 or shapes[k] is None:
+        shape = shapes[k] if k >= 0 else None
+        if shape is None:
             continue
         if used[k]:
-            out[i] = _copy_shape(shapes[k])   # every entry gets its own dict
+            out[i] = _copy_shape(shape)   # every entry gets its own dict
         else:
-            out[i] = shapes[k]
+            out[i] = shape
             used[k] = True
     return out
 
@@ -394,7 +401,8 @@ class Evaluator:
                  if r.outcome is Outcome.NOT_APPLICABLE and r.note]
         return "the check judged it not applicable" + (f" ({'; '.join(notes)})" if notes else "")
 
-    def _applicability(self, rule: LoadedRule, feature: Feature) -> tuple[Outcome | None, tuple[str, ...], dict[str, str] | None]:
+    def _applicability(self, rule: LoadedRule, feature: Feature
+                       ) -> tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]:
         """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
         plan = self._plan(rule)
         if plan.geometry is not None and feature.geom_type not in plan.geometry:
@@ -506,7 +514,8 @@ class Evaluator:
 
     # -- undecided scope ------------------------------------------------------------------------
     def _undecided(self, rule: LoadedRule, feature: Feature, scope_missing: tuple[str, ...],
-                   case: dict[str, str] | None) -> list[tuple[CheckResult, bool | None, str | None]]:
+                   case: dict[str, str] | None
+                   ) -> list[tuple[CheckResult, bool | None, dict[str, Any] | None]]:
         """Run the check although the scope is undecided for lack of scope data: each result
         becomes ``to_verify`` that keeps what was measured, with ``would_fail`` (and a message
         saying both the measurement and the undecided scope)."""
@@ -518,7 +527,7 @@ class Evaluator:
         finally:
             self.ctx.scope_undecided = False
         lenient: list[CheckResult] | None = None
-        out: list[tuple[CheckResult, bool | None, str | None]] = []
+        out: list[tuple[CheckResult, bool | None, dict[str, Any] | None]] = []
         for k, r in enumerate(results):
             if r.outcome is Outcome.NOT_APPLICABLE:
                 out.append((r, None, None))
@@ -650,7 +659,7 @@ class Evaluator:
                         outcome, missing, case = decided[position]
                     else:
                         outcome, missing, case = applicability(rule, feature)
-                    extra: list[tuple[bool | None, str | None]] | None = None
+                    extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
                     if outcome is None:
                         results = next(judged) if batched else check_run(feature, params, ctx)
                         if not results:

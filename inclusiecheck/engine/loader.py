@@ -11,11 +11,13 @@ level, and add rules; the report says which set and version each rule came from.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ValidationError
 
@@ -385,21 +387,16 @@ def scope_parameters(rules: Iterable[LoadedRule]) -> dict[str, float]:
     return out
 
 
-_BUILTIN_SCOPE: dict[str, float] | None = None
-
-
+@functools.cache
 def _builtin_scope_parameters() -> dict[str, float]:
-    global _BUILTIN_SCOPE
-    if _BUILTIN_SCOPE is None:
-        _BUILTIN_SCOPE = {}
-        path = builtin_rules_dir() / "toegankelijkheidsverordening" / RULESET_FILE
-        if path.is_file():
-            try:
-                spec = RuleSetSpec.model_validate(load_yaml(path))
-                _BUILTIN_SCOPE = dict(spec.scope_parameters)
-            except Exception:  # pragma: no cover - the built-in set is validated by its tests
-                _BUILTIN_SCOPE = {}
-    return _BUILTIN_SCOPE
+    """Read once per process; callers copy the table."""
+    path = builtin_rules_dir() / "toegankelijkheidsverordening" / RULESET_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return dict(RuleSetSpec.model_validate(load_yaml(path)).scope_parameters)
+    except Exception:  # pragma: no cover - the built-in set is validated by its tests
+        return {}
 
 
 _TEMPLATE_FIELD = re.compile(r"\{([^{}\s]*)\}")
@@ -776,16 +773,16 @@ def _apply_override(rule: LoadedRule, override: RuleOverride, spec: RuleSetSpec,
         from inclusiecheck.engine.attributes import attribute_problems
 
         found = False
-        for problem in attribute_problems(new_spec, declared):
+        for issue in attribute_problems(new_spec, declared):
             # only what the override's own parameters name (the base set answers for the rest)
-            if problem.loc[:2] != ("check", "params") or len(problem.loc) < 3 \
-                    or problem.loc[2] not in override.params:
+            if issue.loc[:2] != ("check", "params") or len(issue.loc) < 3 \
+                    or issue.loc[2] not in override.params:
                 continue
-            where = (*loc, "params", *problem.loc[2:])
+            where = (*loc, "params", *issue.loc[2:])
             entry = Problem(path, line_of(path, where),
-                            f"{'.'.join(map(str, where))}: {problem.message}",
-                            "error" if problem.error else "warning")
-            if problem.error:
+                            f"{'.'.join(map(str, where))}: {issue.message}",
+                            "error" if issue.error else "warning")
+            if issue.error:
                 problems.append(entry)
                 found = True
             elif warnings is not None:
@@ -829,7 +826,7 @@ def resolve_selectors(selectors: Iterable[str] | None) -> list[RuleSet]:
     sets: list[RuleSet] = []
     for selector in selectors:
         path = Path(selector)
-        if path.is_dir() and (("/" in selector or "\\" in selector or selector not in known)):
+        if path.is_dir() and ("/" in selector or "\\" in selector or selector not in known):
             found = _sets_below(path)
             if not found:
                 raise InputError(f"{path}: no ruleset.yaml here or in its sub-folders")
@@ -875,9 +872,9 @@ def validate_folder(folder: Path, warnings: list[Problem] | None = None
         if rule_path.is_file():
             spec = load_rule_file(rule_path, problems)
             if spec is not None and bind_rule(spec, rule_path, problems) is not None:
-                errors, found = attribute_name_problems(spec, rule_path)
+                errors, unknown = attribute_name_problems(spec, rule_path)
                 problems.extend(errors)
-                warnings.extend(found)
+                warnings.extend(unknown)
             problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0

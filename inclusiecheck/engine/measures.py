@@ -7,6 +7,7 @@ ramp line, ...). The measures reference in docs/ lists them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from inclusiecheck.engine.checks.api import CheckContext, Measure, as_number
@@ -214,7 +215,7 @@ def _footprints(ctx: CheckContext, features: list[Feature]) -> list[Any]:
     return ctx.batch("_footprint", features, _footprints_batch)
 
 
-def _footprints_batch(features: list[Feature], ctx: CheckContext) -> list[Any]:
+def _footprints_batch(features: Sequence[Feature], ctx: CheckContext) -> list[Any]:
     """:func:`_footprint_of` of many features: the discs of point obstacles in one vectorised
     buffer call, the others (lines, polygons, vegetation with kind-dependent defaults) one by
     one."""
@@ -270,7 +271,7 @@ def walkway_obstacles(ctx: CheckContext, feature: Feature,
                         lambda feats, c: _walkway_obstacles_batch(feats, c, layers))
 
 
-def _walkway_obstacles_batch(walkways: list[Feature], ctx: CheckContext,
+def _walkway_obstacles_batch(walkways: Sequence[Feature], ctx: CheckContext,
                              layers: tuple[str, ...]) -> list[list[tuple[Feature, Any]]]:
     """:func:`walkway_obstacles` of many walkways: one bulk spatial-index query per obstacle
     layer (candidates within reach of each walking area), the footprints in one batch, and one
@@ -393,7 +394,7 @@ def walking_area(ctx: CheckContext, feature: Feature) -> Any:
     return ctx.of_layer("_walking_area", feature, _walking_areas_batch)
 
 
-def _walking_areas_batch(features: list[Feature], _ctx: CheckContext) -> list[Any]:
+def _walking_areas_batch(features: Sequence[Feature], _ctx: CheckContext) -> list[Any]:
     """The walking areas of many features (a polygon as drawn; a centre line buffered by half its
     ``width_m``, else ``total_width_m``; ``None`` without a width), the centre lines buffered in one vectorised
     call (then bounded as one by one)."""
@@ -442,7 +443,7 @@ def _layer_rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...])
     return [p for p in profiles if p is not False]
 
 
-def _rect_profiles_batch(feats: list[Feature], ctx: CheckContext,
+def _rect_profiles_batch(feats: Sequence[Feature], ctx: CheckContext,
                          layers: tuple[str, ...]) -> list[Any]:
     """:func:`_rect_profile` of many walkways: walking areas, 2D forcing, rectangle frames,
     obstacle pairs (:func:`walkway_obstacles`) and the profiles
@@ -520,7 +521,8 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
         try:
             if f.geom_type == "Polygon":  # the bounded walking area (simplified if huge)
                 return clear_width(area, footprints, min_required_m=min_required_m)
-            width = f.attrs.get("width_m") or f.attrs.get("total_width_m")
+            # no width: float(None) raises the TypeError handled below
+            width: Any = f.attrs.get("width_m") or f.attrs.get("total_width_m")
             line = f.geometry
             if shapely.get_num_coordinates(line) > SIMPLIFY_ABOVE_VERTICES:
                 line = shapely.simplify(line, SIMPLIFY_TOLERANCES_M[0])

@@ -33,7 +33,8 @@ can list derived regimes apart for the reviewer to confirm).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import shapely
 from shapely.geometry import LineString

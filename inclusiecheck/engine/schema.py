@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,10})*-\d{2,4}[a-z]?$")
 SET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_LANGUAGES: tuple[Literal["nl", "en"], ...] = ("nl", "en")
 
 
 class Strict(BaseModel):
@@ -125,7 +126,7 @@ class Rule(Strict):
         return value
 
     @model_validator(mode="after")
-    def _dates(self) -> "Rule":
+    def _dates(self) -> Rule:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until lies before valid_from")
         if self.level == "obligation" and self.source.kind != "law":
@@ -162,7 +163,7 @@ class RuleSetSpec(Strict):
     title: Text
     description: Text | None = None
     publisher: str
-    languages: list[Literal["nl", "en"]] = Field(default_factory=lambda: ["nl", "en"])
+    languages: list[Literal["nl", "en"]] = Field(default_factory=lambda: list(_LANGUAGES))
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     extends: list[str] = Field(default_factory=list)

@@ -10,7 +10,8 @@ which case applied (said in the finding), and what data is missing to decide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
+from collections.abc import Callable
 
 from inclusiecheck.engine.checks.api import CheckContext, Derived
 from inclusiecheck.engine.regimes import (
@@ -46,7 +47,7 @@ BUILDING_PARTS = ("entrance", "door", "toilet", "parking", "ramp", "stairs", "li
                   "level_change", "walkway")
 
 
-def _touching_building(feature: Feature, ctx: CheckContext, attribute: str) -> object:
+def _touching_building(feature: Feature, ctx: CheckContext, attribute: str) -> Any:
     for building in ctx.model.near("building", feature.geometry, 1.0):
         value = building.attrs.get(attribute)
         if value is None and attribute == "public":

@@ -7,7 +7,8 @@ report's ``summary``, in the order of registration.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from inclusiecheck.model import SiteModel
 from inclusiecheck.registry import Registry

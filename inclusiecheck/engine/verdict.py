@@ -12,7 +12,7 @@ Recommendations never change the verdict: they are the advice.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from inclusiecheck.model import Finding, Level, Outcome, Verdict
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import yaml
 

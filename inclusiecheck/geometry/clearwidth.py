@@ -319,7 +319,7 @@ def _rect_axis(shell: Polygon) -> _Axis:
         a, b = (c[0] + c[1]) / 2, (c[2] + c[3]) / 2
         half = e0 / 2
     length = float(np.linalg.norm(b - a))
-    zone = min(half, length / 2)
+    zone = min(float(half), length / 2)
     return _Axis(LineString([a, b]), zone, zone)
 
 
@@ -637,7 +637,6 @@ def _section_extent(
     v = ring[:-1]  # vertices of the closed ring, without the repeated first one
     nxt = np.roll(np.arange(len(v)), -1)
     prv = np.roll(np.arange(len(v)), 1)
-    ev = v[nxt] - v
     lo = np.full(len(p), -np.inf)
     hi = np.full(len(p), np.inf)
     tol = 1e-9
@@ -967,7 +966,8 @@ def clear_width_centreline(
     ]
     if not lines:
         raise ValueError("centre line has no length")
-    parts, axes = [], []
+    parts: list[Polygon] = []
+    axes: list[_Axis | None] = []
     for g in lines:
         poly = g.buffer(width / 2, cap_style="flat", join_style="mitre", mitre_limit=3.0)
         for p in shapely.get_parts(_polygonal(poly)):

@@ -271,8 +271,8 @@ class DistanceCheck:
 
 
 def points_beyond(
-    points: Sequence[BaseGeometry],
-    sources: Sequence[BaseGeometry],
+    points: Sequence[BaseGeometry] | np.ndarray,
+    sources: Sequence[BaseGeometry] | np.ndarray,
     max_distance_m: float,
     net: WalkNetwork | None = None,
     *,

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -126,11 +126,11 @@ LED_STREET_TABLE: tuple[tuple[float, float], ...] = _normalised_led_street()
 DISTRIBUTION_NAMES: tuple[str, ...] = ("led_street", "lambertian", "isotropic_down")
 
 #: A distribution: one of DISTRIBUTION_NAMES, or a table of (gamma_deg, cd_per_klm) pairs.
-DistributionSpec = Union[str, tuple[tuple[float, float], ...]]
+DistributionSpec = str | tuple[tuple[float, float], ...]
 IntensityFunction = Callable[[np.ndarray], np.ndarray]
 
 
-def _normalise_spec(distribution: object) -> DistributionSpec:
+def _normalise_spec(distribution: Any) -> DistributionSpec:
     """Return a hashable distribution spec, or raise LightingInputError."""
     if isinstance(distribution, str):
         if distribution not in DISTRIBUTION_NAMES:
@@ -140,7 +140,7 @@ def _normalise_spec(distribution: object) -> DistributionSpec:
             )
         return distribution
     try:
-        table = tuple((float(g), float(v)) for g, v in distribution)  # type: ignore[union-attr]
+        table = tuple((float(g), float(v)) for g, v in distribution)
     except (TypeError, ValueError) as exc:
         raise LightingInputError(
             f"a custom light distribution must be a list of (gamma_deg, cd_per_klm) pairs: {exc}"
@@ -765,7 +765,7 @@ def _sample_line(line: BaseGeometry, spacing_m: float, width_m: float | None) ->
     k = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(seglen) - 1)
     t = (s - cum[k]) / seglen[k]
     base = coords[k] + t[:, None] * seg[k]
-    if n_across == 1:
+    if n_across == 1 or not width_m:  # (n_across > 1 only with a width)
         return _LineSample(line, length, s, step, base, 1)
     tangent = seg[k] / seglen[k][:, None]
     normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
@@ -785,8 +785,7 @@ def _sample_polygon(poly: BaseGeometry, spacing_m: float) -> _AreaSample:
     minx, miny, maxx, maxy = poly.bounds
     xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) * spacing_m
     ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) * spacing_m
-    gx, gy = np.meshgrid(xs, ys)
-    gx, gy = gx.ravel(), gy.ravel()
+    gx, gy = (g.ravel() for g in np.meshgrid(xs, ys))
     shapely.prepare(poly)
     inside = shapely.intersects_xy(poly, gx, gy)
     if not np.any(inside):

@@ -109,12 +109,13 @@ class WalkNetwork:
         indices, with ``length_m`` attributes. Parallel edges (two paths between the same two
         nodes) are kept.
         """
-        g = nx.MultiGraph()
+        g: nx.MultiGraph[int] = nx.MultiGraph()
         g.add_nodes_from(
             (i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy.tolist())
         )
+        # types-networkx does not know MultiGraph's (u, v, key, data) edges
         g.add_edges_from(
-            (int(u), int(v), k, {"length_m": float(w)})
+            (int(u), int(v), k, {"length_m": float(w)})  # type: ignore[misc]
             for k, (u, v, w) in enumerate(
                 zip(self.edge_u.tolist(), self.edge_v.tolist(), self.edge_length_m.tolist())
             )
@@ -376,7 +377,7 @@ def _as_points(points: Any, what: str) -> np.ndarray:
 
 
 def snap_points(
-    net: WalkNetwork, points: Sequence[Point], max_snap_m: float = 50.0
+    net: WalkNetwork, points: Sequence[Point] | np.ndarray, max_snap_m: float = 50.0
 ) -> SnappedPoints:
     """Attach points to the nearest position on the nearest network edge.
 
@@ -523,8 +524,8 @@ def _dijkstra(
 
 def nearest_destination(
     net: WalkNetwork,
-    origins: Sequence[Point] | SnappedPoints,
-    destinations: Sequence[Point] | SnappedPoints,
+    origins: Sequence[Point] | np.ndarray | SnappedPoints,
+    destinations: Sequence[Point] | np.ndarray | SnappedPoints,
     *,
     cutoff_m: float | None = None,
     max_snap_m: float = 50.0,
@@ -581,8 +582,8 @@ def nearest_destination(
 
 def distance_to_nearest(
     net: WalkNetwork,
-    origins: Sequence[Point] | SnappedPoints,
-    destinations: Sequence[Point] | SnappedPoints,
+    origins: Sequence[Point] | np.ndarray | SnappedPoints,
+    destinations: Sequence[Point] | np.ndarray | SnappedPoints,
     *,
     cutoff_m: float | None = None,
     max_snap_m: float = 50.0,
@@ -603,7 +604,8 @@ def distance_to_nearest(
 
 
 def euclidean_distance_to_nearest(
-    origins: Sequence[BaseGeometry], destinations: Sequence[BaseGeometry]
+    origins: Sequence[BaseGeometry] | np.ndarray,
+    destinations: Sequence[BaseGeometry] | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Straight-line distance from each origin to the nearest destination (STRtree nearest).
 
@@ -669,7 +671,7 @@ def _covered_intervals(
 
 def service_area(
     net: WalkNetwork,
-    sources: Sequence[Point] | SnappedPoints,
+    sources: Sequence[Point] | np.ndarray | SnappedPoints,
     max_distance_m: float,
     *,
     buffer_m: float = 25.0,
@@ -818,8 +820,8 @@ def _dijkstra_tree(
 
 def nearest_routes(
     net: WalkNetwork,
-    origins: Sequence[Point] | SnappedPoints,
-    destinations: Sequence[Point] | SnappedPoints,
+    origins: Sequence[Point] | np.ndarray | SnappedPoints,
+    destinations: Sequence[Point] | np.ndarray | SnappedPoints,
     *,
     cutoff_m: float | None = None,
     max_snap_m: float = 50.0,

@@ -21,7 +21,8 @@ All geometry is in a projected metric CRS (metres); Z is ignored by the caller (
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from inclusiecheck.geometry.clearwidth import ClearWidthResult, Narrowing, narrowing_runs
 
@@ -45,7 +46,7 @@ class RectProfile:
 
         self.o, self.ud, self.vd = origin, u_dir, v_dir
         self.length, self.width = length, width
-        self._intervals = None
+        self._intervals: tuple[Any, Any, Any] | None = None
         self._base: Any = None
         self._whole: Any = None
         self._whole_result: Any = None
@@ -64,7 +65,7 @@ class RectProfile:
                      for ring in (poly.exterior, *poly.interiors)]
         # every ring edge as (u1, v1, u2, v2, footprint index), in ring order
         us, vs, ids = [], [], []
-        for n, (pid, coords) in enumerate(rings):
+        for n, (_pid, coords) in enumerate(rings):
             xy = coords - origin
             us.append(xy @ u_dir)
             vs.append(xy @ v_dir)
@@ -230,10 +231,11 @@ class RectProfile:
         s0 = np.empty(len(spans))
         s1 = np.empty(len(spans))
         for n, (a, b) in enumerate(spans):
+            lo, hi = a, b
             if b - a < VERTEX_EPS_M:
                 mid = (a + b) / 2
-                a, b = max(mid - VERTEX_EPS_M / 2, 0.0), min(mid + VERTEX_EPS_M / 2, self.length)
-            s0[n], s1[n] = a, b
+                lo, hi = max(mid - VERTEX_EPS_M / 2, 0.0), min(mid + VERTEX_EPS_M / 2, self.length)
+            s0[n], s1[n] = lo, hi
         zero, full = np.zeros(len(spans)), np.full(len(spans), self.width)
         ring = np.stack([self._pts(s0, zero), self._pts(s1, zero), self._pts(s1, full),
                          self._pts(s0, full)], axis=1)
@@ -531,7 +533,7 @@ def narrowings_many(profiles: list[RectProfile], req: float) -> None:
     k_local = (k_glob - run_off).tolist()
     # stretches and narrowest free pieces, in world coordinates as RectProfile._pts
     owners = run_owner.tolist()
-    O = np.array([todo[m].o for m in owners], dtype=float)
+    org = np.array([todo[m].o for m in owners], dtype=float)
     UD = np.array([todo[m].ud for m in owners], dtype=float)
     VD = np.array([todo[m].vd for m in owners], dtype=float)
     width = np.array([todo[m].width for m in owners], dtype=float)
@@ -545,7 +547,7 @@ def narrowings_many(profiles: list[RectProfile], req: float) -> None:
     span_hi = np.array([b for _a, b in spans], dtype=float)
 
     def pts(u: Any, v: Any) -> Any:
-        return O + u[:, None] * UD + v[:, None] * VD
+        return org + u[:, None] * UD + v[:, None] * VD
 
     zero = np.zeros(len(starts))
     stretches = shapely.polygons(np.stack([pts(lo_s, zero), pts(hi_s, zero), pts(hi_s, width),

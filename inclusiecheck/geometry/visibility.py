@@ -648,8 +648,8 @@ def _max_distance_to(zone: Polygon, path: LineString, resolution_m: float = 0.25
     res = max(resolution_m, math.sqrt(zone.area / 20_000.0))
     pts = shapely.get_coordinates(shapely.segmentize(zone.exterior, res))
     minx, miny, maxx, maxy = zone.bounds
-    gx, gy = np.meshgrid(np.arange(minx, maxx, res), np.arange(miny, maxy, res))
-    gx, gy = gx.ravel(), gy.ravel()
+    gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res),
+                                             np.arange(miny, maxy, res)))
     inside = shapely.contains_xy(zone, gx, gy)
     pts = np.concatenate([pts, np.stack([gx[inside], gy[inside]], axis=-1)])
     return float(shapely.distance(path, shapely.points(pts)).max())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
+from collections.abc import Iterator
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
-from typing_extensions import Annotated
+from typing import Annotated
 
 from inclusiecheck.model.errors import ReadWarning
 from inclusiecheck.model.raw import SourceRef

@@ -221,8 +221,9 @@ class Verdict:
 
     def as_dict(self) -> dict[str, Any]:
         def ref(f: Finding) -> dict[str, Any]:
-            out = {"rule_id": f.rule_id, "layer": f.layer, "feature_id": f.feature_id,
-                   "outcome": f.outcome.value, "property": f.property}
+            out: dict[str, Any] = {"rule_id": f.rule_id, "layer": f.layer,
+                                   "feature_id": f.feature_id, "outcome": f.outcome.value,
+                                   "property": f.property}
             if f.would_fail is not None:
                 out["would_fail"] = f.would_fail
             return out

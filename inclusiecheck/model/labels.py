@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import yaml
 
@@ -28,7 +29,7 @@ def catalogue() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _names() -> dict[str, dict[str, str]]:
     cat = catalogue()
     out: dict[str, dict[str, str]] = {}

@@ -140,13 +140,12 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     seen_ids: dict[str, set[str]] = defaultdict(set)
 
     too_deep: Counter[tuple[str, str]] = Counter()
-    for raw_feature in raw.features:
-        cleaned = _clean_feature(raw_feature)
-        if cleaned is not raw_feature:
-            for key, value in raw_feature.properties.items():
+    for original in raw.features:
+        raw_feature = _clean_feature(original)
+        if raw_feature is not original:
+            for key, value in original.properties.items():
                 if isinstance(value, (dict, list, tuple)) and nesting_depth(value) >= MAX_NESTING:
-                    too_deep[(cleaned.layer, clean_text(str(key)))] += 1
-        raw_feature = cleaned
+                    too_deep[(raw_feature.layer, clean_text(str(key)))] += 1
         layer = raw_feature.layer
         model = LAYER_MODELS.get(layer)
         if model is None:

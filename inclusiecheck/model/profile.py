@@ -8,7 +8,7 @@ kept on :class:`inclusiecheck.model.feature.Feature` as a shapely object.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
@@ -29,11 +29,31 @@ Text = Annotated[str | None, BeforeValidator(parse_text)]
 Access = Annotated[Literal["yes", "limited", "no"] | None, BeforeValidator(parse_access)]
 
 
-def _code(*values: str) -> Any:
-    return Annotated[Literal[values] | None, BeforeValidator(parse_code)]  # type: ignore[valid-type]
+_Codes = TypeVar("_Codes")
+#: An enumeration attribute: one of the codes of a ``Literal`` alias below, read
+#: case-insensitively (``parse_code``). ``allowed_codes`` returns the codes at run time.
+Code = Annotated[_Codes | None, BeforeValidator(parse_code)]
 
-
-Handrail = _code("none", "one_side", "both_sides")
+# The code lists of the enumeration attributes (tests/model/test_profile_codes.py checks that
+# every code attribute uses one of them and that they are what the profile validates).
+Status = Literal["existing", "new", "removed"]
+Regime = Literal["verordening", "bv97", "public_space"]
+AreaKind = Literal["square", "park", "playground", "street", "station_area", "stop_area",
+                   "plan_boundary"]
+WalkwayKind = Literal["sidewalk", "footpath", "shared_space", "park_path", "square_surface",
+                      "corridor"]
+Surface = Literal["asphalt", "concrete", "paving_stones", "sett", "gravel", "grass", "wood",
+                  "other"]
+TactileKind = Literal["guide_line", "warning", "boarding", "information"]
+Handrail = Literal["none", "one_side", "both_sides"]
+LiftKind = Literal["shaft", "platform"]
+StopMode = Literal["bus", "tram"]
+ChangingTable = Literal["no", "women_only", "men_only", "all", "yes"]
+ObstacleKind = Literal["pole", "sign", "bollard", "bin", "bike_rack", "tree_pit", "planter",
+                       "terrace", "cabinet", "scooter_zone", "grate", "other"]
+VegetationKind = Literal["hedge", "shrubs", "tree", "tree_row", "lawn"]
+BuildingUse = Literal["housing", "other"]
+ParkingArrangement = Literal["parallel", "perpendicular", "angled"]
 
 
 class LayerAttributes(BaseModel):
@@ -43,33 +63,30 @@ class LayerAttributes(BaseModel):
 
     id: Text = None
     name: Text = None
-    status: _code("existing", "new", "removed") = None
+    status: Code[Status] = None
     #: the regulation that governs the feature, when the plan states it (else it is derived:
     #: see ``inclusiecheck.engine.regimes``)
-    regime: _code("verordening", "bv97", "public_space") = None
+    regime: Code[Regime] = None
 
 
 class Area(LayerAttributes):
     """``area``: squares, parks, playgrounds, streets, station and stop areas, plan boundary."""
 
-    kind: _code("square", "park", "playground", "street", "station_area", "stop_area",
-                "plan_boundary") = None
+    kind: Code[AreaKind] = None
     lighting_class: Text = None
 
 
 class Walkway(LayerAttributes):
     """``walkway``: a centre line (with ``width_m``) or a surface polygon."""
 
-    kind: _code("sidewalk", "footpath", "shared_space", "park_path", "square_surface",
-                "corridor") = None
+    kind: Code[WalkwayKind] = None
     width_m: Num = None
     total_width_m: Num = None
     street_width_m: Num = None
     access_path: Flag = None
     slope_pct: Num = None
     cross_slope_pct: Num = None
-    surface: _code("asphalt", "concrete", "paving_stones", "sett", "gravel", "grass", "wood",
-                   "other") = None
+    surface: Code[Surface] = None
     lit: Flag = None
     main_route: Flag = None
     lighting_class: Text = None
@@ -91,7 +108,7 @@ class Crossing(LayerAttributes):
 
 
 class Tactile(LayerAttributes):
-    kind: _code("guide_line", "warning", "boarding", "information") = None
+    kind: Code[TactileKind] = None
     width_m: Num = None
 
 
@@ -100,7 +117,7 @@ class Ramp(LayerAttributes):
     slope_pct: Num = None
     rise_cm: Num = None
     width_m: Num = None
-    handrail: Handrail = None
+    handrail: Code[Handrail] = None
     landing_top_m: Num = None
     landing_bottom_m: Num = None
     landing_intermediate_m: Num = None
@@ -116,7 +133,7 @@ class Stairs(LayerAttributes):
     riser_cm: Num = None
     tread_cm: Num = None
     width_m: Num = None
-    handrail: Handrail = None
+    handrail: Code[Handrail] = None
     nosing_contrast: Flag = None
     tactile_warning: Flag = None
     #: depth of the (shallowest) intermediate landing of the stair, when it has one
@@ -125,7 +142,7 @@ class Stairs(LayerAttributes):
 
 class Lift(LayerAttributes):
     #: ``shaft``: a cabin in a closed shaft (EN 81-70); ``platform``: a vertical platform lift
-    kind: _code("shaft", "platform") = None
+    kind: Code[LiftKind] = None
     cabin_width_m: Num = None
     cabin_depth_m: Num = None
     door_width_cm: Num = None
@@ -163,7 +180,7 @@ class Door(LayerAttributes):
 
 
 class Stop(LayerAttributes):
-    mode: _code("bus", "tram") = None
+    mode: Code[StopMode] = None
     platform_height_cm: Num = None
     platform_width_m: Num = None
     platform_length_m: Num = None
@@ -186,7 +203,7 @@ class Toilet(LayerAttributes):
     public: Flag = None
     #: ``yes`` / ``limited`` / ``no`` (OSM ``wheelchair``); true / false are read as yes / no
     accessible: Access = None
-    changing_table: _code("no", "women_only", "men_only", "all", "yes") = None
+    changing_table: Code[ChangingTable] = None
     gender_neutral: Flag = None
     room_width_m: Num = None
     room_length_m: Num = None
@@ -226,8 +243,7 @@ class Light(LayerAttributes):
 
 
 class Obstacle(LayerAttributes):
-    kind: _code("pole", "sign", "bollard", "bin", "bike_rack", "tree_pit", "planter", "terrace",
-                "cabinet", "scooter_zone", "grate", "other") = None
+    kind: Code[ObstacleKind] = None
     size_m: Num = None
     height_m: Num = None
     free_height_m: Num = None
@@ -238,7 +254,7 @@ class Obstacle(LayerAttributes):
 
 
 class Vegetation(LayerAttributes):
-    kind: _code("hedge", "shrubs", "tree", "tree_row", "lawn") = None
+    kind: Code[VegetationKind] = None
     height_m: Num = None
     canopy_base_m: Num = None
     size_m: Num = None
@@ -250,7 +266,7 @@ class Building(LayerAttributes):
     public: Flag = None
     building_area_m2: Num = None
     #: ``housing``: a building of the verordening's Art. 5 (housing), with its own door rules
-    use: _code("housing", "other") = None
+    use: Code[BuildingUse] = None
 
 
 class Wall(LayerAttributes):
@@ -264,7 +280,7 @@ class Parking(LayerAttributes):
     width_m: Num = None
     length_m: Num = None
     slope_pct: Num = None
-    arrangement: _code("parallel", "perpendicular", "angled") = None
+    arrangement: Code[ParkingArrangement] = None
     public: Flag = None
     #: the adapted bays are reserved and signed (E9a with the wheelchair symbol)
     reserved: Flag = None

@@ -11,7 +11,8 @@ Dutch, ``1.10`` in English); a value given as ``{nl, en}`` is taken in the langu
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 

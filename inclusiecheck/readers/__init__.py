@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
+from collections.abc import Callable
 
 from inclusiecheck.model import InputError, RawPlan
 from inclusiecheck.registry import Registry
@@ -156,7 +157,8 @@ def read_plan(path: str | Path, options: ReadOptions | None = None,
         if kind is not None:
             import dataclasses
 
-            options = dataclasses.replace(options, **{kind: str(mapping)})
+            changes: dict[str, Any] = {kind: str(mapping)}
+            options = dataclasses.replace(options, **changes)
             mapping = None
     plan = find_reader(path).read(path, options)
     profiles: list[Any] = []

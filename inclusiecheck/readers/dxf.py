@@ -25,7 +25,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import replace
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -108,7 +108,7 @@ def parse_cad_mapping(text: str, where: str) -> CadMapping:
     return load_mapping_model(text, where, CadMapping, "a CAD layer mapping")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str) -> CadMapping:
     text = (resources.files("inclusiecheck.readers") / "mappings" / SHIPPED[name]).read_text(
         encoding="utf-8")
@@ -250,10 +250,10 @@ def _read_entities(path: Path) -> list[dict[str, Any]]:
 
     try:
         with quiet_stdout(), quiet_logger("fiona", "fiona.ogrext", "fiona._env"), \
-                fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"):
-            with fiona.open(path, layer="entities") as src:
-                return [{"geometry": f.geometry, "properties": dict(f.properties), "fid": f.id}
-                        for f in src]
+                fiona.Env(DXF_INLINE_BLOCKS="FALSE", DXF_MERGE_BLOCK_GEOMETRIES="FALSE"), \
+                fiona.open(path, layer="entities") as src:
+            return [{"geometry": f.geometry, "properties": dict(f.properties), "fid": f.id}
+                    for f in src]
     except Exception as exc:  # noqa: BLE001 - GDAL errors on untrusted input
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: cannot read the DXF ({message}); is it an ASCII or binary "

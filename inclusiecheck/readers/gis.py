@@ -25,7 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import numpy as np
 import pyproj
@@ -762,14 +763,14 @@ def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
             warnings.append(ReadWarning(
                 "geometry_repaired", f"invalid geometry repaired ({reason}); check the "
                 "drawing", file=layer.file, layer=layer.layer, feature_id=layer.fids[index]))
-            geom = fixed
-        converted[index] = geom
+            converted[index] = fixed
         kept.append(index)
     layer.geometries = converted  # type: ignore[assignment]
     return kept
 
 
-def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]) -> tuple[float, ...]:
+def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]
+                    ) -> tuple[float, float, float, float]:
     """Bounds in WGS 84 lon/lat of the given layers' geometries (in their own CRSs)."""
     xs: list[float] = []
     ys: list[float] = []

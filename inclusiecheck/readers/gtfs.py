@@ -24,7 +24,8 @@ import io
 import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
+from collections.abc import Iterator
 
 import pyproj
 import shapely

@@ -28,10 +28,11 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -40,7 +41,7 @@ from inclusiecheck.model.profile import LAYER_MODELS, attribute_names
 from inclusiecheck.model.safe_yaml import YamlProblem, load_text
 from inclusiecheck.model.values import parse_number
 
-Scalar = Union[bool, int, float, str, None]
+Scalar = bool | int | float | str | None
 
 # --------------------------------------------------------------------------------------------
 # units
@@ -192,9 +193,9 @@ def _value_table(value: Any) -> dict[str, Scalar]:
     if not isinstance(value, dict):
         raise ValueError("expected a table of 'source value: target value'")
     out: dict[str, Scalar] = {}
-    for key, target in value.items():
-        if isinstance(key, bool):  # YAML reads an unquoted yes/no/on/off key as a boolean
-            key = "true" if key else "false"
+    for raw_key, target in value.items():
+        # YAML reads an unquoted yes/no/on/off key as a boolean
+        key = ("true" if raw_key else "false") if isinstance(raw_key, bool) else raw_key
         if isinstance(target, (dict, list)):
             raise ValueError(f"the target value of {key!r} must be a single value")
         out[str(key)] = target
@@ -384,7 +385,7 @@ def load_mapping(name_or_path: str | Path | MappingProfile) -> MappingProfile:
                      "osm, osw and cad-nl read OSM-tagged data, OpenSidewalks and DXF)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_shipped(name: str) -> MappingProfile:
     text = (resources.files("inclusiecheck.readers") / "mappings" / f"{name}.yaml").read_text(
         encoding="utf-8")
@@ -472,9 +473,9 @@ def _compile_layer(profile: MappingProfile, layer: str) -> _Compiled:
         for target in attribute_names(layer):
             table.setdefault(target, [])
     rules = []
-    for target, sources in table.items():
+    for target, target_sources in table.items():
         candidates: list[tuple[str, str | None]] = [(name_key(target), None)]
-        for source in sources:
+        for source in target_sources:
             candidates.extend((name_key(n), source.unit) for n in source.names)
         rules.append(_Rule(target, tuple(dict.fromkeys(candidates)), unit_of(target)))
     if profile.truncated_names:
@@ -559,8 +560,8 @@ def _map_properties(properties: dict[str, Any], compiled: _Compiled,
                     warn: Callable[[str], None]) -> dict[str, Any]:
     """Rename, convert and map one feature's properties."""
     by_key: dict[str, str] = {}
-    for name in properties:
-        by_key.setdefault(name_key(name), name)
+    for prop in properties:
+        by_key.setdefault(name_key(prop), prop)
     out: dict[str, Any] = {}
     consumed: set[str] = set()
     for rule in compiled.rules:

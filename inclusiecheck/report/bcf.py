@@ -27,8 +27,10 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
+import numpy as np
 import shapely
 from lxml import etree
 from shapely.geometry import shape
@@ -50,7 +52,7 @@ __all__ = [
 BCF_VERSION = "2.1"
 AUTHOR = "inclusiecheck"
 #: fallback creation date when the plan has no usable date (the zip epoch; never the clock)
-FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+FALLBACK_DATE = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 #: timestamp of every zip entry
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 #: namespace of the topic GUIDs (a fixed UUID5, so GUIDs are stable across versions)
@@ -230,7 +232,7 @@ def location_target(
     z: float | None = None
     if geom.has_z:
         zs = shapely.get_coordinates(geom, include_z=True)[:, 2]
-        zs = zs[~(zs != zs)]  # drop NaN
+        zs = zs[~np.isnan(zs)]
         if zs.size:
             z = float(zs.mean())
     if not all(math.isfinite(v) for v in (x, y, 0.0 if z is None else z)):
@@ -404,9 +406,9 @@ def deviation_comment(finding: Finding, lang: str) -> str:
 
 def _parse_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if isinstance(value, str) and value.strip():
         text = value.strip()
         for parse in (dt.datetime.fromisoformat, dt.date.fromisoformat):
@@ -427,7 +429,7 @@ def creation_date(plan: Mapping[str, Any]) -> dt.datetime:
 
 
 def _xs_datetime(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --------------------------------------------------------------------------- XML
@@ -493,10 +495,10 @@ def markup_xml(finding: Finding, info: RuleInfo | None, guid: str, index: int, l
     _sub(topic, "Index", str(index))
     rule_set = finding.rule_set or (info.rule_set if info else "")
     would_fail = "would_fail" if finding.would_fail else None
-    for label in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set,
-                  finding.regime, would_fail):
-        if label:
-            _sub(topic, "Labels", label)
+    for tag in (finding.pillar.value, finding.level.value, finding.rule_id, rule_set,
+                finding.regime, would_fail):
+        if tag:
+            _sub(topic, "Labels", tag)
     stamp = _xs_datetime(date)
     _sub(topic, "CreationDate", stamp)
     _sub(topic, "CreationAuthor", AUTHOR)

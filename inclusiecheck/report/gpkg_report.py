@@ -35,7 +35,8 @@ import json
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from xml.sax.saxutils import quoteattr
 
 from inclusiecheck.model import Finding, Report

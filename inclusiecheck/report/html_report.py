@@ -78,7 +78,7 @@ def stylesheet() -> Markup:
     return Markup(environment().get_template("style.css.j2").render(p=PALETTE).strip())
 
 
-def render_html_text(report: Report, lang: str, check_date: "dt.date | None" = None) -> str:
+def render_html_text(report: Report, lang: str, check_date: dt.date | None = None) -> str:
     """Render ``report`` as the HTML inclusion advice in ``lang`` and return the text.
 
     ``check_date``: the date of the check shown on the page (default ``SOURCE_DATE_EPOCH``,

@@ -17,7 +17,8 @@ import math
 import re
 from enum import Enum
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
@@ -196,7 +197,7 @@ def dumps(data: Any) -> bytes:
                                for f in data["findings"])
             body = head[:-2] if len(keys) > 1 else "{"
             sep = ",\n" if len(keys) > 1 else "\n"
-            return (f'{body}{sep}  "findings": [\n{items}\n  ]\n}}\n').encode("utf-8")
+            return (f'{body}{sep}  "findings": [\n{items}\n  ]\n}}\n').encode()
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
 

@@ -9,7 +9,8 @@ that it cannot turn into Markdown or HTML markup.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from inclusiecheck.model import Report
 from inclusiecheck.report.registry import RenderOptions, output_format

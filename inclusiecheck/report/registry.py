@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from inclusiecheck.model import Report
 from inclusiecheck.registry import Registry
@@ -25,7 +25,7 @@ class RenderOptions:
     extra: dict[str, object] = field(default_factory=dict)
     #: the date of the check shown in HTML and Markdown (never in JSON): ``--check-date``;
     #: None: ``SOURCE_DATE_EPOCH``, else today (:func:`inclusiecheck.report.viewmodel.check_date`)
-    check_date: "dt.date | None" = None
+    check_date: dt.date | None = None
 
 
 Renderer = Callable[[Report, RenderOptions], bytes]

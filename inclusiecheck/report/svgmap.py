@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -155,7 +156,7 @@ def _point_symbol(x: float, y: float, style: LayerStyle) -> str:
 def geometry_svg(geojson: Mapping[str, Any], frame: _Frame, style: LayerStyle) -> list[str]:
     """Return SVG elements drawing one GeoJSON geometry (any type) in ``frame``."""
     kind = geojson.get("type")
-    coords = geojson.get("coordinates")
+    coords: Any = geojson.get("coordinates")  # malformed GeoJSON: the except below
     out: list[str] = []
     try:
         if kind == "Point":
@@ -393,7 +394,7 @@ def _labels_svg(report: Report, frame: _Frame) -> str:
     out = []
     for layer in ("area", "building", "walkway"):
         named = (getattr(report, "map_names", None) or {}).get(layer) or {}
-        for fid, geometry, status in report.map_layers.get(layer, []):
+        for fid, geometry, _status in report.map_layers.get(layer, []):
             name = named.get(fid)
             geom = _geom(geometry) if name else None
             if geom is None:
@@ -479,7 +480,7 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
                     f'stroke-width="4" stroke-opacity="0.8" stroke-linejoin="round">'
                     + "".join(elements) + "</g>")
     anchors_m = np.array([_anchor(g) for _, _, g in located], dtype=float).reshape(-1, 2)
-    anchors = [tuple(p) for p in frame.xy(anchors_m)] if len(located) else []
+    anchors = [tuple(p) for p in frame.xy(anchors_m)] if located else []
     positions = _place(anchors, frame.width * frame.height)
     markers: list[str] = []
     leaders: list[str] = []

@@ -14,7 +14,8 @@ import hashlib
 import math
 import re
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import yaml
@@ -36,7 +37,7 @@ COUNT_OUTCOMES = (Outcome.FAIL, Outcome.DEVIATION, Outcome.WARN, Outcome.TO_VERI
 VERDICT_CODES = ("gunstig", "gunstig_onder_voorwaarden", "ongunstig", "niet_van_toepassing")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_catalogue(lang: str) -> dict[str, str]:
     """Return the UI strings of ``lang`` (``nl`` or ``en``).
 
@@ -621,14 +622,14 @@ def _warnings(report: Report, t: Mapping[str, str] | None = None) -> list[dict[s
     return out
 
 
-def default_check_date() -> "dt.date":
+def default_check_date() -> dt.date:
     """The date of the check: ``SOURCE_DATE_EPOCH`` (reproducible builds) when set, else today."""
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise InputError(f"SOURCE_DATE_EPOCH={epoch!r}: not a Unix time in seconds") from None
     return dt.date.today()
@@ -655,7 +656,7 @@ def _dossier_line(report: Report, t: Mapping[str, str]) -> list[dict[str, str]]:
 
 
 def view_model(report: Report, lang: str | None = None, *, with_map: bool = True,
-               check_date: "dt.date | None" = None) -> dict[str, Any]:
+               check_date: dt.date | None = None) -> dict[str, Any]:
     """Return the display data of ``report`` in ``lang`` (default: the report's language).
 
     Parameters

@@ -137,7 +137,7 @@ class _LoadFindings(QgsProcessingLayerPostProcessorInterface):
     would be deleted thrice). The Python side must stay referenced until then, or the
     wrapper is collected and QGIS never calls it, hence :attr:`alive`."""
 
-    alive: list["_LoadFindings"] = []
+    alive: list[_LoadFindings] = []
 
     def __init__(self, report: str | None) -> None:
         super().__init__()

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 ENV_VAR = "INCLUSIECHECK_CLI"
 #: the Python version inclusiecheck needs
@@ -61,10 +61,10 @@ def find_cli(setting: str | None, venv: Path | None,
         ``INCLUSIECHECK_CLI`` or the setting names a path that does not exist.
     """
     environ = os.environ if environ is None else environ
-    for value, where in ((environ.get(ENV_VAR, ""), f"the environment variable {ENV_VAR}"),
+    for given, where in ((environ.get(ENV_VAR, ""), f"the environment variable {ENV_VAR}"),
                          (setting or "", "the plugin setting 'inclusiecheck command' "
                                          "(Processing options > Providers > inclusiecheck)")):
-        value = value.strip()
+        value = given.strip()
         if not value:
             continue
         path = Path(value).expanduser()
@@ -109,7 +109,7 @@ def python_version(python: str) -> tuple[int, int] | None:
     try:
         out = subprocess.run([python, "-c", "import sys; print(sys.version_info[0], "
                               "sys.version_info[1])"], capture_output=True, text=True,
-                             timeout=60, **_no_window())
+                             timeout=60, check=False, **_no_window())
         major, minor = out.stdout.split()
         return int(major), int(minor)
     except (OSError, ValueError, subprocess.SubprocessError):
@@ -233,7 +233,7 @@ def run_cli(command: Sequence[str], args: Sequence[str], *,
                                 encoding="utf-8", errors="replace", env=env, **_no_window())
     except OSError as exc:
         raise CliError(f"cannot start {command[0]}: {exc.strerror or exc}") from None
-    lines: "queue.Queue[tuple[str, str]]" = queue.Queue()
+    lines: queue.Queue[tuple[str, str]] = queue.Queue()
 
     def pump(stream, name: str) -> None:
         for raw in stream:

@@ -139,7 +139,7 @@ def test_actions_zoom_to_finding_and_open_in_report(checked, qgs, monkeypatch) -
         context.setFeature(feature)
         zoom, report = vl.actions().actions()
         opened = []
-        monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
+        monkeypatch.setattr(QDesktopServices, "openUrl", opened.append)
         exec(_substitute(report.command(), context), {})  # noqa: S102 - the layer's action
         assert len(opened) == 1
         assert opened[0].toLocalFile() == str(checked.out / "advies.html")
@@ -386,7 +386,7 @@ def test_render_findings_screenshot(checked, qgs) -> None:
     plan_layers = []
     for name in ("area", "building", "parking", "vegetation", "walkway", "crossing", "wall",
                  "bench", "light"):
-        for kind, symbol in (("Polygon", lambda: QgsFillSymbol.createSimple(
+        for kind, symbol in (("Polygon", lambda name=name: QgsFillSymbol.createSimple(
                 {"color": f"{fills.get(name, '235,235,235')},255",
                  "outline_color": "140,140,140,255", "outline_width": "0.2"})),
                              ("LineString", lambda: QgsLineSymbol.createSimple(

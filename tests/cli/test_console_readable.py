@@ -89,7 +89,7 @@ def test_rules_validate_and_test_default_to_the_builtin_sets(tmp_path, monkeypat
     # rules test with no path runs the built-in cases (here on one set, through the default)
     from typer.testing import CliRunner
 
-    import inclusiecheck.engine.loader as loader
+    from inclusiecheck.engine import loader
     from inclusiecheck.cli import app
 
     monkeypatch.setattr(loader, "builtin_rules_dir",

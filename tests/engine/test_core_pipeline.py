@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from inclusiecheck.engine.verdict import decide
 from inclusiecheck.model import (

@@ -122,7 +122,7 @@ def test_no_check_or_measure_pokes_a_private_cache() -> None:
 def test_worked_example_in_the_docs_runs(tmp_path: Path, monkeypatch: Any) -> None:
     """The batch-check and batch-measure examples of docs/check-types.md compute what they
     say: every selected bench judged against all benches, in one call."""
-    import inclusiecheck.engine.checks as checks
+    from inclusiecheck.engine import checks
     from inclusiecheck.engine.checks.api import Measure
 
     doc = (ROOT / "docs" / "check-types.md").read_text(encoding="utf-8")

@@ -50,7 +50,7 @@ def _profiles(seed: int, n: int) -> tuple[list[rw.RectProfile], list[rw.RectProf
         length, width = rng.uniform(3, 40), rng.uniform(0.8, 3.5)
         angle = rng.uniform(0, 360)
 
-        def place(g):  # type: ignore[no-untyped-def]
+        def place(g, angle=angle):  # type: ignore[no-untyped-def]
             return affinity.rotate(affinity.translate(g, 150000, 200000), angle,
                                    origin=(150000, 200000))
 
@@ -143,7 +143,6 @@ def test_model_frozen_restores_the_collector_state() -> None:
     with ev._model_frozen():
         assert gc.get_freeze_count() > 0 and gc.isenabled()
     assert gc.get_freeze_count() == 0
-    with pytest.raises(RuntimeError):
-        with ev._model_frozen():
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), ev._model_frozen():
+        raise RuntimeError("boom")
     assert gc.get_freeze_count() == 0

@@ -23,7 +23,6 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -85,9 +84,9 @@ def stored(name: str) -> bytes:
 def write(name: str, content: bytes) -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     # mtime=0 and no file name in the header: the .gz bytes depend on the content only
-    with open(DATA / f"{name}.gz", "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-            gz.write(content)
+    with open(DATA / f"{name}.gz", "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(content)
 
 
 def first_difference(old: bytes, new: bytes, context: int = 2) -> str:

@@ -93,7 +93,7 @@ def make_rules(lang: str) -> tuple[RuleInfo, ...]:
                         structural, source, layer, qualitative, description)
 
     A, S, C = Pillar.ACCESSIBILITY, Pillar.SOCIAL_SAFETY, Pillar.COMFORT
-    O, R = Level.OBLIGATION, Level.RECOMMENDATION
+    O, R = Level.OBLIGATION, Level.RECOMMENDATION  # noqa: E741 - a column of the table below
     return (
         r("VW-01", "voetgangerswegen", "Vrije doorgang looppad", "Clear walkway width", A, O,
           True, BV97, "walkway"),
@@ -367,9 +367,8 @@ def schema_errors(value: Any, schema: dict[str, Any], root: dict[str, Any],
         if "items" in schema:
             for i, item in enumerate(value):
                 errors += schema_errors(item, schema["items"], root, f"{path}[{i}]")
-    if "anyOf" in schema:
-        if all(schema_errors(value, s, root, path) for s in schema["anyOf"]):
-            errors.append(f"{path}: matches none of anyOf")
+    if "anyOf" in schema and all(schema_errors(value, s, root, path) for s in schema["anyOf"]):
+        errors.append(f"{path}: matches none of anyOf")
     if "oneOf" in schema:
         matches = sum(not schema_errors(value, s, root, path) for s in schema["oneOf"])
         if matches != 1:

@@ -173,7 +173,6 @@ def test_centre_line_without_width() -> None:
 
 def test_general_shape_is_measured_once_per_required_width(monkeypatch: pytest.MonkeyPatch) -> None:
     import inclusiecheck.geometry.clearwidth as cw
-    from inclusiecheck.geometry import rectwidth as rw
 
     calls = []
     original = cw.clear_width

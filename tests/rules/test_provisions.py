@@ -239,8 +239,8 @@ def test_park_coverage_along_walkways(tmp_path: Path) -> None:
 
 
 def test_one_network_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import inclusiecheck.engine.checks.provisions as provisions
-    import inclusiecheck.geometry.network as network
+    from inclusiecheck.engine.checks import provisions
+    from inclusiecheck.geometry import network
 
     built: list[str] = []
     real_net, real_cov = network.build_walk_network, provisions._build_coverage

@@ -32,7 +32,7 @@ from inclusiecheck.engine.loader import LoadedRule, Problem, bind_rule
 from inclusiecheck.engine.measures import MEASURES
 from inclusiecheck.engine.scopes import DERIVED
 from inclusiecheck.geometry.lighting import DEFAULT_CLASS_BY_KIND, LIGHTING_CLASSES
-from inclusiecheck.model import Finding, SiteModel
+from inclusiecheck.model import Finding
 from inclusiecheck.testing import rulesets_at
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "sociale-veiligheid"

@@ -26,7 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Iterable, Mapping, Sequence, TypeVar
+from typing import Any, Generic, TypeVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 from shapely.geometry.base import BaseGeometry
@@ -134,7 +135,7 @@ class CheckContext:
     """What a check may use besides its feature and parameters."""
 
     def __init__(self, model: SiteModel, date: dt.date, lang: str,
-                 measures: Mapping[str, "Measure"], derived: Mapping[str, "Derived"]) -> None:
+                 measures: Mapping[str, Measure], derived: Mapping[str, Derived]) -> None:
         self.model = model
         self.date = date
         self.lang = lang
@@ -224,7 +225,7 @@ class CheckContext:
             return self._measured(measure, feature)
         return feature.extra.get(name)
 
-    def _measured(self, measure: "Measure", feature: Feature) -> Any:
+    def _measured(self, measure: Measure, feature: Feature) -> Any:
         if measure.batch is not None:
             return self.of_layer(measure.name, feature, measure.batch)
         return self.cached(measure.name, feature, measure.func)
@@ -411,7 +412,7 @@ BatchCheckFunc = Callable[[Sequence[Feature], Any, CheckContext],
                           "Sequence[CheckResult | Iterable[CheckResult]]"]
 
 
-def _as_list(result: "CheckResult | Iterable[CheckResult]") -> list[CheckResult]:
+def _as_list(result: CheckResult | Iterable[CheckResult]) -> list[CheckResult]:
     if isinstance(result, CheckResult):
         return [result]
     return list(result)
@@ -433,17 +434,18 @@ class CheckType(Generic[P]):
     def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         if self.batch:
             return self.run_many([feature], params, ctx)[0]
-        return _as_list(self.func(feature, params, ctx))  # type: ignore[arg-type]
+        return _as_list(cast(CheckFunc, self.func)(feature, params, ctx))
 
     def run_many(self, features: Sequence[Feature], params: CheckParams,
                  ctx: CheckContext) -> list[list[CheckResult]]:
         """The results of many features, in order (one call of a batch check; a plain check
         runs feature by feature)."""
         if not self.batch:
-            return [_as_list(self.func(f, params, ctx)) for f in features]  # type: ignore[arg-type]
+            func = cast(CheckFunc, self.func)
+            return [_as_list(func(f, params, ctx)) for f in features]
         if not features:
             return []
-        out = [_as_list(r) for r in self.func(features, params, ctx)]  # type: ignore[arg-type]
+        out = [_as_list(r) for r in cast(BatchCheckFunc, self.func)(features, params, ctx)]
         if len(out) != len(features):
             raise ValueError(f"batch check {self.name!r} gave {len(out)} results for "
                              f"{len(features)} features")

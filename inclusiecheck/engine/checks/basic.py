@@ -4,7 +4,8 @@ parking_count and manual. Each is written against the public check-type API."""
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 from pydantic import Field, field_validator, model_validator
 
@@ -35,7 +36,7 @@ class ThresholdParams(CheckParams):
     unit: str | None = None
 
     @model_validator(mode="after")
-    def _limits(self) -> "ThresholdParams":
+    def _limits(self) -> ThresholdParams:
         if self.min is None and self.max is None:
             raise ValueError("threshold needs min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -181,7 +182,7 @@ class EnumerationParams(CheckParams):
     warn: list[Any] | None = None
 
     @model_validator(mode="after")
-    def _lists(self) -> "EnumerationParams":
+    def _lists(self) -> EnumerationParams:
         if not self.allowed and not self.forbidden:
             raise ValueError("enumeration needs allowed or forbidden values")
         return self
@@ -300,13 +301,12 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
             outcome = Outcome.TO_VERIFY
         else:
             outcome = Outcome.PASS
+    elif passed:
+        outcome = Outcome.PASS
+    elif missing:
+        outcome = Outcome.TO_VERIFY
     else:
-        if passed:
-            outcome = Outcome.PASS
-        elif missing:
-            outcome = Outcome.TO_VERIFY
-        else:
-            outcome = Outcome.FAIL
+        outcome = Outcome.FAIL
     required = ("; ".join(f"{c.property} {describe(c.condition)}" for c in params.criteria))
     note = None
     if failed:

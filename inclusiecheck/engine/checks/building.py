@@ -14,7 +14,8 @@ door beside a revolving one).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 from pydantic import Field, field_validator, model_validator
 
@@ -69,7 +70,7 @@ class ConditionalThresholdParams(CheckParams):
         classmethod(lambda cls, v: validate_conditions(v)))
 
     @model_validator(mode="after")
-    def _limits(self) -> "ConditionalThresholdParams":
+    def _limits(self) -> ConditionalThresholdParams:
         if self.min is None and self.max is None:
             raise ValueError("conditional_threshold needs min or max")
         return self
@@ -164,7 +165,8 @@ def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
     if code is None:
         if params.unknown == "to_verify":
             return ctx.missing(params.key)
-        options = [(None, params.default)] if params.default is not None else []
+        options: list[tuple[str | None, CodeLimit]] = (
+            [(None, params.default)] if params.default is not None else [])
         options += list(params.limits.items())
         results = [(c, _by_code(feature, params, ctx, lim, None)) for c, lim in options]
         missing = [m for _, r in results for m in r.missing if r.outcome is Outcome.TO_VERIFY]

@@ -159,7 +159,7 @@ class RouteChainParams(CheckParams):
     property: str = "broken_links"
 
     @model_validator(mode="after")
-    def _widths(self) -> "RouteChainParams":
+    def _widths(self) -> RouteChainParams:
         if (self.min_width_m is not None and self.long_min_width_m is not None
                 and self.long_min_width_m < self.min_width_m):
             raise ValueError("long_min_width_m must be at least min_width_m")
@@ -181,10 +181,10 @@ class ChainNetwork:
 def _reflex_vertices(area: BaseGeometry) -> list[tuple[float, float]]:
     """Concave corners of a surface: where a shortest path inside it bends."""
     out: list[tuple[float, float]] = []
-    for poly in shapely.get_parts(area):
-        if poly.geom_type != "Polygon" or poly.is_empty:
+    for part in shapely.get_parts(area):
+        if part.geom_type != "Polygon" or part.is_empty:
             continue
-        poly = orient(poly, 1.0)  # area on the left of every ring
+        poly = orient(part, 1.0)  # area on the left of every ring
         for ring in (poly.exterior, *poly.interiors):
             xy = np.asarray(ring.coords)[:-1, :2]
             if len(xy) < 3:
@@ -714,9 +714,9 @@ def judge_edges(cn: ChainNetwork, p: RouteChainParams, ctx: CheckContext) -> Edg
         if not found:
             continue
         whole = [i for i in found if i.location is None]
-        local = [i for i in found if i.location is not None]
+        local = [(i, i.location.buffer(1e-3)) for i in found if i.location is not None]
         for e in edges:
-            on_edge = whole + [i for i in local if net.edges[e].intersects(i.location.buffer(1e-3))]
+            on_edge = whole + [i for i, zone in local if net.edges[e].intersects(zone)]
             if on_edge:
                 issues[e] = on_edge
                 status[e] = max(i.status for i in on_edge)
@@ -731,7 +731,7 @@ def judge_edges(cn: ChainNetwork, p: RouteChainParams, ctx: CheckContext) -> Edg
                 judged[k] = judge_link(points[k], p, ctx)
             if judged[k]:
                 issues.setdefault(e, []).extend(judged[k])
-                status[e] = max(int(status[e]), max(i.status for i in judged[k]))
+                status[e] = max(int(status[e]), *(i.status for i in judged[k]))
     return EdgeJudgement(status, issues)
 
 

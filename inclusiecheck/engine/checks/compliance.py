@@ -9,7 +9,8 @@ least one entrance, and one access path to it, that meet the regulation).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import shapely
 from pydantic import Field, field_validator

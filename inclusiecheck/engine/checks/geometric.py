@@ -37,7 +37,8 @@ centimetre) and reported rounded to the centimetre; the finding's data gives ``t
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable
 
 import shapely
 from pydantic import Field, model_validator
@@ -97,7 +98,7 @@ class ClearWidthParams(CheckParams):
     property: str = "clear_width_m"
 
     @model_validator(mode="after")
-    def _levels(self) -> "ClearWidthParams":
+    def _levels(self) -> ClearWidthParams:
         if self.warn_min_m is not None and self.warn_min_m < self.min_m:
             raise ValueError("warn_min_m (the preferred width) is below min_m")
         for name in ("short_narrowing_min_m", "long_narrowing_min_m"):
@@ -393,7 +394,7 @@ class GeometryAgreementParams(CheckParams):
     consistency: bool = True
 
     @model_validator(mode="after")
-    def _known(self) -> "GeometryAgreementParams":
+    def _known(self) -> GeometryAgreementParams:
         for name in [*self.properties, *self.tolerances]:
             if name not in DEFAULT_TOLERANCES:
                 raise ValueError(f"geometry_agreement cannot compare {name!r}; "

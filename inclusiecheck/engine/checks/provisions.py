@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import shapely
@@ -127,7 +128,7 @@ class Verdict:
     required: Any = None
     unit: str | None = None
     missing: tuple[str, ...] = ()
-    note: NL_EN | None = None
+    note: Mapping[str, str] | None = None
     location: BaseGeometry | None = None
     warn: bool = False
 
@@ -180,9 +181,9 @@ def judge_mode_threshold(feature: Feature, params: ModeThresholdParams,
     """Judge a mode-dependent limit (see :class:`ModeThresholdParams`)."""
     mode = ctx.value(feature, params.mode_property)
     value = _num(ctx.value(feature, params.property))
-    missing = [n for n, v in ((params.mode_property, mode), (params.property, value)) if v is None]
-    if missing:
-        return Verdict("unknown", missing=tuple(missing))
+    if mode is None or value is None:
+        return Verdict("unknown", missing=tuple(
+            n for n, v in ((params.mode_property, mode), (params.property, value)) if v is None))
     limits = params.modes.get(str(mode))
     if limits is None or (limits.min is None and limits.max is None
                           and limits.warn_max is None):
@@ -314,7 +315,7 @@ def _default_height() -> ModeThresholdParams:
         "tram": ModeLimits()})
 
 
-def judge_platform_height(feature: Feature, params: "StopCategoryParams",
+def judge_platform_height(feature: Feature, params: StopCategoryParams,
                           ctx: CheckContext) -> Verdict:
     """The platform-height criterion of a category: the mode's limits; a platform above the
     mode's ``warn_max`` (discouraged, not forbidden) meets the category when the boarding
@@ -336,7 +337,7 @@ def judge_platform_height(feature: Feature, params: "StopCategoryParams",
             "en": f"{h} cm platform, higher than recommended: accessible if the boarding ramp "
                   f"is at most {_fmt(limit)} %; measure the gradient"})
     gradient = abs(gradient)
-    state = "pass" if gradient <= limit else "fail"
+    state: Literal["pass", "fail"] = "pass" if gradient <= limit else "fail"
     return Verdict(state, gradient, limit, "%", note={
         "nl": f"perron van {h} cm: beoordeeld op de helling van de oprijplaat",
         "en": f"{h} cm platform: judged on the boarding ramp gradient"})
@@ -384,7 +385,7 @@ class StopCategoryParams(CheckParams):
     gradient: GradientParams = Field(default_factory=GradientParams)
 
     @model_validator(mode="after")
-    def _unique(self) -> "StopCategoryParams":
+    def _unique(self) -> StopCategoryParams:
         if len(set(self.criteria)) != len(self.criteria):
             raise ValueError("a criterion is listed twice")
         return self
@@ -393,10 +394,9 @@ class StopCategoryParams(CheckParams):
 def judge_tactile(feature: Feature, params: TactileParams, ctx: CheckContext) -> Verdict:
     """The attribute, or a drawn ``tactile`` feature of the kind (same logic as the
     ``attribute_or_nearby`` check type)."""
-    result = attribute_or_nearby.func(feature, AttributeOrNearbyParams(
+    (result,) = attribute_or_nearby.run(feature, AttributeOrNearbyParams(
         property=params.property, layers=["tactile"], where={"kind": params.kind},
         within_m=params.within_m), ctx)
-    assert isinstance(result, CheckResult)
     if result.outcome is Outcome.PASS:
         return Verdict("pass", True, True, note=result.note)
     if result.outcome is Outcome.FAIL:
@@ -530,7 +530,7 @@ class RoomSizeParams(CheckParams):
     length: str = "room_length_m"
 
     @model_validator(mode="after")
-    def _order(self) -> "RoomSizeParams":
+    def _order(self) -> RoomSizeParams:
         if self.min_width_m > self.min_length_m:
             raise ValueError("min_width_m is the short side: it must not exceed min_length_m")
         return self
@@ -540,9 +540,9 @@ class RoomSizeParams(CheckParams):
 def room_size(feature: Feature, params: RoomSizeParams, ctx: CheckContext) -> CheckResult:
     """Inner room size (short x long side) against a minimum and a target."""
     (w, ln), missing = ctx.numbers(feature, params.width, params.length)
-    if missing:
+    if missing or w is None or ln is None:
         return ctx.missing(*missing, property="room_size_m")
-    short, long_ = min(w, ln), max(w, ln)  # type: ignore[type-var]
+    short, long_ = min(w, ln), max(w, ln)
     measured = f"{short:g} x {long_:g}"
     required = f"{params.min_width_m:g} x {params.min_length_m:g}"
     data = {"short_m": short, "long_m": long_}
@@ -706,7 +706,7 @@ def _area_coverage(targets: list[Feature], sources: list[Feature], params: Toile
                         lens = shapely.length(shapely.intersection(pieces[pi], areas[ci]))
                         np.add.at(covered_len, ci, lens)
     out = []
-    for i, target in enumerate(targets):
+    for i in range(len(targets)):
         k = int(idx[i])
         # network: uncovered share of the path length inside the area; straight-line: None
         # (the uncovered area is computed only for areas that are judged on it)
@@ -934,7 +934,7 @@ class RestGapsParams(CheckParams):
     min_uncovered_m2: float = Field(default=25.0, ge=0)
 
     @model_validator(mode="after")
-    def _warn(self) -> "RestGapsParams":
+    def _warn(self) -> RestGapsParams:
         if self.warn_gap_m is not None and self.warn_gap_m > self.max_gap_m:
             raise ValueError("warn_gap_m must not exceed max_gap_m")
         validate_conditions(self.route_where)
@@ -1024,7 +1024,7 @@ def _area_gaps(feature: Feature, params: RestGapsParams,
     from inclusiecheck.geometry.coverage import gap_stretches_network
 
     area = feature.geometry
-    lines = []
+    lines: list[BaseGeometry] = []
     for walkway in ctx.model.near("walkway", area):
         if walkway.geom_type != "LineString":
             continue

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -419,6 +420,7 @@ def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str
     (an area ``street`` or ``plan_boundary``) stays out of judgement.
     """
     own = feature.attrs.get("lighting_class") if params.feature_class else None
+    found: str | None
     if own:
         key = str(own).strip().upper()
         if key not in LIGHTING_CLASSES:
@@ -1062,7 +1064,7 @@ class UnderpassDimensionsParams(CheckParams):
     min_height_m: float | None = Field(default=2.5, gt=0)
 
     @model_validator(mode="after")
-    def _any(self) -> "UnderpassDimensionsParams":
+    def _any(self) -> UnderpassDimensionsParams:
         if self.max_length_m is None and self.min_width_m is None and self.min_height_m is None:
             raise ValueError("underpass_dimensions needs at least one limit")
         return self

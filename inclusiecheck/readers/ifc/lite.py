@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -409,8 +410,8 @@ def local_placement(src: Source, node: Any, depth: int = 0) -> np.ndarray:
 def _curve_points(src: Source, curve: Any) -> list[tuple[float, float]]:
     """Return the 2D vertices of an IfcPolyline or IfcIndexedPolyCurve (arcs by their points)."""
     kind = src.entity(curve)
+    points: list[tuple[float, float]] = []
     if kind == "IfcPolyline":
-        points = []
         for point in nodes(src.attr(curve, "Points")):
             xy = floats(src.attr(point, "Coordinates"))
             if len(xy) >= 2:
@@ -431,7 +432,6 @@ def _curve_points(src: Source, curve: Any) -> list[tuple[float, float]]:
                     order.append(index)
         return [coords[i - 1] for i in order if 0 < i <= len(coords)]
     if kind == "IfcCompositeCurve":
-        points: list[tuple[float, float]] = []
         for seg in nodes(src.attr(curve, "Segments")):
             parent = src.attr(seg, "ParentCurve")
             if parent is not None:

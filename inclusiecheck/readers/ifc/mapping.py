@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import shapely
 from shapely.geometry import Point, Polygon
@@ -90,10 +91,10 @@ def parse_profile(data: Any, where: str) -> tuple[Rule, ...]:
             raise InputError(f"{label}: geometry must be point, footprint or location")
         attributes: dict[str, tuple[dict[str, Any], ...]] = {}
         allowed = set(attribute_names(raw["layer"]))
-        for name, sources in (raw.get("attributes") or {}).items():
+        for name, given in (raw.get("attributes") or {}).items():
             if name not in allowed:
                 raise InputError(f"{label}: layer {raw['layer']} has no attribute {name!r}")
-            sources = sources if isinstance(sources, list) else [sources]
+            sources = given if isinstance(given, list) else [given]
             for source in sources:
                 if not isinstance(source, dict) or len(_SOURCE_KEYS & set(source)) != 1:
                     raise InputError(f"{label}: attribute {name}: each source needs one of "

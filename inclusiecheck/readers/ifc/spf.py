@@ -226,7 +226,9 @@ def kernel_footprints(ios: Any, ifc: Any, model: IfcLiteModel) -> IfcLiteModel:
     def footprint(global_id: str) -> Any:
         try:
             product = ifc.by_guid(global_id)
-            shape = ifcopenshell.geom.create_shape(settings, product)
+            # typed as the union of what every setting can give; with these settings it is
+            # an element's shape, with .geometry
+            shape: Any = ifcopenshell.geom.create_shape(settings, product)
         except Exception:  # noqa: BLE001 - no body or the kernel gave up
             return None
         verts = np.asarray(shape.geometry.verts, dtype=float).reshape(-1, 3)

@@ -206,8 +206,9 @@ class XmlSource:
                 if not isinstance(tag, str):
                     continue
                 local = _local(tag)
-                if local == "express" and element.get("schema_name"):
-                    self.schema = _schema_name(element.get("schema_name"))
+                schema_name = element.get("schema_name") if local == "express" else None
+                if schema_name:
+                    self.schema = _schema_name(schema_name)
                     continue
                 self._end(element, local)
         except etree.XMLSyntaxError as exc:

@@ -166,7 +166,7 @@ def read_osm(path: str | Path, options: ReadOptions | None = None, *,
     for element, geom in pairs:
         if geom is None:
             continue
-        nodes = ()
+        nodes: list[dict[str, str]] | tuple[()] = ()
         if element.refs is not None and collector.node_tags:
             nodes = [collector.node_tags[ref] for ref in element.refs.tolist()
                      if ref in collector.node_tags]

@@ -128,8 +128,9 @@ def _build_geometries(collector: _Collector, warnings: list[ReadWarning],
                     "geometry_repaired", f"invalid polygon repaired "
                     f"({shapely.is_valid_reason(geom)})", file=file, layer="way",
                     feature_id=fid))
-                geom = fixed
-            base[index] = geom
+                base[index] = fixed
+            else:
+                base[index] = geom
     skipped = sum(1 for geom in base if geom is None)
     if skipped:
         warnings.append(ReadWarning(
@@ -196,7 +197,9 @@ def relation_geometries(collector: _Collector, crs: pyproj.CRS | None,
     built: list[tuple[_Element, BaseGeometry]] = []
     incomplete = 0
     for relation in collector.relations:
-        outer, inner, missing = [], [], False
+        outer: list[BaseGeometry] = []
+        inner: list[BaseGeometry] = []
+        missing = False
         for ref, role in relation.members or ():
             refs = collector.member_refs.get(ref)
             if refs is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -20,7 +20,7 @@ ElementKind = Literal["node", "way", "area"]
 # the tag mapping format
 
 
-Condition = Union[str, list[str], dict[str, list[str]]]
+Condition = str | list[str] | dict[str, list[str]]
 
 
 class _Rule(BaseModel):
@@ -166,7 +166,7 @@ def _condition_holds(tags: dict[str, str], key: str, condition: Condition) -> bo
     if value is None:
         return False
     if isinstance(condition, str):
-        return condition == "*" or value == condition
+        return condition in ("*", value)
     if isinstance(condition, list):
         return value in condition
     return value not in condition.get("not", ())

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -61,7 +62,7 @@ def is_shipped_tag_mapping(name: str) -> bool:
     return name in SHIPPED_TAG_MAPPINGS
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str) -> TagMapping:
     text = (resources.files("inclusiecheck.readers") / "mappings" /
             SHIPPED_TAG_MAPPINGS[name]).read_text(encoding="utf-8")
@@ -107,8 +108,8 @@ def feature_tags(properties: Mapping[str, Any]) -> dict[str, str]:
     other = properties.get("other_tags")
     if isinstance(other, str):
         tags.update({k: v for k, v in parse_hstore(other).items() if k not in tags})
-    for key, value in properties.items():
-        key = str(key)
+    for raw_key, value in properties.items():
+        key = str(raw_key)
         if key in META_KEYS or key.startswith(("@", "_")) or key in tags:
             continue
         text = _text(value)
@@ -253,6 +254,8 @@ def classify_features(features: Iterable[RawFeature], mapping: TagMapping, *, st
             continue
         classified += 1
         identity = osm_identity(feature.properties, feature.source.fid, feature.source.layer)
+        osm_id: str | None
+        fid: str | None
         if identity is not None:
             osm_kind, number = identity
             fid = osm_kind[0] + str(number)

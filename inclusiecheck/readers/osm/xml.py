@@ -61,9 +61,10 @@ def _read_xml_pass(path: Path, collector: _Collector) -> None:
                     root_seen = True
                     if element.getroottree().docinfo.doctype:
                         raise InputError(f"{path}: OSM XML must not have a DOCTYPE; rejected")
-                    if element.tag != "osm":
+                    if element.tag != "osm":  # a parsed element's tag is a str (the stubs
+                        # also allow the bytes a program may set, hence !s)
                         raise InputError(f"{path}: not OpenStreetMap XML (root element "
-                                         f"<{element.tag}>, expected <osm>)")
+                                         f"<{element.tag!s}>, expected <osm>)")
                 depth += 1
                 continue
             depth -= 1

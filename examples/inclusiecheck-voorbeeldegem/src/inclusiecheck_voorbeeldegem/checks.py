@@ -24,7 +24,7 @@ A zone that touches no walkway in a plan without crossings passes.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from pydantic import Field
 
