@@ -241,10 +241,17 @@ class _Checker:
                     loc, f"{name} has no code {value!r}; {hint}codes: {', '.join(codes)}", True))
 
     def where(self, loc: tuple[str | int, ...], conditions: Any, layers: tuple[str, ...]) -> None:
+        """A set of conditions ``{attribute: condition}``, walking into ``any:`` and ``not:``."""
         if not isinstance(conditions, dict):
             return
         for name, cond in conditions.items():
-            self.name((*loc, name), name, layers, cond, True)
+            if name == "any" and isinstance(cond, list):
+                for i, item in enumerate(cond):
+                    self.where((*loc, "any", i), item, layers)
+            elif name == "not" and isinstance(cond, dict):
+                self.where((*loc, "not"), cond, layers)
+            else:
+                self.name((*loc, name), name, layers, cond, True)
 
 
 _KIND_TEXT = {"boolean": "true/false", "code": "a code", "text": "a text"}

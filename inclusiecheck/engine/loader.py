@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from inclusiecheck.engine import checks
 from inclusiecheck.engine.checks.api import CheckParams, CheckType
-from inclusiecheck.engine.conditions import validate_condition
+from inclusiecheck.engine.conditions import condition_problems
 from inclusiecheck.engine.schema import Rule, RuleOverride, RuleSetSpec
 from inclusiecheck.engine.yamlio import YamlFileError, line_of, load_yaml
 from inclusiecheck.model import InputError
@@ -353,12 +353,10 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
         problems.extend(semantic_problems(spec, path))
         problems.extend(placeholder_problems(spec, path, check))
         for section in ("where", "plan"):
-            for key, cond in getattr(spec.applies_to, section).items():
-                try:
-                    validate_condition(cond)
-                except ValueError as exc:
-                    problems.append(Problem(path, line_of(path, ("applies_to", section, key)),
-                                            f"applies_to.{section}.{key}: {exc}"))
+            for loc, message in condition_problems(getattr(spec.applies_to, section),
+                                                   ("applies_to", section)):
+                problems.append(Problem(path, line_of(path, loc),
+                                        f"{'.'.join(str(p) for p in loc)}: {message}"))
     params = dict(spec.check.params)
     if params_override:
         params.update(params_override)

@@ -10,7 +10,10 @@ from pydantic import Field, field_validator, model_validator
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
 from inclusiecheck.engine.conditions import (
+    COMBINATORS,
+    decide,
     describe,
+    describe_set,
     matches,
     same,
     validate_condition,
@@ -132,13 +135,13 @@ def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckRe
     for r in params.rows:
         if not r.contains(float(key)):
             continue
-        oks = {name: matches(ctx.value(feature, name), cond) for name, cond in r.where.items()}
-        if all(ok is True for ok in oks.values()):
+        state, names = decide(r.where, lambda name: ctx.value(feature, name))
+        if state is True:
             chosen = r
             break
-        if not any(ok is False for ok in oks.values()):
+        if state is None:
             possible.append(r)
-            undecided.extend(n for n, ok in oks.items() if ok is None and n not in undecided)
+            undecided.extend(n for n in names if n not in undecided)
     results = [_lookup_row(feature, params, ctx, r, float(key), float(value))
                for r in [*possible, chosen]]
     if len({r.outcome for r in results}) == 1:
@@ -274,10 +277,9 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
     passed = 0
     maybe_failed: list[Criterion] = []
     for criterion in params.criteria:
-        held = [matches(ctx.value(feature, n), c) for n, c in criterion.when.items()]
-        if any(h is False for h in held):
+        held, undecided = decide(criterion.when, lambda name: ctx.value(feature, name))
+        if held is False:
             continue
-        undecided = [n for (n, _), h in zip(criterion.when.items(), held) if h is None]
         value = ctx.value(feature, criterion.property)
         ok = matches(value, criterion.condition)
         if ok is None:
@@ -313,6 +315,8 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
         note = {"nl": "Redenen: " + "; ".join(reasons_nl), "en": "Reasons: " + "; ".join(reasons_en)}
     elif maybe_failed and outcome is Outcome.TO_VERIFY:
         def cond(c: Criterion) -> str:
+            if any(k in COMBINATORS for k in c.when):
+                return describe_set(c.when)
             return ", ".join(f"{k} = {v}" for k, v in c.when.items())
 
         note = {"nl": "Voldoet niet als " + "; ".join(f"{cond(c)}: {c.label.nl}"

@@ -47,7 +47,7 @@ from inclusiecheck.engine.checks.relations import (
     AttributeOrNearbyParams,
     attribute_or_nearby,
 )
-from inclusiecheck.engine.conditions import matches, validate_conditions
+from inclusiecheck.engine.conditions import decide, validate_conditions
 from inclusiecheck.engine.measures import measure, walk_network
 from inclusiecheck.engine.messages import format_number
 from inclusiecheck.model.labels import join_labels
@@ -608,10 +608,10 @@ def _facilities(ctx: CheckContext, params: ToiletCoverageParams
     sure: list[Feature] = []
     maybe: list[Feature] = []
     for f in ctx.model.features(params.source_layer):
-        states = [matches(ctx.value(f, name), cond) for name, cond in params.source_where.items()]
-        if all(s is True for s in states):
+        state, _ = decide(params.source_where, lambda name, f=f: ctx.value(f, name))
+        if state is True:
             sure.append(f)
-        elif not any(s is False for s in states):
+        elif state is None:
             maybe.append(f)
     return sure, maybe
 
