@@ -1,5 +1,7 @@
-"""Built-in attribute check types: threshold, lookup, enumeration, presence, criteria,
-parking_count and manual. Each is written against the public check-type API."""
+"""Built-in attribute check types: enumeration, presence, criteria, parking_count and manual,
+and the deprecated ``lookup`` (a ``threshold`` with ``limits_by``: see
+:mod:`inclusiecheck.engine.checks.threshold`). Each is written against the public check-type
+API."""
 
 from __future__ import annotations
 
@@ -21,46 +23,6 @@ from inclusiecheck.engine.conditions import (
 )
 from inclusiecheck.engine.schema import Text
 from inclusiecheck.model import Feature, Outcome
-
-
-# --------------------------------------------------------------------------------------------
-class ThresholdParams(CheckParams):
-    """``property`` must lie within ``min``/``max`` (inclusive unless said otherwise);
-    ``warn_min``/``warn_max`` are stricter targets: between target and limit is ``warn``."""
-
-    property: str
-    min: float | None = None
-    max: float | None = None
-    min_inclusive: bool = True
-    max_inclusive: bool = True
-    warn_min: float | None = None
-    warn_max: float | None = None
-    unit: str | None = None
-
-    @model_validator(mode="after")
-    def _limits(self) -> "ThresholdParams":
-        if self.min is None and self.max is None:
-            raise ValueError("threshold needs min or max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is larger than max")
-        return self
-
-
-@check_type("threshold", params=ThresholdParams)
-def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> CheckResult:
-    """A number must be at least ``min`` and/or at most ``max``."""
-    value = ctx.value(feature, params.property)
-    if value is None:
-        return ctx.missing(params.property)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return ctx.missing(params.property)
-    # a negative slope is judged by its size (ctx.value); the finding notes the sign
-    sign_data, sign_note = ctx.sign_note(feature, params.property)
-    return ctx.compare(params.property, float(value), min_value=params.min, max_value=params.max,
-                       min_inclusive=params.min_inclusive, max_inclusive=params.max_inclusive,
-                       warn_min=params.warn_min, warn_max=params.warn_max, unit=params.unit,
-                       note=sign_note,
-                       data={"source": ctx.source_of(feature, params.property), **sign_data})
 
 
 # --------------------------------------------------------------------------------------------
