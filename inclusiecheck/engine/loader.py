@@ -419,6 +419,15 @@ def attribute_name_problems(spec: Rule, path: Path, declared: Iterable[str] = ()
     return errors, warnings
 
 
+def deprecation_warnings(spec: Rule, path: Path) -> list[Problem]:
+    """Warnings about deprecated check types and parameters (they still load and run the same;
+    ``inclusiecheck rules migrate`` rewrites them)."""
+    from inclusiecheck.engine.migrate import deprecations
+
+    return [Problem(path, line_of(path, loc), message, "warning")
+            for loc, message in deprecations(spec.check.type, dict(spec.check.params))]
+
+
 def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
     """Checks beyond the schema: known layers and scopes, plain message placeholders."""
     from inclusiecheck.engine.scopes import SCOPES
@@ -649,6 +658,7 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             continue
         errors, warnings = attribute_name_problems(rule_spec, path, ruleset.attributes)
         ruleset.warnings.extend(warnings)
+        ruleset.warnings.extend(deprecation_warnings(rule_spec, path))
         if errors:
             problems.extend(errors)
             continue
@@ -876,6 +886,7 @@ def validate_folder(folder: Path, warnings: list[Problem] | None = None
                 errors, found = attribute_name_problems(spec, rule_path)
                 problems.extend(errors)
                 warnings.extend(found)
+                warnings.extend(deprecation_warnings(spec, rule_path))
             problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0

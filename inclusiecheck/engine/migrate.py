@@ -291,7 +291,7 @@ def _block(value: Any, indent: int) -> list[str]:
             head = f"{pad}{_scalar(key)}:"
             if isinstance(item, (dict, list)) and item:
                 flow = _flow(item)
-                if _is_leafy(item) and len(head) + len(flow) < 88 and not _has_note(key):
+                if _is_leafy(item) and len(head) + len(flow) < 88 and not _always_block(key):
                     lines.append(f"{head} {flow}")
                 else:
                     lines.append(head)
@@ -310,8 +310,8 @@ def _block(value: Any, indent: int) -> list[str]:
     return lines
 
 
-def _has_note(key: Any) -> bool:
-    return key in ("note", "limits_by", "any")
+def _always_block(key: Any) -> bool:
+    return key in ("params", "lenient", "note", "limits_by", "any")
 
 
 def dump_check(check: dict[str, Any]) -> str:

@@ -241,8 +241,9 @@ def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> C
     results = [_judge_row(feature, params, row, ctx, key_value) for row in alternatives]
     missing = [n for row, r in zip(alternatives, results) if row.outcome is None
                and r.outcome is Outcome.TO_VERIFY for n in r.missing]
-    if missing:
-        return ctx.missing(*dict.fromkeys([*missing, *undecided, *undecided_when]))
+    if missing:  # a row's own condition matters only once the value is known; the key does
+        deciding = undecided if key_undecided else []
+        return ctx.missing(*dict.fromkeys([*missing, *deciding, *undecided_when]))
     result = _combine(params, alternatives, results, undecided, key_undecided)
     if undecided_when and result.outcome is Outcome.FAIL:
         names = ", ".join(undecided_when)
