@@ -822,7 +822,8 @@ def rules_migrate(
 ) -> None:
     """Rewrite rule files from the deprecated check types (lookup, conditional_threshold,
     threshold_by_code, mode_threshold; min_inclusive/max_inclusive) to threshold."""
-    from inclusiecheck.engine.migrate import migrate_path, write_atomically
+    from inclusiecheck.engine.migrate import migrate_path
+    from inclusiecheck.output import write_atomic
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -833,7 +834,7 @@ def rules_migrate(
     root = path if path.is_dir() else path.parent
     for migration in changed:
         if write:
-            write_atomically(migration.path, migration.new)
+            write_atomic(migration.path, migration.new.encode("utf-8"))
             typer.echo(f"migrated {migration.path}")
         else:
             typer.echo(migration.diff(root), nl=False)

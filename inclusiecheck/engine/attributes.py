@@ -44,7 +44,10 @@ _DERIVED_KINDS = {"indoor": "boolean"}
 #: attribute}``), ``layer_where`` (``{layer: conditions}``). ``layers``: ``rule`` (the
 #: rule's layers) or the parameter that lists the layers (``layers``, ``hosts``, ...).
 ATTRIBUTE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
-    "threshold": ((("property",), "name", "rule"),),
+    "threshold": ((("property",), "name", "rule"), (("key",), "name", "rule"),
+                  (("when",), "where", "rule"),
+                  (("limits_by", "*", "when"), "where", "rule"),
+                  (("limits_by", "*", "property"), "name", "rule")),
     "conditional_threshold": ((("property",), "name", "rule"),
                               (("when_any",), "where", "rule"),
                               (("exempt_when",), "where", "rule")),

@@ -15,9 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -425,21 +423,6 @@ def migrate_path(path: Path) -> tuple[list[Migration], list[tuple[Path, str]]]:
     return done, problems
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one step (a temporary file beside it, then renamed),
-    keeping its permissions."""
-    mode = path.stat().st_mode & 0o777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 __all__ = ["DEPRECATED_PARAMS", "DEPRECATED_TYPES", "Migration", "MigrateError",
            "deprecations", "dump_check", "migrate_path", "migrate_text", "translate",
-           "translate_check", "write_atomically"]
+           "translate_check"]

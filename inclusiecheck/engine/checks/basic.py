@@ -85,7 +85,9 @@ class LookupParams(CheckParams):
 
 @check_type("lookup", params=LookupParams)
 def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckResult:
-    """The limit on a value depends on another value, through a table."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key`` and ``limits_by``.
+
+    The limit on a value depends on another value, through a table."""
     key = ctx.value(feature, params.key)
     value = ctx.value(feature, params.property)
     missing = tuple(n for n, v in ((params.key, key), (params.property, value)) if v is None)

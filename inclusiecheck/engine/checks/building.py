@@ -84,7 +84,9 @@ class ConditionalThresholdParams(CheckParams):
 @check_type("conditional_threshold", params=ConditionalThresholdParams)
 def conditional_threshold(feature: Feature, params: ConditionalThresholdParams,
                           ctx: CheckContext) -> CheckResult:
-    """A limit that holds when any of several conditions holds, except for exempt features."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``when: {any: [...], not: {...}}``.
+
+    A limit that holds when any of several conditions holds, except for exempt features."""
     undecided: list[str] = []
     if params.when_any:
         held, unknown = _evaluate(feature, params.when_any, ctx)
@@ -165,7 +167,9 @@ def _limit_text(limit: CodeLimit) -> str:
 @check_type("threshold_by_code", params=ThresholdByCodeParams)
 def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
                       ctx: CheckContext) -> CheckResult:
-    """A limit chosen by a code (e.g. a parking bay's width or length by its arrangement)."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key`` and ``limits_by``.
+
+    A limit chosen by a code (e.g. a parking bay's width or length by its arrangement)."""
     code = ctx.value(feature, params.key)
     if code is None:
         if params.unknown == "to_verify":

@@ -232,7 +232,10 @@ def _to_result(v: Verdict, property: str) -> CheckResult:
 @check_type("mode_threshold", params=ModeThresholdParams)
 def mode_threshold(feature: Feature, params: ModeThresholdParams,
                    ctx: CheckContext) -> CheckResult:
-    """A number within limits that depend on the stop's mode (and on ``swing_in``)."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key: mode`` and ``limits_by`` (a bus that must swing in is a
+    row ``when: {mode: bus, swing_in: true}``).
+
+    A number within limits that depend on the stop's mode (and on ``swing_in``)."""
     return _to_result(judge_mode_threshold(feature, params, ctx), params.property)
 
 

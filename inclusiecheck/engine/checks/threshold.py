@@ -30,7 +30,7 @@ aliases), and so is the former ``min_inclusive: false`` (``more_than``).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -56,15 +56,17 @@ LIMIT_KEYS = ("min", "max", "more_than", "less_than", "warn_min", "warn_max")
 _OPS = (("gt", ">"), ("gte", "≥"), ("lt", "<"), ("lte", "≤"))
 
 
-class _Limits(CheckParams):
-    """The limits of the one range dialect (shared by the rule and its table rows)."""
+class _Limits:
+    """The limits of the one range dialect (shared by the rule and its table rows):
+    ``min``, ``max``, ``more_than``, ``less_than``, ``warn_min``, ``warn_max``."""
 
-    min: float | None = None
-    max: float | None = None
-    more_than: float | None = None
-    less_than: float | None = None
-    warn_min: float | None = None
-    warn_max: float | None = None
+    if TYPE_CHECKING:  # fields of the models that use it (declared there, in their order)
+        min: float | None
+        max: float | None
+        more_than: float | None
+        less_than: float | None
+        warn_min: float | None
+        warn_max: float | None
 
     def has_limits(self) -> bool:
         return any(getattr(self, k) is not None for k in LIMIT_KEYS)
@@ -86,7 +88,7 @@ class _Limits(CheckParams):
                              f"{upper:g}")
 
 
-class LimitsRow(_Limits):
+class LimitsRow(CheckParams, _Limits):
     """One row of a ``limits_by`` table: ``when`` it applies (no ``when``: the last row, which
     holds otherwise), and the limits of the row, or an ``outcome`` without limits
     (``not_applicable``: no requirement here; ``to_verify``: no reference figure); ``property``
@@ -96,6 +98,12 @@ class LimitsRow(_Limits):
     when: dict[str, Any] | None = None
     property: str | None = None
     unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    more_than: float | None = None
+    less_than: float | None = None
+    warn_min: float | None = None
+    warn_max: float | None = None
     outcome: Literal["not_applicable", "to_verify", "pass", "fail"] | None = None
     label: str | None = None
     note: NL_EN | None = None
@@ -127,7 +135,7 @@ class LimitsRow(_Limits):
         return self
 
 
-class ThresholdParams(_Limits):
+class ThresholdParams(CheckParams, _Limits):
     """``property`` within the limits (``min``/``max`` include the limit, ``more_than``/
     ``less_than`` exclude it; ``warn_min``/``warn_max`` give ``warn``), where ``when`` holds;
     or within the limits of the first row of ``limits_by`` whose ``when`` holds (the last row,
@@ -137,6 +145,12 @@ class ThresholdParams(_Limits):
     ``min_inclusive``/``max_inclusive`` are deprecated: write ``more_than``/``less_than``."""
 
     property: str | None = None
+    min: float | None = None
+    max: float | None = None
+    more_than: float | None = None
+    less_than: float | None = None
+    warn_min: float | None = None
+    warn_max: float | None = None
     unit: str | None = None
     when: dict[str, Any] = Field(default_factory=dict)
     key: str | None = None
@@ -146,6 +160,24 @@ class ThresholdParams(_Limits):
     max_inclusive: bool | None = Field(default=None, json_schema_extra={"deprecated": True})
 
     _w = field_validator("when")(classmethod(lambda cls, v: validate_conditions(v)))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_parameters(cls, data: Any) -> Any:
+        """A parameter of a deprecated type (an override written for the rule before it was
+        migrated): say what it became instead of only "unknown key"."""
+        if isinstance(data, dict):
+            from inclusiecheck.engine.migrate import OLD_PARAMS
+
+            old = [k for k in data if k in OLD_PARAMS]
+            if old:
+                kind = OLD_PARAMS[old[0]]
+                raise ValueError(
+                    f"{old[0]} is a parameter of the deprecated {kind}; threshold writes it as "
+                    + ("when (with any: and not:)" if kind == "conditional_threshold" else
+                       "a limits_by table read by key") + ": write the whole rule with "
+                    "`inclusiecheck rules migrate`, or the override in the new form")
+        return data
 
     def bounds(self) -> tuple[float | None, bool, float | None, bool]:
         lower, lower_incl, upper, upper_incl = super().bounds()
