@@ -821,7 +821,11 @@ def rules_migrate(
     write: Annotated[bool, typer.Option("--write", help="Rewrite the files (atomically); without it, print the changes as a unified diff.")] = False,
 ) -> None:
     """Rewrite rule files from the deprecated check types (lookup, conditional_threshold,
-    threshold_by_code, mode_threshold; min_inclusive/max_inclusive) to threshold."""
+    threshold_by_code, mode_threshold; min_inclusive/max_inclusive) to threshold.
+
+    Only the check: block changes; every other line, comment and key order stays. The
+    outcomes stay the same; running it again changes nothing. Exit code 2 when a file cannot
+    be read (the others are still migrated)."""
     from inclusiecheck.engine.migrate import migrate_path
     from inclusiecheck.output import write_atomic
 
