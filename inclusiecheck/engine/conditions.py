@@ -19,8 +19,8 @@ values leave it undecided.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 _MISSING = object()
 

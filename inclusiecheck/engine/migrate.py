@@ -157,7 +157,7 @@ def _by_code(p: dict[str, Any]) -> dict[str, Any]:
     rows.append(row(default) if default is not None
                 else {"outcome": p.get("other", "not_applicable")})
     out: dict[str, Any] = {}
-    if shared:
+    if shared and default is not None:
         out["property"] = default["property"]
         if default.get("unit") is not None:
             out["unit"] = default["unit"]
@@ -231,7 +231,7 @@ def translate_check(check: dict[str, Any]) -> dict[str, Any] | None:
             out["type"] = "threshold"
         elif key == "params":
             out["params"] = new
-        elif key == "lenient" and isinstance(value, dict) and value:
+        elif key == "lenient" and isinstance(value, dict) and value and isinstance(kind, str):
             full = translate(kind, {**params, **value}) or {}
             out["lenient"] = {k: v for k, v in full.items() if new.get(k) != v}
         else:
@@ -348,9 +348,9 @@ def _comments(block: list[str], new: dict[str, Any]) -> tuple[list[str], dict[st
     params = new.get("params") or {}
     for line in block:
         m = re.match(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([^#{\[]*?)\s+(#.*)$", line)
-        if m and m.group(1) in params and not isinstance(params[m.group(1)], (dict, list)):
-            if load_text(m.group(2) or "null") == params[m.group(1)]:
-                trailing[m.group(1)] = m.group(3)
+        if m and m.group(1) in params and not isinstance(params[m.group(1)], (dict, list)) \
+                and load_text(m.group(2) or "null") == params[m.group(1)]:
+            trailing[m.group(1)] = m.group(3)
     return full, trailing
 
 

@@ -156,8 +156,8 @@ def test_limits_by_row_text_and_missing_key(plan) -> None:
 
 
 def test_an_undecided_row_condition_judges_both_rows(plan) -> None:
-    """With a wheel guard a ramp may be 10 % (else 8 %): an unknown ``wheel_guard`` matters only when
-    the rows disagree (ramp layer: wheel_guard is a true/false attribute)."""
+    """With a wheel guard a ramp may be 10 % (else 8 %): an unknown ``wheel_guard`` matters
+    only when the rows disagree."""
     table = {"property": "slope_pct", "unit": "%", "key": "rise_cm", "limits_by": [
         {"when": {"rise_cm": {"lte": 10}, "wheel_guard": True}, "max": 10},
         {"when": {"rise_cm": {"lte": 10}}, "max": 8, "warn_max": 6},

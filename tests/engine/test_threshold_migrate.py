@@ -271,3 +271,25 @@ def test_translations(kind: str, params: dict[str, Any], expected: dict[str, Any
     new = translate(kind, params)
     assert new == expected
     get("threshold").params.model_validate(new)
+
+
+def test_an_override_with_a_former_parameter_says_what_it_became(tmp_path: Path) -> None:
+    """A municipal set written for PD-29 as a conditional_threshold (``when_any``) gets a
+    message naming the new form, at the override's line; an override of ``min`` keeps
+    working unchanged."""
+    folder = tmp_path / "mijnstad"
+    folder.mkdir()
+    (folder / "ruleset.yaml").write_text(RULESET + """\
+extends: [publiek-domein]
+overrides:
+  PD-29:
+    params:
+      when_any: {length_m: {gt: 8}}
+  PD-04:
+    params: {max: 5}
+""", encoding="utf-8")
+    problems, _ = validate_folder(folder)
+    text = "\n".join(str(p) for p in problems)
+    assert len(problems) == 1, text
+    assert "ruleset.yaml:9" in text and "when_any is a parameter of the deprecated " \
+        "conditional_threshold; threshold writes it as when (with any: and not:)" in text, text

@@ -30,7 +30,8 @@ aliases), and so is the former ``min_inclusive: false`` (``more_than``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -125,7 +126,7 @@ class LimitsRow(CheckParams, _Limits):
         return value
 
     @model_validator(mode="after")
-    def _row(self) -> "LimitsRow":
+    def _row(self) -> LimitsRow:
         self._check_limits("")
         if self.outcome is not None and self.has_limits():
             raise ValueError(f"a row gives limits or an outcome ({self.outcome}), not both")
@@ -188,7 +189,7 @@ class ThresholdParams(CheckParams, _Limits):
         return lower, lower_incl, upper, upper_incl
 
     @model_validator(mode="after")
-    def _limits(self) -> "ThresholdParams":
+    def _limits(self) -> ThresholdParams:
         self._check_limits("")
         if not self.limits_by:
             if self.property is None:
@@ -271,23 +272,23 @@ def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> C
             break
         undecided.extend(n for n in names if n not in undecided)
     results = [_judge_row(feature, params, row, ctx, key_value) for row in alternatives]
-    missing = [n for row, r in zip(alternatives, results) if row.outcome is None
+    missing = [n for row, r in zip(alternatives, results, strict=True) if row.outcome is None
                and r.outcome is Outcome.TO_VERIFY for n in r.missing]
     if missing:  # a row's own condition matters only once the value is known; the key does
         deciding = undecided if key_undecided else []
         return ctx.missing(*dict.fromkeys([*missing, *deciding, *undecided_when]))
     result = _combine(params, alternatives, results, undecided, key_undecided)
     if undecided_when and result.outcome is Outcome.FAIL:
-        names = ", ".join(undecided_when)
+        which = ", ".join(undecided_when)
         if params.unknown == "assume_applies":
             return CheckResult(Outcome.FAIL, result.property, result.measured, result.required,
                                result.unit, data=result.data, note={
-                "nl": f"aangenomen dat de eis geldt ({names} niet opgegeven)",
-                "en": f"assumed that the requirement applies ({names} not given)"})
+                "nl": f"aangenomen dat de eis geldt ({which} niet opgegeven)",
+                "en": f"assumed that the requirement applies ({which} not given)"})
         return CheckResult(Outcome.TO_VERIFY, result.property, result.measured, result.required,
                            result.unit, missing=tuple(undecided_when), data=result.data,
-                           note={"nl": f"voldoet niet als de eis geldt; {names} beslist dat",
-                                 "en": f"fails if the requirement applies; {names} decides that"})
+                           note={"nl": f"voldoet niet als de eis geldt; {which} beslist dat",
+                                 "en": f"fails if the requirement applies; {which} decides that"})
     return result
 
 
