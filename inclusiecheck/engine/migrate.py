@@ -189,8 +189,16 @@ def _mode(p: dict[str, Any]) -> dict[str, Any]:
             if lim.get("warn_max") is not None and lim["warn_max"] < upper:
                 srow["warn_max"] = lim["warn_max"]
             rows.append(srow)
-        rows.append({"when": {key: mode}, **{k: lim[k] for k in _ROW_LIMITS
-                                             if lim.get(k) is not None}})
+        limits = {k: lim[k] for k in _ROW_LIMITS if lim.get(k) is not None}
+        above = lim.get("warn_max")
+        if above is not None and lim.get("max") is None:
+            # above warn_max is discouraged, with a note: a row of its own
+            u = f" {p['unit']}" if p.get("unit") else ""
+            rows.append({"when": {key: mode, p["property"]: {"gt": above}}, "warn_max": above,
+                         "note": {"nl": f"meer dan {_fmt(above)}{u} is af te raden",
+                                  "en": f"more than {_fmt(above)}{u} is discouraged"}})
+            del limits["warn_max"]
+        rows.append({"when": {key: mode}, **limits})
     rows.append({"outcome": "to_verify", "note": _NO_REFERENCE})
     out = _in_order(p, {"modes": ("key", key), "mode_property": None})
     out["limits_by"] = rows
