@@ -814,6 +814,39 @@ def rules_test(
     raise typer.Exit(1 if failed else 0)
 
 
+@rules_app.command("migrate")
+def rules_migrate(
+    path: Annotated[Path, typer.Argument(help="A rule file, a rule folder, a rule-set folder or a folder of sets.", metavar="PATH", show_default=False)],
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the files (atomically); without it, print the changes as a unified diff.")] = False,
+) -> None:
+    """Rewrite rule files from the deprecated check types (lookup, conditional_threshold,
+    threshold_by_code, mode_threshold; min_inclusive/max_inclusive) to threshold.
+
+    Only the check: block changes; every other line, comment and key order stays. The
+    outcomes stay the same; running it again changes nothing. Exit code 2 when a file cannot
+    be read (the others are still migrated)."""
+    from inclusiecheck.engine.migrate import migrate_path
+    from inclusiecheck.output import write_atomic
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    migrations, problems = migrate_path(path)
+    for file, reason in problems:
+        typer.echo(f"{file}: {reason}", err=True)
+    changed = [m for m in migrations if m.changed]
+    root = path if path.is_dir() else path.parent
+    for migration in changed:
+        if write:
+            write_atomic(migration.path, migration.new.encode("utf-8"))
+            typer.echo(f"migrated {migration.path}")
+        else:
+            typer.echo(migration.diff(root), nl=False)
+    verb = "migrated" if write else "to migrate (dry run; --write rewrites them)"
+    typer.echo(f"{len(changed)} of {len(migrations)} rule files {verb}", err=not write)
+    if problems:
+        raise typer.Exit(2)
+
+
 @rules_app.command("docs")
 def rules_docs(
     path: Annotated[Path | None, typer.Argument(help="Rule-set folder(s) root; default: the built-in sets.", metavar="PATH", show_default=False)] = None,

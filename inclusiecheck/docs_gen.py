@@ -63,6 +63,8 @@ def _cases_summary(rule: LoadedRule) -> str:
 
 def _params_text(rule: LoadedRule) -> str:
     params = rule.params.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    # an empty default (no when, no table) says nothing: leave it out
+    params = {k: v for k, v in params.items() if v not in ({}, [])}
     return yaml.safe_dump(params, allow_unicode=True, sort_keys=False, width=88).strip()
 
 

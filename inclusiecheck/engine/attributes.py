@@ -44,7 +44,10 @@ _DERIVED_KINDS = {"indoor": "boolean"}
 #: attribute}``), ``layer_where`` (``{layer: conditions}``). ``layers``: ``rule`` (the
 #: rule's layers) or the parameter that lists the layers (``layers``, ``hosts``, ...).
 ATTRIBUTE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
-    "threshold": ((("property",), "name", "rule"),),
+    "threshold": ((("property",), "name", "rule"), (("key",), "name", "rule"),
+                  (("when",), "where", "rule"),
+                  (("limits_by", "*", "when"), "where", "rule"),
+                  (("limits_by", "*", "property"), "name", "rule")),
     "conditional_threshold": ((("property",), "name", "rule"),
                               (("when_any",), "where", "rule"),
                               (("exempt_when",), "where", "rule")),
@@ -241,10 +244,17 @@ class _Checker:
                     loc, f"{name} has no code {value!r}; {hint}codes: {', '.join(codes)}", True))
 
     def where(self, loc: tuple[str | int, ...], conditions: Any, layers: tuple[str, ...]) -> None:
+        """A set of conditions ``{attribute: condition}``, walking into ``any:`` and ``not:``."""
         if not isinstance(conditions, dict):
             return
         for name, cond in conditions.items():
-            self.name((*loc, name), name, layers, cond, True)
+            if name == "any" and isinstance(cond, list):
+                for i, item in enumerate(cond):
+                    self.where((*loc, "any", i), item, layers)
+            elif name == "not" and isinstance(cond, dict):
+                self.where((*loc, "not"), cond, layers)
+            else:
+                self.name((*loc, name), name, layers, cond, True)
 
 
 _KIND_TEXT = {"boolean": "true/false", "code": "a code", "text": "a text"}

@@ -3,13 +3,24 @@
 A condition is data, never code: a scalar means equality, a list means "one of", and a
 mapping uses operators from :data:`OPERATORS` (``{gte: 1.5}``, ``{in: [a, b]}``,
 ``{exists: true}``). Unknown operators are rejected when the rule set is loaded.
+
+A set of conditions is a mapping ``{attribute: condition}``: every entry must hold. Two keys
+combine sets instead of naming an attribute (:data:`COMBINATORS`), and nest:
+
+- ``any: [{...}, {...}]``: at least one of the listed sets holds;
+- ``not: {...}``: the set does not hold (e.g. ``not: {automatic: true}``).
+
+A missing value leaves a condition undecided, and the combinations follow three-valued logic:
+``any`` holds as soon as one set holds and fails only when every set fails; ``not`` of an
+undecided set is undecided. :func:`decide` gives the state and the attributes whose missing
+values leave it undecided.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
-from collections.abc import Callable
 
 _MISSING = object()
 
@@ -126,14 +137,6 @@ def validate_condition(cond: Any) -> None:
         raise ValueError(problem)
 
 
-def validate_conditions(conditions: dict[str, Any]) -> dict[str, Any]:
-    """Validate every condition of a ``{name: condition}`` mapping and return the mapping
-    (for pydantic field validators of ``where``-like parameters)."""
-    for cond in conditions.values():
-        validate_condition(cond)
-    return conditions
-
-
 def matches(value: Any, cond: Any) -> bool | None:
     """Return whether ``value`` meets ``cond``; ``None`` when the value is missing.
 
@@ -167,3 +170,162 @@ def describe(cond: Any) -> str:
     if isinstance(cond, list):
         return "∈ " + ", ".join(str(x) for x in cond)
     return f"= {cond}"
+
+
+# -- sets of conditions: {attribute: condition}, with any: and not: --------------------------
+#: keys of a set of conditions that combine sets instead of naming an attribute
+COMBINATORS = ("any", "not")
+
+
+def _set_problems(conditions: Any, loc: tuple[str | int, ...]
+                  ) -> list[tuple[tuple[str | int, ...], str]]:
+    if not isinstance(conditions, Mapping):
+        return [(loc, f"expects a mapping of conditions ({{attribute: condition}}), found "
+                      f"{_kind(conditions)}")]
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for key, cond in conditions.items():
+        here = (*loc, key)
+        if key == "any":
+            if not isinstance(cond, list) or not cond:
+                problems.append((here, "any: expects a list of condition sets, such as "
+                                       "[{rise_cm: {gt: 50}}, {length_m: {gt: 10}}]"))
+                continue
+            for i, item in enumerate(cond):
+                if not isinstance(item, Mapping) or not item:
+                    problems.append(((*here, i), "any: each item is a non-empty mapping of "
+                                                 "conditions ({attribute: condition})"))
+                else:
+                    problems.extend(_set_problems(item, (*here, i)))
+        elif key == "not":
+            if not isinstance(cond, Mapping) or not cond:
+                problems.append((here, "not: expects a non-empty mapping of conditions, such "
+                                       "as {automatic: true}"))
+            else:
+                problems.extend(_set_problems(cond, here))
+        elif not isinstance(key, str):
+            problems.append((here, f"an attribute name is a text, found {key!r}"))
+        else:
+            try:
+                validate_condition(cond)
+            except ValueError as exc:
+                problems.append((here, str(exc)))
+    return problems
+
+
+def condition_problems(conditions: Any, loc: tuple[str | int, ...] = ()
+                       ) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every problem of a set of conditions: ``(loc, message)`` with ``loc`` the keys and list
+    indexes below the set (``("any", 1, "kind")``), for messages with file and line."""
+    return _set_problems(conditions, loc)
+
+
+def validate_conditions(conditions: dict[str, Any]) -> dict[str, Any]:
+    """Validate a set of conditions ``{name: condition}`` (with ``any:``/``not:``) and return
+    it (for pydantic field validators of ``where``-like parameters); ``ValueError`` names the
+    place of the first problem."""
+    problems = condition_problems(conditions)
+    if problems:
+        loc, message = problems[0]
+        where = ".".join(str(p) for p in loc)
+        raise ValueError(f"{where}: {message}" if where else message)
+    return conditions
+
+
+def decide(conditions: Mapping[str, Any], value_of: Callable[[str], Any]
+           ) -> tuple[bool | None, list[str]]:
+    """Whether a set of conditions holds, with ``value_of(name)`` giving each attribute's value
+    (``None`` when unknown): ``(True, [])``, ``(False, [])``, or ``(None, names)`` naming the
+    attributes whose missing values leave it undecided (in the order written)."""
+    undecided: list[str] = []
+    for key, cond in conditions.items():
+        if key == "any":
+            state, names = _decide_any(cond, value_of)
+        elif key == "not":
+            state, names = decide(cond, value_of)
+            state = None if state is None else not state
+        else:
+            state = matches(value_of(key), cond)
+            names = [key]
+        if state is False:
+            return False, []
+        if state is None:
+            undecided.extend(n for n in names if n not in undecided)
+    return (None, undecided) if undecided else (True, [])
+
+
+def _decide_any(sets: list[Mapping[str, Any]], value_of: Callable[[str], Any]
+                ) -> tuple[bool | None, list[str]]:
+    undecided: list[str] = []
+    for item in sets:
+        state, names = decide(item, value_of)
+        if state is True:
+            return True, []
+        if state is None:
+            undecided.extend(n for n in names if n not in undecided)
+    return (None, undecided) if undecided else (False, [])
+
+
+def holds(conditions: Mapping[str, Any], value_of: Callable[[str], Any]) -> bool:
+    """Whether the set certainly holds (an undecided set does not)."""
+    return decide(conditions, value_of)[0] is True
+
+
+def held_names(conditions: Mapping[str, Any], value_of: Callable[[str], Any]) -> list[str]:
+    """The attributes whose conditions hold in a set, looking into ``any:`` (not into
+    ``not:``): what made an exemption ``not: {...}`` fail, for a note."""
+    out: list[str] = []
+    for key, cond in conditions.items():
+        if key == "any":
+            for item in cond:
+                if decide(item, value_of)[0] is True:
+                    out.extend(n for n in held_names(item, value_of) if n not in out)
+        elif key != "not" and matches(value_of(key), cond) is True and key not in out:
+            out.append(key)
+    return out
+
+
+def condition_names(conditions: Any) -> list[str]:
+    """Every attribute a set of conditions names, at any depth, in the order written."""
+    out: list[str] = []
+    if not isinstance(conditions, Mapping):
+        return out
+    for key, cond in conditions.items():
+        if key == "any" and isinstance(cond, list):
+            for item in cond:
+                out.extend(n for n in condition_names(item) if n not in out)
+        elif key == "not":
+            out.extend(n for n in condition_names(cond) if n not in out)
+        elif isinstance(key, str) and key not in out:
+            out.append(key)
+    return out
+
+
+def explain_failure(conditions: Mapping[str, Any], value_of: Callable[[str], Any]) -> str | None:
+    """Why a set of conditions does not hold, e.g. ``kind: 'footpath' does not meet ∈
+    sidewalk``, ``any: none of (rise_cm > 50 | length_m > 10) holds``; ``None`` when it is
+    not false."""
+    for key, cond in conditions.items():
+        if key == "any":
+            if _decide_any(cond, value_of)[0] is False:
+                return f"any: none of ({' | '.join(describe_set(c) for c in cond)}) holds"
+        elif key == "not":
+            if decide(cond, value_of)[0] is True:
+                return f"not: ({describe_set(cond)}) holds"
+        else:
+            value = value_of(key)
+            if matches(value, cond) is False:
+                return f"{key}: {value!r} does not meet {describe(cond)}"
+    return None
+
+
+def describe_set(conditions: Mapping[str, Any]) -> str:
+    """A short text of a set of conditions: ``kind = bus & not (swing_in = True)``."""
+    parts = []
+    for key, cond in conditions.items():
+        if key == "any":
+            parts.append("any (" + " | ".join(describe_set(c) for c in cond) + ")")
+        elif key == "not":
+            parts.append(f"not ({describe_set(cond)})")
+        else:
+            parts.append(f"{key} {describe(cond)}")
+    return " & ".join(parts)

@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckResult
-from inclusiecheck.engine.conditions import matches
+from inclusiecheck.engine.conditions import decide, explain_failure
 from inclusiecheck.engine.deviations import Deviation
 from inclusiecheck.engine.loader import LoadedRule, RuleSet, run_order
 from inclusiecheck.engine.messages import render
@@ -257,7 +257,7 @@ class _RulePlan:
     """What a rule needs per feature, computed once per run (not once per finding)."""
 
     geometry: frozenset[str] | None
-    where: tuple[tuple[str, Any], ...]
+    where: dict[str, Any]
     plan_na: bool
     plan_missing: tuple[str, ...]
     scope: Any
@@ -306,15 +306,8 @@ class Evaluator:
         applies = spec.applies_to
         lang = self.lang
         # plan conditions do not depend on the feature: decide them once
-        plan_na = False
-        plan_missing: list[str] = []
-        for name, cond in applies.plan.items():
-            ok = matches(self._plan_value(name), cond)
-            if ok is False:
-                plan_na = True
-                break
-            if ok is None:
-                plan_missing.append(name)
+        state, plan_missing = decide(applies.plan, self._plan_value)
+        plan_na = state is False
         templates: dict[Outcome, dict[str, str]] = {}
         per = spec.messages
         chosen_by = {}
@@ -339,7 +332,7 @@ class Evaluator:
             templates[outcome] = both
         plan = _RulePlan(
             geometry=frozenset(applies.geometry) if applies.geometry else None,
-            where=tuple(applies.where.items()), plan_na=plan_na,
+            where=dict(applies.where), plan_na=plan_na,
             plan_missing=tuple(plan_missing),
             scope=SCOPES[applies.scope] if applies.scope else None,
             to_verify_unknown=applies.unknown == "to_verify",
@@ -367,8 +360,6 @@ class Evaluator:
         """Which selection step made ``rule`` not applicable to ``feature`` (for ``rules
         test``): the layer, the geometry, a ``where`` or plan condition, the scope, or the
         check itself."""
-        from inclusiecheck.engine.conditions import describe
-
         applies = rule.spec.applies_to
         if feature.layer not in applies.layers:
             return f"layer {feature.layer} is not among {', '.join(applies.layers)}"
@@ -376,18 +367,16 @@ class Evaluator:
         if plan.geometry is not None and feature.geom_type not in plan.geometry:
             return (f"geometry {feature.geom_type} is not among "
                     f"{', '.join(sorted(plan.geometry))}")
-        missing = []
-        for name, cond in plan.where:
-            value = self.ctx.value(feature, name)
-            ok = matches(value, cond)
-            if ok is False:
-                return f"where {name}: {value!r} does not meet {describe(cond)}"
-            if ok is None:
-                missing.append(name)
-        for name, cond in applies.plan.items():
-            value = self._plan_value(name)
-            if matches(value, cond) is False:
-                return f"plan {name}: {value!r} does not meet {describe(cond)}"
+
+        def value_of(name: str) -> Any:
+            return self.ctx.value(feature, name)
+
+        state, missing = decide(plan.where, value_of)
+        if state is False:
+            return f"where {explain_failure(plan.where, value_of)}"
+        failed = explain_failure(applies.plan, self._plan_value)
+        if failed:
+            return f"plan {failed}"
         if plan.scope is not None:
             result = plan.scope(feature, self.ctx)
             if result.applies is False:
@@ -408,13 +397,12 @@ class Evaluator:
         if plan.geometry is not None and feature.geom_type not in plan.geometry:
             return Outcome.NOT_APPLICABLE, (), None
         missing: list[str] = []
-        value = self.ctx.value
-        for name, cond in plan.where:
-            ok = matches(value(feature, name), cond)
-            if ok is False:
+        if plan.where:
+            value = self.ctx.value
+            state, names = decide(plan.where, lambda name: value(feature, name))
+            if state is False:
                 return Outcome.NOT_APPLICABLE, (), None
-            if ok is None:
-                missing.append(name)
+            missing.extend(names)
         if plan.plan_na:
             return Outcome.NOT_APPLICABLE, (), None
         if plan.plan_missing:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from inclusiecheck.engine import checks
 from inclusiecheck.engine.checks.api import CheckParams, CheckType
-from inclusiecheck.engine.conditions import validate_condition
+from inclusiecheck.engine.conditions import condition_problems
 from inclusiecheck.engine.schema import Rule, RuleOverride, RuleSetSpec
 from inclusiecheck.engine.yamlio import YamlFileError, line_of, load_yaml
 from inclusiecheck.model import InputError
@@ -355,12 +355,10 @@ def bind_rule(spec: Rule, path: Path, problems: list[Problem],
         problems.extend(semantic_problems(spec, path))
         problems.extend(placeholder_problems(spec, path, check))
         for section in ("where", "plan"):
-            for key, cond in getattr(spec.applies_to, section).items():
-                try:
-                    validate_condition(cond)
-                except ValueError as exc:
-                    problems.append(Problem(path, line_of(path, ("applies_to", section, key)),
-                                            f"applies_to.{section}.{key}: {exc}"))
+            for loc, message in condition_problems(getattr(spec.applies_to, section),
+                                                   ("applies_to", section)):
+                problems.append(Problem(path, line_of(path, loc),
+                                        f"{'.'.join(str(p) for p in loc)}: {message}"))
     params = dict(spec.check.params)
     if params_override:
         params.update(params_override)
@@ -416,6 +414,15 @@ def attribute_name_problems(spec: Rule, path: Path, declared: Iterable[str] = ()
         else:
             warnings.append(Problem(path, line, message, "warning"))
     return errors, warnings
+
+
+def deprecation_warnings(spec: Rule, path: Path) -> list[Problem]:
+    """Warnings about deprecated check types and parameters (they still load and run the same;
+    ``inclusiecheck rules migrate`` rewrites them)."""
+    from inclusiecheck.engine.migrate import deprecations
+
+    return [Problem(path, line_of(path, loc), message, "warning")
+            for loc, message in deprecations(spec.check.type, dict(spec.check.params))]
 
 
 def semantic_problems(spec: Rule, path: Path) -> list[Problem]:
@@ -648,6 +655,7 @@ def _load_set(folder: Path, known: dict[str, tuple[Path, str]], origin: str,
             continue
         errors, warnings = attribute_name_problems(rule_spec, path, ruleset.attributes)
         ruleset.warnings.extend(warnings)
+        ruleset.warnings.extend(deprecation_warnings(rule_spec, path))
         if errors:
             problems.extend(errors)
             continue
@@ -875,6 +883,7 @@ def validate_folder(folder: Path, warnings: list[Problem] | None = None
                 errors, unknown = attribute_name_problems(spec, rule_path)
                 problems.extend(errors)
                 warnings.extend(unknown)
+                warnings.extend(deprecation_warnings(spec, rule_path))
             problems.extend(case_problems(rule_path.parent))
             return _unique(problems), 0 if problems else 1
         return [Problem(folder, None, "no ruleset.yaml here or in its sub-folders")], 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from inclusiecheck.engine.conditions import matches
+from inclusiecheck.engine.conditions import decide
 from inclusiecheck.engine.summaries import summary
 from inclusiecheck.model import Feature, SiteModel
 
@@ -30,14 +30,10 @@ def _applies(rule: Any, feature: Feature) -> bool | None:
         return False
     if applies.geometry and feature.geom_type not in applies.geometry:
         return False
-    undecided = False
-    for name, cond in applies.where.items():
-        ok = matches(feature.get(name), cond)
-        if ok is False:
-            return False
-        if ok is None:
-            undecided = True
-    if undecided:
+    state, _ = decide(applies.where, feature.get)
+    if state is False:
+        return False
+    if state is None:
         return None if applies.unknown == "to_verify" else False
     return True
 

@@ -56,7 +56,7 @@ def load_yaml(path: Path, max_bytes: int = MAX_YAML_BYTES) -> Any:
     except OSError as exc:
         raise YamlFileError(path, None, f"cannot read ({exc.strerror})") from None
     try:
-        return load_text(text)
+        return load_text(text, unique_keys=True)
     except YamlProblem as exc:
         raise YamlFileError(path, exc.line, f"invalid YAML: {exc.problem}") from None
 

@@ -64,6 +64,32 @@ def _expanded_size(root: yaml.Node, limit: int) -> int:
     return count
 
 
+def _duplicate_key(root: yaml.Node) -> YamlProblem | None:
+    """The first mapping key written twice in one mapping (YAML would silently keep only the
+    last value: a second ``any:`` or ``min:`` would replace the first)."""
+    seen_nodes: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # an alias: the same node again
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        return YamlProblem(
+                            f"key {key.value!r} is written twice in one mapping (also on line "
+                            f"{first[key.value]}): YAML would keep only the last one", line)
+                    first[key.value] = line
+                stack.append(value)
+    return None
+
+
 def check_size(size: int, limit: int = MAX_YAML_BYTES) -> str | None:
     """A problem message when a file of ``size`` bytes exceeds ``limit``, else ``None``."""
     if size <= limit:
@@ -72,8 +98,10 @@ def check_size(size: int, limit: int = MAX_YAML_BYTES) -> str | None:
             f"{limit / 1e6:.1f} MB)")
 
 
-def load_text(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
-    """Load one YAML document from ``text`` safely.
+def load_text(text: str, *, max_nodes: int = MAX_EXPANDED_NODES,
+              unique_keys: bool = False) -> Any:
+    """Load one YAML document from ``text`` safely; ``unique_keys``: a key written twice in one
+    mapping is an error (rule files: a repeated key would silently drop the first).
 
     Raises
     ------
@@ -95,6 +123,10 @@ def load_text(text: str, *, max_nodes: int = MAX_EXPANDED_NODES) -> Any:
             raise YamlProblem(
                 f"too many nodes once aliases (*name) are expanded (more than {max_nodes}); "
                 "an alias bomb or a self-referencing anchor?", node.start_mark.line + 1)
+        if unique_keys:
+            duplicate = _duplicate_key(node)
+            if duplicate is not None:
+                raise duplicate
         try:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:

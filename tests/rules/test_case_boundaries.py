@@ -11,8 +11,9 @@ cases (those that do not change the parameters) and looks at the values the find
   :func:`step` from it (5 % of the limit, at least half a centimetre, 5 cm or half a percent
   point, by unit).
 
-For ``lookup`` tables the row limits are checked the same way, and every row boundary of the
-key (e.g. a rise of exactly 10 cm between two rows of a ramp table) must appear in a case.
+For tables (``threshold`` with ``limits_by``, and the deprecated ``lookup``) the row limits are
+checked the same way, and every row boundary of a number key (e.g. a rise of exactly 10 cm
+between two rows of a ramp table) must appear in a case.
 """
 
 from __future__ import annotations
@@ -66,11 +67,19 @@ def limits_of(rule: LoadedRule) -> list[Limit]:
         if value is not None:
             out.append(Limit(prop, float(value), side, unit, what, row, inclusive))
 
-    if kind in ("threshold", "conditional_threshold"):
+    if kind == "threshold":
+        for row in p.rows():
+            prop, unit = row.property or p.property, row.unit or p.unit
+            name = _row_id(p, row)
+            what = f"[{name}]." if name else ""
+            lower, lower_incl, upper, upper_incl = row.bounds()
+            add(prop, lower, "min", unit, f"{what}min", name, inclusive=lower_incl)
+            add(prop, upper, "max", unit, f"{what}max", name, inclusive=upper_incl)
+            add(prop, row.warn_min, "min", unit, f"{what}warn_min", name)
+            add(prop, row.warn_max, "max", unit, f"{what}warn_max", name)
+    elif kind == "conditional_threshold":
         add(p.property, p.min, "min", p.unit, "min", inclusive=p.min_inclusive)
         add(p.property, p.max, "max", p.unit, "max", inclusive=p.max_inclusive)
-        add(p.property, getattr(p, "warn_min", None), "min", p.unit, "warn_min")
-        add(p.property, getattr(p, "warn_max", None), "max", p.unit, "warn_max")
     elif kind == "threshold_by_code":
         tables = dict(p.limits)
         if getattr(p, "default", None) is not None:
@@ -101,15 +110,34 @@ def limits_of(rule: LoadedRule) -> list[Limit]:
     return out
 
 
+def _row_id(p: Any, row: Any) -> str | None:
+    """How a table row shows in its findings: ``data.row`` (a number key) or the code
+    (``data.key_value``); ``None`` for a rule without a table."""
+    if not p.limits_by or row.when is None:
+        return None
+    from inclusiecheck.engine.checks.threshold import _row_text
+
+    cond = row.when.get(p.key) if p.key else None
+    if isinstance(cond, dict):
+        return _row_text(p, row)
+    return cond if isinstance(cond, str) else None
+
+
 def key_boundaries(rule: LoadedRule) -> list[float]:
-    """The row boundaries of a lookup table's key (each must appear in a case)."""
-    if rule.spec.check.type != "lookup":
-        return []
+    """The row boundaries of a table's number key (each must appear in a case)."""
+    kind = rule.spec.check.type
+    p: Any = rule.params
     values = set()
-    for row in rule.params.rows:  # type: ignore[attr-defined]
-        for bound in (row.gt, row.gte, row.lt, row.lte):
-            if bound is not None:
-                values.add(float(bound))
+    if kind == "lookup":
+        for row in p.rows:
+            for bound in (row.gt, row.gte, row.lt, row.lte):
+                if bound is not None:
+                    values.add(float(bound))
+    elif kind == "threshold" and p.key:
+        for row in p.limits_by:
+            cond = (row.when or {}).get(p.key)
+            if isinstance(cond, dict):
+                values.update(float(cond[op]) for op in ("gt", "gte", "lt", "lte") if op in cond)
     return sorted(values)
 
 

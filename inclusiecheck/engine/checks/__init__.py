@@ -24,6 +24,7 @@ from inclusiecheck.engine.checks.api import (
 from inclusiecheck.registry import Registry
 
 BUILTIN_MODULES = (
+    "inclusiecheck.engine.checks.threshold",
     "inclusiecheck.engine.checks.basic",
     "inclusiecheck.engine.checks.relations",
     "inclusiecheck.engine.checks.geometric",

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 from shapely.geometry.base import BaseGeometry
 
-from inclusiecheck.engine.conditions import matches
+from inclusiecheck.engine.conditions import holds
 from inclusiecheck.model import Feature, Outcome, SiteModel
 
 
@@ -247,9 +247,9 @@ class CheckContext:
                        f"drawing direction); judged by its size, {size} %"})
 
     def meets(self, feature: Feature, conditions: Mapping[str, Any]) -> bool:
-        """Whether the feature meets every ``{name: condition}`` (a missing value does not)."""
-        return all(matches(self.value(feature, name), cond) is True
-                   for name, cond in conditions.items())
+        """Whether the feature meets a set of conditions ``{name: condition}`` (with ``any:``
+        and ``not:``; an undecided set, for a missing value, does not)."""
+        return holds(conditions, lambda name: self.value(feature, name))
 
     def numbers(self, feature: Feature, *names: str) -> tuple[list[float | None], tuple[str, ...]]:
         """The values of ``names`` as finite floats (``None`` where unknown), and the names

@@ -1,5 +1,7 @@
-"""Built-in attribute check types: threshold, lookup, enumeration, presence, criteria,
-parking_count and manual. Each is written against the public check-type API."""
+"""Built-in attribute check types: enumeration, presence, criteria, parking_count and manual,
+and the deprecated ``lookup`` (a ``threshold`` with ``limits_by``: see
+:mod:`inclusiecheck.engine.checks.threshold`). Each is written against the public check-type
+API."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from pydantic import Field, field_validator, model_validator
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
 from inclusiecheck.engine.conditions import (
+    COMBINATORS,
+    decide,
     describe,
+    describe_set,
     matches,
     same,
     validate_condition,
@@ -19,46 +24,6 @@ from inclusiecheck.engine.conditions import (
 )
 from inclusiecheck.engine.schema import Text
 from inclusiecheck.model import Feature, Outcome
-
-
-# --------------------------------------------------------------------------------------------
-class ThresholdParams(CheckParams):
-    """``property`` must lie within ``min``/``max`` (inclusive unless said otherwise);
-    ``warn_min``/``warn_max`` are stricter targets: between target and limit is ``warn``."""
-
-    property: str
-    min: float | None = None
-    max: float | None = None
-    min_inclusive: bool = True
-    max_inclusive: bool = True
-    warn_min: float | None = None
-    warn_max: float | None = None
-    unit: str | None = None
-
-    @model_validator(mode="after")
-    def _limits(self) -> ThresholdParams:
-        if self.min is None and self.max is None:
-            raise ValueError("threshold needs min or max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is larger than max")
-        return self
-
-
-@check_type("threshold", params=ThresholdParams)
-def threshold(feature: Feature, params: ThresholdParams, ctx: CheckContext) -> CheckResult:
-    """A number must be at least ``min`` and/or at most ``max``."""
-    value = ctx.value(feature, params.property)
-    if value is None:
-        return ctx.missing(params.property)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return ctx.missing(params.property)
-    # a negative slope is judged by its size (ctx.value); the finding notes the sign
-    sign_data, sign_note = ctx.sign_note(feature, params.property)
-    return ctx.compare(params.property, float(value), min_value=params.min, max_value=params.max,
-                       min_inclusive=params.min_inclusive, max_inclusive=params.max_inclusive,
-                       warn_min=params.warn_min, warn_max=params.warn_max, unit=params.unit,
-                       note=sign_note,
-                       data={"source": ctx.source_of(feature, params.property), **sign_data})
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +86,9 @@ class LookupParams(CheckParams):
 
 @check_type("lookup", params=LookupParams)
 def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckResult:
-    """The limit on a value depends on another value, through a table."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key`` and ``limits_by``.
+
+    The limit on a value depends on another value, through a table."""
     key = ctx.value(feature, params.key)
     value = ctx.value(feature, params.property)
     missing = tuple(n for n, v in ((params.key, key), (params.property, value)) if v is None)
@@ -133,23 +100,23 @@ def lookup(feature: Feature, params: LookupParams, ctx: CheckContext) -> CheckRe
     for r in params.rows:
         if not r.contains(float(key)):
             continue
-        oks = {name: matches(ctx.value(feature, name), cond) for name, cond in r.where.items()}
-        if all(ok is True for ok in oks.values()):
+        state, names = decide(r.where, lambda name: ctx.value(feature, name))
+        if state is True:
             chosen = r
             break
-        if not any(ok is False for ok in oks.values()):
+        if state is None:
             possible.append(r)
-            undecided.extend(n for n, ok in oks.items() if ok is None and n not in undecided)
+            undecided.extend(n for n in names if n not in undecided)
     results = [_lookup_row(feature, params, ctx, r, float(key), float(value))
                for r in [*possible, chosen]]
     if len({r.outcome for r in results}) == 1:
         return results[-1]
     strictest = next((r for r in results if r.outcome is Outcome.FAIL), results[0])
-    names = ", ".join(undecided)
+    depends = ", ".join(undecided)
     return CheckResult(Outcome.TO_VERIFY, params.property, float(value), strictest.required,
                        params.unit, missing=tuple(undecided), data=strictest.data,
-                       note={"nl": f"de grens hangt af van {names}",
-                             "en": f"the limit depends on {names}"})
+                       note={"nl": f"de grens hangt af van {depends}",
+                             "en": f"the limit depends on {depends}"})
 
 
 def _lookup_row(feature: Feature, params: LookupParams, ctx: CheckContext,
@@ -275,10 +242,9 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
     passed = 0
     maybe_failed: list[Criterion] = []
     for criterion in params.criteria:
-        held = [matches(ctx.value(feature, n), c) for n, c in criterion.when.items()]
-        if any(h is False for h in held):
+        held, undecided = decide(criterion.when, lambda name: ctx.value(feature, name))
+        if held is False:
             continue
-        undecided = [n for (n, _), h in zip(criterion.when.items(), held) if h is None]
         value = ctx.value(feature, criterion.property)
         ok = matches(value, criterion.condition)
         if ok is None:
@@ -313,6 +279,8 @@ def criteria(feature: Feature, params: CriteriaParams, ctx: CheckContext) -> Che
         note = {"nl": "Redenen: " + "; ".join(reasons_nl), "en": "Reasons: " + "; ".join(reasons_en)}
     elif maybe_failed and outcome is Outcome.TO_VERIFY:
         def cond(c: Criterion) -> str:
+            if any(k in COMBINATORS for k in c.when):
+                return describe_set(c.when)
             return ", ".join(f"{k} = {v}" for k, v in c.when.items())
 
         note = {"nl": "Voldoet niet als " + "; ".join(f"{cond(c)}: {c.label.nl}"

@@ -27,7 +27,7 @@ from inclusiecheck.engine.checks.api import (
     as_number,
     check_type,
 )
-from inclusiecheck.engine.conditions import matches, validate_conditions
+from inclusiecheck.engine.conditions import decide, held_names, validate_conditions
 from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M, round_width
 from inclusiecheck.model import Feature, Outcome
 from inclusiecheck.model.labels import label, value_label
@@ -35,14 +35,20 @@ from inclusiecheck.model.labels import label, value_label
 
 def _evaluate(feature: Feature, conditions: dict[str, Any],
               ctx: CheckContext) -> tuple[list[str], list[str]]:
-    """Names of the conditions that hold, and of those whose value is missing."""
-    held, unknown = [], []
+    """Names of the conditions that hold, and of those whose value is missing (an ``any:`` or
+    ``not:`` entry counts as one condition, named by the attributes it holds or lacks)."""
+    held: list[str] = []
+    unknown: list[str] = []
+
+    def value_of(name: str) -> Any:
+        return ctx.value(feature, name)
+
     for name, cond in conditions.items():
-        ok = matches(ctx.value(feature, name), cond)
-        if ok is None:
-            unknown.append(name)
-        elif ok:
-            held.append(name)
+        state, names = decide({name: cond}, value_of)
+        if state is None:
+            unknown.extend(n for n in names if n not in unknown)
+        elif state:
+            held.extend(n for n in held_names({name: cond}, value_of) or [name] if n not in held)
     return held, unknown
 
 
@@ -79,7 +85,9 @@ class ConditionalThresholdParams(CheckParams):
 @check_type("conditional_threshold", params=ConditionalThresholdParams)
 def conditional_threshold(feature: Feature, params: ConditionalThresholdParams,
                           ctx: CheckContext) -> CheckResult:
-    """A limit that holds when any of several conditions holds, except for exempt features."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``when: {any: [...], not: {...}}``.
+
+    A limit that holds when any of several conditions holds, except for exempt features."""
     undecided: list[str] = []
     if params.when_any:
         held, unknown = _evaluate(feature, params.when_any, ctx)
@@ -160,7 +168,9 @@ def _limit_text(limit: CodeLimit) -> str:
 @check_type("threshold_by_code", params=ThresholdByCodeParams)
 def threshold_by_code(feature: Feature, params: ThresholdByCodeParams,
                       ctx: CheckContext) -> CheckResult:
-    """A limit chosen by a code (e.g. a parking bay's width or length by its arrangement)."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key`` and ``limits_by``.
+
+    A limit chosen by a code (e.g. a parking bay's width or length by its arrangement)."""
     code = ctx.value(feature, params.key)
     if code is None:
         if params.unknown == "to_verify":
@@ -360,6 +370,13 @@ class FreeHeightOverParams(CheckParams):
     scope: str | None = None
 
     _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
+
+    @field_validator("required_where")
+    @classmethod
+    def _required_where(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for conditions in value.values():
+            validate_conditions(conditions)
+        return value
 
 
 def _hosts(feature: Feature, params: FreeHeightOverParams, ctx: CheckContext) -> list[Feature]:

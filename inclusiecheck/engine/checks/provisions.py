@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 from collections.abc import Iterable, Mapping
 
@@ -48,7 +49,7 @@ from inclusiecheck.engine.checks.relations import (
     AttributeOrNearbyParams,
     attribute_or_nearby,
 )
-from inclusiecheck.engine.conditions import matches, validate_conditions
+from inclusiecheck.engine.conditions import decide, validate_conditions
 from inclusiecheck.engine.measures import measure, walk_network
 from inclusiecheck.engine.messages import format_number
 from inclusiecheck.model.labels import join_labels
@@ -233,7 +234,10 @@ def _to_result(v: Verdict, property: str) -> CheckResult:
 @check_type("mode_threshold", params=ModeThresholdParams)
 def mode_threshold(feature: Feature, params: ModeThresholdParams,
                    ctx: CheckContext) -> CheckResult:
-    """A number within limits that depend on the stop's mode (and on ``swing_in``)."""
+    """**Deprecated alias** (it loads and runs as before; `inclusiecheck rules migrate` rewrites it): a ``threshold`` with ``key: mode`` and ``limits_by`` (a bus that must swing in is a
+    row ``when: {mode: bus, swing_in: true}``).
+
+    A number within limits that depend on the stop's mode (and on ``swing_in``)."""
     return _to_result(judge_mode_threshold(feature, params, ctx), params.property)
 
 
@@ -608,10 +612,10 @@ def _facilities(ctx: CheckContext, params: ToiletCoverageParams
     sure: list[Feature] = []
     maybe: list[Feature] = []
     for f in ctx.model.features(params.source_layer):
-        states = [matches(ctx.value(f, name), cond) for name, cond in params.source_where.items()]
-        if all(s is True for s in states):
+        state, _ = decide(params.source_where, partial(ctx.value, f))
+        if state is True:
             sure.append(f)
-        elif not any(s is False for s in states):
+        elif state is None:
             maybe.append(f)
     return sure, maybe
 
