@@ -38,11 +38,13 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 __all__ = [
+    "DestinationField",
     "GeometryInputError",
     "Route",
     "SnappedPoints",
     "WalkNetwork",
     "build_walk_network",
+    "destination_field",
     "distance_to_nearest",
     "euclidean_distance_to_nearest",
     "nearest_destination",
@@ -578,6 +580,84 @@ def nearest_destination(
     out_d[on[reach]] = total[reach]
     out_i[on[reach]] = d_on[lab[reach]]
     return out_d, out_i
+
+
+@dataclass(frozen=True, eq=False)
+class DestinationField:
+    """Network distances to the nearest of a fixed set of destinations, for any origin.
+
+    Built by :func:`destination_field` with ONE multi-source Dijkstra over the network split
+    at the destinations only; :meth:`distances` then places each origin on its edge between
+    the split points around it, in constant time per origin after the snap. The result is
+    the float that :func:`nearest_destination` gives for that origin alone (its search splits
+    the edge at the origin too, which only adds the two legs that :meth:`distances` adds
+    here, in the same order of operations), so per-origin searches can be replaced by one
+    field without changing a bit.
+    """
+
+    net: WalkNetwork
+    dist: np.ndarray  # per node of the split network: distance to the nearest destination
+    #: the split points per original edge, sorted by offset (CSR by edge)
+    edge_ptr: np.ndarray
+    point_offset: np.ndarray
+    point_node: np.ndarray
+    max_snap_m: float
+    include_access: bool
+
+    def distances(self, origins: Sequence[Point] | SnappedPoints) -> np.ndarray:
+        """``(n_origins,)`` network distance of each origin to its nearest destination
+        (``inf`` where the origin is off the network or none is reachable)."""
+        so = _snapped(self.net, origins, self.max_snap_m)
+        out = np.full(len(so), _INF)
+        on = np.flatnonzero(so.on_network)
+        if on.size == 0 or self.dist.size == 0:
+            return out
+        net, dist = self.net, self.dist
+        for k in on.tolist():
+            e = int(so.edge[k])
+            o = so.offset_m[k]
+            lo, hi = int(self.edge_ptr[e]), int(self.edge_ptr[e + 1])
+            # the points split in before the origin (offset < o; an origin at a point's
+            # offset comes first, as in the combined sort of nearest_destination)
+            pos = lo + int(np.searchsorted(self.point_offset[lo:hi], o, side="left"))
+            if pos > lo:
+                back = dist[self.point_node[pos - 1]] + (o - self.point_offset[pos - 1])
+            else:
+                back = dist[net.edge_u[e]] + (o - 0.0)
+            if pos < hi:
+                ahead = dist[self.point_node[pos]] + (self.point_offset[pos] - o)
+            else:
+                ahead = dist[net.edge_v[e]] + (net.edge_length_m[e] - o)
+            here = min(back, ahead)
+            out[k] = here + so.access_m[k] if self.include_access else here + 0.0
+        return out
+
+
+def destination_field(
+    net: WalkNetwork,
+    destinations: Sequence[Point] | SnappedPoints,
+    *,
+    max_snap_m: float = 50.0,
+    include_access: bool = True,
+) -> DestinationField:
+    """One multi-source search from ``destinations``, to ask the distance of many origins
+    (see :class:`DestinationField`; the same parameters as :func:`nearest_destination`)."""
+    sd = _snapped(net, destinations, max_snap_m)
+    g = _augment(net, [sd])
+    d_on = np.flatnonzero(sd.on_network)
+    if d_on.size:
+        init = sd.access_m[d_on] if include_access else np.zeros(d_on.size)
+        dist, _label = _dijkstra(g, g.point_node[d_on], init, _INF)
+    else:
+        dist = np.full(g.n_nodes, _INF)
+    on = np.flatnonzero(sd.edge >= 0)
+    order = on[np.lexsort((sd.offset_m[on], sd.edge[on]))]  # as _augment numbers them
+    edge_ptr = np.zeros(net.n_edges + 1, dtype=np.int64)
+    np.cumsum(np.bincount(sd.edge[order], minlength=net.n_edges), out=edge_ptr[1:])
+    return DestinationField(net=net, dist=dist, edge_ptr=edge_ptr,
+                            point_offset=sd.offset_m[order],
+                            point_node=g.point_node[order], max_snap_m=max_snap_m,
+                            include_access=include_access)
 
 
 def distance_to_nearest(

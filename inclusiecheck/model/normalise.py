@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+import shapely
 from pydantic import ValidationError
 
 from inclusiecheck.model.errors import InputError, ReadWarning
@@ -93,7 +95,8 @@ _SOURCE_FIELDS = ("file", "layer", "fid", "global_id", "osm_id")
 
 def _clean_source(source: SourceRef) -> SourceRef:
     values = [getattr(source, k) for k in _SOURCE_FIELDS]
-    if not _UNPRINTABLE.search("".join(v for v in values if isinstance(v, str))):
+    search = _UNPRINTABLE.search
+    if not any(type(v) is str and search(v) for v in values):
         return source
     return replace(source, **{k: clean_text(v) for k, v in zip(_SOURCE_FIELDS, values)})
 
@@ -140,7 +143,9 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     seen_ids: dict[str, set[str]] = defaultdict(set)
 
     too_deep: Counter[tuple[str, str]] = Counter()
-    for original in raw.features:
+    empty, geom_types = _geometry_kinds(raw.features)
+    fields_of: dict[str, Any] = {}   # layer -> its model's fields (a pydantic property)
+    for position, original in enumerate(raw.features):
         raw_feature = _clean_feature(original)
         if raw_feature is not original:
             for key, value in original.properties.items():
@@ -152,18 +157,22 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
             unknown_layers[layer] += 1
             continue
         geometry = raw_feature.geometry
-        if geometry is None or geometry.is_empty:
+        if geometry is None or empty[position]:
             warnings.append(ReadWarning("geometry_skipped", "feature without geometry skipped",
                                         raw_feature.source.file, layer, raw_feature.source.fid))
             continue
-        base_type = geometry.geom_type.removeprefix("Multi")
+        geom_type = geom_types[position] or ""   # not None: a missing geometry is empty
+        base_type = geom_type.removeprefix("Multi")
         if base_type not in LAYER_GEOMETRIES[layer]:
-            wrong_geom[(layer, geometry.geom_type)] += 1
+            wrong_geom[(layer, geom_type)] += 1
             continue
+        fields = fields_of.get(layer)
+        if fields is None:
+            fields = fields_of[layer] = model.model_fields
         known: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for key, value in raw_feature.properties.items():
-            if key in model.model_fields:
+            if key in fields:
                 known[key] = value
             elif key.lower() in _TECHNICAL:
                 continue
@@ -237,6 +246,24 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
                      warnings=aggregate_warnings(warnings),
                      source_path=clean_text(str(raw.path.name)))
+
+
+#: GEOS type ids and names of the plain geometry types (others are asked one by one)
+_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def _geometry_kinds(features: list[RawFeature]) -> tuple[list[bool], list[str | None]]:
+    """Per raw feature: whether its geometry is empty and its type name (``geom_type``),
+    for all at once (``None`` and ``True`` where a feature has no geometry)."""
+    geoms = np.empty(len(features), dtype=object)
+    geoms[:] = [f.geometry for f in features]
+    missing = shapely.is_missing(geoms)
+    empty = shapely.is_empty(geoms) | missing
+    ids = shapely.get_type_id(geoms)
+    names = [None if gone else _TYPE_NAMES.get(k) or g.geom_type
+             for g, k, gone in zip(geoms.tolist(), ids.tolist(), missing.tolist())]
+    return empty.tolist(), names
 
 
 #: more than this many warnings of one kind are shown as one, with a count and examples

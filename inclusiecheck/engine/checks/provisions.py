@@ -985,8 +985,8 @@ def _build_route_gaps(params: RestGapsParams, ctx: CheckContext) -> dict[int, li
     by_feature: dict[int, list[Any]] = {}
     if routes:
         limit = params.warn_gap_m or params.max_gap_m
-        gaps = gap_stretches_network([f.geometry for f in routes], seat_points(
-            ctx, params.stop_seating), max_gap_m=limit, snap_distance_m=params.snap_m)
+        gaps = gap_stretches_network([f.geometry for f in routes], list(_seat_array(
+            ctx, params.stop_seating)), max_gap_m=limit, snap_distance_m=params.snap_m)
         if gaps:
             tree = shapely.STRtree(_geom_array(f.geometry for f in routes))
             mids = _geom_array(g.geometry.interpolate(0.5, normalized=True) for g in gaps)
@@ -1023,6 +1023,62 @@ def _rest_gaps(feature: Feature, params: RestGapsParams,
     return list(_area_gaps(feature, params, ctx))
 
 
+_SEATS_KEY = "provisions.seats"
+_AREA_SEATS_KEY = "provisions.area_seats"
+
+
+def _seat_array(ctx: CheckContext, stop_seating: bool) -> np.ndarray:
+    """:func:`seat_points` as an array, once per run."""
+    return ctx.shared((_SEATS_KEY, stop_seating),
+                      lambda: _geom_array(seat_points(ctx, stop_seating)))
+
+
+def _seats_within(seats: np.ndarray, areas: np.ndarray, reach: float) -> list[np.ndarray]:
+    """Per area, the indices (ascending) of the seats at most ``reach`` from it: one bulk
+    index query of the areas' envelopes grown by ``reach`` (a little more, so that rounding
+    of the bounds loses no seat), then the exact distance ``seat.distance(area) <= reach``
+    of every pair found, vectorised."""
+    out = [np.zeros(0, dtype=np.int64) for _ in range(len(areas))]
+    if not len(seats) or not len(areas):
+        return out
+    grow = reach * (1 + 1e-9) + 1e-6
+    bounds = shapely.bounds(areas)
+    boxes = shapely.box(bounds[:, 0] - grow, bounds[:, 1] - grow,
+                        bounds[:, 2] + grow, bounds[:, 3] + grow)
+    ok = ~np.isnan(bounds).any(axis=1)  # an empty area has no bounds (and no seat)
+    a, s = shapely.STRtree(seats).query(boxes[ok])
+    a = np.flatnonzero(ok)[a]
+    close = shapely.distance(seats[s], areas[a]) <= reach
+    a, s = a[close], s[close]
+    order = np.lexsort((s, a))
+    a, s = a[order], s[order]
+    cuts = np.flatnonzero(np.diff(a)) + 1
+    for group in np.split(np.arange(a.size), cuts):
+        if group.size:
+            out[int(a[group[0]])] = s[group]
+    return out
+
+
+def _area_seats(feature: Feature, params: RestGapsParams, ctx: CheckContext) -> list[Any]:
+    """The seats within reach of an area (``max(snap_m, max_gap_m / 2)``), in the order of
+    :func:`seat_points`. The first area asking computes them for every feature of its layer
+    in one bulk query (once per run and reach), so the cost grows with seats + areas, not
+    seats x areas."""
+    seats = _seat_array(ctx, params.stop_seating)
+    reach = max(params.snap_m, params.max_gap_m / 2)
+
+    def build() -> dict[int, np.ndarray]:
+        layer = ctx.model.features(feature.layer)
+        found = _seats_within(seats, _geom_array(f.geometry for f in layer), reach)
+        return {id(f): idx for f, idx in zip(layer, found)}
+
+    table = ctx.shared((_AREA_SEATS_KEY, feature.layer, params.stop_seating, reach), build)
+    idx = table.get(id(feature))
+    if idx is None:  # not a feature of the model's layer: on its own
+        idx = _seats_within(seats, _geom_array([feature.geometry]), reach)[0]
+    return list(seats[idx])
+
+
 def _area_gaps(feature: Feature, params: RestGapsParams,
                ctx: CheckContext) -> Iterable[CheckResult]:
     from inclusiecheck.geometry.coverage import gap_stretches_network
@@ -1035,8 +1091,7 @@ def _area_gaps(feature: Feature, params: RestGapsParams,
         clipped = shapely.intersection(walkway.geometry, area)
         lines.extend(p for p in shapely.get_parts(clipped)
                      if p.geom_type == "LineString" and p.length > 0)
-    seats = [s for s in seat_points(ctx, params.stop_seating)
-             if s.distance(area) <= max(params.snap_m, params.max_gap_m / 2)]
+    seats = _area_seats(feature, params, ctx)
     if lines:
         limit = params.warn_gap_m or params.max_gap_m
         gaps = gap_stretches_network(lines, seats, max_gap_m=limit,

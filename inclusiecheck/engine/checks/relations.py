@@ -8,8 +8,11 @@ paving at a crossing: the attribute, or a ``tactile`` warning strip drawn there)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import shapely
 from pydantic import Field, field_validator
 from shapely import shortest_line
 
@@ -45,23 +48,111 @@ class NearestParams(CheckParams):
     _w = field_validator("where")(classmethod(lambda cls, v: validate_conditions(v)))
 
 
+@dataclass(frozen=True, eq=False)
+class _Targets:
+    """The candidates of a ``nearest`` rule (``layers`` meeting ``where``), once per run."""
+
+    features: list[Feature]
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    position: dict[int, int]   # id(feature) -> index in features
+    plain: bool                # no empty geometry (else every feature is judged one by one)
+
+
+_TARGETS_KEY = "relations.nearest"
+
+
+def _targets(ctx: CheckContext, params: NearestParams) -> _Targets:
+    """The candidate targets and their spatial index, shared by every feature (and every rule
+    with the same ``layers`` and ``where``) of a run."""
+    def build() -> _Targets:
+        feats = candidates(ctx, params.layers, params.where)
+        geoms = np.empty(len(feats), dtype=object)
+        geoms[:] = [f.geometry for f in feats]
+        plain = not bool(shapely.is_empty(geoms).any()) if len(feats) else True
+        return _Targets(feats, geoms, shapely.STRtree(geoms),
+                        {id(f): k for k, f in enumerate(feats)}, plain)
+
+    key = (_TARGETS_KEY, params.model_dump_json(include={"layers", "where"}))
+    return ctx.shared(key, build)
+
+
+def _nearest_straight(feature: Feature, found: _Targets) -> tuple[Feature, float] | None:
+    """The first target (in candidate order) at the smallest straight-line distance, and that
+    distance, exactly as ``min(targets, key=feature.geometry.distance)``: the index gives the
+    nearest distance, every target whose envelope lies within it is measured exactly.
+    ``None`` when the index cannot answer (an empty geometry, the feature itself a target)."""
+    geom = feature.geometry
+    if not found.plain or geom.is_empty or id(feature) in found.position:
+        return None
+    _idx, near = found.tree.query_nearest(geom, return_distance=True)
+    if near.size == 0 or not np.isfinite(near[0]):
+        return None
+    grow = float(near[0]) * (1 + 1e-9) + 1e-6
+    x0, y0, x1, y1 = geom.bounds
+    idx = np.sort(found.tree.query(shapely.box(x0 - grow, y0 - grow, x1 + grow, y1 + grow)))
+    if idx.size == 0:
+        return None
+    dist = shapely.distance(geom, found.geoms[idx])
+    k = int(np.argmin(dist))   # the first of equals, as min() keeps the first
+    return found.features[int(idx[k])], float(dist[k])
+
+
+def _network_along(ctx: CheckContext, params: NearestParams, feature: Feature,
+                   found: _Targets) -> float | None:
+    """Distance along the walkway network to the nearest target: one multi-source search
+    from all targets per run (:func:`~inclusiecheck.geometry.network.destination_field`),
+    then a constant-time lookup per feature; ``None`` when the feature or every target is
+    off the network."""
+    from inclusiecheck.engine.measures import walk_network
+    from inclusiecheck.geometry.network import destination_field
+
+    def build() -> Any:
+        net = walk_network(ctx)
+        if net is None:
+            return None
+        dests = [t.geometry if t.geom_type == "Point" else t.geometry.representative_point()
+                 for t in found.features]
+        return destination_field(net, dests)
+
+    field = ctx.shared((_TARGETS_KEY, "network", params.model_dump_json(
+        include={"layers", "where"})), build)
+    if field is None:
+        return None
+    origin = feature.geometry.representative_point() if feature.geom_type != "Point" \
+        else feature.geometry
+    value = float(field.distances([origin])[0])
+    return value if np.isfinite(value) else None
+
+
 @check_type("nearest", params=NearestParams)
 def nearest(feature: Feature, params: NearestParams, ctx: CheckContext) -> CheckResult:
     """Distance to the nearest feature of a kind (e.g. accessible bay to public entrance)."""
-    targets = candidates(ctx, params.layers, params.where, exclude=feature)
-    if not targets:
+    found = _targets(ctx, params)
+    own = id(feature) in found.position
+    if not found.features or (own and len(found.features) == 1):
         return CheckResult(Outcome(params.missing_target), params.property, None, params.max_m,
                            "m", missing=(f"{'/'.join(params.layers)}",)
                            if params.missing_target == "to_verify" else (),
                            note={"nl": f"geen {'/'.join(params.layers)} in het plan",
                                  "en": f"no {'/'.join(params.layers)} in the plan"})
-    best = min(targets, key=lambda t: feature.geometry.distance(t.geometry))
-    distance = float(feature.geometry.distance(best.geometry))
+    hit = _nearest_straight(feature, found)
+    targets: list[Feature] | None = None
+    if hit is None:   # one by one (an empty geometry, or the feature is a target itself)
+        targets = [t for t in found.features if t is not feature]
+        best = min(targets, key=lambda t: feature.geometry.distance(t.geometry))
+        distance = float(feature.geometry.distance(best.geometry))
+    else:
+        best, distance = hit
     how = {"nl": "in rechte lijn", "en": "straight-line"}
     if params.network and ctx.model.has_layer("walkway"):
-        from inclusiecheck.engine.measures import network_distance
+        if own:
+            from inclusiecheck.engine.measures import network_distance
 
-        along = network_distance(ctx, feature, targets)
+            along = network_distance(ctx, feature, targets or [
+                t for t in found.features if t is not feature])
+        else:
+            along = _network_along(ctx, params, feature, found)
         if along is not None:
             distance = along
             how = {"nl": "langs het looppadennetwerk", "en": "along the walkway network"}
