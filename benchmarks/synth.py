@@ -3,7 +3,15 @@
 ``make_plan(folder, n_features, seed=1)`` writes ``plan.gpkg`` (one layer per feature kind,
 data-profile names) plus ``plan.yaml`` and returns its path. The mix per grid block: sidewalk
 polygons and centre lines, a crossing, obstacles in the sidewalk, lights, a bench, sometimes a
-stop, an entrance, a ramp, a parking lot. Deterministic for a given seed.
+stop, an entrance, a ramp, now and then a toilet and a square. Deterministic for a given seed.
+
+``make_plan(..., full=True)`` ("a city") adds what the social-safety measures need, so that
+every measure runs: per block a building (its front façade carries the entrance; height,
+active frontage, public, use), a garden wall beside the sidewalk (opaque or not), a hedge beside
+the footpath (low, tall or of unknown height), shrubs, a tree at the sidewalk's edge (crown
+base), sometimes a parking lot, a lawn or an underpass. The extra kinds draw from their own
+random stream, so the plan without ``full`` is exactly what it was (``tests/golden`` compares
+the findings on it byte for byte).
 """
 
 from __future__ import annotations
@@ -38,12 +46,28 @@ SCHEMAS = {
     "area": ({"id": "str", "kind": "str"}, "Polygon"),
 }
 
+#: the extra layers of ``full=True`` (data-profile names)
+CITY_SCHEMAS = {
+    "building": ({"id": "str", "height_m": "float", "active_frontage": "bool", "public": "bool",
+                  "building_area_m2": "float", "use": "str"}, "Polygon"),
+    "wall": ({"id": "str", "height_m": "float"}, "LineString"),
+    "vegetation": ({"id": "str", "kind": "str", "height_m": "float", "canopy_base_m": "float",
+                    "size_m": "float"}, "Unknown"),
+    "parking": ({"id": "str", "bays": "int", "accessible_bays": "int", "public": "bool",
+                 "reserved": "bool"}, "Polygon"),
+    "underpass": ({"id": "str", "width_m": "float", "height_m": "float", "lit": "bool"},
+                  "LineString"),
+}
 
-def _features(n_features: int, seed: int) -> dict[str, list[tuple[dict, object]]]:
+
+def _features(n_features: int, seed: int,
+              full: bool = False) -> dict[str, list[tuple[dict, object]]]:
     rng = random.Random(seed)
-    layers: dict[str, list[tuple[dict, object]]] = {k: [] for k in SCHEMAS}
+    city = random.Random(seed * 7919 + 17)   # the extra kinds: the base stream stays the same
+    schemas = {**SCHEMAS, **CITY_SCHEMAS} if full else SCHEMAS
+    layers: dict[str, list[tuple[dict, object]]] = {k: [] for k in schemas}
     count = 0
-    side = max(1, int((n_features / 8.5) ** 0.5) + 1)
+    side = max(1, int((n_features / (14.0 if full else 8.5)) ** 0.5) + 1)
     for i in range(side):
         for j in range(side):
             if count >= n_features:
@@ -105,20 +129,77 @@ def _features(n_features: int, seed: int) -> dict[str, list[tuple[dict, object]]
                 layers["area"].append(({"id": f"ar{b}", "kind": "square"},
                                        box(x + 8, y + 8, x + BLOCK - 8, y + BLOCK - 8)))
                 count += 2
+            if full:
+                count += _city_block(layers, city, x, y, width, i, j)
     return layers
 
 
-def make_plan(folder: Path, n_features: int, seed: int = 1) -> Path:
-    """Write a synthetic GeoPackage of about ``n_features`` features; return its path."""
+def _city_block(layers: dict[str, list[tuple[dict, object]]], rng: random.Random, x: float,
+                y: float, width: float, i: int, j: int) -> int:
+    """The extra features of one block of the city plan; returns how many."""
+    b = f"{i}-{j}"
+    n = 0
+    front = y + width + 5   # the building line: the entrance of the base plan stands on it
+    if (i + j) % 25 != 0:   # no building on a square
+        layers["building"].append(({"id": f"bu{b}", "height_m": rng.choice([6.0, 9.0, 12.0, 15.0]),
+                                    "active_frontage": rng.random() > 0.4,
+                                    "public": (i + j) % 3 == 0, "building_area_m2": 500.0,
+                                    "use": rng.choice(["other", "housing"])},
+                                   box(x + 12, front, x + 38, front + rng.choice([12, 16, 20]))))
+        n += 1
+    # a garden wall 2 m behind the sidewalk: a hiding place behind it when it is opaque
+    layers["wall"].append(({"id": f"wa{b}", "height_m": rng.choice([1.0, 1.2, 2.0, 2.4])},
+                           LineString([(x + 40, y + width + 2), (x + 52, y + width + 2),
+                                       (x + 52, y + width + 9)])))
+    n += 1
+    # a hedge 2 m beside the footpath: low, tall, or of unknown height
+    layers["vegetation"].append(({"id": f"he{b}", "kind": "hedge",
+                                  "height_m": rng.choice([0.8, 1.3, 1.8, 2.2, None])},
+                                 LineString([(x + 2, y + 15), (x + 2, y + 15 + rng.choice([10, 20]))])))
+    layers["vegetation"].append(({"id": f"tr{b}", "kind": "tree", "size_m": 0.8,
+                                  "canopy_base_m": rng.choice([1.8, 2.2, 3.0])},
+                                 Point(x + 46, y + width + 1.2)))
+    n += 2
+    if rng.random() < 0.5:
+        layers["vegetation"].append(({"id": f"sh{b}", "kind": "shrubs",
+                                      "height_m": rng.choice([0.9, 1.5, 2.5])},
+                                     box(x + 43, y + 25, x + 51, y + 31)))
+        n += 1
+    if (i + j) % 7 == 3:
+        layers["vegetation"].append(({"id": f"la{b}", "kind": "lawn"},
+                                     box(x + 40, y + 36, x + 54, y + 50)))
+        n += 1
+    if (i + j) % 5 == 1:
+        bays = rng.choice([10, 20, 40])
+        layers["parking"].append(({"id": f"pa{b}", "bays": bays,
+                                   "accessible_bays": rng.choice([0, 1, 2]), "public": True,
+                                   "reserved": rng.random() > 0.3},
+                                  box(x + 14, y + 44, x + 36, y + 54)))
+        n += 1
+    if (i + j) % 40 == 7:
+        layers["underpass"].append(({"id": f"up{b}", "width_m": rng.choice([2.5, 3.0, 4.0]),
+                                     "height_m": rng.choice([2.3, 2.6]), "lit": True},
+                                    LineString([(x + 56, y + 12), (x + 56, y + 30),
+                                                (x + 58, y + 42)])))
+        n += 1
+    return n
+
+
+def make_plan(folder: Path, n_features: int, seed: int = 1, full: bool = False) -> Path:
+    """Write a synthetic GeoPackage of about ``n_features`` features; return its path.
+
+    ``full=True``: the city plan, with buildings, walls, vegetation, parking and underpasses
+    as well (see the module docstring)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "plan.gpkg"
     if path.exists():
         path.unlink()
     crs = CRS.from_epsg(31370)
-    for layer, items in _features(n_features, seed).items():
+    schemas = {**SCHEMAS, **CITY_SCHEMAS}
+    for layer, items in _features(n_features, seed, full).items():
         if not items:
             continue
-        props, gtype = SCHEMAS[layer]
+        props, gtype = schemas[layer]
         schema = {"geometry": gtype, "properties": props}
         with fiona.open(path, "w", driver="GPKG", layer=layer, schema=schema, crs=crs) as dst:
             dst.writerecords({"geometry": mapping(geom),

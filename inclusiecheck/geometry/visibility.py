@@ -42,6 +42,7 @@ __all__ = [
     "hidden_zones",
     "isovist",
     "isovists",
+    "path_isovists",
     "shortest_view_ahead",
     "through_view",
     "view_from_point",
@@ -63,6 +64,19 @@ _RAYS_PER_CHUNK = 100_000
 _MIN_ZONE_WIDTH_M = 0.1
 """Hidden zones thinner than this (everywhere) are numerical slivers, not places to stand."""
 _BISECTION_STEPS = 12
+_FAN_MARGIN_M = 1e-5
+"""Absolute slack (metres) when a segment's angular span selects the rays of a fan."""
+_FAN_MARGIN_REL = 1e-8
+"""Relative slack (of the segment length) when a segment's angular span selects rays."""
+_FAN_PARALLEL_RAD = 1e-3
+"""Rays within this angle of a segment's direction are always paired with it."""
+_MARGINAL_M = 1e-5
+"""A hit this close to a segment end or to the ray's end is confirmed with the tree."""
+_MARGINAL_SIN = 1e-4
+"""A hit at a crossing angle with a sine below this is confirmed with the tree."""
+_FAN_PAIRS_PER_BATCH = 400_000
+_CLIP_MARGIN_M = 0.01
+"""An isovist is cut to the box of what is still unseen, widened by this much."""
 
 _POLYGON = 3
 _LINESTRING = 1
@@ -163,6 +177,7 @@ class OccluderIndex:
         self._ex = np.ascontiguousarray(vec[:, 0])
         self._ey = np.ascontiguousarray(vec[:, 1])
         self._seg_is_line = ~self._is_polygon[seg_part]
+        self._seg_part = seg_part
         self._seg_start = np.searchsorted(seg_part, np.arange(len(parts)), side="left")
         self._seg_count = np.searchsorted(seg_part, np.arange(len(parts)), side="right") - (
             self._seg_start
@@ -303,6 +318,152 @@ def _first_hits_chunk(
     return hit
 
 
+def _fan_hits(
+    index: OccluderIndex,
+    xy: np.ndarray,
+    cos: np.ndarray,
+    sin: np.ndarray,
+    radius: float,
+    hit: np.ndarray,
+) -> None:
+    """First hits of a regular fan of rays from each viewpoint, into ``hit`` (``k * n``).
+
+    Ray ``i * n + j`` leaves ``xy[i]`` in direction ``(cos[j], sin[j])`` with length
+    ``radius``; ``hit`` holds that length on entry. The result is the same, bit for bit, as
+    :func:`_first_hits_chunk` on those rays (see ``docs/method-sightlines.md``, "Fans of
+    rays"), found without a LineString and a tree query per ray: the occluders are selected
+    once per viewpoint (the square around its disc), each boundary segment is paired only with
+    the rays in its angular span as seen from the viewpoint (plus the rays along it), the
+    ray/segment equations are those of :func:`_first_hits_chunk`, and a hit that the tree
+    might not confirm (within ``_MARGINAL_M`` of a segment end or of the ray's end, at a
+    grazing angle, or along a line occluder) is kept only if the tree's ``intersects`` query
+    returns that ray and occluder, as it did for every ray before.
+    """
+    k, n = len(xy), len(cos)
+    boxes = shapely.box(xy[:, 0] - radius, xy[:, 1] - radius, xy[:, 0] + radius,
+                        xy[:, 1] + radius)
+    pair_vp, pair_part = index.tree.query(boxes)
+    counts = index._seg_count[pair_part]
+    total = int(counts.sum())
+    if total == 0:
+        return
+    first = np.cumsum(counts) - counts
+    seg = np.repeat(index._seg_start[pair_part] - first, counts) + np.arange(total)
+    vp = np.repeat(pair_vp, counts)
+    order = np.argsort(vp, kind="stable")
+    seg, vp = seg[order], vp[order]
+    step = 2.0 * np.pi / n
+    # The ends of each segment seen from the viewpoint: angles in ray steps, the shorter arc.
+    ax = index._px[seg] - xy[vp, 0]
+    ay = index._py[seg] - xy[vp, 1]
+    bx = ax + index._ex[seg]
+    by = ay + index._ey[seg]
+    fa = np.arctan2(ay, ax) / step
+    arc = np.mod(np.arctan2(by, bx) / step - fa + 0.5 * n, n) - 0.5 * n
+    lo = np.minimum(fa, fa + arc)
+    hi = np.maximum(fa, fa + arc)
+    seg_len = np.hypot(index._ex[seg], index._ey[seg])
+    near = np.minimum(np.hypot(ax, ay), np.hypot(bx, by))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        margin = (_FAN_MARGIN_REL * seg_len + _FAN_MARGIN_M) / near / step
+        j_lo = np.ceil(lo - margin)
+        j_hi = np.floor(hi + margin)
+        every = ~(hi - lo + 2.0 * margin < 0.25 * n)   # near the viewpoint (or NaN): all rays
+    j_lo = np.where(every, 0.0, j_lo).astype(np.intp)
+    cnt = np.where(every, n, np.maximum(j_hi - j_lo + 1, 0)).astype(np.intp)
+    # Rays (nearly) along the segment, either way.
+    phi = np.arctan2(index._ey[seg], index._ex[seg]) / step
+    par_pair, par_j = [], []
+    for f in (phi, phi + 0.5 * n):
+        for r in (np.floor(f), np.ceil(f)):
+            close = np.flatnonzero(np.abs(f - r) * step < _FAN_PARALLEL_RAD)
+            par_pair.append(close)
+            par_j.append(r[close].astype(np.intp))
+    pairs = np.concatenate([np.repeat(np.arange(len(seg)), cnt), *par_pair])
+    j = np.concatenate([np.repeat(j_lo - (np.cumsum(cnt) - cnt), cnt)
+                        + np.arange(int(cnt.sum())), *par_j])
+    order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
+    pairs, j = pairs[order], np.mod(j[order], n)
+    # Batches of whole viewpoints, about _FAN_PAIRS_PER_BATCH pairs each.
+    vp_of = vp[pairs]
+    cuts = np.flatnonzero(np.diff(vp_of)) + 1
+    starts = [0]
+    for c in cuts:
+        if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
+            starts.append(int(c))
+    starts.append(len(pairs))
+    for lo_i, hi_i in zip(starts[:-1], starts[1:]):
+        sel = pairs[lo_i:hi_i]
+        _fan_batch(index, xy, cos, sin, radius, n, vp_of[lo_i:hi_i], j[lo_i:hi_i], seg[sel],
+                   hit)
+
+
+def _fan_batch(
+    index: OccluderIndex,
+    xy: np.ndarray,
+    cos: np.ndarray,
+    sin: np.ndarray,
+    radius: float,
+    n: int,
+    vp: np.ndarray,
+    j: np.ndarray,
+    seg: np.ndarray,
+    hit: np.ndarray,
+) -> None:
+    """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``."""
+    ray = vp * n + j
+    # The same expressions, on the same values, as _first_hits_chunk (bit for bit).
+    ox, oy = xy[vp, 0], xy[vp, 1]
+    rdx, rdy = cos[j], sin[j]
+    wx = index._px[seg] - ox
+    wy = index._py[seg] - oy
+    sx, sy = index._ex[seg], index._ey[seg]
+    denom = rdx * sy - rdy * sx
+    seg_len = np.hypot(sx, sy)
+    w_cross_d = wx * rdy - wy * rdx
+    nonpar = np.abs(denom) > _PARALLEL_TOL * seg_len
+    safe = np.where(nonpar, denom, 1.0)
+    t = (wx * sy - wy * sx) / safe
+    u = w_cross_d / safe
+    ok = nonpar & (t > _EPS_M) & (u >= -_U_TOL) & (u <= 1.0 + _U_TOL)
+    col = ~nonpar & index._seg_is_line[seg] & (np.abs(w_cross_d) <= _COLLINEAR_TOL_M)
+    if col.any():
+        t0 = wx * rdx + wy * rdy
+        t1 = t0 + sx * rdx + sy * rdy
+        tmin = np.minimum(t0, t1)
+        tmax = np.maximum(t0, t1)
+        col &= (tmax > _EPS_M) & (tmin <= radius)
+        t = np.where(col, np.maximum(tmin, 0.0), t)
+        ok |= col
+    ok &= t < radius   # a hit at or beyond the ray's end changes nothing
+    if not ok.any():
+        return
+    ray, seg, t, u = ray[ok], seg[ok], t[ok], u[ok]
+    seg_len, denom, col = seg_len[ok], denom[ok], col[ok]
+    marginal = (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
+                | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
+                | (t > radius - _MARGINAL_M))
+    if marginal.any():
+        part = index._seg_part[seg]
+        m_idx = np.flatnonzero(marginal)
+        m_rays = np.unique(ray[m_idx])
+        m_vp, m_j = m_rays // n, m_rays % n
+        ox, oy = xy[m_vp, 0], xy[m_vp, 1]
+        dx, dy = cos[m_j], sin[m_j]
+        length = np.full(len(m_rays), radius)
+        ends = np.stack([ox + dx * length, oy + dy * length], axis=-1)
+        starts = np.stack([ox, oy], axis=-1)
+        lines = shapely.linestrings(np.stack([starts, ends], axis=1))
+        q_ray, q_part = index.tree.query(lines, predicate="intersects")
+        n_parts = len(index.geometries)
+        confirmed = np.isin(ray[m_idx] * n_parts + part[m_idx],
+                            m_rays[q_ray] * n_parts + q_part)
+        keep = np.ones(len(ray), dtype=bool)
+        keep[m_idx] = confirmed
+        ray, t = ray[keep], t[keep]
+    np.minimum.at(hit, ray, t)
+
+
 def _block_rays_into_polygons(
     index: OccluderIndex,
     origins: np.ndarray,
@@ -399,14 +560,11 @@ def _isovist_chunk(
     """Isovists for a chunk of viewpoints."""
     k, n = len(xy), len(cos)
     ray_origin = np.repeat(np.arange(k), n)
-    t = _first_hits(
-        index,
-        xy,
-        ray_origin,
-        np.tile(cos, k),
-        np.tile(sin, k),
-        np.full(k * n, float(radius_m)),
-    ).reshape(k, n)
+    hit = np.full(k * n, float(radius_m))
+    if len(index):
+        _fan_hits(index, xy, cos, sin, float(radius_m), hit)
+        _block_rays_into_polygons(index, xy, ray_origin, np.tile(cos, k), np.tile(sin, k), hit)
+    t = hit.reshape(k, n)
     coords = xy[:, None, :] + t[:, :, None] * np.stack([cos, sin], axis=-1)[None, :, :]
     polys = shapely.polygons(coords)
     inside = np.zeros(k, dtype=bool)
@@ -530,10 +688,55 @@ def visibility_from_path(
     Polygon or MultiPolygon
         The union (a MultiPolygon when the path passes through occluders that split it).
     """
+    polys = path_isovists(path, index, step_m=step_m, radius_m=radius_m, n_rays=n_rays)
+    return _polygonal(shapely.union_all(polys))
+
+
+def path_isovists(
+    path: LineString,
+    index: OccluderIndex,
+    *,
+    step_m: float = 5.0,
+    radius_m: float = 30.0,
+    n_rays: int = 360,
+) -> np.ndarray:
+    """The isovists from viewpoints at most ``step_m`` apart along a path, both ends included
+    (the viewpoints of :func:`visibility_from_path` and :func:`hidden_zones`), in path order."""
     _check_positive(step_m=step_m, radius_m=radius_m)
     xy = _sample_path(_check_path(path), step_m)
-    polys = isovists(xy, index, radius_m=radius_m, n_rays=n_rays)
-    return _polygonal(shapely.union_all(polys))
+    return isovists(xy, index, radius_m=radius_m, n_rays=n_rays)
+
+
+def _unseen(search: BaseGeometry, polys: np.ndarray) -> BaseGeometry:
+    """``search`` minus every polygon of ``polys``, without their union.
+
+    The isovists are subtracted one by one, coarse to fine along the path (the ends, the
+    middle, the quarters, ...: the first few remove nearly everything); each is first cut to
+    the bounding box of what is still unseen (``clip_by_rect``, a cheap cut, not an overlay),
+    and skipped when its box misses it. The same set as ``search - union_all(polys)``, at a
+    fraction of the cost: the union of dozens of 360-gon isovists was most of the work.
+    """
+    bounds = shapely.bounds(polys)
+    hidden = search
+    for i in _coarse_to_fine(len(polys)):
+        x0, y0, x1, y1 = hidden.bounds
+        bx0, by0, bx1, by1 = bounds[i]
+        if not (bx0 <= x1 and bx1 >= x0 and by0 <= y1 and by1 >= y0):   # also: empty isovist
+            continue
+        cut = shapely.clip_by_rect(polys[i], x0 - _CLIP_MARGIN_M, y0 - _CLIP_MARGIN_M,
+                                   x1 + _CLIP_MARGIN_M, y1 + _CLIP_MARGIN_M)
+        if cut.is_empty:
+            continue
+        hidden = shapely.difference(hidden, cut)
+        if hidden.is_empty:
+            break
+    return hidden
+
+
+def _coarse_to_fine(n: int) -> list[int]:
+    """``range(n)`` ordered by decreasing power of two dividing the position (0 first, then
+    the odd multiples of the largest power, ..., the odd positions last), then by position."""
+    return sorted(range(n), key=lambda i: (-(i & -i) if i else -(1 << 62), i))
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,7 +802,9 @@ def hidden_zones(
     Returns
     -------
     list of HiddenZone
-        Ordered by position along the path, then by decreasing area.
+        Ordered by position along the path, then by decreasing area. Each zone's polygon is in
+        normal form (``shapely.normalize``), so the result does not depend on the order of the
+        overlay operations.
     """
     path = _check_path(path)
     _check_positive(
@@ -619,10 +824,8 @@ def hidden_zones(
         search = shapely.intersection(search, walkable)
     if search.is_empty:
         return []
-    visible = visibility_from_path(
-        path, index, step_m=step_m, radius_m=view_radius_m, n_rays=n_rays
-    )
-    hidden = shapely.difference(search, visible)
+    polys = path_isovists(path, index, step_m=step_m, radius_m=view_radius_m, n_rays=n_rays)
+    hidden = _unseen(search, polys)
     parts = shapely.get_parts(hidden)
     parts = parts[shapely.get_type_id(parts) == _POLYGON]
     if len(parts) == 0:
@@ -630,6 +833,7 @@ def hidden_zones(
     areas = shapely.area(parts)
     thick = ~shapely.is_empty(shapely.buffer(parts, -_MIN_ZONE_WIDTH_M / 2.0))
     parts, areas = parts[(areas >= min_area_m2) & thick], areas[(areas >= min_area_m2) & thick]
+    parts = shapely.normalize(parts)
     zones = [
         HiddenZone(
             geometry=part,

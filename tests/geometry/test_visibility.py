@@ -346,3 +346,117 @@ def test_results_are_deterministic() -> None:
         np.array([d for _, d in visible_distance_ahead(HEDGE_PATH, idx)]),
         np.array([d for _, d in visible_distance_ahead(HEDGE_PATH, idx)]),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Fans of rays and hidden zones without a union (issue 16): the same results as before
+# --------------------------------------------------------------------------------------------
+
+
+def _fan_and_generic(index: OccluderIndex, xy: np.ndarray, radius: float,
+                     n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ray distances of the isovist fans, and of the same rays through the generic caster
+    (one LineString and one tree query per ray, as every isovist was computed before)."""
+    from inclusiecheck.geometry import visibility as vis
+
+    angles = 2.0 * np.pi * np.arange(n) / n
+    cos, sin = np.cos(angles), np.sin(angles)
+    k = len(xy)
+    ray_origin = np.repeat(np.arange(k), n)
+    fan = np.full(k * n, float(radius))
+    vis._fan_hits(index, xy, cos, sin, float(radius), fan)
+    vis._block_rays_into_polygons(index, xy, ray_origin, np.tile(cos, k), np.tile(sin, k), fan)
+    generic = vis._first_hits(index, xy, ray_origin, np.tile(cos, k), np.tile(sin, k),
+                              np.full(k * n, float(radius)))
+    return fan, generic
+
+
+def _grid_scene() -> tuple[OccluderIndex, np.ndarray]:
+    """Squares and walls on a grid with viewpoints on corners, edges, inside and in line with
+    faces: the rays run along edges and through vertices."""
+    import shapely
+
+    x0, y0 = 150000.0, 200000.0
+    occ = [box(x0 + x, y0 + y, x0 + x + 5, y0 + y + 5) for x in range(0, 60, 10)
+           for y in range(0, 60, 10)]
+    occ += [LineString([(x0 + x, y0 + 3), (x0 + x + 7, y0 + 3)]) for x in range(0, 60, 10)]
+    pts = []
+    for x in range(0, 60, 10):
+        for y in range(0, 60, 10):
+            pts += [(x, y), (x + 2.5, y), (x + 7.5, y + 5), (x + 5, y + 2.5), (x - 2.5, y - 2.5),
+                    (x + 10, y + 3), (x + 1, y + 1)]
+    assert not shapely.is_empty(occ).any()
+    return OccluderIndex(occ), np.array(pts, dtype=float) + [x0, y0]
+
+
+@pytest.mark.parametrize("n_rays", [8, 36, 360, 720])
+@pytest.mark.parametrize("radius", [2.5, 5.0, 5 * math.sqrt(2), 30.0])
+def test_fan_rays_equal_generic_rays_on_degenerate_grid(n_rays: int, radius: float) -> None:
+    index, xy = _grid_scene()
+    fan, generic = _fan_and_generic(index, xy, radius, n_rays)
+    assert np.array_equal(fan, generic)   # bit for bit
+    assert (fan < radius).any() and (fan == radius).any()
+
+
+def test_fan_rays_equal_generic_rays_among_random_obstacles() -> None:
+    import shapely
+
+    rng = np.random.default_rng(7)
+    n = 1500
+    cx, cy = rng.uniform(0, 300, n), rng.uniform(0, 300, n)
+    w, h, ang = rng.uniform(0.3, 6, n), rng.uniform(0.3, 4, n), rng.uniform(0, np.pi, n)
+    corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    local = corners[None] * np.stack([w, h], axis=-1)[:, None, :]
+    c, s = np.cos(ang)[:, None], np.sin(ang)[:, None]
+    xs = 152000.0 + cx[:, None] + local[..., 0] * c - local[..., 1] * s
+    ys = 201000.0 + cy[:, None] + local[..., 0] * s + local[..., 1] * c
+    occ = shapely.polygons(np.stack([xs, ys], axis=-1))
+    occ[:150] = shapely.linestrings(np.stack([xs[:150, :2], ys[:150, :2]], axis=-1))
+    index = OccluderIndex(occ)
+    xy = np.stack([rng.uniform(152020, 152280, 300), rng.uniform(201020, 201280, 300)], axis=-1)
+    xy[:20] = shapely.get_coordinates(occ[150:170])[::5][:20]   # on occluder vertices
+    fan, generic = _fan_and_generic(index, xy, 30.0, 360)
+    assert np.array_equal(fan, generic)
+
+
+def test_fan_grazing_ray_needs_the_tree_to_decide() -> None:
+    """The 45 degree ray passes 1.6e-15 m below the corner (10, 10) of a square above it:
+    the ray/segment equation takes that as a hit (within its tolerance), the tree's exact
+    test does not, and before the fan only the tree's candidates were solved. The fan
+    confirms such a marginal hit with the tree, so the ray still reaches the radius."""
+    index = OccluderIndex([box(9, 10, 10, 11)])
+    for n in (8, 360):
+        fan, generic = _fan_and_generic(index, np.array([[0.0, 0.0]]), 30.0, n)
+        assert np.array_equal(fan, generic)
+        assert fan[n // 8] == 30.0
+
+
+def test_hidden_zones_same_area_as_union_of_isovists() -> None:
+    """hidden_zones subtracts the isovists one by one; the union of all isovists gives the
+    same zones (same area to 1e-6 m2, same vertices at the millimetre)."""
+    import shapely
+
+    from inclusiecheck.geometry.visibility import path_isovists
+
+    x0, y0 = 150000.0, 200000.0
+    scene = [LineString([(10, 1.5), (30, 1.5)]), LineString([(35, 1.5), (55, 1.5), (55, 4.5)]),
+             box(20, -9, 28, -3), box(40, -4, 41, -2), box(4, -3, 6, -2.5),
+             LineString([(62, -3), (62, 3)])]
+    index = OccluderIndex([shapely.transform(g, lambda c: c + [x0, y0]) for g in scene])
+    for path in (LineString([(x0, y0), (x0 + 60, y0)]),
+                 LineString([(x0, y0), (x0 + 30, y0), (x0 + 30, y0 - 20)])):
+        zones = hidden_zones(path, index, search_distance_m=5.0, step_m=2.0, n_rays=360,
+                             min_area_m2=0.0)
+        search = shapely.difference(shapely.buffer(path, 5.0),
+                                    shapely.union_all(index.polygons_near(path.buffer(5.0))))
+        visible = shapely.union_all(path_isovists(path, index, step_m=2.0, radius_m=30.0,
+                                                  n_rays=360))
+        parts = shapely.get_parts(shapely.difference(search, visible))
+        parts = parts[~shapely.is_empty(shapely.buffer(parts, -0.05))]
+        assert zones and len(zones) == len(parts)
+        assert sum(z.area_m2 for z in zones) == pytest.approx(shapely.area(parts).sum(), abs=1e-6)
+        ours = {tuple(c) for z in zones for c in np.round(shapely.get_coordinates(z.geometry), 3)}
+        theirs = {tuple(c) for c in np.round(shapely.get_coordinates(parts), 3)}
+        assert ours == theirs
+        for z in zones:   # normal form: the bytes do not depend on the order of the overlays
+            assert shapely.equals_exact(z.geometry, shapely.normalize(z.geometry), 0.0)

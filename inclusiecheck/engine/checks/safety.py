@@ -120,6 +120,13 @@ def _lines_of(geom: BaseGeometry) -> list[LineString]:
     return out
 
 
+def _normal_form(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` at the report's millimetre, in normal form (``shapely.normalize``: rings and
+    parts in a fixed order, each ring from its lowest vertex): the same bytes however the
+    overlays that made it ran (their order, a tile or the whole plan)."""
+    return shapely.normalize(shapely.transform(geom, lambda xy: np.round(xy, 3)))
+
+
 def _union(geoms: Iterable[BaseGeometry]) -> BaseGeometry | None:
     items = [g for g in geoms if g is not None and not g.is_empty]
     if not items:
@@ -819,6 +826,7 @@ def hidden_corners(feature: Feature, params: HiddenCornersParams,
     total = sum(z.area_m2 for z in zones)
     location = _union(z.geometry for z in zones)
     assert location is not None
+    location = _normal_form(location)
     return CheckResult(Outcome.FAIL, property="hidden_area_m2", measured=round(total, 1),
                        unit="m²", location=location, data={
                            "zones": len(zones),
