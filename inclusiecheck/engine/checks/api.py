@@ -363,17 +363,28 @@ class Derived:
 
 
 CheckFunc = Callable[[Feature, Any, CheckContext], "CheckResult | Iterable[CheckResult]"]
+#: ``reach(params, model) -> metres | None``: how far from a feature the check reads other
+#: features (``None``: no bound, the rule runs in the global pass of a parallel check)
+ReachFunc = Callable[[Any, SiteModel], "float | None"]
 
 
 @dataclass(frozen=True, slots=True)
 class CheckType(Generic[P]):
-    """A registered check type."""
+    """A registered check type.
+
+    ``reach``: how far (m) from the judged feature's geometry the check reads other features
+    (itself and every value it asks for), from its parameters and the plan; a parallel check
+    gives a tile's features a halo of that width (see ``docs/scale.md``). ``None`` (the
+    default for a plugin that declares nothing): unbounded, so its rules run in one global
+    pass on the whole plan.
+    """
 
     name: str
     func: CheckFunc
     params: type[CheckParams]
     doc: str = ""
     origin: str = "builtin"
+    reach: ReachFunc | None = None
 
     def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         result = self.func(feature, params, ctx)
@@ -382,14 +393,17 @@ class CheckType(Generic[P]):
         return list(result)
 
 
-def check_type(name: str, *, params: type[CheckParams]) -> Callable[[CheckFunc], CheckType]:
+def check_type(name: str, *, params: type[CheckParams],
+               reach: ReachFunc | None = None) -> Callable[[CheckFunc], CheckType]:
     """Declare a check type. The decorated function becomes a :class:`CheckType`; register it
     with :func:`inclusiecheck.engine.checks.register` or expose it through the
-    ``inclusiecheck.checks`` entry-point group."""
+    ``inclusiecheck.checks`` entry-point group. ``reach(params, model)``: the distance in
+    metres within which the check reads other features (see :class:`CheckType`); leave it
+    out when it has no bound."""
 
     def decorate(func: CheckFunc) -> CheckType:
         doc = (func.__doc__ or "").strip()
         return CheckType(name=name, func=func, params=params, doc=doc,
-                         origin=getattr(func, "__module__", "builtin"))
+                         origin=getattr(func, "__module__", "builtin"), reach=reach)
 
     return decorate
