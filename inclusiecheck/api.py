@@ -93,6 +93,28 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
     tile_size_m : square tiles of this size (m) instead of two balanced tiles per job; with
         ``jobs=1`` the tiles run one after the other in this process (for tests).
     """
+    if jobs > 1 and executor == "process":
+        from inclusiecheck.engine.parallel import worker_pool
+
+        # the workers start (and import the engine) while this process reads the plan
+        with worker_pool(jobs) as pool:
+            return _check(plan, rules=rules, mapping_profile=mapping_profile, crs=crs,
+                          date=date, lang=lang, list_all=list_all, meta=meta,
+                          deviations=deviations, origin=origin, ifc_geometry=ifc_geometry,
+                          model=model, rulesets=rulesets, jobs=jobs, executor=executor,
+                          scheduler=scheduler, tile_size_m=tile_size_m, pool=pool)
+    return _check(plan, rules=rules, mapping_profile=mapping_profile, crs=crs, date=date,
+                  lang=lang, list_all=list_all, meta=meta, deviations=deviations,
+                  origin=origin, ifc_geometry=ifc_geometry, model=model, rulesets=rulesets,
+                  jobs=jobs, executor=executor, scheduler=scheduler, tile_size_m=tile_size_m)
+
+
+def _check(plan: str | Path, *, rules: Sequence[str] | None, mapping_profile: str | Path | None,
+           crs: str | None, date: dt.date | str | None, lang: str | None, list_all: bool,
+           meta: dict[str, Any] | None, deviations: str | Path | None,
+           origin: tuple[float, float, float] | None, ifc_geometry: bool,
+           model: SiteModel | None, rulesets: list[RuleSet] | None, jobs: int, executor: str,
+           scheduler: Any, tile_size_m: float | None, pool: Any = None) -> Report:
     plan_path = Path(plan)
     if isinstance(date, str):
         try:
@@ -118,7 +140,7 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
 
         result = evaluate_parallel(model, in_force, date=day, lang=lang, list_all=list_all,
                                    deviations=devs, jobs=jobs, executor=executor,
-                                   scheduler=scheduler, tile_size_m=tile_size_m)
+                                   scheduler=scheduler, tile_size_m=tile_size_m, pool=pool)
     else:
         result = evaluate(model, in_force, date=day, lang=lang, list_all=list_all,
                           deviations=devs)

@@ -10,7 +10,7 @@ single-process :func:`~inclusiecheck.engine.evaluate.evaluate`, byte for byte on
    tiles; unbounded ones (and the rules another rule reads) run in one global pass on the
    whole plan, in the main process, while the tiles run.
 3. The plan's features are split into tiles, each feature into exactly one, by its
-   representative point (``--tile-size``: a square grid; else balanced tiles, two per job).
+   representative point (``--tile-size``: a square grid; else balanced tiles, one per job).
    A tile's task holds its own features plus every feature within the halo (the largest reach
    of the tiled rules, plus a margin) of their extent, the entrances in or against every
    building it holds (a building's ``public`` reads them), the entrances of its access routes,
@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import pickle
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import shapely
@@ -49,8 +50,9 @@ from inclusiecheck.model import Feature, InputError, SiteModel
 EXECUTORS = ("process", "dask")
 #: added to the largest reach: distances are compared with a tolerance in places
 HALO_MARGIN_M = 1.0
-#: balanced tiles per job when no tile size is given
-TILES_PER_JOB = 2
+#: balanced tiles per job when no tile size is given (one: the least halo; the main process
+#: runs the global pass meanwhile)
+TILES_PER_JOB = 1
 
 Key = tuple[str, int]   # (layer, index of the feature in that layer of the whole plan)
 
@@ -308,11 +310,12 @@ def evaluate_parallel(model: SiteModel, rules: list[LoadedRule], *, date: dt.dat
                       lang: str = "nl", list_all: bool = False,
                       deviations: list[Deviation] | None = None, jobs: int = 2,
                       executor: str = "process", scheduler: Any = None,
-                      tile_size_m: float | None = None) -> Evaluation:
+                      tile_size_m: float | None = None, pool: Any = None) -> Evaluation:
     """Evaluate ``rules`` on ``model`` in tiles (see the module docstring): ``jobs`` worker
     processes (``executor="process"``; with ``jobs=1`` the tiles run one after the other in
     this process), or a Dask cluster (``executor="dask"``: ``scheduler`` is its address or a
-    ``distributed.Client``; without it a local cluster of ``jobs`` workers)."""
+    ``distributed.Client``; without it a local cluster of ``jobs`` workers). ``pool``: a
+    started :func:`worker_pool` to use."""
     if executor not in EXECUTORS:
         raise InputError(f"unknown executor {executor!r}; use {' or '.join(EXECUTORS)}")
     if jobs < 1:
@@ -378,20 +381,42 @@ def evaluate_parallel(model: SiteModel, rules: list[LoadedRule], *, date: dt.dat
             parts = [run_tile(pickle.loads(pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)))
                      for t in tasks]
         else:
-            parts, global_part = _run_processes(tasks, jobs, run_global)
+            parts, global_part = _run_processes(tasks, jobs, run_global, pool)
         return evaluator.finish([global_part, *parts])
 
 
-def _run_processes(tasks: list[TileTask], jobs: int,
-                   run_global: Callable[[], Partial]) -> tuple[list[Partial], Partial]:
+def _warm() -> int:
+    """A worker's first task: import the engine and load the check types (plugins too)."""
+    from inclusiecheck.engine.checks import registry
+
+    return len(registry())
+
+
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[Any]:
+    """``jobs`` worker processes (``spawn``: nothing is inherited but what a task sends),
+    started at once so that they import the engine while the main process reads the plan;
+    give the pool to :func:`evaluate_parallel`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=jobs,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(jobs):
+            pool.submit(_warm)
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_processes(tasks: list[TileTask], jobs: int, run_global: Callable[[], Partial],
+                   pool: Any = None) -> tuple[list[Partial], Partial]:
     from concurrent.futures.process import BrokenProcessPool
 
-    context = multiprocessing.get_context("spawn")
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-            futures = [pool.submit(run_tile, task) for task in tasks]
+        with (nullcontext(pool) if pool is not None else worker_pool(jobs)) as workers:
+            futures = [workers.submit(run_tile, task) for task in tasks]
             global_part = run_global()   # the unbounded rules, while the tiles run
             return [f.result() for f in futures], global_part
     except BrokenProcessPool as exc:
