@@ -752,6 +752,9 @@ def rules_show(
                           f"# set: {rule.rule_set} {rule.rule_set_version}; file: {rule.path}\n")
                 if rule.modified_by:
                     header += f"# modified by: {', '.join(rule.modified_by)}\n"
+                from inclusiecheck.engine.reach import describe
+
+                header += f"# reach: {describe(rule)}\n"
                 typer.echo(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
                 return
     raise InputError(f"no rule {rule_id!r} in the selected rule sets")

@@ -68,6 +68,8 @@ class ReachSpec:
 
     func: BuiltinReach
     why: str
+    #: what makes it larger on a plan's data (the lamps, the widest centre line), if anything
+    grows: str = ""
 
 
 # -- plan facts ---------------------------------------------------------------------------------
@@ -284,6 +286,9 @@ def _free_height_over(p: Any, facts: PlanFacts) -> float | None:
     return _sum(hosts, scope_reach(p.scope, facts))
 
 
+_WIDTH = "half the width of the widest walkway or ramp drawn as a centre line"
+_LAMPS = "the largest reach of a lamp of the plan"
+
 #: check type -> its reach (``None``: unbounded, the global pass). Every built-in check type
 #: has an entry (tested): a new one states its reach here, or ``None``.
 BUILTIN: dict[str, ReachSpec | None] = {
@@ -312,19 +317,22 @@ BUILTIN: dict[str, ReachSpec | None] = {
                                "boarding_zone.radius_m, guidance/boarding_tile.within_m"),
     "free_height": ReachSpec(_free_height,
                              "crown_reach_m beyond the walking area (half the widest "
-                             "centre line's width)"),
+                             "centre line's width)", _WIDTH),
     "free_height_over": ReachSpec(_free_height_over,
                                   "hosts within max(default_half_width_m, 5 m), and the "
                                   "reach of their scope"),
-    "clear_width": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area"),
-    "obstruction": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area"),
-    "access_path_width": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area"),
+    "clear_width": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area",
+                             _WIDTH),
+    "obstruction": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area",
+                             _WIDTH),
+    "access_path_width": ReachSpec(_clear_width, "obstacles within 2.5 m of the walking area",
+                                   _WIDTH),
     "rest_gaps": ReachSpec(_rest_gaps, "route area: max(snap_m, max_gap_m / 2); main_route: "
                                        "unbounded (routes merged over the plan)"),
     # lighting: every lamp within the plan's largest lamp reach
-    "lighting": ReachSpec(_lighting, "the plan's largest lamp reach, at least 50 m"),
+    "lighting": ReachSpec(_lighting, "the plan's largest lamp reach, at least 50 m", _LAMPS),
     "semicylindrical_lighting": ReachSpec(lambda p, f: light_reach(f),
-                                          "the plan's largest lamp reach"),
+                                          "the plan's largest lamp reach", _LAMPS),
     # sightlines: the occluders in view
     "hidden_corners": ReachSpec(lambda p, f: max(p.view_radius_m, p.search_distance_m + 0.5),
                                 "max(view_radius_m, search_distance_m + 0.5 m)"),
@@ -406,7 +414,7 @@ def rule_pins(rule: Any, facts: PlanFacts) -> list[Any]:
 
 def describe(rule: Any, facts: PlanFacts | None = None) -> str:
     """The reach of ``rule`` in words (``rules show``): metres on the plan given (else on an
-    empty plan, with what grows with the plan's data), or ``unbounded``."""
+    empty plan, saying what grows with the plan's data), or ``unbounded``."""
     if facts is None:
         from inclusiecheck.model import PlanMeta
 
@@ -414,9 +422,8 @@ def describe(rule: Any, facts: PlanFacts | None = None) -> str:
     value = rule_reach(rule, facts)
     if value is None:
         return "unbounded (runs in the global pass of a parallel check)"
-    text = f"{value:g} m"
     spec = BUILTIN.get(rule.check.name) if _is_builtin(rule.check) else None
-    if spec is not None and ("plan's" in spec.why or "widest" in spec.why
-                             or "walking area" in spec.why):
-        text += f" on an empty plan; grows with the plan ({spec.why})"
-    return text
+    if spec is not None and spec.grows:
+        return f"{value:g} m plus {spec.grows}" if spec.grows == _WIDTH \
+            else f"{spec.grows}, at least {value:g} m"
+    return f"{value:g} m"
