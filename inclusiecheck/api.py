@@ -68,7 +68,9 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
           date: dt.date | str | None = None, lang: str | None = None, list_all: bool = False,
           meta: dict[str, Any] | None = None, deviations: str | Path | None = None,
           origin: tuple[float, float, float] | None = None, ifc_geometry: bool = False,
-          model: SiteModel | None = None, rulesets: list[RuleSet] | None = None) -> Report:
+          model: SiteModel | None = None, rulesets: list[RuleSet] | None = None,
+          jobs: int = 1, executor: str = "process", scheduler: Any = None,
+          tile_size_m: float | None = None) -> Report:
     """Check a plan and return the inclusion advice :class:`~inclusiecheck.model.Report`.
 
     Parameters
@@ -83,7 +85,37 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
     list_all : also list passes and not-applicable outcomes.
     meta : plan metadata that overrides ``plan.yaml`` (project, dossier, work_kind, ...).
     deviations : a deviations file; default ``afwijkingen.yaml`` beside the plan, if any.
+    jobs : evaluate in tiles with this many worker processes (default 1: one process, no
+        tiles); the report is byte-identical to the single-process one (docs/scale.md).
+    executor : ``process`` (default) or ``dask`` (the tiles on a dask.distributed cluster;
+        needs the ``dask`` extra).
+    scheduler : with ``executor="dask"``: the scheduler's address or a ``distributed.Client``;
+        default a local cluster of ``jobs`` workers.
+    tile_size_m : square tiles of this size (m) instead of two balanced tiles per job; with
+        ``jobs=1`` the tiles run one after the other in this process (for tests).
     """
+    if jobs > 1 and executor == "process":
+        from inclusiecheck.engine.parallel import worker_pool
+
+        # the workers start (and import the engine) while this process reads the plan
+        with worker_pool(jobs) as pool:
+            return _check(plan, rules=rules, mapping_profile=mapping_profile, crs=crs,
+                          date=date, lang=lang, list_all=list_all, meta=meta,
+                          deviations=deviations, origin=origin, ifc_geometry=ifc_geometry,
+                          model=model, rulesets=rulesets, jobs=jobs, executor=executor,
+                          scheduler=scheduler, tile_size_m=tile_size_m, pool=pool)
+    return _check(plan, rules=rules, mapping_profile=mapping_profile, crs=crs, date=date,
+                  lang=lang, list_all=list_all, meta=meta, deviations=deviations,
+                  origin=origin, ifc_geometry=ifc_geometry, model=model, rulesets=rulesets,
+                  jobs=jobs, executor=executor, scheduler=scheduler, tile_size_m=tile_size_m)
+
+
+def _check(plan: str | Path, *, rules: Sequence[str] | None, mapping_profile: str | Path | None,
+           crs: str | None, date: dt.date | str | None, lang: str | None, list_all: bool,
+           meta: dict[str, Any] | None, deviations: str | Path | None,
+           origin: tuple[float, float, float] | None, ifc_geometry: bool,
+           model: SiteModel | None, rulesets: list[RuleSet] | None, jobs: int, executor: str,
+           scheduler: Any, tile_size_m: float | None, pool: Any = None) -> Report:
     plan_path = Path(plan)
     if isinstance(date, str):
         try:
@@ -104,7 +136,15 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
     in_force = rules_in_force(sets, day)
     dev_path = Path(deviations) if deviations else find_default(plan_path)
     devs = load_deviations(dev_path) if dev_path else []
-    result = evaluate(model, in_force, date=day, lang=lang, list_all=list_all, deviations=devs)
+    if jobs > 1 or executor != "process" or tile_size_m is not None:
+        from inclusiecheck.engine.parallel import evaluate_parallel
+
+        result = evaluate_parallel(model, in_force, date=day, lang=lang, list_all=list_all,
+                                   deviations=devs, jobs=jobs, executor=executor,
+                                   scheduler=scheduler, tile_size_m=tile_size_m, pool=pool)
+    else:
+        result = evaluate(model, in_force, date=day, lang=lang, list_all=list_all,
+                          deviations=devs)
     return assemble(model, sets, result, lang=lang, list_all=list_all, day=day,
                     inputs=input_files(plan_path, dev_path))
 

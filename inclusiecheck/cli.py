@@ -81,6 +81,11 @@ class Lang(str, Enum):
     en = "en"
 
 
+class Executor(str, Enum):
+    process = "process"
+    dask = "dask"
+
+
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
@@ -354,9 +359,21 @@ def check(
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
     progress: Annotated[ProgressMode | None, typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Evaluate in N worker processes, the plan split into tiles (large plans; the report is the same as with 1).", min=1, metavar="N")] = 1,
+    executor: Annotated[Executor, typer.Option("--executor", help="process (default) or dask: run the tiles on a dask.distributed cluster (needs inclusiecheck[dask]).", metavar="NAME", show_default=False)] = Executor.process,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --executor dask: the scheduler address (tcp://host:8786); default a local cluster of --jobs workers.", metavar="ADDRESS")] = None,
+    tile_size: Annotated[float | None, typer.Option("--tile-size", help="Square tiles of this size in metres instead of one balanced tile per job.", min=0.001, metavar="METRES")] = None,
 ) -> None:
     """Check a plan and write the inclusion advice report."""
 
+    if scheduler is not None and executor is not Executor.dask:
+        raise InputError("--scheduler needs --executor dask")
+    if executor is Executor.dask:
+        from inclusiecheck.engine.parallel import require_dask
+
+        require_dask()
+    parallel = {"jobs": jobs, "executor": executor.value, "scheduler": scheduler,
+                "tile_size_m": tile_size}
     report_progress = Progress(progress is ProgressMode.json, len(plans))
 
     if regime is not None and regime not in ("verordening", "bv97", "public_space"):
@@ -386,7 +403,7 @@ def check(
                             list_all=list_all,
                             meta={k: v for k, v in meta.items() if v is not None},
                             deviations=deviations, origin=_parse_origin(origin),
-                            ifc_geometry=ifc_geometry)
+                            ifc_geometry=ifc_geometry, **parallel)
         written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations,
                                 progress=report_progress.for_plan(0), check_date=day)
         report_progress.done(exit_code(report, fail_on), report.verdict.code)
@@ -406,7 +423,7 @@ def check(
                                 lang=lang.value if lang else None, list_all=list_all,
                                 meta={k: v for k, v in meta.items() if v is not None},
                                 deviations=deviations, origin=_parse_origin(origin),
-                                ifc_geometry=ifc_geometry)
+                                ifc_geometry=ifc_geometry, **parallel)
         except InputError as exc:
             _err(str(exc) if str(plan) in str(exc) else f"{plan}: {exc}")
             rows.append({"plan": str(plan), "folder": folder, "error": str(exc)})
@@ -734,6 +751,9 @@ def rules_show(
                           f"# set: {rule.rule_set} {rule.rule_set_version}; file: {rule.path}\n")
                 if rule.modified_by:
                     header += f"# modified by: {', '.join(rule.modified_by)}\n"
+                from inclusiecheck.engine.reach import describe
+
+                header += f"# reach: {describe(rule)}\n"
                 typer.echo(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
                 return
     raise InputError(f"no rule {rule_id!r} in the selected rule sets")

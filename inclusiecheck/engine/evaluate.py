@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Final
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -126,6 +126,21 @@ UNDECIDED: Final = _Scope.UNDECIDED
 class RuleStats:
     counts: Counter[str] = field(default_factory=Counter)
     missing: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class Partial:
+    """What one pass over some rules and features gives (:meth:`Evaluator.evaluate_pass`): the
+    listed findings (with their keys in a single-process run's order when keyed), the counts,
+    the per-rule statistics, the deviations used and the features (layer, index in the whole
+    plan) on which a rule's scope was undecided."""
+
+    findings: list[Finding]
+    keys: list[tuple[int, int, int, int]] | None
+    counts: Counter[tuple[str, str, str, str, str]]
+    stats: dict[str, RuleStats]
+    used_deviations: set[tuple[str, str, str | None]]
+    undecided: list[tuple[str, int]]
 
 
 @dataclass(slots=True)
@@ -275,7 +290,8 @@ class _RulePlan:
 class Evaluator:
     def __init__(self, model: SiteModel, rules: list[LoadedRule], *, date: dt.date,
                  lang: str = "nl", list_all: bool = False,
-                 deviations: list[Deviation] | None = None) -> None:
+                 deviations: list[Deviation] | None = None,
+                 scope_parameters: dict[str, float] | None = None) -> None:
         from inclusiecheck.engine.measures import MEASURES
 
         self.model = model
@@ -285,10 +301,12 @@ class Evaluator:
         self.ctx = CheckContext(model, date, lang, MEASURES, DERIVED)
         # outcomes that a rule's check reads (any_compliant) are recorded while rules run
         self.ctx.watch(r for rule in rules for r in rule.params.reads())
-        from inclusiecheck.engine.loader import scope_parameters
+        from inclusiecheck.engine.loader import scope_parameters as scope_parameters_of
 
         ctx = self.ctx
-        ctx.scope_parameters = scope_parameters(rules)
+        # a tile of a parallel run gets the figures of every rule in force, not only its own
+        ctx.scope_parameters = (dict(scope_parameters) if scope_parameters is not None
+                                else scope_parameters_of(rules))
         ctx.regimes = RegimeIndex(model, ctx.scope_parameters,
                                   public_of=lambda f: ctx.value(f, "public"))
         self.deviations = {(d.rule, d.feature, d.layer): d for d in deviations or []}
@@ -615,7 +633,23 @@ class Evaluator:
             return self._run()
 
     def _run(self) -> Evaluation:
+        return self.finish([self.evaluate_pass(list(enumerate(run_order(self.rules))))])
+
+    def evaluate_pass(self, rules: list[tuple[int, LoadedRule]],
+                      own: Mapping[str, Sequence[int]] | None = None,
+                      index: Mapping[str, Sequence[int]] | None = None,
+                      keyed: bool = False) -> Partial:
+        """Run ``rules`` (``(position in the run order, rule)``, in that order) on the features
+        of the model, or only on ``own`` (layer -> positions in ``model.features(layer)``: a
+        tile's own features), and return the findings, counts and statistics.
+
+        ``keyed``: each finding comes with the key of its place in a single-process run
+        (rule position, layer position in ``applies_to``, the feature's index in its layer in
+        the whole plan (``index``, else its position), result number), so that the findings of
+        several passes merge into exactly that order (:meth:`finish`).
+        """
         pending: list[dict[str, Any]] = []
+        keys: list[tuple[int, int, int, int]] = []
         counts: Counter[tuple[str, str, str, str, str]] = Counter()
         stats: dict[str, RuleStats] = defaultdict(RuleStats)
         geoms: list[BaseGeometry | None] = []
@@ -623,7 +657,8 @@ class Evaluator:
         list_all = self.list_all
         na, na_value = Outcome.NOT_APPLICABLE, Outcome.NOT_APPLICABLE.value
         ctx_record = self.ctx.record
-        for rule in run_order(self.rules):   # a rule reading others' outcomes runs after them
+        undecided_before = set(self._undecided_seen)
+        for rpos, rule in rules:   # a rule reading others' outcomes runs after them
             spec = rule.spec
             if spec.check.type == "manual":
                 continue
@@ -634,17 +669,23 @@ class Evaluator:
             batched = rule.check.batch
             applicability = self._applicability
             key_head = (rule.rule_set, spec.pillar, spec.level)
-            for layer in spec.applies_to.layers:
-                features = self.model.features(layer)
+            for lpos, layer in enumerate(spec.applies_to.layers):
+                feats = self.model.features(layer)
+                positions: Sequence[int] = range(len(feats)) if own is None \
+                    else own.get(layer, ())
+                where = index.get(layer) if index is not None else None
                 if batched:
-                    # a batch check judges every applicable feature of the layer in one call;
-                    # findings are then emitted in feature order, as feature by feature
-                    decided = [applicability(rule, f) for f in features]
+                    # a batch check judges every applicable feature of the layer (or of the
+                    # tile) in one call; findings are then emitted in feature order, as
+                    # feature by feature
+                    decided = [applicability(rule, feats[k]) for k in positions]
                     judged = iter(rule.check.run_many(
-                        [f for f, d in zip(features, decided) if d[0] is None], params, ctx))
-                for position, feature in enumerate(features):
+                        [feats[k] for k, d in zip(positions, decided) if d[0] is None],
+                        params, ctx))
+                for i, k in enumerate(positions):
+                    feature = feats[k]
                     if batched:
-                        outcome, missing, case = decided[position]
+                        outcome, missing, case = decided[i]
                     else:
                         outcome, missing, case = applicability(rule, feature)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
@@ -676,20 +717,60 @@ class Evaluator:
                             args = self._finding_args(rule, feature, result, case,
                                                       *(extra[n] if extra else ()))
                             pending.append(args)
+                            if keyed:
+                                keys.append((rpos, lpos, where[k] if where is not None else k,
+                                             n))
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
                             out = args["outcome"]   # a granted deviation changes it
                         counts[(*key_head, feature.status, out.value)] += 1
                         if record is not None:
                             record(spec.id, feature, out, extra[n][0] if extra else None)
-        warnings = self._stale_deviations() + self._stale_regimes()
         findings = []
         for args, loc in zip(pending, locations_of(geoms)):
             args["location"] = loc
             findings.append(Finding(**args))
+        undecided = [(layer, index[layer][k] if index is not None else k)
+                     for layer, feats in self.model.layers.items() for k, f in enumerate(feats)
+                     if id(f) in self._undecided_seen and id(f) not in undecided_before] \
+            if keyed else []
+        return Partial(findings, keys if keyed else None, counts, dict(stats),
+                       set(self.used_deviations), undecided)
+
+    def finish(self, parts: list[Partial]) -> Evaluation:
+        """The :class:`Evaluation` of one pass, or of several merged (a parallel run: the
+        global pass and the tiles): findings in the order a single-process run gives them,
+        counts and statistics summed, the regimes and stale corrections of the whole plan."""
+        if len(parts) == 1 and parts[0].keys is None:
+            part = parts[0]
+            findings, counts, stats = part.findings, dict(part.counts), part.stats
+        else:
+            keyed = [(key, f) for part in parts
+                     for key, f in zip(part.keys or (), part.findings)]
+            keyed.sort(key=lambda item: item[0])
+            findings = [f for _key, f in keyed]
+            total: Counter[tuple[str, str, str, str, str]] = Counter()
+            for part in parts:
+                total.update(part.counts)
+            counts = dict(total)
+            stats = {}
+            for rule in run_order(self.rules):
+                if rule.spec.check.type == "manual" or rule.spec.id in stats:
+                    continue
+                merged = RuleStats()
+                for part in parts:
+                    got = part.stats.get(rule.spec.id)
+                    if got is not None:
+                        merged.counts.update(got.counts)
+                        merged.missing.update(got.missing)
+                stats[rule.spec.id] = merged
+            for part in parts:
+                self.used_deviations |= part.used_deviations
+                for layer, k in part.undecided:
+                    self._undecided_seen.add(id(self.model.features(layer)[k]))
         findings.sort(key=Finding.sort_key)
-        return Evaluation(findings, dict(counts), dict(stats), self.rules, warnings,
-                          self.regime_summary())
+        warnings = self._stale_deviations() + self._stale_regimes()
+        return Evaluation(findings, counts, stats, self.rules, warnings, self.regime_summary())
 
     def regime_summary(self) -> dict[str, Any]:
         """Features per regime (new and existing), and each regime that was derived from the

@@ -143,14 +143,37 @@ class RegimeIndex:
         self._by_feature: dict[int, Regime] = {}
         self._routes: dict[int, tuple[Feature, Feature | None]] | None = None
         self._parking: dict[int, Feature] | None = None
+        self._seeded = False
 
     # -- lookups ----------------------------------------------------------------------------
     def of(self, feature: Feature) -> Regime:
         key = id(feature)
         regime = self._by_feature.get(key)
         if regime is None:
+            if self._seeded:
+                raise RuntimeError(f"no regime given for {feature.layer} {feature.id}: a "
+                                   "tile's regimes come from the whole plan")
             regime = self._by_feature[key] = self._decide(feature)
         return regime
+
+    def links(self) -> tuple[dict[int, tuple[Feature, Feature | None]], dict[int, Feature]]:
+        """The access routes (``id(feature) -> (entrance, target)``) and the building parking
+        (``id(parking) -> entrance``) the regimes were placed by, built if not yet."""
+        if self._routes is None:
+            self._routes = self._build_routes()
+        return self._routes, self._parking_of()
+
+    def seed(self, regimes: Mapping[int, Regime],
+             routes: Mapping[int, tuple[Feature, Feature | None]],
+             parking: Mapping[int, Feature]) -> None:
+        """Take regimes decided on the whole plan (a parallel check decides them once, before
+        it splits the plan into tiles): a tile's features keep the regime, access route and
+        parking link the whole plan gives them; a feature without one is an error, never a
+        regime decided on the tile alone."""
+        self._by_feature = dict(regimes)
+        self._routes = dict(routes)
+        self._parking = dict(parking)
+        self._seeded = True
 
     def all(self) -> list[tuple[Feature, Regime]]:
         return [(f, self.of(f)) for f in self.model]

@@ -43,6 +43,9 @@ def scope(name: str, *, replace: bool = False) -> Callable[[ScopeFunc], ScopeFun
 
 
 # -- derived attributes -------------------------------------------------------------------------
+#: how far (m) ``building_area_m2`` looks for the nearest entrance that states it
+ENTRANCE_SEARCH_M = 100.0
+
 BUILDING_PARTS = ("entrance", "door", "toilet", "parking", "ramp", "stairs", "lift",
                   "level_change", "walkway")
 
@@ -103,7 +106,7 @@ def derived_building_area(feature: Feature, ctx: CheckContext) -> float | None:
                 value = _touching_building(entrance, ctx, "building_area_m2")
             if value is not None:
                 return float(value)
-        near = sorted(ctx.model.near("entrance", feature.geometry, 100.0),
+        near = sorted(ctx.model.near("entrance", feature.geometry, ENTRANCE_SEARCH_M),
                       key=lambda e: e.geometry.distance(feature.geometry))
         for entrance in near:
             if entrance.attrs.get("building_area_m2") is not None:

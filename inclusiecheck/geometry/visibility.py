@@ -339,7 +339,7 @@ def _fan_hits(
     grazing angle, or along a line occluder) is kept only if the tree's ``intersects`` query
     returns that ray and occluder, as it did for every ray before.
     """
-    k, n = len(xy), len(cos)
+    n = len(cos)
     boxes = shapely.box(xy[:, 0] - radius, xy[:, 1] - radius, xy[:, 0] + radius,
                         xy[:, 1] + radius)
     pair_vp, pair_part = index.tree.query(boxes)

@@ -416,13 +416,25 @@ def _as_list(result: CheckResult | Iterable[CheckResult]) -> list[CheckResult]:
     if isinstance(result, CheckResult):
         return [result]
     return list(result)
+#: ``reach(params, model) -> metres | None``: how far from a feature the check reads other
+#: features (``None``: no bound, the rule runs in the global pass of a parallel check)
+ReachFunc = Callable[[Any, SiteModel], "float | None"]
 
 
 @dataclass(frozen=True, slots=True)
 class CheckType(Generic[P]):
-    """A registered check type. ``batch``: ``func`` is a :data:`BatchCheckFunc` (it takes a
-    list of features) and the evaluator calls it once per rule and layer with every feature
-    that the rule's scope and ``where`` select."""
+    """A registered check type.
+
+    ``batch``: ``func`` is a :data:`BatchCheckFunc` (it takes a list of features) and the
+    evaluator calls it once per rule and layer with every feature that the rule's scope and
+    ``where`` select.
+
+    ``reach``: how far (m) from the judged feature's geometry the check reads other features
+    (itself and every value it asks for), from its parameters and the plan; a parallel check
+    gives a tile's features a halo of that width (see ``docs/scale.md``). ``None`` (the
+    default for a plugin that declares nothing): unbounded, so its rules run in one global
+    pass on the whole plan.
+    """
 
     name: str
     func: CheckFunc | BatchCheckFunc
@@ -430,6 +442,7 @@ class CheckType(Generic[P]):
     doc: str = ""
     origin: str = "builtin"
     batch: bool = False
+    reach: ReachFunc | None = None
 
     def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         if self.batch:
@@ -453,15 +466,19 @@ class CheckType(Generic[P]):
 
 
 def check_type(name: str, *, params: type[CheckParams],
-               batch: bool = False) -> Callable[[Any], CheckType]:
+               batch: bool = False,
+               reach: ReachFunc | None = None) -> Callable[[Any], CheckType]:
     """Declare a check type. The decorated function becomes a :class:`CheckType`; register it
     with :func:`inclusiecheck.engine.checks.register` or expose it through the
     ``inclusiecheck.checks`` entry-point group. ``batch=True``: the function takes the list of
-    features (:data:`BatchCheckFunc`) and returns one result (or iterable) per feature."""
+    features (:data:`BatchCheckFunc`) and returns one result (or iterable) per feature.
+    ``reach(params, model)``: the distance in metres within which the check reads other
+    features (see :class:`CheckType`); leave it out when it has no bound."""
 
     def decorate(func: Any) -> CheckType:
         doc = (func.__doc__ or "").strip()
         return CheckType(name=name, func=func, params=params, doc=doc,
-                         origin=getattr(func, "__module__", "builtin"), batch=batch)
+                         origin=getattr(func, "__module__", "builtin"), batch=batch,
+                         reach=reach)
 
     return decorate

@@ -1,0 +1,471 @@
+"""Parallel checks: the plan in tiles with halos, in worker processes or on a Dask cluster.
+
+``evaluate_parallel`` gives the same :class:`~inclusiecheck.engine.evaluate.Evaluation` as a
+single-process :func:`~inclusiecheck.engine.evaluate.evaluate`, byte for byte once rendered:
+
+1. The regime of every feature is decided once, on the whole plan (it reads neighbours: the
+   building a feature lies in, the access line of a public entrance), with the access routes
+   and parking links it was placed by.
+2. Rules are split by their reach (:mod:`inclusiecheck.engine.reach`): bounded rules run in
+   tiles; unbounded ones (and the rules another rule reads) run in one global pass on the
+   whole plan, in the main process, while the tiles run.
+3. The plan's features are split into tiles, each feature into exactly one, by its
+   representative point (``--tile-size``: a square grid; else balanced tiles, one per job).
+   A tile's task holds its own features plus every feature within the halo (the largest reach
+   of the tiled rules, plus a margin) of their extent, the entrances in or against every
+   building it holds (a building's ``public`` reads them), the entrances of its access routes,
+   and the plan-wide features some checks need (the lamp with the largest reach). The tile's
+   model answers ``has_layer`` (and so ``layer_complete``) for the whole plan.
+4. A task evaluates the tiled rules on its own features only and returns their findings with
+   the key of their place in a single-process run; the main process merges them with the
+   global pass in that order, sums the counts and statistics, and adds what depends on the
+   whole plan (stale deviations and regime corrections, the regime summary).
+
+Tasks are plain picklable data and :func:`run_tile` a module-level function, so they run in
+``spawn`` processes (``concurrent.futures``) and on Dask workers alike; a rule's check type is
+looked up by name in the worker's own registry (plugins must be installed there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import pickle
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+import shapely
+
+from inclusiecheck import __version__
+from inclusiecheck.engine.deviations import Deviation
+from inclusiecheck.engine.evaluate import Evaluation, Evaluator, Partial, _model_frozen
+from inclusiecheck.engine.loader import LoadedRule, run_order
+from inclusiecheck.engine.reach import PlanFacts, rule_pins, rule_reach
+from inclusiecheck.engine.regimes import AGAINST_M, Regime
+from inclusiecheck.model import Feature, InputError, SiteModel
+
+if TYPE_CHECKING:
+    from inclusiecheck.engine.checks.api import CheckType
+
+#: executors of tile tasks
+EXECUTORS = ("process", "dask")
+#: added to the largest reach: distances are compared with a tolerance in places
+HALO_MARGIN_M = 1.0
+#: balanced tiles per job when no tile size is given (one: the least halo; the main process
+#: runs the global pass meanwhile)
+TILES_PER_JOB = 1
+
+Key = tuple[str, int]   # (layer, index of the feature in that layer of the whole plan)
+
+
+@dataclass(slots=True)
+class TileModel(SiteModel):
+    """The features of one tile (its own and its halo), answering for the whole plan whether
+    a layer is present (so ``layer_complete`` and "the plan draws no lights" hold as on the
+    whole plan)."""
+
+    present: frozenset[str] = frozenset()
+
+    def has_layer(self, layer: str) -> bool:
+        return layer in self.present
+
+
+@dataclass(slots=True)
+class TileTask:
+    """Everything one tile's evaluation needs, as plain picklable data."""
+
+    number: int
+    version: str
+    model: TileModel
+    #: layer -> positions (in the tile's layer) of the tile's own features
+    own: dict[str, list[int]]
+    #: layer -> index in the whole plan of each feature of the tile's layer
+    index: dict[str, list[int]]
+    #: the distinct regimes, and per layer the regime (in that table) of each feature
+    regime_table: list[Regime]
+    regime_of: dict[str, list[int]]
+    #: (feature, entrance, target) and (parking, entrance) links of the regimes, as keys
+    routes: list[tuple[Key, Key, Key | None]]
+    parking: list[tuple[Key, Key]]
+    #: (position in the run order, rule without its check type: looked up by name)
+    rules: list[tuple[int, LoadedRule]]
+    date: dt.date
+    lang: str
+    list_all: bool
+    deviations: list[Deviation]
+    scope_parameters: dict[str, float]
+
+
+def run_tile(task: TileTask) -> Partial:
+    """Evaluate one tile's rules on its own features (in a worker process or on a Dask
+    worker): the findings keyed by their place in a single-process run."""
+    if task.version != __version__:
+        raise InputError(f"this worker runs inclusiecheck {__version__}, the check was started "
+                         f"with {task.version}: install the same version on every worker")
+    from inclusiecheck.engine.checks import get
+
+    rules = [(pos, replace(rule, check=get(rule.spec.check.type))) for pos, rule in task.rules]
+    model = task.model
+    evaluator = Evaluator(model, [rule for _pos, rule in rules], date=task.date, lang=task.lang,
+                          list_all=task.list_all, deviations=task.deviations,
+                          scope_parameters=task.scope_parameters)
+    by_key: dict[Key, Feature] = {(layer, g): f for layer, feats in model.layers.items()
+                                  for g, f in zip(task.index[layer], feats)}
+    regimes = {id(f): task.regime_table[r] for layer, feats in model.layers.items()
+               for f, r in zip(feats, task.regime_of[layer])}
+    routes = {id(by_key[f]): (by_key[e], by_key.get(t) if t is not None else None)
+              for f, e, t in task.routes}
+    parking = {id(by_key[p]): by_key[e] for p, e in task.parking}
+    evaluator.ctx.regimes.seed(regimes, routes, parking)
+    with _model_frozen():
+        return evaluator.evaluate_pass(rules, own=task.own, index=task.index, keyed=True)
+
+
+# -- planning ---------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Plan:
+    """The whole plan as flat arrays: feature ``i`` is ``keys[i]``, ``feats[i]``."""
+
+    feats: list[Feature]
+    keys: list[Key]
+    geoms: np.ndarray
+    tree: Any
+    flat: dict[int, int]   # id(feature) -> flat index
+    layers: np.ndarray     # the layer of each feature
+    layer_start: dict[str, int] = field(default_factory=dict)
+
+
+def _flatten(model: SiteModel) -> _Plan:
+    feats: list[Feature] = []
+    keys: list[Key] = []
+    starts: dict[str, int] = {}
+    for layer in sorted(model.layers):
+        starts[layer] = len(feats)
+        for k, f in enumerate(model.layers[layer]):
+            feats.append(f)
+            keys.append((layer, k))
+    geoms = np.empty(len(feats), dtype=object)
+    geoms[:] = [f.geometry for f in feats]
+    layers = np.empty(len(feats), dtype=object)
+    layers[:] = [key[0] for key in keys]
+    return _Plan(feats, keys, geoms, shapely.STRtree(geoms),
+                 {id(f): i for i, f in enumerate(feats)}, layers, starts)
+
+
+def _representative_xy(plan: _Plan) -> np.ndarray:
+    """The representative point of every feature (``point_on_surface``); an empty geometry
+    takes the plan's lower-left corner."""
+    points = shapely.point_on_surface(plan.geoms)
+    xy = np.column_stack([shapely.get_x(points), shapely.get_y(points)])
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        good = xy[~bad]
+        corner = good.min(axis=0) if len(good) else np.zeros(2)
+        xy[bad] = corner
+    return xy
+
+
+def _kd_tiles(idx: np.ndarray, xy: np.ndarray, k: int) -> list[np.ndarray]:
+    """``idx`` in ``k`` tiles of (nearly) equal counts: cut at the quantile along the longer
+    side, recursively; ties broken by the feature's place in the plan (deterministic)."""
+    if k <= 1 or len(idx) <= 1:
+        return [idx]
+    pts = xy[idx]
+    span = pts.max(axis=0) - pts.min(axis=0)
+    axis = 0 if span[0] >= span[1] else 1
+    order = np.lexsort((idx, pts[:, axis]))
+    left = k // 2
+    cut = int(round(len(idx) * left / k))
+    return (_kd_tiles(np.sort(idx[order[:cut]]), xy, left)
+            + _kd_tiles(np.sort(idx[order[cut:]]), xy, k - left))
+
+
+def plan_tiles(model: SiteModel, *, tiles: int, tile_size_m: float | None = None,
+               plan: _Plan | None = None) -> list[np.ndarray]:
+    """The tiles of the plan as arrays of flat feature indices (see :func:`_flatten`), every
+    feature in exactly one, by its representative point: a grid of ``tile_size_m`` squares
+    from the plan's lower-left corner, or ``tiles`` balanced tiles."""
+    plan = plan or _flatten(model)
+    n = len(plan.feats)
+    if n == 0:
+        return []
+    xy = _representative_xy(plan)
+    if tile_size_m is None:
+        return [t for t in _kd_tiles(np.arange(n), xy, max(1, tiles)) if len(t)]
+    cells = np.floor((xy - xy.min(axis=0)) / tile_size_m).astype(np.int64)
+    order = np.lexsort((np.arange(n), cells[:, 1], cells[:, 0]))
+    sorted_cells = cells[order]
+    starts = np.flatnonzero(np.r_[True, (np.diff(sorted_cells, axis=0) != 0).any(axis=1)])
+    return [np.sort(part) for part in np.split(order, starts[1:])]
+
+
+def _members(plan: _Plan, own: np.ndarray, halo_m: float, pins: Sequence[int],
+             links: dict[int, list[int]]) -> np.ndarray:
+    """Flat indices of the features a tile holds: its own, every feature within ``halo_m``
+    of their extent, the pinned features, the features its members link to (route entrances
+    and targets, with the buildings those entrances lie against), and the entrances in or
+    against every building it holds."""
+    bounds = shapely.total_bounds(plan.geoms[own])
+    found = [own, np.asarray(pins, dtype=np.int64)]
+    if np.isfinite(bounds).all():
+        box = shapely.box(bounds[0] - halo_m, bounds[1] - halo_m,
+                          bounds[2] + halo_m, bounds[3] + halo_m)
+        found.append(plan.tree.query(box, predicate="intersects").astype(np.int64))
+    members = np.unique(np.concatenate(found))
+    extra = [j for i in members.tolist() for j in links.get(i, ())]
+    if extra:
+        members = np.unique(np.concatenate([members, np.asarray(extra, dtype=np.int64)]))
+    # a building's public (and floor area) read the entrances within 1 m of its outline
+    buildings = members[plan.layers[members] == "building"]
+    if len(buildings) and "entrance" in plan.layer_start:
+        _b, hit = plan.tree.query(plan.geoms[buildings], predicate="dwithin",
+                                  distance=AGAINST_M)
+        hit = np.unique(hit)
+        hit = hit[plan.layers[hit] == "entrance"]
+        if len(hit):
+            members = np.unique(np.concatenate([members, hit.astype(np.int64)]))
+    return members
+
+
+def _regime_key(regime: Regime) -> tuple[Any, ...]:
+    return (regime.code, tuple(sorted(regime.reason.items())), regime.derived, regime.basis,
+            regime.candidates, regime.missing)
+
+
+@dataclass(slots=True)
+class _Shared:
+    """What every task of a run shares."""
+
+    model: SiteModel
+    plan: _Plan
+    regime_table: list[Regime]
+    regime_index: np.ndarray
+    routes: dict[int, tuple[int, int | None]]   # flat -> (entrance, target)
+    parking: dict[int, int]                      # flat parking -> flat entrance
+    rules: list[tuple[int, LoadedRule]]
+    evaluator: Evaluator
+    date: dt.date
+    lang: str
+    list_all: bool
+    deviations: list[Deviation]
+
+
+def _task(number: int, own: np.ndarray, members: np.ndarray, shared: _Shared) -> TileTask:
+    plan, model = shared.plan, shared.model
+    own_set = set(own.tolist())
+    layers: dict[str, list[Feature]] = {}
+    index: dict[str, list[int]] = {}
+    mine: dict[str, list[int]] = {}
+    regime_of: dict[str, list[int]] = {}
+    for i in members.tolist():   # flat order: layer by layer, features in plan order
+        layer, k = plan.keys[i]
+        feats = layers.setdefault(layer, [])
+        if i in own_set:
+            mine.setdefault(layer, []).append(len(feats))
+        feats.append(plan.feats[i])
+        index.setdefault(layer, []).append(k)
+        regime_of.setdefault(layer, []).append(int(shared.regime_index[i]))
+    member_set = set(members.tolist())
+    routes = [(plan.keys[i], plan.keys[e], plan.keys[t] if t is not None else None)
+              for i in members.tolist() if (link := shared.routes.get(i)) is not None
+              for e, t in [link] if e in member_set and (t is None or t in member_set)]
+    parking = [(plan.keys[i], plan.keys[e]) for i in members.tolist()
+               if (e := shared.parking.get(i)) is not None and e in member_set]
+    tile = TileModel(crs=model.crs, meta=model.meta,
+                     layers={layer: tuple(feats) for layer, feats in layers.items()},
+                     source_path=model.source_path,
+                     present=frozenset(name for name, feats in model.layers.items() if feats))
+    # the check function does not travel (a plugin's may not pickle): the worker binds it
+    # again by the rule's check type
+    portable = [(pos, replace(rule, check=cast("CheckType[Any]", None)))
+                for pos, rule in shared.rules]
+    return TileTask(number, __version__, tile, mine, index, shared.regime_table, regime_of,
+                    routes, parking, portable, shared.date, shared.lang, shared.list_all,
+                    shared.deviations, dict(shared.evaluator.ctx.scope_parameters))
+
+
+def split_rules(rules: list[LoadedRule], facts: PlanFacts
+                ) -> tuple[list[tuple[int, LoadedRule]], list[tuple[int, LoadedRule]], float,
+                           list[Feature]]:
+    """``(tiled, global, halo_m, pins)``: the rules in run order (with their positions) that
+    run in tiles and those that run in the global pass, the halo (the largest reach of the
+    tiled rules plus :data:`HALO_MARGIN_M`) and the features every tile must hold."""
+    ordered = list(enumerate(run_order(rules)))
+    read = {r for _pos, rule in ordered for r in rule.params.reads()}
+    tiled: list[tuple[int, LoadedRule]] = []
+    whole: list[tuple[int, LoadedRule]] = []
+    halo = 0.0
+    pins: dict[int, Feature] = {}
+    for pos, rule in ordered:
+        if rule.spec.check.type == "manual":
+            continue
+        reach = None if rule.id in read else rule_reach(rule, facts)
+        if reach is None:
+            whole.append((pos, rule))
+            continue
+        tiled.append((pos, rule))
+        halo = max(halo, reach)
+        for f in rule_pins(rule, facts):
+            pins.setdefault(id(f), f)
+    return tiled, whole, halo + HALO_MARGIN_M, list(pins.values())
+
+
+def evaluate_parallel(model: SiteModel, rules: list[LoadedRule], *, date: dt.date,
+                      lang: str = "nl", list_all: bool = False,
+                      deviations: list[Deviation] | None = None, jobs: int = 2,
+                      executor: str = "process", scheduler: Any = None,
+                      tile_size_m: float | None = None, pool: Any = None) -> Evaluation:
+    """Evaluate ``rules`` on ``model`` in tiles (see the module docstring): ``jobs`` worker
+    processes (``executor="process"``; with ``jobs=1`` the tiles run one after the other in
+    this process), or a Dask cluster (``executor="dask"``: ``scheduler`` is its address or a
+    ``distributed.Client``; without it a local cluster of ``jobs`` workers). ``pool``: a
+    started :func:`worker_pool` to use."""
+    if executor not in EXECUTORS:
+        raise InputError(f"unknown executor {executor!r}; use {' or '.join(EXECUTORS)}")
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, not {jobs}")
+    if tile_size_m is not None and not (math.isfinite(tile_size_m) and tile_size_m > 0):
+        raise InputError(f"the tile size must be a positive number of metres, not {tile_size_m}")
+    if executor == "dask":
+        require_dask()
+    devs = list(deviations or [])
+    evaluator = Evaluator(model, rules, date=date, lang=lang, list_all=list_all, deviations=devs)
+    with _model_frozen():
+        facts = PlanFacts(model, evaluator.ctx.scope_parameters)
+        tiled, whole, halo, pins = split_rules(rules, facts)
+        plan = _flatten(model)
+        tiles = plan_tiles(model, tiles=TILES_PER_JOB * jobs, tile_size_m=tile_size_m,
+                           plan=plan) if tiled else []
+        if len(tiles) <= 1 and executor == "process":
+            return evaluator._run()   # nothing to split: the single-process run itself
+        # the regimes of the whole plan, decided once (the regime summary needs them anyway)
+        table: list[Regime] = []
+        seen: dict[tuple[Any, ...], int] = {}
+        regime_index = np.empty(len(plan.feats), dtype=np.int64)
+        for i, f in enumerate(plan.feats):
+            regime = evaluator.ctx.regime(f)
+            key = _regime_key(regime)
+            if key not in seen:
+                seen[key] = len(table)
+                table.append(regime)
+            regime_index[i] = seen[key]
+        route_links, parking_links = evaluator.ctx.regimes.links()
+        routes = {plan.flat[f]: (plan.flat[id(e)], plan.flat[id(t)] if t is not None else None)
+                  for f, (e, t) in route_links.items() if f in plan.flat}
+        parking = {plan.flat[p]: plan.flat[id(e)] for p, e in parking_links.items()
+                   if p in plan.flat}
+        # a tile holds the entrance (and target) its features' regimes were placed by, and
+        # the buildings that entrance lies against (their floor area is the feature's)
+        ends = sorted({e for e, _t in routes.values()} | set(parking.values()))
+        against: dict[int, list[int]] = {}
+        if ends:
+            a, b = plan.tree.query(plan.geoms[ends], predicate="dwithin", distance=AGAINST_M)
+            for e_pos, j in zip(a.tolist(), b.tolist()):
+                if plan.layers[j] == "building":
+                    against.setdefault(ends[e_pos], []).append(j)
+        links: dict[int, list[int]] = {}
+        for i, (e, t) in routes.items():
+            links[i] = [e, *([t] if t is not None else []), *against.get(e, ())]
+        for i, e in parking.items():
+            links.setdefault(i, []).extend([e, *against.get(e, ())])
+        shared = _Shared(model, plan, table, regime_index, routes, parking, tiled, evaluator,
+                         date, lang, list_all, devs)
+        pin_idx = [plan.flat[id(f)] for f in pins]
+        tasks = [_task(n, own, _members(plan, own, halo, pin_idx, links), shared)
+                 for n, own in enumerate(tiles)]
+
+        def run_global() -> Partial:
+            return evaluator.evaluate_pass(whole, keyed=True)
+
+        if executor == "dask":
+            parts, global_part = _run_dask(tasks, jobs, scheduler, run_global)
+        elif jobs == 1:
+            global_part = run_global()
+            # as a worker would get them: through pickle, so nothing is shared by accident
+            parts = [run_tile(pickle.loads(pickle.dumps(t, protocol=pickle.HIGHEST_PROTOCOL)))
+                     for t in tasks]
+        else:
+            parts, global_part = _run_processes(tasks, jobs, run_global, pool)
+        return evaluator.finish([global_part, *parts])
+
+
+def _warm() -> int:
+    """A worker's first task: import the engine and load the check types (plugins too)."""
+    from inclusiecheck.engine.checks import registry
+
+    return len(registry())
+
+
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[Any]:
+    """``jobs`` worker processes (``spawn``: nothing is inherited but what a task sends),
+    started at once so that they import the engine while the main process reads the plan;
+    give the pool to :func:`evaluate_parallel`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=jobs,
+                               mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(jobs):
+            pool.submit(_warm)
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_processes(tasks: list[TileTask], jobs: int, run_global: Callable[[], Partial],
+                   pool: Any = None) -> tuple[list[Partial], Partial]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with (nullcontext(pool) if pool is not None else worker_pool(jobs)) as workers:
+            futures = [workers.submit(run_tile, task) for task in tasks]
+            global_part = run_global()   # the unbounded rules, while the tiles run
+            return [f.result() for f in futures], global_part
+    except BrokenProcessPool as exc:
+        raise RuntimeError(f"a worker process of the parallel check stopped ({exc}); run "
+                           "with fewer --jobs or without them") from None
+
+
+def require_dask() -> None:
+    """Raise a one-line :class:`InputError` when ``dask.distributed`` is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("--executor dask needs the dask extra: pip install "
+                         "'inclusiecheck[dask]'") from None
+
+
+def _run_dask(tasks: list[TileTask], jobs: int, scheduler: Any,
+              run_global: Callable[[], Partial]) -> tuple[list[Partial], Partial]:
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler is None or isinstance(scheduler, str):
+        try:
+            if scheduler is None:
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            where = f"at {scheduler}" if scheduler else "(a local cluster)"
+            raise InputError(f"cannot reach the Dask scheduler {where}: {exc}") from None
+        owned = True
+    else:
+        client, owned = scheduler, False
+    try:
+        futures = client.map(run_tile, tasks, key=[f"inclusiecheck-tile-{t.number}-"
+                                                   f"{id(tasks)}" for t in tasks])
+        global_part = run_global()
+        return list(client.gather(futures)), global_part
+    finally:
+        if owned:
+            client.close()
+            if cluster is not None:
+                cluster.close()
