@@ -183,10 +183,10 @@ def _value_text(value: Any) -> str | None:
     return text or None
 
 
-def read_units(path: Path, field_name: str, plan_crs: str) -> list[Unit]:
-    """The polygons of ``path`` (its first layer), by ``field_name``, in the plan CRS.
-
-    Polygons with the same value form one unit; units are sorted by id.
+def read_units(path: Path, field_name: str) -> tuple[list[Unit], str | None]:
+    """The polygons of ``path`` (its first layer) by ``field_name``, and the file's CRS (WKT;
+    ``None`` when it has none). Polygons with the same value form one unit; units are sorted
+    by id. :func:`units_in_crs` brings them into the plan CRS.
 
     Raises
     ------
@@ -232,14 +232,19 @@ def read_units(path: Path, field_name: str, plan_crs: str) -> list[Unit]:
         what = f"{others} feature(s), none a polygon" if others else "no features"
         raise InputError(f"--units {path}: {what}; the units must be areas (e.g. municipal "
                          "boundaries)")
-    transform = _transformer(crs, plan_crs, path)
-    units = []
-    for name in sorted(parts):
-        geom = shapely.union_all(parts[name])
-        if transform is not None:
-            geom = shapely.transform(geom, transform, interleaved=False)
-        units.append(Unit(name, geom))
-    return units
+    return [Unit(name, shapely.union_all(parts[name])) for name in sorted(parts)], crs
+
+
+def units_in_crs(units: list[Unit], source: str | None, plan_crs: str, path: Path
+                 ) -> list[Unit]:
+    """``units`` from CRS ``source`` into the plan CRS (a file without a CRS is taken to be in
+    the plan CRS)."""
+    transform = _transformer(source, plan_crs, path)
+    if transform is None:
+        return units
+    return [Unit(u.id, shapely.make_valid(shapely.transform(u.geometry, transform,
+                                                            interleaved=False)))
+            for u in units]
 
 
 def _transformer(source: str | None, target: str, path: Path) -> Callable[..., Any] | None:
@@ -309,6 +314,43 @@ class _Run:
     categories: list[tuple[str, Any]]
     toilet_rules: list[Any]
     present: frozenset[str]
+    #: (layer, conditions, sure) -> flat indices of the features that meet the conditions (or,
+    #: not sure, may meet them), and their tree
+    targets: dict[str, tuple[np.ndarray, Any]] = field(default_factory=dict)
+
+
+#: check types that look for the nearest target wherever it lies: the parameters that name
+#: the target layers and their conditions
+TARGET_CHECKS = ("nearest", "toilet_coverage", "route_chain")
+
+
+def target_kinds(rules: Iterable[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The (layer, conditions) of every target that a ``nearest``, ``toilet_coverage`` or
+    ``route_chain`` rule looks for, without repeats, in rule order."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for rule in rules:
+        kind, p = rule.spec.check.type, rule.params
+        if kind == "nearest":
+            found = [(layer, dict(p.where)) for layer in p.layers]
+        elif kind == "toilet_coverage":
+            found = [(p.source_layer, dict(p.source_where))]
+        elif kind == "route_chain":
+            found = [(d.layer, dict(d.where)) for d in p.destinations]
+        else:
+            continue
+        out += [item for item in found if item not in out]
+    return out
+
+
+def _meets(feature: Feature, where: dict[str, Any]) -> bool | None:
+    """Whether the feature's own attributes meet the conditions: ``True``, ``False``, or
+    ``None`` when a value is missing (it may still be derived from its neighbours)."""
+    from inclusiecheck.engine.conditions import matches
+
+    states = [matches(feature.get(name), cond) for name, cond in where.items()]
+    if any(state is False for state in states):
+        return False
+    return True if all(state is True for state in states) else None
 
 
 def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_all: bool,
@@ -329,9 +371,18 @@ def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_al
         if rule.spec.check.type == CATEGORY_CHECK:
             categories.setdefault(rule.params.category, rule)
     toilet = [r for r in rules if r.spec.check.type == "toilet_coverage"]
+    targets = {}
+    for layer, where in target_kinds(rules):
+        states = [(i, _meets(f, where)) for i, f in enumerate(flat.feats) if f.layer == layer]
+        for sure in (True, False):   # the targets that meet the conditions, that may meet them
+            idx = np.array([i for i, state in states if state is True or
+                            (not sure and state is None)], dtype=np.int64)
+            if idx.size:
+                key = json.dumps([layer, where, sure], sort_keys=True, default=str)
+                targets[key] = (idx, shapely.STRtree(flat.geoms[idx]))
     return _Run(model, flat, shapely.STRtree(flat.geoms), rules, day, lang, list_all, halo_m,
                 catalogue, sorted(categories.items()), toilet,
-                frozenset(layer for layer, feats in model.layers.items() if feats))
+                frozenset(layer for layer, feats in model.layers.items() if feats), targets)
 
 
 def evaluate_unit(run: _Run, unit: Unit, own: np.ndarray) -> dict[str, Any]:
@@ -347,6 +398,7 @@ def evaluate_unit(run: _Run, unit: Unit, own: np.ndarray) -> dict[str, Any]:
         area = box(min(minx, ux0) - run.halo_m, min(miny, uy0) - run.halo_m,
                    max(maxx, ux1) + run.halo_m, max(maxy, uy1) + run.halo_m)
         members = np.union1d(run.tree.query(area, predicate="intersects"), own)
+        members = np.union1d(members, _pins(run, area, members))
     else:
         members = np.empty(0, dtype=np.int64)
     layers: dict[str, list[Feature]] = {}
@@ -367,6 +419,22 @@ def evaluate_unit(run: _Run, unit: Unit, own: np.ndarray) -> dict[str, Any]:
         "summary": _summary(run, unit, own_feats, findings, rule_rows, evaluator.ctx),
         "rules": rule_rows,
     }
+
+
+def _pins(run: _Run, area: BaseGeometry, members: np.ndarray) -> np.ndarray:
+    """For every target kind with no target inside ``area`` (the unit, its features and the
+    halo): the nearest target of the whole input (one that meets the conditions, and one that
+    may meet them), so that a place whose nearest target lies beyond the halo is judged on a
+    far target (``fail``, as on the whole input) rather than on none (``to_verify``: "none in
+    the plan")."""
+    pins = []
+    for idx, tree in run.targets.values():
+        if np.intersect1d(idx, members, assume_unique=True).size:
+            continue
+        nearest = tree.query_nearest(area, all_matches=True)
+        if nearest.size:
+            pins.append(int(idx[int(nearest.min())]))
+    return np.array(sorted(set(pins)), dtype=np.int64)
 
 
 def _outcomes_of(ctx: Any, rule: Any, feature: Feature) -> tuple[Outcome, ...]:
@@ -684,6 +752,8 @@ def scan(plan: Path, out: Path, options: ScanOptions, *,
     if options.lang not in ("nl", "en"):
         raise InputError(f"unknown language {options.lang!r}; use nl or en")
     sets = resolve_selectors(list(options.rules) if options.rules is not None else None)
+    if options.units is not None:   # a bad units file is told before a long read
+        raw_units, units_crs = read_units(options.units, str(options.unit_field))
     notify({"stage": "read", "done": 0, "total": 0, "message": f"reading {plan}"})
     meta = dict(options.meta)
     if options.date is not None:
@@ -694,7 +764,7 @@ def scan(plan: Path, out: Path, options: ScanOptions, *,
     day = model.meta.permit_date or dt.date.today()
     run = _prepare(model, sets, day, options.lang, options.list_all, options.halo_m)
     if options.units is not None:
-        units = read_units(options.units, str(options.unit_field), model.crs)
+        units = units_in_crs(raw_units, units_crs, model.crs, options.units)
         owner = assign_to_units(run.flat, units)
     else:
         units, owner = grid_units(run.flat, int(options.grid_m or DEFAULT_GRID_M))
