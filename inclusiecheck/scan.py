@@ -314,6 +314,11 @@ class _Run:
     categories: list[tuple[str, Any]]
     toilet_rules: list[Any]
     present: frozenset[str]
+    #: the rules whose outcomes other rules read (``any_compliant``), and the others; ``split``:
+    #: the others judge only the unit's own features (see :func:`evaluate_unit`)
+    read_rules: list[Any] = field(default_factory=list)
+    other_rules: list[Any] = field(default_factory=list)
+    split: bool = False
     #: (layer, conditions, sure) -> flat indices of the features that meet the conditions (or,
     #: not sure, may meet them), and their tree
     targets: dict[str, tuple[np.ndarray, Any]] = field(default_factory=dict)
@@ -358,6 +363,7 @@ def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_al
     from inclusiecheck.api import _rule_info
     from inclusiecheck.engine.evaluate import rules_in_force
     from inclusiecheck.engine.stops import CATEGORY_CHECK
+    from inclusiecheck.engine.loader import scope_parameters
     from inclusiecheck.engine.verdict import decide
 
     rules = rules_in_force(sets, day)
@@ -380,9 +386,32 @@ def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_al
             if idx.size:
                 key = json.dumps([layer, where, sure], sort_keys=True, default=str)
                 targets[key] = (idx, shapely.STRtree(flat.geoms[idx]))
+    read = read_closure(rules)
+    read_rules = [r for r in rules if r.id in read]
+    other_rules = [r for r in rules if r.id not in read]
+    # the two evaluators must see the same legal scope figures as one would
+    every = scope_parameters(rules)
+    split = scope_parameters(read_rules) == every == scope_parameters(other_rules)
     return _Run(model, flat, shapely.STRtree(flat.geoms), rules, day, lang, list_all, halo_m,
                 catalogue, sorted(categories.items()), toilet,
-                frozenset(layer for layer, feats in model.layers.items() if feats), targets)
+                frozenset(layer for layer, feats in model.layers.items() if feats),
+                read_rules, other_rules, split, targets)
+
+
+def read_closure(rules: Sequence[Any]) -> set[str]:
+    """Ids of the rules whose outcomes some rule reads (``params.reads()``), and of the rules
+    those read, among ``rules``."""
+    by_id: dict[str, list[Any]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    found: set[str] = set()
+    todo = [r for rule in rules for r in rule.params.reads() if r in by_id]
+    while todo:
+        rule_id = todo.pop()
+        if rule_id not in found:
+            found.add(rule_id)
+            todo += [r for rule in by_id[rule_id] for r in rule.params.reads() if r in by_id]
+    return found
 
 
 def evaluate_unit(run: _Run, unit: Unit, own: np.ndarray) -> dict[str, Any]:
@@ -408,17 +437,65 @@ def evaluate_unit(run: _Run, unit: Unit, own: np.ndarray) -> dict[str, Any]:
     model = run.model
     sub = UnitModel(model.crs, model.meta, {k: tuple(v) for k, v in layers.items()},
                     source_path=model.source_path, present=run.present)
-    evaluator = Evaluator(sub, run.rules, date=run.day, lang=run.lang, list_all=run.list_all)
-    evaluator.ctx.watch(rule.id for rule in run.rules)   # every outcome, per feature
-    result = evaluator.run()
     own_keys = {(f.layer, f.id) for f in own_feats}
-    findings = [f for f in result.findings if (f.layer, f.feature_id) in own_keys]
-    rule_rows = _rule_counts(run, own_feats, evaluator.ctx)
+    if run.split:
+        found, ctx = _evaluate_split(run, sub, own_feats)
+    else:
+        evaluator = Evaluator(sub, run.rules, date=run.day, lang=run.lang,
+                              list_all=run.list_all)
+        evaluator.ctx.watch(rule.id for rule in run.rules)   # every outcome, per feature
+        found, ctx = evaluator.run().findings, evaluator.ctx
+    findings = [f for f in found if (f.layer, f.feature_id) in own_keys]
+    rule_rows = _rule_counts(run, own_feats, ctx)
     return {
         "rows": _finding_rows(run, findings),
-        "summary": _summary(run, unit, own_feats, findings, rule_rows, evaluator.ctx),
+        "summary": _summary(run, unit, own_feats, findings, rule_rows, ctx),
         "rules": rule_rows,
     }
+
+
+def _evaluate_split(run: _Run, sub: SiteModel, own: list[Feature]) -> tuple[list[Finding], Any]:
+    """Evaluate a unit judging only its own features, with the halo as their context.
+
+    The rules whose outcomes other rules read (``any_compliant``: an entrance of a building,
+    the segments of an access path) run first on every feature of ``sub``; their outcomes are
+    recorded into the second evaluator, which runs the other rules over the unit's own
+    features only (its ``model``: the features it judges; its context ``ctx.model``: ``sub``,
+    the unit and its halo). Returns the findings (in the evaluator's order) and the context
+    that recorded every outcome.
+    """
+    from inclusiecheck.engine.evaluate import Evaluator
+
+    found: list[Finding] = []
+    first = None
+    if run.read_rules:
+        first = Evaluator(sub, run.read_rules, date=run.day, lang=run.lang,
+                          list_all=run.list_all)
+        first.ctx.watch(rule.id for rule in run.read_rules)
+        found += first.run().findings
+    layers: dict[str, list[Feature]] = {}
+    for feature in own:   # in the input's order, as in sub
+        layers.setdefault(feature.layer, []).append(feature)
+    judged = UnitModel(sub.crs, sub.meta, {k: tuple(v) for k, v in layers.items()},
+                       source_path=sub.source_path, present=run.present)
+    second = Evaluator(sub, run.other_rules, date=run.day, lang=run.lang,
+                       list_all=run.list_all)
+    second.model = judged   # the features it judges; its checks look around in sub
+    ctx = second.ctx
+    ctx.watch(rule.id for rule in run.rules)
+    if first is not None:
+        for feature in sub:
+            for rule in run.read_rules:
+                plain = first.ctx.outcomes(rule.id, feature)
+                confirmed = first.ctx.outcomes(rule.id, feature, in_scope=True)
+                for outcome, in_scope in zip(plain, confirmed):
+                    would_fail = None
+                    if outcome is Outcome.TO_VERIFY and in_scope is not Outcome.TO_VERIFY:
+                        would_fail = in_scope is Outcome.FAIL
+                    ctx.record(rule.id, feature, outcome, would_fail)
+    found += second.run().findings
+    found.sort(key=Finding.sort_key)
+    return found, ctx
 
 
 def _pins(run: _Run, area: BaseGeometry, members: np.ndarray) -> np.ndarray:

@@ -420,3 +420,24 @@ def test_progress_json_lines(tmp_path: Path) -> None:
     assert [line["done"] for line in units] == [1, 2, 3, 4, 5, 6]
     written = next(line for line in lines if line["stage"] == "written")
     assert sorted(Path(p).name for p in written["files"]) == sorted(OUTPUTS)
+
+
+def test_sample_in_small_cells_equals_check(tmp_path: Path) -> None:
+    """The sample plan cut into 30 m cells (11 units): buildings, their entrances and access
+    paths fall into different cells, and the rules that read other rules' outcomes
+    (TV-44/45/54, any_compliant) still judge as on the whole plan."""
+    from inclusiecheck.cli import sample_plan
+
+    sets = ("toegankelijkheidsverordening", "toegankelijkheidsketen")
+    out = tmp_path / "out"
+    result = scan(sample_plan(), out, ScanOptions(grid_m=30, rules=sets, lang="en",
+                                                  list_all=True))
+    assert result.units == 11
+    report = inclusiecheck.check(sample_plan(), rules=list(sets), lang="en", list_all=True)
+    expected = sorted((f.rule_id, f.layer, f.feature_id, f.outcome.value, f.message)
+                      for f in report.findings if f.location)
+    found = findings_of(out)
+    assert sorted((f["rule_id"], f["layer"], f["feature_id"], f["outcome"], f["message"])
+                  for f in found) == expected
+    assert any(f["rule_id"] in ("TV-44", "TV-45") for f in found)
+    assert len({f["unit"] for f in found}) > 5
