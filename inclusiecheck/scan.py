@@ -9,11 +9,15 @@ to the first unit in id order. Only grid cells that hold a feature are units; ev
 a units file is one, even without features. A feature outside every polygon is not judged (it
 is counted as ``features_outside``) but stays context for the units beside it.
 
-Each unit is evaluated on its own features plus every feature within ``halo_m`` of the unit's
-and its features' extent (the neighbours the rules look at: lamps, toilets, the walkway
-network), in a model that answers for the whole input whether a layer exists (so a layer's
-completeness is that of the input); only the findings of its own features are kept. The result
-of a unit is written atomically to ``scan-units/<hash>.json`` and then recorded in
+A unit's own features are judged with every feature within ``halo_m`` of the unit's and its
+features' extent as their neighbours (the lamps, toilets and walkway network the rules look
+at), in a model that answers for the whole input whether a layer exists (so a layer's
+completeness is that of the input); the nearest target of a ``nearest``, ``toilet_coverage``
+or ``route_chain`` rule beyond the halo is added, and the rules whose outcomes other rules
+read run on the halo's features too (:func:`evaluate_unit`). Only the findings of the unit's
+own features are kept.
+
+The result of a unit is written atomically to ``scan-units/<hash>.json`` and then recorded in
 ``scan-state.jsonl`` (JSON lines: a header with the fingerprint, then one line per finished
 unit: its id, the fingerprint, the result file and its SHA-256). A scan started again with the
 same inputs, rules and options skips the finished units; another fingerprint starts afresh.
@@ -36,9 +40,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -144,7 +149,7 @@ class _Flat:
     points: np.ndarray   # x, y of the representative point of each feature
 
     @classmethod
-    def of(cls, model: SiteModel) -> "_Flat":
+    def of(cls, model: SiteModel) -> _Flat:
         feats = [f for layer in sorted(model.layers) for f in model.layers[layer]]
         geoms = np.empty(len(feats), dtype=object)
         geoms[:] = [f.geometry for f in feats]
@@ -361,9 +366,10 @@ def _meets(feature: Feature, where: dict[str, Any]) -> bool | None:
 def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_all: bool,
              halo_m: float) -> _Run:
     from inclusiecheck.api import _rule_info
+    from inclusiecheck.engine.checks.provisions import StopCategoryParams
     from inclusiecheck.engine.evaluate import rules_in_force
-    from inclusiecheck.engine.stops import CATEGORY_CHECK
     from inclusiecheck.engine.loader import scope_parameters
+    from inclusiecheck.engine.stops import CATEGORY_CHECK
     from inclusiecheck.engine.verdict import decide
 
     rules = rules_in_force(sets, day)
@@ -374,7 +380,8 @@ def _prepare(model: SiteModel, sets: list[Any], day: dt.date, lang: str, list_al
                        list_all=list_all)
     categories: dict[str, Any] = {}
     for rule in rules:   # one rule per category, the first, as the report's stops block
-        if rule.spec.check.type == CATEGORY_CHECK:
+        if rule.spec.check.type == CATEGORY_CHECK and isinstance(rule.params,
+                                                                 StopCategoryParams):
             categories.setdefault(rule.params.category, rule)
     toilet = [r for r in rules if r.spec.check.type == "toilet_coverage"]
     targets = {}
@@ -550,11 +557,11 @@ def _summary(run: _Run, unit: Unit, own: list[Feature], findings: list[Finding],
 
     totals: Counter[str] = Counter()
     obligation_fail = 0
-    for row in rule_rows:
+    for counted in rule_rows:
         for outcome in OUTCOMES:
-            totals[outcome] += row[outcome]
-        if row["level"] == "obligation":
-            obligation_fail += row["fail"]
+            totals[outcome] += counted[outcome]
+        if counted["level"] == "obligation":
+            obligation_fail += counted["fail"]
     listed = [f for f in findings if run.list_all or f.outcome in LISTED_OUTCOMES]
     row: dict[str, Any] = {"unit": unit.id, "features": len(own), "findings": len(listed),
                            **{o: totals.get(o, 0) for o in OUTCOMES},
@@ -583,9 +590,9 @@ def _summary(run: _Run, unit: Unit, own: list[Feature], findings: list[Finding],
             for feature in own:
                 if feature.layer != layer or (kind is not None and feature.get("kind") != kind):
                     continue
-                outcome = _toilet_outcome(run, ctx, feature)
-                if outcome is not None:
-                    counts[outcome] += 1
+                judged_as = _toilet_outcome(run, ctx, feature)
+                if judged_as is not None:
+                    counts[judged_as] += 1
             judged = sum(counts.values())
             row.update({
                 f"toilet_{name}_judged": judged,
@@ -720,7 +727,8 @@ class State:
         head = records[0] if records else {}
         note = None
         if head.get("fingerprint") != self.fingerprint:
-            old = head.get("parts") if isinstance(head.get("parts"), dict) else {}
+            parts = head.get("parts")
+            old: dict[str, Any] = parts if isinstance(parts, dict) else {}
             words = {"inputs": "input files", "rules": "rules in force", "options": "options"}
             changed = [words[name] for name in words if old.get(name) != self.parts.get(name)]
             note = (f"{self.path} was written by a scan with other "
@@ -937,7 +945,7 @@ def _write_outputs(out: Path, run: _Run, units: list[Unit], state: State, plan: 
              (SCAN_JSON, (json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False)
                           + "\n").encode("utf-8"))]
     written = write_report_set(out, files, run_id=state.fingerprint[:32])[:-1]
-    return written, meta["findings"]
+    return written, sum(int(s.get("findings") or 0) for s in summaries)
 
 
 #: the time GeoPackage tables say they were changed: fixed, so that the same scan gives the
@@ -952,7 +960,12 @@ def _gpkg_bytes(run: _Run, units: list[Unit], summaries: list[dict[str, Any]],
 
     import fiona
 
-    from inclusiecheck.report.gpkg_report import COLUMNS, LAYERS, layer_style, store_styles
+    from inclusiecheck.report.gpkg_report import (
+        COLUMNS,
+        LAYERS,
+        layer_style,
+        store_styles,
+    )
 
     crs = run.model.crs or ""
     crs_args: dict[str, Any] = {"crs": crs} if crs.upper().startswith("EPSG:") else \
@@ -1050,6 +1063,6 @@ class TextBar:
 
 
 def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
         else f"{seconds // 60}:{seconds % 60:02d}"
