@@ -524,6 +524,79 @@ def compare(
     typer.echo(f"  → {out / 'compare.json'}\n  → {out / 'compare.md'}")
 
 
+@app.command()
+def scan(
+    plan: Annotated[Path, typer.Argument(help="The input: anything check reads (an OSM extract, a GTFS feed, a GeoPackage of a city's assets).", metavar="INPUT")],
+    by: Annotated[str | None, typer.Option("--by", help="grid or grid:SIZE: square units of SIZE metres in the plan CRS (default grid:1000).", metavar="grid[:SIZE]")] = None,
+    units: Annotated[Path | None, typer.Option("--units", help="Polygons that are the units (e.g. municipal boundaries), in any GIS file with a CRS.", metavar="FILE")] = None,
+    unit_field: Annotated[str | None, typer.Option("--unit-field", help="With --units: the field that names each unit (e.g. NAAM or NISCODE).", metavar="NAME")] = None,
+    halo: Annotated[float, typer.Option("--halo", help="Metres around a unit whose features the rules see as neighbours (default 600: the largest reach of the built-in rules).", metavar="M", show_default=False)] = 600.0,
+    rules: Annotated[list[str] | None, typer.Option("--rules", "-r", help="Rule set name or folder (repeatable); default: all built-in sets.", metavar="SET")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="Mapping profile, as for check.", metavar="NAME")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="CRS for files without one: 31370 or EPSG:31370.", metavar="CRS")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date that selects the rule versions in force (default: the input's permit date, else today).", metavar="DATE")] = None,
+    complete_layers: Annotated[str | None, typer.Option("--complete-layers", help="Layers that hold every feature of their kind, as for check.", metavar="LAYERS")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (default: inclusiecheck-scan); also holds the resume state.", metavar="FOLDER", show_default=False)] = Path("inclusiecheck-scan"),
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the findings: nl (default) or en.", metavar="LANG", show_default=False)] = Lang.nl,
+    list_all: Annotated[bool, typer.Option("--all", help="Also list passes and not-applicable outcomes in the findings GeoPackage.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the written paths.")] = False,
+    progress: Annotated[ProgressMode | None, typer.Option("--progress", help="json: progress on stderr, one JSON object per line (as check; see docs/cli.md).", metavar="json")] = None,
+) -> None:
+    """Scan a large input unit by unit (grid cells or polygons such as municipalities): a
+    findings GeoPackage and a summary per unit; a killed scan resumes where it stopped."""
+    from inclusiecheck.scan import ScanOptions, TextBar, parse_by
+    from inclusiecheck.scan import scan as run_scan
+
+    if units is not None and by is not None:
+        raise InputError("--by and --units exclude each other: grid cells or polygons")
+    if unit_field is not None and units is None:
+        raise InputError("--unit-field needs --units FILE")
+    day = None
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            raise InputError(f"--date {date!r}: use YYYY-MM-DD") from None
+    if not math.isfinite(halo):
+        raise InputError(f"--halo {halo}: give a number of metres")
+    options = ScanOptions(grid_m=None if units is not None else parse_by(by), units=units,
+                          unit_field=unit_field, halo_m=halo,
+                          rules=tuple(rules) if rules else None, mapping=mapping, crs=crs,
+                          date=day, lang=lang.value, list_all=list_all,
+                          meta=(("complete_layers", complete_layers),) if complete_layers else ())
+    check_out_folder(out, [plan])
+    if progress is ProgressMode.json:
+        report = Progress(True, 1)
+
+        def on_progress(event: dict) -> None:
+            total = event.get("total") or 0
+            fraction = {"read": 0.0, "write": 0.95, "written": 1.0}.get(
+                event["stage"], 0.05 + 0.9 * event.get("done", 0) / total if total else 0.05)
+            extra = {k: event[k] for k in ("unit", "done", "total", "files") if k in event}
+            stage = "evaluate" if event["stage"] in ("units", "unit") else event["stage"]
+            report.emit("progress", stage, fraction, event["message"], **extra)
+    else:
+        on_progress = TextBar(enabled=None if not quiet else False)
+
+    def on_note(note: str) -> None:
+        typer.echo(f"inclusiecheck: note: {one_line(note)}", err=True)
+
+    result = run_scan(plan, out, options, progress=on_progress, note=on_note)
+    if progress is ProgressMode.json:
+        report.done(0, None)
+    if quiet:
+        for path in result.written:
+            typer.echo(str(path))
+        return
+    typer.echo(f"{result.units} units ({result.resumed} finished before), {result.features} "
+               f"features, {result.findings} findings, {result.seconds:.1f} s")
+    if result.outside:
+        typer.echo(f"{result.outside} features lie outside every unit: not judged, only seen "
+                   "as neighbours of the units beside them")
+    for path in result.written:
+        typer.echo(one_line(f"  → {path}", 500))
+
+
 def _compare_cause(item: dict, nl: bool) -> str:
     """What a compared finding's change comes from, when it is not (only) the plan."""
     cause = item["cause"]
