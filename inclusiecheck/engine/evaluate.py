@@ -224,7 +224,9 @@ _POINT, _LINE, _POLYGON = 0, 1, 3
 
 
 def _geojson_dicts(arr: np.ndarray) -> list[dict[str, Any] | None]:
-    """GeoJSON dicts of non-``None`` geometries, 2D, rounded to the millimetre.
+    """GeoJSON dicts of non-``None`` geometries, 2D, rounded to the millimetre (the only
+    rounding of a finding's coordinates: the reports write them as they are; ``+ 0.0`` turns
+    a rounded ``-0.0`` into ``0.0``).
 
     Points, lines and polygons are built straight from their coordinate arrays (the same
     values and nesting GEOS writes); other kinds through ``to_geojson``. Empty: ``None``.
@@ -235,7 +237,7 @@ def _geojson_dicts(arr: np.ndarray) -> list[dict[str, Any] | None]:
     simple = ~empty & np.isin(types, (_POINT, _LINE, _POLYGON))
     other = np.flatnonzero(~empty & ~simple)
     if len(other):
-        flat = shapely.transform(shapely.force_2d(arr[other]), lambda xy: np.round(xy, 3))
+        flat = shapely.transform(shapely.force_2d(arr[other]), lambda xy: np.round(xy, 3) + 0.0)
         for k, text in zip(other.tolist(), shapely.to_geojson(flat).tolist()):
             out[k] = json.loads(text)
     for type_id, name in ((_POINT, "Point"), (_LINE, "LineString")):
@@ -243,7 +245,7 @@ def _geojson_dicts(arr: np.ndarray) -> list[dict[str, Any] | None]:
         if not len(sel):
             continue
         xy, owner = shapely.get_coordinates(arr[sel], return_index=True)
-        xy = np.round(xy, 3).tolist()
+        xy = (np.round(xy, 3) + 0.0).tolist()
         if type_id == _POINT:
             for k, c in zip(sel.tolist(), xy):
                 out[k] = {"type": name, "coordinates": c}
@@ -254,7 +256,7 @@ def _geojson_dicts(arr: np.ndarray) -> list[dict[str, Any] | None]:
     if len(sel):
         rings, ring_owner = shapely.get_rings(arr[sel], return_index=True)
         xy, owner = shapely.get_coordinates(rings, return_index=True)
-        xy = np.round(xy, 3).tolist()
+        xy = (np.round(xy, 3) + 0.0).tolist()
         ring_lists = [xy[lo:hi] for lo, hi in zip(*_runs(owner, len(rings)))]
         for k, lo, hi in zip(sel.tolist(), *_runs(ring_owner, len(sel))):
             out[k] = {"type": "Polygon", "coordinates": ring_lists[lo:hi]}

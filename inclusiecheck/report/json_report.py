@@ -3,10 +3,15 @@
 The bytes are deterministic: the same report gives the same bytes. Keys of free-form objects
 (plan metadata, summary, coverage, source references, ...) are sorted; the top level and each
 finding keep the data profile's key order; lists keep their order (findings in the report's
-order). Floats are rounded (measured and required values to 3 decimals, coordinates to the
-millimetre), NaN and infinities become ``null``, dates become ISO strings, and absolute file
-paths (any string that is one as a whole, and every value under a key such as ``file``) are
-reduced to their file name so that no path of the reviewer's machine leaks out.
+order). Floats are rounded (measured and required values to 3 decimals), NaN and infinities
+become ``null``, dates become ISO strings, and absolute file paths (any string that is one as a
+whole, and every value under a key such as ``file``) are reduced to their file name so that no
+path of the reviewer's machine leaks out. Coordinates are written as the finding holds them:
+rounded to the millimetre once, when the finding was made.
+
+Each rule's own fields (rule set and versions, level, structural, pillar, source, advice) are
+written once, in the top-level ``rules`` table keyed by rule id, and the findings refer to it
+by their ``rule_id`` (:func:`inflate_finding` joins them again).
 """
 
 from __future__ import annotations
@@ -24,8 +29,6 @@ from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
 
 TOOL_NAME = "inclusiecheck"
-#: decimals kept for coordinates (metres -> millimetres)
-COORD_DECIMALS = 3
 #: decimals kept for measured and required values
 VALUE_DECIMALS = 3
 #: decimals kept for any other float
@@ -127,46 +130,153 @@ def canonical(value: Any, decimals: int = OTHER_DECIMALS, key: str | None = None
     return str(value)
 
 
-def _round_coordinates(value: Any) -> Any:
-    """Coordinates (nested lists of numbers) rounded to the millimetre, quickly."""
-    if isinstance(value, (list, tuple)):
-        if value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
-            return [round_float(float(v), COORD_DECIMALS) for v in value]
-        return [_round_coordinates(v) for v in value]
-    return canonical(value, COORD_DECIMALS)
-
-
 def canonical_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Return a GeoJSON geometry dict with coordinates rounded to the millimetre."""
+    """Return a finding's GeoJSON geometry as report.json writes it: keys sorted, coordinates
+    as they are.
+
+    Coordinates are rounded to the millimetre once, when the finding is made
+    (:func:`inclusiecheck.engine.evaluate.locations_of`); writing them does not walk them
+    again (the lists are shared, not copied).
+    """
     if geometry is None:
         return None
-    if "coordinates" in geometry and set(geometry) <= {"type", "coordinates"}:
-        return {"coordinates": _round_coordinates(geometry["coordinates"]),
-                "type": str(geometry["type"])}
-    return canonical(geometry, COORD_DECIMALS)
+    if set(geometry) <= {"type", "coordinates"}:
+        return {"coordinates": geometry.get("coordinates"), "type": str(geometry.get("type"))}
+    return {k: (geometry[k] if k == "coordinates"
+                else [canonical_geometry(g) for g in geometry[k]] if k == "geometries"
+                else canonical(geometry[k], OTHER_DECIMALS, k)) for k in sorted(geometry)}
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """Return ``finding`` as the data profile's JSON object (profile key order kept)."""
+#: fields of a finding that belong to its rule: report.json keeps them once per rule in its
+#: top-level ``rules`` table; a finding repeats one only where it differs from that entry
+RULE_FIELDS = ("rule_set", "rule_set_version", "rule_version", "level", "structural", "pillar",
+               "source", "advice")
+#: the data profile's order of a finding's fields (``finding_dict``); optional ones last
+FINDING_FIELDS = ("rule_id", "rule_set", "layer", "feature_id", "source_ref", "outcome",
+                  "level", "structural", "pillar", "property", "measured", "required", "unit",
+                  "message", "advice", "source", "location", "status", "rule_version",
+                  "rule_set_version", "missing", "note", "deviation", "data", "regime",
+                  "regime_reason", "would_fail")
+
+
+def _str_mapping(value: Mapping[str, Any], memo: dict[tuple, dict[str, Any]]) -> dict[str, Any]:
+    """:func:`canonical` of a small mapping of strings (``source_ref``, ``regime_reason``),
+    computed once per distinct content."""
+    try:
+        key = tuple(value.items())
+        hit = memo.get(key)
+    except TypeError:   # an unhashable value: no memo
+        return canonical(value)
+    if hit is None:
+        hit = memo[key] = canonical(value)
+    return dict(hit)
+
+
+class _Writer:
+    """Builds report.json's findings and its ``rules`` table in one pass over the findings.
+
+    Per-rule values (rule set and versions, level, structural, pillar, source, advice) are
+    made canonical once per rule; each finding refers to its rule's entry by ``rule_id`` and
+    repeats a per-rule field only where it differs from the entry (e.g. the same rule id in
+    two selected rule sets).
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.titles = {info.id: info.title for info in reversed(report.rules)}
+        self.rules: dict[str, dict[str, Any]] = {}
+        self._raw: dict[str, tuple] = {}
+        self._memo: dict[tuple, dict[str, Any]] = {}
+
+    def rule_entry(self, finding: Finding) -> tuple[dict[str, Any], tuple]:
+        """The ``rules`` entry of ``finding``'s rule (made from its first finding)."""
+        raw = self._raw.get(finding.rule_id)
+        if raw is None:
+            raw = self._raw[finding.rule_id] = _rule_values(finding)
+            entry: dict[str, Any] = {"title": self.titles.get(finding.rule_id, finding.rule_id)}
+            for name, value in zip(RULE_FIELDS, raw):
+                if value is not None or name in ("advice",):
+                    entry[name] = _finding_value(name, value)
+            self.rules[finding.rule_id] = entry
+        return self.rules[finding.rule_id], raw
+
+    def finding(self, finding: Finding) -> dict[str, Any]:
+        """``finding`` as report.json writes it (profile order, per-rule fields left out)."""
+        entry, raw = self.rule_entry(finding)
+        values = _rule_values(finding)
+        differs = () if values == raw else {
+            name for name, a, b in zip(RULE_FIELDS, values, raw) if a != b}
+        out = finding_dict(finding, skip=frozenset(RULE_FIELDS) - set(differs),
+                           memo=self._memo)
+        if any(name not in out for name in differs):
+            # an unset version where the rule's entry has one: written as null, in place
+            out = {name: out.get(name) for name in FINDING_FIELDS
+                   if name in out or name in differs}
+        return out
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """The ``rules`` table, keyed by rule id, sorted."""
+        return {k: self.rules[k] for k in sorted(self.rules)}
+
+
+def _rule_values(finding: Finding) -> tuple:
+    return (finding.rule_set, finding.rule_set_version, finding.rule_version,
+            finding.level, finding.structural, finding.pillar, finding.source, finding.advice)
+
+
+def _finding_value(name: str, value: Any, memo: dict[tuple, dict[str, Any]] | None = None
+                   ) -> Any:
+    """One field of a finding as plain, deterministic JSON data."""
+    cls = type(value)
+    if cls is str:  # none of a finding's keys is a path key
+        return _canonical_str(value, name) if _maybe_absolute(value) else value
+    if value is None or cls is bool or cls is int:
+        return value
+    if name == "location":
+        return canonical_geometry(value)
+    if name in ("measured", "required"):
+        return canonical(value, VALUE_DECIMALS)
+    if memo is not None and name in ("source_ref", "regime_reason") and cls is dict:
+        return _str_mapping(value, memo)
+    return canonical(value, OTHER_DECIMALS, name)
+
+
+def finding_dict(finding: Finding, *, skip: frozenset[str] = frozenset(),
+                 memo: dict[tuple, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return ``finding`` as the data profile's JSON object (profile key order kept).
+
+    ``skip``: fields left out (report.json leaves out the per-rule fields its ``rules`` table
+    holds). Without it, every field: the finding as GeoJSON properties and the golden
+    rule-case files write it, and as :func:`inflate_finding` rebuilds it from report.json.
+    """
     out = finding.as_dict()  # a fresh dict in the profile's order: values are replaced in place
+    for name in skip:
+        out.pop(name, None)
     for name, value in out.items():
-        cls = type(value)
-        if cls is str:  # fast paths for the plain fields (none of these keys is a path key)
-            if _maybe_absolute(value):
-                out[name] = _canonical_str(value, name)
-        elif value is None or cls is bool or cls is int:
-            continue
-        elif name == "location":
-            out[name] = canonical_geometry(value)
-        elif name in ("measured", "required"):
-            out[name] = canonical(value, VALUE_DECIMALS)
-        else:
-            out[name] = canonical(value, OTHER_DECIMALS, name)
+        out[name] = _finding_value(name, value, memo)
     return out
+
+
+def inflate_finding(finding: Mapping[str, Any], rules: Mapping[str, Mapping[str, Any]]
+                    ) -> dict[str, Any]:
+    """A finding of report.json with its rule's fields filled in from the ``rules`` table:
+    the finding as it was written before the table (report.json up to 0.x; the GeoJSON
+    properties), fields in the data profile's order."""
+    rule = rules.get(str(finding.get("rule_id")), {})
+    merged = {**{k: v for k, v in rule.items() if k in RULE_FIELDS}, **finding}
+    order = {name: i for i, name in enumerate(FINDING_FIELDS)}
+    return {k: merged[k] for k in sorted(merged, key=lambda k: order.get(k, len(order)))
+            if not (merged[k] is None and k in _UNSET_IS_ABSENT)}
+
+
+#: per-rule fields a finding leaves out when unset (a ``null`` in report.json marks one that
+#: is unset while its rule's entry has a value)
+_UNSET_IS_ABSENT = ("rule_version", "rule_set_version")
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     """Return the whole JSON report as plain data, in the data profile's top-level order."""
+    writer = _Writer(report)
+    findings = [writer.finding(f) for f in report.listed_findings()]
     return {
         "tool": {"name": TOOL_NAME, "version": report.tool_version or None},
         "lang": report.lang,
@@ -177,7 +287,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "summary": canonical(report.summary),
         "coverage": canonical(report.coverage),
         "warnings": [canonical(w) for w in report.warnings],
-        "findings": [finding_dict(f) for f in report.listed_findings()],
+        "rules": writer.table(),
+        "findings": findings,
     }
 
 

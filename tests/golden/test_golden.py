@@ -49,3 +49,19 @@ def test_golden_files_are_content_addressed(tmp_path: Path) -> None:
 def test_first_difference_names_the_line() -> None:
     text = golden.first_difference(b"a\nb\nc\n", b"a\nx\nc\n")
     assert text.startswith("line 2:") and "golden: b" in text and "now:    x" in text
+
+
+@pytest.mark.parametrize("name", ["sample.json", "synth.json"])
+def test_stored_reports_refer_each_finding_to_the_rules_table(name: str) -> None:
+    """report.json writes each rule's own fields once, in ``rules``: every finding's rule is
+    there, and no finding repeats a field its rule's entry already holds."""
+    import json
+
+    from inclusiecheck.report.json_report import RULE_FIELDS
+
+    data = json.loads(golden.stored(name))
+    rules = data["rules"]
+    assert list(rules) == sorted({f["rule_id"] for f in data["findings"]})
+    for finding in data["findings"]:
+        entry = rules[finding["rule_id"]]
+        assert all(finding[k] != entry.get(k) for k in RULE_FIELDS if k in finding)

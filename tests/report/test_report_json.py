@@ -5,15 +5,24 @@ from __future__ import annotations
 import dataclasses
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from inclusiecheck.model import Outcome
 from inclusiecheck.report import RenderOptions, available_formats, render
-from inclusiecheck.report.json_report import canonical, looks_absolute, relative_path
+from inclusiecheck.report.json_report import (
+    RULE_FIELDS,
+    canonical,
+    finding_dict,
+    inflate_finding,
+    looks_absolute,
+    relative_path,
+)
 
 TOP_LEVEL = ["tool", "lang", "plan", "crs", "rule_sets", "verdict", "summary", "coverage",
-             "warnings", "findings"]
+             "warnings", "rules", "findings"]
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "marktplein"
 
 
 def load_schema() -> dict:
@@ -74,12 +83,15 @@ def test_findings_keep_report_order(report_nl) -> None:
 def test_finding_fields(report_nl) -> None:
     data = json.loads(render(report_nl, "json"))
     first = next(f for f in data["findings"] if f["feature_id"] == "sidewalk-north")
-    assert list(first)[:18] == ["rule_id", "rule_set", "layer", "feature_id", "source_ref",
-                                "outcome", "level", "structural", "pillar", "property",
-                                "measured", "required", "unit", "message", "advice", "source",
+    assert list(first)[:12] == ["rule_id", "layer", "feature_id", "source_ref", "outcome",
+                                "property", "measured", "required", "unit", "message",
                                 "location", "status"]
+    assert not set(first) & set(RULE_FIELDS)   # the rule's own fields are in `rules`
     assert first["measured"] == 1.2 and first["required"] == 1.5 and first["unit"] == "m"
-    assert first["source"]["article"] == "art. 2"
+    rule = data["rules"][first["rule_id"]]
+    assert rule["source"]["article"] == "art. 2"
+    assert rule["level"] == "obligation" and rule["advice"]
+    assert rule["title"] == report_nl.rule(first["rule_id"]).title
     assert first["location"]["type"] == "LineString"
     verify = next(f for f in data["findings"] if f["outcome"] == "to_verify")
     assert verify["missing"]
@@ -87,20 +99,97 @@ def test_finding_fields(report_nl) -> None:
     assert dev["deviation"]["justification"].startswith("Beschermd monument")
 
 
+def test_rules_table_once_per_rule(report_all) -> None:
+    data = json.loads(render(report_all, "json"))
+    assert list(data["rules"]) == sorted({f.rule_id for f in report_all.listed_findings()})
+    for entry in data["rules"].values():
+        assert list(entry)[:2] == ["title", "rule_set"]
+        assert set(entry) <= {"title", *RULE_FIELDS}
+    text = render(report_all, "json").decode()
+    ids = [f["rule_id"] for f in data["findings"]]
+    rule_id = max(ids, key=ids.count)
+    assert ids.count(rule_id) > 1
+    advice = data["rules"][rule_id]["advice"]
+    assert text.count(json.dumps(advice, ensure_ascii=False)) == 1
+
+
+@pytest.mark.parametrize("variant", ["nl", "all", "hostile"])
+def test_rules_table_and_findings_give_back_every_finding(variant, make_report) -> None:
+    """Each finding joined with its rule's entry is the whole finding of the data profile,
+    field for field and in the profile's order: nothing was lost by the table."""
+    report = {"nl": lambda: make_report("nl"), "all": lambda: make_report("nl", list_all=True),
+              "hostile": lambda: make_report("nl", hostile=True)}[variant]()
+    data = json.loads(render(report, "json"))
+    full = [finding_dict(f) for f in report.listed_findings()]
+    rebuilt = [inflate_finding(f, data["rules"]) for f in data["findings"]]
+    assert json.dumps(rebuilt, ensure_ascii=False) == json.dumps(full, ensure_ascii=False)
+    assert all(f["source"]["document"] and "advice" in f and f["level"] for f in rebuilt)
+
+
+def test_sample_findings_rebuilt_from_the_rules_table() -> None:
+    from inclusiecheck.api import check
+
+    report = check(SAMPLE, lang="en")
+    data = json.loads(render(report, "json"))
+    rebuilt = [inflate_finding(f, data["rules"]) for f in data["findings"]]
+    assert rebuilt == [finding_dict(f) for f in report.listed_findings()]
+    assert len(data["rules"]) < len(data["findings"])
+
+
+def test_a_rule_field_that_differs_stays_on_its_finding(make_report) -> None:
+    """The same rule id with another source (e.g. a base set and its extension both
+    selected): the finding keeps the field that differs from the rules table."""
+    report = make_report("nl")
+    first = report.listed_findings()[0]
+    other = dataclasses.replace(first, feature_id="other", rule_set="gemeente",
+                                source=dataclasses.replace(first.source, article="art. 9"))
+    report = dataclasses.replace(report, findings=report.findings + (other,))
+    data = json.loads(render(report, "json"))
+    by_id = {f["feature_id"]: f for f in data["findings"]}
+    assert by_id["other"]["rule_set"] == "gemeente"
+    assert by_id["other"]["source"]["article"] == "art. 9"
+    assert "level" not in by_id["other"] and "source" not in by_id[first.feature_id]
+    rebuilt = inflate_finding(by_id["other"], data["rules"])
+    assert rebuilt == finding_dict(other)
+
+
 def test_floats_rounded(make_report) -> None:
     report = make_report("nl")
     bench = next(f for f in report.findings if f.feature_id == "route-1")
     assert bench.measured == 140.123456
-    odd = dataclasses.replace(
-        bench, feature_id="odd", measured=float("nan"), required=-0.0000001,
-        location={"type": "Point", "coordinates": [104500.123456789, 193800.98765]})
+    odd = dataclasses.replace(bench, feature_id="odd", measured=float("nan"),
+                              required=-0.0000001)
     report = dataclasses.replace(report, findings=report.findings + (odd,))
     data = json.loads(render(report, "json"))
     by_id = {f["feature_id"]: f for f in data["findings"]}
     assert by_id["route-1"]["measured"] == 140.123
     assert by_id["odd"]["measured"] is None  # NaN is not JSON
     assert by_id["odd"]["required"] == 0.0
-    assert by_id["odd"]["location"]["coordinates"] == [104500.123, 193800.988]
+
+
+def test_coordinates_rounded_once_when_the_finding_is_made(make_report) -> None:
+    """The engine rounds a finding's coordinates to the millimetre (and writes no -0.0);
+    report.json writes them as the finding holds them, without a second pass."""
+    from shapely.geometry import LineString, Point
+
+    from inclusiecheck.engine.evaluate import locations_of
+
+    point, line = locations_of([Point(104500.123456789, 193800.98765),
+                                LineString([(-0.0001, 1.00049), (2.0004, 3)])])
+    assert point == {"type": "Point", "coordinates": [104500.123, 193800.988]}
+    assert line == {"type": "LineString", "coordinates": [[0.0, 1.0], [2.0, 3.0]]}
+    assert json.dumps(line["coordinates"][0]) == "[0.0, 1.0]"   # not -0.0
+    report = make_report("nl")
+    bench = next(f for f in report.findings if f.feature_id == "route-1")
+    made = dataclasses.replace(bench, feature_id="made", location=point)
+    held = dataclasses.replace(bench, feature_id="held",
+                               location={"type": "Point", "coordinates": [1.23456, 2.5]})
+    report = dataclasses.replace(report, findings=report.findings + (made, held))
+    by_id = {f["feature_id"]: f for f in json.loads(render(report, "json"))["findings"]}
+    assert by_id["made"]["location"] == {"coordinates": [104500.123, 193800.988],
+                                         "type": "Point"}
+    assert by_id["held"]["location"]["coordinates"] == [1.23456, 2.5]
+    assert list(by_id["made"]["location"]) == ["coordinates", "type"]   # sorted keys
 
 
 def test_no_absolute_paths(report_nl) -> None:
@@ -157,12 +246,17 @@ def test_schema_rejects_broken_reports(report_nl, check_schema) -> None:
     data["verdict"]["code"] = "goed"
     data["findings"][2]["location"] = {"type": "Point", "coordinates": [1]}
     data["extra"] = 1
+    rule_id = next(iter(data["rules"]))
+    del data["rules"][rule_id]["advice"]
+    data["rules"][rule_id]["colour"] = "red"
     errors = check_schema(data, schema)
     assert any("rule_id" in e for e in errors)
     assert any("maybe" in e for e in errors)
     assert any("goed" in e for e in errors)
     assert any("findings[2].location" in e for e in errors)
     assert any("extra" in e for e in errors)
+    assert any(f"rules.{rule_id}" in e and "advice" in e for e in errors)
+    assert any(f"rules.{rule_id}" in e and "colour" in e for e in errors)
 
 
 def test_schema_is_valid_json_with_required_keys() -> None:
