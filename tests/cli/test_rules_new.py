@@ -60,7 +60,7 @@ def test_scaffold_validate_test_and_report(tmp_path: Path) -> None:
     data = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     [finding] = [f for f in data["findings"] if f["rule_id"] == "MS-01"]
     assert finding["outcome"] == "fail" and data["rules"]["MS-01"]["rule_set"] == "mijnstad"
-    assert finding["rule_set_version"] == "0.1.0"
+    assert data["rules"]["MS-01"]["rule_set_version"] == "0.1.0"
 
 
 @pytest.mark.parametrize("layer,check", [("ramp", "threshold"), ("door", "threshold"),

@@ -143,9 +143,10 @@ def test_cli_json_names_the_rule_version(angled_bay_plan: Path, tmp_path: Path, 
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert {"name": "toegankelijkheidsverordening", "version": "2026.1"}.items() <= \
         report["rule_sets"][0].items()
-    listed = [f for f in report["findings"]
-              if f["rule_id"] == "TV-36" and f["feature_id"] == "bay-angled"]
-    perp = [f for f in report["findings"]
+    # per-rule fields (versions, source, advice) are in the rules table, joined on rule_id
+    joined = [{**report["rules"][f["rule_id"]], **f} for f in report["findings"]]
+    listed = [f for f in joined if f["rule_id"] == "TV-36" and f["feature_id"] == "bay-angled"]
+    perp = [f for f in joined
             if f["rule_id"] == "TV-36" and f["feature_id"] == "bay-perp-narrow"]
     assert perp and perp[0]["rule_version"] == version
     assert perp[0]["rule_set_version"] == "2026.1"
