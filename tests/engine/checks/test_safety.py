@@ -35,7 +35,7 @@ from inclusiecheck.geometry.lighting import DEFAULT_CLASS_BY_KIND, LIGHTING_CLAS
 from inclusiecheck.model import Finding
 from inclusiecheck.testing import rulesets_at
 
-RULES = Path(__file__).resolve().parents[2] / "rules" / "sociale-veiligheid"
+RULES = Path(__file__).resolve().parents[3] / "rules" / "sociale-veiligheid"
 X0, Y0 = 150000.0, 200000.0
 
 

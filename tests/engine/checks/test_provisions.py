@@ -350,7 +350,7 @@ def test_check_types_registered() -> None:
 def test_rule_cases_pass() -> None:
     from inclusiecheck.testing import run_cases
 
-    root = Path(__file__).resolve().parents[2] / "rules"
+    root = Path(__file__).resolve().parents[3] / "rules"
     for name in SETS:
         results = run_cases(root / name)
         bad = [r for r in results if not r.ok]
