@@ -37,18 +37,19 @@ _DERIVED_KINDS = {"indoor": "boolean"}
 
 #: Check parameters that name attributes, per check type: ``(path, role, layers)``.
 #: ``path``: keys into the parameters, ``*`` for every item of a list; ``role``: ``name``
-#: (one attribute), ``names`` (a list), ``key_names`` (a mapping keyed by attribute),
+#: (one attribute), ``number`` (one attribute that the check compares as a number: a
+#: true/false, code or text attribute there is an error), ``names`` (a list), ``key_names`` (a mapping keyed by attribute),
 #: ``where`` (``{attribute: condition}``), ``criterion`` (an item with ``property`` and
 #: ``condition``), ``codes:<param>`` (values of the attribute named by ``<param>``),
 #: ``code_keys:<param>`` (a mapping keyed by those values), ``layer_names`` (``{layer:
 #: attribute}``), ``layer_where`` (``{layer: conditions}``). ``layers``: ``rule`` (the
 #: rule's layers) or the parameter that lists the layers (``layers``, ``hosts``, ...).
 ATTRIBUTE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
-    "threshold": ((("property",), "name", "rule"), (("key",), "name", "rule"),
+    "threshold": ((("property",), "number", "rule"), (("key",), "name", "rule"),
                   (("when",), "where", "rule"),
                   (("limits_by", "*", "when"), "where", "rule"),
                   (("limits_by", "*", "property"), "name", "rule")),
-    "conditional_threshold": ((("property",), "name", "rule"),
+    "conditional_threshold": ((("property",), "number", "rule"),
                               (("when_any",), "where", "rule"),
                               (("exempt_when",), "where", "rule")),
     "enumeration": ((("property",), "name", "rule"),
@@ -56,17 +57,17 @@ ATTRIBUTE_PARAMS: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {
                     (("forbidden",), "codes:property", "rule"),
                     (("warn",), "codes:property", "rule")),
     "presence": ((("property",), "name", "rule"),),
-    "lookup": ((("property",), "name", "rule"), (("key",), "name", "rule"),
+    "lookup": ((("property",), "number", "rule"), (("key",), "name", "rule"),
                (("rows", "*", "where"), "where", "rule")),
     "criteria": ((("criteria", "*"), "criterion", "rule"),
                  (("criteria", "*", "when"), "where", "rule")),
-    "mode_threshold": ((("property",), "name", "rule"), (("mode_property",), "name", "rule"),
+    "mode_threshold": ((("property",), "number", "rule"), (("mode_property",), "name", "rule"),
                        (("modes",), "code_keys:mode_property", "rule")),
     "threshold_by_code": ((("key",), "name", "rule"), (("limits",), "code_keys:key", "rule")),
-    "stair_step_rule": ((("riser",), "name", "rule"), (("tread",), "name", "rule")),
-    "room_size": ((("width",), "name", "rule"), (("length",), "name", "rule")),
+    "stair_step_rule": ((("riser",), "number", "rule"), (("tread",), "number", "rule")),
+    "room_size": ((("width",), "number", "rule"), (("length",), "number", "rule")),
     "parking_count": ((("total",), "name", "rule"), (("count",), "name", "rule")),
-    "access_path_width": ((("property",), "name", "rule"),),
+    "access_path_width": ((("property",), "number", "rule"),),
     "level_difference": ((("property",), "name", "rule"),),
     "attribute_or_nearby": ((("property",), "name", "rule"), (("where",), "where", "layers")),
     "alternative_within": ((("where",), "where", "layers"), (("not_true",), "names", "layers")),
@@ -167,8 +168,9 @@ class _Checker:
     # -- names ---------------------------------------------------------------------------
     def name(self, loc: tuple[str | int, ...], name: Any, layers: tuple[str, ...],
              cond: Any = None, has_cond: bool = False,
-             cond_loc: tuple[str | int, ...] | None = None) -> None:
-        """Check one attribute name (and its condition, when given) on ``layers``."""
+             cond_loc: tuple[str | int, ...] | None = None, numeric: str | None = None) -> None:
+        """Check one attribute name (and its condition, when given) on ``layers``;
+        ``numeric``: the check type that compares its value as a number."""
         if not isinstance(name, str) or not layers:
             return
         known: dict[str, str] = {}
@@ -176,6 +178,10 @@ class _Checker:
             for attr, kind in known_on(layer).items():
                 known.setdefault(attr, kind)
         if name in known:
+            if numeric and known[name] in _KIND_TEXT:
+                self.problems.append(AttributeProblem(
+                    loc, f"{name} is {_KIND_TEXT[known[name]]}: {numeric} compares numbers "
+                         "(every feature would be to verify)", True))
             if has_cond:
                 self.condition(cond_loc or loc, name, known[name], cond, layers)
             return
@@ -328,6 +334,8 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
         for loc, value in _walk(params, path, base):
             if role == "name":
                 checker.name(loc, value, on)
+            elif role == "number":
+                checker.name(loc, value, on, numeric=rule.check.type)
             elif role == "names":
                 for i, item in enumerate(value if isinstance(value, list) else []):
                     checker.name((*loc, i), item, on)

@@ -86,6 +86,11 @@ def test_known_names_include_profile_derived_and_measures() -> None:
     ("kind: [sidewalk]", "width_m: wide", "width_m is a number, not 'wide'", "width_m: wide"),
     ("kind: [sidewalk]", "lit: {gte: 1}", "lit is true/false: gte compares numbers", "gte"),
     ("kind: [sidewalk]", "status: [neww]", "status has no code 'neww'", "neww"),
+    # a threshold on a true/false or code attribute would leave every feature to verify
+    ("property: width_m", "property: lit", "lit is true/false: threshold compares numbers",
+     "property: lit"),
+    ("property: width_m", "property: surface", "surface is a code: threshold compares numbers",
+     "property: surface"),
 ])
 def test_validate_rejects_with_file_line_and_suggestion(rule_set: Path, old: str, new: str,
                                                        fragment: str, marker: str) -> None:

@@ -113,7 +113,8 @@ def test_batched_narrowings_equal_one_by_one(req: float) -> None:
 def _reference_location(geom):  # type: ignore[no-untyped-def]
     if geom is None or geom.is_empty:
         return None
-    flat = shapely.transform(shapely.force_2d(geom), lambda xy: np.round(xy, 3))
+    # at the millimetre, without negative zero (-0.0 + 0.0 is 0.0)
+    flat = shapely.transform(shapely.force_2d(geom), lambda xy: np.round(xy, 3) + 0.0)
     return json.loads(shapely.to_geojson(flat))
 
 
