@@ -324,6 +324,7 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
                      "custom fields under 'attributes:' in ruleset.yaml", False))
     params = dict(rule.check.params if params is None else params)
     base = ("check", "params")
+    _quoted_limits(checker, params, base)
     for path, role, layer_param in attribute_params_of(rule.check.type):
         on: tuple[str, ...]
         if layer_param == "rule":
@@ -364,6 +365,32 @@ def attribute_problems(rule: Rule, declared: Iterable[str] = (),
                     if layer in LAYER_MODELS:
                         checker.where((*loc, layer), conds, (layer,))
     return checker.problems
+
+
+#: the limits of the threshold dialect (a row of ``limits_by`` has the same)
+_LIMIT_KEYS = frozenset(("min", "max", "more_than", "less_than", "warn_min", "warn_max"))
+
+
+def _quoted_limits(checker: _Checker, params: dict[str, Any],
+                   base: tuple[str | int, ...]) -> None:
+    """A limit written as text (``min: "45"``) is an error, as a quoted number in a condition
+    is: the schema would read it, but the rule file should say what it means."""
+    def visit(value: Any, loc: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("when", "where"):
+                    continue   # conditions: checked against the attribute's kind
+                if key in _LIMIT_KEYS and isinstance(item, str):
+                    checker.problems.append(AttributeProblem(
+                        (*loc, key), f"{key} is a number, not {item!r}; write it without "
+                                     "quotes", True))
+                else:
+                    visit(item, (*loc, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*loc, i))
+
+    visit(params, base)
 
 
 def known_on_any(layers: Iterable[str], name: str) -> str | None:

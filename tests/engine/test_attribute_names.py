@@ -91,6 +91,7 @@ def test_known_names_include_profile_derived_and_measures() -> None:
      "property: lit"),
     ("property: width_m", "property: surface", "surface is a code: threshold compares numbers",
      "property: surface"),
+    ("min: 1.5", 'min: "1.5"', "min is a number, not '1.5'; write it without quotes", "min:"),
 ])
 def test_validate_rejects_with_file_line_and_suggestion(rule_set: Path, old: str, new: str,
                                                        fragment: str, marker: str) -> None:
