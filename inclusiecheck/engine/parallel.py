@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 import shapely
 
-from inclusiecheck import __version__
+from inclusiecheck._version import __version__
 from inclusiecheck.engine.deviations import Deviation
 from inclusiecheck.engine.evaluate import Evaluation, Evaluator, Partial, _model_frozen
 from inclusiecheck.engine.loader import LoadedRule, run_order
