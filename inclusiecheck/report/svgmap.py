@@ -534,3 +534,310 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
             "legend_layers": legend_layers, "legend_markers": legend_markers,
             "width": frame.width, "height": frame.height}
 
+
+
+# ------------------------------------------------------------------------------------------
+# The aggregated map: findings counted per grid cell (a plan with very many findings)
+# ------------------------------------------------------------------------------------------
+
+#: most cells along the longer side of the aggregated map's grid
+GRID_MAX_CELLS = 40
+#: the fill of a cell by its count class, light to dark (yellow to brown, apart from the
+#: grey plan and the red fail circles)
+CELL_FILLS = ("#fff3c4", "#fed98e", "#fdae61", "#e07b39", "#a0522d")
+#: the outline of a cell with findings (3:1 against the map's background and the plan)
+CELL_STROKE = "#4a4a4a"
+#: fill and outline of the plan's footprint (the cells holding any feature of the plan)
+PLAN_FILL, PLAN_STROKE = "#e6e6e6", "#7a7a7a"
+#: largest radius of a cell's fail circle, as a share of the cell's side
+FAIL_R_SHARE = 0.42
+#: smallest radius of a fail circle (view-box units), so that one fail stays visible
+FAIL_R_MIN = 2.5
+
+
+def _nice_cell(span_m: float, max_cells: int) -> float:
+    """The smallest cell side of 1, 2, 2.5 or 5 x 10^k metres giving at most ``max_cells``
+    cells along ``span_m``."""
+    need = max(span_m, MIN_SPAN_M) / max_cells
+    exp = math.floor(math.log10(need))
+    for e in (exp, exp + 1):
+        for mult in (1.0, 2.0, 2.5, 5.0):
+            size = mult * 10.0 ** e
+            if size >= need:
+                return size
+    return 10.0 ** (exp + 1)  # pragma: no cover - the loop always returns
+
+
+def _nice_ceil(value: float) -> int:
+    """The smallest 1, 2 or 5 x 10^k (an integer >= 1) not below ``value``."""
+    if value <= 1:
+        return 1
+    exp = math.floor(math.log10(value))
+    for e in (exp, exp + 1):
+        for mult in (1, 2, 5):
+            if mult * 10 ** e >= value:
+                return int(mult * 10 ** e)
+    return int(10 ** (exp + 1))  # pragma: no cover
+
+
+def count_classes(totals: Sequence[int], n: int = len(CELL_FILLS)) -> list[tuple[int, int]]:
+    """Classes (low, high) of the cell counts ``totals``: at most ``n`` classes holding about
+    as many cells each (quantiles), the last ending at the largest count; every count from 1
+    to the largest is in exactly one class."""
+    values = sorted(v for v in totals if v > 0)
+    if not values:
+        return []
+    uppers: list[int] = []
+    for q in range(1, n):
+        upper = values[max(math.ceil(q * len(values) / n) - 1, 0)]
+        if (not uppers or upper > uppers[-1]) and upper < values[-1]:
+            uppers.append(upper)
+    uppers.append(values[-1])
+    lows = [1] + [u + 1 for u in uppers[:-1]]
+    return list(zip(lows, uppers))
+
+
+def column_name(index: int) -> str:
+    """A grid column's letters: 0 -> A, 25 -> Z, 26 -> AA (as in a spreadsheet)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def _finding_anchor_m(location: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """The point in plan metres where a finding's marker goes (as on the per-feature map)."""
+    if not location:
+        return None
+    if location.get("type") == "Point":
+        coords = location.get("coordinates")
+        try:
+            x, y = float(coords[0]), float(coords[1])  # type: ignore[index]
+        except (TypeError, ValueError, IndexError):
+            return None
+        return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+    geom = _geom(location)
+    if geom is None:
+        return None
+    x, y = _anchor(geom)
+    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+
+
+def _format_coord(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
+                    anchors: Mapping[int, str] | None = None,
+                    max_cells: int = GRID_MAX_CELLS) -> dict[str, Any] | None:
+    """The aggregated map of a plan with very many findings: the plan's footprint on a grid
+    of square cells, each cell with listed findings filled by its count of them and given a
+    red circle sized by its count of fails; or None when no listed finding has a location.
+
+    The grid is aligned to multiples of its cell side in the plan's CRS; columns are lettered
+    from west to east (A, B, ...), rows numbered from north to south (1, 2, ...), so a cell is
+    named like a spreadsheet's (``C7``). Every listed finding with a location counts in the
+    cell of its marker's anchor (the point the per-feature map would put it on).
+
+    ``anchors``: the HTML id of each listed finding by its index in
+    ``report.listed_findings()``; the result's ``cell_of`` maps those ids to cell names.
+
+    Returns
+    -------
+    dict or None
+        ``svg`` (Markup of an ``<svg role="img">`` labelled by its title and description),
+        ``cell_m`` and ``cell_label`` (the cell side), ``columns`` and ``rows`` (the grid's
+        size and first/last names), ``outcomes`` (the outcome columns, in marker order),
+        ``cells`` (one dict per cell with findings: ``name``, ``x``/``y`` (ranges in metres),
+        ``counts`` per outcome, ``total``, ``fail``), sorted by fails, then total, then
+        position), ``located`` and ``unlocated`` (listed findings with and without a
+        location), ``legend_classes``, ``legend_fails``, ``legend_plan`` (label + swatch
+        Markup) and ``cell_of``.
+    """
+    listed = report.listed_findings()
+    points: list[tuple[int, float, float, str]] = []
+    unlocated = 0
+    for index, f in enumerate(listed):
+        where = _finding_anchor_m(f.location)
+        if where is None:
+            unlocated += 1
+            continue
+        points.append((index, where[0], where[1], f.outcome.value))
+    if not points:
+        return None
+    xs = [p[1] for p in points]
+    ys = [p[2] for p in points]
+    bounds = _bounds(report, [])
+    if bounds is None:
+        bounds = (min(xs), min(ys), max(xs), max(ys))
+    minx, miny = min(bounds[0], *xs), min(bounds[1], *ys)
+    maxx, maxy = max(bounds[2], *xs), max(bounds[3], *ys)
+    cell = _nice_cell(max(maxx - minx, maxy - miny), max_cells)
+    col0 = math.floor(minx / cell)
+    row_top = math.floor(maxy / cell)  # the northmost row's index, in cell units of y
+    ncols = math.floor(maxx / cell) - col0 + 1
+    nrows = row_top - math.floor(miny / cell) + 1
+    gx0, gy1 = col0 * cell, (row_top + 1) * cell  # the grid's west and north edges (metres)
+
+    def cell_index(x: float, y: float) -> tuple[int, int]:
+        col = min(max(math.floor(x / cell) - col0, 0), ncols - 1)
+        row = min(max(row_top - math.floor(y / cell), 0), nrows - 1)
+        return row, col
+
+    def cell_name(row: int, col: int) -> str:
+        return f"{column_name(col)}{row + 1}"
+
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    cell_of: dict[str, str] = {}
+    for index, x, y, outcome in points:
+        rc = cell_index(x, y)
+        per = counts.setdefault(rc, {})
+        per[outcome] = per.get(outcome, 0) + 1
+        if anchors is not None and index in anchors:
+            cell_of[anchors[index]] = cell_name(*rc)
+
+    # the plan's footprint: every cell that a feature's bounding box touches
+    occupied: set[tuple[int, int]] = set(counts)
+    feats = [g for layer in report.map_layers.values()
+             for _fid, g, status in layer if status != "removed"]
+    geoms = [g for g in (_geom(x) for x in feats) if g is not None]
+    if geoms:
+        boxes = shapely.bounds(np.array(geoms, dtype=object))
+        c_lo = np.clip(np.floor(boxes[:, 0] / cell) - col0, 0, ncols - 1).astype(int)
+        c_hi = np.clip(np.floor(boxes[:, 2] / cell) - col0, 0, ncols - 1).astype(int)
+        r_lo = np.clip(row_top - np.floor(boxes[:, 3] / cell), 0, nrows - 1).astype(int)
+        r_hi = np.clip(row_top - np.floor(boxes[:, 1] / cell), 0, nrows - 1).astype(int)
+        for a, b, c, d in zip(r_lo.tolist(), r_hi.tolist(), c_lo.tolist(), c_hi.tolist()):
+            for row in range(a, b + 1):
+                for col in range(c, d + 1):
+                    occupied.add((row, col))
+
+    frame = _frame((gx0, gy1 - nrows * cell, gx0 + ncols * cell, gy1))
+    side = cell * frame.k
+
+    def corner(row: int, col: int) -> tuple[float, float]:
+        x, y = frame.xy(np.array([[gx0 + col * cell, gy1 - row * cell]], dtype=float))[0]
+        return float(x), float(y)
+
+    gx, gy = corner(0, 0)
+    body: list[str] = []
+    # footprint: the occupied cells filled, then the edges between occupied and empty cells
+    fill_d = "".join(f"M{_f(gx + col * side)} {_f(gy + row * side)}h{_f(side)}v{_f(side)}"
+                     f"h{_f(-side)}Z" for row, col in sorted(occupied))
+    edges = []
+    for row, col in sorted(occupied):
+        x, y = gx + col * side, gy + row * side
+        if (row - 1, col) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y)}h{_f(side)}")
+        if (row + 1, col) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y + side)}h{_f(side)}")
+        if (row, col - 1) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y)}v{_f(side)}")
+        if (row, col + 1) not in occupied:
+            edges.append(f"M{_f(x + side)} {_f(y)}v{_f(side)}")
+    body.append(f'<g class="plan"><path d="{fill_d}" fill="{PLAN_FILL}"/>'
+                f'<path d="{"".join(edges)}" fill="none" stroke="{PLAN_STROKE}" '
+                f'stroke-width="1.5" stroke-linecap="square"/></g>')
+    lines = [f"M{_f(gx + col * side)} {_f(gy)}v{_f(nrows * side)}" for col in range(ncols + 1)]
+    lines += [f"M{_f(gx)} {_f(gy + row * side)}h{_f(ncols * side)}" for row in range(nrows + 1)]
+    body.append(f'<path class="grid" d="{"".join(lines)}" fill="none" stroke="#bdb6a8" '
+                f'stroke-width="0.5"/>')
+
+    present = {o for per in counts.values() for o in per}
+    outcomes = [o for o in MARKER_ORDER if o in present]
+    classes = count_classes([sum(per.values()) for per in counts.values()])
+    max_fail = max((per.get("fail", 0) for per in counts.values()), default=0)
+    r_max = max(side * FAIL_R_SHARE, FAIL_R_MIN)
+
+    def fail_r(n: int) -> float:
+        return max(r_max * math.sqrt(n / max_fail), FAIL_R_MIN) if max_fail else 0.0
+
+    def fill_of(total: int) -> str:
+        for i, (_low, high) in enumerate(classes):
+            if total <= high:
+                return CELL_FILLS[i]
+        return CELL_FILLS[-1]  # pragma: no cover - the last class ends at the maximum
+
+    def tooltip(name: str, per: Mapping[str, int]) -> str:
+        parts = ", ".join(f"{t['outcome.' + o]} {per[o]}" for o in outcomes if per.get(o))
+        return f"{name}: {sum(per.values())} ({parts})"
+
+    rects, circles, cells = [], [], []
+    for (row, col), per in sorted(counts.items()):
+        x, y = gx + col * side, gy + row * side
+        name = cell_name(row, col)
+        total = sum(per.values())
+        label = escape(tooltip(name, per))
+        rects.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(side)}" height="{_f(side)}" '
+                     f'fill="{fill_of(total)}"><title>{label}</title></rect>')
+        if per.get("fail"):
+            circles.append(f'<circle cx="{_f(x + side / 2)}" cy="{_f(y + side / 2)}" '
+                           f'r="{_f(fail_r(per["fail"]))}"><title>{label}</title></circle>')
+        west, north = gx0 + col * cell, gy1 - row * cell
+        cells.append({"name": name, "row": row, "col": col,
+                      "x": f"{_format_coord(west)}–{_format_coord(west + cell)}",
+                      "y": f"{_format_coord(north - cell)}–{_format_coord(north)}",
+                      "counts": [per.get(o, 0) for o in outcomes], "total": total,
+                      "fail": per.get("fail", 0)})
+    body.append(f'<g class="cells" stroke="{CELL_STROKE}" stroke-width="0.6">'
+                + "".join(rects) + "</g>")
+    if circles:
+        body.append(f'<g class="fails" fill="{MARKER_STYLES["fail"][0]}" stroke="#ffffff" '
+                    f'stroke-width="1.2">' + "".join(circles) + "</g>")
+    # column letters above the grid, row numbers left of it (every other one if cramped)
+    size = min(12.0, max(side * 0.5, 7.0))
+    every = 1 if side >= size * 1.6 else 2
+    labels = [f'<text x="{_f(gx + (col + 0.5) * side)}" y="{_f(gy - 5)}" '
+              f'text-anchor="middle">{column_name(col)}</text>'
+              for col in range(0, ncols, every)]
+    labels += [f'<text x="{_f(gx - 5)}" y="{_f(gy + (row + 0.5) * side + size * 0.36)}" '
+               f'text-anchor="end">{row + 1}</text>' for row in range(0, nrows, every)]
+    body.append(f'<g class="grid-labels" font-size="{_f(size)}" font-family="sans-serif" '
+                f'fill="#1a1a1a">' + "".join(labels) + "</g>")
+    body.append(_scale_bar(frame, t))
+    body.append(_north_arrow(frame, t))
+    cell_label = _format_m(cell)
+    if lang == "nl":
+        cell_label = cell_label.replace(".", ",")
+        for entry in cells:
+            entry["x"], entry["y"] = entry["x"].replace(".", ","), entry["y"].replace(".", ",")
+    svg = (f'<svg class="map map-grid" role="img" aria-labelledby="map-title" '
+           f'aria-describedby="map-desc" viewBox="0 0 {_f(frame.width)} {_f(frame.height)}" '
+           f'preserveAspectRatio="xMidYMid meet">'
+           f'<title id="map-title">{escape(t["map.grid_title"])}</title>'
+           f'<desc id="map-desc">{escape(t["map.grid_desc"].format(size=cell_label))}</desc>'
+           f'<rect x="0" y="0" width="{_f(frame.width)}" height="{_f(frame.height)}" '
+           f'fill="#fbfaf7"/>' + "".join(body) + "</svg>")
+    cells.sort(key=lambda c: (-c["fail"], -c["total"], c["row"], c["col"]))
+    legend_classes = [{"label": str(low) if low == high else f"{low}–{high}",
+                       "swatch": _cell_swatch(CELL_FILLS[i])}
+                      for i, (low, high) in enumerate(classes)]
+    fail_steps = sorted({1, max_fail, _nice_ceil(math.sqrt(max_fail))} - {0}) if max_fail else []
+    legend_fails = [{"label": str(n), "swatch": _fail_swatch(fail_r(n) / r_max)}
+                    for n in fail_steps if n <= max_fail]
+    return {"svg": Markup(svg), "cell_m": cell, "cell_label": cell_label,
+            "columns": ncols, "rows": nrows, "first_column": column_name(0),
+            "last_column": column_name(ncols - 1), "outcomes": outcomes,
+            "outcome_labels": [t[f"outcome.{o}"] for o in outcomes], "cells": cells,
+            "located": len(points), "unlocated": unlocated,
+            "legend_classes": legend_classes, "legend_fails": legend_fails,
+            "legend_plan": _cell_swatch(PLAN_FILL, PLAN_STROKE, 1.5), "cell_of": cell_of,
+            "width": frame.width, "height": frame.height}
+
+
+def _cell_swatch(fill: str, stroke: str = CELL_STROKE, width: float = 0.8) -> Markup:
+    """A 22 x 22 legend swatch of a grid cell."""
+    return Markup(f'<svg class="swatch" width="22" height="22" viewBox="0 0 22 22" '
+                  f'aria-hidden="true" focusable="false"><rect x="1" y="1" width="20" '
+                  f'height="20" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>')
+
+
+def _fail_swatch(share: float) -> Markup:
+    """A legend swatch of a fail circle, ``share`` of the largest one (drawn 11 units)."""
+    r = max(11.0 * share, 2.5)
+    return Markup(f'<svg class="swatch" width="26" height="26" viewBox="0 0 26 26" '
+                  f'aria-hidden="true" focusable="false"><circle cx="13" cy="13" r="{_f(r)}" '
+                  f'fill="{MARKER_STYLES["fail"][0]}" stroke="#ffffff" stroke-width="1.2"/>'
+                  f'</svg>')

@@ -681,7 +681,8 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         ``existing`` (findings on the existing situation), ``to_verify``,
         ``to_verify_groups`` (per layer and missing datum), ``to_verify_loose`` (would-fail
         findings to verify), ``not_checked``, ``warnings``, ``rule_sets``, ``tool``,
-        ``check_date``, ``rules_date_warning``, ``inputs``, ``dossier_line`` and ``map``.
+        ``check_date``, ``rules_date_warning``, ``inputs``, ``dossier_line``, ``map`` and
+        ``map_grid`` (None here; the HTML renderer sets the aggregated map).
     """
     lang = lang or report.lang or "nl"
     t = load_catalogue(lang)
@@ -738,4 +739,6 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         # the data's licence credit (ODbL for OpenStreetMap) wherever the report is shown
         "attribution": str(report.plan.get("data_attribution") or "") or None,
         "map": map_svg,
+        # the aggregated map of a plan with very many findings (set by the HTML renderer)
+        "map_grid": None,
     }
