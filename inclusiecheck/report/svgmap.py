@@ -29,6 +29,9 @@ PAD = 24.0
 MARGIN_SHARE = 0.04
 #: smallest span shown (metres), for a plan of one point
 MIN_SPAN_M = 20.0
+#: above this many features of the plan the per-feature map draws only the features with
+#: findings (a plan of 60,000 features is some 3 MB of SVG)
+MAX_MAP_FEATURES = 20_000
 #: radius of a finding marker (user units)
 MARKER_R = 11.0
 #: distance between marker centres when spread (a recommendation's diamond is the widest)
@@ -389,12 +392,15 @@ def marker_swatch(outcome: str, would_fail: bool = False, level: str = "obligati
                   + "</svg>")
 
 
-def _labels_svg(report: Report, frame: _Frame) -> str:
-    """Names of the plan's named buildings, streets and areas, on a white halo."""
+def _labels_svg(report: Report, frame: _Frame,
+                map_layers: Mapping[str, Sequence[tuple[str, Any, str]]] | None = None) -> str:
+    """Names of the plan's named buildings, streets and areas (of ``map_layers``, default
+    every feature of the report), on a white halo."""
     out = []
+    layers = report.map_layers if map_layers is None else map_layers
     for layer in ("area", "building", "walkway"):
         named = (getattr(report, "map_names", None) or {}).get(layer) or {}
-        for fid, geometry, _status in report.map_layers.get(layer, []):
+        for fid, geometry, _status in layers.get(layer, []):
             name = named.get(fid)
             geom = _geom(geometry) if name else None
             if geom is None:
@@ -419,7 +425,9 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     dict or None
         ``svg`` (Markup of an ``<svg role="img">`` labelled by its ``<title>`` and ``<desc>``),
         ``markers`` (the finding numbers drawn, in order), ``legend_layers`` and
-        ``legend_markers`` (label + swatch Markup), ``width`` and ``height``.
+        ``legend_markers`` (label + swatch Markup), ``width`` and ``height``; and, for a
+        plan of more than :data:`MAX_MAP_FEATURES` features, of which only those with
+        findings are drawn, ``features_note`` (a sentence saying so).
     """
     bounds = _bounds(report, numbered)
     if bounds is None:
@@ -427,9 +435,17 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     frame = _frame(bounds)
     body: list[str] = []
     legend_layers = []
-    order = list(LAYER_STYLES) + sorted(k for k in report.map_layers if k not in LAYER_STYLES)
+    map_layers = report.map_layers
+    features = sum(len(feats) for feats in map_layers.values())
+    features_note = None
+    if features > MAX_MAP_FEATURES:  # a very large plan: only the features with findings
+        with_findings = {(f.layer, f.feature_id) for _n, f in numbered}
+        map_layers = {layer: [feat for feat in feats if (layer, feat[0]) in with_findings]
+                      for layer, feats in map_layers.items()}
+        features_note = t["map.features_only"].format(count=features)
+    order = list(LAYER_STYLES) + sorted(k for k in map_layers if k not in LAYER_STYLES)
     for layer in order:
-        feats = report.map_layers.get(layer)
+        feats = map_layers.get(layer)
         if not feats:
             continue
         style = LAYER_STYLES.get(layer, OTHER_STYLE)
@@ -504,7 +520,7 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label,
                                   would_fail=bool(f.would_fail), level=f.level.value,
                                   href=href))
-    body.append(_labels_svg(report, frame))
+    body.append(_labels_svg(report, frame, map_layers))
     body.append('<g class="leaders">' + "".join(leaders) + "</g>")
     body.append('<g class="markers">' + "".join(markers) + "</g>")
     body.append(_scale_bar(frame, t))
@@ -530,9 +546,12 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         legend_markers.append({"outcome": "would_fail",
                                "label": f"{t['outcome.to_verify']}: {t['finding.would_fail']}",
                                "swatch": marker_swatch("to_verify", would_fail=True)})
-    return {"svg": Markup(svg), "markers": [n for n, _, _ in located],
-            "legend_layers": legend_layers, "legend_markers": legend_markers,
-            "width": frame.width, "height": frame.height}
+    out = {"svg": Markup(svg), "markers": [n for n, _, _ in located],
+           "legend_layers": legend_layers, "legend_markers": legend_markers,
+           "width": frame.width, "height": frame.height}
+    if features_note:
+        out["features_note"] = features_note
+    return out
 
 
 

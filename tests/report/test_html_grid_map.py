@@ -199,3 +199,22 @@ def test_grid_helpers() -> None:
         cell = svgmap._nice_cell(span, 40)
         # at most 40 cells, and not needlessly coarse (nice sides step by at most 2.5x)
         assert 40 / 2.5 < max(span, svgmap.MIN_SPAN_M) / cell <= 40
+
+
+def test_a_very_large_plan_draws_only_the_features_with_findings(report_nl, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    everything = render_html_text(report_nl, "nl")
+    assert 'class="layer l-light"' in everything and 'class="layer l-bench"' in everything
+    assert "de kaart tekent alleen de elementen met een bevinding" not in everything
+    monkeypatch.setattr(svgmap, "MAX_MAP_FEATURES", 5)
+    page = render_html_text(report_nl, "nl")
+    features = sum(len(v) for v in report_nl.map_layers.values())
+    assert (f"Het plan telt {features} elementen; de kaart tekent alleen de elementen met "
+            "een bevinding.") in page
+    with_findings = {(f.layer, f.feature_id) for f in report_nl.listed_findings()}
+    drawn = {layer for layer, feats in report_nl.map_layers.items()
+             if any((layer, fid) in with_findings for fid, _g, _s in feats)}
+    layers = set(re.findall(r'class="layer l-([a-z_]+)"', page))
+    assert layers == drawn and "light" not in layers and "walkway" in layers
+    # the markers stay the same
+    assert re.findall(r'data-finding="(\d+)"', page) == \
+        re.findall(r'data-finding="(\d+)"', everything)
