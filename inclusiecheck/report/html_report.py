@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from inclusiecheck.model import Report
 from inclusiecheck.report.registry import RenderOptions, output_format
-from inclusiecheck.report.viewmodel import finding_anchor, view_model
+from inclusiecheck.report.viewmodel import reading_order, view_model
 
 #: the page's colours; every (foreground, background) pair in CONTRAST_PAIRS is >= 4.5:1
 PALETTE: dict[str, str] = {
@@ -105,12 +105,11 @@ def _grid_map(report: Report, vm: dict[str, Any], lang: str) -> dict[str, Any] |
     from inclusiecheck.report.svgmap import render_grid_map
 
     t = vm["t"]
-    anchors = {i: finding_anchor(f) for i, f in enumerate(report.listed_findings())}
-    grid = render_grid_map(report, t, lang, anchors=anchors)
+    ordered = reading_order(report)[0]   # the order of vm["findings"]
+    grid = render_grid_map(report, t, lang, findings=ordered)
     if grid is None:
         return None
-    for item in vm.get("findings") or []:
-        cell = grid["cell_of"].get(item.get("anchor"))
+    for item, cell in zip(vm.get("findings") or [], grid["cell_of"]):
         if cell is not None:
             item["map_cell"] = cell
     totals = [sum(c["counts"][i] for c in grid["cells"]) for i in range(len(grid["outcomes"]))]
@@ -164,7 +163,9 @@ def _note(lang: str, shown: int, total: int) -> str:
 def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
     """The view-model with every group of findings it lists cut at ``limit`` entries, each
     cut group saying how many it shows and that the rest are in report.json; the map list
-    and the technical table keep only the findings the page shows (their links stay valid)."""
+    and the technical table keep only the findings the page shows (their links stay valid).
+    The table of regulations to confirm and the aggregated map's table of cells are cut
+    at ``limit`` rows as well."""
     lang = str(vm.get("lang") or "nl")
     t = dict(vm.get("t") or {})
     out = dict(vm)
@@ -209,6 +210,11 @@ def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
         extra = {**warnings[0], "where": None, "title": None,
                  "message": _note(lang, limit, len(warnings)).strip("()")}
         out["warnings"] = [*warnings[:limit], extra]
+    regimes = list(vm.get("regimes_to_confirm") or [])
+    out["regimes_note"] = ""
+    if len(regimes) > limit:
+        out["regimes_to_confirm"] = regimes[:limit]
+        out["regimes_note"] = " " + _note(lang, limit, len(regimes))
     grid = vm.get("map_grid")
     if isinstance(grid, dict) and len(grid.get("cells") or []) > limit:
         out["map_grid"] = {**grid, "cells": grid["cells"][:limit],

@@ -129,7 +129,8 @@ def _geom(geojson: Mapping[str, Any] | None) -> BaseGeometry | None:
         return None
     try:
         geom = shape(geojson)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError,
+            shapely.errors.GEOSException):  # e.g. a line of one point
         return None
     return None if geom.is_empty else geom
 
@@ -626,22 +627,95 @@ def column_name(index: int) -> str:
     return name
 
 
-def _finding_anchor_m(location: Mapping[str, Any] | None) -> tuple[float, float] | None:
-    """The point in plan metres where a finding's marker goes (as on the per-feature map)."""
-    if not location:
-        return None
-    if location.get("type") == "Point":
-        coords = location.get("coordinates")
+def finding_anchors_m(locations: Sequence[Mapping[str, Any] | None]) -> np.ndarray:
+    """The point in plan metres where each location's marker goes (as :func:`_anchor` on
+    the per-feature map: a point itself, the middle of a line, a point on a surface, the
+    largest part of a multi-geometry), NaN for no location; an (n, 2) array.
+
+    Points, lines and polygons are built and measured in batches (a plan of 100,000
+    findings); other geometries one by one."""
+    out = np.full((len(locations), 2), np.nan)
+    lines: tuple[list[int], list[np.ndarray]] = ([], [])
+    polys: tuple[list[int], list[list[np.ndarray]]] = ([], [])
+    for i, loc in enumerate(locations):
+        if not loc:
+            continue
+        kind, coords = loc.get("type"), loc.get("coordinates")
         try:
-            x, y = float(coords[0]), float(coords[1])  # type: ignore[index]
+            if kind == "Point":
+                out[i] = np.asarray(coords, dtype=float)[:2]
+                continue
+            if kind == "LineString":
+                arr = np.asarray(coords, dtype=float)
+                if arr.ndim == 2 and len(arr) >= 2 and arr.shape[1] >= 2:
+                    lines[0].append(i)
+                    lines[1].append(arr[:, :2])
+                    continue
+            elif kind == "Polygon":
+                rings = [np.asarray(r, dtype=float) for r in coords]
+                if rings and all(r.ndim == 2 and len(r) >= 4 and r.shape[1] >= 2
+                                 and np.array_equal(r[0], r[-1]) for r in rings):
+                    polys[0].append(i)
+                    polys[1].append([r[:, :2] for r in rings])
+                    continue
         except (TypeError, ValueError, IndexError):
-            return None
-        return (x, y) if math.isfinite(x) and math.isfinite(y) else None
-    geom = _geom(location)
-    if geom is None:
-        return None
-    x, y = _anchor(geom)
-    return (x, y) if math.isfinite(x) and math.isfinite(y) else None
+            continue
+        geom = _geom(loc)
+        if geom is not None:
+            out[i] = _anchor(geom)
+    if lines[0]:
+        flat = np.concatenate(lines[1])
+        index = np.repeat(np.arange(len(lines[1])), [len(a) for a in lines[1]])
+        geoms = shapely.linestrings(flat, indices=index)
+        points = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+        out[lines[0]] = shapely.get_coordinates(points)
+    if polys[0]:
+        rings = [r for poly in polys[1] for r in poly]
+        flat = np.concatenate(rings)
+        ring_index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+        poly_index = np.repeat(np.arange(len(polys[1])), [len(p) for p in polys[1]])
+        geoms = shapely.polygons(shapely.linearrings(flat, indices=ring_index),
+                                 indices=poly_index)
+        out[polys[0]] = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
+
+
+def _coords_of(geojson: Mapping[str, Any]) -> list[Any]:
+    """Every outer coordinate of a GeoJSON geometry (exterior rings only), for its bounds."""
+    kind, coords = geojson.get("type"), geojson.get("coordinates")
+    if kind == "Point":
+        return [coords]
+    if kind in ("LineString", "MultiPoint"):
+        return list(coords or [])
+    if kind == "Polygon":
+        return list(coords[0]) if coords else []
+    if kind == "MultiLineString":
+        return [c for line in coords or [] for c in line]
+    if kind == "MultiPolygon":
+        return [c for poly in coords or [] if poly for c in poly[0]]
+    if kind == "GeometryCollection":
+        return [c for part in geojson.get("geometries") or [] for c in _coords_of(part)]
+    return []
+
+
+def feature_bounds(geometries: Sequence[Mapping[str, Any] | None]) -> np.ndarray:
+    """The bounds (minx, miny, maxx, maxy) of each GeoJSON geometry, NaN where it has none;
+    an (n, 4) array, without building shapely geometries."""
+    out = np.full((len(geometries), 4), np.nan)
+    for i, geometry in enumerate(geometries):
+        if not geometry:
+            continue
+        try:
+            arr = np.asarray(_coords_of(geometry), dtype=float)
+        except (TypeError, ValueError, IndexError, AttributeError):
+            continue
+        if arr.ndim == 2 and len(arr) and arr.shape[1] >= 2:
+            xy = arr[:, :2]
+            out[i, :2] = xy.min(axis=0)
+            out[i, 2:] = xy.max(axis=0)
+    out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
 
 
 def _format_coord(value: float) -> str:
@@ -649,7 +723,7 @@ def _format_coord(value: float) -> str:
 
 
 def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
-                    anchors: Mapping[int, str] | None = None,
+                    findings: Sequence[Finding] | None = None,
                     max_cells: int = GRID_MAX_CELLS) -> dict[str, Any] | None:
     """The aggregated map of a plan with very many findings: the plan's footprint on a grid
     of square cells, each cell with listed findings filled by its count of them and given a
@@ -660,8 +734,8 @@ def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
     named like a spreadsheet's (``C7``). Every listed finding with a location counts in the
     cell of its marker's anchor (the point the per-feature map would put it on).
 
-    ``anchors``: the HTML id of each listed finding by its index in
-    ``report.listed_findings()``; the result's ``cell_of`` maps those ids to cell names.
+    ``findings``: the findings to count (default ``report.listed_findings()``), in the order
+    of the result's ``cell_of`` (the name of each one's cell, None without a location).
 
     Returns
     -------
@@ -675,15 +749,11 @@ def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
         location), ``legend_classes``, ``legend_fails``, ``legend_plan`` (label + swatch
         Markup) and ``cell_of``.
     """
-    listed = report.listed_findings()
-    points: list[tuple[int, float, float, str]] = []
-    unlocated = 0
-    for index, f in enumerate(listed):
-        where = _finding_anchor_m(f.location)
-        if where is None:
-            unlocated += 1
-            continue
-        points.append((index, where[0], where[1], f.outcome.value))
+    listed = report.listed_findings() if findings is None else findings
+    where = finding_anchors_m([f.location for f in listed])
+    points = [(index, float(xy[0]), float(xy[1]), f.outcome.value)
+              for index, (f, xy) in enumerate(zip(listed, where)) if not np.isnan(xy[0])]
+    unlocated = len(listed) - len(points)
     if not points:
         return None
     xs = [p[1] for p in points]
@@ -709,21 +779,19 @@ def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
         return f"{column_name(col)}{row + 1}"
 
     counts: dict[tuple[int, int], dict[str, int]] = {}
-    cell_of: dict[str, str] = {}
+    cell_of: list[str | None] = [None] * len(listed)
     for index, x, y, outcome in points:
         rc = cell_index(x, y)
         per = counts.setdefault(rc, {})
         per[outcome] = per.get(outcome, 0) + 1
-        if anchors is not None and index in anchors:
-            cell_of[anchors[index]] = cell_name(*rc)
+        cell_of[index] = cell_name(*rc)
 
     # the plan's footprint: every cell that a feature's bounding box touches
     occupied: set[tuple[int, int]] = set(counts)
-    feats = [g for layer in report.map_layers.values()
-             for _fid, g, status in layer if status != "removed"]
-    geoms = [g for g in (_geom(x) for x in feats) if g is not None]
-    if geoms:
-        boxes = shapely.bounds(np.array(geoms, dtype=object))
+    boxes = feature_bounds([g for layer in report.map_layers.values()
+                            for _fid, g, status in layer if status != "removed"])
+    boxes = boxes[~np.isnan(boxes[:, 0])]
+    if len(boxes):
         c_lo = np.clip(np.floor(boxes[:, 0] / cell) - col0, 0, ncols - 1).astype(int)
         c_hi = np.clip(np.floor(boxes[:, 2] / cell) - col0, 0, ncols - 1).astype(int)
         r_lo = np.clip(row_top - np.floor(boxes[:, 3] / cell), 0, nrows - 1).astype(int)

@@ -218,3 +218,25 @@ def test_a_very_large_plan_draws_only_the_features_with_findings(report_nl, monk
     # the markers stay the same
     assert re.findall(r'data-finding="(\d+)"', page) == \
         re.findall(r'data-finding="(\d+)"', everything)
+
+
+def test_batched_anchors_are_the_markers_anchors(report_nl) -> None:  # type: ignore[no-untyped-def]
+    broken = [None, {"type": "Point", "coordinates": [float("nan"), 1.0]},
+              {"type": "LineString", "coordinates": [[0.0, 0.0]]}]
+    locations = [f.location for f in report_nl.findings]
+    got = svgmap.finding_anchors_m(locations + broken)
+    assert all(v != v for xy in got[len(locations):] for v in xy)   # NaN: no anchor
+    for location, xy in zip(locations, got):
+        geom = svgmap._geom(location)
+        if geom is None:
+            assert all(v != v for v in xy)
+        else:
+            assert tuple(xy) == svgmap._anchor(geom), location["type"]
+    kinds = {loc["type"] for loc in locations if loc}
+    assert {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon",
+            "GeometryCollection"} <= kinds
+    bounds = svgmap.feature_bounds([g for feats in report_nl.map_layers.values()
+                                    for _fid, g, _s in feats])
+    for row, geom in zip(bounds, (svgmap._geom(g) for feats in report_nl.map_layers.values()
+                                  for _fid, g, _s in feats)):
+        assert tuple(row) == geom.bounds
