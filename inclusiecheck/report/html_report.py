@@ -91,6 +91,8 @@ def render_html_text(report: Report, lang: str, check_date: dt.date | None = Non
     if not with_map:
         full["map_grid"] = _grid_map(report, full, lang)
     vm = cap_lists(full)
+    if not with_map:
+        vm = share_rule_texts(vm)
     page = environment().get_template("report.html.j2").render(css=stylesheet(), **vm)
     dropped = _dropped_anchors(full, vm)
     if dropped:  # links (map markers, summaries) to a finding not listed go to its section
@@ -227,6 +229,38 @@ def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
             t["map.list_heading"] = t["map.list_heading"] + " " + _note(
                 lang, len(out["findings"]), len(vm["findings"]))
     out["t"] = t
+    return out
+
+
+#: the fields a finding's card takes from its rule: shown once per run of cards of a rule
+RULE_TEXT_FIELDS = ("source", "rule_set", "rule_set_version", "advice", "regime_label",
+                    "regime_reason")
+
+
+def share_rule_texts(vm: dict[str, Any]) -> dict[str, Any]:
+    """The view-model with each card whose source, advice and regulation are those of an
+    earlier card of the same rule in its list referring to that card (``same_as``) instead
+    of repeating them (a plan with very many findings: hundreds of cards of one rule)."""
+
+    def share(items: list[Any]) -> list[Any]:
+        first: dict[str, dict[str, Any]] = {}
+        out = []
+        for item in items:
+            ref = first.setdefault(str(item.get("rule_id")), item)
+            if ref is not item and ref.get("anchor") and all(
+                    ref.get(k) == item.get(k) for k in RULE_TEXT_FIELDS):
+                out.append({**item, "same_as": {"number": ref["number"],
+                                                "anchor": ref["anchor"]}})
+            else:
+                out.append(item)
+        return out
+
+    out = dict(vm)
+    out["groups"] = [{**group, "levels": [{**level, "findings": share(list(level["findings"]))}
+                                          for level in group.get("levels") or []]}
+                     for group in vm.get("groups") or []]
+    if vm.get("existing"):
+        out["existing"] = share(list(vm["existing"]))
     return out
 
 

@@ -640,7 +640,8 @@ def finding_anchors_m(locations: Sequence[Mapping[str, Any] | None]) -> np.ndarr
     for i, loc in enumerate(locations):
         if not loc:
             continue
-        kind, coords = loc.get("type"), loc.get("coordinates")
+        kind = loc.get("type")
+        coords: Any = loc.get("coordinates")
         try:
             if kind == "Point":
                 out[i] = np.asarray(coords, dtype=float)[:2]
@@ -851,7 +852,9 @@ def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
         parts = ", ".join(f"{t['outcome.' + o]} {per[o]}" for o in outcomes if per.get(o))
         return f"{name}: {sum(per.values())} ({parts})"
 
-    rects, circles, cells = [], [], []
+    rects: list[str] = []
+    circles: list[str] = []
+    cells: list[dict[str, Any]] = []
     for (row, col), per in sorted(counts.items()):
         x, y = gx + col * side, gy + row * side
         name = cell_name(row, col)

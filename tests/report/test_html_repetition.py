@@ -94,3 +94,41 @@ def test_regimes_to_confirm_are_capped(make_report, monkeypatch) -> None:  # typ
     assert len(tree.xpath("//section[@id='regimes']//tbody/tr")) == 2
     assert "(2 of 5 shown; the other 3 are in report.json)" in \
         tree.xpath("//section[@id='regimes']/p")[0].text_content()
+
+
+def with_twins(report):  # type: ignore[no-untyped-def]
+    """The report plus two more cards of VW-01: one with the first card's texts, one with
+    its own advice."""
+    base = next(f for f in report.findings if f.feature_id == "sidewalk-north")
+    same = dataclasses.replace(base, feature_id="sidewalk-west", structural=False)
+    other = dataclasses.replace(base, feature_id="sidewalk-south-2", advice="Own advice.")
+    return dataclasses.replace(report, findings=report.findings + (same, other))
+
+
+def cards(page: str) -> dict[str, str]:
+    tree = lxml_html.fromstring(page)
+    return {a.get("id"): a.text_content() for a in tree.xpath("//article")}
+
+
+def test_large_reports_show_a_rules_texts_once_per_list(make_report, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    report = with_twins(make_report("en"))
+    small = cards(render_html_text(report, "en"))
+    assert not any("as for finding" in text for text in small.values())
+    monkeypatch.setattr(html_report, "MAX_MAP_FINDINGS", 1)
+    page = render_html_text(report, "en")
+    large = cards(page)
+    assert large.keys() == small.keys()
+    twin = next(k for k in large if "sidewalk-west" in k)
+    own = next(k for k in large if "sidewalk-south-2" in k)
+    first = next(k for k in large if "sidewalk-north" in k)
+    tree = lxml_html.fromstring(page)
+    link = tree.xpath(f"//article[@id='{twin}']//dd/a")[0]
+    assert link.get("href") == f"#{first}"
+    assert "Source and advice" in large[twin] and "BVR 29 april 1997" not in large[twin]
+    # the card it refers to holds the texts; a card with its own advice keeps them
+    assert "BVR 29 april 1997" in large[first] and "Widen the walkway" in large[first]
+    assert "Own advice." in large[own] and "as for finding" not in large[own]
+    # everything else on the cards is as below the limit (apart from the map cell)
+    for key, text in small.items():
+        if key != twin:
+            assert re.sub(r" \(map cell \w+\)", " (on the map)", large[key]) == text
