@@ -561,7 +561,7 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
 # ------------------------------------------------------------------------------------------
 
 #: most cells along the longer side of the aggregated map's grid
-GRID_MAX_CELLS = 40
+GRID_MAX_CELLS = 48
 #: the fill of a cell by its count class, light to dark (yellow to brown, apart from the
 #: grey plan and the red fail circles)
 CELL_FILLS = ("#fff3c4", "#fed98e", "#fdae61", "#e07b39", "#a0522d")
@@ -577,8 +577,9 @@ FAIL_R_MIN = 2.5
 
 def _nice_cell(span_m: float, max_cells: int) -> float:
     """The smallest cell side of 1, 2, 2.5 or 5 x 10^k metres giving at most ``max_cells``
-    cells along ``span_m``."""
-    need = max(span_m, MIN_SPAN_M) / max_cells
+    cells along ``span_m`` wherever the grid's lines fall (a span of exactly n cells can
+    touch n + 1 of them)."""
+    need = max(span_m, MIN_SPAN_M) / (max_cells - 1)
     exp = math.floor(math.log10(need))
     for e in (exp, exp + 1):
         for mult in (1.0, 2.0, 2.5, 5.0):

@@ -5,6 +5,7 @@ alternative. Below the limit the per-feature map is the one of ``svgmap.render_m
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -198,8 +199,11 @@ def test_grid_helpers() -> None:
         assert covered == list(range(1, max(totals) + 1))
     for span in (0.5, 58.0, 1675.0, 3963.0, 120_000.0):
         cell = svgmap._nice_cell(span, 40)
-        # at most 40 cells, and not needlessly coarse (nice sides step by at most 2.5x)
-        assert 40 / 2.5 < max(span, svgmap.MIN_SPAN_M) / cell <= 40
+        # at most 40 cells wherever the grid lines fall, and not needlessly coarse (nice
+        # sides step by at most 2.5x)
+        assert 39 / 2.5 < max(span, svgmap.MIN_SPAN_M) / cell <= 39
+        for start in (0.0, cell * 0.5, cell * 0.999):
+            assert math.floor((start + span) / cell) - math.floor(start / cell) + 1 <= 40
 
 
 def test_a_very_large_plan_draws_only_the_features_with_findings(report_nl, monkeypatch) -> None:  # type: ignore[no-untyped-def]
