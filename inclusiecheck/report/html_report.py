@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from inclusiecheck.model import Report
 from inclusiecheck.report.registry import RenderOptions, output_format
-from inclusiecheck.report.viewmodel import view_model
+from inclusiecheck.report.viewmodel import reading_order, view_model
 
 #: the page's colours; every (foreground, background) pair in CONTRAST_PAIRS is >= 4.5:1
 PALETTE: dict[str, str] = {
@@ -82,20 +82,44 @@ def render_html_text(report: Report, lang: str, check_date: dt.date | None = Non
     """Render ``report`` as the HTML inclusion advice in ``lang`` and return the text.
 
     ``check_date``: the date of the check shown on the page (default ``SOURCE_DATE_EPOCH``,
-    else today); report.json never holds it.
+    else today); report.json never holds it. Above :data:`MAX_MAP_FINDINGS` findings the map
+    counts the findings per grid cell (:func:`~inclusiecheck.report.svgmap.render_grid_map`)
+    instead of drawing each one.
     """
     with_map = len(report.findings) <= MAX_MAP_FINDINGS
     full = view_model(report, lang, with_map=with_map, check_date=check_date)
+    if not with_map:
+        full["map_grid"] = _grid_map(report, full, lang)
     vm = cap_lists(full)
     if not with_map:
-        vm["t"]["map.none"] = _NO_MAP["nl" if lang == "nl" else "en"].format(
-            count=len(report.findings), limit=MAX_MAP_FINDINGS)
+        vm = share_rule_texts(vm)
     page = environment().get_template("report.html.j2").render(css=stylesheet(), **vm)
     dropped = _dropped_anchors(full, vm)
     if dropped:  # links (map markers, summaries) to a finding not listed go to its section
         page = re.sub(r'href="#([^"]+)"', lambda m: 'href="#findings"'
                       if html.unescape(m.group(1)) in dropped else m.group(0), page)
     return page
+
+
+def _grid_map(report: Report, vm: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """The aggregated map of the view-model ``vm``; each listed finding's item gets the name
+    of its cell (``map_cell``)."""
+    from inclusiecheck.report.svgmap import render_grid_map
+
+    t = vm["t"]
+    ordered = reading_order(report)[0]   # the order of vm["findings"]
+    grid = render_grid_map(report, t, lang, findings=ordered)
+    if grid is None:
+        return None
+    for item, cell in zip(vm.get("findings") or [], grid["cell_of"]):
+        if cell is not None:
+            item["map_cell"] = cell
+    totals = [sum(c["counts"][i] for c in grid["cells"]) for i in range(len(grid["outcomes"]))]
+    return {**grid, "totals": totals, "total": grid["located"], "note": "",
+            "why": t["map.grid_why"].format(count=len(report.findings), limit=MAX_MAP_FINDINGS),
+            "caption": t["map.cells_caption"].format(crs=report.crs),
+            "unlocated_text": t["map.unlocated"].format(n=grid["unlocated"])
+            if grid["unlocated"] else None}
 
 
 def _dropped_anchors(full: dict[str, Any], capped: dict[str, Any]) -> set[str]:
@@ -116,16 +140,10 @@ def _dropped_anchors(full: dict[str, Any], capped: dict[str, Any]) -> set[str]:
     return anchors(full) - anchors(capped)
 
 
-#: above this many findings the page has no map (it would be tens of megabytes of SVG);
-#: findings.geojson carries every finding for a GIS
+#: above this many findings the map counts the findings per grid cell instead of drawing a
+#: numbered marker for each (a marker is about 600 bytes of SVG); report.json holds every
+#: finding with its location, findings.geojson / findings.gpkg show them in a GIS
 MAX_MAP_FINDINGS = 5_000
-
-_NO_MAP = {
-    "nl": "Geen kaart: met {count} bevindingen (meer dan {limit}) zou de pagina te groot "
-          "worden om te openen. Open findings.geojson in een GIS om ze op een kaart te zien.",
-    "en": "No map: with {count} findings (more than {limit}) the page would become too large "
-          "to open. Open findings.geojson in a GIS to see them on a map.",
-}
 
 
 #: most entries the page lists per group of findings (one level of a pillar, one to-verify
@@ -147,7 +165,9 @@ def _note(lang: str, shown: int, total: int) -> str:
 def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
     """The view-model with every group of findings it lists cut at ``limit`` entries, each
     cut group saying how many it shows and that the rest are in report.json; the map list
-    and the technical table keep only the findings the page shows (their links stay valid)."""
+    and the technical table keep only the findings the page shows (their links stay valid).
+    The table of regulations to confirm and the aggregated map's table of cells are cut
+    at ``limit`` rows as well."""
     lang = str(vm.get("lang") or "nl")
     t = dict(vm.get("t") or {})
     out = dict(vm)
@@ -192,6 +212,16 @@ def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
         extra = {**warnings[0], "where": None, "title": None,
                  "message": _note(lang, limit, len(warnings)).strip("()")}
         out["warnings"] = [*warnings[:limit], extra]
+    regimes = list(vm.get("regimes_to_confirm") or [])
+    out["regimes_note"] = ""
+    if len(regimes) > limit:
+        out["regimes_to_confirm"] = regimes[:limit]
+        out["regimes_note"] = " " + _note(lang, limit, len(regimes))
+    grid = vm.get("map_grid")
+    if isinstance(grid, dict) and len(grid.get("cells") or []) > limit:
+        out["map_grid"] = {**grid, "cells": grid["cells"][:limit],
+                           "note": " " + t["map.cells_omitted"].format(
+                               shown=limit, total=len(grid["cells"]))}
     if cut and isinstance(vm.get("findings"), list):
         listed = [item for item in vm["findings"] if _anchor(item) in kept]
         out["findings"] = listed[:limit]
@@ -199,6 +229,38 @@ def cap_lists(vm: dict[str, Any], limit: int = MAX_LISTED) -> dict[str, Any]:
             t["map.list_heading"] = t["map.list_heading"] + " " + _note(
                 lang, len(out["findings"]), len(vm["findings"]))
     out["t"] = t
+    return out
+
+
+#: the fields a finding's card takes from its rule: shown once per run of cards of a rule
+RULE_TEXT_FIELDS = ("source", "rule_set", "rule_set_version", "advice", "regime_label",
+                    "regime_reason")
+
+
+def share_rule_texts(vm: dict[str, Any]) -> dict[str, Any]:
+    """The view-model with each card whose source, advice and regulation are those of an
+    earlier card of the same rule in its list referring to that card (``same_as``) instead
+    of repeating them (a plan with very many findings: hundreds of cards of one rule)."""
+
+    def share(items: list[Any]) -> list[Any]:
+        first: dict[str, dict[str, Any]] = {}
+        out = []
+        for item in items:
+            ref = first.setdefault(str(item.get("rule_id")), item)
+            if ref is not item and ref.get("anchor") and all(
+                    ref.get(k) == item.get(k) for k in RULE_TEXT_FIELDS):
+                out.append({**item, "same_as": {"number": ref["number"],
+                                                "anchor": ref["anchor"]}})
+            else:
+                out.append(item)
+        return out
+
+    out = dict(vm)
+    out["groups"] = [{**group, "levels": [{**level, "findings": share(list(level["findings"]))}
+                                          for level in group.get("levels") or []]}
+                     for group in vm.get("groups") or []]
+    if vm.get("existing"):
+        out["existing"] = share(list(vm["existing"]))
     return out
 
 

@@ -182,7 +182,9 @@ def render_markdown_text(report: Report, lang: str, check_date: Any = None) -> s
         for g in vm["to_verify_groups"]:
             rules = "; ".join(f"{r['rule_id']} {r['title']}" for r in g["rules"])
             numbers = ", ".join(str(n) for n in g["numbers"])
-            features = ", ".join(md_code(i["feature_id"]) for i in g["entries"])
+            features = ", ".join(md_code(i["feature_id"]) + (
+                f" ({md_escape(', '.join(i['pending']))})" if i.get("pending") else "")
+                for i in g["entries"])
             line = (f"- **{md_escape(g['heading'])}** ({md_escape(g['level_label'])}). "
                     f"{md_escape(t['to_verify.group_rules'])}: {md_escape(rules)}.")
             if g["also_missing"]:

@@ -29,6 +29,9 @@ PAD = 24.0
 MARGIN_SHARE = 0.04
 #: smallest span shown (metres), for a plan of one point
 MIN_SPAN_M = 20.0
+#: above this many features of the plan the per-feature map draws only the features with
+#: findings (a plan of 60,000 features is some 3 MB of SVG)
+MAX_MAP_FEATURES = 20_000
 #: radius of a finding marker (user units)
 MARKER_R = 11.0
 #: distance between marker centres when spread (a recommendation's diamond is the widest)
@@ -126,7 +129,8 @@ def _geom(geojson: Mapping[str, Any] | None) -> BaseGeometry | None:
         return None
     try:
         geom = shape(geojson)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError,
+            shapely.errors.GEOSException):  # e.g. a line of one point
         return None
     return None if geom.is_empty else geom
 
@@ -389,12 +393,15 @@ def marker_swatch(outcome: str, would_fail: bool = False, level: str = "obligati
                   + "</svg>")
 
 
-def _labels_svg(report: Report, frame: _Frame) -> str:
-    """Names of the plan's named buildings, streets and areas, on a white halo."""
+def _labels_svg(report: Report, frame: _Frame,
+                map_layers: Mapping[str, Sequence[tuple[str, Any, str]]] | None = None) -> str:
+    """Names of the plan's named buildings, streets and areas (of ``map_layers``, default
+    every feature of the report), on a white halo."""
     out = []
+    layers = report.map_layers if map_layers is None else map_layers
     for layer in ("area", "building", "walkway"):
         named = (getattr(report, "map_names", None) or {}).get(layer) or {}
-        for fid, geometry, _status in report.map_layers.get(layer, []):
+        for fid, geometry, _status in layers.get(layer, []):
             name = named.get(fid)
             geom = _geom(geometry) if name else None
             if geom is None:
@@ -419,7 +426,9 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     dict or None
         ``svg`` (Markup of an ``<svg role="img">`` labelled by its ``<title>`` and ``<desc>``),
         ``markers`` (the finding numbers drawn, in order), ``legend_layers`` and
-        ``legend_markers`` (label + swatch Markup), ``width`` and ``height``.
+        ``legend_markers`` (label + swatch Markup), ``width`` and ``height``; and, for a
+        plan of more than :data:`MAX_MAP_FEATURES` features, of which only those with
+        findings are drawn, ``features_note`` (a sentence saying so).
     """
     bounds = _bounds(report, numbered)
     if bounds is None:
@@ -427,9 +436,17 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
     frame = _frame(bounds)
     body: list[str] = []
     legend_layers = []
-    order = list(LAYER_STYLES) + sorted(k for k in report.map_layers if k not in LAYER_STYLES)
+    map_layers = report.map_layers
+    features = sum(len(feats) for feats in map_layers.values())
+    features_note = None
+    if features > MAX_MAP_FEATURES:  # a very large plan: only the features with findings
+        with_findings = {(f.layer, f.feature_id) for _n, f in numbered}
+        map_layers = {layer: [feat for feat in feats if (layer, feat[0]) in with_findings]
+                      for layer, feats in map_layers.items()}
+        features_note = t["map.features_only"].format(count=features)
+    order = list(LAYER_STYLES) + sorted(k for k in map_layers if k not in LAYER_STYLES)
     for layer in order:
-        feats = report.map_layers.get(layer)
+        feats = map_layers.get(layer)
         if not feats:
             continue
         style = LAYER_STYLES.get(layer, OTHER_STYLE)
@@ -504,7 +521,7 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         markers.append(marker_svg(n, f.outcome.value, pos[0], pos[1], label,
                                   would_fail=bool(f.would_fail), level=f.level.value,
                                   href=href))
-    body.append(_labels_svg(report, frame))
+    body.append(_labels_svg(report, frame, map_layers))
     body.append('<g class="leaders">' + "".join(leaders) + "</g>")
     body.append('<g class="markers">' + "".join(markers) + "</g>")
     body.append(_scale_bar(frame, t))
@@ -530,7 +547,388 @@ def render_map(report: Report, numbered: Sequence[tuple[int, Finding]],
         legend_markers.append({"outcome": "would_fail",
                                "label": f"{t['outcome.to_verify']}: {t['finding.would_fail']}",
                                "swatch": marker_swatch("to_verify", would_fail=True)})
-    return {"svg": Markup(svg), "markers": [n for n, _, _ in located],
-            "legend_layers": legend_layers, "legend_markers": legend_markers,
+    out = {"svg": Markup(svg), "markers": [n for n, _, _ in located],
+           "legend_layers": legend_layers, "legend_markers": legend_markers,
+           "width": frame.width, "height": frame.height}
+    if features_note:
+        out["features_note"] = features_note
+    return out
+
+
+
+# ------------------------------------------------------------------------------------------
+# The aggregated map: findings counted per grid cell (a plan with very many findings)
+# ------------------------------------------------------------------------------------------
+
+#: most cells along the longer side of the aggregated map's grid
+GRID_MAX_CELLS = 48
+#: the fill of a cell by its count class, light to dark (yellow to brown, apart from the
+#: grey plan and the red fail circles)
+CELL_FILLS = ("#fff3c4", "#fed98e", "#fdae61", "#e07b39", "#a0522d")
+#: the outline of a cell with findings (3:1 against the map's background and the plan)
+CELL_STROKE = "#4a4a4a"
+#: fill and outline of the plan's footprint (the cells holding any feature of the plan)
+PLAN_FILL, PLAN_STROKE = "#e6e6e6", "#7a7a7a"
+#: largest radius of a cell's fail circle, as a share of the cell's side
+FAIL_R_SHARE = 0.42
+#: smallest radius of a fail circle (view-box units), so that one fail stays visible
+FAIL_R_MIN = 2.5
+
+
+def _nice_cell(span_m: float, max_cells: int) -> float:
+    """The smallest cell side of 1, 2, 2.5 or 5 x 10^k metres giving at most ``max_cells``
+    cells along ``span_m`` wherever the grid's lines fall (a span of exactly n cells can
+    touch n + 1 of them)."""
+    need = max(span_m, MIN_SPAN_M) / (max_cells - 1)
+    exp = math.floor(math.log10(need))
+    for e in (exp, exp + 1):
+        for mult in (1.0, 2.0, 2.5, 5.0):
+            size = mult * 10.0 ** e
+            if size >= need:
+                return size
+    return 10.0 ** (exp + 1)  # pragma: no cover - the loop always returns
+
+
+def _nice_ceil(value: float) -> int:
+    """The smallest 1, 2 or 5 x 10^k (an integer >= 1) not below ``value``."""
+    if value <= 1:
+        return 1
+    exp = math.floor(math.log10(value))
+    for e in (exp, exp + 1):
+        for mult in (1, 2, 5):
+            if mult * 10 ** e >= value:
+                return int(mult * 10 ** e)
+    return int(10 ** (exp + 1))  # pragma: no cover
+
+
+def count_classes(totals: Sequence[int], n: int = len(CELL_FILLS)) -> list[tuple[int, int]]:
+    """Classes (low, high) of the cell counts ``totals``: at most ``n`` classes holding about
+    as many cells each (quantiles), the last ending at the largest count; every count from 1
+    to the largest is in exactly one class."""
+    values = sorted(v for v in totals if v > 0)
+    if not values:
+        return []
+    uppers: list[int] = []
+    for q in range(1, n):
+        upper = values[max(math.ceil(q * len(values) / n) - 1, 0)]
+        if (not uppers or upper > uppers[-1]) and upper < values[-1]:
+            uppers.append(upper)
+    uppers.append(values[-1])
+    lows = [1] + [u + 1 for u in uppers[:-1]]
+    return list(zip(lows, uppers))
+
+
+def column_name(index: int) -> str:
+    """A grid column's letters: 0 -> A, 25 -> Z, 26 -> AA (as in a spreadsheet)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def finding_anchors_m(locations: Sequence[Mapping[str, Any] | None]) -> np.ndarray:
+    """The point in plan metres where each location's marker goes (as :func:`_anchor` on
+    the per-feature map: a point itself, the middle of a line, a point on a surface, the
+    largest part of a multi-geometry), NaN for no location; an (n, 2) array.
+
+    Points, lines and polygons are built and measured in batches (a plan of 100,000
+    findings); other geometries one by one."""
+    out = np.full((len(locations), 2), np.nan)
+    lines: tuple[list[int], list[np.ndarray]] = ([], [])
+    polys: tuple[list[int], list[list[np.ndarray]]] = ([], [])
+    for i, loc in enumerate(locations):
+        if not loc:
+            continue
+        kind = loc.get("type")
+        coords: Any = loc.get("coordinates")
+        try:
+            if kind == "Point":
+                out[i] = np.asarray(coords, dtype=float)[:2]
+                continue
+            if kind == "LineString":
+                arr = np.asarray(coords, dtype=float)
+                if arr.ndim == 2 and len(arr) >= 2 and arr.shape[1] >= 2:
+                    lines[0].append(i)
+                    lines[1].append(arr[:, :2])
+                    continue
+            elif kind == "Polygon":
+                rings = [np.asarray(r, dtype=float) for r in coords]
+                if rings and all(r.ndim == 2 and len(r) >= 4 and r.shape[1] >= 2
+                                 and np.array_equal(r[0], r[-1]) for r in rings):
+                    polys[0].append(i)
+                    polys[1].append([r[:, :2] for r in rings])
+                    continue
+        except (TypeError, ValueError, IndexError):
+            continue
+        geom = _geom(loc)
+        if geom is not None:
+            out[i] = _anchor(geom)
+    if lines[0]:
+        flat = np.concatenate(lines[1])
+        index = np.repeat(np.arange(len(lines[1])), [len(a) for a in lines[1]])
+        geoms = shapely.linestrings(flat, indices=index)
+        points = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+        out[lines[0]] = shapely.get_coordinates(points)
+    if polys[0]:
+        rings = [r for poly in polys[1] for r in poly]
+        flat = np.concatenate(rings)
+        ring_index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+        poly_index = np.repeat(np.arange(len(polys[1])), [len(p) for p in polys[1]])
+        geoms = shapely.polygons(shapely.linearrings(flat, indices=ring_index),
+                                 indices=poly_index)
+        out[polys[0]] = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
+
+
+def _coords_of(geojson: Mapping[str, Any]) -> list[Any]:
+    """Every outer coordinate of a GeoJSON geometry (exterior rings only), for its bounds."""
+    kind, coords = geojson.get("type"), geojson.get("coordinates")
+    if kind == "Point":
+        return [coords]
+    if kind in ("LineString", "MultiPoint"):
+        return list(coords or [])
+    if kind == "Polygon":
+        return list(coords[0]) if coords else []
+    if kind == "MultiLineString":
+        return [c for line in coords or [] for c in line]
+    if kind == "MultiPolygon":
+        return [c for poly in coords or [] if poly for c in poly[0]]
+    if kind == "GeometryCollection":
+        return [c for part in geojson.get("geometries") or [] for c in _coords_of(part)]
+    return []
+
+
+def feature_bounds(geometries: Sequence[Mapping[str, Any] | None]) -> np.ndarray:
+    """The bounds (minx, miny, maxx, maxy) of each GeoJSON geometry, NaN where it has none;
+    an (n, 4) array, without building shapely geometries."""
+    out = np.full((len(geometries), 4), np.nan)
+    for i, geometry in enumerate(geometries):
+        if not geometry:
+            continue
+        try:
+            arr = np.asarray(_coords_of(geometry), dtype=float)
+        except (TypeError, ValueError, IndexError, AttributeError):
+            continue
+        if arr.ndim == 2 and len(arr) and arr.shape[1] >= 2:
+            xy = arr[:, :2]
+            out[i, :2] = xy.min(axis=0)
+            out[i, 2:] = xy.max(axis=0)
+    out[~np.isfinite(out).all(axis=1)] = np.nan
+    return out
+
+
+def _format_coord(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def render_grid_map(report: Report, t: Mapping[str, str], lang: str = "nl",
+                    findings: Sequence[Finding] | None = None,
+                    max_cells: int = GRID_MAX_CELLS) -> dict[str, Any] | None:
+    """The aggregated map of a plan with very many findings: the plan's footprint on a grid
+    of square cells, each cell with listed findings filled by its count of them and given a
+    red circle sized by its count of fails; or None when no listed finding has a location.
+
+    The grid is aligned to multiples of its cell side in the plan's CRS; columns are lettered
+    from west to east (A, B, ...), rows numbered from north to south (1, 2, ...), so a cell is
+    named like a spreadsheet's (``C7``). Every listed finding with a location counts in the
+    cell of its marker's anchor (the point the per-feature map would put it on).
+
+    ``findings``: the findings to count (default ``report.listed_findings()``), in the order
+    of the result's ``cell_of`` (the name of each one's cell, None without a location).
+
+    Returns
+    -------
+    dict or None
+        ``svg`` (Markup of an ``<svg role="img">`` labelled by its title and description),
+        ``cell_m`` and ``cell_label`` (the cell side), ``columns`` and ``rows`` (the grid's
+        size and first/last names), ``outcomes`` (the outcome columns, in marker order),
+        ``cells`` (one dict per cell with findings: ``name``, ``x``/``y`` (ranges in metres),
+        ``counts`` per outcome, ``total``, ``fail``), sorted by fails, then total, then
+        position), ``located`` and ``unlocated`` (listed findings with and without a
+        location), ``legend_classes``, ``legend_fails``, ``legend_plan`` (label + swatch
+        Markup) and ``cell_of``.
+    """
+    listed = report.listed_findings() if findings is None else findings
+    where = finding_anchors_m([f.location for f in listed])
+    points = [(index, float(xy[0]), float(xy[1]), f.outcome.value)
+              for index, (f, xy) in enumerate(zip(listed, where)) if not np.isnan(xy[0])]
+    unlocated = len(listed) - len(points)
+    if not points:
+        return None
+    xs = [p[1] for p in points]
+    ys = [p[2] for p in points]
+    bounds = _bounds(report, [])
+    if bounds is None:
+        bounds = (min(xs), min(ys), max(xs), max(ys))
+    minx, miny = min(bounds[0], *xs), min(bounds[1], *ys)
+    maxx, maxy = max(bounds[2], *xs), max(bounds[3], *ys)
+    cell = _nice_cell(max(maxx - minx, maxy - miny), max_cells)
+    col0 = math.floor(minx / cell)
+    row_top = math.floor(maxy / cell)  # the northmost row's index, in cell units of y
+    ncols = math.floor(maxx / cell) - col0 + 1
+    nrows = row_top - math.floor(miny / cell) + 1
+    gx0, gy1 = col0 * cell, (row_top + 1) * cell  # the grid's west and north edges (metres)
+
+    def cell_index(x: float, y: float) -> tuple[int, int]:
+        col = min(max(math.floor(x / cell) - col0, 0), ncols - 1)
+        row = min(max(row_top - math.floor(y / cell), 0), nrows - 1)
+        return row, col
+
+    def cell_name(row: int, col: int) -> str:
+        return f"{column_name(col)}{row + 1}"
+
+    counts: dict[tuple[int, int], dict[str, int]] = {}
+    cell_of: list[str | None] = [None] * len(listed)
+    for index, x, y, outcome in points:
+        rc = cell_index(x, y)
+        per = counts.setdefault(rc, {})
+        per[outcome] = per.get(outcome, 0) + 1
+        cell_of[index] = cell_name(*rc)
+
+    # the plan's footprint: every cell that a feature's bounding box touches
+    occupied: set[tuple[int, int]] = set(counts)
+    boxes = feature_bounds([g for layer in report.map_layers.values()
+                            for _fid, g, status in layer if status != "removed"])
+    boxes = boxes[~np.isnan(boxes[:, 0])]
+    if len(boxes):
+        c_lo = np.clip(np.floor(boxes[:, 0] / cell) - col0, 0, ncols - 1).astype(int)
+        c_hi = np.clip(np.floor(boxes[:, 2] / cell) - col0, 0, ncols - 1).astype(int)
+        r_lo = np.clip(row_top - np.floor(boxes[:, 3] / cell), 0, nrows - 1).astype(int)
+        r_hi = np.clip(row_top - np.floor(boxes[:, 1] / cell), 0, nrows - 1).astype(int)
+        for a, b, c, d in zip(r_lo.tolist(), r_hi.tolist(), c_lo.tolist(), c_hi.tolist()):
+            for row in range(a, b + 1):
+                for col in range(c, d + 1):
+                    occupied.add((row, col))
+
+    frame = _frame((gx0, gy1 - nrows * cell, gx0 + ncols * cell, gy1))
+    side = cell * frame.k
+
+    def corner(row: int, col: int) -> tuple[float, float]:
+        x, y = frame.xy(np.array([[gx0 + col * cell, gy1 - row * cell]], dtype=float))[0]
+        return float(x), float(y)
+
+    gx, gy = corner(0, 0)
+    body: list[str] = []
+    # footprint: the occupied cells filled, then the edges between occupied and empty cells
+    fill_d = "".join(f"M{_f(gx + col * side)} {_f(gy + row * side)}h{_f(side)}v{_f(side)}"
+                     f"h{_f(-side)}Z" for row, col in sorted(occupied))
+    edges = []
+    for row, col in sorted(occupied):
+        x, y = gx + col * side, gy + row * side
+        if (row - 1, col) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y)}h{_f(side)}")
+        if (row + 1, col) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y + side)}h{_f(side)}")
+        if (row, col - 1) not in occupied:
+            edges.append(f"M{_f(x)} {_f(y)}v{_f(side)}")
+        if (row, col + 1) not in occupied:
+            edges.append(f"M{_f(x + side)} {_f(y)}v{_f(side)}")
+    body.append(f'<g class="plan"><path d="{fill_d}" fill="{PLAN_FILL}"/>'
+                f'<path d="{"".join(edges)}" fill="none" stroke="{PLAN_STROKE}" '
+                f'stroke-width="1.5" stroke-linecap="square"/></g>')
+    lines = [f"M{_f(gx + col * side)} {_f(gy)}v{_f(nrows * side)}" for col in range(ncols + 1)]
+    lines += [f"M{_f(gx)} {_f(gy + row * side)}h{_f(ncols * side)}" for row in range(nrows + 1)]
+    body.append(f'<path class="grid" d="{"".join(lines)}" fill="none" stroke="#bdb6a8" '
+                f'stroke-width="0.5"/>')
+
+    present = {o for per in counts.values() for o in per}
+    outcomes = [o for o in MARKER_ORDER if o in present]
+    classes = count_classes([sum(per.values()) for per in counts.values()])
+    max_fail = max((per.get("fail", 0) for per in counts.values()), default=0)
+    r_max = max(side * FAIL_R_SHARE, FAIL_R_MIN)
+
+    def fail_r(n: int) -> float:
+        return max(r_max * math.sqrt(n / max_fail), FAIL_R_MIN) if max_fail else 0.0
+
+    def fill_of(total: int) -> str:
+        for i, (_low, high) in enumerate(classes):
+            if total <= high:
+                return CELL_FILLS[i]
+        return CELL_FILLS[-1]  # pragma: no cover - the last class ends at the maximum
+
+    def tooltip(name: str, per: Mapping[str, int]) -> str:
+        parts = ", ".join(f"{t['outcome.' + o]} {per[o]}" for o in outcomes if per.get(o))
+        return f"{name}: {sum(per.values())} ({parts})"
+
+    rects: list[str] = []
+    circles: list[str] = []
+    cells: list[dict[str, Any]] = []
+    for (row, col), per in sorted(counts.items()):
+        x, y = gx + col * side, gy + row * side
+        name = cell_name(row, col)
+        total = sum(per.values())
+        label = escape(tooltip(name, per))
+        rects.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(side)}" height="{_f(side)}" '
+                     f'fill="{fill_of(total)}"><title>{label}</title></rect>')
+        if per.get("fail"):
+            circles.append(f'<circle cx="{_f(x + side / 2)}" cy="{_f(y + side / 2)}" '
+                           f'r="{_f(fail_r(per["fail"]))}"><title>{label}</title></circle>')
+        west, north = gx0 + col * cell, gy1 - row * cell
+        cells.append({"name": name, "row": row, "col": col,
+                      "x": f"{_format_coord(west)}–{_format_coord(west + cell)}",
+                      "y": f"{_format_coord(north - cell)}–{_format_coord(north)}",
+                      "counts": [per.get(o, 0) for o in outcomes], "total": total,
+                      "fail": per.get("fail", 0)})
+    body.append(f'<g class="cells" stroke="{CELL_STROKE}" stroke-width="0.6">'
+                + "".join(rects) + "</g>")
+    if circles:
+        body.append(f'<g class="fails" fill="{MARKER_STYLES["fail"][0]}" stroke="#ffffff" '
+                    f'stroke-width="1.2">' + "".join(circles) + "</g>")
+    # column letters above the grid, row numbers left of it (every other one if cramped)
+    size = min(12.0, max(side * 0.5, 7.0))
+    every = 1 if side >= size * 1.6 else 2
+    labels = [f'<text x="{_f(gx + (col + 0.5) * side)}" y="{_f(gy - 5)}" '
+              f'text-anchor="middle">{column_name(col)}</text>'
+              for col in range(0, ncols, every)]
+    labels += [f'<text x="{_f(gx - 5)}" y="{_f(gy + (row + 0.5) * side + size * 0.36)}" '
+               f'text-anchor="end">{row + 1}</text>' for row in range(0, nrows, every)]
+    body.append(f'<g class="grid-labels" font-size="{_f(size)}" font-family="sans-serif" '
+                f'fill="#1a1a1a">' + "".join(labels) + "</g>")
+    body.append(_scale_bar(frame, t))
+    body.append(_north_arrow(frame, t))
+    cell_label = _format_m(cell)
+    if lang == "nl":
+        cell_label = cell_label.replace(".", ",")
+        for entry in cells:
+            entry["x"], entry["y"] = entry["x"].replace(".", ","), entry["y"].replace(".", ",")
+    svg = (f'<svg class="map map-grid" role="img" aria-labelledby="map-title" '
+           f'aria-describedby="map-desc" viewBox="0 0 {_f(frame.width)} {_f(frame.height)}" '
+           f'preserveAspectRatio="xMidYMid meet">'
+           f'<title id="map-title">{escape(t["map.grid_title"])}</title>'
+           f'<desc id="map-desc">{escape(t["map.grid_desc"].format(size=cell_label))}</desc>'
+           f'<rect x="0" y="0" width="{_f(frame.width)}" height="{_f(frame.height)}" '
+           f'fill="#fbfaf7"/>' + "".join(body) + "</svg>")
+    cells.sort(key=lambda c: (-c["fail"], -c["total"], c["row"], c["col"]))
+    legend_classes = [{"label": str(low) if low == high else f"{low}–{high}",
+                       "swatch": _cell_swatch(CELL_FILLS[i])}
+                      for i, (low, high) in enumerate(classes)]
+    fail_steps = sorted({1, max_fail, _nice_ceil(math.sqrt(max_fail))} - {0}) if max_fail else []
+    legend_fails = [{"label": str(n), "swatch": _fail_swatch(fail_r(n) / r_max)}
+                    for n in fail_steps if n <= max_fail]
+    return {"svg": Markup(svg), "cell_m": cell, "cell_label": cell_label,
+            "columns": ncols, "rows": nrows, "first_column": column_name(0),
+            "last_column": column_name(ncols - 1), "outcomes": outcomes,
+            "outcome_labels": [t[f"outcome.{o}"] for o in outcomes], "cells": cells,
+            "located": len(points), "unlocated": unlocated,
+            "legend_classes": legend_classes, "legend_fails": legend_fails,
+            "legend_plan": _cell_swatch(PLAN_FILL, PLAN_STROKE, 1.5), "cell_of": cell_of,
             "width": frame.width, "height": frame.height}
 
+
+def _cell_swatch(fill: str, stroke: str = CELL_STROKE, width: float = 0.8) -> Markup:
+    """A 22 x 22 legend swatch of a grid cell."""
+    return Markup(f'<svg class="swatch" width="22" height="22" viewBox="0 0 22 22" '
+                  f'aria-hidden="true" focusable="false"><rect x="1" y="1" width="20" '
+                  f'height="20" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/></svg>')
+
+
+def _fail_swatch(share: float) -> Markup:
+    """A legend swatch of a fail circle, ``share`` of the largest one (drawn 11 units)."""
+    r = max(11.0 * share, 2.5)
+    return Markup(f'<svg class="swatch" width="26" height="26" viewBox="0 0 26 26" '
+                  f'aria-hidden="true" focusable="false"><circle cx="13" cy="13" r="{_f(r)}" '
+                  f'fill="{MARKER_STYLES["fail"][0]}" stroke="#ffffff" stroke-width="1.2"/>'
+                  f'</svg>')

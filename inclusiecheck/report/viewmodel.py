@@ -199,6 +199,8 @@ def finding_item(number: int | None, finding: Finding, report: Report,
         "source": _source(finding),
         "missing": missing,
         "missing_labels": [attr_label(m, lang, unit=True) for m in missing],
+        # what the finding waits for that is not a datum (features and their rules)
+        "pending": [m for m in missing if not is_datum(m)],
         "note": humanize(finding.text("note", lang), t),
         "deviation": _deviation(finding),
         "existing": finding.status == "existing",
@@ -222,9 +224,31 @@ def is_grouped(finding: Finding) -> bool:
             and finding.status != "existing")
 
 
+_ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+#: the start of a to-verify group's second key part when its findings miss no datum of the
+#: plan but wait for the outcome of other rules (then the group is per rule)
+PENDING_PREFIX = "rule:"
+
+
+def is_datum(missing: str) -> bool:
+    """Whether an entry of a finding's ``missing`` names a datum (an attribute or a layer),
+    not a description such as ``"en0-12 (TV-01, TV-06)"`` (features whose outcome of other
+    rules is not decided yet, as ``any_compliant`` gives)."""
+    return bool(_ATTRIBUTE_NAME.match(missing))
+
+
 def group_key(finding: Finding) -> tuple[str, str]:
-    """The to-verify group of a finding: its layer and the (first) datum it misses."""
-    return (finding.layer, finding.missing[0] if finding.missing else (finding.property or "?"))
+    """The to-verify group of a finding: its layer and the (first) datum it misses; a finding
+    that misses no datum but waits for the outcome of other rules is grouped per rule
+    (``rule:<id>``), not one group per description."""
+    missing = finding.missing
+    if not missing:
+        return (finding.layer, finding.property or "?")
+    if is_datum(missing[0]):
+        return (finding.layer, missing[0])
+    data = [m for m in missing if is_datum(m)]
+    return (finding.layer, data[0] if data else PENDING_PREFIX + finding.rule_id)
 
 
 _LEVEL_RANK = {Level.OBLIGATION: 0, Level.RECOMMENDATION: 1}
@@ -273,19 +297,26 @@ def _to_verify_groups(groups: Mapping[tuple[str, str], list[Finding]],
         layer, attribute = key
         features = list(dict.fromkeys(f.feature_id for f in findings))
         rule_ids = list(dict.fromkeys(f.rule_id for f in findings))
-        also = sorted({m for f in findings for m in f.missing[1:] if m != attribute})
+        also = sorted({m for f in findings for m in f.missing[1:]
+                       if m != attribute and is_datum(m)})
         layer_label = t.get(f"layer.{layer}", layer)
-        attr = attr_label(attribute, lang, unit=True)
         level = ("obligation" if any(f.level is Level.OBLIGATION for f in findings)
                  else "recommendation")
+        if attribute.startswith(PENDING_PREFIX):
+            attr = attribute[len(PENDING_PREFIX):]
+            heading = t["to_verify.group_pending"].format(count=len(features),
+                                                         layer=layer_label, rule=attr)
+        else:
+            attr = attr_label(attribute, lang, unit=True)
+            heading = t["to_verify.group"].format(count=len(features), layer=layer_label,
+                                                  attribute=attr)
         out.append({
             "key": key, "anchor": group_anchor(key), "layer": layer, "layer_label": layer_label,
             "attribute": attribute, "attribute_label": attr,
             "also_missing": [attr_label(m, lang, unit=True) for m in also],
             "features": len(features), "count": len(findings), "level": level,
             "level_label": t[f"level.{level}"],
-            "heading": t["to_verify.group"].format(count=len(features), layer=layer_label,
-                                                  attribute=attr),
+            "heading": heading,
             "rules": [{"rule_id": r, "title": rules[r].text("title", lang) if r in rules else r}
                       for r in rule_ids],
             "entries": [items_by_key[finding_key(f)] for f in findings],
@@ -595,7 +626,10 @@ def _not_checked(report: Report, t: Mapping[str, str], lang: str) -> dict[str, A
     undecided_raw = cov.get("undecided_rules", cov.get("undecided", []))
     undecided = [_rule_ref(e, rules, lang) for e in undecided_raw]
     for ref in undecided:
-        ref["missing_labels"] = [attr_label(m, lang, unit=True) for m in ref["missing"]]
+        data = [m for m in ref["missing"] if is_datum(m)]
+        ref["missing_labels"] = [attr_label(m, lang, unit=True) for m in data]
+        # features waiting for the outcome of other rules: counted, listed under To verify
+        ref["pending"] = len(ref["missing"]) - len(data)
     qualitative = [_rule_ref(e, rules, lang) for e in cov.get("qualitative", [])]
     seen = {q["rule_id"] for q in qualitative}
     for info in report.rules:
@@ -681,7 +715,8 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         ``existing`` (findings on the existing situation), ``to_verify``,
         ``to_verify_groups`` (per layer and missing datum), ``to_verify_loose`` (would-fail
         findings to verify), ``not_checked``, ``warnings``, ``rule_sets``, ``tool``,
-        ``check_date``, ``rules_date_warning``, ``inputs``, ``dossier_line`` and ``map``.
+        ``check_date``, ``rules_date_warning``, ``inputs``, ``dossier_line``, ``map`` and
+        ``map_grid`` (None here; the HTML renderer sets the aggregated map).
     """
     lang = lang or report.lang or "nl"
     t = load_catalogue(lang)
@@ -738,4 +773,6 @@ def view_model(report: Report, lang: str | None = None, *, with_map: bool = True
         # the data's licence credit (ODbL for OpenStreetMap) wherever the report is shown
         "attribution": str(report.plan.get("data_attribution") or "") or None,
         "map": map_svg,
+        # the aggregated map of a plan with very many findings (set by the HTML renderer)
+        "map_grid": None,
     }

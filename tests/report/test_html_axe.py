@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from inclusiecheck.report import RenderOptions, render
+from inclusiecheck.report import RenderOptions, html_report, render
 
 AXE_DIR = Path(__file__).parent / "axe"
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -61,13 +61,16 @@ def _describe(violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("variant", ["nl", "en", "hostile", "all", "empty"])
+@pytest.mark.parametrize("variant", ["nl", "en", "hostile", "all", "empty", "grid"])
 def test_html_passes_axe(variant, width, run_axe, make_report, make_empty_report,
-                         tmp_path) -> None:
+                         tmp_path, monkeypatch) -> None:
+    if variant == "grid":   # the aggregated map of a plan with more findings than the limit
+        monkeypatch.setattr(html_report, "MAX_MAP_FINDINGS", 1)
     report = {"nl": lambda: make_report("nl"), "en": lambda: make_report("en"),
               "hostile": lambda: make_report("nl", hostile=True),
               "all": lambda: make_report("nl", list_all=True),
-              "empty": lambda: make_empty_report("nl")}[variant]()
+              "empty": lambda: make_empty_report("nl"),
+              "grid": lambda: make_report("nl")}[variant]()
     html_file = tmp_path / "report.html"
     html_file.write_bytes(render(report, "html", RenderOptions(lang=report.lang)))
     results = run_axe(html_file, width)
@@ -155,3 +158,13 @@ def test_printed_first_page_holds_the_decision(run_axe, sample_html, tmp_path) -
                                 check=True).stdout
     assert "Plan en dossier" not in first
     assert "Beslissing van de adviseur" in everything and "Handtekening" in everything
+
+
+def test_aggregated_map_page_has_no_horizontal_page_scroll(run_axe, make_report, tmp_path,
+                                                           monkeypatch) -> None:
+    monkeypatch.setattr(html_report, "MAX_MAP_FINDINGS", 1)
+    path = tmp_path / "report.html"
+    path.write_bytes(render(make_report("nl"), "html", RenderOptions(lang="nl")))
+    assert b"map-grid" in path.read_bytes()
+    page = _page_check(path, 360)
+    assert page["scrollWidth"] <= 360, page

@@ -49,9 +49,10 @@ def test_capped_groups_say_how_many_they_show(report, monkeypatch) -> None:  # t
     internal_links_resolve(page)
 
 
-def test_no_map_above_the_map_limit(report, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_aggregated_map_above_the_map_limit(report, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(html_report, "MAX_MAP_FINDINGS", 1)
     page = render_html_text(report, "nl")
-    assert "Geen kaart: met" in page and "findings.geojson" in page
-    assert "<figure class=\"map\">" not in page
+    assert "telt de kaart ze per vak" in page and "findings.geojson" in page
+    assert '<svg class="map map-grid" role="img"' in page
+    assert 'class="marker ' not in page
     internal_links_resolve(page)

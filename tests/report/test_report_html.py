@@ -249,8 +249,13 @@ def test_no_external_resources(report_nl, hostile_report) -> None:
         text = html(report)
         page = Page(text)
         forbidden = {"script", "link", "img", "iframe", "object", "embed", "video", "audio",
-                     "source", "image", "use", "base"}
+                     "source", "image", "base"}
         assert not [t for t, _ in page.tags if t in forbidden]
+        # <use> only refers to a shape defined on the page itself (the icons' symbols)
+        ids = {attrs.get("id") for _t, attrs in page.tags}
+        uses = [attrs for t, attrs in page.tags if t == "use"]
+        assert uses and all(set(a) == {"href"} and a["href"].startswith("#")
+                            and a["href"][1:] in ids for a in uses)
         for tag, attrs in page.tags:
             for name, value in attrs.items():
                 if value and re.search(r"(?i)^\s*(https?:|//)", value):
