@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import math
 import re
 from importlib import resources
@@ -111,11 +112,15 @@ def finding_anchor(finding: Finding) -> str:
 
     ``f-<rule>-<layer>-<feature>-<hash>``: the readable part is the rule id, layer and feature id
     reduced to ``[a-z0-9_-]``; the hash (8 hex digits of SHA-256 over rule set, rule id, layer,
-    feature id and property) keeps ids distinct when the readable parts collide. The same id
-    is in the ``anchor`` column of ``findings.gpkg``, so a GIS can open ``report.html#<anchor>``.
+    feature id, property and the finding's location) keeps ids distinct when the readable
+    parts collide, and between two findings of one rule on one feature (two narrowings of one
+    walkway, each at its own place). The same id is in the ``anchor`` column of
+    ``findings.gpkg``, so a GIS can open ``report.html#<anchor>``.
     """
+    where = json.dumps(finding.location, sort_keys=True, separators=(",", ":")) \
+        if finding.location is not None else ""
     key = "\x1f".join((finding.rule_set, finding.rule_id, finding.layer, finding.feature_id,
-                       finding.property or ""))
+                       finding.property or "", where))
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
     readable = "-".join(_ANCHOR_UNSAFE.sub("_", part.lower()).strip("_")[:40]
                         for part in (finding.rule_id, finding.layer, finding.feature_id))

@@ -433,3 +433,16 @@ def test_finding_anchors_are_stable_ids_from_the_key(report_nl) -> None:
     text = html(shorter)
     for finding, anchor in zip(listed[1:], anchors[1:]):
         assert f'id="{anchor}"' in text, finding.rule_id
+
+
+def test_two_findings_of_one_rule_on_one_feature_have_their_own_anchors(report_nl) -> None:
+    """Two narrowings of one walkway (one rule, one feature, one property, two places) are two
+    cards with two ids; the same finding always gets the same id."""
+    first = next(f for f in report_nl.listed_findings() if f.location is not None)
+    moved = {"type": "Point", "coordinates": [1.0, 2.0]}
+    second = dataclasses.replace(first, location=moved)
+    assert finding_anchor(first) != finding_anchor(second)
+    assert finding_anchor(first) == finding_anchor(dataclasses.replace(first))
+    page = html(dataclasses.replace(report_nl, findings=[*report_nl.findings, second]))
+    ids = re.findall(r'\bid="(f-[^"]+)"', page)
+    assert len(ids) == len(set(ids)) and finding_anchor(second) in ids
