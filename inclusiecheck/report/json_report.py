@@ -17,6 +17,7 @@ by their ``rule_id`` (:func:`inflate_finding` joins them again).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -304,11 +305,17 @@ def dumps(data: Any) -> bytes:
         if keys[-1] == "findings":
             head = json.dumps({k: data[k] for k in keys[:-1]}, ensure_ascii=False, indent=2,
                               allow_nan=False)
-            items = ",\n".join("    " + json.dumps(f, ensure_ascii=False, allow_nan=False)
-                               for f in data["findings"])
             body = head[:-2] if len(keys) > 1 else "{"
             sep = ",\n" if len(keys) > 1 else "\n"
-            return (f'{body}{sep}  "findings": [\n{items}\n  ]\n}}\n').encode()
+            # Written finding by finding into one buffer: no list of every line, no joined
+            # string, no second copy to encode (a large report's bytes are held once).
+            out = io.BytesIO()
+            out.write(f'{body}{sep}  "findings": [\n'.encode())
+            encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+            for i, f in enumerate(data["findings"]):
+                out.write(((",\n    " if i else "    ") + encode(f)).encode())
+            out.write(b"\n  ]\n}\n")
+            return out.getvalue()
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
 
