@@ -77,6 +77,9 @@ _MARGINAL_SIN = 1e-4
 _FAN_PAIRS_PER_BATCH = 400_000
 _CLIP_MARGIN_M = 0.01
 """An isovist is cut to the box of what is still unseen, widened by this much."""
+_COLLINEAR_DROP_M = 1e-6
+"""After each overlay of :func:`_unseen`, vertices within this distance of the line through
+their neighbours are dropped (the ray ends an isovist leaves along an occluder face)."""
 
 _POLYGON = 3
 _LINESTRING = 1
@@ -727,7 +730,7 @@ def _unseen(search: BaseGeometry, polys: np.ndarray) -> BaseGeometry:
                                    x1 + _CLIP_MARGIN_M, y1 + _CLIP_MARGIN_M)
         if cut.is_empty:
             continue
-        hidden = shapely.difference(hidden, cut)
+        hidden = shapely.simplify(shapely.difference(hidden, cut), _COLLINEAR_DROP_M)
         if hidden.is_empty:
             break
     return hidden
