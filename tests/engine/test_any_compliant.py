@@ -183,7 +183,7 @@ def test_groups_near_is_the_one_by_one_distance_filter() -> None:
 
     rng = np.random.default_rng(7)
     groups = []
-    for g in range(60):
+    for _ in range(60):
         members = []
         for _ in range(int(rng.integers(1, 4))):
             x, y = rng.uniform(0, 200, 2)
