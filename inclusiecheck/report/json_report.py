@@ -17,13 +17,14 @@ by their ``rule_id`` (:func:`inflate_finding` joins them again).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 import re
 from enum import Enum
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
@@ -277,6 +278,12 @@ def report_dict(report: Report) -> dict[str, Any]:
     """Return the whole JSON report as plain data, in the data profile's top-level order."""
     writer = _Writer(report)
     findings = [writer.finding(f) for f in report.listed_findings()]
+    return {**_head(report, writer), "findings": findings}
+
+
+def _head(report: Report, writer: _Writer) -> dict[str, Any]:
+    """Everything of report.json before ``findings`` (the ``rules`` table as ``writer`` has
+    it: every finding's rule must have been seen)."""
     return {
         "tool": {"name": TOOL_NAME, "version": report.tool_version or None},
         "lang": report.lang,
@@ -288,7 +295,6 @@ def report_dict(report: Report) -> dict[str, Any]:
         "coverage": canonical(report.coverage),
         "warnings": [canonical(w) for w in report.warnings],
         "rules": writer.table(),
-        "findings": findings,
     }
 
 
@@ -302,19 +308,38 @@ def dumps(data: Any) -> bytes:
     if isinstance(data, dict) and isinstance(data.get("findings"), list) and data["findings"]:
         keys = list(data)
         if keys[-1] == "findings":
-            head = json.dumps({k: data[k] for k in keys[:-1]}, ensure_ascii=False, indent=2,
-                              allow_nan=False)
-            items = ",\n".join("    " + json.dumps(f, ensure_ascii=False, allow_nan=False)
-                               for f in data["findings"])
-            body = head[:-2] if len(keys) > 1 else "{"
-            sep = ",\n" if len(keys) > 1 else "\n"
-            return (f'{body}{sep}  "findings": [\n{items}\n  ]\n}}\n').encode()
+            return _dumps_findings({k: data[k] for k in keys[:-1]}, data["findings"])
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+def _dumps_findings(head: dict[str, Any], findings: Iterable[Any]) -> bytes:
+    """:func:`dumps` of ``{**head, "findings": [...]}`` for a non-empty ``findings``, written
+    finding by finding into one buffer: no list of every line, no joined string, no second
+    copy to encode (a large report's bytes are held once); ``findings`` may be a generator,
+    so that the findings' dicts are not all held either."""
+    text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
+    body = text[:-2] if head else "{"
+    sep = ",\n" if head else "\n"
+    out = io.BytesIO()
+    out.write(f'{body}{sep}  "findings": [\n'.encode())
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    for i, f in enumerate(findings):
+        out.write(((",\n    " if i else "    ") + encode(f)).encode())
+    out.write(b"\n  ]\n}\n")
+    return out.getvalue()
 
 
 @output_format("json", "report.json", "application/json",
                "the machine-readable report of the data profile")
 def render_json(report: Report, options: RenderOptions) -> bytes:
-    """Render ``report`` as the data profile's JSON report (``report.json``)."""
-    return dumps(report_dict(report))
+    """Render ``report`` as the data profile's JSON report (``report.json``): the bytes of
+    ``dumps(report_dict(report))``, without holding every finding's dict (the rules table is
+    made in a first pass over the findings, which are then written one by one)."""
+    listed = report.listed_findings()
+    if not listed:
+        return dumps(report_dict(report))
+    writer = _Writer(report)
+    for finding in listed:
+        writer.rule_entry(finding)
+    return _dumps_findings(_head(report, writer), (writer.finding(f) for f in listed))

@@ -168,3 +168,40 @@ def test_undecided_scope_reads_members_as_they_would_be() -> None:
     assert by_id["b-one"].measured == 1
     assert by_id["b-unknown"].would_fail is None      # a door width is missing: still open
     assert by_id["b-empty"].would_fail is None
+
+
+def test_groups_near_is_the_one_by_one_distance_filter() -> None:
+    """The STRtree preselection of connected groups keeps exactly the groups that the
+    member-by-member distance test keeps, in the same order (also at the limit)."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Point
+
+    from types import SimpleNamespace
+
+    from inclusiecheck.engine.checks.compliance import _group_index, _groups_near
+
+    rng = np.random.default_rng(7)
+    groups = []
+    for _ in range(60):
+        members = []
+        for _ in range(int(rng.integers(1, 4))):
+            x, y = rng.uniform(0, 200, 2)
+            geom = (LineString([(x, y), (x + rng.uniform(-5, 5), y + rng.uniform(-5, 5))])
+                    if rng.random() < 0.7 else Point(x, y))
+            members.append((SimpleNamespace(geometry=geom), "pass", []))
+        groups.append(members)
+    tree, group_of = _group_index(groups)  # type: ignore[arg-type]
+    probes = [shapely.box(*rng.uniform(0, 200, 2), *rng.uniform(0, 200, 2)).envelope
+              for _ in range(40)]
+    # probes exactly at 1 m from a member (the limit is inclusive)
+    probes += [Point(m[0].geometry.coords[0][0] + 1.0, m[0].geometry.coords[0][1])
+               for m in groups[3]]
+    for probe in probes:
+        for within in (0.0, 1.0, 7.5):
+            near = [i for i in _groups_near(tree, group_of, probe, within)
+                    if any(m[0].geometry.distance(probe) <= within for m in groups[i])]
+            brute = [i for i, g in enumerate(groups)
+                     if any(m[0].geometry.distance(probe) <= within for m in g)]
+            assert near == brute
+    assert _groups_near(*_group_index([]), Point(0, 0), 1.0) == []

@@ -47,6 +47,21 @@ def test_same_report_gives_same_bytes(make_report) -> None:
     assert render(make_report("nl"), "json", RenderOptions(lang="en")) == first
 
 
+@pytest.mark.parametrize("variant", ["nl", "all", "hostile", "empty"])
+def test_streamed_json_is_the_dumped_report_dict(variant, report_nl, report_all, hostile_report,
+                                                 make_empty_report) -> None:
+    """render_json writes the findings one by one (two passes, no list of dicts); its bytes
+    are those of dumps(report_dict(...)), which builds the whole document first."""
+    from inclusiecheck.report.json_report import dumps, render_json, report_dict
+
+    report = {"nl": report_nl, "all": report_all, "hostile": hostile_report,
+              "empty": make_empty_report("nl")}[variant]
+    whole = dumps(report_dict(report))
+    assert render_json(report, RenderOptions()) == whole
+    assert whole.endswith(b"\n}\n")
+    assert json.loads(whole)["findings"] == report_dict(report)["findings"]
+
+
 def test_top_level_in_profile_order(report_nl) -> None:
     data = json.loads(render(report_nl, "json"))
     assert list(data) == TOP_LEVEL

@@ -266,8 +266,12 @@ def _split_at(lines: list[BaseGeometry], feats: list[Feature],
     """Cut lines where they cross a surface's outline, so that the crossing is a node."""
     out_g: list[BaseGeometry] = []
     out_f: list[Feature] = []
-    for g, f in zip(lines, feats):
-        if g.intersects(boundaries):
+    # one prepared test of every line (the outlines of every surface of the plan: unprepared,
+    # each test walked all of them, O(lines x outlines))
+    shapely.prepare(boundaries)
+    crosses = shapely.intersects(np.array(lines, dtype=object), boundaries) if lines else []
+    for g, f, crossing in zip(lines, feats, crosses):
+        if crossing:
             pieces = shapely.get_parts(split(g, boundaries))
             pieces = [p for p in pieces if p.length > 0] or [g]
         else:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Iterable
 
+import numpy as np
 import shapely
 from pydantic import Field, field_validator
+from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckParams, CheckResult, check_type
 from inclusiecheck.engine.conditions import validate_conditions
@@ -121,11 +123,35 @@ def _candidates(feature: Feature, params: AnyCompliantParams, ctx: CheckContext,
         return _connected(every, params.join_m)
 
     # the rules read have all run: the groups hold for every feature of this run
-    groups = ctx.shared(("any_compliant.groups", params.model_dump_json(), in_scope), build)
+    key = ("any_compliant.groups", params.model_dump_json(), in_scope)
+    groups = ctx.shared(key, build)
     if params.within_m is None:
         return groups
-    return [g for g in groups
-            if any(m[0].geometry.distance(feature.geometry) <= params.within_m for m in g)]
+    tree, group_of = ctx.shared((*key, "index"), lambda: _group_index(groups))
+    return [groups[i] for i in _groups_near(tree, group_of, feature.geometry, params.within_m)
+            if any(m[0].geometry.distance(feature.geometry) <= params.within_m
+                   for m in groups[i])]
+
+
+def _group_index(groups: list[list[tuple[Feature, str, list[str]]]]
+                 ) -> tuple[shapely.STRtree, np.ndarray]:
+    """An STRtree over every member of ``groups`` and, per member, the position of its group."""
+    geoms = [m[0].geometry for g in groups for m in g]
+    group_of = np.repeat(np.arange(len(groups), dtype=np.intp), [len(g) for g in groups])
+    return shapely.STRtree(geoms), group_of
+
+
+def _groups_near(tree: shapely.STRtree, group_of: np.ndarray, geom: BaseGeometry,
+                 distance: float) -> list[int]:
+    """The positions (ascending) of the groups with a member whose envelope comes within
+    ``distance`` of the envelope of ``geom``: a superset of the groups with a member within
+    ``distance`` of ``geom``, which the caller confirms with the exact distance."""
+    if len(group_of) == 0:
+        return []
+    x0, y0, x1, y1 = geom.bounds
+    pad = distance + 1e-9 * (1.0 + distance + max(abs(x0), abs(y0), abs(x1), abs(y1)))
+    hits = tree.query(shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    return np.unique(group_of[hits]).tolist()
 
 
 def _connected(items: list[tuple[Feature, str, list[str]]],

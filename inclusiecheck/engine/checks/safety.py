@@ -1225,12 +1225,10 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
           occ: PlanOccluders, want: bool | None) -> np.ndarray:
     """Which stations see a building whose ``active_frontage`` is ``want`` (None: unknown)."""
-    buildings = [b for b in ctx.model.features("building")
-                 if b.attrs.get("active_frontage") is want]
+    buildings, tree = _frontage_buildings(ctx, want)
     seen = np.zeros(len(pts), dtype=bool)
     if not buildings or len(pts) == 0:
         return seen
-    tree = STRtree([b.geometry for b in buildings])
     points = shapely.points(pts)
     st, bi = tree.query(points, predicate="dwithin", distance=params.within_m)
     if len(st) == 0:
@@ -1257,6 +1255,19 @@ def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
             blocked[li[~own]] = True
     seen[st[~blocked]] = True
     return seen
+
+
+def _frontage_buildings(ctx: CheckContext, want: bool | None
+                        ) -> tuple[list[Feature], STRtree]:
+    """The buildings whose ``active_frontage`` is ``want``, in plan order, and an STRtree of
+    their geometries: built once per run (per path, the filter and the tree made every path
+    cost as much as every building of the plan)."""
+    def build() -> tuple[list[Feature], STRtree]:
+        buildings = [b for b in ctx.model.features("building")
+                     if b.attrs.get("active_frontage") is want]
+        return buildings, STRtree([b.geometry for b in buildings])
+
+    return ctx.shared((_CACHE, "frontage", want), build)
 
 
 @check_type("active_frontage", params=ActiveFrontageParams)

@@ -334,3 +334,29 @@ def test_params_are_validated() -> None:
     with pytest.raises(ValueError):
         ct.params.model_validate(
             {"destinations": [{"layer": "entrance", "where": {"x": {"bad": 1}}}]})
+
+
+def test_split_at_outlines_is_the_line_by_line_split() -> None:
+    """_split_at tests every line against the prepared outlines at once; the pieces (and
+    their features) are those of testing and splitting line by line."""
+    import numpy as np
+    from shapely.ops import split
+
+    rng = np.random.default_rng(5)
+    squares = [box(x, y, x + 8, y + 8) for x, y in rng.uniform(0, 100, (25, 2))]
+    outlines = shapely.union_all(shapely.boundary(np.array(squares, dtype=object)))
+    lines = [LineString(rng.uniform(0, 110, (2, 2))) for _ in range(80)]
+    lines += [LineString([(200, 200), (210, 200)])]   # far from every outline
+    feats = [f"f{i}" for i in range(len(lines))]
+    expected_g, expected_f = [], []
+    for g, f in zip(lines, feats):
+        pieces = [g]
+        if g.intersects(outlines):
+            pieces = [p for p in shapely.get_parts(split(g, outlines)) if p.length > 0] or [g]
+        expected_g.extend(pieces)
+        expected_f.extend([f] * len(pieces))
+    got_g, got_f = chain_mod._split_at(lines, feats, outlines)  # type: ignore[arg-type]
+    assert got_f == expected_f
+    assert len(got_g) > len(lines)   # some lines were cut
+    assert all(shapely.equals_exact(a, b, 0.0) for a, b in zip(got_g, expected_g, strict=True))
+    assert chain_mod._split_at([], [], outlines) == ([], [])
