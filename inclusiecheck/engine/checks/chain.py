@@ -271,9 +271,17 @@ def _split_at(lines: list[BaseGeometry], feats: list[Feature],
     # *first* argument, else GEOS tests unprepared
     shapely.prepare(boundaries)
     crosses = shapely.intersects(boundaries, np.array(lines, dtype=object)) if lines else []
+    # a crossing line is cut by the outline pieces it meets only (the union's own parts, so
+    # already noded with each other): cutting by the whole union walked all of it per line
+    parts = shapely.get_parts(boundaries) if np.any(crosses) else np.empty(0, dtype=object)
+    tree = shapely.STRtree(parts) if len(parts) else None
     for g, f, crossing in zip(lines, feats, crosses):
         if crossing:
-            pieces = shapely.get_parts(split(g, boundaries))
+            assert tree is not None
+            near = parts[np.sort(tree.query(g, predicate="intersects"))]
+            splitter = boundaries if len(near) == 0 else near[0] if len(near) == 1 \
+                else shapely.multilinestrings(near)
+            pieces = shapely.get_parts(split(g, splitter))
             pieces = [p for p in pieces if p.length > 0] or [g]
         else:
             pieces = [g]

@@ -336,16 +336,23 @@ def test_params_are_validated() -> None:
             {"destinations": [{"layer": "entrance", "where": {"x": {"bad": 1}}}]})
 
 
-def test_split_at_outlines_is_the_line_by_line_split() -> None:
-    """_split_at tests every line against the prepared outlines at once; the pieces (and
-    their features) are those of testing and splitting line by line."""
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_split_at_outlines_is_the_line_by_line_split(seed: int) -> None:
+    """_split_at tests every line against the prepared outlines at once and cuts a crossing
+    line by the outline pieces it meets; the pieces (and their features) are those of testing
+    and splitting line by line against all the outlines."""
     import numpy as np
     from shapely.ops import split
 
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     squares = [box(x, y, x + 8, y + 8) for x, y in rng.uniform(0, 100, (25, 2))]
+    squares += [box(x, 120, x + 5, 125) for x in range(0, 60, 5)]  # a row of touching ones
     outlines = shapely.union_all(shapely.boundary(np.array(squares, dtype=object)))
     lines = [LineString(rng.uniform(0, 110, (2, 2))) for _ in range(80)]
+    lines += [LineString([(x, 118), (x + 7, 127)]) for x in rng.uniform(0, 55, 10)]
+    lines += [LineString([(-1, 122.5), (61, 122.5)]),   # along the row, through every wall
+              LineString([(3, 127), (7, 123)]),          # through a shared corner
+              LineString([(2, 110), (2, 120)])]          # ending on an outline
     lines += [LineString([(200, 200), (210, 200)])]   # far from every outline
     feats = [f"f{i}" for i in range(len(lines))]
     expected_g, expected_f = [], []
