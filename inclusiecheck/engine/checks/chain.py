@@ -267,12 +267,21 @@ def _split_at(lines: list[BaseGeometry], feats: list[Feature],
     out_g: list[BaseGeometry] = []
     out_f: list[Feature] = []
     # one prepared test of every line (the outlines of every surface of the plan: unprepared,
-    # each test walked all of them, O(lines x outlines))
+    # each test walked all of them, O(lines x outlines)); the prepared geometry must be the
+    # *first* argument, else GEOS tests unprepared
     shapely.prepare(boundaries)
-    crosses = shapely.intersects(np.array(lines, dtype=object), boundaries) if lines else []
+    crosses = shapely.intersects(boundaries, np.array(lines, dtype=object)) if lines else []
+    # a crossing line is cut by the outline pieces it meets only (the union's own parts, so
+    # already noded with each other): cutting by the whole union walked all of it per line
+    parts = shapely.get_parts(boundaries) if np.any(crosses) else np.empty(0, dtype=object)
+    tree = shapely.STRtree(parts) if len(parts) else None
     for g, f, crossing in zip(lines, feats, crosses):
         if crossing:
-            pieces = shapely.get_parts(split(g, boundaries))
+            assert tree is not None
+            near = parts[np.sort(tree.query(g, predicate="intersects"))]
+            splitter = boundaries if len(near) == 0 else near[0] if len(near) == 1 \
+                else shapely.multilinestrings(near)
+            pieces = shapely.get_parts(split(g, splitter))
             pieces = [p for p in pieces if p.length > 0] or [g]
         else:
             pieces = [g]
@@ -793,6 +802,29 @@ def _search(ctx: CheckContext, feature: Feature, p: RouteChainParams,
     return ctx.shared(("route_chain", data, feature.layer), build)
 
 
+def straight_to_nearest(ctx: CheckContext, feature: Feature, p: RouteChainParams,
+                        targets: list[Feature]) -> tuple[float, int]:
+    """Straight-line distance from ``feature`` to the nearest destination and its index in
+    ``targets``: one STRtree search for every origin of the feature's layer (once per run and
+    parameter set), the same values as :func:`euclidean_distance_to_nearest` of this origin
+    alone."""
+    data = p.model_dump_json()
+
+    def build() -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+        origins = list(ctx.model.features(feature.layer))
+        d, i = euclidean_distance_to_nearest([_point_of(f) for f in origins],
+                                             [t.geometry for t in targets])
+        return {id(f): k for k, f in enumerate(origins)}, d, i
+
+    index, d, i = ctx.shared(("route_chain", data, feature.layer, "straight"), build)
+    k = index.get(id(feature))
+    if k is None:  # pragma: no cover - a feature of another layer object than cached
+        d1, i1 = euclidean_distance_to_nearest([_point_of(feature)],
+                                               [t.geometry for t in targets])
+        return float(d1[0]), int(i1[0])
+    return float(d[k]), int(i[k])
+
+
 def _targets(ctx: CheckContext, p: RouteChainParams) -> list[Feature]:
     """The destination features of a rule (once per run and parameter set)."""
     def build() -> list[Feature]:
@@ -888,15 +920,15 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
     origin = _point_of(feature)
     cn = chain_network(ctx)
     if cn is None:
-        d, i = euclidean_distance_to_nearest([origin], [t.geometry for t in targets])
-        near_nl, near_en = _label(targets[int(i[0])])
+        d0, i0 = straight_to_nearest(ctx, feature, p, targets)
+        near_nl, near_en = _label(targets[i0])
         note = {"nl": f"geen looppadennetwerk getekend; in rechte lijn ligt {near_nl} op "
-                      f"{_n(_m(d[0]), 'nl')} m",
-                "en": f"no walkway network drawn; {near_en} lies {_n(_m(d[0]), 'en')} m away "
+                      f"{_n(_m(d0), 'nl')} m",
+                "en": f"no walkway network drawn; {near_en} lies {_n(_m(d0), 'en')} m away "
                       "in a straight line"}
         return CheckResult(Outcome.TO_VERIFY, prop, missing=("walkway",), note=note,
                            data={**base, "destination": {"nl": near_nl, "en": near_en},
-                                 "links": note, "straight_m": _m(d[0])})
+                                 "links": note, "straight_m": _m(d0)})
     search = _search(ctx, feature, p, cn)
     k = search.origin_index.get(id(feature))
     if k is None:  # pragma: no cover - a feature of another layer object than cached
@@ -905,7 +937,7 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
         k = 0
     shortest = search.routes_for("all", p)[k]
     if shortest is None:
-        return _no_route(feature, origin, search, p, cn)
+        return _no_route(feature, origin, search, p, cn, ctx)
     issues = _route_issues(shortest, search)
     data: dict[str, Any] = {"route_m": _m(shortest.distance_m),
                             "destination": _target_name(search, shortest),
@@ -989,11 +1021,11 @@ def _to_verify(route: Route, unknown: list[Issue], search: ChainSearch,
 
 
 def _no_route(feature: Feature, origin: Point, search: ChainSearch, p: RouteChainParams,
-              cn: ChainNetwork) -> CheckResult:
-    d, i = euclidean_distance_to_nearest([origin], [t.geometry for t in search.targets])
-    near = search.targets[int(i[0])]
+              cn: ChainNetwork, ctx: CheckContext) -> CheckResult:
+    d0, i0 = straight_to_nearest(ctx, feature, p, search.targets)
+    near = search.targets[i0]
     near_nl, near_en = _label(near)
-    straight = _m(d[0])
+    straight = _m(d0)
     snapped = cn.net.tree.query(origin, predicate="dwithin", distance=p.max_snap_m)
     base = {"destination": {"nl": near_nl, "en": near_en}, "route_m": None,
             "straight_m": straight}

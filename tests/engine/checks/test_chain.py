@@ -336,16 +336,23 @@ def test_params_are_validated() -> None:
             {"destinations": [{"layer": "entrance", "where": {"x": {"bad": 1}}}]})
 
 
-def test_split_at_outlines_is_the_line_by_line_split() -> None:
-    """_split_at tests every line against the prepared outlines at once; the pieces (and
-    their features) are those of testing and splitting line by line."""
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_split_at_outlines_is_the_line_by_line_split(seed: int) -> None:
+    """_split_at tests every line against the prepared outlines at once and cuts a crossing
+    line by the outline pieces it meets; the pieces (and their features) are those of testing
+    and splitting line by line against all the outlines."""
     import numpy as np
     from shapely.ops import split
 
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     squares = [box(x, y, x + 8, y + 8) for x, y in rng.uniform(0, 100, (25, 2))]
+    squares += [box(x, 120, x + 5, 125) for x in range(0, 60, 5)]  # a row of touching ones
     outlines = shapely.union_all(shapely.boundary(np.array(squares, dtype=object)))
     lines = [LineString(rng.uniform(0, 110, (2, 2))) for _ in range(80)]
+    lines += [LineString([(x, 118), (x + 7, 127)]) for x in rng.uniform(0, 55, 10)]
+    lines += [LineString([(-1, 122.5), (61, 122.5)]),   # along the row, through every wall
+              LineString([(3, 127), (7, 123)]),          # through a shared corner
+              LineString([(2, 110), (2, 120)])]          # ending on an outline
     lines += [LineString([(200, 200), (210, 200)])]   # far from every outline
     feats = [f"f{i}" for i in range(len(lines))]
     expected_g, expected_f = [], []
@@ -360,3 +367,48 @@ def test_split_at_outlines_is_the_line_by_line_split() -> None:
     assert len(got_g) > len(lines)   # some lines were cut
     assert all(shapely.equals_exact(a, b, 0.0) for a, b in zip(got_g, expected_g, strict=True))
     assert chain_mod._split_at([], [], outlines) == ([], [])
+
+
+def test_straight_to_nearest_is_the_one_by_one_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The straight-line nearest destination of every origin of a layer comes from one search
+    (once per run); each value is that of searching for the origin alone, ties included."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    entrances = [feat("entrance", f"e{i}", Point(x, y), public=True)
+                 for i, (x, y) in enumerate(rng.uniform(0, 200, (30, 2)).round(0))]
+    entrances.append(feat("entrance", "twin", entrances[3].geometry, public=True))  # a tie
+    stops = [feat("stop", f"s{i}", Point(x, y))
+             for i, (x, y) in enumerate(rng.uniform(-20, 220, (60, 2)).round(0))]
+    stops.append(feat("stop", "on-e3", entrances[3].geometry))
+    stops.append(feat("stop", "area", box(90, 90, 110, 110)))
+    ctx = context(*entrances, *stops)
+    params = get("route_chain").params.model_validate({"destinations": TO_ENTRANCE})
+    targets = chain_mod._targets(ctx, params)
+    calls = []
+    real = chain_mod.euclidean_distance_to_nearest
+    monkeypatch.setattr(chain_mod, "euclidean_distance_to_nearest",
+                        lambda o, d: calls.append(len(o)) or real(o, d))
+    got = [chain_mod.straight_to_nearest(ctx, s, params, targets) for s in stops]
+    assert calls == [len(stops)]  # one search for every stop
+    for s, (d, i) in zip(stops, got, strict=True):
+        d1, i1 = real([chain_mod._point_of(s)], [t.geometry for t in targets])
+        assert (d, i) == (float(d1[0]), int(i1[0]))
+    assert got[-2] == (0.0, 3)  # the tie goes to the first destination
+
+
+def test_no_route_notes_use_the_batched_straight_line() -> None:
+    """Stops beyond the network and without a route report the straight-line distance to the
+    nearest entrance, the same whichever stop is checked first."""
+    walk = feat("walkway", "w", LineString([(0, 0), (50, 0)]), width_m=1.5)
+    entrances = [feat("entrance", "near", Point(60, 80), public=True, **DOOR),
+                 feat("entrance", "far", Point(300, 300), public=True, **DOOR)]
+    stops = [feat("stop", "a", Point(0, 100)), feat("stop", "b", Point(10, 1)),
+             feat("stop", "c", Point(400, 300))]
+    plan = [walk, *entrances, *stops]
+    together = [run(s, ctx) for ctx in [context(*plan)] for s in stops]
+    alone = [run(s, context(*plan)) for s in stops]
+    assert [r.note for r in together] == [r.note for r in alone]
+    assert [r.data.get("straight_m") for r in together] == [
+        round(shapely.distance(s.geometry, e.geometry), 1)
+        for s, e in zip(stops, [entrances[0], entrances[0], entrances[1]])]
