@@ -316,6 +316,9 @@ class Evaluator:
         self._plans: dict[int, _RulePlan] = {}
         #: features on which some rule's scope was undecided (their regime needs confirming)
         self._undecided_seen: set[int] = set()
+        #: labels that depend only on a name (a property, a unit, missing names): worked out
+        #: once per run, copied into each finding (never shared between findings)
+        self._labels: dict[Any, Any] = {}
 
     def _plan(self, rule: LoadedRule) -> _RulePlan:
         """The per-run constants of ``rule`` (selection, metadata, message templates)."""
@@ -467,16 +470,19 @@ class Evaluator:
             message = self._message_text(plan.templates[outcome], feature, result)
         text = render(message["template"][lang], message["values"], lang)
         notes_by: dict[str, str | None] = {}
-        for code in LANGS:
-            notes = []
-            if case:
-                notes.append(case.get(code, ""))
-            if result.note:
-                notes.append(result.note.get(code, ""))
-            if deviation:
-                notes.append(DEVIATION_TEXT[code] + deviation["justification"])
-            notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-            notes_by[code] = " ".join(n for n in notes if n) or None
+        if not case and not result.note and not deviation:
+            notes_by = dict.fromkeys(LANGS)   # no note in any language (most findings)
+        else:
+            for code in LANGS:
+                notes = []
+                if case:
+                    notes.append(case.get(code, ""))
+                if result.note:
+                    notes.append(result.note.get(code, ""))
+                if deviation:
+                    notes.append(DEVIATION_TEXT[code] + deviation["justification"])
+                notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+                notes_by[code] = " ".join(n for n in notes if n) or None
         if rdata:
             data = {k: v for k, v in rdata.items() if k != "source"}
             if "source" in rdata:
@@ -504,12 +510,25 @@ class Evaluator:
         if not any("{" in t for t in template.values()):
             return {"template": template, "values": {}}
         prop = result.property
+        memo = self._labels
+        key = ("property", prop)
+        prop_labels = memo.get(key, _MISSING)
+        if prop_labels is _MISSING:
+            prop_labels = memo[key] = labels(prop) if prop else prop
+        key = ("unit", result.unit)
+        unit_words = memo.get(key, _MISSING)
+        if unit_words is _MISSING:
+            unit_words = memo[key] = _unit_words(result.unit)
+        key = ("missing", tuple(result.missing))
+        missing_labels = memo.get(key)
+        if missing_labels is None:
+            missing_labels = memo[key] = join_labels(result.missing)
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
-            "property": labels(prop) if prop else prop,
+            "property": _copy(prop_labels),
             "measured": value_text(prop, result.measured),
             "required": value_text(prop, result.required),
-            "unit": _unit_words(result.unit), "missing": join_labels(result.missing),
+            "unit": _copy(unit_words), "missing": dict(missing_labels),
         }
         for key, value in result.data.items():
             if isinstance(value, (str, int, float, bool)) or (
@@ -868,6 +887,14 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
     if len(found) == 1:
         return found.pop()
     return "min" if result.outcome is Outcome.PASS else "max"
+
+
+_MISSING: Final = object()
+
+
+def _copy(value: Any) -> Any:
+    """A dict copied (a memoised ``{nl, en}`` label is not shared between findings)."""
+    return dict(value) if isinstance(value, dict) else value
 
 
 def _replace(result: CheckResult, **changes: Any) -> CheckResult:
