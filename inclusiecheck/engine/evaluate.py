@@ -511,18 +511,18 @@ class Evaluator:
             return {"template": template, "values": {}}
         prop = result.property
         memo = self._labels
-        key = ("property", prop)
-        prop_labels = memo.get(key, _MISSING)
+        mkey: tuple[str, Any] = ("property", prop)
+        prop_labels = memo.get(mkey, _MISSING)
         if prop_labels is _MISSING:
-            prop_labels = memo[key] = labels(prop) if prop else prop
-        key = ("unit", result.unit)
-        unit_words = memo.get(key, _MISSING)
+            prop_labels = memo[mkey] = labels(prop) if prop else prop
+        mkey = ("unit", result.unit)
+        unit_words = memo.get(mkey, _MISSING)
         if unit_words is _MISSING:
-            unit_words = memo[key] = _unit_words(result.unit)
-        key = ("missing", tuple(result.missing))
-        missing_labels = memo.get(key)
+            unit_words = memo[mkey] = _unit_words(result.unit)
+        mkey = ("missing", tuple(result.missing))
+        missing_labels = memo.get(mkey)
         if missing_labels is None:
-            missing_labels = memo[key] = join_labels(result.missing)
+            missing_labels = memo[mkey] = join_labels(result.missing)
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
             "property": _copy(prop_labels),
