@@ -413,10 +413,12 @@ class Evaluator:
                  if r.outcome is Outcome.NOT_APPLICABLE and r.note]
         return "the check judged it not applicable" + (f" ({'; '.join(notes)})" if notes else "")
 
-    def _applicability(self, rule: LoadedRule, feature: Feature
+    def _applicability(self, rule: LoadedRule, feature: Feature, plan: _RulePlan | None = None
                        ) -> tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]:
-        """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
-        plan = self._plan(rule)
+        """``(None, (), case)`` when the rule applies; else the outcome to report instead
+        (``plan``: the rule's :meth:`_plan`, when the caller has it)."""
+        if plan is None:
+            plan = self._plan(rule)
         if plan.geometry is not None and feature.geom_type not in plan.geometry:
             return Outcome.NOT_APPLICABLE, (), None
         missing: list[str] = []
@@ -689,6 +691,7 @@ class Evaluator:
             check_run, params, ctx = rule.check.run, rule.params, self.ctx
             batched = rule.check.batch
             applicability = self._applicability
+            rplan = self._plan(rule)
             key_head = (rule.rule_set, spec.pillar, spec.level)
             for lpos, layer in enumerate(spec.applies_to.layers):
                 feats = self.model.features(layer)
@@ -699,7 +702,7 @@ class Evaluator:
                     # a batch check judges every applicable feature of the layer (or of the
                     # tile) in one call; findings are then emitted in feature order, as
                     # feature by feature
-                    decided = [applicability(rule, feats[k]) for k in positions]
+                    decided = [applicability(rule, feats[k], rplan) for k in positions]
                     judged = iter(rule.check.run_many(
                         [feats[k] for k, d in zip(positions, decided) if d[0] is None],
                         params, ctx))
@@ -708,7 +711,7 @@ class Evaluator:
                     if batched:
                         outcome, missing, case = decided[i]
                     else:
-                        outcome, missing, case = applicability(rule, feature)
+                        outcome, missing, case = applicability(rule, feature, rplan)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
                     if outcome is None:
                         results = next(judged) if batched else check_run(feature, params, ctx)
