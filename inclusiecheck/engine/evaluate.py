@@ -316,6 +316,9 @@ class Evaluator:
         self._plans: dict[int, _RulePlan] = {}
         #: features on which some rule's scope was undecided (their regime needs confirming)
         self._undecided_seen: set[int] = set()
+        #: labels that depend only on a name (a property, a unit, missing names): worked out
+        #: once per run, copied into each finding (never shared between findings)
+        self._labels: dict[Any, Any] = {}
 
     def _plan(self, rule: LoadedRule) -> _RulePlan:
         """The per-run constants of ``rule`` (selection, metadata, message templates)."""
@@ -410,10 +413,12 @@ class Evaluator:
                  if r.outcome is Outcome.NOT_APPLICABLE and r.note]
         return "the check judged it not applicable" + (f" ({'; '.join(notes)})" if notes else "")
 
-    def _applicability(self, rule: LoadedRule, feature: Feature
+    def _applicability(self, rule: LoadedRule, feature: Feature, plan: _RulePlan | None = None
                        ) -> tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]:
-        """``(None, (), case)`` when the rule applies; else the outcome to report instead."""
-        plan = self._plan(rule)
+        """``(None, (), case)`` when the rule applies; else the outcome to report instead
+        (``plan``: the rule's :meth:`_plan`, when the caller has it)."""
+        if plan is None:
+            plan = self._plan(rule)
         if plan.geometry is not None and feature.geom_type not in plan.geometry:
             return Outcome.NOT_APPLICABLE, (), None
         missing: list[str] = []
@@ -467,16 +472,19 @@ class Evaluator:
             message = self._message_text(plan.templates[outcome], feature, result)
         text = render(message["template"][lang], message["values"], lang)
         notes_by: dict[str, str | None] = {}
-        for code in LANGS:
-            notes = []
-            if case:
-                notes.append(case.get(code, ""))
-            if result.note:
-                notes.append(result.note.get(code, ""))
-            if deviation:
-                notes.append(DEVIATION_TEXT[code] + deviation["justification"])
-            notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-            notes_by[code] = " ".join(n for n in notes if n) or None
+        if not case and not result.note and not deviation:
+            notes_by = dict.fromkeys(LANGS)   # no note in any language (most findings)
+        else:
+            for code in LANGS:
+                notes = []
+                if case:
+                    notes.append(case.get(code, ""))
+                if result.note:
+                    notes.append(result.note.get(code, ""))
+                if deviation:
+                    notes.append(DEVIATION_TEXT[code] + deviation["justification"])
+                notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+                notes_by[code] = " ".join(n for n in notes if n) or None
         if rdata:
             data = {k: v for k, v in rdata.items() if k != "source"}
             if "source" in rdata:
@@ -504,12 +512,25 @@ class Evaluator:
         if not any("{" in t for t in template.values()):
             return {"template": template, "values": {}}
         prop = result.property
+        memo = self._labels
+        mkey: tuple[str, Any] = ("property", prop)
+        prop_labels = memo.get(mkey, _MISSING)
+        if prop_labels is _MISSING:
+            prop_labels = memo[mkey] = labels(prop) if prop else prop
+        mkey = ("unit", result.unit)
+        unit_words = memo.get(mkey, _MISSING)
+        if unit_words is _MISSING:
+            unit_words = memo[mkey] = _unit_words(result.unit)
+        mkey = ("missing", tuple(result.missing))
+        missing_labels = memo.get(mkey)
+        if missing_labels is None:
+            missing_labels = memo[mkey] = join_labels(result.missing)
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
-            "property": labels(prop) if prop else prop,
+            "property": _copy(prop_labels),
             "measured": value_text(prop, result.measured),
             "required": value_text(prop, result.required),
-            "unit": _unit_words(result.unit), "missing": join_labels(result.missing),
+            "unit": _copy(unit_words), "missing": dict(missing_labels),
         }
         for key, value in result.data.items():
             if isinstance(value, (str, int, float, bool)) or (
@@ -670,6 +691,7 @@ class Evaluator:
             check_run, params, ctx = rule.check.run, rule.params, self.ctx
             batched = rule.check.batch
             applicability = self._applicability
+            rplan = self._plan(rule)
             key_head = (rule.rule_set, spec.pillar, spec.level)
             for lpos, layer in enumerate(spec.applies_to.layers):
                 feats = self.model.features(layer)
@@ -680,7 +702,7 @@ class Evaluator:
                     # a batch check judges every applicable feature of the layer (or of the
                     # tile) in one call; findings are then emitted in feature order, as
                     # feature by feature
-                    decided = [applicability(rule, feats[k]) for k in positions]
+                    decided = [applicability(rule, feats[k], rplan) for k in positions]
                     judged = iter(rule.check.run_many(
                         [feats[k] for k, d in zip(positions, decided) if d[0] is None],
                         params, ctx))
@@ -689,7 +711,7 @@ class Evaluator:
                     if batched:
                         outcome, missing, case = decided[i]
                     else:
-                        outcome, missing, case = applicability(rule, feature)
+                        outcome, missing, case = applicability(rule, feature, rplan)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
                     if outcome is None:
                         results = next(judged) if batched else check_run(feature, params, ctx)
@@ -868,6 +890,14 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
     if len(found) == 1:
         return found.pop()
     return "min" if result.outcome is Outcome.PASS else "max"
+
+
+_MISSING: Final = object()
+
+
+def _copy(value: Any) -> Any:
+    """A dict copied (a memoised ``{nl, en}`` label is not shared between findings)."""
+    return dict(value) if isinstance(value, dict) else value
 
 
 def _replace(result: CheckResult, **changes: Any) -> CheckResult:

@@ -10,6 +10,7 @@ Dutch, ``1.10`` in English); a value given as ``{nl, en}`` is taken in the langu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from collections.abc import Mapping
@@ -43,16 +44,27 @@ def format_value(value: Any, lang: str) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parts(template: str) -> tuple[str, ...]:
+    """``template`` split at its placeholders: text, name, text, name, ..., text (parsed once
+    per template: a run renders the same few templates for every finding)."""
+    return tuple(_PLACEHOLDER.split(template))
+
+
 def render(template: str, values: Mapping[str, Any], lang: str) -> str:
     """Fill ``{placeholders}``; unknown ones are left visible so a rule author notices."""
-
-    def sub(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key in values:
-            return format_value(values[key], lang)
-        return match.group(0)
-
-    return _PLACEHOLDER.sub(sub, template)
+    parts = _parts(template)
+    if len(parts) == 1:
+        return template
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(part)
+        elif part in values:
+            out.append(format_value(values[part], lang))
+        else:
+            out.append("{" + part + "}")
+    return "".join(out)
 
 
 def placeholders(template: str) -> set[str]:

@@ -87,6 +87,10 @@ class CheckResult:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: "not computed yet" in the per-run cache (a computed value may be None)
+_UNSET: Any = object()
+
+
 #: layer -> (nl, en) what an incomplete layer leaves unknown
 _ABSENCE = {
     "light": ("een lichtpunt", "a light"),
@@ -289,9 +293,10 @@ class CheckContext:
     def cached(self, name: str, feature: Feature, func: MeasureFunc) -> Any:
         """The per-feature value ``name`` of ``feature``, computed by ``func`` once per run."""
         key = (name, id(feature))
-        if key not in self._cache:
-            self._cache[key] = func(feature, self)
-        return self._cache[key]
+        value = self._cache.get(key, _UNSET)
+        if value is _UNSET:
+            value = self._cache[key] = func(feature, self)
+        return value
 
     def batch(self, name: str, features: Sequence[Feature],
               func: BatchMeasureFunc) -> list[Any]:
