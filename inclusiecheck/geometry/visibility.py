@@ -996,19 +996,27 @@ def _pieces_box(
         first_v = np.cumsum(n_v) - n_v
         step = np.hypot(*np.diff(coords, axis=0).T)
         tol = _PIECE_PAD_M / 2
-        for w in inner:
+        which, start_v, count_v = [], [], []
+        for w in inner.tolist():
             sel = np.flatnonzero(way == w)
             if len(sel) == 0:
                 continue
             v0 = int(first_v[w])
-            xy = coords[v0:v0 + n_v[w]]
             along = np.concatenate([[0.0], np.cumsum(step[v0:v0 + n_v[w] - 1])])
             i0 = np.searchsorted(along, s0[sel] - tol, side="left")
             i1 = np.searchsorted(along, s0[sel] + limit[sel] + tol, side="right")
-            for j, a, z in zip(sel, i0, i1):
-                if z > a:
-                    lo[j] = np.minimum(lo[j], xy[a:z].min(axis=0))
-                    hi[j] = np.maximum(hi[j], xy[a:z].max(axis=0))
+            which.append(sel)
+            start_v.append(v0 + i0)
+            count_v.append(i1 - i0)
+        if which:
+            sel, start, count = (np.concatenate(x) for x in (which, start_v, count_v))
+            some = count > 0
+            sel, start, count = sel[some], start[some], count[some]
+            if len(sel):
+                offset = np.cumsum(count) - count
+                v = np.repeat(start - offset, count) + np.arange(int(count.sum()))
+                lo[sel] = np.minimum(lo[sel], np.minimum.reduceat(coords[v], offset, axis=0))
+                hi[sel] = np.maximum(hi[sel], np.maximum.reduceat(coords[v], offset, axis=0))
     return np.concatenate([lo - _PIECE_PAD_M, hi + _PIECE_PAD_M], axis=1)
 
 
