@@ -83,12 +83,11 @@ def _flat_and_clean(mapping: dict[Any, Any], clean_keys: set[str] | None = None)
     feature); the keys found clean here are added."""
     search = _UNPRINTABLE.search
     for key, value in mapping.items():
-        if type(key) is str:
-            if clean_keys is None or key not in clean_keys:
-                if search(key):
-                    return False
-                if clean_keys is not None:
-                    clean_keys.add(key)
+        if type(key) is str and (clean_keys is None or key not in clean_keys):
+            if search(key):
+                return False
+            if clean_keys is not None:
+                clean_keys.add(key)
         if type(value) is str:
             # printable ASCII (most values) holds nothing _UNPRINTABLE matches
             if not (value.isascii() and value.isprintable()) and search(value):
