@@ -878,9 +878,9 @@ def _max_distance_to(zone: Polygon, path: LineString, resolution_m: float = 0.25
     return float(shapely.distance(path, shapely.points(pts)).max())
 
 
-#: samples whose sight lines are tested together in :func:`_views_ahead` (bounds the memory of
-#: one batch: about 40 sight lines per sample with the defaults)
-_VIEW_SAMPLES_PER_BATCH = 20_000
+#: sight lines tested together in :func:`_views_ahead` (whole samples; bounds the memory of
+#: one batch)
+_VIEW_RAYS_PER_BATCH = 500_000
 _PIECE_PAD_M = 1e-3
 """The box of the path ahead of a sample is widened by this much (far above rounding, and
 above ``_EPS_M``, the reach of the touching-polygon test at the viewer)."""
@@ -936,8 +936,10 @@ def _views_ahead(
     candidates = np.unique(hit_sample)
     n_cand = np.maximum(1, np.ceil(limit / resolution_m - 1e-9).astype(np.intp))
     first_blocked = np.full(total, np.iinfo(np.intp).max)
-    for lo in range(0, len(candidates), _VIEW_SAMPLES_PER_BATCH):
-        c = candidates[lo:lo + _VIEW_SAMPLES_PER_BATCH]
+    # batches of whole samples, about _VIEW_RAYS_PER_BATCH sight lines each
+    batch_of = np.cumsum(n_cand[candidates]) // _VIEW_RAYS_PER_BATCH
+    cuts = np.flatnonzero(np.diff(batch_of)) + 1
+    for c in np.split(candidates, cuts) if len(candidates) else []:
         n_c = n_cand[c]
         sample = np.repeat(np.arange(len(c)), n_c)
         k = np.arange(int(n_c.sum())) - np.repeat(np.cumsum(n_c) - n_c, n_c) + 1

@@ -344,6 +344,16 @@ def test_shortest_views_ahead_batch_equals_full_profile(seed: int) -> None:
     assert blocked > 20   # the scene blocks many views
 
 
+def test_shortest_views_ahead_same_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inclusiecheck.geometry.visibility as vis
+
+    paths, idx = _random_scene(2)
+    whole = shortest_views_ahead(paths, idx, step_m=5.0, max_m=20.0)
+    monkeypatch.setattr(vis, "_VIEW_RAYS_PER_BATCH", 50)
+    assert shortest_views_ahead(paths, idx, step_m=5.0, max_m=20.0) == whole
+    assert any(found is not None for found in whole)
+
+
 def test_view_ahead_sees_occluders_inside_a_bend() -> None:
     """A U-turn: from (0, 0) the path 20 m ahead ends at (2, 2), but the occluder between the
     legs (found through the path's vertices) cuts the view where the sight line to (x, 10)
