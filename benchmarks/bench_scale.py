@@ -135,18 +135,33 @@ def _time_rules(per_rule: dict[str, float], calls: dict[str, int]) -> None:
         return ordered
 
     evaluate.run_order = run_order   # type: ignore[attr-defined]
-    run = CheckType.run
+    run, run_many = CheckType.run, CheckType.run_many
+    inside = [0]   # a batch check's run() goes through run_many(): time it once
 
     def timed_run(self: Any, feature: Any, params: Any, ctx: Any) -> Any:
         t0 = time.process_time()
+        inside[0] += 1
         try:
             return run(self, feature, params, ctx)
         finally:
+            inside[0] -= 1
             key = owner.get(id(params), self.name)
             per_rule[key] = per_rule.get(key, 0.0) + time.process_time() - t0
             calls[key] = calls.get(key, 0) + 1
 
+    def timed_run_many(self: Any, features: Any, params: Any, ctx: Any) -> Any:
+        if inside[0] or not self.batch:   # a plain check's features go through run()
+            return run_many(self, features, params, ctx)
+        t0 = time.process_time()
+        try:
+            return run_many(self, features, params, ctx)
+        finally:
+            key = owner.get(id(params), self.name)
+            per_rule[key] = per_rule.get(key, 0.0) + time.process_time() - t0
+            calls[key] = calls.get(key, 0) + len(features)
+
     CheckType.run = timed_run   # type: ignore[method-assign]
+    CheckType.run_many = timed_run_many   # type: ignore[method-assign]
 
 
 # ------------------------------------------------------------------------------------------

@@ -137,7 +137,21 @@ def _cm(width_m: float) -> float:
 
 def _footprint_of(feature: Feature) -> Any:
     """The footprint a feature of an obstacle layer takes from a walkway (``None``: none)."""
-    from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M, obstacle_footprint
+    from inclusiecheck.geometry.clearwidth import obstacle_footprint
+
+    args = _footprint_args(feature)
+    if args is None:
+        return None
+    try:
+        return obstacle_footprint(*args)
+    except (TypeError, ValueError):
+        return None
+
+
+def _footprint_args(feature: Feature) -> tuple[Any, Any, Any] | None:
+    """What :func:`_footprint_of` gives ``obstacle_footprint``: the geometry, the size and the
+    kind (``None``: the feature takes no width)."""
+    from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M
 
     layer, geom, attrs = feature.layer, feature.geometry, feature.attrs
     size = attrs.get("size_m")
@@ -167,10 +181,7 @@ def _footprint_of(feature: Feature) -> Any:
         kind = "pole"
     else:
         kind = attrs.get("kind")
-    try:
-        return obstacle_footprint(geom, size, kind)
-    except (TypeError, ValueError):
-        return None
+    return geom, size, kind
 
 
 def obstacle_footprints(ctx: CheckContext, area: Any, layers: tuple[str, ...] = OBSTACLE_LAYERS,
@@ -217,17 +228,23 @@ def _footprints(ctx: CheckContext, features: list[Feature]) -> list[Any]:
 
 def _footprints_batch(features: Sequence[Feature], ctx: CheckContext) -> list[Any]:
     """:func:`_footprint_of` of many features: the discs of point obstacles in one vectorised
-    buffer call, the others (lines, polygons, vegetation with kind-dependent defaults) one by
-    one."""
+    buffer call, the others (lines, polygons, vegetation with kind-dependent defaults) through
+    :func:`~inclusiecheck.geometry.clearwidth.obstacle_footprints` (points and lines
+    vectorised there too)."""
     import math
 
     import numpy as np
     import shapely
 
-    from inclusiecheck.geometry.clearwidth import DEFAULT_FOOTPRINT_M, FOOTPRINT_SIDES
+    from inclusiecheck.geometry.clearwidth import (
+        DEFAULT_FOOTPRINT_M,
+        FOOTPRINT_SIDES,
+        obstacle_footprints,
+    )
 
     out: list[Any] = [None] * len(features)
     points, radii, where = [], [], []
+    others: list[int] = []   # the footprints of _footprint_of, in one batch
     for n, f in enumerate(features):
         layer, attrs = f.layer, f.attrs
         disc = f.geometry.geom_type == "Point"
@@ -244,7 +261,7 @@ def _footprints_batch(features: Sequence[Feature], ctx: CheckContext) -> list[An
             else:
                 kind = layer
         if not disc:
-            out[n] = _footprint_of(f)
+            others.append(n)
             continue
         size = attrs.get("size_m")
         if size is None or isinstance(size, bool) or not size > 0:
@@ -257,6 +274,11 @@ def _footprints_batch(features: Sequence[Feature], ctx: CheckContext) -> list[An
         discs = shapely.buffer(geoms, np.array(radii), quad_segs=FOOTPRINT_SIDES // 4)
         for n, disc_geom in zip(where, discs.tolist()):
             out[n] = disc_geom
+    if others:
+        args = [_footprint_args(features[n]) for n in others]
+        todo = [n for n, a in zip(others, args) if a is not None]
+        for n, fp in zip(todo, obstacle_footprints([a for a in args if a is not None])):
+            out[n] = fp
     return out
 
 

@@ -85,6 +85,7 @@ __all__ = [
     "clear_width_centreline",
     "clear_widths",
     "obstacle_footprint",
+    "obstacle_footprints",
     "round_width",
 ]
 
@@ -261,6 +262,60 @@ def obstacle_footprint(
         parts = [obstacle_footprint(g, size, kind) for g in geom.geoms if not g.is_empty]
         return _polygonal(shapely.union_all(parts))
     raise TypeError(f"unsupported obstacle geometry type {gtype}")
+
+
+def obstacle_footprints(
+    items: Sequence[tuple[object, float | None, str | None]],
+) -> list[Polygon | MultiPolygon | None]:
+    """:func:`obstacle_footprint` of each ``(geometry, size_m, kind)``, ``None`` where it raises
+    (a ``TypeError`` or ``ValueError``): the discs of points and the strips of lines in one
+    vectorised buffer call each (the same geometries as one by one), the rest one by one."""
+    out: list[Polygon | MultiPolygon | None] = [None] * len(items)
+    disc_at: list[int] = []
+    disc_geom: list[BaseGeometry] = []
+    disc_radius: list[float] = []
+    strip_at: list[int] = []
+    strip_geom: list[BaseGeometry] = []
+    strip_half: list[float] = []
+    for n, (geom, size_m, kind) in enumerate(items):
+        if isinstance(geom, (Point, LineString)) and not geom.is_empty:
+            try:
+                size = DEFAULT_FOOTPRINT_M.get(kind or "other", DEFAULT_FOOTPRINT_M["other"]) \
+                    if size_m is None else _check_size(size_m, "obstacle size_m")
+            except ValueError:
+                continue
+            flat = shapely.force_2d(geom)
+            if isinstance(geom, Point):
+                disc_at.append(n)
+                disc_geom.append(flat)
+                disc_radius.append(size / 2.0 / math.cos(math.pi / FOOTPRINT_SIDES))
+                continue
+            if flat.length > 0:
+                strip_at.append(n)
+                strip_geom.append(flat)
+                strip_half.append(size / 2.0)
+                continue
+        try:
+            out[n] = obstacle_footprint(geom, size_m, kind)   # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            out[n] = None
+    if disc_at:
+        discs = shapely.buffer(_objects(disc_geom), np.array(disc_radius),
+                               quad_segs=FOOTPRINT_SIDES // 4)
+        for n, g in zip(disc_at, discs.tolist()):
+            out[n] = g
+    if strip_at:
+        strips = shapely.buffer(_objects(strip_geom), np.array(strip_half), cap_style="flat",
+                                join_style="mitre", mitre_limit=3.0)
+        for n, g in zip(strip_at, strips.tolist()):
+            out[n] = g
+    return out
+
+
+def _objects(geoms: Sequence[BaseGeometry]) -> np.ndarray:
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    return arr
 
 
 def _polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:

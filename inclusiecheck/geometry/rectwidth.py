@@ -318,25 +318,39 @@ def rect_frames(areas: list[Any], alongs: list[Any]
     rects = shapely.oriented_envelope(geoms)
     is_poly = shapely.get_type_id(rects) == 3
     area_m2 = shapely.area(geoms)
-    for n, i in enumerate(cand):
-        if not is_poly[n]:
+    # the first four corners of every envelope's ring, and the frame of each, in arrays (the
+    # same arithmetic as rect_frame one by one)
+    rings = shapely.get_exterior_ring(rects[is_poly])
+    coords, of = shapely.get_coordinates(rings, return_index=True)
+    n_c = np.bincount(of, minlength=len(rings))
+    full = n_c >= 4
+    c = np.zeros((len(rings), 4, 2))
+    first = np.cumsum(n_c) - n_c
+    take = first[full][:, None] + np.arange(4)
+    c[full] = coords[take]
+    e0, e1 = c[:, 1] - c[:, 0], c[:, 2] - c[:, 1]
+    l0, l1 = np.hypot(e0[:, 0], e0[:, 1]), np.hypot(e1[:, 0], e1[:, 1])
+    a_m2 = area_m2[is_poly]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = full & (np.minimum(l0, l1) > 0) & ~(np.abs(a_m2 - l0 * l1) > RECT_TOL * l0 * l1)
+        long0 = l0 >= l1
+        origin = np.where(long0[:, None], c[:, 0], c[:, 1])
+        ud = np.where(long0[:, None], e0 / l0[:, None], e1 / l1[:, None])
+        vd = np.where(long0[:, None], e1 / l1[:, None], (c[:, 0] - c[:, 1]) / l0[:, None])
+    length = np.where(long0, l0, l1)
+    width = np.where(long0, l1, l0)
+    for m, n in enumerate(np.flatnonzero(is_poly).tolist()):
+        if not ok[m]:
             continue
-        c = shapely.get_coordinates(rects[n].exterior)[:4]
-        e0, e1 = c[1] - c[0], c[2] - c[1]
-        l0, l1 = float(np.hypot(*e0)), float(np.hypot(*e1))
-        if min(l0, l1) <= 0 or abs(float(area_m2[n]) - l0 * l1) > RECT_TOL * l0 * l1:
-            continue
-        if l0 >= l1:
-            origin, ud, vd, length, width = c[0], e0 / l0, e1 / l1, l0, l1
-        else:
-            origin, ud, vd, length, width = c[1], e1 / l1, (c[0] - c[1]) / l0, l1, l0
+        i = cand[n]
         along = alongs[i]
         if along is not None:
             a = shapely.get_coordinates(along)
             d = a[-1] - a[0]
-            if abs(abs(float(d @ ud)) - float(np.hypot(*d))) > 1e-6 * max(length, 1.0):
+            if abs(abs(float(d @ ud[m])) - float(np.hypot(*d))) > 1e-6 * max(float(length[m]),
+                                                                           1.0):
                 continue   # the line runs across the rectangle: use the general method
-        out[i] = (origin, ud, vd, length, width)
+        out[i] = (origin[m], ud[m], vd[m], float(length[m]), float(width[m]))
     return out
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "isovists",
     "path_isovists",
     "shortest_view_ahead",
+    "shortest_views_ahead",
     "through_view",
     "view_from_point",
     "visibility_from_path",
@@ -503,12 +504,21 @@ def _blocked(index: OccluderIndex, a: np.ndarray, b: np.ndarray) -> tuple[np.nda
     ``a`` must be grouped (rows with the same viewer contiguous) for the touching-polygon test
     to treat them together; any order is correct, grouping is only faster.
     """
-    vec = b - a
+    return _blocked_from(index, a, np.arange(len(a)), b)
+
+
+def _blocked_from(
+    index: OccluderIndex, origins: np.ndarray, ray_origin: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_blocked` for the sight lines ``origins[ray_origin[i]] -> b[i]``, with
+    ``ray_origin`` non-decreasing: each viewer is looked up once for the polygons it touches
+    (the same results, ray for ray, as :func:`_blocked` on ``origins[ray_origin]``)."""
+    vec = b - origins[ray_origin]
     length = np.hypot(vec[:, 0], vec[:, 1])
     safe = np.where(length > 0.0, length, 1.0)
     dx = np.where(length > 0.0, vec[:, 0] / safe, 1.0)
     dy = np.where(length > 0.0, vec[:, 1] / safe, 0.0)
-    t = _first_hits(index, a, np.arange(len(a)), dx, dy, length)
+    t = _first_hits(index, origins, ray_origin, dx, dy, length)
     return t < length - _EPS_M, t
 
 
@@ -868,41 +878,148 @@ def _max_distance_to(zone: Polygon, path: LineString, resolution_m: float = 0.25
     return float(shapely.distance(path, shapely.points(pts)).max())
 
 
-def _view_ahead(
-    path: LineString,
+#: sight lines tested together in :func:`_views_ahead` (whole samples; bounds the memory of
+#: one batch)
+_VIEW_RAYS_PER_BATCH = 500_000
+_PIECE_PAD_M = 1e-3
+"""The box of the path ahead of a sample is widened by this much (far above rounding, and
+above ``_EPS_M``, the reach of the touching-polygon test at the viewer)."""
+
+
+class _ViewsAhead(NamedTuple):
+    """Samples of :func:`_views_ahead`, over all its paths, in path order."""
+
+    way: np.ndarray
+    """the path of each sample"""
+    s0: np.ndarray
+    dist: np.ndarray
+    is_blocked: np.ndarray
+
+
+def _views_ahead(
+    paths: Sequence[LineString],
     index: OccluderIndex,
     step_m: float,
     max_m: float,
     resolution_m: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sample positions, view-ahead distances and whether an occluder limited each view."""
-    length = path.length
-    s0 = np.arange(0.0, length, step_m) if length > 0 else np.empty(0)
-    if len(s0) == 0:
-        return s0, np.empty(0), np.empty(0, dtype=bool)
-    limit = np.minimum(max_m, length - s0)
+    shortest_only: bool = False,
+) -> _ViewsAhead:
+    """Sample positions, view-ahead distances and whether an occluder limited each view, for
+    the samples of many paths at once.
+
+    ``shortest_only``: only the views that can be the shortest of their path are refined by
+    bisection; another blocked view keeps the lower bound of its bracket, which is above that
+    shortest one (see ``docs/method-sightlines.md``). The refined distances, bit for bit,
+    are those of one path at a time.
+    """
+    geoms = np.asarray(paths, dtype=object).reshape(-1)
+    lengths = shapely.length(geoms) if len(geoms) else np.empty(0)
+    # np.arange(0.0, length, step_m) of each path: ceil(length / step_m) samples at i * step_m
+    n_s = np.where(lengths > 0, np.maximum(1, np.ceil(lengths / step_m)), 0).astype(np.intp)
+    total = int(n_s.sum())
+    way = np.repeat(np.arange(len(geoms)), n_s)
+    s0 = (np.arange(total) - np.repeat(np.cumsum(n_s) - n_s, n_s)).astype(float) * step_m
+    dist = np.empty(total)
+    is_blocked = np.zeros(total, dtype=bool)
+    if total == 0:
+        return _ViewsAhead(way, s0, dist, is_blocked)
+    limit = np.minimum(max_m, lengths[way] - s0)
+    dist[:] = limit
+    if len(index) == 0:
+        return _ViewsAhead(way, s0, dist, is_blocked)
+    origin = _points_along(geoms[way], s0)
+    # Every sight line of a sample joins two points of the path within ``limit`` ahead, so it
+    # lies in the box of that piece of path; only samples whose box meets an occluder's box
+    # can be blocked (the sight lines of the others touch no occluder: not blocked).
+    box = _pieces_box(geoms, way, s0, limit, origin, _points_along(geoms[way], s0 + limit))
+    hit_sample, _ = index.tree.query(shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3]))
+    candidates = np.unique(hit_sample)
     n_cand = np.maximum(1, np.ceil(limit / resolution_m - 1e-9).astype(np.intp))
-    sample = np.repeat(np.arange(len(s0)), n_cand)
-    first = np.cumsum(n_cand) - n_cand
-    k = np.arange(int(n_cand.sum())) - np.repeat(first, n_cand) + 1
-    ahead = np.minimum(k * resolution_m, limit[sample])
-    origin = _points_at(path, s0)
-    blocked, _ = _blocked(index, origin[sample], _points_at(path, s0[sample] + ahead))
-    first_blocked = np.full(len(s0), np.iinfo(np.intp).max)
-    np.minimum.at(first_blocked, sample[blocked], k[blocked])
+    first_blocked = np.full(total, np.iinfo(np.intp).max)
+    # batches of whole samples, about _VIEW_RAYS_PER_BATCH sight lines each
+    batch_of = np.cumsum(n_cand[candidates]) // _VIEW_RAYS_PER_BATCH
+    cuts = np.flatnonzero(np.diff(batch_of)) + 1
+    for c in np.split(candidates, cuts) if len(candidates) else []:
+        n_c = n_cand[c]
+        sample = np.repeat(np.arange(len(c)), n_c)
+        k = np.arange(int(n_c.sum())) - np.repeat(np.cumsum(n_c) - n_c, n_c) + 1
+        s = c[sample]
+        ahead = np.minimum(k * resolution_m, limit[s])
+        blocked, _ = _blocked_from(index, origin[c], sample,
+                                   _points_along(geoms[way[s]], s0[s] + ahead))
+        np.minimum.at(first_blocked, s[blocked], k[blocked])
     is_blocked = first_blocked < np.iinfo(np.intp).max
-    dist = limit.copy()
-    if is_blocked.any():
-        b = np.flatnonzero(is_blocked)
-        hi = np.minimum(first_blocked[b] * resolution_m, limit[b])
-        lo = (first_blocked[b] - 1) * resolution_m
-        for _ in range(_BISECTION_STEPS):
-            mid = 0.5 * (lo + hi)
-            mid_blocked, _ = _blocked(index, origin[b], _points_at(path, s0[b] + mid))
-            hi = np.where(mid_blocked, mid, hi)
-            lo = np.where(mid_blocked, lo, mid)
-        dist[b] = lo
-    return s0, dist, is_blocked
+    b = np.flatnonzero(is_blocked)
+    if len(b) == 0:
+        return _ViewsAhead(way, s0, dist, is_blocked)
+    lo_b = (first_blocked[b] - 1) * resolution_m
+    dist[b] = lo_b
+    if shortest_only:
+        # The view of a sample first blocked at step k ends in ((k - 1) * res, k * res): only
+        # the samples with the smallest k of their path can have its shortest view.
+        k_min = np.full(len(geoms), np.iinfo(np.intp).max)
+        np.minimum.at(k_min, way[b], first_blocked[b])
+        refine = first_blocked[b] == k_min[way[b]]
+        b, lo_b = b[refine], lo_b[refine]
+    hi = np.minimum(first_blocked[b] * resolution_m, limit[b])
+    lo_v = lo_b
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo_v + hi)
+        mid_blocked, _ = _blocked_from(index, origin[b], np.arange(len(b)),
+                                       _points_along(geoms[way[b]], s0[b] + mid))
+        hi = np.where(mid_blocked, mid, hi)
+        lo_v = np.where(mid_blocked, lo_v, mid)
+    dist[b] = lo_v
+    return _ViewsAhead(way, s0, dist, is_blocked)
+
+
+def _points_along(paths: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """Coordinates ``(n, 2)`` of the point at ``distances[i]`` along ``paths[i]``."""
+    return shapely.get_coordinates(shapely.line_interpolate_point(paths, distances))
+
+
+def _pieces_box(
+    geoms: np.ndarray,
+    way: np.ndarray,
+    s0: np.ndarray,
+    limit: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> np.ndarray:
+    """Boxes ``(n, 4)`` (xmin, ymin, xmax, ymax) around the piece of ``geoms[way[i]]`` from
+    ``s0[i]`` to ``s0[i] + limit[i]``: its end points ``start`` and ``end`` and the vertices
+    between them, widened by ``_PIECE_PAD_M``."""
+    lo = np.minimum(start, end)
+    hi = np.maximum(start, end)
+    coords, of = shapely.get_coordinates(geoms, return_index=True)
+    n_v = np.bincount(of, minlength=len(geoms))
+    inner = np.flatnonzero(n_v > 2)   # a path of two vertices has none between the ends
+    if len(inner):
+        first_v = np.cumsum(n_v) - n_v
+        step = np.hypot(*np.diff(coords, axis=0).T)
+        tol = _PIECE_PAD_M / 2
+        which, start_v, count_v = [], [], []
+        for w in inner.tolist():
+            sel = np.flatnonzero(way == w)
+            if len(sel) == 0:
+                continue
+            v0 = int(first_v[w])
+            along = np.concatenate([[0.0], np.cumsum(step[v0:v0 + n_v[w] - 1])])
+            i0 = np.searchsorted(along, s0[sel] - tol, side="left")
+            i1 = np.searchsorted(along, s0[sel] + limit[sel] + tol, side="right")
+            which.append(sel)
+            start_v.append(v0 + i0)
+            count_v.append(i1 - i0)
+        if which:
+            sel, start, count = (np.concatenate(x) for x in (which, start_v, count_v))
+            some = count > 0
+            sel, start, count = sel[some], start[some], count[some]
+            if len(sel):
+                offset = np.cumsum(count) - count
+                v = np.repeat(start - offset, count) + np.arange(int(count.sum()))
+                lo[sel] = np.minimum(lo[sel], np.minimum.reduceat(coords[v], offset, axis=0))
+                hi[sel] = np.maximum(hi[sel], np.maximum.reduceat(coords[v], offset, axis=0))
+    return np.concatenate([lo - _PIECE_PAD_M, hi + _PIECE_PAD_M], axis=1)
 
 
 def visible_distance_ahead(
@@ -941,9 +1058,9 @@ def visible_distance_ahead(
     """
     path = _check_path(path)
     _check_positive(step_m=step_m, max_m=max_m, resolution_m=resolution_m)
-    s0, dist, _ = _view_ahead(path, index, step_m, max_m, resolution_m)
-    points = shapely.line_interpolate_point(path, s0)
-    return [(p, float(d)) for p, d in zip(points, dist, strict=True)]
+    views = _views_ahead([path], index, step_m, max_m, resolution_m)
+    points = shapely.line_interpolate_point(path, views.s0)
+    return [(p, float(d)) for p, d in zip(points, views.dist, strict=True)]
 
 
 def shortest_view_ahead(
@@ -964,14 +1081,35 @@ def shortest_view_ahead(
     (Point, float) or None
         The sample point and its visible distance ahead; None if no view is blocked.
     """
-    path = _check_path(path)
+    return shortest_views_ahead([path], index, step_m=step_m, max_m=max_m,
+                                resolution_m=resolution_m)[0]
+
+
+def shortest_views_ahead(
+    paths: Sequence[LineString],
+    index: OccluderIndex,
+    *,
+    step_m: float = 5.0,
+    max_m: float = 100.0,
+    resolution_m: float = 0.5,
+) -> list[tuple[Point, float] | None]:
+    """:func:`shortest_view_ahead` of each path, with the sight lines of all of them tested
+    together (the same results as one path at a time)."""
+    paths = _check_paths(paths)
     _check_positive(step_m=step_m, max_m=max_m, resolution_m=resolution_m)
-    s0, dist, is_blocked = _view_ahead(path, index, step_m, max_m, resolution_m)
-    if not is_blocked.any():
-        return None
-    b = np.flatnonzero(is_blocked)
-    i = int(b[np.argmin(dist[b])])
-    return path.interpolate(float(s0[i])), float(dist[i])
+    views = _views_ahead(paths, index, step_m, max_m, resolution_m, shortest_only=True)
+    out: list[tuple[Point, float] | None] = [None] * len(paths)
+    b = np.flatnonzero(views.is_blocked)
+    if len(b) == 0:
+        return out
+    # per path, the first of its blocked samples with the smallest distance (as np.argmin)
+    order = np.lexsort((b, views.dist[b], views.way[b]))
+    ways = views.way[b][order]
+    best = b[order][np.flatnonzero(np.r_[True, ways[1:] != ways[:-1]])]
+    for i in best:
+        path = paths[int(views.way[i])]
+        out[int(views.way[i])] = (path.interpolate(float(views.s0[i])), float(views.dist[i]))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -1106,6 +1244,16 @@ def _check_path(path: object) -> LineString:
     if not np.isfinite(shapely.get_coordinates(path)).all():
         raise VisibilityInputError("path has non-finite coordinates")
     return path
+
+
+def _check_paths(paths: Sequence[object]) -> list[LineString]:
+    """:func:`_check_path` of each path (one vectorised test when they are all fine)."""
+    out = list(paths)
+    if all(isinstance(p, LineString) for p in out) and (not out or (
+            not shapely.is_empty(out).any()
+            and np.isfinite(shapely.get_coordinates(out)).all())):
+        return out   # type: ignore[return-value]
+    return [_check_path(p) for p in out]
 
 
 def _check_positive(**values: float) -> None:

@@ -77,13 +77,20 @@ def nesting_depth(value: Any, limit: int = MAX_NESTING + 1) -> int:
     return deepest
 
 
-def _flat_and_clean(mapping: dict[Any, Any]) -> bool:
+def _flat_and_clean(mapping: dict[Any, Any], clean_keys: set[str] | None = None) -> bool:
+    """Whether ``mapping`` holds only clean keys and flat, clean values (nothing to copy).
+    ``clean_keys``: keys already found clean (the property names repeat from feature to
+    feature); the keys found clean here are added."""
     search = _UNPRINTABLE.search
     for key, value in mapping.items():
-        if type(key) is str and search(key):
-            return False
+        if type(key) is str and (clean_keys is None or key not in clean_keys):
+            if search(key):
+                return False
+            if clean_keys is not None:
+                clean_keys.add(key)
         if type(value) is str:
-            if search(value):
+            # printable ASCII (most values) holds nothing _UNPRINTABLE matches
+            if not (value.isascii() and value.isprintable()) and search(value):
                 return False
         elif isinstance(value, (dict, list, tuple, str)):
             return False
@@ -94,23 +101,46 @@ _SOURCE_FIELDS = ("file", "layer", "fid", "global_id", "osm_id")
 
 
 def _clean_source(source: SourceRef) -> SourceRef:
-    values = [getattr(source, k) for k in _SOURCE_FIELDS]
+    values = (source.file, source.layer, source.fid, source.global_id, source.osm_id)
     search = _UNPRINTABLE.search
-    if not any(type(v) is str and search(v) for v in values):
+    for v in values:
+        if type(v) is str and not (v.isascii() and v.isprintable()) and search(v):
+            break
+    else:
         return source
     return replace(source, **{k: clean_text(v) for k, v in zip(_SOURCE_FIELDS, values)})
 
 
+class _Cleaner:
+    """:func:`_clean_feature` over a plan's features, remembering what repeats: the cleaned
+    layer names and the property names found clean."""
+
+    def __init__(self) -> None:
+        self.layers: dict[str, Any] = {}
+        self.keys: set[str] = set()
+
+    def feature(self, raw_feature: RawFeature) -> RawFeature:
+        name = raw_feature.layer
+        layer = self.layers.get(name) if type(name) is str else None
+        if layer is None:
+            layer = clean_text(name)
+            if type(name) is str:
+                self.layers[name] = layer
+        elif layer == name:
+            layer = name   # clean: the feature's own string, as clean_text gives it
+        props = raw_feature.properties
+        properties = props if isinstance(props, dict) and _flat_and_clean(props, self.keys) \
+            else clean_text(props)
+        source = _clean_source(raw_feature.source)
+        if layer is name and properties is props and source is raw_feature.source:
+            return raw_feature
+        return RawFeature(layer=layer, properties=properties, geometry=raw_feature.geometry,
+                          source=source)
+
+
 def _clean_feature(raw_feature: RawFeature) -> RawFeature:
     """The feature with clean text (the same object when nothing needs cleaning)."""
-    layer = clean_text(raw_feature.layer)
-    properties = clean_text(raw_feature.properties)
-    source = _clean_source(raw_feature.source)
-    if layer is raw_feature.layer and properties is raw_feature.properties \
-            and source is raw_feature.source:
-        return raw_feature
-    return RawFeature(layer=layer, properties=properties, geometry=raw_feature.geometry,
-                      source=source)
+    return _Cleaner().feature(raw_feature)
 
 
 def _clean_warning(warning: ReadWarning) -> ReadWarning:
@@ -145,8 +175,9 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     too_deep: Counter[tuple[str, str]] = Counter()
     empty, geom_types = _geometry_kinds(raw.features)
     fields_of: dict[str, Any] = {}   # layer -> its model's fields (a pydantic property)
+    cleaner = _Cleaner()
     for position, original in enumerate(raw.features):
-        raw_feature = _clean_feature(original)
+        raw_feature = cleaner.feature(original)
         if raw_feature is not original:
             for key, value in original.properties.items():
                 if isinstance(value, (dict, list, tuple)) and nesting_depth(value) >= MAX_NESTING:
@@ -358,9 +389,10 @@ def _drop_implausible(layer: str, attrs: dict[str, Any], raw_feature: RawFeature
 
 def _validate(model: Any, known: dict[str, Any], raw_feature: Any,
               warnings: list[ReadWarning]) -> dict[str, Any]:
-    for _ in range(len(known) + 1):
+    validate = model.__pydantic_validator__.validate_python   # model_validate, without its
+    for _ in range(len(known) + 1):                             # wrapper
         try:
-            obj = model.model_validate(known)
+            obj = validate(known)
         except ValidationError as exc:
             for err in exc.errors():
                 if not err["loc"]:

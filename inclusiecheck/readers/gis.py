@@ -789,6 +789,8 @@ def _checked(geoms: list[BaseGeometry]) -> list[tuple[BaseGeometry | None, str |
     far = np.zeros(len(geoms), dtype=bool)
     # no CRS has such coordinates; GEOS would overflow on them
     far[owner[(np.abs(xy) > MAX_SOURCE_COORDINATE).any(axis=1)]] = True
+    if not (empty.any() or bad.any() or far.any()):
+        return [(geom, None) for geom in geoms]
     out: list[tuple[BaseGeometry | None, str | None]] = []
     for geom, is_empty, not_finite, too_far in zip(geoms, empty.tolist(), bad.tolist(),
                                                    far.tolist()):
@@ -848,7 +850,6 @@ def repair_geometry(geom: BaseGeometry) -> BaseGeometry | None:
 
 def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
     """Convert geometries to shapely, repair or skip bad ones; return the kept indices."""
-    kept: list[int] = []
     decoded = [_decode(raw) for raw in layer.geometries]
     present_at = [index for index, (geom, _) in enumerate(decoded) if geom is not None]
     for index, result in zip(present_at, _checked([decoded[i][0] for i in present_at])):
@@ -861,27 +862,29 @@ def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
                 "geometry_skipped", f"feature skipped: {reason}", file=layer.file,
                 layer=layer.layer, feature_id=layer.fids[index]))
     present = np.array([g is not None for g in converted], dtype=bool)
-    array = np.array(converted, dtype=object)
+    array = np.empty(len(converted), dtype=object)
+    array[:] = converted
     valid = np.zeros(len(converted), dtype=bool)
     if present.any():
         valid[present] = shapely.is_valid(array[present])
-    for index, geom in enumerate(converted):
-        if geom is None:
-            continue
-        if not valid[index]:
-            reason = shapely.is_valid_reason(geom)
-            fixed = repair_geometry(geom)
-            if fixed is None:
-                warnings.append(ReadWarning(
-                    "geometry_skipped", f"feature skipped: invalid geometry that cannot be "
-                    f"repaired ({reason})", file=layer.file, layer=layer.layer,
-                    feature_id=layer.fids[index]))
-                continue
+    dropped: set[int] = set()
+    for index in np.flatnonzero(present & ~valid).tolist():   # in feature order
+        geom = converted[index]
+        reason = shapely.is_valid_reason(geom)
+        fixed = repair_geometry(geom)  # type: ignore[arg-type]
+        if fixed is None:
             warnings.append(ReadWarning(
-                "geometry_repaired", f"invalid geometry repaired ({reason}); check the "
-                "drawing", file=layer.file, layer=layer.layer, feature_id=layer.fids[index]))
-            converted[index] = fixed
-        kept.append(index)
+                "geometry_skipped", f"feature skipped: invalid geometry that cannot be "
+                f"repaired ({reason})", file=layer.file, layer=layer.layer,
+                feature_id=layer.fids[index]))
+            dropped.add(index)
+            continue
+        warnings.append(ReadWarning(
+            "geometry_repaired", f"invalid geometry repaired ({reason}); check the "
+            "drawing", file=layer.file, layer=layer.layer, feature_id=layer.fids[index]))
+        converted[index] = fixed
+    kept = [index for index in np.flatnonzero(present).tolist() if index not in dropped] \
+        if dropped else np.flatnonzero(present).tolist()
     layer.geometries = converted  # type: ignore[assignment]
     return kept
 
@@ -984,14 +987,11 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
     for layer in layers:
         _drop_implausible(layer, kept, geoms, warnings)
     features: list[RawFeature] = []
+    add = features.append
     for layer in layers:
-        for index, geom in zip(kept[id(layer)], geoms[id(layer)]):
-            features.append(RawFeature(
-                layer=layer.layer,
-                properties=layer.properties[index],
-                geometry=geom,
-                source=SourceRef(file=layer.file, layer=layer.layer, fid=layer.fids[index]),
-            ))
+        name, file, properties, fids = layer.layer, layer.file, layer.properties, layer.fids
+        for index, geom in zip(kept[id(layer)], geoms[id(layer)].tolist()):
+            add(RawFeature(name, properties[index], geom, SourceRef(file, name, fids[index])))
     return features, target
 
 

@@ -18,6 +18,7 @@ from inclusiecheck.geometry.clearwidth import (
     clear_width_centreline,
     clear_widths,
     obstacle_footprint,
+    obstacle_footprints,
 )
 
 SIDEWALK = box(0, 0, 30, 1.8)  # 1.80 m x 30 m
@@ -266,6 +267,31 @@ def test_footprint_errors() -> None:
         obstacle_footprint(Point(), None, None)
     with pytest.raises(TypeError):
         obstacle_footprint("POINT (0 0)", None, None)  # type: ignore[arg-type]
+
+
+def test_obstacle_footprints_match_one_by_one() -> None:
+    """The batch gives the same geometries, bit for bit, as obstacle_footprint one by one, and
+    None where that raises."""
+    items = [(Point(1, 2), 0.3, None), (Point(1, 2, 5), None, "bench"), (Point(0, 0), True, None),
+             (LineString([(0, 0), (4, 1), (4, 3)]), 0.2, None),
+             (LineString([(0, 0, 1), (4, 0, 1)]), None, "hedge"),
+             (LineString([(1, 1), (1, 1)]), 0.4, None), (CABINET, 5.0, "cabinet"),
+             (Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]), None, None),
+             (Point(0, 0), -1.0, None), (Point(0, 0), float("nan"), None), (Point(), None, None),
+             (LineString(), 0.5, None), ("POINT (0 0)", None, None),
+             (MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]), None, None)]
+    expected = []
+    for geom, size, kind in items:
+        try:
+            expected.append(obstacle_footprint(geom, size, kind))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            expected.append(None)
+    got = obstacle_footprints(items)  # type: ignore[arg-type]
+    assert [g is None for g in got] == [e is None for e in expected]
+    assert sum(e is None for e in expected) == 5
+    for g, e in zip(got, expected):
+        if e is not None:
+            assert g is not None and g.wkb == e.wkb
 
 
 def test_point_obstacles_with_default_sizes() -> None:

@@ -25,6 +25,7 @@ from inclusiecheck.geometry.visibility import (
     isovist,
     isovists,
     shortest_view_ahead,
+    shortest_views_ahead,
     through_view,
     view_from_point,
     visibility_from_path,
@@ -285,6 +286,92 @@ def test_view_ahead_viewer_inside_occluder_sees_nothing() -> None:
     path = LineString([(0, 0), (20, 0)])
     idx = OccluderIndex([box(-1, -1, 1, 1)])
     assert visible_distance_ahead(path, idx, step_m=100)[0][1] == pytest.approx(0.0, abs=0.01)
+
+
+def _shortest_from_profile(path: LineString, idx: OccluderIndex, step_m: float, max_m: float,
+                           resolution_m: float) -> tuple[tuple[float, float], float] | None:
+    """The shortest blocked view from the full profile (every blocked view refined): a view
+    cut short by an occluder ends before ``min(max_m, remaining length)``."""
+    best = None
+    for n, (p, d) in enumerate(visible_distance_ahead(path, idx, step_m=step_m, max_m=max_m,
+                                                      resolution_m=resolution_m)):
+        if d < min(max_m, path.length - n * step_m) and (best is None or d < best[1]):
+            best = ((p.x, p.y), d)
+    return best
+
+
+def _random_scene(seed: int) -> tuple[list[LineString], OccluderIndex]:
+    rng = np.random.default_rng(seed)
+    occluders: list = []
+    for _ in range(150):
+        x, y = rng.uniform(0, 150, 2)
+        w, h = rng.uniform(0.5, 10, 2)
+        occluders.append(box(x, y, x + w, y + h))
+    for _ in range(40):
+        x, y = rng.uniform(0, 150, 2)
+        a, length = rng.uniform(0, 2 * math.pi), rng.uniform(1, 15)
+        occluders.append(LineString([(x, y), (x + length * math.cos(a), y + length * math.sin(a))]))
+    paths = []
+    for _ in range(60):
+        p, a = rng.uniform(0, 150, 2), rng.uniform(0, 2 * math.pi)
+        pts = [p.copy()]
+        for _ in range(int(rng.integers(1, 6))):
+            a += rng.normal(0, 0.9)
+            p = p + rng.uniform(0.5, 30) * np.array([math.cos(a), math.sin(a)])
+            pts.append(p.copy())
+        path = LineString(pts)
+        paths += [path, path.reverse()]
+    return paths, OccluderIndex(occluders)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_shortest_views_ahead_batch_equals_full_profile(seed: int) -> None:
+    """Many paths at once, with only the candidates for the shortest view refined, give
+    exactly (bit for bit) the shortest view of each path's full profile."""
+    paths, idx = _random_scene(seed)
+    found = shortest_views_ahead(paths, idx, step_m=5.0, max_m=20.0, resolution_m=0.5)
+    assert len(found) == len(paths)
+    blocked = 0
+    for path, got in zip(paths, found):
+        ref = _shortest_from_profile(path, idx, 5.0, 20.0, 0.5)
+        if ref is None:
+            assert got is None
+            continue
+        blocked += 1
+        assert got is not None
+        assert ((got[0].x, got[0].y), got[1]) == ref
+        assert shortest_view_ahead(path, idx, step_m=5.0, max_m=20.0) == got
+    assert blocked > 20   # the scene blocks many views
+
+
+def test_shortest_views_ahead_same_in_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import inclusiecheck.geometry.visibility as vis
+
+    paths, idx = _random_scene(2)
+    whole = shortest_views_ahead(paths, idx, step_m=5.0, max_m=20.0)
+    monkeypatch.setattr(vis, "_VIEW_RAYS_PER_BATCH", 50)
+    assert shortest_views_ahead(paths, idx, step_m=5.0, max_m=20.0) == whole
+    assert any(found is not None for found in whole)
+
+
+def test_view_ahead_sees_occluders_inside_a_bend() -> None:
+    """A U-turn: from (0, 0) the path 20 m ahead ends at (2, 2), but the occluder between the
+    legs (found through the path's vertices) cuts the view where the sight line to (x, 10)
+    grazes its corner (0.5, 6): at x = 5/6, 10 + 5/6 m ahead."""
+    path = LineString([(0, 0), (0, 10), (2, 10), (2, 0)])
+    idx = OccluderIndex([box(0.5, 5, 1.5, 6)])
+    first = visible_distance_ahead(path, idx, step_m=5, max_m=20)[0]
+    assert (first[0].x, first[0].y) == (0, 0)
+    assert first[1] == pytest.approx(10 + 5 / 6, abs=0.01)
+    found = shortest_view_ahead(path, idx, step_m=5, max_m=20)
+    assert found is not None
+    assert ((found[0].x, found[0].y), found[1]) == _shortest_from_profile(path, idx, 5, 20, 0.5)
+
+
+def test_shortest_views_ahead_checks_every_path() -> None:
+    assert shortest_views_ahead([], EMPTY) == []
+    with pytest.raises(VisibilityInputError):
+        shortest_views_ahead([LineString([(0, 0), (1, 0)]), Point(0, 0)], EMPTY)
 
 
 # ------------------------------------------------------------------ passages

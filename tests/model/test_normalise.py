@@ -55,3 +55,29 @@ def test_normalise_warns_and_never_crashes() -> None:
 def test_no_known_layer_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no known layer"):
         normalise(RawPlan(Path("x.gpkg"), "EPSG:31370", [raw("kabouter", {"id": "k"})]))
+
+
+def test_cleaner_matches_clean_text_feature_by_feature() -> None:
+    """The cleaner that remembers layer and property names gives each feature what
+    clean_text gives it alone, and the very same object when nothing needs cleaning."""
+    from inclusiecheck.model.normalise import _Cleaner, clean_text
+
+    src = SourceRef("plan.gpkg", "walkway", "w1")
+    dirty_key = "wid\x07th"
+    values = ["1.5", "tab\there", "line\nfeed", "é ok", "bell\x07", "c1\x85", "", 3.0, None,
+              "\ud800", ["x\x01"], {"k": "v"}]
+    feats = [RawFeature("walkway", {"id": f"w{i}", "note": v, dirty_key: 1}, None, src)
+             for i, v in enumerate(values)]
+    feats += [RawFeature("walk\x00way", {"id": "a"}, None, SourceRef("p\x1b.gpkg", "l", "f")),
+              RawFeature("walk\x00way", {"id": "b"}, None, src), RawFeature("walkway", {}, None, src)]
+    cleaner = _Cleaner()
+    for raw in feats:
+        got = cleaner.feature(raw)
+        assert got.layer == clean_text(raw.layer)
+        assert got.properties == clean_text(raw.properties)
+        assert got.source.file == clean_text(raw.source.file)
+        changed = (clean_text(raw.layer) != raw.layer
+                   or clean_text(raw.properties) != raw.properties
+                   or clean_text(raw.source.file) != raw.source.file)
+        assert (got is raw) == (not changed)
+    assert cleaner.feature(feats[-1]) is feats[-1]

@@ -73,7 +73,7 @@ from inclusiecheck.geometry.visibility import (
     OccluderIndex,
     hidden_zones,
     isovists,
-    shortest_view_ahead,
+    shortest_views_ahead,
     through_view,
 )
 from inclusiecheck.model import Feature, Outcome
@@ -847,39 +847,58 @@ class ViewAheadParams(CheckParams):
     resolution_m: float = Field(default=0.5, gt=0)
 
 
-@check_type("view_ahead", params=ViewAheadParams)
-def view_ahead(feature: Feature, params: ViewAheadParams, ctx: CheckContext) -> CheckResult:
-    """The visible distance ahead at bends and corners."""
-    if feature.geom_type != "LineString":
-        return CheckResult(Outcome.NOT_APPLICABLE, property="view_ahead_m", note=_text(
-            "Getekend als vlak: teken de aslijn om het zicht vooruit te beoordelen.",
-            "Drawn as a surface: draw the centre line to judge the view ahead."))
-    occ = occluders_for(feature, ctx, params.eye_height_m)
-    worst: tuple[float, BaseGeometry, LineString] | None = None
-    if len(occ.index):
+@check_type("view_ahead", params=ViewAheadParams, batch=True)
+def view_ahead(features: Sequence[Feature], params: ViewAheadParams,
+               ctx: CheckContext) -> list[CheckResult]:
+    """The visible distance ahead at bends and corners.
+
+    A batch check: the sight lines of every walkway of the layer, in both directions, are
+    tested together (:func:`~inclusiecheck.geometry.visibility.shortest_views_ahead`, one
+    batch per set of occluders), with the same figures as one walkway at a time."""
+    out: list[CheckResult | None] = [None] * len(features)
+    # per set of occluders (a path on another level sees others): the ways to look along and
+    # the feature each belongs to, in order (each path, then the path reversed)
+    groups: dict[int, tuple[PlanOccluders, list[LineString], list[int]]] = {}
+    for n, feature in enumerate(features):
+        if feature.geom_type != "LineString":
+            out[n] = CheckResult(Outcome.NOT_APPLICABLE, property="view_ahead_m", note=_text(
+                "Getekend als vlak: teken de aslijn om het zicht vooruit te beoordelen.",
+                "Drawn as a surface: draw the centre line to judge the view ahead."))
+            continue
+        occ = occluders_for(feature, ctx, params.eye_height_m)
+        if not len(occ.index):
+            continue
+        _occ, ways, owners = groups.setdefault(id(occ), (occ, [], []))
         for path in _lines_of(feature.geometry):
-            for way in (path, path.reverse()):
-                if len(occ.index.tree.query(way.buffer(params.min_m))) == 0:
-                    continue
-                found = shortest_view_ahead(way, occ.index, step_m=params.step_m,
-                                            max_m=params.min_m, resolution_m=params.resolution_m)
-                if found is None:
-                    continue
-                point, dist = found
-                if worst is None or dist < worst[0]:
-                    s = way.project(point)
-                    stretch = shapely.ops.substring(way, s, s + dist) if dist > 0 else point
-                    beyond = way.interpolate(min(way.length, s + dist + params.resolution_m))
-                    worst = (dist, stretch, LineString([point, beyond]))
-    if worst is None:
-        return CheckResult(Outcome.PASS, property="view_ahead_m", required=params.min_m,
-                           unit="m", note=_text("Het zicht vooruit wordt nergens ingekort.",
-                                                "The view ahead is nowhere cut short."))
-    dist, stretch, sight = worst
-    blockers = _blockers_text(occ, sight, 0.0)
-    return ctx.compare("view_ahead_m", round(dist, 1), min_value=params.min_m, unit="m",
-                       location=stretch if dist < params.min_m else None,
-                       data={"blocked_by": blockers or "-"})
+            ways.extend((path, path.reverse()))
+            owners.extend((n, n))
+    worst: dict[int, tuple[float, BaseGeometry, LineString, PlanOccluders]] = {}
+    for occ, ways, owners in groups.values():
+        found_all = shortest_views_ahead(ways, occ.index, step_m=params.step_m,
+                                         max_m=params.min_m, resolution_m=params.resolution_m)
+        for way, n, found in zip(ways, owners, found_all):
+            if found is None:
+                continue
+            point, dist = found
+            if n not in worst or dist < worst[n][0]:
+                s = way.project(point)
+                stretch = shapely.ops.substring(way, s, s + dist) if dist > 0 else point
+                beyond = way.interpolate(min(way.length, s + dist + params.resolution_m))
+                worst[n] = (dist, stretch, LineString([point, beyond]), occ)
+    for n in range(len(features)):
+        if out[n] is not None:
+            continue
+        if n not in worst:
+            out[n] = CheckResult(Outcome.PASS, property="view_ahead_m", required=params.min_m,
+                                 unit="m", note=_text("Het zicht vooruit wordt nergens ingekort.",
+                                                      "The view ahead is nowhere cut short."))
+            continue
+        dist, stretch, sight, occ = worst[n]
+        blockers = _blockers_text(occ, sight, 0.0)
+        out[n] = ctx.compare("view_ahead_m", round(dist, 1), min_value=params.min_m, unit="m",
+                             location=stretch if dist < params.min_m else None,
+                             data={"blocked_by": blockers or "-"})
+    return [r for r in out if r is not None]
 
 
 # --------------------------------------------------------------------------------------------
