@@ -7,7 +7,8 @@ read). The JSON of every run is compared byte for byte with the first. The figur
 best of ``--repeat`` runs; on a machine shared with other work they are noisy (the load
 average is printed): compare them only with a quiet machine's.
 
-Run: ``python benchmarks/bench_jobs.py [--features 20000] [--jobs 1,2] [--repeat 2]``
+Run: ``python benchmarks/bench_jobs.py [--features 20000] [--jobs 1,2] [--repeat 2]
+[--plan PLAN]``
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ def _cpu_seconds() -> float:
 
 
 def _evaluate(plan: Path, jobs: int, sets: list) -> tuple[float, float]:
-    """The evaluation alone (the plan read before, the workers started before): wall and
-    CPU seconds of ``evaluate`` or ``evaluate_parallel``."""
+    """The evaluation alone (the plan read before; spawned workers started before, forked
+    ones are forked inside): wall and CPU seconds of ``evaluate`` or ``evaluate_parallel``."""
     import datetime as dt
 
     from inclusiecheck.api import load_model
     from inclusiecheck.engine.evaluate import evaluate, rules_in_force
-    from inclusiecheck.engine.parallel import evaluate_parallel, worker_pool
+    from inclusiecheck.engine.parallel import evaluate_parallel, fork_available, worker_pool
 
     model = load_model(plan)
     day = model.meta.permit_date or dt.date.today()
@@ -51,6 +52,10 @@ def _evaluate(plan: Path, jobs: int, sets: list) -> tuple[float, float]:
     if jobs == 1:
         cpu, start = _cpu_seconds(), time.perf_counter()
         evaluate(model, rules, date=day)
+        return time.perf_counter() - start, _cpu_seconds() - cpu
+    if fork_available():   # the workers are forked inside, once the regimes are decided
+        cpu, start = _cpu_seconds(), time.perf_counter()
+        evaluate_parallel(model, rules, date=day, jobs=jobs)
         return time.perf_counter() - start, _cpu_seconds() - cpu
     with worker_pool(jobs) as pool:
         pool.submit(int).result()   # the workers are up
@@ -76,6 +81,8 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=20_000)
     parser.add_argument("--jobs", default="1,2", help="comma list, e.g. 1,2,4")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--plan", type=Path, help="check this plan instead of a synthetic one "
+                        "(e.g. a city of benchmarks/synth.py with full=True)")
     args = parser.parse_args()
     jobs_list = [int(j) for j in args.jobs.split(",")]
     cores = os.cpu_count()
@@ -83,7 +90,7 @@ def main() -> None:
     print(f"cores: {cores} (usable by this process: {usable}); load average before: "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        plan = make_plan(Path(tmp), args.features)
+        plan = args.plan or make_plan(Path(tmp), args.features)
         sets = resolve_selectors(None)
         best: dict[int, tuple[float, float]] = {}
         best_eval: dict[int, tuple[float, float]] = {}
@@ -103,7 +110,7 @@ def main() -> None:
                 print(f"  --jobs {jobs}: end to end {wall:6.1f} s wall, {cpu:6.1f} s CPU "
                       f"({listed} findings listed); evaluation {e_wall:6.1f} s wall, "
                       f"{e_cpu:6.1f} s CPU", flush=True)
-    print(f"{args.features} features, best of {args.repeat}, every report.json byte-identical; "
+    print(f"{args.plan or f'{args.features} features'}, best of {args.repeat}, every report.json byte-identical; "
           f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for title, table in (("end to end (read + evaluate + report.json)", best),
                          ("evaluation only (plan read, workers started)", best_eval)):
