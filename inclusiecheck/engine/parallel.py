@@ -24,6 +24,13 @@ single-process :func:`~inclusiecheck.engine.evaluate.evaluate`, byte for byte on
 Tasks are plain picklable data and :func:`run_tile` a module-level function, so they run in
 ``spawn`` processes (``concurrent.futures``) and on Dask workers alike; a rule's check type is
 looked up by name in the worker's own registry (plugins must be installed there).
+
+On Linux (:func:`fork_available`) the process executor forks its workers instead, once the
+regimes are decided (:func:`_evaluate_forked`): each inherits the whole plan, so steps 3 and 4
+need no tile model and no halo. The tasks are the global pass and the tiled rules on parts of
+the plan's features (``PARTS_PER_JOB`` balanced parts per job), the largest first; a worker
+takes the next task when it is done, and sends its findings back as plain rows
+(:class:`Packed`); the merge is the same.
 """
 
 from __future__ import annotations
@@ -136,10 +143,17 @@ class _Plan:
     feats: list[Feature]
     keys: list[Key]
     geoms: np.ndarray
-    tree: Any
     flat: dict[int, int]   # id(feature) -> flat index
     layers: np.ndarray     # the layer of each feature
     layer_start: dict[str, int] = field(default_factory=dict)
+    _tree: Any = None
+
+    @property
+    def tree(self) -> Any:
+        """An STRtree of ``geoms`` (built when first asked: the forked run needs none)."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree
 
 
 def _flatten(model: SiteModel) -> _Plan:
@@ -155,8 +169,7 @@ def _flatten(model: SiteModel) -> _Plan:
     geoms[:] = [f.geometry for f in feats]
     layers = np.empty(len(feats), dtype=object)
     layers[:] = [key[0] for key in keys]
-    return _Plan(feats, keys, geoms, shapely.STRtree(geoms),
-                 {id(f): i for i, f in enumerate(feats)}, layers, starts)
+    return _Plan(feats, keys, geoms, {id(f): i for i, f in enumerate(feats)}, layers, starts)
 
 
 def _representative_xy(plan: _Plan) -> np.ndarray:
@@ -318,12 +331,16 @@ def split_rules(rules: list[LoadedRule], facts: PlanFacts
 
 
 def fork_available() -> bool:
-    """Whether worker processes can be forked from this one (Linux): they then inherit the
-    plan read, its regimes and the rules instead of getting them pickled, and start at once.
-    Elsewhere (macOS, Windows: ``fork`` is unsafe or absent) the workers are spawned."""
+    """Whether worker processes can be forked from this one: on Linux, when this process runs
+    one thread (a fork copies only the calling thread: a lock another thread holds would stay
+    locked in the worker). Forked workers inherit the plan read, its regimes and the rules
+    instead of getting them pickled, and start at once. Elsewhere (macOS, Windows: ``fork``
+    is unsafe or absent; an application with threads) the workers are spawned."""
     import multiprocessing
+    import threading
 
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def evaluate_parallel(model: SiteModel, rules: list[LoadedRule], *, date: dt.date,
