@@ -558,7 +558,7 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     tiles per job, or the ``tile_size_m`` grid), the largest first; a worker takes the next
     task when it is done. The findings come back keyed and merge as the tiles' do."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     model = evaluator.model
@@ -581,14 +581,18 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
                                  mp_context=multiprocessing.get_context("fork")) as workers:
-            futures = [workers.submit(_run_forked, n) for n in range(len(tasks))]
-            results = [unpack(f.result()) for f in futures]
+            futures = {workers.submit(_run_forked, n): n for n in range(len(tasks))}
+            # read each result as it comes (while the workers go on), not in task order: no
+            # backlog of results to read once the last task is done
+            results: list[Partial | None] = [None] * len(tasks)
+            for done in as_completed(futures):
+                results[futures[done]] = unpack(done.result())
     except BrokenProcessPool as exc:
         raise RuntimeError(f"a worker process of the parallel check stopped ({exc}); run "
                            "with fewer --jobs or without them") from None
     finally:
         _INHERITED.pop("run", None)
-    return evaluator.finish(results)
+    return evaluator.finish([part for part in results if part is not None])
 
 
 def _warm() -> int:
