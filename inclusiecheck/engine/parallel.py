@@ -514,9 +514,9 @@ def unpack(packed: Packed) -> Partial:
 
 
 # -- forked workers ---------------------------------------------------------------------------
-#: parts of the tiled rules' features per job in a forked run: small enough that the two
-#: cores stay busy to the end (a worker takes the next part when it is done), large enough
-#: that a part's fixed costs (a pass's set-up per rule, the pickled findings) stay small
+#: parts of the tiled rules' features per job in a forked run: small enough that the
+#: workers stay busy to the end (a worker takes the next part when it is done), large enough
+#: that a part's fixed costs (a pass's set-up per rule, one result to send back) stay small
 PARTS_PER_JOB = 8
 
 
@@ -578,15 +578,18 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
             mine.setdefault(layer, []).append(k)
         tasks.append(mine)
     _INHERITED["run"] = _Forked(evaluator, tiled, whole, tasks)
+    results: list[Partial | None] = [None] * len(tasks)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                                 mp_context=multiprocessing.get_context("fork")) as workers:
+        workers = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                                      mp_context=multiprocessing.get_context("fork"))
+        try:
             futures = {workers.submit(_run_forked, n): n for n in range(len(tasks))}
             # read each result as it comes (while the workers go on), not in task order: no
             # backlog of results to read once the last task is done
-            results: list[Partial | None] = [None] * len(tasks)
             for done in as_completed(futures):
                 results[futures[done]] = unpack(done.result())
+        finally:   # a task that failed: the tasks not started yet are not run
+            workers.shutdown(wait=True, cancel_futures=True)
     except BrokenProcessPool as exc:
         raise RuntimeError(f"a worker process of the parallel check stopped ({exc}); run "
                            "with fewer --jobs or without them") from None

@@ -121,6 +121,24 @@ def test_forked_run_splits_the_work_and_merges_it_in_order(
     assert not parallel._INHERITED   # not left behind for a later fork
 
 
+@pytest.mark.skipif(not parallel.fork_available(), reason="fork is Linux only")
+def test_a_failing_forked_task_fails_the_check(straddling: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_model(straddling)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    real = Evaluator.evaluate_pass
+
+    def broken(self, rules, own=None, index=None, keyed=False):
+        if own is not None:   # a part of the tiled rules (in a forked worker)
+            raise ValueError("a check failed")
+        return real(self, rules, own, index, keyed)
+
+    monkeypatch.setattr(Evaluator, "evaluate_pass", broken)
+    with pytest.raises(ValueError, match="a check failed"):
+        parallel.evaluate_parallel(model, rules, date=DAY, jobs=2)
+    assert not parallel._INHERITED
+
+
 def test_findings_travel_compactly_and_exotic_values_pickled() -> None:
     model = load_model(SAMPLE)
     rules = rules_in_force(resolve_selectors(None), DAY)
