@@ -358,7 +358,11 @@ def _two_processes(jobs: int, count: int) -> bool:
     a large report, on Linux, from a process that runs one thread (a fork copies only the
     calling thread)."""
     return (jobs > 1 and count >= TWO_PROCESSES_FROM and sys.platform.startswith("linux")
-            and threading.active_count() == 1 and hasattr(os, "fork"))
+            and hasattr(os, "fork") and _single_threaded())
+
+
+def _single_threaded() -> bool:
+    return threading.active_count() == 1
 
 
 def _dumps_findings_forked(head: dict[str, Any], writer: _Writer,

@@ -111,7 +111,8 @@ def test_forked_run_splits_the_work_and_merges_it_in_order(
 
     monkeypatch.setattr(parallel, "_evaluate_forked", counted)
     monkeypatch.setattr(parallel, "PARTS_PER_JOB", 3)
-    got = parallel.evaluate_parallel(model, rules, date=DAY, jobs=2)
+    # fork named: a test before may have left threads behind (a Dask cluster's)
+    got = parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
     assert tasks   # the forked run, not the fallback
     assert got.findings == single.findings
     assert got.counts == single.counts
@@ -135,7 +136,7 @@ def test_a_failing_forked_task_fails_the_check(straddling: Path,
 
     monkeypatch.setattr(Evaluator, "evaluate_pass", broken)
     with pytest.raises(ValueError, match="a check failed"):
-        parallel.evaluate_parallel(model, rules, date=DAY, jobs=2)
+        parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
     assert not parallel._INHERITED
 
 
