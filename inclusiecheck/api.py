@@ -94,10 +94,11 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
     tile_size_m : square tiles of this size (m) instead of two balanced tiles per job; with
         ``jobs=1`` the tiles run one after the other in this process (for tests).
     """
-    if jobs > 1 and executor == "process":
+    if jobs > 1 and executor == "process" and not _forks():
         from inclusiecheck.engine.parallel import worker_pool
 
-        # the workers start (and import the engine) while this process reads the plan
+        # spawned workers start (and import the engine) while this process reads the plan;
+        # forked ones are forked once it is read (they inherit it)
         with worker_pool(jobs) as pool:
             return _check(plan, rules=rules, mapping_profile=mapping_profile, crs=crs,
                           date=date, lang=lang, list_all=list_all, meta=meta,
@@ -108,6 +109,12 @@ def check(plan: str | Path, *, rules: Sequence[str] | None = None,
                   lang=lang, list_all=list_all, meta=meta, deviations=deviations,
                   origin=origin, ifc_geometry=ifc_geometry, model=model, rulesets=rulesets,
                   jobs=jobs, executor=executor, scheduler=scheduler, tile_size_m=tile_size_m)
+
+
+def _forks() -> bool:
+    from inclusiecheck.engine.parallel import fork_available
+
+    return fork_available()
 
 
 def _check(plan: str | Path, *, rules: Sequence[str] | None, mapping_profile: str | Path | None,

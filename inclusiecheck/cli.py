@@ -157,16 +157,16 @@ def _check_date(value: str | None) -> dt.date | None:
 def write_outputs(report: Report, out: Path, formats: list[str], *,
                   bcf_recommendations: bool = False,
                   progress: PlanProgress | None = None,
-                  check_date: dt.date | None = None) -> list[Path]:
+                  check_date: dt.date | None = None, jobs: int = 1) -> list[Path]:
     """Render ``report`` in every format, then write them into ``out`` as one set with its
     ``manifest.json`` (:func:`inclusiecheck.output.write_report_set`); return the report
-    paths (not the manifest)."""
+    paths (not the manifest). ``jobs``: processes a renderer may use (``--jobs``)."""
     from inclusiecheck.output import write_report_set
     from inclusiecheck.report import RenderOptions, get_format
 
     chosen = [get_format(name) for name in formats]  # validate all names before writing
     options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations,
-                            check_date=check_date)
+                            check_date=check_date, jobs=jobs)
     rendered = []
     for number, fmt in enumerate(chosen):
         path = out / fmt.filename
@@ -405,7 +405,8 @@ def check(
                             deviations=deviations, origin=_parse_origin(origin),
                             ifc_geometry=ifc_geometry, **parallel)
         written = write_outputs(report, out, names, bcf_recommendations=bcf_recommendations,
-                                progress=report_progress.for_plan(0), check_date=day)
+                                progress=report_progress.for_plan(0), check_date=day,
+                                jobs=jobs)
         report_progress.done(exit_code(report, fail_on), report.verdict.code)
         if quiet:
             for path in written:
@@ -430,7 +431,8 @@ def check(
             code = 2
             continue
         written = write_outputs(report, target, names, bcf_recommendations=bcf_recommendations,
-                                progress=report_progress.for_plan(index), check_date=day)
+                                progress=report_progress.for_plan(index), check_date=day,
+                                jobs=jobs)
         if quiet:
             for path in written:
                 typer.echo(str(path))

@@ -17,14 +17,19 @@ by their ``rule_id`` (:func:`inflate_finding` joins them again).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import math
+import os
 import re
+import sys
+import tempfile
+import threading
 from enum import Enum
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
@@ -313,20 +318,82 @@ def dumps(data: Any) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def _findings_open(head: dict[str, Any]) -> bytes:
+    """report.json up to the first finding's line."""
+    text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
+    body = text[:-2] if head else "{"
+    sep = ",\n" if head else "\n"
+    return f'{body}{sep}  "findings": [\n'.encode()
+
+
+_FINDINGS_CLOSE = b"\n  ]\n}\n"
+
+
+def _finding_lines(out: Any, findings: Iterable[Any], first: bool = True) -> None:
+    """Write the lines of ``findings`` (dicts) to ``out``; ``first``: they start the list."""
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    for i, f in enumerate(findings):
+        out.write(((",\n    " if i or not first else "    ") + encode(f)).encode())
+
+
 def _dumps_findings(head: dict[str, Any], findings: Iterable[Any]) -> bytes:
     """:func:`dumps` of ``{**head, "findings": [...]}`` for a non-empty ``findings``, written
     finding by finding into one buffer: no list of every line, no joined string, no second
     copy to encode (a large report's bytes are held once); ``findings`` may be a generator,
     so that the findings' dicts are not all held either."""
-    text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
-    body = text[:-2] if head else "{"
-    sep = ",\n" if head else "\n"
     out = io.BytesIO()
-    out.write(f'{body}{sep}  "findings": [\n'.encode())
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    for i, f in enumerate(findings):
-        out.write(((",\n    " if i else "    ") + encode(f)).encode())
-    out.write(b"\n  ]\n}\n")
+    out.write(_findings_open(head))
+    _finding_lines(out, findings)
+    out.write(_FINDINGS_CLOSE)
+    return out.getvalue()
+
+
+#: listed findings from which a run with several jobs renders report.json's lines in two
+#: processes (below, the fork costs more than it saves)
+TWO_PROCESSES_FROM = 5000
+
+
+def _two_processes(jobs: int, count: int) -> bool:
+    """Whether the findings' lines are rendered in a forked second process: with ``jobs`` > 1,
+    a large report, on Linux, from a process that runs one thread (a fork copies only the
+    calling thread)."""
+    return (jobs > 1 and count >= TWO_PROCESSES_FROM and sys.platform.startswith("linux")
+            and hasattr(os, "fork") and _single_threaded())
+
+
+def _single_threaded() -> bool:
+    return threading.active_count() == 1
+
+
+def _dumps_findings_forked(head: dict[str, Any], writer: _Writer,
+                           listed: Sequence[Finding]) -> bytes | None:
+    """:func:`_dumps_findings` of ``writer``'s findings, the second half's lines rendered in a
+    forked process (into a temporary file) while this one renders the first half: the same
+    bytes (the writer's rules table is complete, its memo only a cache). None when the
+    forked process failed (the caller renders them all)."""
+    half = len(listed) // 2
+    with tempfile.TemporaryFile() as spill:
+        pid = os.fork()
+        if pid == 0:   # pragma: no cover - the forked process (its coverage is not collected)
+            code = 1
+            gc.disable()   # what it makes is freed by reference counting; no full collection
+            try:            # walks (and so copies) the inherited heap
+                _finding_lines(spill, (writer.finding(f) for f in listed[half:]), first=False)
+                spill.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        out = io.BytesIO()
+        try:
+            out.write(_findings_open(head))
+            _finding_lines(out, (writer.finding(f) for f in listed[:half]))
+        finally:
+            _pid, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        spill.seek(0)
+        out.write(spill.read())
+    out.write(_FINDINGS_CLOSE)
     return out.getvalue()
 
 
@@ -335,11 +402,17 @@ def _dumps_findings(head: dict[str, Any], findings: Iterable[Any]) -> bytes:
 def render_json(report: Report, options: RenderOptions) -> bytes:
     """Render ``report`` as the data profile's JSON report (``report.json``): the bytes of
     ``dumps(report_dict(report))``, without holding every finding's dict (the rules table is
-    made in a first pass over the findings, which are then written one by one)."""
+    made in a first pass over the findings, which are then written one by one). With
+    ``options.jobs`` > 1 a large report's lines are rendered in two processes, the same bytes
+    (:func:`_dumps_findings_forked`)."""
     listed = report.listed_findings()
     if not listed:
         return dumps(report_dict(report))
     writer = _Writer(report)
     for finding in listed:
         writer.rule_entry(finding)
+    if _two_processes(options.jobs, len(listed)):
+        forked = _dumps_findings_forked(_head(report, writer), writer, listed)
+        if forked is not None:
+            return forked
     return _dumps_findings(_head(report, writer), (writer.finding(f) for f in listed))

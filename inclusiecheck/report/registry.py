@@ -26,6 +26,9 @@ class RenderOptions:
     #: the date of the check shown in HTML and Markdown (never in JSON): ``--check-date``;
     #: None: ``SOURCE_DATE_EPOCH``, else today (:func:`inclusiecheck.report.viewmodel.check_date`)
     check_date: dt.date | None = None
+    #: processes a renderer may use (``--jobs``): report.json renders the lines of a large
+    #: report in two (:func:`inclusiecheck.report.json_report.render_json`)
+    jobs: int = 1
 
 
 Renderer = Callable[[Report, RenderOptions], bytes]

@@ -9,7 +9,9 @@ fixture's reaches do cross the border (so the equality proves something).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -79,10 +81,91 @@ def test_tiles_partition_the_plan_deterministically(straddling: Path) -> None:
         assert [t.tolist() for t in tiles] == [t.tolist() for t in again]
 
 
-def test_straddling_plan_tiles_in_process_and_in_workers(straddling: Path) -> None:
+def test_straddling_plan_tiles_in_process_and_in_workers(
+        straddling: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     single = _json(straddling)
     assert _json(straddling, tile_size_m=TILE_M) == single        # tiles one after the other
     assert _json(straddling, jobs=2, tile_size_m=TILE_M) == single  # in two processes
+    assert _json(straddling, jobs=2) == single                      # balanced parts
+    # spawned workers (where fork is not available): tiles with halos, sent pickled
+    monkeypatch.setattr(parallel, "fork_available", lambda: False)
+    assert _json(straddling, jobs=2, tile_size_m=TILE_M) == single
+    assert _json(straddling, jobs=3) == single
+
+
+@pytest.mark.skipif(not parallel.fork_available(), reason="fork is Linux only")
+def test_forked_run_splits_the_work_and_merges_it_in_order(
+        straddling: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked run: the global pass and the tiled rules' parts go to forked workers (each
+    with the whole plan); the merged evaluation is the single-process one."""
+    model = load_model(straddling)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    single = Evaluator(model, rules, date=DAY).run()
+    forked = parallel._evaluate_forked
+    tasks: list[int] = []
+
+    def counted(evaluator, plan, tiled, whole, jobs, tile_size_m):
+        result = forked(evaluator, plan, tiled, whole, jobs, tile_size_m)
+        tasks.append(len(tiled) + len(whole))
+        return result
+
+    monkeypatch.setattr(parallel, "_evaluate_forked", counted)
+    monkeypatch.setattr(parallel, "PARTS_PER_JOB", 3)
+    # fork named: a test before may have left threads behind (a Dask cluster's)
+    got = parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
+    assert tasks   # the forked run, not the fallback
+    assert got.findings == single.findings
+    assert got.counts == single.counts
+    assert got.rule_stats == single.rule_stats
+    assert got.regimes == single.regimes
+    assert [w.message for w in got.warnings] == [w.message for w in single.warnings]
+    assert not parallel._INHERITED   # not left behind for a later fork
+
+
+@pytest.mark.skipif(not parallel.fork_available(), reason="fork is Linux only")
+def test_a_failing_forked_task_fails_the_check(straddling: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_model(straddling)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    real = Evaluator.evaluate_pass
+
+    def broken(self, rules, own=None, index=None, keyed=False):
+        if own is not None:   # a part of the tiled rules (in a forked worker)
+            raise ValueError("a check failed")
+        return real(self, rules, own, index, keyed)
+
+    monkeypatch.setattr(Evaluator, "evaluate_pass", broken)
+    with pytest.raises(ValueError, match="a check failed"):
+        parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
+    assert not parallel._INHERITED
+
+
+def test_findings_travel_compactly_and_exotic_values_pickled() -> None:
+    model = load_model(SAMPLE)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    part = Evaluator(model, rules, date=DAY, list_all=True).evaluate_pass(
+        list(enumerate(rules)), keyed=True)
+    assert part.findings and part.keys
+    packed = parallel.pack(part)
+    assert not packed.odd and not packed.part.findings
+    back = parallel.unpack(pickle.loads(pickle.dumps(packed)))
+    assert back.findings == part.findings and back.keys == part.keys
+    assert [f.texts for f in back.findings] == [f.texts for f in part.findings]
+    assert all(type(a.outcome) is type(b.outcome) and a.source == b.source
+               for a, b in zip(back.findings, part.findings))
+    # a value marshal does not take (a numpy number in a plugin's data): pickled as it is
+    # a value that is not exactly a builtin (a numpy number as measured value or in a
+    # plugin's data: marshal would write its buffer as bytes): that finding goes pickled
+    for odd_values in ({"measured": np.float64(19.1)}, {"data": {"x": np.int64(2)}},
+                       {"data": {"x": [1, (2, np.bool_(True))]}}):
+        odd = replace(part, findings=[part.findings[0],
+                                      replace(part.findings[1], **odd_values)],
+                      keys=part.keys[:2])
+        packed = parallel.pack(odd)
+        assert list(packed.odd) == [1]
+        back = parallel.unpack(pickle.loads(pickle.dumps(packed)))
+        assert back.findings == odd.findings
+        assert type(back.findings[1].measured) is type(odd.findings[1].measured)
 
 
 def test_without_the_halo_the_tiles_would_differ(straddling: Path,

@@ -62,6 +62,44 @@ def test_streamed_json_is_the_dumped_report_dict(variant, report_nl, report_all,
     assert json.loads(whole)["findings"] == report_dict(report)["findings"]
 
 
+@pytest.mark.parametrize("variant", ["nl", "all", "hostile"])
+def test_json_rendered_in_two_processes_is_the_same(variant, report_nl, report_all,
+                                                    hostile_report, monkeypatch) -> None:
+    """With several jobs a large report's finding lines are rendered half in a forked
+    process: the same bytes; a forked process that fails leaves the rendering to this one."""
+    import sys
+
+    from inclusiecheck.report import json_report
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the two-process rendering forks (Linux)")
+    report = {"nl": report_nl, "all": report_all, "hostile": hostile_report}[variant]
+    whole = json_report.render_json(report, RenderOptions())
+    monkeypatch.setattr(json_report, "TWO_PROCESSES_FROM", 2)
+    # (a test before may have left threads behind, a Dask cluster's: they do not render)
+    monkeypatch.setattr(json_report, "_single_threaded", lambda: True)
+    assert json_report._two_processes(2, len(report.listed_findings()))
+    assert not json_report._two_processes(1, len(report.listed_findings()))
+    forked = []
+    real = json_report._dumps_findings_forked
+    monkeypatch.setattr(json_report, "_dumps_findings_forked",
+                        lambda *args: forked.append(1) or real(*args))
+    assert json_report.render_json(report, RenderOptions(jobs=2)) == whole
+    assert forked
+    monkeypatch.setattr(json_report, "_finding_lines", _fails_in_the_child)
+    assert json_report.render_json(report, RenderOptions(jobs=2)) == whole
+
+
+def _fails_in_the_child(out, findings, first=True) -> None:
+    """``_finding_lines`` that fails for the second half (``first=False``: the forked process)
+    and writes the real lines otherwise."""
+    if not first:
+        raise RuntimeError("the forked process fails")
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    for i, f in enumerate(findings):
+        out.write(((",\n    " if i else "    ") + encode(f)).encode())
+
+
 def test_top_level_in_profile_order(report_nl) -> None:
     data = json.loads(render(report_nl, "json"))
     assert list(data) == TOP_LEVEL
