@@ -44,7 +44,7 @@ from inclusiecheck.model.labels import join_labels, label, labels, unit_label, v
 from inclusiecheck.model.texts import LANGS
 
 @contextmanager
-def _model_frozen() -> Any:
+def frozen_heap() -> Any:
     """Move every object alive now (the normalised site model) to the collector's permanent
     generation (:func:`gc.freeze`) while the rules run, and back afterwards.
 
@@ -53,7 +53,9 @@ def _model_frozen() -> Any:
     full collection would traverse that model again (about a fifth of the evaluation time
     of a 100k-feature plan) and free nothing reference counting does not. The collector
     keeps running for the objects the evaluation makes. When something else (an embedding
-    application) had already frozen objects, they stay frozen.
+    application, or a check that keeps the model and the findings frozen from the evaluation
+    until its report is assembled and written: :func:`inclusiecheck.api.check`, the CLI's
+    ``write_outputs``) had already frozen objects, they stay frozen.
     """
     frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
@@ -63,6 +65,10 @@ def _model_frozen() -> Any:
         # gc.unfreeze() releases every frozen object: only when none was frozen before
         if not frozen_before:
             gc.unfreeze()
+
+
+#: the name the evaluator and the parallel runs use
+_model_frozen = frozen_heap
 
 
 TO_VERIFY_TEXT = {
