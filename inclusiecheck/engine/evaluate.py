@@ -293,6 +293,9 @@ class _RulePlan:
     advice_texts: dict[str, str] | None = None
     scope_name: str | None = None
     lenient: Any = None  # check parameters with the least strict in-scope limits
+    #: nothing to decide per feature (no geometry kinds, ``where``, plan condition or scope):
+    #: the rule applies to every feature of its layers
+    applies_to_all: bool = False
 
 
 class Evaluator:
@@ -371,6 +374,8 @@ class Evaluator:
             advice=spec.advice.get(lang), templates=templates, scope_name=applies.scope,
             advice_texts={code: spec.advice.get(code) for code in LANGS},
             lenient=_lenient_params(rule))
+        plan.applies_to_all = (plan.geometry is None and not plan.where and not plan.plan_na
+                               and not plan.plan_missing and plan.scope is None)
         self._plans[id(rule)] = plan
         return plan
 
@@ -459,10 +464,13 @@ class Evaluator:
     # -- findings -------------------------------------------------------------------------------
     def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                       case: dict[str, str] | None, would_fail: bool | None = None,
-                      message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The keyword arguments of a :class:`Finding` (``location`` still ``None``)."""
+                      message: dict[str, Any] | None = None, *,
+                      plan: _RulePlan | None = None) -> dict[str, Any]:
+        """The keyword arguments of a :class:`Finding` (``location`` still ``None``;
+        ``plan``: the rule's :meth:`_plan`, when the caller has it)."""
         spec = rule.spec
-        plan = self._plan(rule)
+        if plan is None:
+            plan = self._plan(rule)
         lang = self.lang
         outcome = result.outcome
         deviation = None
@@ -515,10 +523,14 @@ class Evaluator:
                       result: CheckResult) -> dict[str, Any]:
         """The message of a finding as template ``{nl, en}`` + values: names and codes as
         labels in both languages, so a report renders it in its own language."""
-        if not any("{" in t for t in template.values()):
+        memo = self._labels
+        tkey = ("template", id(template))
+        known = memo.get(tkey)
+        if known is None or known[0] is not template:   # (the id of this very template)
+            known = memo[tkey] = (template, any("{" in t for t in template.values()))
+        if not known[1]:
             return {"template": template, "values": {}}
         prop = result.property
-        memo = self._labels
         mkey: tuple[str, Any] = ("property", prop)
         prop_labels = memo.get(mkey, _MISSING)
         if prop_labels is _MISSING:
@@ -531,11 +543,14 @@ class Evaluator:
         missing_labels = memo.get(mkey)
         if missing_labels is None:
             missing_labels = memo[mkey] = join_labels(result.missing)
+        measured, required = result.measured, result.required
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
             "property": _copy(prop_labels),
-            "measured": value_text(prop, result.measured),
-            "required": value_text(prop, result.required),
+            "measured": self._value_text(prop, measured) if isinstance(measured, str)
+            else measured,   # (value_text gives anything but a code as it is)
+            "required": self._value_text(prop, required) if isinstance(required, str)
+            else required,
             "unit": _copy(unit_words), "missing": dict(missing_labels),
         }
         for key, value in result.data.items():
@@ -546,6 +561,17 @@ class Evaluator:
             # the code that chose the limit (threshold_by_code): its label, not the code
             values["key_value"] = value_text(result.data.get("key"), values["key_value"])
         return {"template": template, "values": values}
+
+    def _value_text(self, prop: str | None, value: str) -> Any:
+        """:func:`value_text` of a measured or required text (a code), worked out once per
+        run; each finding gets its own copy of a ``{nl, en}`` label."""
+        if not value:
+            return value
+        mkey = ("value", prop, value)
+        text = self._labels.get(mkey, _MISSING)
+        if text is _MISSING:
+            text = self._labels[mkey] = value_text(prop, value)
+        return _copy(text)
 
     # -- undecided scope ------------------------------------------------------------------------
     def _undecided(self, rule: LoadedRule, feature: Feature, scope_missing: tuple[str, ...],
@@ -698,6 +724,7 @@ class Evaluator:
             batched = rule.check.batch
             applicability = self._applicability
             rplan = self._plan(rule)
+            everywhere = rplan.applies_to_all
             key_head = (rule.rule_set, spec.pillar, spec.level)
             for lpos, layer in enumerate(spec.applies_to.layers):
                 feats = self.model.features(layer)
@@ -708,7 +735,8 @@ class Evaluator:
                     # a batch check judges every applicable feature of the layer (or of the
                     # tile) in one call; findings are then emitted in feature order, as
                     # feature by feature
-                    decided = [applicability(rule, feats[k], rplan) for k in positions]
+                    decided = [_APPLIES if everywhere else applicability(rule, feats[k], rplan)
+                               for k in positions]
                     judged = iter(rule.check.run_many(
                         [feats[k] for k, d in zip(positions, decided) if d[0] is None],
                         params, ctx))
@@ -716,6 +744,8 @@ class Evaluator:
                     feature = feats[k]
                     if batched:
                         outcome, missing, case = decided[i]
+                    elif everywhere:
+                        outcome, missing, case = _APPLIES
                     else:
                         outcome, missing, case = applicability(rule, feature, rplan)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
@@ -740,12 +770,13 @@ class Evaluator:
                                                property=missing[0] if missing else None)]
                     for n, result in enumerate(results):
                         out = result.outcome
-                        rcounts[out.value] += 1
+                        out_value = out._value_   # (the attribute behind Enum.value)
+                        rcounts[out_value] += 1
                         for name in result.missing:
                             rmissing[name] += 1
                         if list_all or out in listed:
                             args = self._finding_args(rule, feature, result, case,
-                                                      *(extra[n] if extra else ()))
+                                                      *(extra[n] if extra else ()), plan=rplan)
                             pending.append(args)
                             if keyed:
                                 keys.append((rpos, lpos, where[k] if where is not None else k,
@@ -753,7 +784,8 @@ class Evaluator:
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
                             out = args["outcome"]   # a granted deviation changes it
-                        counts[(*key_head, feature.status, out.value)] += 1
+                            out_value = out._value_
+                        counts[(*key_head, feature.status, out_value)] += 1
                         if record is not None:
                             record(spec.id, feature, out, extra[n][0] if extra else None)
         findings = []
@@ -899,6 +931,8 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
 
 
 _MISSING: Final = object()
+#: what :meth:`Evaluator._applicability` gives for a rule that applies (no case note)
+_APPLIES: Final[tuple[None, tuple[str, ...], None]] = (None, (), None)
 
 
 def _copy(value: Any) -> Any:
