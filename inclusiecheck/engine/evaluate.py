@@ -683,6 +683,18 @@ class Evaluator:
         return {"template": UNDECIDED_TEXT[key], "values": values}
 
     # -- run --------------------------------------------------------------------------------------
+    def release(self) -> None:
+        """Let go of what the run kept (measures, shared structures, recorded outcomes,
+        regimes, per-rule plans and labels) once the evaluation is made.
+
+        The evaluator and its check context refer to each other, so only the collector frees
+        them; when they were frozen with the model (:func:`frozen_heap`, which a check keeps
+        until its report is written), everything they hold would stay in memory that long.
+        Emptied, those structures are freed at once."""
+        self.ctx.release()
+        self._plans.clear()
+        self._labels.clear()
+
     def run(self) -> Evaluation:
         with _model_frozen():
             return self._run()
@@ -995,5 +1007,9 @@ def _jsonable_dict(data: dict[str, Any]) -> dict[str, Any]:
 def evaluate(model: SiteModel, rules: list[LoadedRule], *, date: dt.date, lang: str = "nl",
              list_all: bool = False, deviations: list[Deviation] | None = None) -> Evaluation:
     """Run ``rules`` on ``model`` (see the module docstring)."""
-    return Evaluator(model, rules, date=date, lang=lang, list_all=list_all,
-                     deviations=deviations).run()
+    evaluator = Evaluator(model, rules, date=date, lang=lang, list_all=list_all,
+                          deviations=deviations)
+    try:
+        return evaluator.run()
+    finally:
+        evaluator.release()
