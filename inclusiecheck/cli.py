@@ -161,6 +161,7 @@ def write_outputs(report: Report, out: Path, formats: list[str], *,
     """Render ``report`` in every format, then write them into ``out`` as one set with its
     ``manifest.json`` (:func:`inclusiecheck.output.write_report_set`); return the report
     paths (not the manifest). ``jobs``: processes a renderer may use (``--jobs``)."""
+    from inclusiecheck.engine.evaluate import frozen_heap
     from inclusiecheck.output import write_report_set
     from inclusiecheck.report import RenderOptions, get_format
 
@@ -168,12 +169,15 @@ def write_outputs(report: Report, out: Path, formats: list[str], *,
     options = RenderOptions(lang=report.lang, bcf_recommendations=bcf_recommendations,
                             check_date=check_date, jobs=jobs)
     rendered = []
-    for number, fmt in enumerate(chosen):
-        path = out / fmt.filename
-        if progress is not None:
-            progress.step("write", 0.6 + 0.4 * number / max(len(chosen), 1),
-                          f"writing {fmt.filename}", path=str(path))
-        rendered.append((fmt.filename, fmt.render(report, options)))
+    # the report (every finding) stays out of the collector's full collections while the
+    # formats make their many short-lived objects
+    with frozen_heap():
+        for number, fmt in enumerate(chosen):
+            path = out / fmt.filename
+            if progress is not None:
+                progress.step("write", 0.6 + 0.4 * number / max(len(chosen), 1),
+                              f"writing {fmt.filename}", path=str(path))
+            rendered.append((fmt.filename, fmt.render(report, options)))
     written = write_report_set(out, rendered)[:-1]
     if progress is not None:
         progress.step("written", 1.0, f"{len(written)} files written",

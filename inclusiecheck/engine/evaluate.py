@@ -44,7 +44,7 @@ from inclusiecheck.model.labels import join_labels, label, labels, unit_label, v
 from inclusiecheck.model.texts import LANGS
 
 @contextmanager
-def _model_frozen() -> Any:
+def frozen_heap() -> Any:
     """Move every object alive now (the normalised site model) to the collector's permanent
     generation (:func:`gc.freeze`) while the rules run, and back afterwards.
 
@@ -53,7 +53,9 @@ def _model_frozen() -> Any:
     full collection would traverse that model again (about a fifth of the evaluation time
     of a 100k-feature plan) and free nothing reference counting does not. The collector
     keeps running for the objects the evaluation makes. When something else (an embedding
-    application) had already frozen objects, they stay frozen.
+    application, or a check that keeps the model and the findings frozen from the evaluation
+    until its report is assembled and written: :func:`inclusiecheck.api.check`, the CLI's
+    ``write_outputs``) had already frozen objects, they stay frozen.
     """
     frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
@@ -63,6 +65,10 @@ def _model_frozen() -> Any:
         # gc.unfreeze() releases every frozen object: only when none was frozen before
         if not frozen_before:
             gc.unfreeze()
+
+
+#: the name the evaluator and the parallel runs use
+_model_frozen = frozen_heap
 
 
 TO_VERIFY_TEXT = {
@@ -287,6 +293,9 @@ class _RulePlan:
     advice_texts: dict[str, str] | None = None
     scope_name: str | None = None
     lenient: Any = None  # check parameters with the least strict in-scope limits
+    #: nothing to decide per feature (no geometry kinds, ``where``, plan condition or scope):
+    #: the rule applies to every feature of its layers
+    applies_to_all: bool = False
 
 
 class Evaluator:
@@ -365,6 +374,8 @@ class Evaluator:
             advice=spec.advice.get(lang), templates=templates, scope_name=applies.scope,
             advice_texts={code: spec.advice.get(code) for code in LANGS},
             lenient=_lenient_params(rule))
+        plan.applies_to_all = (plan.geometry is None and not plan.where and not plan.plan_na
+                               and not plan.plan_missing and plan.scope is None)
         self._plans[id(rule)] = plan
         return plan
 
@@ -453,10 +464,13 @@ class Evaluator:
     # -- findings -------------------------------------------------------------------------------
     def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
                       case: dict[str, str] | None, would_fail: bool | None = None,
-                      message: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The keyword arguments of a :class:`Finding` (``location`` still ``None``)."""
+                      message: dict[str, Any] | None = None, *,
+                      plan: _RulePlan | None = None) -> dict[str, Any]:
+        """The keyword arguments of a :class:`Finding` (``location`` still ``None``;
+        ``plan``: the rule's :meth:`_plan`, when the caller has it)."""
         spec = rule.spec
-        plan = self._plan(rule)
+        if plan is None:
+            plan = self._plan(rule)
         lang = self.lang
         outcome = result.outcome
         deviation = None
@@ -509,10 +523,14 @@ class Evaluator:
                       result: CheckResult) -> dict[str, Any]:
         """The message of a finding as template ``{nl, en}`` + values: names and codes as
         labels in both languages, so a report renders it in its own language."""
-        if not any("{" in t for t in template.values()):
+        memo = self._labels
+        tkey = ("template", id(template))
+        known = memo.get(tkey)
+        if known is None or known[0] is not template:   # (the id of this very template)
+            known = memo[tkey] = (template, any("{" in t for t in template.values()))
+        if not known[1]:
             return {"template": template, "values": {}}
         prop = result.property
-        memo = self._labels
         mkey: tuple[str, Any] = ("property", prop)
         prop_labels = memo.get(mkey, _MISSING)
         if prop_labels is _MISSING:
@@ -525,11 +543,14 @@ class Evaluator:
         missing_labels = memo.get(mkey)
         if missing_labels is None:
             missing_labels = memo[mkey] = join_labels(result.missing)
+        measured, required = result.measured, result.required
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
             "property": _copy(prop_labels),
-            "measured": value_text(prop, result.measured),
-            "required": value_text(prop, result.required),
+            "measured": self._value_text(prop, measured) if isinstance(measured, str)
+            else measured,   # (value_text gives anything but a code as it is)
+            "required": self._value_text(prop, required) if isinstance(required, str)
+            else required,
             "unit": _copy(unit_words), "missing": dict(missing_labels),
         }
         for key, value in result.data.items():
@@ -540,6 +561,17 @@ class Evaluator:
             # the code that chose the limit (threshold_by_code): its label, not the code
             values["key_value"] = value_text(result.data.get("key"), values["key_value"])
         return {"template": template, "values": values}
+
+    def _value_text(self, prop: str | None, value: str) -> Any:
+        """:func:`value_text` of a measured or required text (a code), worked out once per
+        run; each finding gets its own copy of a ``{nl, en}`` label."""
+        if not value:
+            return value
+        mkey = ("value", prop, value)
+        text = self._labels.get(mkey, _MISSING)
+        if text is _MISSING:
+            text = self._labels[mkey] = value_text(prop, value)
+        return _copy(text)
 
     # -- undecided scope ------------------------------------------------------------------------
     def _undecided(self, rule: LoadedRule, feature: Feature, scope_missing: tuple[str, ...],
@@ -651,6 +683,18 @@ class Evaluator:
         return {"template": UNDECIDED_TEXT[key], "values": values}
 
     # -- run --------------------------------------------------------------------------------------
+    def release(self) -> None:
+        """Let go of what the run kept (measures, shared structures, recorded outcomes,
+        regimes, per-rule plans and labels) once the evaluation is made.
+
+        The evaluator and its check context refer to each other, so only the collector frees
+        them; when they were frozen with the model (:func:`frozen_heap`, which a check keeps
+        until its report is written), everything they hold would stay in memory that long.
+        Emptied, those structures are freed at once."""
+        self.ctx.release()
+        self._plans.clear()
+        self._labels.clear()
+
     def run(self) -> Evaluation:
         with _model_frozen():
             return self._run()
@@ -692,6 +736,7 @@ class Evaluator:
             batched = rule.check.batch
             applicability = self._applicability
             rplan = self._plan(rule)
+            everywhere = rplan.applies_to_all
             key_head = (rule.rule_set, spec.pillar, spec.level)
             for lpos, layer in enumerate(spec.applies_to.layers):
                 feats = self.model.features(layer)
@@ -702,7 +747,8 @@ class Evaluator:
                     # a batch check judges every applicable feature of the layer (or of the
                     # tile) in one call; findings are then emitted in feature order, as
                     # feature by feature
-                    decided = [applicability(rule, feats[k], rplan) for k in positions]
+                    decided = [_APPLIES if everywhere else applicability(rule, feats[k], rplan)
+                               for k in positions]
                     judged = iter(rule.check.run_many(
                         [feats[k] for k, d in zip(positions, decided) if d[0] is None],
                         params, ctx))
@@ -710,6 +756,8 @@ class Evaluator:
                     feature = feats[k]
                     if batched:
                         outcome, missing, case = decided[i]
+                    elif everywhere:
+                        outcome, missing, case = _APPLIES
                     else:
                         outcome, missing, case = applicability(rule, feature, rplan)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
@@ -734,12 +782,13 @@ class Evaluator:
                                                property=missing[0] if missing else None)]
                     for n, result in enumerate(results):
                         out = result.outcome
-                        rcounts[out.value] += 1
+                        out_value = out._value_   # (the attribute behind Enum.value)
+                        rcounts[out_value] += 1
                         for name in result.missing:
                             rmissing[name] += 1
                         if list_all or out in listed:
                             args = self._finding_args(rule, feature, result, case,
-                                                      *(extra[n] if extra else ()))
+                                                      *(extra[n] if extra else ()), plan=rplan)
                             pending.append(args)
                             if keyed:
                                 keys.append((rpos, lpos, where[k] if where is not None else k,
@@ -747,7 +796,8 @@ class Evaluator:
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
                             out = args["outcome"]   # a granted deviation changes it
-                        counts[(*key_head, feature.status, out.value)] += 1
+                            out_value = out._value_
+                        counts[(*key_head, feature.status, out_value)] += 1
                         if record is not None:
                             record(spec.id, feature, out, extra[n][0] if extra else None)
         findings = []
@@ -893,6 +943,8 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
 
 
 _MISSING: Final = object()
+#: what :meth:`Evaluator._applicability` gives for a rule that applies (no case note)
+_APPLIES: Final[tuple[None, tuple[str, ...], None]] = (None, (), None)
 
 
 def _copy(value: Any) -> Any:
@@ -955,5 +1007,9 @@ def _jsonable_dict(data: dict[str, Any]) -> dict[str, Any]:
 def evaluate(model: SiteModel, rules: list[LoadedRule], *, date: dt.date, lang: str = "nl",
              list_all: bool = False, deviations: list[Deviation] | None = None) -> Evaluation:
     """Run ``rules`` on ``model`` (see the module docstring)."""
-    return Evaluator(model, rules, date=date, lang=lang, list_all=list_all,
-                     deviations=deviations).run()
+    evaluator = Evaluator(model, rules, date=date, lang=lang, list_all=list_all,
+                          deviations=deviations)
+    try:
+        return evaluator.run()
+    finally:
+        evaluator.release()

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString
 from shapely.ops import nearest_points
@@ -144,6 +145,8 @@ class RegimeIndex:
         self._routes: dict[int, tuple[Feature, Feature | None]] | None = None
         self._parking: dict[int, Feature] | None = None
         self._seeded = False
+        #: layer -> {id(feature): the building containing its representative point}
+        self._hosts: dict[str, dict[int, Feature | None]] = {}
 
     # -- lookups ----------------------------------------------------------------------------
     def of(self, feature: Feature) -> Regime:
@@ -403,13 +406,42 @@ class RegimeIndex:
 
     # -- geometry -------------------------------------------------------------------------------
     def _building_containing(self, feature: Feature) -> Feature | None:
+        """The first building (in layer order) that covers the feature's representative
+        point; worked out for every feature of its layer at once, the first time one asks."""
         if feature.layer == "building":
             return None
-        point = feature.geometry.representative_point()
-        for building in self.model.near("building", point, 0.0):
-            if building.geometry.covers(point):
-                return building
-        return None
+        hosts = self._hosts.get(feature.layer)
+        if hosts is None:
+            hosts = self._hosts[feature.layer] = self._hosts_of(
+                self.model.features(feature.layer))
+        key = id(feature)
+        if key in hosts:
+            return hosts[key]
+        return self._hosts_of([feature])[key]   # a feature outside the model's layers
+
+    def _hosts_of(self, feats: Sequence[Feature]) -> dict[int, Feature | None]:
+        """:meth:`_building_containing` of ``feats``: one index query of their representative
+        points against the buildings, one vectorised ``covers`` of the candidates."""
+        out: dict[int, Feature | None] = {id(f): None for f in feats}
+        buildings = self.model.features("building")
+        if not feats or not buildings:
+            return out
+        geoms = np.empty(len(feats), dtype=object)
+        geoms[:] = [f.geometry for f in feats]
+        points = shapely.point_on_surface(geoms)   # what representative_point() gives
+        which, candidate = self.model.tree("building").query(points, predicate="intersects")
+        if not len(which):
+            return out
+        order = np.lexsort((candidate, which))      # per feature, buildings in layer order
+        which, candidate = which[order], candidate[order]
+        shapes = np.empty(len(buildings), dtype=object)
+        shapes[:] = [b.geometry for b in buildings]
+        covers = shapely.covers(shapes[candidate], points[which])
+        for i, b in zip(which[covers].tolist(), candidate[covers].tolist()):
+            key = id(feats[i])
+            if out[key] is None:
+                out[key] = buildings[b]
+        return out
 
     def _building_against(self, feature: Feature) -> Feature | None:
         if feature.layer == "building":

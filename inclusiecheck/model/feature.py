@@ -224,7 +224,14 @@ class SiteModel:
         one = np.empty(1, dtype=object)
         one[0] = geometry
         if distance_m > 0:
-            idx = tree.query(one, predicate="dwithin", distance=distance_m)[1]
+            dwithin = getattr(tree, "_tree", None)
+            if dwithin is not None and hasattr(dwithin, "dwithin"):
+                # what STRtree.query(one, predicate="dwithin", distance=...) calls, without
+                # its numpy broadcast_to of the distance to the (already matching) shape:
+                # that broadcast was half the cost of a query
+                idx = dwithin.dwithin(one, np.full(1, distance_m, dtype="float64"))[1]
+            else:
+                idx = tree.query(one, predicate="dwithin", distance=distance_m)[1]
         else:
             idx = tree.query(one, predicate="intersects")[1]
         return [feats[i] for i in sorted(idx.tolist())]

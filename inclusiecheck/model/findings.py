@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+from collections.abc import Mapping
 
 
 class Outcome(str, Enum):
@@ -252,8 +253,9 @@ class Report:
     findings: tuple[Finding, ...]
     rules: tuple[RuleInfo, ...]
     list_all: bool = False
-    #: plan geometry for maps: layer -> list of (feature_id, GeoJSON geometry, status)
-    map_layers: dict[str, list[tuple[str, dict[str, Any], str]]] = field(default_factory=dict)
+    #: plan geometry for maps: layer -> list of (feature_id, GeoJSON geometry, status) (a
+    #: dict, or :class:`inclusiecheck.api.MapLayers`, which makes it on first use)
+    map_layers: Mapping[str, list[tuple[str, dict[str, Any], str]]] = field(default_factory=dict)
     extents: tuple[float, float, float, float] | None = None
     tool_version: str = ""
     #: names of named features for map labels: layer -> {feature id: name} (buildings,

@@ -29,7 +29,7 @@ import threading
 from enum import Enum
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from inclusiecheck.model import Finding, Report
 from inclusiecheck.report.registry import RenderOptions, output_format
@@ -209,8 +209,9 @@ class _Writer:
         """``finding`` as report.json writes it (profile order, per-rule fields left out)."""
         entry, raw = self.rule_entry(finding)
         values = _rule_values(finding)
-        differs = () if values == raw else {
-            name for name, a, b in zip(RULE_FIELDS, values, raw) if a != b}
+        if values == raw:
+            return _lean_finding(finding, self._memo)
+        differs = {name for name, a, b in zip(RULE_FIELDS, values, raw) if a != b}
         out = finding_dict(finding, skip=frozenset(RULE_FIELDS) - set(differs),
                            memo=self._memo)
         if any(name not in out for name in differs):
@@ -244,6 +245,73 @@ def _finding_value(name: str, value: Any, memo: dict[tuple, dict[str, Any]] | No
     if memo is not None and name in ("source_ref", "regime_reason") and cls is dict:
         return _str_mapping(value, memo)
     return canonical(value, OTHER_DECIMALS, name)
+
+
+_PATH_STARTS = ("/", "\\")
+_DRIVE_MARKS = (":\\", ":/")
+
+
+def _text(value: Any, name: str) -> Any:
+    """:func:`_finding_value` of a field that is a string or ``None``: only a string that
+    starts like an absolute path goes through the full check (anything else through
+    :func:`_finding_value` itself)."""
+    if type(value) is str:
+        if value[:1] not in _PATH_STARTS and value[1:3] not in _DRIVE_MARKS:
+            return value
+    elif value is None:
+        return None
+    return _finding_value(name, value)
+
+
+def _number(value: Any, name: str) -> Any:
+    """:func:`_finding_value` of ``measured`` or ``required``."""
+    cls = type(value)
+    if cls is float:
+        return round_float(value, VALUE_DECIMALS)
+    if value is None or cls is int or cls is bool:
+        return value
+    return _finding_value(name, value)
+
+
+def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]]) -> dict[str, Any]:
+    """:func:`finding_dict` of ``f`` without its per-rule fields (every one as in its rule's
+    entry): the same dict, built field by field with the checks each field's type needs
+    (report.json makes one per finding: :func:`_finding_value`'s dispatch and the
+    intermediate :meth:`Finding.as_dict` are left out)."""
+
+    source_ref = f.source_ref
+    location = f.location
+    out: dict[str, Any] = {
+        "rule_id": _text(f.rule_id, "rule_id"),
+        "layer": _text(f.layer, "layer"),
+        "feature_id": _text(f.feature_id, "feature_id"),
+        "source_ref": (_str_mapping(source_ref, memo) if type(source_ref) is dict
+                       else _finding_value("source_ref", source_ref)),
+        "outcome": _text(f.outcome._value_, "outcome"),
+        "property": _text(f.property, "property"),
+        "measured": _number(f.measured, "measured"),
+        "required": _number(f.required, "required"),
+        "unit": _text(f.unit, "unit"),
+        "message": _text(f.message, "message"),
+        "location": (canonical_geometry(location) if type(location) is dict
+                     else _finding_value("location", location)),
+        "status": _text(f.status, "status"),
+    }
+    if f.missing:
+        out["missing"] = canonical(list(f.missing), OTHER_DECIMALS, "missing")
+    if f.note:
+        out["note"] = _text(f.note, "note")
+    if f.deviation:
+        out["deviation"] = _finding_value("deviation", f.deviation)
+    if f.data:
+        out["data"] = _finding_value("data", f.data)
+    reason = f.regime_reason
+    if reason is not None:
+        out["regime"] = _text(f.regime or "undecided", "regime")
+        out["regime_reason"] = _finding_value("regime_reason", reason, memo)
+    if f.would_fail is not None:
+        out["would_fail"] = _finding_value("would_fail", f.would_fail)
+    return out
 
 
 def finding_dict(finding: Finding, *, skip: frozenset[str] = frozenset(),
@@ -331,7 +399,7 @@ _FINDINGS_CLOSE = b"\n  ]\n}\n"
 
 def _finding_lines(out: Any, findings: Iterable[Any], first: bool = True) -> None:
     """Write the lines of ``findings`` (dicts) to ``out``; ``first``: they start the list."""
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    encode = _line_encoder()
     for i, f in enumerate(findings):
         out.write(((",\n    " if i or not first else "    ") + encode(f)).encode())
 
@@ -395,6 +463,27 @@ def _dumps_findings_forked(head: dict[str, Any], writer: _Writer,
         out.write(spill.read())
     out.write(_FINDINGS_CLOSE)
     return out.getvalue()
+
+
+def _line_encoder() -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode``, the compact form of
+    one finding: the C encoder is made once for every finding (``encode`` makes one per
+    call), when the interpreter has it."""
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    basestring = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or basestring is None:
+        return encoder.encode
+    # the arguments JSONEncoder.iterencode gives it for these settings (one-shot, no indent)
+    chunks = make({}, encoder.default, basestring, None, encoder.key_separator,
+                  encoder.item_separator, encoder.sort_keys, encoder.skipkeys,
+                  encoder.allow_nan)
+    join = "".join
+
+    def encode(value: Any) -> str:
+        return join(chunks(value, 0))
+
+    return encode
 
 
 @output_format("json", "report.json", "application/json",

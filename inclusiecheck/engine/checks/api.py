@@ -282,6 +282,15 @@ class CheckContext:
             value = self._shared[key] = builder()
             return value
 
+    def release(self) -> None:
+        """Empty what the run kept (per-feature values, shared structures, recorded outcomes,
+        regimes) once the evaluation is made: the evaluator that owns this context lets go
+        of it (:meth:`inclusiecheck.engine.evaluate.Evaluator.release`)."""
+        self._cache.clear()
+        self._shared.clear()
+        self._outcomes.clear()
+        self.regimes = None
+
     def regime(self, feature: Feature) -> Any:
         """The :class:`~inclusiecheck.engine.regimes.Regime` that governs ``feature``."""
         if self.regimes is None:
