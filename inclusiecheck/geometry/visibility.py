@@ -190,6 +190,7 @@ class OccluderIndex:
         self._ex = np.ascontiguousarray(vec[:, 0])
         self._ey = np.ascontiguousarray(vec[:, 1])
         self._seg_is_line = ~self._is_polygon[seg_part]
+        self._seg_angle = np.arctan2(self._ey, self._ex)
         self._seg_part = seg_part
         self._seg_start = np.searchsorted(seg_part, np.arange(len(parts)), side="left")
         self._seg_count = np.searchsorted(seg_part, np.arange(len(parts)), side="right") - (
@@ -389,13 +390,14 @@ def _fan_hits(
     # The ends of each segment seen from the viewpoint: angles in ray steps, the shorter arc.
     ax = index._px[seg] - xy[vp, 0]
     ay = index._py[seg] - xy[vp, 1]
-    bx = ax + index._ex[seg]
-    by = ay + index._ey[seg]
+    sx, sy = index._ex[seg], index._ey[seg]
+    bx = ax + sx
+    by = ay + sy
     fa = np.arctan2(ay, ax) / step
     arc = np.mod(np.arctan2(by, bx) / step - fa + 0.5 * n, n) - 0.5 * n
     lo = np.minimum(fa, fa + arc)
     hi = np.maximum(fa, fa + arc)
-    seg_len = np.hypot(index._ex[seg], index._ey[seg])
+    seg_len = np.hypot(sx, sy)
     near = np.minimum(np.hypot(ax, ay), np.hypot(bx, by))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         margin = (_FAN_MARGIN_REL * seg_len + _FAN_MARGIN_M) / near / step
@@ -411,7 +413,7 @@ def _fan_hits(
     n1 = np.maximum(np.minimum(s + cnt, c_vp) - s, 0)
     n2 = np.maximum(np.minimum(s + cnt - n, c_vp), 0)
     # Rays (nearly) along the segment, either way.
-    phi = np.arctan2(index._ey[seg], index._ex[seg]) / step
+    phi = index._seg_angle[seg] / step
     par_pair, par_pos = [], []
     for f in (phi, phi + 0.5 * n):
         for r in (np.floor(f), np.ceil(f)):
@@ -439,8 +441,8 @@ def _fan_hits(
     starts.append(len(pairs))
     for lo_i, hi_i in zip(starts[:-1], starts[1:]):
         sel = pairs[lo_i:hi_i]
-        _fan_batch(index, xy, cos, sin, radius, vp_of[lo_i:hi_i], j[lo_i:hi_i],
-                   ray[lo_i:hi_i], seg[sel], hit, ray_vp, ray_j, label)
+        _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
+                   ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j, label)
 
 
 def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -481,39 +483,44 @@ def _fan_batch(
     cos: np.ndarray,
     sin: np.ndarray,
     radius: float,
-    vp: np.ndarray,
     j: np.ndarray,
     ray: np.ndarray,
     seg: np.ndarray,
+    wx: np.ndarray,
+    wy: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    seg_len: np.ndarray,
     hit: np.ndarray,
     ray_vp: np.ndarray,
     ray_j: np.ndarray,
     label: np.ndarray | None,
 ) -> None:
-    """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``."""
+    """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``: ray
+    ``ray`` (direction ``j``) against segment ``seg``, whose start lies at ``(wx, wy)`` from
+    the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``."""
     # The same expressions, on the same values, as _first_hits_chunk (bit for bit).
-    ox, oy = xy[vp, 0], xy[vp, 1]
     rdx, rdy = cos[j], sin[j]
-    wx = index._px[seg] - ox
-    wy = index._py[seg] - oy
-    sx, sy = index._ex[seg], index._ey[seg]
     denom = rdx * sy - rdy * sx
-    seg_len = np.hypot(sx, sy)
     w_cross_d = wx * rdy - wy * rdx
     nonpar = np.abs(denom) > _PARALLEL_TOL * seg_len
     safe = np.where(nonpar, denom, 1.0)
     t = (wx * sy - wy * sx) / safe
     u = w_cross_d / safe
     ok = nonpar & (t > _EPS_M) & (u >= -_U_TOL) & (u <= 1.0 + _U_TOL)
-    col = ~nonpar & index._seg_is_line[seg] & (np.abs(w_cross_d) <= _COLLINEAR_TOL_M)
-    if col.any():
-        t0 = wx * rdx + wy * rdy
-        t1 = t0 + sx * rdx + sy * rdy
+    col = np.zeros(len(ray), dtype=bool)
+    par = np.flatnonzero(~nonpar)
+    par = par[index._seg_is_line[seg[par]] & (np.abs(w_cross_d[par]) <= _COLLINEAR_TOL_M)]
+    if len(par):   # rays running along a line occluder are blocked where they reach it
+        t0 = wx[par] * rdx[par] + wy[par] * rdy[par]
+        t1 = t0 + sx[par] * rdx[par] + sy[par] * rdy[par]
         tmin = np.minimum(t0, t1)
         tmax = np.maximum(t0, t1)
-        col &= (tmax > _EPS_M) & (tmin <= radius)
-        t = np.where(col, np.maximum(tmin, 0.0), t)
-        ok |= col
+        along = (tmax > _EPS_M) & (tmin <= radius)
+        par = par[along]
+        col[par] = True
+        t[par] = np.maximum(tmin[along], 0.0)
+        ok[par] = True
     ok &= t < radius   # a hit at or beyond the ray's end changes nothing
     if not ok.any():
         return
@@ -803,34 +810,63 @@ def path_isovists(
     return isovists(xy, index, radius_m=radius_m, n_rays=n_rays)
 
 
-def _subtract(hidden: BaseGeometry, polys: np.ndarray) -> BaseGeometry:
-    """``hidden`` minus each of ``polys`` in turn (see :func:`hidden_zones_many`).
+def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
+    """Take from ``hidden[p]`` (in place) each of ``polys`` with ``owner == p``, in the order
+    given (``owner`` grouped), path after path the same as one at a time.
 
-    Each polygon is first cut to the box of ``hidden`` (``clip_by_rect``, a cheap cut, not an
-    overlay), and skipped when its interior does not overlap ``hidden`` (a relate test,
-    cheaper than the overlay: most isovists only touch what is still unseen, along its shadow
-    edges and the occluder faces), all at once; after an overlay has made ``hidden`` smaller,
-    the polygons still to come that overlapped are tested again against what is left. After
-    each overlay the vertices within ``_COLLINEAR_DROP_M`` of the line through their
-    neighbours are dropped."""
-    if hidden.is_empty or len(polys) == 0:
-        return hidden
-    x0, y0, x1, y1 = shapely.bounds(hidden).tolist()
-    cuts = shapely.clip_by_rect(polys, x0 - _CLIP_MARGIN_M, y0 - _CLIP_MARGIN_M,
-                                x1 + _CLIP_MARGIN_M, y1 + _CLIP_MARGIN_M)
-    cuts = cuts[~shapely.is_empty(cuts)]
-    cuts = cuts[shapely.relate_pattern(hidden, cuts, "T********")]
-    smaller = False
-    for cut, (bx0, by0, bx1, by1) in zip(cuts, shapely.bounds(cuts).tolist(), strict=True):
-        if smaller and not (bx0 <= x1 and bx1 >= x0 and by0 <= y1 and by1 >= y0
-                            and shapely.relate_pattern(hidden, cut, "T********")):
+    Each polygon is first cut to the box of what its path still has unseen (``clip_by_rect``,
+    a cheap cut, not an overlay), and skipped when its interior does not overlap it (a
+    relate test, cheaper than the overlay: most isovists only touch what is still unseen,
+    along its shadow edges and the occluder faces), all at once; a polygon that overlapped
+    is tested again when an overlay has already made its path's part smaller. The overlays
+    run round by round, the next polygon of every path in one vectorised call. After each
+    overlay the vertices within ``_COLLINEAR_DROP_M`` of the line through their neighbours
+    are dropped."""
+    if len(polys) == 0:
+        return
+    box = shapely.bounds(hidden) + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M,
+                                             _CLIP_MARGIN_M, _CLIP_MARGIN_M])
+    live = ~shapely.is_empty(hidden)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    cuts = np.empty(len(polys), dtype=object)
+    for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(polys)].tolist(), strict=True):
+        p = owner[lo]
+        if live[p]:
+            cuts[lo:hi] = shapely.clip_by_rect(polys[lo:hi], *box[p].tolist())
+    cand = np.flatnonzero(live[owner])
+    cand = cand[~shapely.is_empty(cuts[cand])]
+    cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
+    if len(cand) == 0:
+        return
+    of = owner[cand]
+    first = np.r_[True, of[1:] != of[:-1]]
+    rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
+    cut_box = shapely.bounds(cuts[cand])
+    now = shapely.bounds(hidden)
+    smaller = np.zeros(len(hidden), dtype=bool)
+    for r in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == r)
+        sel = sel[live[of[sel]]]
+        again = smaller[of[sel]]
+        if again.any():   # its path's part has shrunk since the test above: test again
+            s2 = sel[again]
+            p2 = of[s2]
+            meets = ((cut_box[s2, 0] <= now[p2, 2]) & (cut_box[s2, 2] >= now[p2, 0])
+                     & (cut_box[s2, 1] <= now[p2, 3]) & (cut_box[s2, 3] >= now[p2, 1]))
+            overlap = np.zeros(len(s2), dtype=bool)
+            overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[s2[meets]]],
+                                                    "T********")
+            keep = ~again
+            keep[again] = overlap
+            sel = sel[keep]
+        if len(sel) == 0:
             continue
-        hidden = shapely.simplify(shapely.difference(hidden, cut), _COLLINEAR_DROP_M)
-        if hidden.is_empty:
-            break
-        x0, y0, x1, y1 = shapely.bounds(hidden).tolist()
-        smaller = True
-    return hidden
+        p = of[sel]
+        hidden[p] = shapely.simplify(shapely.difference(hidden[p], cuts[cand[sel]]),
+                                     _COLLINEAR_DROP_M)
+        smaller[p] = True
+        live[p] = ~shapely.is_empty(hidden[p])
+        now[p] = shapely.bounds(hidden[p])
 
 
 def _ray_ranges(xy: np.ndarray, boxes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -920,15 +956,21 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     nxt = np.where(pos == cnt - 1, np.where(whole, ray - cnt + 1, -1), ray + 1)
     same = (label >= 0) & (prev >= 0) & (nxt >= 0)
     same &= (label[np.maximum(prev, 0)] == label) & (label[np.maximum(nxt, 0)] == label)
-    keep = ~same
-    ex = xy[ray_vp, 0] + hit * cos[ray_j]
-    ey = xy[ray_vp, 1] + hit * sin[ray_j]
-    apex = np.flatnonzero(count < n)   # a partial fan starts at its viewpoint
-    ring_of = np.concatenate([ray_vp[keep], apex])
-    key = np.concatenate([pos[keep], np.full(len(apex), -1)])
-    coords = np.concatenate([np.stack([ex[keep], ey[keep]], axis=-1), xy[apex]])
-    order = np.lexsort((key, ring_of))
-    out[:] = shapely.polygons(shapely.linearrings(coords[order], indices=ring_of[order]))
+    kept = np.flatnonzero(~same)
+    kept_vp = ray_vp[kept]
+    # Each ring: the viewpoint first if the fan is partial, then the kept ray ends in order.
+    apex = (count < n).astype(np.intp)
+    n_kept = np.bincount(kept_vp, minlength=k)
+    ring_len = n_kept + apex
+    ring_start = np.cumsum(ring_len) - ring_len
+    coords = np.empty((int(ring_len.sum()), 2))
+    coords[ring_start[apex > 0]] = xy[apex > 0]
+    at = ring_start[kept_vp] + apex[kept_vp] + np.arange(len(kept)) - (
+        np.cumsum(n_kept) - n_kept)[kept_vp]
+    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * cos[ray_j[kept]]
+    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * sin[ray_j[kept]]
+    out[:] = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(k),
+                                                                            ring_len)))
     n_blocked = np.bincount(ray_vp[blocked], minlength=k)
     inside |= n_blocked == count
     out[inside] = Polygon()
@@ -1123,9 +1165,7 @@ def _hidden_zones_batch(paths: np.ndarray, index: OccluderIndex, search_distance
     head = order[rank[order] < _WHOLE_FANS]
     polys = _fan_polygons(index, xy[head], cos, sin, radius)
     hidden = search[todo]
-    splits = np.cumsum(np.minimum(k, _WHOLE_FANS))[:-1]
-    for p, group in enumerate(np.split(polys, splits)):
-        hidden[p] = _subtract(hidden[p], group)
+    _subtract(hidden, polys, vp_path[head])
     # Then, stage by stage, for the viewpoints whose disc reaches the box of what is left, the
     # rays towards that box (what is left only shrinks, so the box of the moment lies inside
     # it).
@@ -1146,10 +1186,7 @@ def _hidden_zones_batch(paths: np.ndarray, index: OccluderIndex, search_distance
                                   _CLIP_MARGIN_M])
         first, count = _ray_ranges(xy[rest], boxes, len(cos))
         polys = _fan_polygons(index, xy[rest], cos, sin, radius, first, count)
-        owner = vp_path[rest]
-        splits = np.flatnonzero(owner[1:] != owner[:-1]) + 1
-        for p, group in zip(owner[np.r_[0, splits]], np.split(polys, splits), strict=True):
-            hidden[p] = _subtract(hidden[p], group)
+        _subtract(hidden, polys, vp_path[rest])
     # The zones: parts large and thick enough, in normal form, ordered along each path.
     parts, part_of = shapely.get_parts(hidden, return_index=True)
     is_poly = shapely.get_type_id(parts) == _POLYGON
