@@ -83,8 +83,11 @@ only towards what they left unseen."""
 _FAN_STAGES = (_WHOLE_FANS, 4, 8, 16, 1 << 62)
 """Ranks (coarse to fine along a path) at which :func:`hidden_zones_many` takes the box of
 what is still unseen again to choose the rays of the next viewpoints."""
-_PATHS_PER_BATCH = 512
+_PATHS_PER_BATCH = 128
 """Paths that :func:`hidden_zones_many` computes together (bounds the memory of a batch)."""
+_FAN_RAYS_PER_CHUNK = 25_000
+"""Rays per vectorised pass of :func:`_fan_polygons` (bounds the memory of its candidate
+occluder segments)."""
 _CLIP_MARGIN_M = 0.01
 """An isovist is cut to the box of what is still unseen, widened by this much."""
 _COLLINEAR_DROP_M = 1e-6
@@ -900,7 +903,7 @@ def _fan_polygons(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, sin: np
                   count: np.ndarray | None = None) -> np.ndarray:
     """The isovists of ``xy`` (``first``/``count``: only those rays, see :func:`_fan_hits`)
     as polygons for the overlays of :func:`hidden_zones_many`, in chunks of about
-    ``_RAYS_PER_CHUNK`` rays.
+    ``_FAN_RAYS_PER_CHUNK`` rays.
 
     The ray ends are those of :func:`isovists`, bit for bit, but a ray end between two rays
     that end on the same occluder segment is left out: the three lie on that segment, so the
@@ -919,7 +922,7 @@ def _fan_polygons(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, sin: np
     ends = np.cumsum(count)
     lo = 0
     while lo < k:
-        hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - count[lo] + _RAYS_PER_CHUNK,
+        hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - count[lo] + _FAN_RAYS_PER_CHUNK,
                                              side="right")))
         out[lo:hi] = _fan_polygon_chunk(index, xy[lo:hi], cos, sin, radius, first[lo:hi],
                                         count[lo:hi])
