@@ -565,7 +565,7 @@ def test_hidden_zones_same_area_as_union_of_isovists() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _random_scene(seed: int, n: int = 400,
+def _random_fan_scene(seed: int, n: int = 400,
                   size: float = 150.0) -> tuple[OccluderIndex, np.ndarray]:
     """Rotated rectangles (a tenth drawn as lines) and viewpoints among them, some on the
     occluders' vertices and edges (rays blocked at the viewpoint) and some inside them."""
@@ -597,7 +597,7 @@ def _random_scene(seed: int, n: int = 400,
 def test_partial_fan_rays_equal_the_whole_fan_bit_for_bit(n_rays: int) -> None:
     from inclusiecheck.geometry import visibility as vis
 
-    index, xy = _random_scene(11)
+    index, xy = _random_fan_scene(11)
     cos, sin = vis._ray_directions(n_rays)
     k, radius = len(xy), 30.0
     whole = np.full(k * n_rays, radius)
@@ -630,7 +630,7 @@ def test_fans_without_ray_ends_along_a_face_are_the_isovists() -> None:
 
     from inclusiecheck.geometry import visibility as vis
 
-    index, xy = _random_scene(5)
+    index, xy = _random_fan_scene(5)
     cos, sin = vis._ray_directions(360)
     fans = vis._fan_polygons(index, xy, cos, sin, 30.0)
     full = isovists(xy, index, radius_m=30.0, n_rays=360)
@@ -653,7 +653,7 @@ def test_partial_fan_in_a_box_is_the_isovist_in_that_box() -> None:
 
     from inclusiecheck.geometry import visibility as vis
 
-    index, xy = _random_scene(9)
+    index, xy = _random_fan_scene(9)
     cos, sin = vis._ray_directions(360)
     rng = np.random.default_rng(4)
     k = len(xy)
@@ -685,7 +685,7 @@ def test_hidden_zones_many_equals_path_by_path() -> None:
 
     from inclusiecheck.geometry.visibility import hidden_zones_many
 
-    index, _ = _random_scene(21, n=250)
+    index, _ = _random_fan_scene(21, n=250)
     x0, y0 = 152000.0, 201000.0
     paths = [LineString([(x0 + 5, y0 + 20 + 30 * i), (x0 + 140, y0 + 25 + 30 * i)])
              for i in range(4)]
