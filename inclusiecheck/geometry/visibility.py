@@ -40,6 +40,7 @@ __all__ = [
     "VisibilityInputError",
     "exit_visible",
     "hidden_zones",
+    "hidden_zones_many",
     "isovist",
     "isovists",
     "path_isovists",
@@ -76,6 +77,17 @@ _MARGINAL_M = 1e-5
 _MARGINAL_SIN = 1e-4
 """A hit at a crossing angle with a sine below this is confirmed with the tree."""
 _FAN_PAIRS_PER_BATCH = 400_000
+_WHOLE_FANS = 2
+"""Isovists per path that :func:`hidden_zones_many` casts in full, before it casts the others
+only towards what they left unseen."""
+_FAN_STAGES = (_WHOLE_FANS, 4, 8, 16, 1 << 62)
+"""Ranks (coarse to fine along a path) at which :func:`hidden_zones_many` takes the box of
+what is still unseen again to choose the rays of the next viewpoints."""
+_PATHS_PER_BATCH = 128
+"""Paths that :func:`hidden_zones_many` computes together (bounds the memory of a batch)."""
+_FAN_RAYS_PER_CHUNK = 25_000
+"""Rays per vectorised pass of :func:`_fan_polygons` (bounds the memory of its candidate
+occluder segments)."""
 _CLIP_MARGIN_M = 0.01
 """An isovist is cut to the box of what is still unseen, widened by this much."""
 _COLLINEAR_DROP_M = 1e-6
@@ -181,6 +193,7 @@ class OccluderIndex:
         self._ex = np.ascontiguousarray(vec[:, 0])
         self._ey = np.ascontiguousarray(vec[:, 1])
         self._seg_is_line = ~self._is_polygon[seg_part]
+        self._seg_angle = np.arctan2(self._ey, self._ex)
         self._seg_part = seg_part
         self._seg_start = np.searchsorted(seg_part, np.arange(len(parts)), side="left")
         self._seg_count = np.searchsorted(seg_part, np.arange(len(parts)), side="right") - (
@@ -329,30 +342,50 @@ def _fan_hits(
     sin: np.ndarray,
     radius: float,
     hit: np.ndarray,
+    first: np.ndarray | None = None,
+    count: np.ndarray | None = None,
+    label: np.ndarray | None = None,
 ) -> None:
-    """First hits of a regular fan of rays from each viewpoint, into ``hit`` (``k * n``).
+    """First hits of a regular fan of rays from each viewpoint, into ``hit``.
 
-    Ray ``i * n + j`` leaves ``xy[i]`` in direction ``(cos[j], sin[j])`` with length
-    ``radius``; ``hit`` holds that length on entry. The result is the same, bit for bit, as
-    :func:`_first_hits_chunk` on those rays (see ``docs/method-sightlines.md``, "Fans of
-    rays"), found without a LineString and a tree query per ray: the occluders are selected
-    once per viewpoint (the square around its disc), each boundary segment is paired only with
-    the rays in its angular span as seen from the viewpoint (plus the rays along it), the
+    Without ``first``/``count``, ray ``i * n + j`` leaves ``xy[i]`` in direction
+    ``(cos[j], sin[j])`` with length ``radius`` (``n = len(cos)``). With them, viewpoint ``i``
+    casts only the rays ``first[i], first[i] + 1, ..., first[i] + count[i] - 1`` (modulo
+    ``n``), stored one after the other (viewpoint ``i``'s from ``sum(count[:i])``); each such
+    ray gets the same distance, bit for bit, as in the whole fan. ``hit`` holds ``radius``
+    on entry. The result is the same, bit for bit, as :func:`_first_hits_chunk` on those rays
+    (see ``docs/method-sightlines.md``, "Fans of rays"), found without a LineString and a
+    tree query per ray: the occluders are selected once per viewpoint (the box around the
+    part of its disc that its rays sweep), each boundary segment is paired only with the
+    rays in its angular span as seen from the viewpoint (plus the rays along it), the
     ray/segment equations are those of :func:`_first_hits_chunk`, and a hit that the tree
     might not confirm (within ``_MARGINAL_M`` of a segment end or of the ray's end, at a
     grazing angle, or along a line occluder) is kept only if the tree's ``intersects`` query
     returns that ray and occluder, as it did for every ray before.
+
+    ``label``, if given (integers, -1 on entry, one per ray like ``hit``), receives the
+    boundary segment each ray ends on (the largest index when it ends on several at once);
+    rays that reach ``radius`` keep -1.
     """
     n = len(cos)
-    boxes = shapely.box(xy[:, 0] - radius, xy[:, 1] - radius, xy[:, 0] + radius,
-                        xy[:, 1] + radius)
+    k = len(xy)
+    if first is None or count is None:
+        first = np.zeros(k, dtype=np.intp)
+        count = np.full(k, n, dtype=np.intp)
+        boxes = shapely.box(xy[:, 0] - radius, xy[:, 1] - radius, xy[:, 0] + radius,
+                            xy[:, 1] + radius)
+    else:
+        first = np.asarray(first, dtype=np.intp)
+        count = np.asarray(count, dtype=np.intp)
+        boxes = _sector_boxes(xy, first, count, cos, sin, radius)
+    offset = np.cumsum(count) - count
     pair_vp, pair_part = index.tree.query(boxes)
     counts = index._seg_count[pair_part]
     total = int(counts.sum())
     if total == 0:
         return
-    first = np.cumsum(counts) - counts
-    seg = np.repeat(index._seg_start[pair_part] - first, counts) + np.arange(total)
+    start = np.cumsum(counts) - counts
+    seg = np.repeat(index._seg_start[pair_part] - start, counts) + np.arange(total)
     vp = np.repeat(pair_vp, counts)
     order = np.argsort(vp, kind="stable")
     seg, vp = seg[order], vp[order]
@@ -360,13 +393,14 @@ def _fan_hits(
     # The ends of each segment seen from the viewpoint: angles in ray steps, the shorter arc.
     ax = index._px[seg] - xy[vp, 0]
     ay = index._py[seg] - xy[vp, 1]
-    bx = ax + index._ex[seg]
-    by = ay + index._ey[seg]
+    sx, sy = index._ex[seg], index._ey[seg]
+    bx = ax + sx
+    by = ay + sy
     fa = np.arctan2(ay, ax) / step
     arc = np.mod(np.arctan2(by, bx) / step - fa + 0.5 * n, n) - 0.5 * n
     lo = np.minimum(fa, fa + arc)
     hi = np.maximum(fa, fa + arc)
-    seg_len = np.hypot(index._ex[seg], index._ey[seg])
+    seg_len = np.hypot(sx, sy)
     near = np.minimum(np.hypot(ax, ay), np.hypot(bx, by))
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         margin = (_FAN_MARGIN_REL * seg_len + _FAN_MARGIN_M) / near / step
@@ -375,21 +409,33 @@ def _fan_hits(
         every = ~(hi - lo + 2.0 * margin < 0.25 * n)   # near the viewpoint (or NaN): all rays
     j_lo = np.where(every, 0.0, j_lo).astype(np.intp)
     cnt = np.where(every, n, np.maximum(j_hi - j_lo + 1, 0)).astype(np.intp)
+    # The segment's rays j_lo .. j_lo + cnt - 1 as positions in its viewpoint's range
+    # 0 .. count - 1 (ray first + position): at most two runs, [s, s + n1) and [0, n2).
+    f_vp, c_vp = first[vp], count[vp]
+    s = np.mod(j_lo - f_vp, n)
+    n1 = np.maximum(np.minimum(s + cnt, c_vp) - s, 0)
+    n2 = np.maximum(np.minimum(s + cnt - n, c_vp), 0)
     # Rays (nearly) along the segment, either way.
-    phi = np.arctan2(index._ey[seg], index._ex[seg]) / step
-    par_pair, par_j = [], []
+    phi = index._seg_angle[seg] / step
+    par_pair, par_pos = [], []
     for f in (phi, phi + 0.5 * n):
         for r in (np.floor(f), np.ceil(f)):
             close = np.flatnonzero(np.abs(f - r) * step < _FAN_PARALLEL_RAD)
-            par_pair.append(close)
-            par_j.append(r[close].astype(np.intp))
-    pairs = np.concatenate([np.repeat(np.arange(len(seg)), cnt), *par_pair])
-    j = np.concatenate([np.repeat(j_lo - (np.cumsum(cnt) - cnt), cnt)
-                        + np.arange(int(cnt.sum())), *par_j])
+            p = np.mod(r[close].astype(np.intp) - f_vp[close], n)
+            inside = p < c_vp[close]
+            par_pair.append(close[inside])
+            par_pos.append(p[inside])
+    idx = np.arange(len(seg))
+    pairs = np.concatenate([np.repeat(idx, n1), np.repeat(idx, n2), *par_pair])
+    pos = np.concatenate([_runs(s, n1), _runs(np.zeros_like(s), n2), *par_pos])
     order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-    pairs, j = pairs[order], np.mod(j[order], n)
-    # Batches of whole viewpoints, about _FAN_PAIRS_PER_BATCH pairs each.
+    pairs, pos = pairs[order], pos[order]
     vp_of = vp[pairs]
+    ray = offset[vp_of] + pos
+    j = np.mod(first[vp_of] + pos, n)
+    ray_vp = np.repeat(np.arange(k), count)
+    ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), n)
+    # Batches of whole viewpoints, about _FAN_PAIRS_PER_BATCH pairs each.
     cuts = np.flatnonzero(np.diff(vp_of)) + 1
     starts = [0]
     for c in cuts:
@@ -398,8 +444,40 @@ def _fan_hits(
     starts.append(len(pairs))
     for lo_i, hi_i in zip(starts[:-1], starts[1:]):
         sel = pairs[lo_i:hi_i]
-        _fan_batch(index, xy, cos, sin, radius, n, vp_of[lo_i:hi_i], j[lo_i:hi_i], seg[sel],
-                   hit)
+        _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
+                   ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j, label)
+
+
+def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``start[i], start[i] + 1, ..., start[i] + length[i] - 1`` for every ``i``, joined."""
+    total = int(length.sum())
+    return np.repeat(start - (np.cumsum(length) - length), length) + np.arange(total)
+
+
+def _sector_boxes(xy: np.ndarray, first: np.ndarray, count: np.ndarray, cos: np.ndarray,
+                  sin: np.ndarray, radius: float) -> np.ndarray:
+    """Boxes around the part of each viewpoint's disc swept by its rays ``first`` ..
+    ``first + count - 1``: the viewpoint, the two outer ray ends and the points of the circle
+    due east, north, west and south that lie between them (the whole square when every ray
+    is cast)."""
+    n = len(cos)
+    last = np.mod(first + count - 1, n)
+    ends_x = xy[:, 0, None] + radius * np.stack([cos[first], cos[last]], axis=-1)
+    ends_y = xy[:, 1, None] + radius * np.stack([sin[first], sin[last]], axis=-1)
+    x0 = np.minimum(xy[:, 0], ends_x.min(axis=1))
+    x1 = np.maximum(xy[:, 0], ends_x.max(axis=1))
+    y0 = np.minimum(xy[:, 1], ends_y.min(axis=1))
+    y1 = np.maximum(xy[:, 1], ends_y.max(axis=1))
+    step = 2.0 * np.pi / n
+    for quarter, (ux, uy) in enumerate(((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))):
+        # between the outer rays (inclusive, with a margin of a ray on the safe side)
+        pos = np.mod(quarter * 0.5 * np.pi / step - first, n)
+        swept = (count >= n) | (pos <= count)
+        x0 = np.where(swept, np.minimum(x0, xy[:, 0] + radius * ux), x0)
+        x1 = np.where(swept, np.maximum(x1, xy[:, 0] + radius * ux), x1)
+        y0 = np.where(swept, np.minimum(y0, xy[:, 1] + radius * uy), y0)
+        y1 = np.where(swept, np.maximum(y1, xy[:, 1] + radius * uy), y1)
+    return shapely.box(x0, y0, x1, y1)
 
 
 def _fan_batch(
@@ -408,37 +486,44 @@ def _fan_batch(
     cos: np.ndarray,
     sin: np.ndarray,
     radius: float,
-    n: int,
-    vp: np.ndarray,
     j: np.ndarray,
+    ray: np.ndarray,
     seg: np.ndarray,
+    wx: np.ndarray,
+    wy: np.ndarray,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    seg_len: np.ndarray,
     hit: np.ndarray,
+    ray_vp: np.ndarray,
+    ray_j: np.ndarray,
+    label: np.ndarray | None,
 ) -> None:
-    """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``."""
-    ray = vp * n + j
+    """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``: ray
+    ``ray`` (direction ``j``) against segment ``seg``, whose start lies at ``(wx, wy)`` from
+    the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``."""
     # The same expressions, on the same values, as _first_hits_chunk (bit for bit).
-    ox, oy = xy[vp, 0], xy[vp, 1]
     rdx, rdy = cos[j], sin[j]
-    wx = index._px[seg] - ox
-    wy = index._py[seg] - oy
-    sx, sy = index._ex[seg], index._ey[seg]
     denom = rdx * sy - rdy * sx
-    seg_len = np.hypot(sx, sy)
     w_cross_d = wx * rdy - wy * rdx
     nonpar = np.abs(denom) > _PARALLEL_TOL * seg_len
     safe = np.where(nonpar, denom, 1.0)
     t = (wx * sy - wy * sx) / safe
     u = w_cross_d / safe
     ok = nonpar & (t > _EPS_M) & (u >= -_U_TOL) & (u <= 1.0 + _U_TOL)
-    col = ~nonpar & index._seg_is_line[seg] & (np.abs(w_cross_d) <= _COLLINEAR_TOL_M)
-    if col.any():
-        t0 = wx * rdx + wy * rdy
-        t1 = t0 + sx * rdx + sy * rdy
+    col = np.zeros(len(ray), dtype=bool)
+    par = np.flatnonzero(~nonpar)
+    par = par[index._seg_is_line[seg[par]] & (np.abs(w_cross_d[par]) <= _COLLINEAR_TOL_M)]
+    if len(par):   # rays running along a line occluder are blocked where they reach it
+        t0 = wx[par] * rdx[par] + wy[par] * rdy[par]
+        t1 = t0 + sx[par] * rdx[par] + sy[par] * rdy[par]
         tmin = np.minimum(t0, t1)
         tmax = np.maximum(t0, t1)
-        col &= (tmax > _EPS_M) & (tmin <= radius)
-        t = np.where(col, np.maximum(tmin, 0.0), t)
-        ok |= col
+        along = (tmax > _EPS_M) & (tmin <= radius)
+        par = par[along]
+        col[par] = True
+        t[par] = np.maximum(tmin[along], 0.0)
+        ok[par] = True
     ok &= t < radius   # a hit at or beyond the ray's end changes nothing
     if not ok.any():
         return
@@ -451,7 +536,7 @@ def _fan_batch(
         part = index._seg_part[seg]
         m_idx = np.flatnonzero(marginal)
         m_rays = np.unique(ray[m_idx])
-        m_vp, m_j = m_rays // n, m_rays % n
+        m_vp, m_j = ray_vp[m_rays], ray_j[m_rays]
         ox, oy = xy[m_vp, 0], xy[m_vp, 1]
         dx, dy = cos[m_j], sin[m_j]
         length = np.full(len(m_rays), radius)
@@ -464,8 +549,11 @@ def _fan_batch(
                             m_rays[q_ray] * n_parts + q_part)
         keep = np.ones(len(ray), dtype=bool)
         keep[m_idx] = confirmed
-        ray, t = ray[keep], t[keep]
+        ray, t, seg = ray[keep], t[keep], seg[keep]
     np.minimum.at(hit, ray, t)
+    if label is not None:
+        win = t == hit[ray]
+        np.maximum.at(label, ray[win], seg[win])
 
 
 def _block_rays_into_polygons(
@@ -558,13 +646,18 @@ def isovists(
     out = np.empty(len(xy), dtype=object)
     if len(xy) == 0:
         return out
-    angles = 2.0 * np.pi * np.arange(n_rays) / n_rays
-    cos, sin = np.cos(angles), np.sin(angles)
+    cos, sin = _ray_directions(n_rays)
     per_chunk = max(1, _RAYS_PER_CHUNK // n_rays)
     for lo in range(0, len(xy), per_chunk):
         chunk = xy[lo : lo + per_chunk]
         out[lo : lo + len(chunk)] = _isovist_chunk(index, chunk, cos, sin, radius_m)
     return out
+
+
+def _ray_directions(n_rays: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine and sine of ``n_rays`` angles evenly spaced from east, counter-clockwise."""
+    angles = 2.0 * np.pi * np.arange(n_rays) / n_rays
+    return np.cos(angles), np.sin(angles)
 
 
 def _isovist_chunk(
@@ -720,34 +813,173 @@ def path_isovists(
     return isovists(xy, index, radius_m=radius_m, n_rays=n_rays)
 
 
-def _unseen(search: BaseGeometry, polys: np.ndarray) -> BaseGeometry:
-    """``search`` minus every polygon of ``polys``, without their union.
+def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
+    """Take from ``hidden[p]`` (in place) each of ``polys`` with ``owner == p``, in the order
+    given (``owner`` grouped), path after path the same as one at a time.
 
-    The isovists are subtracted one by one, coarse to fine along the path (the ends, the
-    middle, the quarters, ...: the first few remove nearly everything); each is first cut to
-    the bounding box of what is still unseen (``clip_by_rect``, a cheap cut, not an overlay),
-    and skipped when its box misses it or when its interior does not overlap what is still
-    unseen (a relate test, cheaper than the overlay; two thirds of the isovists only touch the
-    remainder along its shadow edges). After each overlay the vertices within
-    ``_COLLINEAR_DROP_M`` of the line through their neighbours are dropped. The same set as
-    ``search - union_all(polys)``, at a fraction of the cost: the union of dozens of 360-gon
-    isovists was most of the work.
+    Each polygon is first cut to the box of what its path still has unseen (``clip_by_rect``,
+    a cheap cut, not an overlay), and skipped when its interior does not overlap it (a
+    relate test, cheaper than the overlay: most isovists only touch what is still unseen,
+    along its shadow edges and the occluder faces), all at once; a polygon that overlapped
+    is tested again when an overlay has already made its path's part smaller. The overlays
+    run round by round, the next polygon of every path in one vectorised call. After each
+    overlay the vertices within ``_COLLINEAR_DROP_M`` of the line through their neighbours
+    are dropped."""
+    if len(polys) == 0:
+        return
+    box = shapely.bounds(hidden) + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M,
+                                             _CLIP_MARGIN_M, _CLIP_MARGIN_M])
+    live = ~shapely.is_empty(hidden)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    cuts = np.empty(len(polys), dtype=object)
+    for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(polys)].tolist(), strict=True):
+        p = owner[lo]
+        if live[p]:
+            cuts[lo:hi] = shapely.clip_by_rect(polys[lo:hi], *box[p].tolist())
+    cand = np.flatnonzero(live[owner])
+    cand = cand[~shapely.is_empty(cuts[cand])]
+    cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
+    if len(cand) == 0:
+        return
+    of = owner[cand]
+    first = np.r_[True, of[1:] != of[:-1]]
+    rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
+    cut_box = shapely.bounds(cuts[cand])
+    now = shapely.bounds(hidden)
+    smaller = np.zeros(len(hidden), dtype=bool)
+    for r in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == r)
+        sel = sel[live[of[sel]]]
+        again = smaller[of[sel]]
+        if again.any():   # its path's part has shrunk since the test above: test again
+            s2 = sel[again]
+            p2 = of[s2]
+            meets = ((cut_box[s2, 0] <= now[p2, 2]) & (cut_box[s2, 2] >= now[p2, 0])
+                     & (cut_box[s2, 1] <= now[p2, 3]) & (cut_box[s2, 3] >= now[p2, 1]))
+            overlap = np.zeros(len(s2), dtype=bool)
+            overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[s2[meets]]],
+                                                    "T********")
+            keep = ~again
+            keep[again] = overlap
+            sel = sel[keep]
+        if len(sel) == 0:
+            continue
+        p = of[sel]
+        hidden[p] = shapely.simplify(shapely.difference(hidden[p], cuts[cand[sel]]),
+                                     _COLLINEAR_DROP_M)
+        smaller[p] = True
+        live[p] = ~shapely.is_empty(hidden[p])
+        now[p] = shapely.bounds(hidden[p])
+
+
+def _ray_ranges(xy: np.ndarray, boxes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rays of a fan of ``n`` from each viewpoint that can reach its box (``boxes``:
+    ``(k, 4)`` as ``x0, y0, x1, y1``): the first ray and the number of rays
+    (counter-clockwise), covering the box's angular span seen from the viewpoint with one ray
+    to spare on either side; every ray for a viewpoint in the box or within a micrometre of
+    it."""
+    bx0, by0, bx1, by1 = boxes[:, 0, None], boxes[:, 1, None], boxes[:, 2, None], \
+        boxes[:, 3, None]
+    x, y = xy[:, 0, None], xy[:, 1, None]
+    corner_x = np.concatenate([bx0, bx1, bx1, bx0], axis=1)
+    corner_y = np.concatenate([by0, by0, by1, by1], axis=1)
+    ang = np.arctan2(corner_y - y, corner_x - x)
+    centre = np.arctan2(0.5 * (by0 + by1) - y, 0.5 * (bx0 + bx1) - x)
+    turn = np.mod(ang - centre + np.pi, 2.0 * np.pi) - np.pi
+    step = 2.0 * np.pi / n
+    lo = (centre[:, 0] + turn.min(axis=1)) / step
+    hi = (centre[:, 0] + turn.max(axis=1)) / step
+    first = np.floor(lo).astype(np.intp) - 1
+    count = np.ceil(hi).astype(np.intp) + 1 - first + 1
+    eps = 1e-6
+    near = ((x >= bx0 - eps) & (x <= bx1 + eps) & (y >= by0 - eps) & (y <= by1 + eps))[:, 0]
+    whole = near | (count >= n) | (turn.max(axis=1) - turn.min(axis=1) >= np.pi)
+    return (np.where(whole, 0, np.mod(first, n)).astype(np.intp),
+            np.where(whole, n, count).astype(np.intp))
+
+
+def _fan_polygons(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, sin: np.ndarray,
+                  radius: float, first: np.ndarray | None = None,
+                  count: np.ndarray | None = None) -> np.ndarray:
+    """The isovists of ``xy`` (``first``/``count``: only those rays, see :func:`_fan_hits`)
+    as polygons for the overlays of :func:`hidden_zones_many`, in chunks of about
+    ``_FAN_RAYS_PER_CHUNK`` rays.
+
+    The ray ends are those of :func:`isovists`, bit for bit, but a ray end between two rays
+    that end on the same occluder segment is left out: the three lie on that segment, so the
+    polygon is the same point set, without the dozens of vertices an isovist leaves along an
+    occluder face (which made every overlay slow). A fan of some of the rays is the polygon of
+    the viewpoint and those ray ends in order: the union of the triangles of the viewpoint
+    and two neighbouring ray ends, which is what the whole isovist is between those rays. A
+    viewpoint inside a polygon occluder gets an empty polygon; a fan with rays blocked at the
+    viewpoint is repaired as :func:`isovists` repairs an isovist.
     """
-    bounds = shapely.bounds(polys)
-    hidden = search
-    for i in _coarse_to_fine(len(polys)):
-        x0, y0, x1, y1 = hidden.bounds
-        bx0, by0, bx1, by1 = bounds[i]
-        if not (bx0 <= x1 and bx1 >= x0 and by0 <= y1 and by1 >= y0):   # also: empty isovist
-            continue
-        cut = shapely.clip_by_rect(polys[i], x0 - _CLIP_MARGIN_M, y0 - _CLIP_MARGIN_M,
-                                   x1 + _CLIP_MARGIN_M, y1 + _CLIP_MARGIN_M)
-        if cut.is_empty or not shapely.relate_pattern(hidden, cut, "T********"):
-            continue
-        hidden = shapely.simplify(shapely.difference(hidden, cut), _COLLINEAR_DROP_M)
-        if hidden.is_empty:
-            break
-    return hidden
+    k, n = len(xy), len(cos)
+    if first is None or count is None:
+        first = np.zeros(k, dtype=np.intp)
+        count = np.full(k, n, dtype=np.intp)
+    out = np.empty(k, dtype=object)
+    ends = np.cumsum(count)
+    lo = 0
+    while lo < k:
+        hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - count[lo] + _FAN_RAYS_PER_CHUNK,
+                                             side="right")))
+        out[lo:hi] = _fan_polygon_chunk(index, xy[lo:hi], cos, sin, radius, first[lo:hi],
+                                        count[lo:hi])
+        lo = hi
+    return out
+
+
+def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, sin: np.ndarray,
+                       radius: float, first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """One chunk of :func:`_fan_polygons`."""
+    k, n = len(xy), len(cos)
+    out = np.empty(k, dtype=object)
+    offset = np.cumsum(count) - count
+    total = int(count.sum())
+    ray = np.arange(total)
+    ray_vp = np.repeat(np.arange(k), count)
+    pos = ray - offset[ray_vp]
+    ray_j = np.mod(first[ray_vp] + pos, n)
+    hit = np.full(total, float(radius))
+    label = np.full(total, -1, dtype=np.intp)
+    inside = np.zeros(k, dtype=bool)
+    if len(index):
+        _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label)
+        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit)
+        vp, part = index.tree.query(shapely.points(xy), predicate="within")
+        inside[vp[index._is_polygon[part]]] = True
+    blocked = hit <= _EPS_M
+    label[blocked] = -1
+    # A ray end between two ray ends on the same segment is dropped (the ring is cyclic when
+    # the fan is whole; the outer rays of a partial fan are kept).
+    cnt = count[ray_vp]
+    whole = cnt >= n
+    prev = np.where(pos == 0, np.where(whole, ray + cnt - 1, -1), ray - 1)
+    nxt = np.where(pos == cnt - 1, np.where(whole, ray - cnt + 1, -1), ray + 1)
+    same = (label >= 0) & (prev >= 0) & (nxt >= 0)
+    same &= (label[np.maximum(prev, 0)] == label) & (label[np.maximum(nxt, 0)] == label)
+    kept = np.flatnonzero(~same)
+    kept_vp = ray_vp[kept]
+    # Each ring: the viewpoint first if the fan is partial, then the kept ray ends in order.
+    apex = (count < n).astype(np.intp)
+    n_kept = np.bincount(kept_vp, minlength=k)
+    ring_len = n_kept + apex
+    ring_start = np.cumsum(ring_len) - ring_len
+    coords = np.empty((int(ring_len.sum()), 2))
+    coords[ring_start[apex > 0]] = xy[apex > 0]
+    at = ring_start[kept_vp] + apex[kept_vp] + np.arange(len(kept)) - (
+        np.cumsum(n_kept) - n_kept)[kept_vp]
+    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * cos[ray_j[kept]]
+    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * sin[ray_j[kept]]
+    out[:] = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(k),
+                                                                            ring_len)))
+    n_blocked = np.bincount(ray_vp[blocked], minlength=k)
+    inside |= n_blocked == count
+    out[inside] = Polygon()
+    for i in np.flatnonzero((n_blocked > 0) & ~inside):
+        out[i] = _polygonal(out[i])
+    return out
 
 
 def _coarse_to_fine(n: int) -> list[int]:
@@ -795,6 +1027,7 @@ def hidden_zones(
     occluders, optionally clipped to ``walkable``. Whatever of it lies outside the union of
     isovists (radius ``view_radius_m``) from viewpoints at most ``step_m`` apart along the path
     is hidden. Parts smaller than ``min_area_m2`` or thinner than 0.1 m are dropped.
+    :func:`hidden_zones_many` does the same for many paths at once.
 
     Parameters
     ----------
@@ -824,58 +1057,188 @@ def hidden_zones(
         overlay operations.
     """
     path = _check_path(path)
+    return hidden_zones_many([path], index, search_distance_m=search_distance_m,
+                             step_m=step_m, min_area_m2=min_area_m2, walkable=walkable,
+                             view_radius_m=view_radius_m, n_rays=n_rays)[0]
+
+
+def hidden_zones_many(
+    paths: Sequence[LineString],
+    index: OccluderIndex,
+    *,
+    search_distance_m: float = 5.0,
+    step_m: float = 2.0,
+    min_area_m2: float = 1.0,
+    walkable: Polygon | MultiPolygon | None = None,
+    view_radius_m: float = 30.0,
+    n_rays: int = 720,
+    near_occluders_only: bool = False,
+) -> list[list[HiddenZone]]:
+    """:func:`hidden_zones` of each path, computed together (the same zones, path by path).
+
+    The isovists of all paths are cast in a few vectorised passes instead of one per path,
+    and only where they matter: per path, the first ``_WHOLE_FANS`` isovists (coarse to fine
+    along the path) in full, then, for the viewpoints whose disc reaches the box of what
+    those left unseen, only the rays towards that box (``docs/method-sightlines.md``,
+    "Hidden zones").
+
+    Parameters
+    ----------
+    paths
+        The walking lines.
+    index, search_distance_m, step_m, min_area_m2, walkable, view_radius_m, n_rays
+        As in :func:`hidden_zones`.
+    near_occluders_only
+        If True, a path whose search buffer (before the occluders are taken out) meets no
+        occluder gets no zones without being computed (SV-04's shortcut: then only an
+        occluder farther away, seen across a bend of the path, could hide a place).
+
+    Returns
+    -------
+    list of list of HiddenZone
+        One list per path, as :func:`hidden_zones` returns it.
+    """
+    paths = [_check_path(p) for p in paths]
     _check_positive(
         search_distance_m=search_distance_m, step_m=step_m, view_radius_m=view_radius_m
     )
     if min_area_m2 < 0 or not math.isfinite(min_area_m2):
         raise VisibilityInputError(f"min_area_m2 must be a finite number >= 0, got {min_area_m2}")
-    search: BaseGeometry = shapely.buffer(path, search_distance_m)
-    blockers = index.polygons_near(search)
-    if len(blockers):
-        search = shapely.difference(search, shapely.union_all(blockers))
+    n_rays = _check_n_rays(n_rays)
+    if walkable is not None and not isinstance(walkable, (Polygon, MultiPolygon)):
+        raise VisibilityInputError(
+            f"walkable must be a Polygon or MultiPolygon, got {type(walkable).__name__}"
+        )
+    cos, sin = _ray_directions(n_rays)
+    out: list[list[HiddenZone]] = []
+    for lo in range(0, len(paths), _PATHS_PER_BATCH):
+        arr = np.empty(len(paths[lo:lo + _PATHS_PER_BATCH]), dtype=object)
+        arr[:] = paths[lo:lo + _PATHS_PER_BATCH]
+        out.extend(_hidden_zones_batch(arr, index, float(search_distance_m), float(step_m),
+                                       min_area_m2, walkable, float(view_radius_m), cos, sin,
+                                       near_occluders_only))
+    return out
+
+
+def _hidden_zones_batch(paths: np.ndarray, index: OccluderIndex, search_distance_m: float,
+                        step_m: float, min_area_m2: float,
+                        walkable: Polygon | MultiPolygon | None, radius: float,
+                        cos: np.ndarray, sin: np.ndarray,
+                        near_occluders_only: bool) -> list[list[HiddenZone]]:
+    """:func:`hidden_zones_many` for one batch of paths (an object array)."""
+    m = len(paths)
+    out: list[list[HiddenZone]] = [[] for _ in range(m)]
+    search = shapely.buffer(paths, search_distance_m)
+    todo = np.arange(m)
+    if near_occluders_only:
+        todo = np.unique(index.tree.query(search, predicate="intersects")[0]) if len(index) \
+            else todo[:0]
+    # The search area: the buffer minus the polygon occluders near it (as polygons_near).
+    q_path, q_part = index.tree.query(search[todo]) if len(index) else (todo[:0], todo[:0])
+    poly = index._is_polygon[q_part]
+    q_path, q_part = todo[q_path[poly]], q_part[poly]
+    order = np.lexsort((q_part, q_path))
+    q_path, q_part = q_path[order], q_part[order]
+    starts = np.flatnonzero(np.r_[True, q_path[1:] != q_path[:-1]]) if len(q_path) else q_path
+    if len(starts):
+        owners = q_path[starts]
+        blockers = [shapely.union_all(g) for g in
+                    np.split(index.geometries[q_part], starts[1:])]
+        search[owners] = shapely.difference(search[owners], np.array(blockers, dtype=object))
     if walkable is not None:
-        if not isinstance(walkable, (Polygon, MultiPolygon)):
-            raise VisibilityInputError(
-                f"walkable must be a Polygon or MultiPolygon, got {type(walkable).__name__}"
-            )
-        search = shapely.intersection(search, walkable)
-    if search.is_empty:
-        return []
-    polys = path_isovists(path, index, step_m=step_m, radius_m=view_radius_m, n_rays=n_rays)
-    hidden = _unseen(search, polys)
-    parts = shapely.get_parts(hidden)
-    parts = parts[shapely.get_type_id(parts) == _POLYGON]
+        search[todo] = shapely.intersection(search[todo], walkable)
+    todo = todo[~shapely.is_empty(search[todo])]
+    if len(todo) == 0:
+        return out
+    # Viewpoints (those of _sample_path), and each path's in coarse-to-fine order.
+    length = shapely.length(paths[todo])
+    k = np.where(length > 0, np.maximum(2, np.ceil(length / step_m) + 1), 1).astype(np.intp)
+    vp_path = np.repeat(np.arange(len(todo)), k)
+    at = np.arange(int(k.sum())) - np.repeat(np.cumsum(k) - k, k)
+    spacing = np.where(k > 1, length / np.maximum(k - 1, 1), 0.0)
+    dist = at * spacing[vp_path] + 0.0
+    last = at == k[vp_path] - 1
+    dist[last] = length[vp_path[last]]
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(paths[todo][vp_path], dist))
+    power = np.where(at == 0, -(1 << 62), -(at & -at))
+    order = np.lexsort((at, power, vp_path))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order)) - np.repeat(np.cumsum(k) - k, k)
+    # First the whole isovists of each path's first _WHOLE_FANS viewpoints.
+    head = order[rank[order] < _WHOLE_FANS]
+    polys = _fan_polygons(index, xy[head], cos, sin, radius)
+    hidden = search[todo]
+    _subtract(hidden, polys, vp_path[head])
+    # Then, stage by stage, for the viewpoints whose disc reaches the box of what is left, the
+    # rays towards that box (what is left only shrinks, so the box of the moment lies inside
+    # it).
+    for lo_rank, hi_rank in zip(_FAN_STAGES[:-1], _FAN_STAGES[1:]):
+        left = ~shapely.is_empty(hidden)
+        stage = rank[order]
+        rest = order[(stage >= lo_rank) & (stage < hi_rank) & left[vp_path[order]]]
+        if len(rest) == 0:
+            continue
+        boxes = shapely.bounds(hidden)[vp_path[rest]]
+        gap_x = np.maximum(np.maximum(boxes[:, 0] - xy[rest, 0], xy[rest, 0] - boxes[:, 2]), 0)
+        gap_y = np.maximum(np.maximum(boxes[:, 1] - xy[rest, 1], xy[rest, 1] - boxes[:, 3]), 0)
+        reach = np.hypot(gap_x, gap_y) <= radius
+        rest, boxes = rest[reach], boxes[reach]
+        if len(rest) == 0:
+            continue
+        boxes = boxes + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M, _CLIP_MARGIN_M,
+                                  _CLIP_MARGIN_M])
+        first, count = _ray_ranges(xy[rest], boxes, len(cos))
+        polys = _fan_polygons(index, xy[rest], cos, sin, radius, first, count)
+        _subtract(hidden, polys, vp_path[rest])
+    # The zones: parts large and thick enough, in normal form, ordered along each path.
+    parts, part_of = shapely.get_parts(hidden, return_index=True)
+    is_poly = shapely.get_type_id(parts) == _POLYGON
+    parts, part_of = parts[is_poly], part_of[is_poly]
     if len(parts) == 0:
-        return []
+        return out
     areas = shapely.area(parts)
     thick = ~shapely.is_empty(shapely.buffer(parts, -_MIN_ZONE_WIDTH_M / 2.0))
-    parts, areas = parts[(areas >= min_area_m2) & thick], areas[(areas >= min_area_m2) & thick]
+    keep = (areas >= min_area_m2) & thick
+    parts, areas, part_of = parts[keep], areas[keep], todo[part_of[keep]]
+    if len(parts) == 0:
+        return out
     # Normal form: every ring starts at its lowest-left vertex (a corner), so no collinear
     # vertex survives as a ring start (simplify keeps the first vertex of a ring).
     parts = shapely.normalize(shapely.simplify(shapely.normalize(parts), _COLLINEAR_DROP_M))
-    zones = [
-        HiddenZone(
-            geometry=part,
-            area_m2=float(area),
-            max_depth_m=_max_distance_to(part, path),
-            location=shapely.point_on_surface(part),
-        )
-        for part, area in zip(parts, areas, strict=True)
-    ]
-    zones.sort(key=lambda z: (path.project(z.location), -z.area_m2, z.location.x, z.location.y))
-    return zones
+    locations = shapely.point_on_surface(parts)
+    depths = _max_distances(parts, paths[part_of])
+    along = shapely.line_locate_point(paths[part_of], locations)
+    loc_xy = shapely.get_coordinates(locations)
+    for i in np.lexsort((loc_xy[:, 1], loc_xy[:, 0], -areas, along, part_of)):
+        out[part_of[i]].append(HiddenZone(geometry=parts[i], area_m2=float(areas[i]),
+                                          max_depth_m=float(depths[i]),
+                                          location=locations[i]))
+    return out
 
 
-def _max_distance_to(zone: Polygon, path: LineString, resolution_m: float = 0.25) -> float:
-    """Largest distance from ``path`` to a point of ``zone`` (boundary plus interior grid)."""
-    res = max(resolution_m, math.sqrt(zone.area / 20_000.0))
-    pts = shapely.get_coordinates(shapely.segmentize(zone.exterior, res))
-    minx, miny, maxx, maxy = zone.bounds
-    gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res),
-                                             np.arange(miny, maxy, res)))
-    inside = shapely.contains_xy(zone, gx, gy)
-    pts = np.concatenate([pts, np.stack([gx[inside], gy[inside]], axis=-1)])
-    return float(shapely.distance(path, shapely.points(pts)).max())
+def _max_distances(zones: np.ndarray, paths: np.ndarray,
+                   resolution_m: float = 0.25) -> np.ndarray:
+    """Largest distance from ``paths[i]`` to a point of ``zones[i]`` (its exterior at most
+    ``res`` apart, plus the interior points of a grid of ``res``, ``res`` at least
+    ``resolution_m`` and at most 20,000 grid cells per zone)."""
+    res = np.maximum(resolution_m, np.sqrt(shapely.area(zones) / 20_000.0))
+    edge, edge_of = shapely.get_coordinates(
+        shapely.segmentize(shapely.get_exterior_ring(zones), res), return_index=True)
+    bounds = shapely.bounds(zones).tolist()
+    grid_x, grid_y, grid_of = [], [], []
+    for i, (minx, miny, maxx, maxy) in enumerate(bounds):
+        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res[i]),
+                                                 np.arange(miny, maxy, res[i])))
+        grid_x.append(gx)
+        grid_y.append(gy)
+        grid_of.append(np.full(len(gx), i))
+    gx, gy, g_of = np.concatenate(grid_x), np.concatenate(grid_y), np.concatenate(grid_of)
+    inside = shapely.contains_xy(zones[g_of], gx, gy)
+    pts = np.concatenate([edge, np.stack([gx[inside], gy[inside]], axis=-1)])
+    pt_of = np.concatenate([edge_of, g_of[inside]])
+    far = np.full(len(zones), -np.inf)
+    np.maximum.at(far, pt_of, shapely.distance(paths[pt_of], shapely.points(pts)))
+    return far
 
 
 #: sight lines tested together in :func:`_views_ahead` (whole samples; bounds the memory of

@@ -558,3 +558,177 @@ def test_hidden_zones_same_area_as_union_of_isovists() -> None:
         for z in zones:   # normal form: the bytes do not depend on the order of the overlays
             assert shapely.equals_exact(z.geometry, shapely.normalize(z.geometry), 0.0)
     assert any(a < b for a, b in counts)   # the union's ray ends along the faces are dropped
+
+
+# --------------------------------------------------------------------------------------------
+# Partial fans, fans without the ray ends along a face, many paths at once (issue 16)
+# --------------------------------------------------------------------------------------------
+
+
+def _random_fan_scene(seed: int, n: int = 400,
+                  size: float = 150.0) -> tuple[OccluderIndex, np.ndarray]:
+    """Rotated rectangles (a tenth drawn as lines) and viewpoints among them, some on the
+    occluders' vertices and edges (rays blocked at the viewpoint) and some inside them."""
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    cx, cy = rng.uniform(0, size, n), rng.uniform(0, size, n)
+    w, h, ang = rng.uniform(0.3, 8, n), rng.uniform(0.3, 4, n), rng.uniform(0, np.pi, n)
+    ang[: n // 4] = 0.0   # axis-parallel faces: rays along them, collinear ray ends
+    corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    local = corners[None] * np.stack([w, h], axis=-1)[:, None, :]
+    c, s = np.cos(ang)[:, None], np.sin(ang)[:, None]
+    xs = 152000.0 + cx[:, None] + local[..., 0] * c - local[..., 1] * s
+    ys = 201000.0 + cy[:, None] + local[..., 0] * s + local[..., 1] * c
+    occ = shapely.polygons(np.stack([xs, ys], axis=-1))
+    occ[: n // 10] = shapely.linestrings(np.stack([xs[: n // 10, :2], ys[: n // 10, :2]],
+                                                  axis=-1))
+    index = OccluderIndex(occ)
+    xy = np.stack([rng.uniform(152010, 152000 + size - 10, 120),
+                   rng.uniform(201010, 201000 + size - 10, 120)], axis=-1)
+    xy[:10] = shapely.get_coordinates(occ[n // 10: n // 10 + 10])[::5][:10]   # on vertices
+    xy[10:15] = shapely.get_coordinates(shapely.line_interpolate_point(
+        shapely.get_exterior_ring(occ[n // 2: n // 2 + 5]), 0.3, normalized=True))  # on edges
+    xy[15:18] = shapely.get_coordinates(shapely.centroid(occ[n // 2 + 5: n // 2 + 8]))  # in
+    return index, xy
+
+
+@pytest.mark.parametrize("n_rays", [36, 360])
+def test_partial_fan_rays_equal_the_whole_fan_bit_for_bit(n_rays: int) -> None:
+    from inclusiecheck.geometry import visibility as vis
+
+    index, xy = _random_fan_scene(11)
+    cos, sin = vis._ray_directions(n_rays)
+    k, radius = len(xy), 30.0
+    whole = np.full(k * n_rays, radius)
+    whole_label = np.full(k * n_rays, -1)
+    vis._fan_hits(index, xy, cos, sin, radius, whole, label=whole_label)
+    rng = np.random.default_rng(3)
+    first = rng.integers(0, n_rays, k)
+    count = rng.integers(1, n_rays + 1, k)
+    count[:5] = n_rays
+    part = np.full(int(count.sum()), radius)
+    part_label = np.full(len(part), -1)
+    vis._fan_hits(index, xy, cos, sin, radius, part, first, count, part_label)
+    vp = np.repeat(np.arange(k), count)
+    j = np.mod(np.repeat(first, count) + np.arange(len(part))
+               - np.repeat(np.cumsum(count) - count, count), n_rays)
+    assert np.array_equal(part, whole[vp * n_rays + j])   # bit for bit
+    assert np.array_equal(part_label, whole_label[vp * n_rays + j])
+    assert (part < radius).any() and (part == radius).any()
+    # each label is the segment the ray ends on
+    hit = whole_label >= 0
+    assert np.array_equal(hit, whole < radius)
+
+
+def test_fans_without_ray_ends_along_a_face_are_the_isovists() -> None:
+    """The overlay polygons of hidden_zones leave out the ray ends between two rays that end
+    on the same occluder segment: the same point set as the isovist (to float noise), far
+    fewer vertices; empty inside an occluder, repaired when rays are blocked at the
+    viewpoint."""
+    import shapely
+
+    from inclusiecheck.geometry import visibility as vis
+
+    index, xy = _random_fan_scene(5)
+    cos, sin = vis._ray_directions(360)
+    fans = vis._fan_polygons(index, xy, cos, sin, 30.0)
+    full = isovists(xy, index, radius_m=30.0, n_rays=360)
+    assert shapely.is_valid(fans).all()
+    assert np.array_equal(shapely.is_empty(fans), shapely.is_empty(full))
+    assert shapely.is_empty(fans[15:18]).all()   # inside an occluder
+    assert np.allclose(shapely.area(fans), shapely.area(full), rtol=0, atol=1e-8)
+    seen = ~shapely.is_empty(full)
+    assert shapely.hausdorff_distance(fans[seen], full[seen]).max() <= 1e-8
+    assert shapely.area(shapely.symmetric_difference(fans, full)).max() <= 1e-8
+    fewer = shapely.get_num_coordinates(fans) < shapely.get_num_coordinates(full)
+    assert fewer.mean() > 0.5
+
+
+def test_partial_fan_in_a_box_is_the_isovist_in_that_box() -> None:
+    """A fan of the rays that can reach a box (one ray to spare either side), cut to the box,
+    is the same point set as the whole isovist cut to the box: boxes beside, around and
+    touching the viewpoints, near and far."""
+    import shapely
+
+    from inclusiecheck.geometry import visibility as vis
+
+    index, xy = _random_fan_scene(9)
+    cos, sin = vis._ray_directions(360)
+    rng = np.random.default_rng(4)
+    k = len(xy)
+    centre = xy + rng.uniform(-25, 25, (k, 2))
+    centre[:20] = xy[:20] + rng.uniform(-1, 1, (20, 2))   # the viewpoint in or at the box
+    half = rng.uniform(0.2, 12, (k, 2))
+    boxes = np.concatenate([centre - half, centre + half], axis=1)
+    boxes[20:25, 0] = xy[20:25, 0]   # the viewpoint on the box's edge
+    boxes[20:25, 2] = xy[20:25, 0] + 3.0
+    first, count = vis._ray_ranges(xy, boxes, 360)
+    assert (count < 360).sum() > k // 2 and (count == 360).sum() >= 20
+    part = vis._fan_polygons(index, xy, cos, sin, 30.0, first, count)
+    full = vis._fan_polygons(index, xy, cos, sin, 30.0)
+    whole = isovists(xy, index, radius_m=30.0, n_rays=360)
+    for i in range(k):
+        x0, y0, x1, y1 = boxes[i]
+        a = shapely.clip_by_rect(part[i], x0, y0, x1, y1)
+        b = shapely.clip_by_rect(whole[i], x0, y0, x1, y1)
+        assert shapely.is_valid(a)
+        assert abs(a.area - b.area) <= 1e-8
+        assert shapely.symmetric_difference(a, b).area <= 1e-8
+        if not b.is_empty:
+            assert shapely.hausdorff_distance(a, b) <= 1e-8
+        assert part[i].difference(full[i]).area <= 1e-8   # never more than the isovist
+
+
+def test_hidden_zones_many_equals_path_by_path() -> None:
+    import shapely
+
+    from inclusiecheck.geometry.visibility import hidden_zones_many
+
+    index, _ = _random_fan_scene(21, n=250)
+    x0, y0 = 152000.0, 201000.0
+    paths = [LineString([(x0 + 5, y0 + 20 + 30 * i), (x0 + 140, y0 + 25 + 30 * i)])
+             for i in range(4)]
+    paths.append(LineString([(x0 + 20, y0 + 10), (x0 + 60, y0 + 10), (x0 + 60, y0 + 140)]))
+    paths.append(LineString([(x0 - 200, y0), (x0 - 150, y0)]))   # nothing near it
+    paths.append(LineString([(x0 + 80, y0 + 80), (x0 + 80, y0 + 80)]))   # zero length
+    many = hidden_zones_many(paths, index, n_rays=360)
+    one = [hidden_zones(p, index, n_rays=360) for p in paths]
+    assert sum(len(z) for z in many) >= 5
+    key = [[(z.geometry.wkb, z.area_m2, z.max_depth_m, z.location.wkb) for z in zs]
+           for zs in many]
+    assert key == [[(z.geometry.wkb, z.area_m2, z.max_depth_m, z.location.wkb) for z in zs]
+                   for zs in one]
+    for zs, path in zip(many, paths, strict=True):
+        along = [path.project(z.location) for z in zs]
+        assert along == sorted(along)
+    # SV-04's shortcut: a path whose buffer meets no occluder is not computed
+    near = hidden_zones_many(paths, index, n_rays=360, near_occluders_only=True)
+    reach = [len(index.tree.query(shapely.buffer(p, 5.0), predicate="intersects")) > 0
+             for p in paths]
+    assert near == [zs if r else [] for zs, r in zip(many, reach, strict=True)]
+    assert hidden_zones_many([], index) == []
+    with pytest.raises(VisibilityInputError):
+        hidden_zones_many([box(0, 0, 1, 1)], index)  # type: ignore[list-item]
+
+
+def test_max_distances_equal_the_grid_one_zone_at_a_time() -> None:
+    """The depth of many zones at once: the same points (boundary every ``res``, interior
+    grid) as one zone at a time, so the same maximum bit for bit."""
+    import shapely
+
+    from inclusiecheck.geometry import visibility as vis
+
+    path = LineString([(0, 0), (30, 0), (30, 30)])
+    zones = np.array([box(2, 1, 9, 4.5), Polygon([(12, 1), (20, 1), (16, 5)]),
+                      box(25, 5, 29, 9).difference(box(26, 6, 27, 7)), box(0, 0, 200, 200)])
+    got = vis._max_distances(zones, np.array([path] * len(zones)))
+    for zone, value in zip(zones, got, strict=True):
+        res = max(0.25, math.sqrt(zone.area / 20_000.0))
+        pts = shapely.get_coordinates(shapely.segmentize(zone.exterior, res))
+        minx, miny, maxx, maxy = zone.bounds
+        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res),
+                                                 np.arange(miny, maxy, res)))
+        inside = shapely.contains_xy(zone, gx, gy)
+        pts = np.concatenate([pts, np.stack([gx[inside], gy[inside]], axis=-1)])
+        assert value == float(shapely.distance(path, shapely.points(pts)).max())

@@ -70,8 +70,9 @@ from inclusiecheck.geometry.lighting import (
     semicylindrical_illuminance,
 )
 from inclusiecheck.geometry.visibility import (
+    HiddenZone,
     OccluderIndex,
-    hidden_zones,
+    hidden_zones_many,
     isovists,
     shortest_views_ahead,
     through_view,
@@ -792,25 +793,46 @@ class HiddenCornersParams(CheckParams):
     n_rays: int = Field(default=360, ge=8)
 
 
-@check_type("hidden_corners", params=HiddenCornersParams)
-def hidden_corners(feature: Feature, params: HiddenCornersParams,
+@check_type("hidden_corners", params=HiddenCornersParams, batch=True)
+def hidden_corners(features: Sequence[Feature], params: HiddenCornersParams,
+                   ctx: CheckContext) -> list[CheckResult]:
+    """Hiding places beside a path: hidden zones within a short distance, as polygons.
+
+    A batch check: the walking lines of every feature (of a layer, or of a tile) that share
+    an occluder index go through one call of
+    :func:`~inclusiecheck.geometry.visibility.hidden_zones_many`, with the same zones as path
+    by path."""
+    lines: list[list[LineString]] = []
+    groups: dict[int, tuple[PlanOccluders, list[int]]] = {}
+    occs: list[PlanOccluders] = []
+    for n, feature in enumerate(features):
+        occ = occluders_for(feature, ctx, params.eye_height_m)
+        occs.append(occ)
+        lines.append(_lines_of(feature.geometry))
+        if lines[-1] and len(occ.index):
+            groups.setdefault(id(occ), (occ, []))[1].append(n)
+    zones: list[list[HiddenZone]] = [[] for _ in features]
+    for occ, members in groups.values():
+        paths = [path for n in members for path in lines[n]]
+        found = hidden_zones_many(paths, occ.index, search_distance_m=params.search_distance_m,
+                                  step_m=params.step_m, min_area_m2=params.min_area_m2,
+                                  view_radius_m=params.view_radius_m, n_rays=params.n_rays,
+                                  near_occluders_only=True)
+        at = 0
+        for n in members:   # each feature's zones, path after path
+            for path_zones in found[at:at + len(lines[n])]:
+                zones[n].extend(path_zones)
+            at += len(lines[n])
+    return [_hidden_result(f, paths, z, occ, params, ctx)
+            for f, paths, z, occ in zip(features, lines, zones, occs, strict=True)]
+
+
+def _hidden_result(feature: Feature, paths: list[LineString], zones: list[HiddenZone],
+                   occ: PlanOccluders, params: HiddenCornersParams,
                    ctx: CheckContext) -> CheckResult:
-    """Hiding places beside a path: hidden zones within a short distance, as polygons."""
-    occ = occluders_for(feature, ctx, params.eye_height_m)
-    paths = _lines_of(feature.geometry)
+    """The SV-04 result of one feature from the hidden zones of its walking lines."""
     if not paths:
         return CheckResult(Outcome.NOT_APPLICABLE, property="hidden_area_m2")
-    zones = []
-    if len(occ.index):
-        for path in paths:
-            reach = path.buffer(params.search_distance_m)
-            if len(occ.index.tree.query(reach, predicate="intersects")) == 0:
-                continue
-            zones.extend(hidden_zones(path, occ.index,
-                                      search_distance_m=params.search_distance_m,
-                                      step_m=params.step_m, min_area_m2=params.min_area_m2,
-                                      view_radius_m=params.view_radius_m,
-                                      n_rays=params.n_rays))
     if not zones:
         unknown = [v.id for path in paths
                    for v in ctx.model.near("vegetation", path, params.search_distance_m)
