@@ -891,43 +891,102 @@ class LightingStats:
 
 def _merge_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Inclusive index ranges of consecutive True values."""
-    if not np.any(mask):
+    if not mask.any():
         return []
-    m = np.r_[False, mask, False].astype(np.int8)
-    diff = np.diff(m)
+    m = np.zeros(len(mask) + 2, dtype=np.int8)
+    m[1:-1] = mask
+    diff = m[1:] - m[:-1]
     starts = np.flatnonzero(diff == 1)
     ends = np.flatnonzero(diff == -1) - 1
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def _dark_line(
-    sample: _LineSample, e: np.ndarray, required: float, half_width: float
-) -> tuple[list, float]:
+def _dark_line_pieces(
+    sample: _LineSample, e: np.ndarray, required: float
+) -> tuple[list[tuple[BaseGeometry, bool]], float]:
+    """The dark stretches of a line before buffering: ``(geometry, flat)`` per stretch (a
+    centre-line piece, buffered with flat ends; or the point of a zero-length line, buffered
+    round) and their total length."""
     station_min = e.reshape(-1, sample.n_across).min(axis=1)
-    geoms = []
+    geoms: list[tuple[BaseGeometry, bool]] = []
     total = 0.0
     for a, b in _merge_runs(station_min < required):
         if sample.length_m == 0.0:
-            geoms.append(shapely.get_point(sample.line, 0).buffer(half_width))
+            geoms.append((shapely.get_point(sample.line, 0), False))
             continue
         s0 = max(0.0, sample.positions_m[a] - sample.step_m / 2)
         s1 = min(sample.length_m, sample.positions_m[b] + sample.step_m / 2)
         total += s1 - s0
-        piece = ops.substring(sample.line, s0, s1)
-        geoms.append(piece.buffer(half_width, cap_style="flat") if half_width > 0 else piece)
+        geoms.append((ops.substring(sample.line, s0, s1), True))
     return geoms, total
 
 
-def _dark_area(sample: _AreaSample, e: np.ndarray, required: float, spacing_m: float) -> list:
-    dark = e < required
-    if not np.any(dark):
-        return []
-    if sample.cells:  # representative point: the whole polygon
-        return [sample.polygon]
-    p = sample.points[dark]
+def _buffer_piece(geom: BaseGeometry, flat: bool, half_width: float) -> BaseGeometry:
+    if not flat:
+        return geom.buffer(half_width)
+    return geom.buffer(half_width, cap_style="flat") if half_width > 0 else geom
+
+
+#: The buffer arguments of ``BaseGeometry.buffer`` (``quad_segs`` 16, not the 8 of
+#: ``shapely.buffer``), so that the array form gives the same polygons.
+_QUAD_SEGS = 16
+
+
+def _buffer_pieces(pieces: list[tuple[BaseGeometry, bool, float]]) -> list[BaseGeometry]:
+    """:func:`_buffer_piece` of many pieces in two array calls (round and flat ends): each
+    element is the same GEOS buffer with the same arguments as one call per piece."""
+    out: list[BaseGeometry] = [g for g, _flat, _hw in pieces]
+    for flat in (False, True):
+        idx = [k for k, (_g, f, hw) in enumerate(pieces) if f == flat and (hw > 0 or not flat)]
+        if not idx:
+            continue
+        geoms = np.array([pieces[k][0] for k in idx], dtype=object)
+        dist = np.array([pieces[k][2] for k in idx], dtype=float)
+        done = shapely.buffer(geoms, dist, quad_segs=_QUAD_SEGS,
+                              cap_style="flat" if flat else "round", join_style="round",
+                              mitre_limit=5.0)
+        for k, g in zip(idx, done.tolist()):
+            out[k] = g
+    return out
+
+
+def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], required: float,
+                spacing_m: float) -> list[list]:
+    """The dark part of each sampled polygon ``samples[k]`` with illuminance ``es[k]``: ``[]``
+    when no point is dark, the polygon itself when it was sampled by its representative point,
+    else the grid cells (``spacing_m`` squares) around its dark points, merged
+    (``coverage_union_all``) and cut to the polygon.
+
+    The cells of all polygons are made by one ``shapely.box`` call and the cuts by one
+    ``shapely.intersection`` call; element by element these are the same GEOS operations on
+    the same coordinates as one call per polygon, so every vertex is the same (only the
+    per-call overhead goes)."""
+    out: list[list] = [[] for _ in samples]
+    cut: list[int] = []
+    dark_pts: list[np.ndarray] = []
+    for k, (smp, e) in enumerate(zip(samples, es)):
+        dark = e < required
+        if not dark.any():
+            continue
+        if smp.cells:  # representative point: the whole polygon
+            out[k] = [smp.polygon]
+            continue
+        cut.append(k)
+        dark_pts.append(smp.points[dark])
+    if not cut:
+        return out
+    p = np.concatenate(dark_pts)
     half = spacing_m / 2
     boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
-    return [shapely.intersection(shapely.coverage_union_all(boxes), sample.polygon)]
+    bounds = np.cumsum([0] + [len(q) for q in dark_pts]).tolist()
+    unions = np.empty(len(cut), dtype=object)
+    for j in range(len(cut)):
+        unions[j] = shapely.coverage_union_all(boxes[bounds[j]:bounds[j + 1]])
+    polygons = np.empty(len(cut), dtype=object)
+    polygons[:] = [samples[k].polygon for k in cut]
+    for k, g in zip(cut, shapely.intersection(unions, polygons).tolist()):
+        out[k] = [g]
+    return out
 
 
 def lighting_stats(
@@ -998,8 +1057,8 @@ def lighting_stats_many(
         np.concatenate([smp.points for smp in samples]), np.repeat(np.arange(len(samples)), counts),
         luminaires, lights_of_geom, maintenance_factor=maintenance_factor, scenario=scenario)
     bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-    return [_stats(smp, e_all[bounds[k]:bounds[k + 1]], spacing_m, w, min_required_lx)
-            for k, (smp, w) in enumerate(zip(samples, widths))]
+    return _stats_many(samples, [e_all[bounds[k]:bounds[k + 1]] for k in range(len(samples))],
+                       spacing_m, widths, min_required_lx)
 
 
 def _check_stats_options(spacing_m: float, width_m: float | None,
@@ -1035,43 +1094,105 @@ def _sample(geom: BaseGeometry, spacing_m: float, width_m: float | None) -> _Sam
 def _stats(sample: _Sample, e: np.ndarray, spacing_m: float, width_m: float | None,
            min_required_lx: float | None) -> LightingStats:
     """The statistics and dark parts of one sampled geometry from its illuminance ``e``."""
-    pts = sample.points
-    avg = float(e.mean())
-    emin = float(e.min())
-    dark_parts: list = []
-    dark_length = 0.0
-    if min_required_lx is not None:
+    return _stats_many([sample], [e], spacing_m, [width_m], min_required_lx)[0]
+
+
+def _dark_parts_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spacing_m: float,
+                     widths: Sequence[float | None], required: float
+                     ) -> tuple[list[list], list[float]]:
+    """The dark parts of each sampled geometry, in the order of one geometry at a time (its
+    areas, the stretches of its lines, its points), and the dark length along its lines.
+    The grid cells of all areas and the buffers of all stretches and points go through array
+    calls (:func:`_dark_areas`, :func:`_buffer_pieces`): the same GEOS operation per element."""
+    area_samples: list[_AreaSample] = []
+    area_e: list[np.ndarray] = []
+    # per geometry: [("area", index into area_samples) | ("piece", index into pieces)]
+    slots: list[list[tuple[bool, int]]] = []
+    pieces: list[tuple[BaseGeometry, bool, float]] = []
+    lengths: list[float] = []
+    for sample, e, width_m in zip(samples, es, widths):
+        mine: list[tuple[bool, int]] = []
         offset = 0
         for a in sample.areas:
             n = len(a.points)
-            dark_parts += _dark_area(a, e[offset:offset + n], min_required_lx, spacing_m)
+            mine.append((True, len(area_samples)))
+            area_samples.append(a)
+            area_e.append(e[offset:offset + n])
             offset += n
         half_width = width_m / 2 if width_m else DEFAULT_DARK_HALF_WIDTH_M
+        dark_length = 0.0
         for ls in sample.lines:
             n = len(ls.points)
-            g, length = _dark_line(ls, e[offset:offset + n], min_required_lx, half_width)
-            dark_parts += g
+            g, length = _dark_line_pieces(ls, e[offset:offset + n], required)
+            for geom, flat in g:
+                mine.append((False, len(pieces)))
+                pieces.append((geom, flat, half_width))
             dark_length += length
             offset += n
-        for p in sample.points_geoms:
-            if e[offset] < min_required_lx:
-                dark_parts.append(p.buffer(DEFAULT_DARK_HALF_WIDTH_M))
+        for pt in sample.points_geoms:
+            if e[offset] < required:
+                mine.append((False, len(pieces)))
+                pieces.append((pt, False, DEFAULT_DARK_HALF_WIDTH_M))
             offset += 1
-    dark = shapely.union_all(dark_parts) if dark_parts else GeometryCollection()
-    return LightingStats(
-        avg_lx=avg,
-        min_lx=emin,
-        max_lx=float(e.max()),
-        uniformity=emin / avg if avg > 0 else 0.0,
-        n_points=len(pts),
-        dark=dark,
-        dark_length_m=float(dark_length),
-        dark_area_m2=float(dark.area),
-        min_required_lx=min_required_lx,
-        spacing_m=float(spacing_m),
-        points_xy=pts,
-        illuminance_lx=e,
-    )
+        slots.append(mine)
+        lengths.append(dark_length)
+    areas = _dark_areas(area_samples, area_e, required, spacing_m)
+    buffered = _buffer_pieces(pieces)
+    parts = [[g for is_area, i in mine for g in (areas[i] if is_area else [buffered[i]])]
+             for mine in slots]
+    return parts, lengths
+
+
+def _union_many(parts: Sequence[list]) -> list[BaseGeometry]:
+    """``shapely.union_all(parts[k])`` (an empty GeometryCollection for no parts) for every
+    k, with one array call per number of parts (``axis=1``: one collection per row, the same
+    unary union as one call per list)."""
+    out: list[BaseGeometry] = [GeometryCollection()] * len(parts)
+    by_count: dict[int, list[int]] = {}
+    for k, p in enumerate(parts):
+        if p:
+            by_count.setdefault(len(p), []).append(k)
+    for count, ks in by_count.items():
+        arr = np.empty((len(ks), count), dtype=object)
+        for row, k in enumerate(ks):
+            arr[row, :] = parts[k]
+        for k, g in zip(ks, np.atleast_1d(shapely.union_all(arr, axis=1)).tolist()):
+            out[k] = g
+    return out
+
+
+def _stats_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spacing_m: float,
+                widths: Sequence[float | None], min_required_lx: float | None
+                ) -> list[LightingStats]:
+    """The statistics and dark parts of sampled geometries from their illuminance ``es[k]``
+    (the dark geometry of all of them through array calls, see :func:`_dark_parts_many`)."""
+    if min_required_lx is not None:
+        parts, lengths = _dark_parts_many(samples, es, spacing_m, widths, min_required_lx)
+    else:
+        parts, lengths = [[] for _ in samples], [0.0] * len(samples)
+    darks = _union_many(parts)
+    dark_arr = np.empty(len(darks), dtype=object)
+    dark_arr[:] = darks
+    areas = shapely.area(dark_arr).tolist()
+    out = []
+    for sample, e, dark, dark_length, dark_area in zip(samples, es, darks, lengths, areas):
+        avg = float(e.mean())
+        emin = float(e.min())
+        out.append(LightingStats(
+            avg_lx=avg,
+            min_lx=emin,
+            max_lx=float(e.max()),
+            uniformity=emin / avg if avg > 0 else 0.0,
+            n_points=len(sample.points),
+            dark=dark,
+            dark_length_m=float(dark_length),
+            dark_area_m2=float(dark_area),
+            min_required_lx=min_required_lx,
+            spacing_m=float(spacing_m),
+            points_xy=sample.points,
+            illuminance_lx=e,
+        ))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
