@@ -171,3 +171,47 @@ def test_merge_runs_equals_former() -> None:
         for _ in range(50):
             mask = rng.random(n) < rng.random()
             assert L._merge_runs(mask) == _ref_merge_runs(mask)
+
+
+def test_incomplete_near_many_equals_one_query_per_geometry() -> None:
+    """The uncomputable lights near many geometries (one tree query) equal one query each."""
+    from shapely import STRtree
+
+    from inclusiecheck.engine.checks.safety import (
+        PlanLights,
+        _incomplete_near,
+        _incomplete_near_many,
+    )
+    from inclusiecheck.model import Feature, SourceRef
+
+    rng = np.random.default_rng(3)
+    reasons = ["mounting_height_m", "luminous_flux_lm", "mounting_height_m, luminous_flux_lm",
+               "luminaire dimmed_pct must be between 0 and 100, got 120.0"]
+    incomplete = [(Feature("light", f"L{k}", Point(rng.uniform(-200, 200, 2)), {},
+                           SourceRef("plan.gpkg")), reasons[k % len(reasons)])
+                  for k in range(60)]
+    lights = PlanLights([], [], np.zeros((0, 2)), STRtree([]), 0.0, incomplete,
+                        STRtree([f.geometry for f, _ in incomplete]))
+    geoms = [_random_geom(rng)[0] for _ in range(80)] + [Point(1000, 1000)]
+    for reach in (0.0, 30.0, 80.0):
+        assert _incomplete_near_many(lights, geoms, reach) == [
+            _incomplete_near_former(lights, g, reach) for g in geoms]
+        assert _incomplete_near(lights, geoms[0], reach) == \
+            _incomplete_near_former(lights, geoms[0], reach)
+    no_tree = PlanLights([], [], np.zeros((0, 2)), STRtree([]), 0.0)
+    assert _incomplete_near_many(no_tree, geoms[:3], 10.0) == [([], ())] * 3
+
+
+def _incomplete_near_former(lights, geom, reach):
+    """The former one-query-per-geometry code (reference)."""
+    if lights.incomplete_tree is None:
+        return [], ()
+    idx = lights.incomplete_tree.query(geom, predicate="dwithin", distance=max(reach, 50.0))
+    hits = [lights.incomplete[int(i)] for i in sorted(int(i) for i in idx)]
+    names: list[str] = []
+    for _, why in hits:
+        for name in (why.split(", ") if why.replace(", ", "").replace("_", "").isalpha()
+                     else ["mounting_height_m", "luminous_flux_lm"]):
+            if name not in names:
+                names.append(name)
+    return [f.id for f, _ in hits], tuple(names)
