@@ -215,3 +215,25 @@ def _incomplete_near_former(lights, geom, reach):
             if name not in names:
                 names.append(name)
     return [f.id for f, _ in hits], tuple(names)
+
+
+@pytest.mark.parametrize("spacing", [0.5, 1.0, 3.0])
+def test_sample_many_equals_one_polygon_at_a_time(spacing: float) -> None:
+    """The grid points of many geometries (one point-in-polygon call) equal
+    :func:`_sample_polygon` per polygon: the same points in the same order, the same
+    representative point for a polygon too small to hold a centre."""
+    rng = np.random.default_rng(11)
+    scenes = [_random_geom(rng) for _ in range(60)]
+    got = L._sample_many([g for g, _w in scenes], spacing, [w for _g, w in scenes])
+    for (g, w), smp in zip(scenes, got):
+        polys, lines, points = L._explode(g)
+        assert len(smp.areas) == len(polys)
+        for poly, area in zip(polys, smp.areas):
+            ref = L._sample_polygon(poly, spacing)
+            assert _same(area.polygon, poly)
+            assert np.array_equal(area.points, ref.points)
+            assert len(area.cells) == len(ref.cells)
+            assert all(_same(c, poly) for c in area.cells)
+        assert np.array_equal(smp.points, L.grid_points(g, spacing, width_m=w))
+    with pytest.raises(L.LightingInputError, match="empty geometry"):
+        L._sample_many([Point(0, 0), Polygon()], 1.0, [None, None])
