@@ -955,20 +955,16 @@ def _dark_line_pieces(
     return geoms, total
 
 
-def _buffer_piece(geom: BaseGeometry, flat: bool, half_width: float) -> BaseGeometry:
-    if not flat:
-        return geom.buffer(half_width)
-    return geom.buffer(half_width, cap_style="flat") if half_width > 0 else geom
-
-
 #: The buffer arguments of ``BaseGeometry.buffer`` (``quad_segs`` 16, not the 8 of
 #: ``shapely.buffer``), so that the array form gives the same polygons.
 _QUAD_SEGS = 16
 
 
 def _buffer_pieces(pieces: list[tuple[BaseGeometry, bool, float]]) -> list[BaseGeometry]:
-    """:func:`_buffer_piece` of many pieces in two array calls (round and flat ends): each
-    element is the same GEOS buffer with the same arguments as one call per piece."""
+    """The buffers of dark pieces ``(geometry, flat, half_width)`` in two array calls: a
+    centre-line piece ``piece.buffer(half_width, cap_style="flat")`` (itself when the half
+    width is 0), a point ``point.buffer(half_width)``. Each element is the same GEOS buffer
+    with the same arguments as one call per piece."""
     out: list[BaseGeometry] = [g for g, _flat, _hw in pieces]
     for flat in (False, True):
         idx = [k for k, (_g, f, hw) in enumerate(pieces) if f == flat and (hw > 0 or not flat)]
