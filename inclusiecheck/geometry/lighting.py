@@ -795,37 +795,57 @@ def _sample_polygon(poly: BaseGeometry, spacing_m: float) -> _AreaSample:
     return _AreaSample(poly, pts, [])
 
 
+#: Grid centres or cells handled by one array call at most (bounds the memory of a batch of
+#: large polygons to about that of the largest; a polygon larger than this goes alone).
+_CELLS_PER_CALL = 1 << 20
+
+
+def _chunks(counts: Sequence[int], limit: int = _CELLS_PER_CALL) -> list[tuple[int, int]]:
+    """Consecutive index ranges ``[a, b)`` whose counts add up to at most ``limit`` (an item
+    above the limit forms a range of its own)."""
+    out: list[tuple[int, int]] = []
+    start, total = 0, 0
+    for k, n in enumerate(counts):
+        if k > start and total + n > limit:
+            out.append((start, k))
+            start, total = k, 0
+        total += n
+    if start < len(counts):
+        out.append((start, len(counts)))
+    return out
+
+
 def _sample_polygons(polys: Sequence[BaseGeometry], spacing_m: float) -> list[_AreaSample]:
-    """:func:`_sample_polygon` of many polygons: the grid of each built the same way
-    (the same centres, row by row), all centres tested in one ``intersects_xy`` call."""
-    if not polys:
-        return []
-    arr = np.empty(len(polys), dtype=object)
-    arr[:] = list(polys)
-    grids = []
+    """:func:`_sample_polygon` of many polygons: the grid of each built the same way (the
+    same centres, row by row: ``tile``/``repeat`` is ``meshgrid``'s ravel), the centres of
+    many polygons tested in one ``intersects_xy`` call against the prepared polygons."""
+    axes = []
     for poly in polys:
         minx, miny, maxx, maxy = poly.bounds
         xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) \
             * spacing_m
         ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) \
             * spacing_m
-        grids.append((np.tile(xs, len(ys)), np.repeat(ys, len(xs))))
-    counts = [len(gx) for gx, _gy in grids]
-    gx_all = np.concatenate([gx for gx, _gy in grids])
-    gy_all = np.concatenate([gy for _gx, gy in grids])
-    shapely.prepare(arr)
-    inside_all = shapely.intersects_xy(np.repeat(arr, counts), gx_all, gy_all)
-    out = []
-    at = 0
-    for poly, n in zip(polys, counts):
-        inside = inside_all[at:at + n]
-        gx, gy = gx_all[at:at + n], gy_all[at:at + n]
-        at += n
-        if not inside.any():
-            rp = poly.representative_point()
-            out.append(_AreaSample(poly, np.array([[rp.x, rp.y]]), [poly]))
-        else:
-            out.append(_AreaSample(poly, np.column_stack([gx[inside], gy[inside]]), []))
+        axes.append((xs, ys))
+    counts = [len(xs) * len(ys) for xs, ys in axes]
+    out: list[_AreaSample] = []
+    for a, b in _chunks(counts):
+        arr = np.empty(b - a, dtype=object)
+        arr[:] = list(polys[a:b])
+        shapely.prepare(arr)
+        gx_all = np.concatenate([np.tile(xs, len(ys)) for xs, ys in axes[a:b]])
+        gy_all = np.concatenate([np.repeat(ys, len(xs)) for xs, ys in axes[a:b]])
+        inside_all = shapely.intersects_xy(np.repeat(arr, counts[a:b]), gx_all, gy_all)
+        at = 0
+        for poly, n in zip(polys[a:b], counts[a:b]):
+            inside = inside_all[at:at + n]
+            gx, gy = gx_all[at:at + n], gy_all[at:at + n]
+            at += n
+            if not inside.any():
+                rp = poly.representative_point()
+                out.append(_AreaSample(poly, np.array([[rp.x, rp.y]]), [poly]))
+            else:
+                out.append(_AreaSample(poly, np.column_stack([gx[inside], gy[inside]]), []))
     return out
 
 
@@ -987,8 +1007,8 @@ def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], requir
     else the grid cells (``spacing_m`` squares) around its dark points, merged
     (``coverage_union_all``) and cut to the polygon.
 
-    The cells of all polygons are made by one ``shapely.box`` call and the cuts by one
-    ``shapely.intersection`` call; element by element these are the same GEOS operations on
+    The cells of many polygons are made by one ``shapely.box`` call (up to
+    ``_CELLS_PER_CALL`` cells) and the cuts by one ``shapely.intersection`` call; element by element these are the same GEOS operations on
     the same coordinates as one call per polygon, so every vertex is the same (only the
     per-call overhead goes)."""
     out: list[list] = [[] for _ in samples]
@@ -1005,13 +1025,14 @@ def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], requir
         dark_pts.append(smp.points[dark])
     if not cut:
         return out
-    p = np.concatenate(dark_pts)
     half = spacing_m / 2
-    boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
-    bounds = np.cumsum([0] + [len(q) for q in dark_pts]).tolist()
     unions = np.empty(len(cut), dtype=object)
-    for j in range(len(cut)):
-        unions[j] = shapely.coverage_union_all(boxes[bounds[j]:bounds[j + 1]])
+    for a, b in _chunks([len(q) for q in dark_pts]):
+        p = np.concatenate(dark_pts[a:b])
+        boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
+        bounds = np.cumsum([0] + [len(q) for q in dark_pts[a:b]]).tolist()
+        for j in range(b - a):
+            unions[a + j] = shapely.coverage_union_all(boxes[bounds[j]:bounds[j + 1]])
     polygons = np.empty(len(cut), dtype=object)
     polygons[:] = [samples[k].polygon for k in cut]
     for k, g in zip(cut, shapely.intersection(unions, polygons).tolist()):

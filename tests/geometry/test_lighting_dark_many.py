@@ -237,3 +237,27 @@ def test_sample_many_equals_one_polygon_at_a_time(spacing: float) -> None:
         assert np.array_equal(smp.points, L.grid_points(g, spacing, width_m=w))
     with pytest.raises(L.LightingInputError, match="empty geometry"):
         L._sample_many([Point(0, 0), Polygon()], 1.0, [None, None])
+
+
+def test_chunks() -> None:
+    assert L._chunks([]) == []
+    assert L._chunks([3, 3, 3], 6) == [(0, 2), (2, 3)]
+    assert L._chunks([10, 1, 1], 5) == [(0, 1), (1, 3)]
+    assert L._chunks([1, 10, 1], 5) == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_small_chunks_give_the_same_samples_and_dark_parts(monkeypatch) -> None:
+    """Array calls cut into chunks (a tiny limit here) change nothing."""
+    rng = np.random.default_rng(5)
+    scenes = [_random_geom(rng) for _ in range(40)]
+    geoms, widths = [g for g, _w in scenes], [w for _g, w in scenes]
+    whole = L._sample_many(geoms, 1.0, widths)
+    es = [rng.uniform(0, 2, len(s.points)) for s in whole]
+    dark_whole = L._stats_many(whole, es, 1.0, widths, 1.0)
+    monkeypatch.setattr(L, "_CELLS_PER_CALL", 37)
+    monkeypatch.setattr(L._chunks, "__defaults__", (37,))
+    cut = L._sample_many(geoms, 1.0, widths)
+    for a, b in zip(whole, cut):
+        assert np.array_equal(a.points, b.points)
+    for a, b in zip(dark_whole, L._stats_many(cut, es, 1.0, widths, 1.0)):
+        assert _same(a.dark, b.dark)
