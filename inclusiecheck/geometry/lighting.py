@@ -795,6 +795,60 @@ def _sample_polygon(poly: BaseGeometry, spacing_m: float) -> _AreaSample:
     return _AreaSample(poly, pts, [])
 
 
+#: Grid centres or cells handled by one array call at most (bounds the memory of a batch of
+#: large polygons to about that of the largest; a polygon larger than this goes alone).
+_CELLS_PER_CALL = 1 << 20
+
+
+def _chunks(counts: Sequence[int], limit: int = _CELLS_PER_CALL) -> list[tuple[int, int]]:
+    """Consecutive index ranges ``[a, b)`` whose counts add up to at most ``limit`` (an item
+    above the limit forms a range of its own)."""
+    out: list[tuple[int, int]] = []
+    start, total = 0, 0
+    for k, n in enumerate(counts):
+        if k > start and total + n > limit:
+            out.append((start, k))
+            start, total = k, 0
+        total += n
+    if start < len(counts):
+        out.append((start, len(counts)))
+    return out
+
+
+def _sample_polygons(polys: Sequence[BaseGeometry], spacing_m: float) -> list[_AreaSample]:
+    """:func:`_sample_polygon` of many polygons: the grid of each built the same way (the
+    same centres, row by row: ``tile``/``repeat`` is ``meshgrid``'s ravel), the centres of
+    many polygons tested in one ``intersects_xy`` call against the prepared polygons."""
+    axes = []
+    for poly in polys:
+        minx, miny, maxx, maxy = poly.bounds
+        xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) \
+            * spacing_m
+        ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) \
+            * spacing_m
+        axes.append((xs, ys))
+    counts = [len(xs) * len(ys) for xs, ys in axes]
+    out: list[_AreaSample] = []
+    for a, b in _chunks(counts):
+        arr = np.empty(b - a, dtype=object)
+        arr[:] = list(polys[a:b])
+        shapely.prepare(arr)
+        gx_all = np.concatenate([np.tile(xs, len(ys)) for xs, ys in axes[a:b]])
+        gy_all = np.concatenate([np.repeat(ys, len(xs)) for xs, ys in axes[a:b]])
+        inside_all = shapely.intersects_xy(np.repeat(arr, counts[a:b]), gx_all, gy_all)
+        at = 0
+        for poly, n in zip(polys[a:b], counts[a:b]):
+            inside = inside_all[at:at + n]
+            gx, gy = gx_all[at:at + n], gy_all[at:at + n]
+            at += n
+            if not inside.any():
+                rp = poly.representative_point()
+                out.append(_AreaSample(poly, np.array([[rp.x, rp.y]]), [poly]))
+            else:
+                out.append(_AreaSample(poly, np.column_stack([gx[inside], gy[inside]]), []))
+    return out
+
+
 def _check_spacing(spacing_m: float) -> None:
     if not (isinstance(spacing_m, (int, float)) and math.isfinite(spacing_m) and spacing_m > 0):
         raise LightingInputError(f"spacing_m must be a positive number, got {spacing_m!r}")
@@ -891,43 +945,99 @@ class LightingStats:
 
 def _merge_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Inclusive index ranges of consecutive True values."""
-    if not np.any(mask):
+    if not mask.any():
         return []
-    m = np.r_[False, mask, False].astype(np.int8)
-    diff = np.diff(m)
+    m = np.zeros(len(mask) + 2, dtype=np.int8)
+    m[1:-1] = mask
+    diff = m[1:] - m[:-1]
     starts = np.flatnonzero(diff == 1)
     ends = np.flatnonzero(diff == -1) - 1
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def _dark_line(
-    sample: _LineSample, e: np.ndarray, required: float, half_width: float
-) -> tuple[list, float]:
+def _dark_line_pieces(
+    sample: _LineSample, e: np.ndarray, required: float
+) -> tuple[list[tuple[BaseGeometry, bool]], float]:
+    """The dark stretches of a line before buffering: ``(geometry, flat)`` per stretch (a
+    centre-line piece, buffered with flat ends; or the point of a zero-length line, buffered
+    round) and their total length."""
     station_min = e.reshape(-1, sample.n_across).min(axis=1)
-    geoms = []
+    geoms: list[tuple[BaseGeometry, bool]] = []
     total = 0.0
     for a, b in _merge_runs(station_min < required):
         if sample.length_m == 0.0:
-            geoms.append(shapely.get_point(sample.line, 0).buffer(half_width))
+            geoms.append((shapely.get_point(sample.line, 0), False))
             continue
         s0 = max(0.0, sample.positions_m[a] - sample.step_m / 2)
         s1 = min(sample.length_m, sample.positions_m[b] + sample.step_m / 2)
         total += s1 - s0
-        piece = ops.substring(sample.line, s0, s1)
-        geoms.append(piece.buffer(half_width, cap_style="flat") if half_width > 0 else piece)
+        geoms.append((ops.substring(sample.line, s0, s1), True))
     return geoms, total
 
 
-def _dark_area(sample: _AreaSample, e: np.ndarray, required: float, spacing_m: float) -> list:
-    dark = e < required
-    if not np.any(dark):
-        return []
-    if sample.cells:  # representative point: the whole polygon
-        return [sample.polygon]
-    p = sample.points[dark]
+#: The buffer arguments of ``BaseGeometry.buffer`` (``quad_segs`` 16, not the 8 of
+#: ``shapely.buffer``), so that the array form gives the same polygons.
+_QUAD_SEGS = 16
+
+
+def _buffer_pieces(pieces: list[tuple[BaseGeometry, bool, float]]) -> list[BaseGeometry]:
+    """The buffers of dark pieces ``(geometry, flat, half_width)`` in two array calls: a
+    centre-line piece ``piece.buffer(half_width, cap_style="flat")`` (itself when the half
+    width is 0), a point ``point.buffer(half_width)``. Each element is the same GEOS buffer
+    with the same arguments as one call per piece."""
+    out: list[BaseGeometry] = [g for g, _flat, _hw in pieces]
+    for flat in (False, True):
+        idx = [k for k, (_g, f, hw) in enumerate(pieces) if f == flat and (hw > 0 or not flat)]
+        if not idx:
+            continue
+        geoms = np.array([pieces[k][0] for k in idx], dtype=object)
+        dist = np.array([pieces[k][2] for k in idx], dtype=float)
+        done = shapely.buffer(geoms, dist, quad_segs=_QUAD_SEGS,
+                              cap_style="flat" if flat else "round", join_style="round",
+                              mitre_limit=5.0)
+        for k, g in zip(idx, done.tolist()):
+            out[k] = g
+    return out
+
+
+def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], required: float,
+                spacing_m: float) -> list[list]:
+    """The dark part of each sampled polygon ``samples[k]`` with illuminance ``es[k]``: ``[]``
+    when no point is dark, the polygon itself when it was sampled by its representative point,
+    else the grid cells (``spacing_m`` squares) around its dark points, merged
+    (``coverage_union_all``) and cut to the polygon.
+
+    The cells of many polygons are made by one ``shapely.box`` call (up to
+    ``_CELLS_PER_CALL`` cells) and the cuts by one ``shapely.intersection`` call; element by element these are the same GEOS operations on
+    the same coordinates as one call per polygon, so every vertex is the same (only the
+    per-call overhead goes)."""
+    out: list[list] = [[] for _ in samples]
+    cut: list[int] = []
+    dark_pts: list[np.ndarray] = []
+    for k, (smp, e) in enumerate(zip(samples, es)):
+        dark = e < required
+        if not dark.any():
+            continue
+        if smp.cells:  # representative point: the whole polygon
+            out[k] = [smp.polygon]
+            continue
+        cut.append(k)
+        dark_pts.append(smp.points[dark])
+    if not cut:
+        return out
     half = spacing_m / 2
-    boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
-    return [shapely.intersection(shapely.coverage_union_all(boxes), sample.polygon)]
+    unions = np.empty(len(cut), dtype=object)
+    for a, b in _chunks([len(q) for q in dark_pts]):
+        p = np.concatenate(dark_pts[a:b])
+        boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
+        bounds = np.cumsum([0] + [len(q) for q in dark_pts[a:b]]).tolist()
+        for j in range(b - a):
+            unions[a + j] = shapely.coverage_union_all(boxes[bounds[j]:bounds[j + 1]])
+    polygons = np.empty(len(cut), dtype=object)
+    polygons[:] = [samples[k].polygon for k in cut]
+    for k, g in zip(cut, shapely.intersection(unions, polygons).tolist()):
+        out[k] = [g]
+    return out
 
 
 def lighting_stats(
@@ -990,7 +1100,7 @@ def lighting_stats_many(
         raise LightingInputError("geoms, widths_m and lights_of_geom must have one entry each")
     for width in widths:
         _check_stats_options(spacing_m, width, min_required_lx)
-    samples = [_sample(g, spacing_m, w) for g, w in zip(geoms, widths)]
+    samples = _sample_many(geoms, spacing_m, widths)
     if not samples:
         return []
     counts = np.array([len(smp.points) for smp in samples])
@@ -998,8 +1108,8 @@ def lighting_stats_many(
         np.concatenate([smp.points for smp in samples]), np.repeat(np.arange(len(samples)), counts),
         luminaires, lights_of_geom, maintenance_factor=maintenance_factor, scenario=scenario)
     bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-    return [_stats(smp, e_all[bounds[k]:bounds[k + 1]], spacing_m, w, min_required_lx)
-            for k, (smp, w) in enumerate(zip(samples, widths))]
+    return _stats_many(samples, [e_all[bounds[k]:bounds[k + 1]] for k in range(len(samples))],
+                       spacing_m, widths, min_required_lx)
 
 
 def _check_stats_options(spacing_m: float, width_m: float | None,
@@ -1022,56 +1132,135 @@ class _Sample:
 
 def _sample(geom: BaseGeometry, spacing_m: float, width_m: float | None) -> _Sample:
     """The calculation points of a geometry (:func:`grid_points`), with their parts."""
-    polys, lines, points = _explode(geom)
-    areas = [_sample_polygon(p, spacing_m) for p in polys]
-    line_samples = [_sample_line(ln, spacing_m, width_m) for ln in lines]
-    all_pts = [a.points for a in areas] + [ls.points for ls in line_samples]
-    all_pts += [np.array([[p.x, p.y]]) for p in points]
-    if not all_pts:
-        raise LightingInputError("cannot compute lighting statistics of an empty geometry")
-    return _Sample(areas, line_samples, points, np.concatenate(all_pts))
+    return _sample_many([geom], spacing_m, [width_m])[0]
+
+
+def _sample_many(geoms: Sequence[BaseGeometry], spacing_m: float,
+                 widths: Sequence[float | None]) -> list[_Sample]:
+    """:func:`_sample` of many geometries; the polygons of all of them through
+    :func:`_sample_polygons` (one point-in-polygon call). Raises for the first geometry that
+    cannot be sampled, as one call per geometry would."""
+    exploded = []
+    for geom in geoms:
+        polys, lines, points = _explode(geom)
+        if not (polys or lines or points):
+            raise LightingInputError("cannot compute lighting statistics of an empty geometry")
+        exploded.append((polys, lines, points))
+    areas_all = _sample_polygons([p for polys, _l, _p in exploded for p in polys], spacing_m)
+    out = []
+    at = 0
+    for (polys, lines, points), width_m in zip(exploded, widths):
+        areas = areas_all[at:at + len(polys)]
+        at += len(polys)
+        line_samples = [_sample_line(ln, spacing_m, width_m) for ln in lines]
+        all_pts = [a.points for a in areas] + [ls.points for ls in line_samples]
+        all_pts += [np.array([[p.x, p.y]]) for p in points]
+        out.append(_Sample(areas, line_samples, points, np.concatenate(all_pts)))
+    return out
 
 
 def _stats(sample: _Sample, e: np.ndarray, spacing_m: float, width_m: float | None,
            min_required_lx: float | None) -> LightingStats:
     """The statistics and dark parts of one sampled geometry from its illuminance ``e``."""
-    pts = sample.points
-    avg = float(e.mean())
-    emin = float(e.min())
-    dark_parts: list = []
-    dark_length = 0.0
-    if min_required_lx is not None:
+    return _stats_many([sample], [e], spacing_m, [width_m], min_required_lx)[0]
+
+
+def _dark_parts_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spacing_m: float,
+                     widths: Sequence[float | None], required: float
+                     ) -> tuple[list[list], list[float]]:
+    """The dark parts of each sampled geometry, in the order of one geometry at a time (its
+    areas, the stretches of its lines, its points), and the dark length along its lines.
+    The grid cells of all areas and the buffers of all stretches and points go through array
+    calls (:func:`_dark_areas`, :func:`_buffer_pieces`): the same GEOS operation per element."""
+    area_samples: list[_AreaSample] = []
+    area_e: list[np.ndarray] = []
+    # per geometry: [("area", index into area_samples) | ("piece", index into pieces)]
+    slots: list[list[tuple[bool, int]]] = []
+    pieces: list[tuple[BaseGeometry, bool, float]] = []
+    lengths: list[float] = []
+    for sample, e, width_m in zip(samples, es, widths):
+        mine: list[tuple[bool, int]] = []
         offset = 0
         for a in sample.areas:
             n = len(a.points)
-            dark_parts += _dark_area(a, e[offset:offset + n], min_required_lx, spacing_m)
+            mine.append((True, len(area_samples)))
+            area_samples.append(a)
+            area_e.append(e[offset:offset + n])
             offset += n
         half_width = width_m / 2 if width_m else DEFAULT_DARK_HALF_WIDTH_M
+        dark_length = 0.0
         for ls in sample.lines:
             n = len(ls.points)
-            g, length = _dark_line(ls, e[offset:offset + n], min_required_lx, half_width)
-            dark_parts += g
+            g, length = _dark_line_pieces(ls, e[offset:offset + n], required)
+            for geom, flat in g:
+                mine.append((False, len(pieces)))
+                pieces.append((geom, flat, half_width))
             dark_length += length
             offset += n
-        for p in sample.points_geoms:
-            if e[offset] < min_required_lx:
-                dark_parts.append(p.buffer(DEFAULT_DARK_HALF_WIDTH_M))
+        for pt in sample.points_geoms:
+            if e[offset] < required:
+                mine.append((False, len(pieces)))
+                pieces.append((pt, False, DEFAULT_DARK_HALF_WIDTH_M))
             offset += 1
-    dark = shapely.union_all(dark_parts) if dark_parts else GeometryCollection()
-    return LightingStats(
-        avg_lx=avg,
-        min_lx=emin,
-        max_lx=float(e.max()),
-        uniformity=emin / avg if avg > 0 else 0.0,
-        n_points=len(pts),
-        dark=dark,
-        dark_length_m=float(dark_length),
-        dark_area_m2=float(dark.area),
-        min_required_lx=min_required_lx,
-        spacing_m=float(spacing_m),
-        points_xy=pts,
-        illuminance_lx=e,
-    )
+        slots.append(mine)
+        lengths.append(dark_length)
+    areas = _dark_areas(area_samples, area_e, required, spacing_m)
+    buffered = _buffer_pieces(pieces)
+    parts = [[g for is_area, i in mine for g in (areas[i] if is_area else [buffered[i]])]
+             for mine in slots]
+    return parts, lengths
+
+
+def _union_many(parts: Sequence[list]) -> list[BaseGeometry]:
+    """``shapely.union_all(parts[k])`` (an empty GeometryCollection for no parts) for every
+    k, with one array call per number of parts (``axis=1``: one collection per row, the same
+    unary union as one call per list)."""
+    out: list[BaseGeometry] = [GeometryCollection()] * len(parts)
+    by_count: dict[int, list[int]] = {}
+    for k, p in enumerate(parts):
+        if p:
+            by_count.setdefault(len(p), []).append(k)
+    for count, ks in by_count.items():
+        arr = np.empty((len(ks), count), dtype=object)
+        for row, k in enumerate(ks):
+            arr[row, :] = parts[k]
+        for k, g in zip(ks, np.atleast_1d(shapely.union_all(arr, axis=1)).tolist()):
+            out[k] = g
+    return out
+
+
+def _stats_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spacing_m: float,
+                widths: Sequence[float | None], min_required_lx: float | None
+                ) -> list[LightingStats]:
+    """The statistics and dark parts of sampled geometries from their illuminance ``es[k]``
+    (the dark geometry of all of them through array calls, see :func:`_dark_parts_many`)."""
+    if min_required_lx is not None:
+        parts, lengths = _dark_parts_many(samples, es, spacing_m, widths, min_required_lx)
+    else:
+        parts, lengths = [[] for _ in samples], [0.0] * len(samples)
+    darks = _union_many(parts)
+    dark_arr = np.empty(len(darks), dtype=object)
+    dark_arr[:] = darks
+    areas = shapely.area(dark_arr).tolist()
+    out = []
+    for sample, e, dark, dark_length, dark_area in zip(samples, es, darks, lengths, areas):
+        avg = float(e.mean())
+        emin = float(e.min())
+        out.append(LightingStats(
+            avg_lx=avg,
+            min_lx=emin,
+            max_lx=float(e.max()),
+            uniformity=emin / avg if avg > 0 else 0.0,
+            n_points=len(sample.points),
+            dark=dark,
+            dark_length_m=float(dark_length),
+            dark_area_m2=float(dark_area),
+            min_required_lx=min_required_lx,
+            spacing_m=float(spacing_m),
+            points_xy=sample.points,
+            illuminance_lx=e,
+        ))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

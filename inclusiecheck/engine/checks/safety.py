@@ -526,13 +526,41 @@ def _near_lights(lights: PlanLights, geom: BaseGeometry) -> list[Luminaire]:
     return [lights.luminaires[int(i)] for i in _near_index(lights, geom)]
 
 
-def _incomplete_near(lights: PlanLights, geom: BaseGeometry,
-                     reach: float) -> tuple[list[str], tuple[str, ...]]:
+_IncompleteNear = tuple[list[str], tuple[str, ...]]
+
+
+def _incomplete_near(lights: PlanLights, geom: BaseGeometry, reach: float) -> _IncompleteNear:
     """Ids of the uncomputable lights near ``geom`` and the attributes they lack."""
+    return _incomplete_near_many(lights, [geom], reach)[0]
+
+
+def _incomplete_near_many(lights: PlanLights, geoms: Sequence[BaseGeometry],
+                          reach: float) -> list[_IncompleteNear]:
+    """:func:`_incomplete_near` of many geometries with one query of the tree (the same
+    ``dwithin`` test per geometry, hits in ascending order)."""
     if lights.incomplete_tree is None:
-        return [], ()
-    idx = lights.incomplete_tree.query(geom, predicate="dwithin", distance=max(reach, 50.0))
-    hits = [lights.incomplete[int(i)] for i in sorted(int(i) for i in idx)]
+        return [([], ()) for _ in geoms]
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    g_idx, t_idx = lights.incomplete_tree.query(arr, predicate="dwithin",
+                                                distance=max(reach, 50.0))
+    order = np.lexsort((t_idx, g_idx))
+    g_idx, t_idx = g_idx[order], t_idx[order]
+    cuts = np.searchsorted(g_idx, np.arange(len(geoms) + 1)).tolist()
+    hits_of = t_idx.tolist()
+    seen: dict[tuple[int, ...], _IncompleteNear] = {}
+    out: list[_IncompleteNear] = []
+    for k in range(len(geoms)):
+        key = tuple(hits_of[cuts[k]:cuts[k + 1]])
+        if key not in seen:
+            seen[key] = _incomplete_of(lights, key)
+        ids, names = seen[key]
+        out.append((list(ids), names))
+    return out
+
+
+def _incomplete_of(lights: PlanLights, idx: tuple[int, ...]) -> _IncompleteNear:
+    hits = [lights.incomplete[i] for i in idx]
     names: list[str] = []
     for _, why in hits:
         for name in (why.split(", ") if why.replace(", ", "").replace("_", "").isalpha()
@@ -601,8 +629,10 @@ def lighting(features: Sequence[Feature], params: LightingParams,
                     widths_m=[j.width for _n, j in part],
                     maintenance_factor=params.maintenance_factor, scenario=scenario,
                     min_required_lx=value)
-                for (n, job), st in zip(part, stats):
-                    out[n] = _lighting_result(features[n], params, job, st, value)
+                near_missing = _incomplete_near_many(lights, [j.geom for _n, j in part],
+                                                     lights.max_reach_m)
+                for (n, job), st, missing in zip(part, stats, near_missing):
+                    out[n] = _lighting_result(features[n], params, job, st, value, missing)
     done = [r for r in out if r is not None]
     if len(done) != len(out):  # pragma: no cover - every job gets its statistics above
         raise AssertionError("a lighting job was left without a result")
@@ -645,8 +675,10 @@ def _lighting_job(feature: Feature, params: LightingParams,
 
 
 def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob,
-                     stats: LightingStats, threshold: float) -> CheckResult:
-    """The outcome of a feature from its computed illuminance statistics."""
+                     stats: LightingStats, threshold: float,
+                     missing: _IncompleteNear | None = None) -> CheckResult:
+    """The outcome of a feature from its computed illuminance statistics (``missing``: the
+    uncomputable lights near it, :func:`_incomplete_near`, when already known)."""
     cls_name, chosen, complete, lights = job.cls_name, job.chosen, job.complete, job.lights
     geom, near_idx = job.geom, job.near_idx
     cls = LIGHTING_CLASSES[cls_name]
@@ -701,7 +733,8 @@ def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob
         return absence_unproven(CheckResult(Outcome.FAIL, property=prop,
                                             measured=round(measured, 2), required=required,
                                             unit=unit, data=data), "light")
-    missing_ids, missing_names = _incomplete_near(lights, geom, lights.max_reach_m)
+    missing_ids, missing_names = (missing if missing is not None else
+                                  _incomplete_near(lights, geom, lights.max_reach_m))
     if missing_ids:
         return CheckResult(Outcome.TO_VERIFY, property=prop, measured=round(measured, 2),
                            required=required, unit=unit, missing=missing_names, data=data,
