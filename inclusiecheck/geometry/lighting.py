@@ -432,7 +432,7 @@ def _reach(
 ) -> np.ndarray:
     """Per-luminaire horizontal reach beyond which its contribution is < negligible_lx."""
     env = _envelope(spec, kernel)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         c = np.where(flux_lm > 0.0, negligible_lx * 1000.0 * height_m**2 / flux_lm, np.inf)
     # number of grid values with env >= c (env is non-increasing)
     count = np.searchsorted(-env, -c, side="right")
