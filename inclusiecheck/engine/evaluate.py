@@ -28,7 +28,7 @@ from inclusiecheck.engine.deviations import Deviation
 from inclusiecheck.engine.loader import LoadedRule, RuleSet, run_order
 from inclusiecheck.engine.messages import render
 from inclusiecheck.engine.regimes import RegimeIndex
-from inclusiecheck.engine.scopes import DERIVED, REGULATION_NAMES, SCOPES
+from inclusiecheck.engine.scopes import DERIVED, PURE_SCOPES, REGULATION_NAMES, SCOPES
 from inclusiecheck.model import (
     Citation,
     Feature,
@@ -330,6 +330,8 @@ class Evaluator:
         #: labels that depend only on a name (a property, a unit, missing names): worked out
         #: once per run, copied into each finding (never shared between findings)
         self._labels: dict[Any, Any] = {}
+        #: the results of pure scopes (:data:`PURE_SCOPES`): scope -> {id(feature): result}
+        self._scope_results: dict[Any, dict[int, Any]] = {}
 
     def _plan(self, rule: LoadedRule) -> _RulePlan:
         """The per-run constants of ``rule`` (selection, metadata, message templates)."""
@@ -438,8 +440,10 @@ class Evaluator:
         plan conditions (decided once in :meth:`_plan`), the legal scope (a feature outside
         it is not applicable, whatever else it lacks), then missing selection data (named
         before an undecided scope); an undecided scope alone gives :data:`UNDECIDED` (the
-        check still measures). The scope is called per feature, in the evaluation's order:
-        a plugin scope may read outcomes that earlier rules recorded."""
+        check still measures). A pure scope (:data:`PURE_SCOPES`: the built-in ones) is
+        decided once per feature and run, for every rule that names it; any other is called
+        per (rule, feature), in the evaluation's order (a plugin scope may read the outcomes
+        that earlier rules recorded)."""
         known = plan.deciders.get(layer)
         if known is not None:
             return known
@@ -451,6 +455,9 @@ class Evaluator:
         scope, to_verify = plan.scope, plan.to_verify_unknown
         na, to_verify_outcome = Outcome.NOT_APPLICABLE, Outcome.TO_VERIFY
         not_applicable: _Decision = (na, (), None)
+        # a pure scope is decided once per feature and run, for every rule that names it
+        known_results = self._scope_results.setdefault(scope, {}) \
+            if scope is not None and scope in PURE_SCOPES else None
 
         def decider(feature: Feature) -> _Decision:
             if geometry is not None and feature.geom_type not in geometry:
@@ -473,7 +480,12 @@ class Evaluator:
                     return (to_verify_outcome, tuple(missing), None) if to_verify \
                         else not_applicable
                 return _APPLIES
-            result = scope(feature, ctx)
+            if known_results is None:
+                result = scope(feature, ctx)
+            else:
+                result = known_results.get(id(feature))
+                if result is None:
+                    result = known_results[id(feature)] = scope(feature, ctx)
             applies = result.applies
             if applies is False:
                 return na, (), result.case
@@ -722,6 +734,7 @@ class Evaluator:
         self.ctx.release()
         self._plans.clear()
         self._labels.clear()
+        self._scope_results.clear()
 
     def run(self) -> Evaluation:
         with _model_frozen():
