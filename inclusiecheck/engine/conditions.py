@@ -19,6 +19,7 @@ values leave it undecided.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -77,6 +78,9 @@ SYMBOLS = {"eq": "=", "ne": "≠", "in": "∈", "not_in": "∉", "gt": ">", "gte
 
 
 _NUMERIC_OPS = ("gt", "gte", "lt", "lte")
+#: the numeric operators as comparisons of two floats (compiled conditions)
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
 def _scalar_problem(value: Any) -> str | None:
@@ -251,6 +255,150 @@ def decide(conditions: Mapping[str, Any], value_of: Callable[[str], Any]
         if state is None:
             undecided.extend(n for n in names if n not in undecided)
     return (None, undecided) if undecided else (True, [])
+
+
+#: the result of a compiled set of conditions: ``(state, undecided names)`` as :func:`decide`
+Decision = tuple[bool | None, list[str]]
+
+
+def compile_condition(cond: Any) -> Callable[[Any], bool | None]:
+    """``cond`` (a validated condition) as a test of one value: ``test(value)`` is
+    ``matches(value, cond)``, with the condition's shape (scalar, list, operators) worked out
+    once instead of per value."""
+    if isinstance(cond, dict):
+        want = bool(cond["exists"]) if "exists" in cond else None
+        ops = tuple((OPERATORS[op], exp) for op, exp in cond.items() if op != "exists")
+        only_exists = want is not None and not ops
+        if want is None and len(ops) == 1:
+            op, exp = next(iter(cond.items()))
+            compare = _COMPARE.get(op)
+            bound = _num(exp)
+            if compare is not None and bound is not None:
+                def test_number(value: Any) -> bool | None:
+                    if value is None:
+                        return None
+                    number = _num(value)
+                    return number is not None and compare(number, bound)
+
+                return test_number
+            fn = ops[0][0]
+
+            def test_op(value: Any) -> bool | None:
+                return None if value is None else fn(value, exp)
+
+            return test_op
+
+        def test_ops(value: Any) -> bool | None:
+            if want is not None:
+                if (value is not None) != want:
+                    return False
+                if only_exists:
+                    return True
+            if value is None:
+                return None
+            return all(fn(value, exp) for fn, exp in ops)
+
+        return test_ops
+    if isinstance(cond, list):
+        if cond and all(type(e) is str for e in cond):
+            texts = frozenset(cond)
+
+            def test_texts(value: Any) -> bool | None:
+                if value is None:
+                    return None
+                if type(value) is str:
+                    return value in texts   # same() of two texts is their equality
+                return _one_of(value, cond)
+
+            return test_texts
+
+        def test_list(value: Any) -> bool | None:
+            return None if value is None else _one_of(value, cond)
+
+        return test_list
+    if type(cond) is str:
+        yes_no = _YES_NO.get(cond)
+
+        def test_text(value: Any) -> bool | None:
+            if value is None:
+                return None
+            if isinstance(value, bool):
+                return yes_no is value
+            return bool(value == cond)
+
+        return test_text
+
+    def test_same(value: Any) -> bool | None:
+        return None if value is None else same(value, cond)
+
+    return test_same
+
+
+def compile_conditions(conditions: Mapping[str, Any],
+                       getter: Callable[[str], Callable[[Any], Any]]
+                       ) -> Callable[[Any], Decision]:
+    """A set of conditions (with ``any:``/``not:``) compiled once into a predicate tree:
+    ``predicate(obj)`` gives what ``decide(conditions, lambda name: getter(name)(obj))``
+    gives (the same state and undecided names, the values read in the same order and only
+    as far as :func:`decide` reads them). ``getter(name)`` is asked once per attribute name,
+    at compile time, for the function that reads that attribute of an object."""
+    # each part: (attribute name or None, value reader or sub-predicate, test or kind)
+    parts: list[tuple[str | None, Callable[[Any], Any], Any]] = []
+    for key, cond in conditions.items():
+        if key == "any":
+            parts.append((None, _compile_any([compile_conditions(item, getter)
+                                              for item in cond]), None))
+        elif key == "not":
+            parts.append((None, _compile_not(compile_conditions(cond, getter)), None))
+        else:
+            parts.append((key, getter(key), compile_condition(cond)))
+    frozen = tuple(parts)
+
+    def predicate(obj: Any) -> Decision:
+        undecided: list[str] | None = None
+        for key, read, test in frozen:
+            if key is not None:
+                state = test(read(obj))
+                if state is False:
+                    return False, []
+                if state is None:
+                    if undecided is None:
+                        undecided = [key]
+                    elif key not in undecided:
+                        undecided.append(key)
+                continue
+            state, names = read(obj)
+            if state is False:
+                return False, []
+            if state is None:
+                if undecided is None:
+                    undecided = []
+                undecided.extend(n for n in names if n not in undecided)
+        return (None, undecided) if undecided else (True, [])
+
+    return predicate
+
+
+def _compile_any(subs: list[Callable[[Any], Decision]]) -> Callable[[Any], Decision]:
+    def predicate(obj: Any) -> Decision:
+        undecided: list[str] = []
+        for sub in subs:
+            state, names = sub(obj)
+            if state is True:
+                return True, []
+            if state is None:
+                undecided.extend(n for n in names if n not in undecided)
+        return (None, undecided) if undecided else (False, [])
+
+    return predicate
+
+
+def _compile_not(sub: Callable[[Any], Decision]) -> Callable[[Any], Decision]:
+    def predicate(obj: Any) -> Decision:
+        state, names = sub(obj)
+        return (None if state is None else not state), names
+
+    return predicate
 
 
 def _decide_any(sets: list[Mapping[str, Any]], value_of: Callable[[str], Any]

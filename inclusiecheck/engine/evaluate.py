@@ -16,19 +16,19 @@ from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Final
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.engine.checks.api import CheckContext, CheckResult
-from inclusiecheck.engine.conditions import decide, explain_failure
+from inclusiecheck.engine.conditions import compile_conditions, decide, explain_failure
 from inclusiecheck.engine.deviations import Deviation
 from inclusiecheck.engine.loader import LoadedRule, RuleSet, run_order
 from inclusiecheck.engine.messages import render
 from inclusiecheck.engine.regimes import RegimeIndex
-from inclusiecheck.engine.scopes import DERIVED, REGULATION_NAMES, SCOPES
+from inclusiecheck.engine.scopes import DERIVED, PURE_SCOPES, REGULATION_NAMES, SCOPES
 from inclusiecheck.model import (
     Citation,
     Feature,
@@ -296,6 +296,8 @@ class _RulePlan:
     #: nothing to decide per feature (no geometry kinds, ``where``, plan condition or scope):
     #: the rule applies to every feature of its layers
     applies_to_all: bool = False
+    #: layer -> the rule's selection compiled for the features of that layer (:meth:`_decider`)
+    deciders: dict[str, Callable[[Feature], _Decision]] = field(default_factory=dict)
 
 
 class Evaluator:
@@ -328,6 +330,8 @@ class Evaluator:
         #: labels that depend only on a name (a property, a unit, missing names): worked out
         #: once per run, copied into each finding (never shared between findings)
         self._labels: dict[Any, Any] = {}
+        #: the results of pure scopes (:data:`PURE_SCOPES`): scope -> {id(feature): result}
+        self._scope_results: dict[Any, dict[int, Any]] = {}
 
     def _plan(self, rule: LoadedRule) -> _RulePlan:
         """The per-run constants of ``rule`` (selection, metadata, message templates)."""
@@ -424,42 +428,78 @@ class Evaluator:
                  if r.outcome is Outcome.NOT_APPLICABLE and r.note]
         return "the check judged it not applicable" + (f" ({'; '.join(notes)})" if notes else "")
 
-    def _applicability(self, rule: LoadedRule, feature: Feature, plan: _RulePlan | None = None
-                       ) -> tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]:
-        """``(None, (), case)`` when the rule applies; else the outcome to report instead
-        (``plan``: the rule's :meth:`_plan`, when the caller has it)."""
-        if plan is None:
-            plan = self._plan(rule)
-        if plan.geometry is not None and feature.geom_type not in plan.geometry:
-            return Outcome.NOT_APPLICABLE, (), None
-        missing: list[str] = []
-        if plan.where:
-            value = self.ctx.value
-            state, names = decide(plan.where, lambda name: value(feature, name))
-            if state is False:
-                return Outcome.NOT_APPLICABLE, (), None
-            missing.extend(names)
-        if plan.plan_na:
-            return Outcome.NOT_APPLICABLE, (), None
-        if plan.plan_missing:
-            missing.extend(plan.plan_missing)
-        # the legal scope decides before missing selection data: a feature outside the scope is
-        # not applicable, whatever else it lacks
-        case = None
-        result = plan.scope(feature, self.ctx) if plan.scope is not None else None
-        if result is not None and result.applies is False:
-            return Outcome.NOT_APPLICABLE, (), result.case
-        # applicability before scope: an undecided filter is named, not the undecided scope
-        if missing:
-            if plan.to_verify_unknown:
-                return Outcome.TO_VERIFY, tuple(missing), result.case if result else None
-            return Outcome.NOT_APPLICABLE, (), None
-        if result is not None:
-            if result.applies is None:
+    def _decider(self, plan: _RulePlan, layer: str) -> Callable[[Feature], _Decision]:
+        """Whether the rule of ``plan`` applies to a feature of ``layer``, as one function built
+        once per (rule, layer) and run: ``decider(feature)`` is ``(None, (), case)`` when the
+        rule applies, else the outcome to report instead, with the missing names
+        (``to_verify``) or the scope's case note.
+
+        In order: the geometry kind, the ``where`` conditions (compiled into a predicate tree
+        that reads each attribute through a reader resolved for the layer,
+        :meth:`CheckContext.reader`, instead of interpreting the conditions per feature), the
+        plan conditions (decided once in :meth:`_plan`), the legal scope (a feature outside
+        it is not applicable, whatever else it lacks), then missing selection data (named
+        before an undecided scope); an undecided scope alone gives :data:`UNDECIDED` (the
+        check still measures). A pure scope (:data:`PURE_SCOPES`: the built-in ones) is
+        decided once per feature and run, for every rule that names it; any other is called
+        per (rule, feature), in the evaluation's order (a plugin scope may read the outcomes
+        that earlier rules recorded)."""
+        known = plan.deciders.get(layer)
+        if known is not None:
+            return known
+        ctx = self.ctx
+        geometry = plan.geometry
+        predicate = compile_conditions(plan.where, lambda name: ctx.reader(layer, name)) \
+            if plan.where else None
+        plan_na, plan_missing = plan.plan_na, plan.plan_missing
+        scope, to_verify = plan.scope, plan.to_verify_unknown
+        na, to_verify_outcome = Outcome.NOT_APPLICABLE, Outcome.TO_VERIFY
+        not_applicable: _Decision = (na, (), None)
+        # a pure scope is decided once per feature and run, for every rule that names it
+        known_results = self._scope_results.setdefault(scope, {}) \
+            if scope is not None and scope in PURE_SCOPES else None
+
+        def decider(feature: Feature) -> _Decision:
+            if geometry is not None and feature.geom_type not in geometry:
+                return not_applicable
+            missing: list[str]
+            if predicate is not None:
+                state, missing = predicate(feature)
+                if state is False:
+                    return not_applicable
+            else:
+                missing = []
+            if plan_na:
+                return not_applicable
+            if plan_missing:
+                missing = [*missing, *plan_missing]
+            # the legal scope decides before missing selection data: a feature outside the
+            # scope is not applicable, whatever else it lacks
+            if scope is None:
+                if missing:
+                    return (to_verify_outcome, tuple(missing), None) if to_verify \
+                        else not_applicable
+                return _APPLIES
+            if known_results is None:
+                result = scope(feature, ctx)
+            else:
+                result = known_results.get(id(feature))
+                if result is None:
+                    result = known_results[id(feature)] = scope(feature, ctx)
+            applies = result.applies
+            if applies is False:
+                return na, (), result.case
+            # applicability before scope: an undecided filter is named, not the undecided scope
+            if missing:
+                return (to_verify_outcome, tuple(missing), result.case) if to_verify \
+                    else not_applicable
+            if applies is None:
                 # undecided for lack of scope data only: the check still measures
                 return UNDECIDED, result.missing, result.case
-            case = result.case
-        return None, (), case
+            return None, (), result.case
+
+        plan.deciders[layer] = decider
+        return decider
 
     # -- findings -------------------------------------------------------------------------------
     def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
@@ -694,6 +734,7 @@ class Evaluator:
         self.ctx.release()
         self._plans.clear()
         self._labels.clear()
+        self._scope_results.clear()
 
     def run(self) -> Evaluation:
         with _model_frozen():
@@ -734,7 +775,6 @@ class Evaluator:
             rcounts, rmissing = rstats.counts, rstats.missing
             check_run, params, ctx = rule.check.run, rule.params, self.ctx
             batched = rule.check.batch
-            applicability = self._applicability
             rplan = self._plan(rule)
             everywhere = rplan.applies_to_all
             key_head = (rule.rule_set, spec.pillar, spec.level)
@@ -743,12 +783,13 @@ class Evaluator:
                 positions: Sequence[int] = range(len(feats)) if own is None \
                     else own.get(layer, ())
                 where = index.get(layer) if index is not None else None
+                decider = None if everywhere else self._decider(rplan, layer)
                 if batched:
                     # a batch check judges every applicable feature of the layer (or of the
                     # tile) in one call; findings are then emitted in feature order, as
                     # feature by feature
-                    decided = [_APPLIES if everywhere else applicability(rule, feats[k], rplan)
-                               for k in positions]
+                    decided = [_APPLIES] * len(positions) if decider is None \
+                        else [decider(feats[k]) for k in positions]
                     judged = iter(rule.check.run_many(
                         [feats[k] for k, d in zip(positions, decided) if d[0] is None],
                         params, ctx))
@@ -756,10 +797,10 @@ class Evaluator:
                     feature = feats[k]
                     if batched:
                         outcome, missing, case = decided[i]
-                    elif everywhere:
+                    elif decider is None:
                         outcome, missing, case = _APPLIES
                     else:
-                        outcome, missing, case = applicability(rule, feature, rplan)
+                        outcome, missing, case = decider(feature)
                     extra: list[tuple[bool | None, dict[str, Any] | None]] | None = None
                     if outcome is None:
                         results = next(judged) if batched else check_run(feature, params, ctx)
@@ -943,7 +984,11 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
 
 
 _MISSING: Final = object()
-#: what :meth:`Evaluator._applicability` gives for a rule that applies (no case note)
+#: what a rule's selection (:meth:`Evaluator._decider`) gives for a feature: the outcome to
+#: report instead of running the check (``None``: the rule applies), the missing names, the
+#: scope's case note
+_Decision = tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]
+#: what :meth:`Evaluator._decider` gives for a rule that applies (no case note)
 _APPLIES: Final[tuple[None, tuple[str, ...], None]] = (None, (), None)
 
 

@@ -37,9 +37,27 @@ ScopeFunc = Callable[[Feature, CheckContext], ScopeResult]
 SCOPES: Registry[ScopeFunc] = Registry("scope", builtins=("inclusiecheck.engine.scopes",))
 
 
-def scope(name: str, *, replace: bool = False) -> Callable[[ScopeFunc], ScopeFunc]:
-    """Register the decorated function as the scope ``name``."""
-    return SCOPES.register(name=name, replace=replace)
+#: scopes declared pure (``@scope(name, pure=True)``): their result depends only on the
+#: feature and the run (its plan, metadata, regimes, derived values, scope parameters), never
+#: on what the rules found, so the evaluator decides each once per feature and run and gives
+#: the same result to every rule that names it. A scope that reads other rules' outcomes
+#: (``ctx.outcomes``) or anything a check leaves behind is not pure: it is called for every
+#: (rule, feature), in the evaluation's order.
+PURE_SCOPES: set[ScopeFunc] = set()
+
+
+def scope(name: str, *, replace: bool = False, pure: bool = False
+          ) -> Callable[[ScopeFunc], ScopeFunc]:
+    """Register the decorated function as the scope ``name`` (``pure``: see
+    :data:`PURE_SCOPES`)."""
+    register = SCOPES.register(name=name, replace=replace)
+
+    def decorate(func: ScopeFunc) -> ScopeFunc:
+        if pure:
+            PURE_SCOPES.add(func)
+        return register(func)
+
+    return decorate
 
 
 # -- derived attributes -------------------------------------------------------------------------
@@ -165,7 +183,7 @@ def _undecided(regime: object) -> ScopeResult:
     return ScopeResult(None, dict(regime.reason), tuple(regime.missing))  # type: ignore[attr-defined]
 
 
-@scope("pedestrian_road")
+@scope("pedestrian_road", pure=True)
 def pedestrian_road(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """BV97: public pedestrian roads inside the built-up area (regime ``bv97``)."""
     regime = ctx.regime(feature)
@@ -224,20 +242,20 @@ def _tv(feature: Feature, ctx: CheckContext, *, any_size: bool) -> ScopeResult:
     return ScopeResult(True, case)
 
 
-@scope("tv_building")
+@scope("tv_building", pure=True)
 def tv_building(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """Toegankelijkheidsverordening (regime ``verordening``), publicly accessible floor area of
     at least 150 m² (the figure comes from the rule-set data)."""
     return _tv(feature, ctx, any_size=False)
 
 
-@scope("tv_building_any_size")
+@scope("tv_building_any_size", pure=True)
 def tv_building_any_size(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """Toegankelijkheidsverordening, rules that hold whatever the floor area (entrance door)."""
     return _tv(feature, ctx, any_size=True)
 
 
-@scope("tv_access_path")
+@scope("tv_access_path", pure=True)
 def tv_access_path(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """Toegankelijkheidsverordening Art. 14: the outdoor access path of a publicly accessible
     building (regime ``verordening``, not inside the building)."""
@@ -250,7 +268,7 @@ def tv_access_path(feature: Feature, ctx: CheckContext) -> ScopeResult:
     return _tv(feature, ctx, any_size=False)
 
 
-@scope("public_domain")
+@scope("public_domain", pure=True)
 def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """Public-domain guidance: every feature the verordening does not reach (regime ``bv97`` or
     ``public_space``); features under the verordening are judged by its rules instead."""
@@ -262,7 +280,7 @@ def public_domain(feature: Feature, ctx: CheckContext) -> ScopeResult:
     return ScopeResult(True, {})  # nothing to say in the finding
 
 
-@scope("free_standing")
+@scope("free_standing", pure=True)
 def free_standing(feature: Feature, ctx: CheckContext) -> ScopeResult:
     """A facility free-standing in the public space (not in or against a building polygon).
 

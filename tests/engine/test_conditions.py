@@ -4,12 +4,14 @@ place of the problem, the names they use, and their use in ``applies_to.where``.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from inclusiecheck.engine.conditions import (
+    compile_conditions,
     condition_names,
     condition_problems,
     decide,
@@ -193,3 +195,74 @@ def test_validate_reports_bad_and_misspelt_conditions_inside_any(tmp_path: Path)
     problems, _ = validate_folder(folder, warnings)
     text = "\n".join(str(p) for p in problems)
     assert "rule.yaml:14: applies_to.where.not.surfcae: unknown attribute 'surfcae'" in text, text
+
+
+# -- compiled conditions: the same decisions as decide() -------------------------------------
+def _random_condition(rng: random.Random) -> Any:
+    values: list[Any] = ["a", "b", "yes", "no", True, False, 0, 1, 2.5, -3]
+    kind = rng.randrange(5)
+    if kind == 0:
+        return rng.choice(values)
+    if kind == 1:
+        return rng.sample(values, rng.randrange(1, 4))
+    if kind == 2:
+        return rng.sample(["a", "b", "yes"], rng.randrange(1, 3))
+    ops: dict[str, Any] = {}
+    for op in rng.sample(["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists"],
+                         rng.randrange(1, 3)):
+        if op == "exists":
+            ops[op] = rng.choice([True, False])
+        elif op in ("in", "not_in"):
+            ops[op] = rng.sample(values, rng.randrange(1, 4))
+        elif op in ("gt", "gte", "lt", "lte"):
+            ops[op] = rng.choice([0, 1, 2.5, -3])
+        else:
+            ops[op] = rng.choice(values)
+    return ops
+
+
+def _random_set(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _ in range(rng.randrange(1, 4)):
+        pick = rng.randrange(6) if depth < 2 else 0
+        if pick == 4:
+            out["any"] = [_random_set(rng, depth + 1) for _ in range(rng.randrange(1, 3))]
+        elif pick == 5:
+            out["not"] = _random_set(rng, depth + 1)
+        else:
+            out[rng.choice(["p", "q", "r", "s"])] = _random_condition(rng)
+    return out
+
+
+def test_compiled_conditions_decide_as_decide() -> None:
+    """compile_conditions gives decide()'s state and undecided names, and reads the same
+    attributes in the same order, on random sets (any:, not:, every operator, yes/no codes,
+    missing values)."""
+    rng = random.Random(16)
+    values: list[Any] = [None, "a", "b", "yes", "no", "limited", True, False, 0, 1, 2.5, -3,
+                         "2.5"]
+    for _ in range(3000):
+        conditions = _random_set(rng)
+        assert not condition_problems(conditions)
+        _same_decision(conditions, {n: rng.choice(values) for n in "pqrs"})
+
+
+def _same_decision(conditions: dict[str, Any], record: dict[str, Any]) -> None:
+    read_plain: list[str] = []
+    read_compiled: list[str] = []
+
+    def plain(name: str) -> Any:
+        read_plain.append(name)
+        return record[name]
+
+    def getter(name: str) -> Any:
+        def read(obj: dict[str, Any]) -> Any:
+            read_compiled.append(name)
+            return obj[name]
+        return read
+
+    expected = decide(conditions, plain)
+    got = compile_conditions(conditions, getter)(record)
+    assert got == expected, (conditions, record)
+    assert got[0] is expected[0]
+    assert read_compiled == read_plain, (conditions, record)

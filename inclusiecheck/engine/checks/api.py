@@ -152,6 +152,8 @@ class CheckContext:
         #: it): its results become ``to_verify`` with ``would_fail``
         self.scope_undecided = False
         self._shared: dict[Any, Any] = {}
+        #: (layer, name) -> the reader of that value (:meth:`reader`)
+        self._readers: dict[tuple[str, str], Callable[[Feature], Any]] = {}
         #: the legal figures that decide scope (``scope_parameters`` of the rule sets)
         self.scope_parameters: dict[str, float] = {}
         #: the regime of every feature (:class:`inclusiecheck.engine.regimes.RegimeIndex`),
@@ -229,6 +231,49 @@ class CheckContext:
             return self._measured(measure, feature)
         return feature.extra.get(name)
 
+    def reader(self, layer: str, name: str) -> Callable[[Feature], Any]:
+        """``read(feature)``: :meth:`value` of ``name`` for features of ``layer``, with the
+        source of a value that is not an attribute (status, a derived value, a measure, an
+        extra attribute) looked up once per run instead of per feature (a rule's ``where``
+        compiled for one layer reads its attributes through it)."""
+        key = (layer, name)
+        readers = self._readers
+        read = readers.get(key)
+        if read is not None:
+            return read
+        fallback: Callable[[Feature], Any]
+        derived = self._derived.get(name)
+        measure = self._measures.get(name)
+        cached = self.cached
+        if name == "status":
+            def fallback(feature: Feature) -> Any:
+                return feature.status
+        elif derived is not None and layer in derived.layers:
+            dfunc = derived.func
+
+            def fallback(feature: Feature) -> Any:
+                return cached(name, feature, dfunc)
+        elif measure is not None and (not measure.layers or layer in measure.layers):
+            def fallback(feature: Feature) -> Any:
+                return self._measured(measure, feature)
+        else:
+            def fallback(feature: Feature) -> Any:
+                return feature.extra.get(name)
+        if name in SIGNED_PROPERTIES:
+            def read(feature: Feature) -> Any:
+                attrs = feature.attrs
+                value = attrs[name] if name in attrs else fallback(feature)
+                if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                        and value < 0:
+                    return -value
+                return value
+        else:
+            def read(feature: Feature) -> Any:
+                attrs = feature.attrs
+                return attrs[name] if name in attrs else fallback(feature)
+        readers[key] = read
+        return read
+
     def _measured(self, measure: Measure, feature: Feature) -> Any:
         if measure.batch is not None:
             return self.of_layer(measure.name, feature, measure.batch)
@@ -288,6 +333,7 @@ class CheckContext:
         of it (:meth:`inclusiecheck.engine.evaluate.Evaluator.release`)."""
         self._cache.clear()
         self._shared.clear()
+        self._readers.clear()
         self._outcomes.clear()
         self.regimes = None
 
