@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from collections.abc import Iterable, Sequence
 
@@ -107,6 +108,15 @@ def _nl(value: float, decimals: int = 2) -> str:
 
 def _en(value: float, decimals: int = 2) -> str:
     return format_number(value, "en", decimals)
+
+
+@lru_cache(maxsize=8192)
+def _nl_en(value: float, decimals: int = 2) -> tuple[str, str]:
+    """``(_nl(value, decimals), _en(value, decimals))``, cached: the lighting check writes the
+    same few class values and measured figures for thousands of features (the Dutch text is
+    the English one with a decimal comma, as :func:`format_number` writes it)."""
+    en = format_number(value, "en", decimals)
+    return en.replace(".", ","), en
 
 
 def _lines_of(geom: BaseGeometry) -> list[LineString]:
@@ -562,12 +572,24 @@ def _incomplete_near_many(lights: PlanLights, geoms: Sequence[BaseGeometry],
 def _incomplete_of(lights: PlanLights, idx: tuple[int, ...]) -> _IncompleteNear:
     hits = [lights.incomplete[i] for i in idx]
     names: list[str] = []
+    reasons_seen: set[str] = set()
     for _, why in hits:
-        for name in (why.split(", ") if why.replace(", ", "").replace("_", "").isalpha()
-                     else ["mounting_height_m", "luminous_flux_lm"]):
+        if why in reasons_seen:   # its names are in already
+            continue
+        reasons_seen.add(why)
+        for name in _lacking(why):
             if name not in names:
                 names.append(name)
     return [f.id for f, _ in hits], tuple(names)
+
+
+@lru_cache(maxsize=1024)
+def _lacking(why: str) -> tuple[str, ...]:
+    """The attributes an uncomputable light lacks, from the reason it was left out: the
+    names listed, or height and flux when the reason is an invalid value."""
+    if why.replace(", ", "").replace("_", "").isalpha():
+        return tuple(why.split(", "))
+    return ("mounting_height_m", "luminous_flux_lm")
 
 
 def _dark_threshold(cls: LightingClass) -> float:
@@ -694,21 +716,25 @@ def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob
     names = {"illuminance_avg_lx": ("gemiddeld", "average"),
              "illuminance_min_lx": ("minimum", "minimum"),
              "uniformity": ("gelijkmatigheid U0", "uniformity U0")}
-    reasons_nl = [f"{names[p][0]} {_nl(m)}{' lx' if u else ''} < {_nl(r)}{' lx' if u else ''}"
-                  for p, m, r, u in shortfalls]
-    reasons_en = [f"{names[p][1]} {_en(m)}{' lx' if u else ''} < {_en(r)}{' lx' if u else ''}"
-                  for p, m, r, u in shortfalls]
+    reasons_nl: list[str] = []
+    reasons_en: list[str] = []
+    for p, m, r, u in shortfalls:
+        (m_nl, m_en), (r_nl, r_en) = _nl_en(m), _nl_en(r)
+        lx = " lx" if u else ""
+        reasons_nl.append(f"{names[p][0]} {m_nl}{lx} < {r_nl}{lx}")
+        reasons_en.append(f"{names[p][1]} {m_en}{lx} < {r_en}{lx}")
     if stats.dark_length_m > 0:
-        reasons_nl.append(f"donker over {_nl(stats.dark_length_m, 1)} m")
-        reasons_en.append(f"dark over {_en(stats.dark_length_m, 1)} m")
+        dark_nl, dark_en = _nl_en(stats.dark_length_m, 1)
+        reasons_nl.append(f"donker over {dark_nl} m")
+        reasons_en.append(f"dark over {dark_en} m")
     elif stats.dark_area_m2 > 0:
-        reasons_nl.append(f"donker over {_nl(stats.dark_area_m2, 1)} m²")
-        reasons_en.append(f"dark over {_en(stats.dark_area_m2, 1)} m²")
-    summary = _text(
-        f"gemiddeld {_nl(stats.avg_lx)} lx, minimum {_nl(stats.min_lx)} lx, "
-        f"U0 {_nl(stats.uniformity)}",
-        f"average {_en(stats.avg_lx)} lx, minimum {_en(stats.min_lx)} lx, "
-        f"U0 {_en(stats.uniformity)}")
+        dark_nl, dark_en = _nl_en(stats.dark_area_m2, 1)
+        reasons_nl.append(f"donker over {dark_nl} m²")
+        reasons_en.append(f"dark over {dark_en} m²")
+    (avg_nl, avg_en), (min_nl, min_en), (u0_nl, u0_en) = (
+        _nl_en(stats.avg_lx), _nl_en(stats.min_lx), _nl_en(stats.uniformity))
+    summary = _text(f"gemiddeld {avg_nl} lx, minimum {min_nl} lx, U0 {u0_nl}",
+                    f"average {avg_en} lx, minimum {min_en} lx, U0 {u0_en}")
     data: dict[str, Any] = {
         "lighting_class": cls.name, "class_from": chosen, "scenario": scenario,
         "avg_lx": round(stats.avg_lx, 2), "min_lx": round(stats.min_lx, 2),

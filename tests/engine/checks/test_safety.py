@@ -534,3 +534,18 @@ def test_night_rule_skips_kinds_without_a_class(tmp_path: Path, sv_rules: dict) 
     assert one(found, "boundary").outcome.value == "not_applicable"
     sq = one(found, "square")
     assert sq.outcome.value == "fail" and sq.data["lighting_class"] == "P6"
+
+
+def test_cached_number_texts_equal_format_number() -> None:
+    """``_nl_en`` (cached, the Dutch text from the English one) writes what ``_nl`` and
+    ``_en`` write, for random values, signed zeros, halves and integers."""
+    import numpy as np
+
+    from inclusiecheck.engine.checks.safety import _en, _nl, _nl_en
+
+    rng = np.random.default_rng(2)
+    values = [0.0, -0.0, -0.004, 0.005, 0.015, 2.5, 1936.0, -3.25, 1e9 / 3, 7, True]
+    values += rng.uniform(-50, 50, 300).tolist() + (rng.integers(0, 4000, 100) / 8).tolist()
+    for value in values * 2:   # twice: from the cache too
+        for decimals in (0, 1, 2):
+            assert _nl_en(value, decimals) == (_nl(value, decimals), _en(value, decimals))
