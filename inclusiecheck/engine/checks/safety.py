@@ -31,6 +31,7 @@ The method and every default are in ``docs/method-lighting.md`` and
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -165,6 +166,8 @@ class PlanLights:
     incomplete: list[tuple[Feature, str]] = field(default_factory=list)
     incomplete_tree: STRtree | None = None
     defaulted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: per scenario text: which luminaires are dimmed or off then (see :func:`_changed_at`)
+    changed_by_scenario: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _luminaire(feature: Feature) -> tuple[Luminaire | None, str]:
@@ -626,15 +629,24 @@ def lighting(features: Sequence[Feature], params: LightingParams,
     (:func:`~inclusiecheck.geometry.lighting.lighting_stats_many`), each feature lit by the
     lights within reach of it, with the same figures as one feature at a time."""
     out: list[CheckResult | None] = []
-    jobs: list[tuple[int, _LightingJob]] = []
+    candidates: list[tuple[int, _LightingJob]] = []
     for feature in features:
         early = _lighting_job(feature, params, ctx)
         if isinstance(early, _LightingJob):
-            jobs.append((len(out), early))
+            candidates.append((len(out), early))
             out.append(None)
         else:
             out.append(early)
     scenario = params.scenario_text()
+    jobs: list[tuple[int, _LightingJob]] = []
+    for start in range(0, len(candidates), LIGHTING_BATCH):
+        chunk = candidates[start:start + LIGHTING_BATCH]
+        for n, job in _with_lights_in_reach(chunk):
+            if params.scenario == "night" and not _changed_at(job.lights, scenario)[
+                    job.near_idx].any():
+                out[n] = _evening_judges(params)
+            else:
+                jobs.append((n, job))
     for start in range(0, len(jobs), LIGHTING_BATCH):
         chunk = jobs[start:start + LIGHTING_BATCH]
         by_lights: dict[int, list[tuple[int, _LightingJob]]] = {}
@@ -683,17 +695,60 @@ def _lighting_job(feature: Feature, params: LightingParams,
             return ctx.missing("light")
         return _lit_fallback(feature, params, cls_name)
     geom, width = _lighting_geometry(feature, params, ctx)
-    near_idx = _near_index(lights, geom)
-    scenario = params.scenario_text()
-    if params.scenario == "night" and all(
-            scenario_flux(lights.luminaires[int(i)], scenario)
-            == lights.luminaires[int(i)].luminous_flux_lm for i in near_idx):
-        return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
-            f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
-            "de avondregel oordeelt.",
-            f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
-            "judges."))
-    return _LightingJob(cls_name, chosen, complete, lights, geom, width, near_idx)
+    return _LightingJob(cls_name, chosen, complete, lights, geom, width, _NOT_YET)
+
+
+#: ``_LightingJob.near_idx`` before :func:`_with_lights_in_reach` has filled it in
+_NOT_YET = np.zeros(0, dtype=np.intp)
+
+
+def _with_lights_in_reach(jobs: Sequence[tuple[int, _LightingJob]]
+                          ) -> list[tuple[int, _LightingJob]]:
+    """The jobs with the lights in reach of each (:func:`_near_index`), one tree query per
+    plan's lights for all of them."""
+    near: dict[int, np.ndarray] = {}
+    by_lights: dict[int, list[int]] = {}
+    for k, (_n, job) in enumerate(jobs):
+        by_lights.setdefault(id(job.lights), []).append(k)
+    for ks in by_lights.values():
+        lights = jobs[ks[0]][1].lights
+        for k, idx in zip(ks, _near_indices(lights, [jobs[k][1].geom for k in ks])):
+            near[k] = idx
+    return [(n, dataclasses.replace(job, near_idx=near[k])) for k, (n, job) in enumerate(jobs)]
+
+
+def _near_indices(lights: PlanLights, geoms: Sequence[BaseGeometry]) -> list[np.ndarray]:
+    """:func:`_near_index` of many geometries with one query of the tree (the same
+    ``dwithin`` test per geometry, indices ascending)."""
+    if not lights.luminaires:
+        return [np.zeros(0, dtype=np.intp) for _ in geoms]
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    g_idx, l_idx = lights.tree.query(arr, predicate="dwithin", distance=lights.max_reach_m)
+    order = np.lexsort((l_idx, g_idx))
+    g_idx, l_idx = g_idx[order], l_idx[order]
+    cuts = np.searchsorted(g_idx, np.arange(len(geoms) + 1)).tolist()
+    return [l_idx[cuts[k]:cuts[k + 1]] for k in range(len(geoms))]
+
+
+def _changed_at(lights: PlanLights, scenario: str) -> np.ndarray:
+    """Per luminaire: whether its flux in ``scenario`` differs from its full flux (dimmed or
+    switched off), worked out once per plan's lights and scenario."""
+    changed = lights.changed_by_scenario.get(scenario)
+    if changed is None:
+        changed = np.array([scenario_flux(lum, scenario) != lum.luminous_flux_lm
+                            for lum in lights.luminaires], dtype=bool)
+        lights.changed_by_scenario[scenario] = changed
+    return changed
+
+
+def _evening_judges(params: LightingParams) -> CheckResult:
+    """No dimmed or switched-off light in reach at night: the evening rule judges."""
+    return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
+        f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
+        "de avondregel oordeelt.",
+        f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
+        "judges."))
 
 
 def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob,
