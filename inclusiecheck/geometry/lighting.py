@@ -601,7 +601,8 @@ def horizontal_illuminance_groups(
     the points of group ``g`` (``group_of_point == g``) are lit by the luminaires
     ``lights_of_group[g]`` only (ascending indices into ``luminaires``), exactly as one call
     per group with those luminaires would give (the same pairs, summed in the same order).
-    One spatial index over all points and one pass over all pairs replace a call per group.
+    One spatial index over all points and one pass over all pairs replace a call per group;
+    only the luminaires some group is lit by are prepared and queried.
     """
     pts = _as_points(points_xy)
     _check_mf(maintenance_factor)
@@ -611,15 +612,32 @@ def horizontal_illuminance_groups(
     out = np.zeros(len(pts))
     if len(pts) == 0 or len(luminaires) == 0:
         return out
-    lum = _lum_arrays(luminaires, scenario)
+    for light in luminaires:
+        if not isinstance(light, Luminaire):
+            raise LightingInputError(f"expected a Luminaire, got {type(light).__name__}")
+    # only the luminaires some group is lit by, in ascending order: every pair kept below and
+    # its place in the sum per point are those of the whole list
+    ids_of = [np.asarray(ids, dtype=np.int64) for ids in lights_of_group]
+    used = np.unique(np.concatenate(ids_of)) if ids_of else np.zeros(0, dtype=np.int64)
+    if used.size == 0:
+        return out * maintenance_factor
+    lum = _lum_arrays([luminaires[i] for i in used.tolist()], scenario)
     reach = _per_spec_reach(lum, "horizontal", lum.height_m, negligible_lx, None)
     li, pi = _pairs(pts, lum.xy, reach)
-    n_lum = len(luminaires)
-    allowed = np.concatenate([np.asarray(ids, dtype=np.int64) + g * n_lum
-                              for g, ids in enumerate(lights_of_group)] or
-                             [np.zeros(0, dtype=np.int64)])
-    keep = np.isin(groups[pi] * n_lum + li, allowed)
+    group_rows = np.repeat(np.arange(len(ids_of)), [len(ids) for ids in ids_of])
+    used_cols = np.searchsorted(used, np.concatenate(ids_of))
+    if len(ids_of) * len(used) <= _ALLOWED_CELLS:
+        allowed = np.zeros((len(ids_of), len(used)), dtype=bool)
+        allowed[group_rows, used_cols] = True
+        keep = allowed[groups[pi], li]
+    else:
+        keep = np.isin(groups[pi] * len(used) + li, group_rows * len(used) + used_cols)
     return _horizontal_sum(pts, lum, li[keep], pi[keep], out) * maintenance_factor
+
+
+#: Largest (groups x luminaires used) table of allowed pairs kept as a boolean array (16 MB);
+#: beyond it ``np.isin`` decides which pairs are allowed.
+_ALLOWED_CELLS = 1 << 24
 
 
 _CARDINAL = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])

@@ -206,3 +206,39 @@ def test_substrings_equal_shapely_substring() -> None:
     for line, s0, s1, g in zip(lines, starts, ends, got):
         assert shapely.to_wkb(g) == shapely.to_wkb(ops.substring(line, s0, s1))
     assert L._substrings([], [], []) == []
+
+
+@pytest.mark.parametrize("table", [True, False])
+@pytest.mark.parametrize("scenario", [None, "night@01:00"])
+def test_illuminance_groups_equal_one_call_per_group(monkeypatch, table: bool,
+                                                     scenario: str | None) -> None:
+    """Groups lit by random subsets of the luminaires (some lit by none, some luminaires
+    used by no group) give, bit for bit, one ``horizontal_illuminance`` call per group with
+    its own luminaires; with the allowed-pair table and with ``np.isin``."""
+    if not table:
+        monkeypatch.setattr(L, "_ALLOWED_CELLS", 0)
+    rng = np.random.default_rng(21)
+    lums = [L.Luminaire(float(x), float(y), float(rng.uniform(3, 9)),
+                        float(rng.uniform(200, 6000)),
+                        distribution=["led_street", "lambertian", "isotropic_down"][k % 3],
+                        dimmed_pct=None if k % 4 else 40.0,
+                        off_hours="00:00-05:00" if k % 7 == 0 else None)
+            for k, (x, y) in enumerate(rng.uniform(-80, 80, (60, 2)))]
+    n_groups = 40
+    counts = rng.integers(1, 30, n_groups)
+    pts = rng.uniform(-90, 90, (int(counts.sum()), 2))
+    group = np.repeat(np.arange(n_groups), counts)
+    lights_of = [np.sort(rng.choice(40, int(rng.integers(0, 15)), replace=False))
+                 for _ in range(n_groups)]   # luminaires 40..59: used by no group
+    got = L.horizontal_illuminance_groups(pts, group, lums, lights_of, scenario=scenario)
+    at = 0
+    for g, c in enumerate(counts.tolist()):
+        ref = L.horizontal_illuminance(pts[at:at + c], [lums[int(i)] for i in lights_of[g]],
+                                       scenario=scenario)
+        assert got[at:at + c].tobytes() == ref.tobytes()
+        at += c
+    none = L.horizontal_illuminance_groups(pts, group, lums, [np.zeros(0, dtype=np.intp)] *
+                                           n_groups)
+    assert none.tobytes() == np.zeros(len(pts)).tobytes()
+    with pytest.raises(L.LightingInputError, match="expected a Luminaire"):
+        L.horizontal_illuminance_groups(pts, group, [*lums, "lamp"], lights_of)
