@@ -601,7 +601,8 @@ def horizontal_illuminance_groups(
     the points of group ``g`` (``group_of_point == g``) are lit by the luminaires
     ``lights_of_group[g]`` only (ascending indices into ``luminaires``), exactly as one call
     per group with those luminaires would give (the same pairs, summed in the same order).
-    One spatial index over all points and one pass over all pairs replace a call per group.
+    One spatial index over all points and one pass over all pairs replace a call per group;
+    only the luminaires some group is lit by are prepared and queried.
     """
     pts = _as_points(points_xy)
     _check_mf(maintenance_factor)
@@ -611,15 +612,32 @@ def horizontal_illuminance_groups(
     out = np.zeros(len(pts))
     if len(pts) == 0 or len(luminaires) == 0:
         return out
-    lum = _lum_arrays(luminaires, scenario)
+    for light in luminaires:
+        if not isinstance(light, Luminaire):
+            raise LightingInputError(f"expected a Luminaire, got {type(light).__name__}")
+    # only the luminaires some group is lit by, in ascending order: every pair kept below and
+    # its place in the sum per point are those of the whole list
+    ids_of = [np.asarray(ids, dtype=np.int64) for ids in lights_of_group]
+    used = np.unique(np.concatenate(ids_of)) if ids_of else np.zeros(0, dtype=np.int64)
+    if used.size == 0:
+        return out * maintenance_factor
+    lum = _lum_arrays([luminaires[i] for i in used.tolist()], scenario)
     reach = _per_spec_reach(lum, "horizontal", lum.height_m, negligible_lx, None)
     li, pi = _pairs(pts, lum.xy, reach)
-    n_lum = len(luminaires)
-    allowed = np.concatenate([np.asarray(ids, dtype=np.int64) + g * n_lum
-                              for g, ids in enumerate(lights_of_group)] or
-                             [np.zeros(0, dtype=np.int64)])
-    keep = np.isin(groups[pi] * n_lum + li, allowed)
+    group_rows = np.repeat(np.arange(len(ids_of)), [len(ids) for ids in ids_of])
+    used_cols = np.searchsorted(used, np.concatenate(ids_of))
+    if len(ids_of) * len(used) <= _ALLOWED_CELLS:
+        allowed = np.zeros((len(ids_of), len(used)), dtype=bool)
+        allowed[group_rows, used_cols] = True
+        keep = allowed[groups[pi], li]
+    else:
+        keep = np.isin(groups[pi] * len(used) + li, group_rows * len(used) + used_cols)
     return _horizontal_sum(pts, lum, li[keep], pi[keep], out) * maintenance_factor
+
+
+#: Largest (groups x luminaires used) table of allowed pairs kept as a boolean array (16 MB);
+#: beyond it ``np.isin`` decides which pairs are allowed.
+_ALLOWED_CELLS = 1 << 24
 
 
 _CARDINAL = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
@@ -750,28 +768,137 @@ def _line_coords(line: BaseGeometry) -> np.ndarray:
 
 
 def _sample_line(line: BaseGeometry, spacing_m: float, width_m: float | None) -> _LineSample:
-    coords = _line_coords(line)
-    n_across = 1 if not width_m else max(MIN_POINTS_ACROSS, math.ceil(width_m / spacing_m - 1e-9))
-    if len(coords) < 2:  # zero-length line
-        base = coords[:1]
-        return _LineSample(line, 0.0, np.zeros(1), 0.0, np.repeat(base, n_across, axis=0), n_across)
-    seg = np.diff(coords, axis=0)
+    """The calculation points of one line (see :func:`grid_points`)."""
+    return _sample_lines([line], spacing_m, [width_m])[0]
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Where each of consecutive runs of ``counts`` items starts (0 for the first)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.cumsum(counts) - counts
+
+
+#: Lines with at most this many segments find the segment of each station by comparing it
+#: with every vertex distance of its line (an (stations, segments + 1) array); longer lines
+#: search their own vertex distances one line at a time.
+_SEGMENTS_COMPARED = 32
+
+
+def _segmented_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``np.r_[0.0, np.cumsum(v)]`` of every consecutive run ``v`` of ``counts[j]`` values
+    (each run >= 1), concatenated: one ``cumsum`` per run length over a 2-D array (numpy
+    accumulates each row left to right, as over a 1-D array: the same sums to the bit)."""
+    if len(counts) == 0:
+        return np.zeros(0)
+    starts = _starts(counts)
+    out = np.empty(len(values) + len(counts))
+    out_starts = starts + np.arange(len(counts))
+    out[out_starts] = 0.0
+    for m in np.unique(counts).tolist():
+        rows = np.flatnonzero(counts == m)
+        cols = np.arange(m)
+        sums = np.cumsum(values[starts[rows][:, None] + cols], axis=1)
+        out[(out_starts[rows] + 1)[:, None] + cols] = sums
+    return out
+
+
+def _sample_lines(lines: Sequence[BaseGeometry], spacing_m: float,
+                  widths: Sequence[float | None]) -> list[_LineSample]:
+    """The calculation points of many lines (:func:`grid_points` for a line) in array
+    operations over all their vertices and stations; for every line the same arithmetic, in
+    the same order, as one line at a time (tested against that form)."""
+    n_lines = len(lines)
+    if n_lines == 0:
+        return []
+    arr = np.empty(n_lines, dtype=object)
+    arr[:] = list(lines)
+    coords, owner = shapely.get_coordinates(arr, return_index=True)
+    # drop a vertex equal to the one before it on the same line (a zero-length segment)
+    keep = np.ones(len(coords), dtype=bool)
+    if len(coords) > 1:
+        same_line = owner[1:] == owner[:-1]
+        moved = np.any(np.diff(coords, axis=0) != 0.0, axis=1)
+        keep[1:] = ~same_line | moved
+    coords, owner = coords[keep], owner[keep]
+    n_vertices = np.bincount(owner, minlength=n_lines)
+    first_vertex = _starts(n_vertices)
+    n_across = [1 if not w else max(MIN_POINTS_ACROSS, math.ceil(w / spacing_m - 1e-9))
+                for w in widths]
+    # segments of the lines with a length (two vertices or more)
+    in_line = owner[1:] == owner[:-1]
+    seg = np.diff(coords, axis=0)[in_line]
     seglen = np.hypot(seg[:, 0], seg[:, 1])
-    cum = np.r_[0.0, np.cumsum(seglen)]
-    length = float(cum[-1])
-    n = max(1, math.ceil(length / spacing_m - 1e-9))
-    step = length / n
-    s = (np.arange(n) + 0.5) * step
-    k = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(seglen) - 1)
-    t = (s - cum[k]) / seglen[k]
-    base = coords[k] + t[:, None] * seg[k]
-    if n_across == 1 or not width_m:  # (n_across > 1 only with a width)
-        return _LineSample(line, length, s, step, base, 1)
-    tangent = seg[k] / seglen[k][:, None]
-    normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
-    offsets = (np.arange(n_across) + 0.5) * (width_m / n_across) - width_m / 2.0
-    pts = base[:, None, :] + offsets[None, :, None] * normal[:, None, :]
-    return _LineSample(line, length, s, step, pts.reshape(-1, 2), n_across)
+    n_segments = np.maximum(n_vertices - 1, 0)
+    first_segment = _starts(n_segments)
+    has_length = np.flatnonzero(n_segments > 0)
+    cum = _segmented_cumsum(seglen, n_segments[has_length])
+    first_cum = np.zeros(n_lines, dtype=np.int64)
+    first_cum[has_length] = (first_segment[has_length] + np.arange(len(has_length)))
+    length = np.zeros(n_lines)
+    length[has_length] = cum[first_cum[has_length] + n_segments[has_length]]
+    n_stations = np.ones(n_lines, dtype=np.int64)
+    n_stations[has_length] = np.maximum(
+        1, np.ceil(length[has_length] / spacing_m - 1e-9)).astype(np.int64)
+    step = np.zeros(n_lines)
+    step[has_length] = length[has_length] / n_stations[has_length]
+    # stations of the lines with a length
+    line_of = np.repeat(has_length, n_stations[has_length])
+    first_station = _starts(n_stations[has_length])
+    local = np.arange(len(line_of)) - np.repeat(first_station, n_stations[has_length])
+    s = (local + 0.5) * step[line_of]
+    k = _segment_of_stations(cum, first_cum, n_segments, line_of, s)
+    seg_k = first_segment[line_of] + k
+    t = (s - cum[first_cum[line_of] + k]) / seglen[seg_k]
+    base = coords[first_vertex[line_of] + k] + t[:, None] * seg[seg_k]
+    out: list[_LineSample] = []
+    at = 0
+    for j, line in enumerate(lines):
+        na = n_across[j]
+        if n_segments[j] == 0:   # zero-length line
+            pts = np.repeat(coords[first_vertex[j]:first_vertex[j] + 1], na, axis=0)
+            out.append(_LineSample(line, 0.0, np.zeros(1), 0.0, pts, na))
+            continue
+        n = int(n_stations[j])
+        sl = slice(at, at + n)
+        at += n
+        width_m = widths[j]
+        if na == 1 or not width_m:
+            out.append(_LineSample(line, float(length[j]), s[sl], float(step[j]), base[sl], 1))
+            continue
+        sk = seg_k[sl]
+        tangent = seg[sk] / seglen[sk][:, None]
+        normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+        offsets = (np.arange(na) + 0.5) * (width_m / na) - width_m / 2.0
+        pts = base[sl][:, None, :] + offsets[None, :, None] * normal[:, None, :]
+        out.append(_LineSample(line, float(length[j]), s[sl], float(step[j]),
+                               pts.reshape(-1, 2), na))
+    return out
+
+
+def _segment_of_stations(cum: np.ndarray, first_cum: np.ndarray, n_segments: np.ndarray,
+                         line_of: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The segment (0-based, within its line) of the station at distance ``s`` along line
+    ``line_of``: ``clip(searchsorted(cum_line, s, "right") - 1, 0, segments - 1)`` with
+    ``cum_line`` the line's vertex distances (non-decreasing: "right" counts those <= s)."""
+    k = np.zeros(len(s), dtype=np.int64)
+    m_of = n_segments[line_of]
+    for m in np.unique(m_of).tolist():
+        idx = np.flatnonzero(m_of == m)
+        if m == 1:
+            continue   # one segment: clip gives 0
+        if m <= _SEGMENTS_COMPARED:
+            vertex_cum = cum[first_cum[line_of[idx]][:, None] + np.arange(m + 1)]
+            count = np.count_nonzero(vertex_cum <= s[idx][:, None], axis=1)
+        else:
+            count = np.empty(len(idx), dtype=np.int64)
+            lines_m = line_of[idx]
+            bounds = np.flatnonzero(np.r_[True, lines_m[1:] != lines_m[:-1], True])
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+                j = int(lines_m[a])
+                count[a:b] = np.searchsorted(cum[first_cum[j]:first_cum[j] + m + 1],
+                                             s[idx[a:b]], side="right")
+        k[idx] = np.clip(count - 1, 0, m - 1)
+    return k
 
 
 @dataclass
@@ -877,7 +1004,7 @@ def grid_points(
     _check_width(width_m)
     polys, lines, points = _explode(geom)
     parts = [_sample_polygon(p, spacing_m).points for p in polys]
-    parts += [_sample_line(ln, spacing_m, width_m).points for ln in lines]
+    parts += [ls.points for ls in _sample_lines(lines, spacing_m, [width_m] * len(lines))]
     parts += [np.array([[p.x, p.y]]) for p in points]
     return np.concatenate(parts) if parts else np.zeros((0, 2))
 
@@ -961,18 +1088,106 @@ def _dark_line_pieces(
     """The dark stretches of a line before buffering: ``(geometry, flat)`` per stretch (a
     centre-line piece, buffered with flat ends; or the point of a zero-length line, buffered
     round) and their total length."""
-    station_min = e.reshape(-1, sample.n_across).min(axis=1)
-    geoms: list[tuple[BaseGeometry, bool]] = []
-    total = 0.0
-    for a, b in _merge_runs(station_min < required):
-        if sample.length_m == 0.0:
-            geoms.append((shapely.get_point(sample.line, 0), False))
-            continue
-        s0 = max(0.0, sample.positions_m[a] - sample.step_m / 2)
-        s1 = min(sample.length_m, sample.positions_m[b] + sample.step_m / 2)
-        total += s1 - s0
-        geoms.append((ops.substring(sample.line, s0, s1), True))
-    return geoms, total
+    return _dark_line_pieces_many([sample], [e], required)[0]
+
+
+def _dark_line_pieces_many(
+    samples: Sequence[_LineSample], es: Sequence[np.ndarray], required: float
+) -> list[tuple[list[tuple[BaseGeometry, bool]], float]]:
+    """:func:`_dark_line_pieces` of many lines: the dark stations and their runs of all lines
+    in array operations, the pieces of line through :func:`_substrings` (array calls)."""
+    if not samples:
+        return []
+    e_all = np.concatenate(list(es))
+    n_across = np.array([smp.n_across for smp in samples], dtype=np.int64)
+    n_stations = np.array([len(smp.positions_m) for smp in samples], dtype=np.int64)
+    station_across = np.repeat(n_across, n_stations)
+    station_start = _starts(station_across)
+    station_min = np.minimum.reduceat(e_all, station_start) if len(e_all) else e_all
+    dark = station_min < required
+    first = _starts(n_stations)
+    line_of = np.repeat(np.arange(len(samples)), n_stations)
+    local = np.arange(len(dark)) - first[line_of]
+    prev_dark = np.r_[False, dark[:-1]] & (local > 0)
+    next_dark = np.r_[dark[1:], False] & (local < n_stations[line_of] - 1)
+    run_start = np.flatnonzero(dark & ~prev_dark)
+    run_end = np.flatnonzero(dark & ~next_dark)
+    run_line = line_of[run_start].tolist()
+    pos = np.concatenate([smp.positions_m for smp in samples])
+    step = np.array([smp.step_m for smp in samples])
+    length = np.array([smp.length_m for smp in samples])
+    half_step = step[line_of[run_start]] / 2
+    lo = pos[run_start] - half_step
+    hi = pos[run_end] + half_step
+    s0 = np.where(lo > 0.0, lo, 0.0)   # max(0.0, lo)
+    run_len = length[line_of[run_start]]
+    s1 = np.where(hi < run_len, hi, run_len)   # min(length, hi)
+    out: list[tuple[list[tuple[BaseGeometry, bool]], float]] = [([], 0.0) for _ in samples]
+    cut: list[int] = []
+    for r, j in enumerate(run_line):
+        if samples[j].length_m == 0.0:
+            out[j][0].append((shapely.get_point(samples[j].line, 0), False))
+        else:
+            cut.append(r)
+    pieces = _substrings([samples[run_line[r]].line for r in cut],
+                         s0[cut].tolist(), s1[cut].tolist())
+    totals = [0.0] * len(samples)
+    for r, piece in zip(cut, pieces):
+        j = run_line[r]
+        totals[j] += float(s1[r]) - float(s0[r])
+        out[j][0].append((piece, True))
+    return [(geoms, totals[j]) for j, (geoms, _t) in enumerate(out)]
+
+
+def _substrings(lines: Sequence[BaseGeometry], starts_m: Sequence[float],
+                ends_m: Sequence[float]) -> list[BaseGeometry]:
+    """``shapely.ops.substring(lines[k], starts_m[k], ends_m[k])`` for every k, with
+    ``0 <= start < end``: the end points by one ``line_interpolate_point`` call, the
+    vertices between them chosen as ``substring`` does (the same distance sums, in Python
+    floats), the lines made by one ``linestrings`` call. Anything else (3-D lines, a start
+    or end beyond the line's length) goes through ``substring`` itself."""
+    n = len(lines)
+    out: list[BaseGeometry | None] = [None] * n
+    if n == 0:
+        return []
+    arr = np.empty(n, dtype=object)
+    arr[:] = list(lines)
+    geos_length = shapely.length(arr).tolist()
+    extra_dims = (shapely.has_z(arr) | shapely.has_m(arr)).tolist()
+    simple = [k for k in range(n)
+              if not extra_dims[k] and 0.0 <= starts_m[k] < ends_m[k]
+              and starts_m[k] < geos_length[k]]
+    for k in sorted(set(range(n)) - set(simple)):
+        out[k] = ops.substring(lines[k], starts_m[k], ends_m[k])
+    if simple:
+        sel = arr[simple]
+        start_xy = shapely.get_coordinates(shapely.line_interpolate_point(
+            sel, np.array([starts_m[k] for k in simple]))).tolist()
+        end_xy = shapely.get_coordinates(shapely.line_interpolate_point(
+            sel, np.array([ends_m[k] for k in simple]))).tolist()
+        n_coords = shapely.get_num_coordinates(sel).tolist()
+        vertices: list = []
+        owner: list[int] = []
+        for i, k in enumerate(simple):
+            vertex_list = [tuple(start_xy[i])]
+            if n_coords[i] > 2:   # inner vertices between start and end (as substring)
+                start_dist, end_dist = starts_m[k], ends_m[k]
+                current_distance: float = 0
+                coords = shapely.get_coordinates(lines[k]).tolist()
+                for p1, p2 in zip(coords, coords[1:]):
+                    if start_dist < current_distance < end_dist:
+                        vertex_list.append(tuple(p1))
+                    elif current_distance >= end_dist:
+                        break
+                    current_distance += ((p2[0] - p1[0]) ** 2 + (p2[1] - p1[1]) ** 2) ** 0.5
+            vertex_list.append(tuple(end_xy[i]))
+            vertices += vertex_list
+            owner += [i] * len(vertex_list)
+        made = shapely.linestrings(np.array(vertices, dtype=float),
+                                   indices=np.array(owner, dtype=np.intp))
+        for k, g in zip(simple, made.tolist()):
+            out[k] = g
+    return out  # type: ignore[return-value]
 
 
 #: The buffer arguments of ``BaseGeometry.buffer`` (``quad_segs`` 16, not the 8 of
@@ -1147,12 +1362,16 @@ def _sample_many(geoms: Sequence[BaseGeometry], spacing_m: float,
             raise LightingInputError("cannot compute lighting statistics of an empty geometry")
         exploded.append((polys, lines, points))
     areas_all = _sample_polygons([p for polys, _l, _p in exploded for p in polys], spacing_m)
+    lines_all = _sample_lines([ln for _p, lines, _q in exploded for ln in lines], spacing_m,
+                              [w for (_p, lines, _q), w in zip(exploded, widths) for _ln in lines])
     out = []
     at = 0
-    for (polys, lines, points), width_m in zip(exploded, widths):
+    at_line = 0
+    for polys, lines, points in exploded:
         areas = areas_all[at:at + len(polys)]
         at += len(polys)
-        line_samples = [_sample_line(ln, spacing_m, width_m) for ln in lines]
+        line_samples = lines_all[at_line:at_line + len(lines)]
+        at_line += len(lines)
         all_pts = [a.points for a in areas] + [ls.points for ls in line_samples]
         all_pts += [np.array([[p.x, p.y]]) for p in points]
         out.append(_Sample(areas, line_samples, points, np.concatenate(all_pts)))
@@ -1178,6 +1397,7 @@ def _dark_parts_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spaci
     slots: list[list[tuple[bool, int]]] = []
     pieces: list[tuple[BaseGeometry, bool, float]] = []
     lengths: list[float] = []
+    line_dark = iter(_dark_lines_of(samples, es, required))
     for sample, e, width_m in zip(samples, es, widths):
         mine: list[tuple[bool, int]] = []
         offset = 0
@@ -1189,14 +1409,12 @@ def _dark_parts_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spaci
             offset += n
         half_width = width_m / 2 if width_m else DEFAULT_DARK_HALF_WIDTH_M
         dark_length = 0.0
-        for ls in sample.lines:
-            n = len(ls.points)
-            g, length = _dark_line_pieces(ls, e[offset:offset + n], required)
+        for ls, (g, length) in zip(sample.lines, next(line_dark)):
             for geom, flat in g:
                 mine.append((False, len(pieces)))
                 pieces.append((geom, flat, half_width))
             dark_length += length
-            offset += n
+            offset += len(ls.points)
         for pt in sample.points_geoms:
             if e[offset] < required:
                 mine.append((False, len(pieces)))
@@ -1209,6 +1427,30 @@ def _dark_parts_many(samples: Sequence[_Sample], es: Sequence[np.ndarray], spaci
     parts = [[g for is_area, i in mine for g in (areas[i] if is_area else [buffered[i]])]
              for mine in slots]
     return parts, lengths
+
+
+def _dark_lines_of(samples: Sequence[_Sample], es: Sequence[np.ndarray], required: float
+                   ) -> list[list[tuple[list[tuple[BaseGeometry, bool]], float]]]:
+    """:func:`_dark_line_pieces` of every line of every sampled geometry (one
+    :func:`_dark_line_pieces_many` call), as one list per geometry."""
+    lines: list[_LineSample] = []
+    line_e: list[np.ndarray] = []
+    counts: list[int] = []
+    for sample, e in zip(samples, es):
+        offset = sum(len(a.points) for a in sample.areas)
+        for ls in sample.lines:
+            n = len(ls.points)
+            lines.append(ls)
+            line_e.append(e[offset:offset + n])
+            offset += n
+        counts.append(len(sample.lines))
+    done = _dark_line_pieces_many(lines, line_e, required)
+    out = []
+    at = 0
+    for c in counts:
+        out.append(done[at:at + c])
+        at += c
+    return out
 
 
 def _union_many(parts: Sequence[list]) -> list[BaseGeometry]:

@@ -31,8 +31,10 @@ The method and every default are in ``docs/method-lighting.md`` and
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from collections.abc import Iterable, Sequence
 
@@ -109,6 +111,15 @@ def _en(value: float, decimals: int = 2) -> str:
     return format_number(value, "en", decimals)
 
 
+@lru_cache(maxsize=8192)
+def _nl_en(value: float, decimals: int = 2) -> tuple[str, str]:
+    """``(_nl(value, decimals), _en(value, decimals))``, cached: the lighting check writes the
+    same few class values and measured figures for thousands of features (the Dutch text is
+    the English one with a decimal comma, as :func:`format_number` writes it)."""
+    en = format_number(value, "en", decimals)
+    return en.replace(".", ","), en
+
+
 def _lines_of(geom: BaseGeometry) -> list[LineString]:
     """The walking lines of a geometry: line parts, or polygon exteriors (surfaces)."""
     parts = shapely.get_parts(geom)
@@ -155,6 +166,8 @@ class PlanLights:
     incomplete: list[tuple[Feature, str]] = field(default_factory=list)
     incomplete_tree: STRtree | None = None
     defaulted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: per scenario text: which luminaires are dimmed or off then (see :func:`_changed_at`)
+    changed_by_scenario: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _luminaire(feature: Feature) -> tuple[Luminaire | None, str]:
@@ -562,12 +575,24 @@ def _incomplete_near_many(lights: PlanLights, geoms: Sequence[BaseGeometry],
 def _incomplete_of(lights: PlanLights, idx: tuple[int, ...]) -> _IncompleteNear:
     hits = [lights.incomplete[i] for i in idx]
     names: list[str] = []
+    reasons_seen: set[str] = set()
     for _, why in hits:
-        for name in (why.split(", ") if why.replace(", ", "").replace("_", "").isalpha()
-                     else ["mounting_height_m", "luminous_flux_lm"]):
+        if why in reasons_seen:   # its names are in already
+            continue
+        reasons_seen.add(why)
+        for name in _lacking(why):
             if name not in names:
                 names.append(name)
     return [f.id for f, _ in hits], tuple(names)
+
+
+@lru_cache(maxsize=1024)
+def _lacking(why: str) -> tuple[str, ...]:
+    """The attributes an uncomputable light lacks, from the reason it was left out: the
+    names listed, or height and flux when the reason is an invalid value."""
+    if why.replace(", ", "").replace("_", "").isalpha():
+        return tuple(why.split(", "))
+    return ("mounting_height_m", "luminous_flux_lm")
 
 
 def _dark_threshold(cls: LightingClass) -> float:
@@ -604,15 +629,24 @@ def lighting(features: Sequence[Feature], params: LightingParams,
     (:func:`~inclusiecheck.geometry.lighting.lighting_stats_many`), each feature lit by the
     lights within reach of it, with the same figures as one feature at a time."""
     out: list[CheckResult | None] = []
-    jobs: list[tuple[int, _LightingJob]] = []
+    candidates: list[tuple[int, _LightingJob]] = []
     for feature in features:
         early = _lighting_job(feature, params, ctx)
         if isinstance(early, _LightingJob):
-            jobs.append((len(out), early))
+            candidates.append((len(out), early))
             out.append(None)
         else:
             out.append(early)
     scenario = params.scenario_text()
+    jobs: list[tuple[int, _LightingJob]] = []
+    for start in range(0, len(candidates), LIGHTING_BATCH):
+        chunk = candidates[start:start + LIGHTING_BATCH]
+        for n, job in _with_lights_in_reach(chunk):
+            if params.scenario == "night" and not _changed_at(job.lights, scenario)[
+                    job.near_idx].any():
+                out[n] = _evening_judges(params)
+            else:
+                jobs.append((n, job))
     for start in range(0, len(jobs), LIGHTING_BATCH):
         chunk = jobs[start:start + LIGHTING_BATCH]
         by_lights: dict[int, list[tuple[int, _LightingJob]]] = {}
@@ -661,17 +695,60 @@ def _lighting_job(feature: Feature, params: LightingParams,
             return ctx.missing("light")
         return _lit_fallback(feature, params, cls_name)
     geom, width = _lighting_geometry(feature, params, ctx)
-    near_idx = _near_index(lights, geom)
-    scenario = params.scenario_text()
-    if params.scenario == "night" and all(
-            scenario_flux(lights.luminaires[int(i)], scenario)
-            == lights.luminaires[int(i)].luminous_flux_lm for i in near_idx):
-        return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
-            f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
-            "de avondregel oordeelt.",
-            f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
-            "judges."))
-    return _LightingJob(cls_name, chosen, complete, lights, geom, width, near_idx)
+    return _LightingJob(cls_name, chosen, complete, lights, geom, width, _NOT_YET)
+
+
+#: ``_LightingJob.near_idx`` before :func:`_with_lights_in_reach` has filled it in
+_NOT_YET = np.zeros(0, dtype=np.intp)
+
+
+def _with_lights_in_reach(jobs: Sequence[tuple[int, _LightingJob]]
+                          ) -> list[tuple[int, _LightingJob]]:
+    """The jobs with the lights in reach of each (:func:`_near_index`), one tree query per
+    plan's lights for all of them."""
+    near: dict[int, np.ndarray] = {}
+    by_lights: dict[int, list[int]] = {}
+    for k, (_n, job) in enumerate(jobs):
+        by_lights.setdefault(id(job.lights), []).append(k)
+    for ks in by_lights.values():
+        lights = jobs[ks[0]][1].lights
+        for k, idx in zip(ks, _near_indices(lights, [jobs[k][1].geom for k in ks])):
+            near[k] = idx
+    return [(n, dataclasses.replace(job, near_idx=near[k])) for k, (n, job) in enumerate(jobs)]
+
+
+def _near_indices(lights: PlanLights, geoms: Sequence[BaseGeometry]) -> list[np.ndarray]:
+    """:func:`_near_index` of many geometries with one query of the tree (the same
+    ``dwithin`` test per geometry, indices ascending)."""
+    if not lights.luminaires:
+        return [np.zeros(0, dtype=np.intp) for _ in geoms]
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    g_idx, l_idx = lights.tree.query(arr, predicate="dwithin", distance=lights.max_reach_m)
+    order = np.lexsort((l_idx, g_idx))
+    g_idx, l_idx = g_idx[order], l_idx[order]
+    cuts = np.searchsorted(g_idx, np.arange(len(geoms) + 1)).tolist()
+    return [l_idx[cuts[k]:cuts[k + 1]] for k in range(len(geoms))]
+
+
+def _changed_at(lights: PlanLights, scenario: str) -> np.ndarray:
+    """Per luminaire: whether its flux in ``scenario`` differs from its full flux (dimmed or
+    switched off), worked out once per plan's lights and scenario."""
+    changed = lights.changed_by_scenario.get(scenario)
+    if changed is None:
+        changed = np.array([scenario_flux(lum, scenario) != lum.luminous_flux_lm
+                            for lum in lights.luminaires], dtype=bool)
+        lights.changed_by_scenario[scenario] = changed
+    return changed
+
+
+def _evening_judges(params: LightingParams) -> CheckResult:
+    """No dimmed or switched-off light in reach at night: the evening rule judges."""
+    return CheckResult(Outcome.NOT_APPLICABLE, property="illuminance_lx", note=_text(
+        f"Geen gedimde of gedoofde lichtpunten binnen bereik om {params.time}: "
+        "de avondregel oordeelt.",
+        f"No dimmed or switched-off light within reach at {params.time}: the evening rule "
+        "judges."))
 
 
 def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob,
@@ -694,21 +771,25 @@ def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob
     names = {"illuminance_avg_lx": ("gemiddeld", "average"),
              "illuminance_min_lx": ("minimum", "minimum"),
              "uniformity": ("gelijkmatigheid U0", "uniformity U0")}
-    reasons_nl = [f"{names[p][0]} {_nl(m)}{' lx' if u else ''} < {_nl(r)}{' lx' if u else ''}"
-                  for p, m, r, u in shortfalls]
-    reasons_en = [f"{names[p][1]} {_en(m)}{' lx' if u else ''} < {_en(r)}{' lx' if u else ''}"
-                  for p, m, r, u in shortfalls]
+    reasons_nl: list[str] = []
+    reasons_en: list[str] = []
+    for p, m, r, u in shortfalls:
+        (m_nl, m_en), (r_nl, r_en) = _nl_en(m), _nl_en(r)
+        lx = " lx" if u else ""
+        reasons_nl.append(f"{names[p][0]} {m_nl}{lx} < {r_nl}{lx}")
+        reasons_en.append(f"{names[p][1]} {m_en}{lx} < {r_en}{lx}")
     if stats.dark_length_m > 0:
-        reasons_nl.append(f"donker over {_nl(stats.dark_length_m, 1)} m")
-        reasons_en.append(f"dark over {_en(stats.dark_length_m, 1)} m")
+        dark_nl, dark_en = _nl_en(stats.dark_length_m, 1)
+        reasons_nl.append(f"donker over {dark_nl} m")
+        reasons_en.append(f"dark over {dark_en} m")
     elif stats.dark_area_m2 > 0:
-        reasons_nl.append(f"donker over {_nl(stats.dark_area_m2, 1)} m²")
-        reasons_en.append(f"dark over {_en(stats.dark_area_m2, 1)} m²")
-    summary = _text(
-        f"gemiddeld {_nl(stats.avg_lx)} lx, minimum {_nl(stats.min_lx)} lx, "
-        f"U0 {_nl(stats.uniformity)}",
-        f"average {_en(stats.avg_lx)} lx, minimum {_en(stats.min_lx)} lx, "
-        f"U0 {_en(stats.uniformity)}")
+        dark_nl, dark_en = _nl_en(stats.dark_area_m2, 1)
+        reasons_nl.append(f"donker over {dark_nl} m²")
+        reasons_en.append(f"dark over {dark_en} m²")
+    (avg_nl, avg_en), (min_nl, min_en), (u0_nl, u0_en) = (
+        _nl_en(stats.avg_lx), _nl_en(stats.min_lx), _nl_en(stats.uniformity))
+    summary = _text(f"gemiddeld {avg_nl} lx, minimum {min_nl} lx, U0 {u0_nl}",
+                    f"average {avg_en} lx, minimum {min_en} lx, U0 {u0_en}")
     data: dict[str, Any] = {
         "lighting_class": cls.name, "class_from": chosen, "scenario": scenario,
         "avg_lx": round(stats.avg_lx, 2), "min_lx": round(stats.min_lx, 2),

@@ -534,3 +534,59 @@ def test_night_rule_skips_kinds_without_a_class(tmp_path: Path, sv_rules: dict) 
     assert one(found, "boundary").outcome.value == "not_applicable"
     sq = one(found, "square")
     assert sq.outcome.value == "fail" and sq.data["lighting_class"] == "P6"
+
+
+def test_cached_number_texts_equal_format_number() -> None:
+    """``_nl_en`` (cached, the Dutch text from the English one) writes what ``_nl`` and
+    ``_en`` write, for random values, signed zeros, halves and integers."""
+    import numpy as np
+
+    from inclusiecheck.engine.checks.safety import _en, _nl, _nl_en
+
+    rng = np.random.default_rng(2)
+    values = [0.0, -0.0, -0.004, 0.005, 0.015, 2.5, 1936.0, -3.25, 1e9 / 3, 7, True]
+    values += rng.uniform(-50, 50, 300).tolist() + (rng.integers(0, 4000, 100) / 8).tolist()
+    for value in values * 2:   # twice: from the cache too
+        for decimals in (0, 1, 2):
+            assert _nl_en(value, decimals) == (_nl(value, decimals), _en(value, decimals))
+
+
+def test_near_indices_and_night_change_equal_one_feature_at_a_time() -> None:
+    """The lights in reach of many geometries (one tree query) equal ``_near_index`` per
+    geometry; the per-light night change equals ``scenario_flux`` against the full flux."""
+    import numpy as np
+    import shapely
+    from shapely import STRtree
+    from shapely.geometry import LineString, Point
+
+    from inclusiecheck.engine.checks.safety import (
+        PlanLights,
+        _changed_at,
+        _near_index,
+        _near_indices,
+    )
+    from inclusiecheck.geometry.lighting import Luminaire, reach_m, scenario_flux
+
+    rng = np.random.default_rng(12)
+    lums = [Luminaire(float(x), float(y), float(rng.uniform(3, 9)), float(rng.uniform(0.1, 5000)),
+                      dimmed_pct=[None, 100.0, 50.0, 0.0][k % 4],
+                      off_hours=[None, "00:00-05:00", "23:00-01:00", None, "02:00-04:00"][k % 5])
+            for k, (x, y) in enumerate(rng.uniform(-300, 300, (200, 2)))]
+    xy = np.array([[lum.x, lum.y] for lum in lums])
+    lights = PlanLights(lums, [], xy, STRtree(shapely.points(xy)),
+                        max(reach_m(lum) for lum in lums))
+    geoms = [Point(rng.uniform(-350, 350, 2)).buffer(2.0) for _ in range(60)]
+    geoms += [LineString(rng.uniform(-350, 350, (3, 2))) for _ in range(60)]
+    geoms += [Point(5000, 5000)]
+    got = _near_indices(lights, geoms)
+    for g, idx in zip(geoms, got):
+        ref = _near_index(lights, g)
+        assert idx.tolist() == ref.tolist()
+    assert sum(len(i) for i in got) > 0
+    for scenario in ("night@01:00", "night@03:00", "night@23:30", "evening"):
+        changed = _changed_at(lights, scenario)
+        assert changed is _changed_at(lights, scenario)   # once per scenario
+        assert changed.tolist() == [scenario_flux(lum, scenario) != lum.luminous_flux_lm
+                                    for lum in lums]
+    empty = PlanLights([], [], np.zeros((0, 2)), STRtree([]), 0.0)
+    assert [i.tolist() for i in _near_indices(empty, geoms[:2])] == [[], []]
