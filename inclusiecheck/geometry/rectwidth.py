@@ -12,9 +12,10 @@ the general functions of :mod:`inclusiecheck.geometry.clearwidth`.
 
 The batch entry point is :func:`rect_profiles` (arrays in, arrays out): the frames, footprint
 rings, the cut of every profile (:func:`cut_many`) and the narrowest sections
-(:func:`base_results`) of many walkways in vectorised calls, with the same arithmetic as one
-walkway at a time; :func:`narrowings_many` cuts the narrowings of many profiles at one required
-width. A walkway with nothing in it keeps its rectangle's width without a cut.
+(:func:`base_results`, with the longest free piece of each from :func:`free_spans`) of many
+walkways in vectorised calls, with the same arithmetic as one walkway at a time;
+:func:`narrowings_many` cuts the narrowings of many profiles at one required width. A walkway
+with nothing in it keeps its rectangle's width without a cut.
 
 All geometry is in a projected metric CRS (metres); Z is ignored by the caller (2D areas).
 """
