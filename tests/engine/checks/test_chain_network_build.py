@@ -319,3 +319,29 @@ def test_only_lines_and_only_surfaces() -> None:
                 _feat("stop", "s", Point(1, 4))]
     _assert_same(build_chain_network(_context(surfaces)), reference_build(_context(surfaces)))
     assert build_chain_network(_context([_feat("stop", "s", Point(1, 4))])) is None
+
+
+def test_edge_cases_equal_the_per_surface_build() -> None:
+    """A walkway wholly under a stair (nothing left of it), a flat polygon (no area), a bow
+    tie, two stops at one spot and one on a concave corner (one new node each), stops on a
+    surface's outline and far away, a hole, touching surfaces and centre lines ending on them."""
+    ell = box(0, 0, 20, 4).union(box(0, 0, 4, 20))   # concave corner at (4, 4)
+    plan = [
+        _feat("walkway", "ell", ell),
+        _feat("walkway", "under", box(30, 0, 34, 3)),
+        _feat("stairs", "st", box(29, -1, 35, 4)),
+        _feat("ramp", "rp", box(10, 1, 12, 3)),                    # a hole in the L
+        _feat("walkway", "flat", Polygon([(40, 0), (45, 0), (50, 0)])),
+        _feat("crossing", "bow", Polygon([(50, 10), (56, 16), (56, 10), (50, 16)])),
+        _feat("walkway", "next", box(20, 0, 28, 4)),               # touches the L
+        _feat("walkway", "w", LineString([(28, 2), (40, 2)])),
+        _feat("walkway", "w2", LineString([(2, 20), (2, 30)])),
+        _feat("stop", "s1", Point(15, 6)), _feat("stop", "s2", Point(15, 6)),
+        _feat("entrance", "e", Point(4, 4)), _feat("toilet", "t", Point(20, 4)),
+        _feat("bench", "b", Point(200, 200)), _feat("lift", "l", Point(8, 8)),
+    ]
+    fast = build_chain_network(_context(plan))
+    assert fast is not None
+    _assert_same(fast, reference_build(_context(plan)))
+    surfaces = {f.id for f in fast.edge_feature if f is not None and f.geom_type == "Polygon"}
+    assert "under" not in surfaces and "flat" not in surfaces and "ell" in surfaces
