@@ -860,6 +860,26 @@ class ChainSearch:
     origins: list[Feature]
     origin_index: dict[int, int]
     routes: dict[str, list[Route | None]] = field(default_factory=dict)
+    near: np.ndarray | None = None
+    points: list[Point] | None = None
+
+    def origin_points(self) -> list[Point]:
+        """The point of every origin (made once, for every search)."""
+        if self.points is None:
+            self.points = [_point_of(f) for f in self.origins]
+        return self.points
+
+    def near_network(self, p: RouteChainParams) -> np.ndarray:
+        """Per origin: whether a network edge lies within ``max_snap_m`` of it (one
+        spatial-index query for every origin, made when the first origin asks)."""
+        if self.near is None:
+            pts = np.array(self.origin_points(), dtype=object)
+            hit, _edge = self.cn.net.tree.query(pts, predicate="dwithin",
+                                                distance=p.max_snap_m)
+            near = np.zeros(len(pts), dtype=bool)
+            near[hit] = True
+            self.near = near
+        return self.near
 
     def routes_for(self, kind: str, p: RouteChainParams) -> list[Route | None]:
         """``all`` links and destinations, ``ok`` ones only, or ``known`` (not broken) ones."""
@@ -872,7 +892,7 @@ class ChainSearch:
                 limit = _OK if kind == "ok" else _UNKNOWN
                 keep = [t for t in keep if worst[t] <= limit]
                 blocked = self.judgement.status > limit
-            pts = [_point_of(f) for f in self.origins]
+            pts = self.origin_points()
             found = nearest_routes(
                 self.cn.net, pts, [self.target_points[t] for t in keep],
                 cutoff_m=p.max_route_m, max_snap_m=p.max_snap_m, blocked_edges=blocked) \
@@ -1012,7 +1032,6 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
         return CheckResult(Outcome(p.missing_destination), prop, None, 0,
                            missing=(layers,) if p.missing_destination == "to_verify" else (),
                            note=note, data={**base, "links": note})
-    origin = _point_of(feature)
     cn = chain_network(ctx)
     if cn is None:
         d0, i0 = straight_to_nearest(ctx, feature, p, targets)
@@ -1032,7 +1051,7 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
         k = 0
     shortest = search.routes_for("all", p)[k]
     if shortest is None:
-        return _no_route(feature, origin, search, p, cn, ctx)
+        return _no_route(feature, search, p, ctx)
     issues = _route_issues(shortest, search)
     data: dict[str, Any] = {"route_m": _m(shortest.distance_m),
                             "destination": _target_name(search, shortest),
@@ -1115,16 +1134,15 @@ def _to_verify(route: Route, unknown: list[Issue], search: ChainSearch,
                              "links": links})
 
 
-def _no_route(feature: Feature, origin: Point, search: ChainSearch, p: RouteChainParams,
-              cn: ChainNetwork, ctx: CheckContext) -> CheckResult:
+def _no_route(feature: Feature, search: ChainSearch, p: RouteChainParams,
+              ctx: CheckContext) -> CheckResult:
     d0, i0 = straight_to_nearest(ctx, feature, p, search.targets)
     near = search.targets[i0]
     near_nl, near_en = _label(near)
     straight = _m(d0)
-    snapped = cn.net.tree.query(origin, predicate="dwithin", distance=p.max_snap_m)
     base = {"destination": {"nl": near_nl, "en": near_en}, "route_m": None,
             "straight_m": straight}
-    if snapped.size == 0:
+    if not search.near_network(p)[search.origin_index[id(feature)]]:
         note = {"nl": f"de oorsprong ligt verder dan {_n(p.max_snap_m, 'nl')} m van het "
                       f"getekende looppadennetwerk; {near_nl} ligt in rechte lijn "
                       f"op {_n(straight, 'nl')} m",
