@@ -316,8 +316,13 @@ def rect_frames(areas: list[Any], alongs: list[Any]
     import shapely
 
     out: list[tuple[Any, Any, Any, float, float] | None] = [None] * len(areas)
-    cand = [i for i, a in enumerate(areas)
-            if a.geom_type == "Polygon" and not len(a.interiors)]
+    if not areas:
+        return out
+    all_areas = np.empty(len(areas), dtype=object)
+    all_areas[:] = areas
+    # polygons without holes
+    plain = (shapely.get_type_id(all_areas) == 3) & (shapely.get_num_interior_rings(all_areas) == 0)
+    cand = np.flatnonzero(plain).tolist()
     if not cand:
         return out
     geoms = np.empty(len(cand), dtype=object)
