@@ -476,12 +476,20 @@ def _rect_profiles_batch(feats: Sequence[Feature], ctx: CheckContext,
     out: list[Any] = [False] * len(feats)
     areas = walking_areas(ctx, feats)
     cand, cand_areas, alongs = [], [], []
+    # per feature in vectorised calls: an empty walking area, a straight 2-point centre line
+    area_arr = np.empty(len(feats), dtype=object)
+    area_arr[:] = areas
+    empty = shapely.is_empty(area_arr)   # None: False, skipped below
+    geom_arr = np.empty(len(feats), dtype=object)
+    geom_arr[:] = [f.geometry for f in feats]
+    two_point_line = (shapely.get_type_id(geom_arr) == 1) \
+        & (shapely.get_num_coordinates(geom_arr) == 2)
     for i, (f, area) in enumerate(zip(feats, areas)):
-        if area is None or area.is_empty:
+        if area is None or empty[i]:
             continue
         along = None
         if f.geom_type != "Polygon":
-            if f.geometry.geom_type != "LineString" or shapely.get_num_coordinates(f.geometry) != 2:
+            if not two_point_line[i]:
                 continue
             along = f.geometry
         cand.append(i)

@@ -12,9 +12,10 @@ the general functions of :mod:`inclusiecheck.geometry.clearwidth`.
 
 The batch entry point is :func:`rect_profiles` (arrays in, arrays out): the frames, footprint
 rings, the cut of every profile (:func:`cut_many`) and the narrowest sections
-(:func:`base_results`) of many walkways in vectorised calls, with the same arithmetic as one
-walkway at a time; :func:`narrowings_many` cuts the narrowings of many profiles at one required
-width. A walkway with nothing in it keeps its rectangle's width without a cut.
+(:func:`base_results`, with the longest free piece of each from :func:`free_spans`) of many
+walkways in vectorised calls, with the same arithmetic as one walkway at a time;
+:func:`narrowings_many` cuts the narrowings of many profiles at one required width. A walkway
+with nothing in it keeps its rectangle's width without a cut.
 
 All geometry is in a projected metric CRS (metres); Z is ignored by the caller (2D areas).
 """
@@ -260,6 +261,12 @@ class RectProfile:
                         narrowest=base.narrowest, gross_width_m=base.gross_width_m,
                         centreline=base.centreline, narrowings=narrowings)
                 return self._whole_result
+            # the narrowest section does not depend on req: the base result's, with these
+            # narrowings (the same values as computed below from this profile)
+            return ClearWidthResult(
+                min_width_m=base.min_width_m, location=base.location, narrowest=base.narrowest,
+                gross_width_m=base.gross_width_m, centreline=base.centreline,
+                narrowings=narrowings)
         k = self._narrowest()
         piece = self.free_piece(k)
         half = self.width / 2
@@ -309,8 +316,13 @@ def rect_frames(areas: list[Any], alongs: list[Any]
     import shapely
 
     out: list[tuple[Any, Any, Any, float, float] | None] = [None] * len(areas)
-    cand = [i for i, a in enumerate(areas)
-            if a.geom_type == "Polygon" and not len(a.interiors)]
+    if not areas:
+        return out
+    all_areas = np.empty(len(areas), dtype=object)
+    all_areas[:] = areas
+    # polygons without holes
+    plain = (shapely.get_type_id(all_areas) == 3) & (shapely.get_num_interior_rings(all_areas) == 0)
+    cand = np.flatnonzero(plain).tolist()
     if not cand:
         return out
     geoms = np.empty(len(cand), dtype=object)
@@ -556,9 +568,7 @@ def narrowings_many(profiles: list[RectProfile], req: float) -> None:
     mid = (s0 + s1) / 2
     lo_s = np.where(short, np.maximum(mid - VERTEX_EPS_M / 2, 0.0), s0)
     hi_s = np.where(short, np.minimum(mid + VERTEX_EPS_M / 2, length), s1)
-    spans = [todo[m]._free_span(k) for m, k in zip(owners, k_local)]
-    span_lo = np.array([a for a, _b in spans], dtype=float)
-    span_hi = np.array([b for _a, b in spans], dtype=float)
+    span_lo, span_hi = free_spans([todo[m] for m in owners], k_local)
 
     def pts(u: Any, v: Any) -> Any:
         return org + u[:, None] * UD + v[:, None] * VD
@@ -582,6 +592,65 @@ def narrowings_many(profiles: list[RectProfile], req: float) -> None:
             p._by_req[req] = tuple(runs)
 
 
+def free_spans(profiles: Sequence[RectProfile], stations: Sequence[int]) -> tuple[Any, Any]:
+    """:meth:`RectProfile._free_span` of ``profiles[q]`` at its station ``stations[q]`` for
+    every q, in vectorised calls with the same arithmetic: ``(lo, hi)`` arrays.
+
+    The blocked intervals of a station are a contiguous run of its profile's intervals (they
+    are sorted by station, then start). The runs of all queries are gathered into one padded
+    table; the end of the blocked stretch before each interval is a running maximum along a
+    row, the longest gap the first largest one, the stretch after the last interval wins
+    only when longer."""
+    import numpy as np
+
+    n = len(profiles)
+    width = np.array([p.width for p in profiles], dtype=float)
+    lo, hi = np.zeros(n), width.copy()
+    block_of: dict[int, int] = {}
+    blocks: list[RectProfile] = []
+    for p in profiles:
+        if p._intervals is not None and id(p) not in block_of:
+            block_of[id(p)] = len(blocks)
+            blocks.append(p)
+    if not blocks:
+        return lo, hi
+    # every cut profile's intervals once, its stations numbered after the previous profiles'
+    ns = np.array([len(p.s) for p in blocks])
+    s_off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    a_all = np.concatenate([p._intervals[0] for p in blocks])  # type: ignore[index]
+    b_all = np.concatenate([p._intervals[1] for p in blocks])  # type: ignore[index]
+    k_all = np.concatenate([p._intervals[2] + s_off[m]  # type: ignore[index]
+                            for m, p in enumerate(blocks)])
+    block = np.array([block_of.get(id(p), -1) for p in profiles], dtype=np.int64)
+    cut = block >= 0
+    key = s_off[block[cut]] + np.asarray(stations, dtype=np.int64)[cut]
+    first = np.searchsorted(k_all, key, side="left")
+    count = np.searchsorted(k_all, key, side="right") - first
+    q = np.flatnonzero(cut)[count > 0]
+    first, count = first[count > 0], count[count > 0]
+    if not len(q):
+        return lo, hi
+    col = np.arange(int(count.max()))
+    valid = col[None, :] < count[:, None]
+    at = np.minimum(first[:, None] + col[None, :], len(a_all) - 1)
+    a = a_all[at]
+    b = np.where(valid, b_all[at], 0.0)   # padding after the run: no effect on the maxima
+    rows = np.arange(len(q))
+    prev = np.maximum.accumulate(np.concatenate([np.zeros((len(q), 1)), b], axis=1), axis=1)
+    gap = np.where(valid, a - prev[:, :-1], -np.inf)
+    best = np.argmax(gap, axis=1)
+    best_gap = gap[rows, best]
+    end = prev[rows, count]
+    w = width[q]
+    tail = w - end > best_gap
+    lo_q = np.where(tail, end, prev[rows, best])
+    hi_q = np.where(tail, w, a[rows, best])
+    blocked = hi_q - lo_q <= 0   # fully blocked: the gross section
+    lo_q[blocked], hi_q[blocked] = 0.0, w[blocked]
+    lo[q], hi[q] = lo_q, hi_q
+    return lo, hi
+
+
 def base_results(profiles: list[RectProfile]) -> None:
     """Set the result without narrowings (``result(None)``) of many profiles at once: the
     narrowest free pieces, their middles and the centre lines in vectorised calls."""
@@ -596,20 +665,23 @@ def base_results(profiles: list[RectProfile]) -> None:
     vd = np.array([p.vd for p in profiles], dtype=float)
     length = np.array([p.length for p in profiles], dtype=float)
     width = np.array([p.width for p in profiles], dtype=float)
-    station = np.empty(n)
-    lo = np.zeros(n)
-    hi = width.copy()
-    min_w = np.empty(n)
-    for m, p in enumerate(profiles):
-        if p._intervals is None:     # constant width: the middle station ties win
-            k = len(p.s) // 2
-            station[m] = p.s[k]
-            min_w[m] = p.w[k]
-            continue
-        k = p._narrowest()
-        station[m] = p.s[k]
-        min_w[m] = p.w[k]
-        lo[m], hi[m] = p._free_span(k)
+    # the narrowest station of every profile (as RectProfile._narrowest: the middle one of the
+    # stations within 1e-6 of the minimum), the minimum and maximum, over the concatenated widths
+    ns = np.array([len(p.w) for p in profiles])
+    off = np.concatenate(([0], np.cumsum(ns)[:-1]))
+    w_all = np.concatenate([p.w for p in profiles])
+    s_all = np.concatenate([p.s for p in profiles])
+    w_min = np.minimum.reduceat(w_all, off)
+    w_max = np.maximum.reduceat(w_all, off)
+    owner = np.repeat(np.arange(n), ns)
+    tie = np.flatnonzero(w_all <= (w_min + 1e-6)[owner])
+    first_tie = np.searchsorted(owner[tie], np.arange(n))
+    n_ties = np.bincount(owner[tie], minlength=n)
+    k_glob = tie[first_tie + n_ties // 2]
+    station = s_all[k_glob]
+    min_w = w_all[k_glob]
+    k_local = (k_glob - off).tolist()
+    lo, hi = free_spans(profiles, k_local)
 
     def pt(u: Any, v: Any) -> Any:
         return origin + u[:, None] * ud + v[:, None] * vd
@@ -618,11 +690,13 @@ def base_results(profiles: list[RectProfile]) -> None:
     middles = shapely.line_interpolate_point(pieces, 0.5, normalized=True)
     half = width / 2
     centres = shapely.linestrings(np.stack([pt(np.zeros(n), half), pt(length, half)], axis=1))
-    for m, p in enumerate(profiles):
-        p._w_min, p._w_max = float(p.w.min()), float(p.w.max())
+    for p, low, high, w, loc, piece, centre in zip(
+            profiles, w_min.tolist(), w_max.tolist(), min_w.tolist(), middles.tolist(),
+            pieces.tolist(), centres.tolist()):
+        p._w_min, p._w_max = low, high
         p._base = ClearWidthResult(
-            min_width_m=float(min_w[m]), location=middles[m], narrowest=pieces[m],
-            gross_width_m=float(p.width), centreline=centres[m], narrowings=())
+            min_width_m=w, location=loc, narrowest=piece,
+            gross_width_m=float(p.width), centreline=centre, narrowings=())
 
 
 def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],

@@ -110,6 +110,42 @@ def test_batched_narrowings_equal_one_by_one(req: float) -> None:
         assert len(b.narrowings(req)) == 1 and b.narrowings(req) is b._whole
 
 
+def test_free_spans_equal_one_by_one() -> None:
+    """The longest free piece of every station of every profile, in one vectorised call, as
+    RectProfile._free_span gives it station by station (profiles without obstacles included,
+    profiles asked more than once, in any order)."""
+    _single, batch = _profiles(5, 200)
+    rng = np.random.default_rng(3)
+    queries = [(p, k) for p in batch for k in range(len(p.s))]
+    order = rng.permutation(len(queries))
+    queries = [queries[i] for i in order]
+    lo, hi = rw.free_spans([p for p, _k in queries], [k for _p, k in queries])
+    expected = [p._free_span(k) for p, k in queries]
+    assert lo.tolist() == [a for a, _b in expected]
+    assert hi.tolist() == [b for _a, b in expected]
+    assert sum(b - a < p.width for (a, b), (p, _k) in zip(expected, queries)) > 100
+
+
+@pytest.mark.parametrize("req", [1.0, 1.5, 1.8])
+def test_batched_results_with_narrowings_equal_one_by_one(req: float) -> None:
+    """A batched profile's result with narrowings takes its narrowest section from the base
+    result: the same values as the one-by-one profile computes for itself."""
+    single, batch = _profiles(13, 300)
+    rw.narrowings_many(batch, req)
+    compared = 0
+    for a, b in zip(single, batch):
+        assert (b._w_min, b._w_max) == (float(a.w.min()), float(a.w.max()))
+        x, y = a.result(req), b.result(req)
+        assert x.min_width_m == y.min_width_m and x.gross_width_m == y.gross_width_m
+        assert x.location.equals_exact(y.location, 0)
+        assert x.narrowest.equals_exact(y.narrowest, 0)
+        assert x.centreline.equals_exact(y.centreline, 0)
+        assert len(x.narrowings) == len(y.narrowings)
+        assert all(_same_narrowing(m, n) for m, n in zip(x.narrowings, y.narrowings))
+        compared += bool(x.narrowings)
+    assert compared > 20
+
+
 def _reference_location(geom):  # type: ignore[no-untyped-def]
     if geom is None or geom.is_empty:
         return None

@@ -44,8 +44,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from shapely.geometry.polygon import orient
-from shapely.ops import nearest_points, split, substring
+from shapely.ops import split, substring
 
 from inclusiecheck.engine.checks.api import (
     CheckContext,
@@ -178,22 +177,36 @@ class ChainNetwork:
     edge_feature: list[Feature | None]  # None: a connector the network builder added
 
 
-def _reflex_vertices(area: BaseGeometry) -> list[tuple[float, float]]:
-    """Concave corners of a surface: where a shortest path inside it bends."""
-    out: list[tuple[float, float]] = []
-    for part in shapely.get_parts(area):
-        if part.geom_type != "Polygon" or part.is_empty:
-            continue
-        poly = orient(part, 1.0)  # area on the left of every ring
-        for ring in (poly.exterior, *poly.interiors):
-            xy = np.asarray(ring.coords)[:-1, :2]
-            if len(xy) < 3:
-                continue
-            prev, nxt = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
-            a, b = xy - prev, nxt - xy
-            cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-            out.extend(map(tuple, xy[cross < -1e-9].tolist()))
-    return out
+def _reflex_vertices_many(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concave corners of every surface (where a shortest path inside it bends), in one pass:
+    ``(xy, owner)``, the corners' coordinates and the index of their surface, surface by
+    surface, part by part, exterior ring then holes, in ring order."""
+    parts, part_owner = shapely.get_parts(areas, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
+    parts, part_owner = parts[keep], part_owner[keep]
+    if parts.size == 0:
+        return np.zeros((0, 2)), np.zeros(0, np.int64)
+    oriented = shapely.orient_polygons(parts, exterior_cw=False)  # area left of every ring
+    rings, ring_part = shapely.get_rings(oriented, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    count = np.bincount(ring_of, minlength=rings.size)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    n = count - 1  # the closing vertex repeats the first
+    # every vertex but the closing one of every ring with at least 3 of them
+    good = n >= 3
+    n_good, start_good = n[good], start[good]
+    ring_id = np.repeat(np.flatnonzero(good), n_good)
+    offsets = np.repeat(np.cumsum(n_good) - n_good, n_good)
+    k = np.arange(int(n_good.sum())) - offsets  # position in the ring
+    base = np.repeat(start_good, n_good)
+    size = np.repeat(n_good, n_good)
+    xy = coords[base + k]
+    prev = coords[base + (k - 1) % size]
+    nxt = coords[base + (k + 1) % size]
+    a, b = xy - prev, nxt - xy
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    reflex = cross < -1e-9
+    return xy[reflex], part_owner[ring_part[ring_id[reflex]]].astype(np.int64)
 
 
 def _shared_portals(a: BaseGeometry, b: BaseGeometry, tol: float) -> list[tuple[float, float]]:
@@ -215,49 +228,100 @@ def _shared_portals(a: BaseGeometry, b: BaseGeometry, tol: float) -> list[tuple[
     return out
 
 
-def _portal_pairs(area: BaseGeometry, xy: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs of portals joined by a straight walking line that stays on the surface
-    (every pair up to ``ALL_PAIRS_MAX`` portals, else the Delaunay edges between them)."""
-    n = len(xy)
-    if n < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if n <= ALL_PAIRS_MAX:
-        i, j = np.triu_indices(n, k=1)
-    else:
-        tri = shapely.delaunay_triangles(shapely.multipoints(xy), only_edges=True)
-        seg = shapely.get_coordinates(shapely.get_parts(tri)).reshape(-1, 2, 2)
-        lookup = {(round(x, 6), round(y, 6)): k for k, (x, y) in enumerate(xy.tolist())}
-        i = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 0].tolist()])
-        j = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 1].tolist()])
-    lines = shapely.linestrings(np.stack([xy[i], xy[j]], axis=1))
-    keep = shapely.covered_by(lines, area.buffer(tol)) & (shapely.length(lines) > 0)
-    return i[keep], j[keep]
+def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of the points ``xy`` joined by an edge of their Delaunay triangulation."""
+    tri = shapely.delaunay_triangles(shapely.multipoints(xy), only_edges=True)
+    seg = shapely.get_coordinates(shapely.get_parts(tri)).reshape(-1, 2, 2)
+    lookup = {(round(x, 6), round(y, 6)): k for k, (x, y) in enumerate(xy.tolist())}
+    i = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 0].tolist()],
+                 dtype=np.int64)
+    j = np.array([lookup[(round(a, 6), round(b, 6))] for a, b in seg[:, 1].tolist()],
+                 dtype=np.int64)
+    return i, j
 
 
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """The polygonal part of a (repaired) geometry, as one (Multi)Polygon."""
-    parts = shapely.get_parts(shapely.make_valid(shapely.force_2d(geom)))
-    polys = [g for g in parts if g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0]
-    return shapely.union_all(polys) if polys else shapely.Polygon()
+def _portal_pairs_many(areas: np.ndarray, owner: np.ndarray, node: np.ndarray,
+                       xy: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The straight walking lines between the portals of every surface that stay on it.
+
+    ``owner`` and ``node`` list each surface's portals (sorted by surface, then node id, no
+    repeats); ``xy`` holds the node coordinates. A surface with up to ``ALL_PAIRS_MAX``
+    portals joins every pair, a larger one the Delaunay edges between them; a pair is kept
+    where its line is covered by the surface grown by ``tol``. Returns ``(surface, u, v)``
+    per kept line, surface by surface, pairs in ``numpy.triu_indices`` (or Delaunay) order.
+    """
+    count = np.bincount(owner, minlength=len(areas))
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    cand_i: list[np.ndarray] = []
+    cand_j: list[np.ndarray] = []
+    cand_o: list[np.ndarray] = []
+    small = (count >= 2) & (count <= ALL_PAIRS_MAX)
+    for size in np.unique(count[small]).tolist():  # every surface of one size at once
+        ti, tj = np.triu_indices(size, k=1)
+        owners = np.flatnonzero(count == size)
+        first = start[owners][:, None]
+        cand_i.append((first + ti).ravel())
+        cand_j.append((first + tj).ravel())
+        cand_o.append(np.repeat(owners, ti.size))
+    for a in np.flatnonzero(count > ALL_PAIRS_MAX).tolist():
+        i, j = _delaunay_pairs(xy[node[start[a]:start[a] + count[a]]])
+        cand_i.append(start[a] + i)
+        cand_j.append(start[a] + j)
+        cand_o.append(np.full(i.size, a, dtype=np.int64))
+    if not cand_o:
+        empty = np.zeros(0, np.int64)
+        return empty, empty.copy(), empty.copy()
+    co = np.concatenate(cand_o).astype(np.int64)
+    order = np.argsort(co, kind="stable")  # surface by surface, each in its own pair order
+    co = co[order]
+    u = node[np.concatenate(cand_i)[order]]
+    v = node[np.concatenate(cand_j)[order]]
+    grown = np.empty(len(areas), dtype=object)
+    with_pairs = np.flatnonzero(count >= 2)
+    # quad_segs=16: the default of BaseGeometry.buffer (shapely.buffer's is 8)
+    grown[with_pairs] = shapely.buffer(areas[with_pairs], tol, quad_segs=16)
+    lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    keep = shapely.covered_by(lines, grown[co]) & (shapely.length(lines) > 0)
+    return co[keep], u[keep], v[keep]
+
+
+def _polygonal_many(geoms: np.ndarray) -> np.ndarray:
+    """The polygonal part of each (repaired) geometry, as one (Multi)Polygon each (an empty
+    Polygon where there is none)."""
+    out = np.empty(len(geoms), dtype=object)
+    if len(geoms) == 0:
+        return out
+    parts, owner = shapely.get_parts(shapely.make_valid(shapely.force_2d(geoms)),
+                                     return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (3, 6)) & (shapely.area(parts) > 0)
+    parts, owner = parts[keep], owner[keep]
+    count = np.bincount(owner, minlength=len(geoms))
+    one = count[owner] == 1
+    if np.any(one):  # the usual case: one polygon, unioned on its own as a 1-element list
+        out[owner[one]] = shapely.union_all(parts[one].reshape(-1, 1), axis=1)
+    for k in np.flatnonzero(count > 1).tolist():
+        out[k] = shapely.union_all(list(parts[owner == k]))
+    for k in np.flatnonzero(count == 0).tolist():
+        out[k] = shapely.Polygon()
+    return out
 
 
 def _surfaces(ctx: CheckContext) -> list[tuple[Feature, BaseGeometry]]:
     """Walkable surfaces: walkway and crossing polygons minus stairs/ramp polygons on them,
     and stairs/ramp polygons themselves."""
-    steps = [(f, _polygonal(f.geometry)) for layer in ("stairs", "ramp")
-             for f in ctx.model.features(layer) if f.geom_type == "Polygon"]
-    steps = [(f, g) for f, g in steps if not g.is_empty]
+    step_feats = [f for layer in ("stairs", "ramp") for f in ctx.model.features(layer)
+                  if f.geom_type == "Polygon"]
+    step_geoms = _polygonal_many(np.array([f.geometry for f in step_feats] or [], dtype=object))
+    steps = [(f, g) for f, g in zip(step_feats, step_geoms) if not g.is_empty]
     cut = shapely.union_all([g for _f, g in steps]) if steps else None
-    out: list[tuple[Feature, BaseGeometry]] = []
-    for layer in ("walkway", "crossing"):
-        for f in ctx.model.features(layer):
-            if f.geom_type != "Polygon":
-                continue
-            geom = _polygonal(f.geometry)
-            if cut is not None and geom.intersects(cut):
-                geom = _polygonal(geom.difference(cut))
-            if not geom.is_empty:
-                out.append((f, geom))
+    feats = [f for layer in ("walkway", "crossing") for f in ctx.model.features(layer)
+             if f.geom_type == "Polygon"]
+    geoms = _polygonal_many(np.array([f.geometry for f in feats] or [], dtype=object))
+    if cut is not None and len(geoms):
+        hit = np.flatnonzero(shapely.intersects(geoms, cut))
+        if hit.size:
+            geoms[hit] = _polygonal_many(shapely.difference(geoms[hit], cut))
+    out = [(f, g) for f, g in zip(feats, geoms) if not g.is_empty]
     return out + steps
 
 
@@ -297,20 +361,36 @@ class _Nodes:
         self.xy: list[tuple[float, float]] = [tuple(p) for p in node_xy.tolist()]
         self.tol = tol
         self._tree = shapely.STRtree(shapely.points(node_xy)) if len(node_xy) else None
-        self._n0 = len(node_xy)
         self._new: dict[tuple[float, float], int] = {}
 
-    def id_of(self, x: float, y: float) -> int:
-        key = (round(x, 3), round(y, 3))
-        if key in self._new:
-            return self._new[key]
+    def ids_of(self, xy: np.ndarray) -> np.ndarray:
+        """The node id of each point, handed out in order: a point whose position (to the
+        millimetre) already got a new node reuses it; else the nearest network node within
+        the tolerance (the lowest id among equally near ones); else a new node. One bulk
+        nearest-node search for all points (only the network's own nodes are searched)."""
+        n = len(xy)
+        out = np.empty(n, dtype=np.int64)
+        if n == 0:
+            return out
+        near = np.full(n, -1, dtype=np.int64)
         if self._tree is not None:
-            near = self._tree.query_nearest(Point(x, y), max_distance=self.tol)
-            if len(near):
-                return int(near.min())
-        self._new[key] = len(self.xy)
-        self.xy.append((float(x), float(y)))
-        return self._new[key]
+            qi, ti = self._tree.query_nearest(shapely.points(xy), max_distance=self.tol)
+            if qi.size:
+                lowest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+                np.minimum.at(lowest, qi, ti)
+                found = lowest != np.iinfo(np.int64).max
+                near[found] = lowest[found]
+        for k, ((x, y), nearest) in enumerate(zip(xy.tolist(), near.tolist())):
+            key = (round(x, 3), round(y, 3))
+            node = self._new.get(key)
+            if node is None:
+                if nearest >= 0:
+                    node = nearest
+                else:
+                    node = self._new[key] = len(self.xy)
+                    self.xy.append((float(x), float(y)))
+            out[k] = node
+        return out
 
 
 def build_chain_network(ctx: CheckContext) -> ChainNetwork | None:
@@ -349,39 +429,54 @@ def build_chain_network(ctx: CheckContext) -> ChainNetwork | None:
 
     nodes = _Nodes(net0.node_xy, tol)
     tree = shapely.STRtree(area_geoms)
-    portals: list[list[int]] = [[nodes.id_of(x, y) for x, y in _reflex_vertices(g)]
-                                for g in area_geoms]
-    if net0.n_nodes:  # line ends and crossings with outlines: the network's own nodes
-        ni, ai = tree.query(shapely.points(net0.node_xy), predicate="dwithin", distance=tol)
-        for n, a in zip(ni.tolist(), ai.tolist()):
-            portals[a].append(n)
+    # the portals as (surface, point) pairs; the points get their node ids in one pass, in
+    # this order: concave corners, where two surfaces meet, stops / entrances / ... on or near
+    # a surface (the order decides the ids of the new nodes)
+    point_xy: list[np.ndarray] = []
+    point_owner: list[np.ndarray] = []  # the surface of each point (shared ones: see below)
+    reflex_xy, reflex_owner = _reflex_vertices_many(area_geoms)
+    point_xy.append(reflex_xy)
+    point_owner.append(reflex_owner)
+    shared_xy: list[tuple[float, float]] = []
+    shared_pair: list[tuple[int, int]] = []
     ai, bi = tree.query(area_geoms, predicate="dwithin", distance=tol)
     for a, b in zip(ai.tolist(), bi.tolist()):
         if a < b:
-            shared = [nodes.id_of(x, y) for x, y in _shared_portals(area_geoms[a],
-                                                                    area_geoms[b], tol)]
-            portals[a].extend(shared)
-            portals[b].extend(shared)
+            for pt in _shared_portals(area_geoms[a], area_geoms[b], tol):
+                shared_xy.append(pt)
+                shared_pair.append((a, b))
+    n_shared = len(shared_xy)
+    point_xy.append(np.asarray(shared_xy, dtype=float).reshape(-1, 2))
+    point_owner.append(np.asarray([a for a, _b in shared_pair], dtype=np.int64))
     pois = [f for layer in POI_LAYERS for f in ctx.model.features(layer)]
     if pois:
         pts = np.array([_point_of(f) for f in pois], dtype=object)
         pi, ai = tree.query(pts, predicate="dwithin", distance=POI_REACH_M)
-        for k, a in zip(pi.tolist(), ai.tolist()):
-            q = pts[k]
-            if not area_geoms[a].covers(q):
-                q = nearest_points(area_geoms[a].boundary, q)[0]
-            portals[a].append(nodes.id_of(q.x, q.y))
+        poi_xy = shapely.get_coordinates(pts[pi]).reshape(-1, 2)
+        outside = np.flatnonzero(~shapely.covers(area_geoms[ai], pts[pi]))
+        if outside.size:  # the nearest point of the surface's outline
+            reach = shapely.shortest_line(shapely.boundary(area_geoms[ai[outside]]),
+                                          pts[pi[outside]])
+            poi_xy[outside] = shapely.get_coordinates(shapely.get_point(reach, 0))
+        point_xy.append(poi_xy)
+        point_owner.append(ai.astype(np.int64))
+    ids = nodes.ids_of(np.concatenate(point_xy))
+    owners = np.concatenate(point_owner)
+    n_reflex = len(reflex_xy)
+    # a point where two surfaces meet is a portal of both
+    portal_owner = [owners, np.asarray([b for _a, b in shared_pair], dtype=np.int64)]
+    portal_node = [ids, ids[n_reflex:n_reflex + n_shared]]
+    if net0.n_nodes:  # line ends and crossings with outlines: the network's own nodes
+        ni, ai = tree.query(shapely.points(net0.node_xy), predicate="dwithin", distance=tol)
+        portal_owner.append(ai.astype(np.int64))
+        portal_node.append(ni.astype(np.int64))
     xy = np.asarray(nodes.xy, dtype=float)
-    new_u: list[np.ndarray] = []
-    new_v: list[np.ndarray] = []
-    for (f, geom), ids in zip(surfaces, portals):
-        ids_arr = np.unique(np.asarray(ids, dtype=np.int64))
-        i, j = _portal_pairs(geom, xy[ids_arr], tol)
-        new_u.append(ids_arr[i])
-        new_v.append(ids_arr[j])
-        edge_feature.extend([f] * len(i))
-    u = np.concatenate([net0.edge_u, *new_u]).astype(np.int64)
-    v = np.concatenate([net0.edge_v, *new_v]).astype(np.int64)
+    n_all = max(len(xy), 1)
+    key = np.unique(np.concatenate(portal_owner) * n_all + np.concatenate(portal_node))
+    owner, new_u, new_v = _portal_pairs_many(area_geoms, key // n_all, key % n_all, xy, tol)
+    edge_feature.extend(surfaces[a][0] for a in owner.tolist())
+    u = np.concatenate([net0.edge_u, new_u]).astype(np.int64)
+    v = np.concatenate([net0.edge_v, new_v]).astype(np.int64)
     n0 = net0.n_edges
     extra = shapely.linestrings(np.stack([xy[u[n0:]], xy[v[n0:]]], axis=1)) if len(u) > n0 \
         else np.empty(0, dtype=object)
@@ -765,6 +860,26 @@ class ChainSearch:
     origins: list[Feature]
     origin_index: dict[int, int]
     routes: dict[str, list[Route | None]] = field(default_factory=dict)
+    near: np.ndarray | None = None
+    points: list[Point] | None = None
+
+    def origin_points(self) -> list[Point]:
+        """The point of every origin (made once, for every search)."""
+        if self.points is None:
+            self.points = [_point_of(f) for f in self.origins]
+        return self.points
+
+    def near_network(self, p: RouteChainParams) -> np.ndarray:
+        """Per origin: whether a network edge lies within ``max_snap_m`` of it (one
+        spatial-index query for every origin, made when the first origin asks)."""
+        if self.near is None:
+            pts = np.array(self.origin_points(), dtype=object)
+            hit, _edge = self.cn.net.tree.query(pts, predicate="dwithin",
+                                                distance=p.max_snap_m)
+            near = np.zeros(len(pts), dtype=bool)
+            near[hit] = True
+            self.near = near
+        return self.near
 
     def routes_for(self, kind: str, p: RouteChainParams) -> list[Route | None]:
         """``all`` links and destinations, ``ok`` ones only, or ``known`` (not broken) ones."""
@@ -777,7 +892,7 @@ class ChainSearch:
                 limit = _OK if kind == "ok" else _UNKNOWN
                 keep = [t for t in keep if worst[t] <= limit]
                 blocked = self.judgement.status > limit
-            pts = [_point_of(f) for f in self.origins]
+            pts = self.origin_points()
             found = nearest_routes(
                 self.cn.net, pts, [self.target_points[t] for t in keep],
                 cutoff_m=p.max_route_m, max_snap_m=p.max_snap_m, blocked_edges=blocked) \
@@ -917,7 +1032,6 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
         return CheckResult(Outcome(p.missing_destination), prop, None, 0,
                            missing=(layers,) if p.missing_destination == "to_verify" else (),
                            note=note, data={**base, "links": note})
-    origin = _point_of(feature)
     cn = chain_network(ctx)
     if cn is None:
         d0, i0 = straight_to_nearest(ctx, feature, p, targets)
@@ -937,7 +1051,7 @@ def route_chain(feature: Feature, params: RouteChainParams, ctx: CheckContext) -
         k = 0
     shortest = search.routes_for("all", p)[k]
     if shortest is None:
-        return _no_route(feature, origin, search, p, cn, ctx)
+        return _no_route(feature, search, p, ctx)
     issues = _route_issues(shortest, search)
     data: dict[str, Any] = {"route_m": _m(shortest.distance_m),
                             "destination": _target_name(search, shortest),
@@ -1020,16 +1134,15 @@ def _to_verify(route: Route, unknown: list[Issue], search: ChainSearch,
                              "links": links})
 
 
-def _no_route(feature: Feature, origin: Point, search: ChainSearch, p: RouteChainParams,
-              cn: ChainNetwork, ctx: CheckContext) -> CheckResult:
+def _no_route(feature: Feature, search: ChainSearch, p: RouteChainParams,
+              ctx: CheckContext) -> CheckResult:
     d0, i0 = straight_to_nearest(ctx, feature, p, search.targets)
     near = search.targets[i0]
     near_nl, near_en = _label(near)
     straight = _m(d0)
-    snapped = cn.net.tree.query(origin, predicate="dwithin", distance=p.max_snap_m)
     base = {"destination": {"nl": near_nl, "en": near_en}, "route_m": None,
             "straight_m": straight}
-    if snapped.size == 0:
+    if not search.near_network(p)[search.origin_index[id(feature)]]:
         note = {"nl": f"de oorsprong ligt verder dan {_n(p.max_snap_m, 'nl')} m van het "
                       f"getekende looppadennetwerk; {near_nl} ligt in rechte lijn "
                       f"op {_n(straight, 'nl')} m",

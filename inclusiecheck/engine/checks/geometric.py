@@ -123,6 +123,8 @@ class ClearWidthParams(CheckParams):
 
 
 def _part_length(centreline: Any, point: Any) -> float:
+    if centreline.geom_type == "LineString":  # one part (a rectangle's centre line)
+        return float(centreline.length)
     parts = list(shapely.get_parts(centreline))
     if len(parts) == 1:
         return float(parts[0].length)
