@@ -830,13 +830,12 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     box = shapely.bounds(hidden) + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M,
                                              _CLIP_MARGIN_M, _CLIP_MARGIN_M])
     live = ~shapely.is_empty(hidden)
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    cuts = np.empty(len(polys), dtype=object)
-    for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(polys)].tolist(), strict=True):
-        p = owner[lo]
-        if live[p]:
-            cuts[lo:hi] = shapely.clip_by_rect(polys[lo:hi], *box[p].tolist())
     cand = np.flatnonzero(live[owner])
+    cuts = np.empty(len(polys), dtype=object)
+    rect = box[owner[cand]]
+    # shapely.clip_by_rect takes one rectangle; its ufunc broadcasts one per polygon
+    cuts[cand] = shapely.lib.clip_by_rect(polys[cand], rect[:, 0], rect[:, 1], rect[:, 2],
+                                          rect[:, 3])
     cand = cand[~shapely.is_empty(cuts[cand])]
     cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
     if len(cand) == 0:
@@ -1220,7 +1219,12 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
                    resolution_m: float = 0.25) -> np.ndarray:
     """Largest distance from ``paths[i]`` to a point of ``zones[i]`` (its exterior at most
     ``res`` apart, plus the interior points of a grid of ``res``, ``res`` at least
-    ``resolution_m`` and at most 20,000 grid cells per zone)."""
+    ``resolution_m`` and at most 20,000 grid cells per zone).
+
+    The maximum is GEOS's distance, bit for bit, but GEOS measures only the points that can
+    have it: every point is first measured in numpy (to about 1e-10 m), and only the points
+    within ``_DEPTH_SLACK_M`` of the largest numpy distance of their zone are measured again
+    (grid points are tested for lying inside the zone only when they can be the farthest)."""
     res = np.maximum(resolution_m, np.sqrt(shapely.area(zones) / 20_000.0))
     edge, edge_of = shapely.get_coordinates(
         shapely.segmentize(shapely.get_exterior_ring(zones), res), return_index=True)
@@ -1233,12 +1237,60 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
         grid_y.append(gy)
         grid_of.append(np.full(len(gx), i))
     gx, gy, g_of = np.concatenate(grid_x), np.concatenate(grid_y), np.concatenate(grid_of)
-    inside = shapely.contains_xy(zones[g_of], gx, gy)
-    pts = np.concatenate([edge, np.stack([gx[inside], gy[inside]], axis=-1)])
-    pt_of = np.concatenate([edge_of, g_of[inside]])
+    # The boundary points always count: their largest distance is a lower bound of the
+    # zone's; a grid point farther than that (less the slack) is tested for lying inside.
+    edge_d = _distances_to_paths(edge, edge_of, paths)
+    lower = np.full(len(zones), -np.inf)
+    np.maximum.at(lower, edge_of, edge_d)
+    grid_d = _distances_to_paths(np.stack([gx, gy], axis=-1), g_of, paths)
+    cand = np.flatnonzero(grid_d >= lower[g_of] - _DEPTH_SLACK_M)
+    cand = cand[shapely.contains_xy(zones[g_of[cand]], gx[cand], gy[cand])]
+    np.maximum.at(lower, g_of[cand], grid_d[cand])
+    # GEOS measures the points that can be the farthest.
+    near_e = np.flatnonzero(edge_d >= lower[edge_of] - _DEPTH_SLACK_M)
+    near_g = cand[grid_d[cand] >= lower[g_of[cand]] - _DEPTH_SLACK_M]
+    pts = np.concatenate([edge[near_e], np.stack([gx[near_g], gy[near_g]], axis=-1)])
+    pt_of = np.concatenate([edge_of[near_e], g_of[near_g]])
     far = np.full(len(zones), -np.inf)
     np.maximum.at(far, pt_of, shapely.distance(paths[pt_of], shapely.points(pts)))
     return far
+
+
+_DEPTH_SLACK_M = 1e-6
+"""Points of a zone whose numpy distance to the path lies this close to the largest of the
+zone are measured by GEOS for :func:`_max_distances` (far above the numpy error, about
+1e-10 m)."""
+_DEPTH_PAIRS_PER_PASS = 1_000_000
+
+
+def _distances_to_paths(xy: np.ndarray, of: np.ndarray, paths: np.ndarray) -> np.ndarray:
+    """Distance from each point ``xy[i]`` to the line ``paths[of[i]]``, in numpy: the
+    smallest distance to the line's segments (to about 1e-10 m of GEOS's), in passes of
+    about ``_DEPTH_PAIRS_PER_PASS`` (point, segment) pairs."""
+    coords, coord_of = shapely.get_coordinates(paths, return_index=True)
+    n_seg = np.bincount(coord_of, minlength=len(paths)) - 1   # a LineString has >= 2 points
+    first = np.cumsum(n_seg + 1) - (n_seg + 1)   # segment k of a line: coords k, k + 1
+    vec = np.diff(coords, axis=0)
+    count = n_seg[of]
+    ends = np.cumsum(count)
+    out = np.empty(len(xy))
+    lo = 0
+    while lo < len(xy):
+        done = ends[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, done + _DEPTH_PAIRS_PER_PASS, side="right")))
+        cnt = count[lo:hi]
+        pt = np.repeat(np.arange(lo, hi), cnt)
+        seg = _runs(first[of[lo:hi]], cnt)
+        sx, sy = vec[seg, 0], vec[seg, 1]
+        px = xy[pt, 0] - coords[seg, 0]
+        py = xy[pt, 1] - coords[seg, 1]
+        len2 = sx * sx + sy * sy
+        safe = np.where(len2 > 0.0, len2, 1.0)
+        r = np.clip((px * sx + py * sy) / safe, 0.0, 1.0)   # 0 on a zero-length segment
+        d = np.hypot(px - r * sx, py - r * sy)
+        out[lo:hi] = np.minimum.reduceat(d, np.cumsum(cnt) - cnt)
+        lo = hi
+    return out
 
 
 #: sight lines tested together in :func:`_views_ahead` (whole samples; bounds the memory of
