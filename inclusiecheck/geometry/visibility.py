@@ -77,6 +77,12 @@ _MARGINAL_M = 1e-5
 _MARGINAL_SIN = 1e-4
 """A hit at a crossing angle with a sine below this is confirmed with the tree."""
 _FAN_PAIRS_PER_BATCH = 400_000
+_CULL_SLACK_M = 1e-6
+"""A segment is left out of a fan when each of its rays hits something nearer than the
+segment's distance from the viewpoint less this (far above the rounding of a hit distance)."""
+_CULL_SIN = 1e-3
+"""Segments seen from the viewpoint at a sine below this (nearly edge-on, where the hit
+distance of a grazing ray is inaccurate) are never left out of a fan."""
 _WHOLE_FANS = 2
 """Isovists per path that :func:`hidden_zones_many` casts in full, before it casts the others
 only towards what they left unseen."""
@@ -361,7 +367,9 @@ def _fan_hits(
     ray/segment equations are those of :func:`_first_hits_chunk`, and a hit that the tree
     might not confirm (within ``_MARGINAL_M`` of a segment end or of the ray's end, at a
     grazing angle, or along a line occluder) is kept only if the tree's ``intersects`` query
-    returns that ray and occluder, as it did for every ray before.
+    returns that ray and occluder, as it did for every ray before. The segments are solved
+    in two passes, the nearest first, and a ray is not solved against a farther segment
+    that it cannot reach before the hit it already has (occlusion culling).
 
     ``label``, if given (integers, -1 on entry, one per ray like ``hit``), receives the
     boundary segment each ray ends on (the largest index when it ends on several at once);
@@ -425,27 +433,59 @@ def _fan_hits(
             inside = p < c_vp[close]
             par_pair.append(close[inside])
             par_pos.append(p[inside])
-    idx = np.arange(len(seg))
-    pairs = np.concatenate([np.repeat(idx, n1), np.repeat(idx, n2), *par_pair])
-    pos = np.concatenate([_runs(s, n1), _runs(np.zeros_like(s), n2), *par_pos])
-    order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-    pairs, pos = pairs[order], pos[order]
-    vp_of = vp[pairs]
-    ray = offset[vp_of] + pos
-    j = np.mod(first[vp_of] + pos, n)
     ray_vp = np.repeat(np.arange(k), count)
     ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), n)
-    # Batches of whole viewpoints, about _FAN_PAIRS_PER_BATCH pairs each.
-    cuts = np.flatnonzero(np.diff(vp_of)) + 1
-    starts = [0]
-    for c in cuts:
-        if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
-            starts.append(int(c))
-    starts.append(len(pairs))
-    for lo_i, hi_i in zip(starts[:-1], starts[1:]):
-        sel = pairs[lo_i:hi_i]
-        _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
-                   ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j, label)
+
+    def rays_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (viewpoint, segment) pairs of ``mask`` expanded to their rays: the pair of
+        each and its ray, grouped by viewpoint."""
+        some = np.flatnonzero(mask)
+        par = [(pp[mask[pp]], qq[mask[pp]]) for pp, qq in zip(par_pair, par_pos, strict=True)]
+        pairs = np.concatenate([np.repeat(some, n1[some]), np.repeat(some, n2[some]),
+                                *(pp for pp, _ in par)])
+        pos = np.concatenate([_runs(s[some], n1[some]), _runs(np.zeros_like(some), n2[some]),
+                              *(qq for _, qq in par)])
+        order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
+        pairs = pairs[order]
+        return pairs, offset[vp[pairs]] + pos[order]
+
+    def solve(pairs: np.ndarray, ray: np.ndarray) -> None:
+        """Lower ``hit`` (and set ``label``) with these (ray, segment) pairs, in batches of
+        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each."""
+        vp_of = vp[pairs]
+        j = ray_j[ray]
+        cuts = np.flatnonzero(np.diff(vp_of)) + 1
+        starts = [0]
+        for c in cuts:
+            if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
+                starts.append(int(c))
+        starts.append(len(pairs))
+        for lo_i, hi_i in zip(starts[:-1], starts[1:]):
+            sel = pairs[lo_i:hi_i]
+            _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
+                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j,
+                       label)
+
+    # Occlusion culling: first each viewpoint's segments that start no farther than the
+    # nearest of its segments ends, then the others, each only with those of its rays whose
+    # hit so far lies beyond the segment's distance from the viewpoint less _CULL_SLACK_M. A
+    # ray cannot hit a segment nearer than that distance (to far less than the slack, unless
+    # it grazes the segment: a segment seen from the viewpoint at a sine below _CULL_SIN is
+    # solved with every ray), so a ray left out would have kept its hit and its label.
+    len2 = seg_len * seg_len
+    r_near = np.clip(-(ax * sx + ay * sy) / len2, 0.0, 1.0)
+    d_near = np.hypot(ax + r_near * sx, ay + r_near * sy)
+    d_far = np.maximum(np.hypot(ax, ay), np.hypot(bx, by))
+    nearest_end = np.full(k, np.inf)
+    np.minimum.at(nearest_end, vp, d_far)
+    early = every | (d_near <= nearest_end[vp])
+    solve(*rays_of(early))
+    if early.all():
+        return
+    pairs, ray = rays_of(~early)
+    edge_on = np.abs(ax * sy - ay * sx) < _CULL_SIN * seg_len * d_far
+    keep = (hit[ray] >= d_near[pairs] - _CULL_SLACK_M) | edge_on[pairs]
+    solve(pairs[keep], ray[keep])
 
 
 def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -550,9 +590,12 @@ def _fan_batch(
         keep = np.ones(len(ray), dtype=bool)
         keep[m_idx] = confirmed
         ray, t, seg = ray[keep], t[keep], seg[keep]
+    before = hit[ray]
     np.minimum.at(hit, ray, t)
     if label is not None:
-        win = t == hit[ray]
+        now = hit[ray]
+        label[ray[now < before]] = -1   # a ray hit nearer than in an earlier pass
+        win = t == now
         np.maximum.at(label, ray[win], seg[win])
 
 
