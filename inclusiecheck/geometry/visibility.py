@@ -606,15 +606,15 @@ def _block_rays_into_polygons(
     dx: np.ndarray,
     dy: np.ndarray,
     hit: np.ndarray,
+    touching: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Set the hit distance to 0 for rays that start inside or go into a touching polygon."""
+    """Set the hit distance to 0 for rays that start inside or go into a touching polygon
+    (``touching``: :func:`_touching_polygons` of the origins, if the caller has it)."""
     if not index._is_polygon.any():
         return
-    near_o, near_p = index.tree.query(
-        shapely.points(origins), predicate="dwithin", distance=_EPS_M
-    )
-    is_poly = index._is_polygon[near_p]
-    near_o, near_p = near_o[is_poly], near_p[is_poly]
+    if touching is None:
+        touching = _touching_polygons(index, shapely.points(origins))
+    near_o, near_p = touching
     if len(near_o) == 0:
         return
     ray_start = np.searchsorted(ray_origin, near_o, side="left")
@@ -627,6 +627,13 @@ def _block_rays_into_polygons(
     py = origins[ray_origin[rays], 1] + dy[rays] * _PROBE_M
     inside = shapely.contains_xy(index.geometries[polys], px, py)
     hit[rays[inside]] = 0.0
+
+
+def _touching_polygons(index: OccluderIndex, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (point, polygon part) within ``_EPS_M`` of each other, grouped by point."""
+    near_o, near_p = index.tree.query(points, predicate="dwithin", distance=_EPS_M)
+    is_poly = index._is_polygon[near_p]
+    return near_o[is_poly], near_p[is_poly]
 
 
 def _blocked(index: OccluderIndex, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -988,9 +995,12 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     inside = np.zeros(k, dtype=bool)
     if len(index):
         _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label)
-        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit)
-        vp, part = index.tree.query(shapely.points(xy), predicate="within")
-        inside[vp[index._is_polygon[part]]] = True
+        points = shapely.points(xy)
+        touching = _touching_polygons(index, points)
+        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit, touching)
+        # a viewpoint within a polygon touches it
+        vp, part = touching
+        inside[vp[shapely.within(points[vp], index.geometries[part])]] = True
     blocked = hit <= _EPS_M
     label[blocked] = -1
     # A ray end between two ray ends on the same segment is dropped (the ring is cyclic when
