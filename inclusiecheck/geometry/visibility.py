@@ -468,8 +468,8 @@ def _fan_hits(
 
     # Occlusion culling: first each viewpoint's segments that start no farther than the
     # nearest of its segments ends, then the others, each only with those of its rays whose
-    # hit so far lies beyond the segment's distance from the viewpoint less _CULL_SLACK_M. A
-    # ray cannot hit a segment nearer than that distance (to far less than the slack, unless
+    # hit so far lies beyond the segment's distance from the viewpoint less _CULL_SLACK_M (and
+    # the end tolerance _U_TOL). A ray cannot hit a segment nearer than that (unless
     # it grazes the segment: a segment seen from the viewpoint at a sine below _CULL_SIN is
     # solved with every ray), so a ray left out would have kept its hit and its label.
     len2 = seg_len * seg_len
@@ -484,7 +484,9 @@ def _fan_hits(
         return
     pairs, ray = rays_of(~early)
     edge_on = np.abs(ax * sy - ay * sx) < _CULL_SIN * seg_len * d_far
-    keep = (hit[ray] >= d_near[pairs] - _CULL_SLACK_M) | edge_on[pairs]
+    # the slack, plus how far beyond a segment's ends the equations still take a hit
+    reach = d_near - (_CULL_SLACK_M + 2.0 * _U_TOL * seg_len)
+    keep = (hit[ray] >= reach[pairs]) | edge_on[pairs]
     solve(pairs[keep], ray[keep])
 
 
