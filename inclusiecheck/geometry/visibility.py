@@ -77,6 +77,12 @@ _MARGINAL_M = 1e-5
 _MARGINAL_SIN = 1e-4
 """A hit at a crossing angle with a sine below this is confirmed with the tree."""
 _FAN_PAIRS_PER_BATCH = 400_000
+_CULL_SLACK_M = 1e-6
+"""A segment is left out of a fan when each of its rays hits something nearer than the
+segment's distance from the viewpoint less this (far above the rounding of a hit distance)."""
+_CULL_SIN = 1e-3
+"""Segments seen from the viewpoint at a sine below this (nearly edge-on, where the hit
+distance of a grazing ray is inaccurate) are never left out of a fan."""
 _WHOLE_FANS = 2
 """Isovists per path that :func:`hidden_zones_many` casts in full, before it casts the others
 only towards what they left unseen."""
@@ -361,7 +367,9 @@ def _fan_hits(
     ray/segment equations are those of :func:`_first_hits_chunk`, and a hit that the tree
     might not confirm (within ``_MARGINAL_M`` of a segment end or of the ray's end, at a
     grazing angle, or along a line occluder) is kept only if the tree's ``intersects`` query
-    returns that ray and occluder, as it did for every ray before.
+    returns that ray and occluder, as it did for every ray before. The segments are solved
+    in two passes, the nearest first, and a ray is not solved against a farther segment
+    that it cannot reach before the hit it already has (occlusion culling).
 
     ``label``, if given (integers, -1 on entry, one per ray like ``hit``), receives the
     boundary segment each ray ends on (the largest index when it ends on several at once);
@@ -425,27 +433,61 @@ def _fan_hits(
             inside = p < c_vp[close]
             par_pair.append(close[inside])
             par_pos.append(p[inside])
-    idx = np.arange(len(seg))
-    pairs = np.concatenate([np.repeat(idx, n1), np.repeat(idx, n2), *par_pair])
-    pos = np.concatenate([_runs(s, n1), _runs(np.zeros_like(s), n2), *par_pos])
-    order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-    pairs, pos = pairs[order], pos[order]
-    vp_of = vp[pairs]
-    ray = offset[vp_of] + pos
-    j = np.mod(first[vp_of] + pos, n)
     ray_vp = np.repeat(np.arange(k), count)
     ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), n)
-    # Batches of whole viewpoints, about _FAN_PAIRS_PER_BATCH pairs each.
-    cuts = np.flatnonzero(np.diff(vp_of)) + 1
-    starts = [0]
-    for c in cuts:
-        if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
-            starts.append(int(c))
-    starts.append(len(pairs))
-    for lo_i, hi_i in zip(starts[:-1], starts[1:]):
-        sel = pairs[lo_i:hi_i]
-        _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
-                   ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j, label)
+
+    def rays_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (viewpoint, segment) pairs of ``mask`` expanded to their rays: the pair of
+        each and its ray, grouped by viewpoint."""
+        some = np.flatnonzero(mask)
+        par = [(pp[mask[pp]], qq[mask[pp]]) for pp, qq in zip(par_pair, par_pos, strict=True)]
+        pairs = np.concatenate([np.repeat(some, n1[some]), np.repeat(some, n2[some]),
+                                *(pp for pp, _ in par)])
+        pos = np.concatenate([_runs(s[some], n1[some]), _runs(np.zeros_like(some), n2[some]),
+                              *(qq for _, qq in par)])
+        order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
+        pairs = pairs[order]
+        return pairs, offset[vp[pairs]] + pos[order]
+
+    def solve(pairs: np.ndarray, ray: np.ndarray) -> None:
+        """Lower ``hit`` (and set ``label``) with these (ray, segment) pairs, in batches of
+        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each."""
+        vp_of = vp[pairs]
+        j = ray_j[ray]
+        cuts = np.flatnonzero(np.diff(vp_of)) + 1
+        starts = [0]
+        for c in cuts:
+            if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
+                starts.append(int(c))
+        starts.append(len(pairs))
+        for lo_i, hi_i in zip(starts[:-1], starts[1:]):
+            sel = pairs[lo_i:hi_i]
+            _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
+                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j,
+                       label)
+
+    # Occlusion culling: first each viewpoint's segments that start no farther than the
+    # nearest of its segments ends, then the others, each only with those of its rays whose
+    # hit so far lies beyond the segment's distance from the viewpoint less _CULL_SLACK_M (and
+    # the end tolerance _U_TOL). A ray cannot hit a segment nearer than that (unless
+    # it grazes the segment: a segment seen from the viewpoint at a sine below _CULL_SIN is
+    # solved with every ray), so a ray left out would have kept its hit and its label.
+    len2 = seg_len * seg_len
+    r_near = np.clip(-(ax * sx + ay * sy) / len2, 0.0, 1.0)
+    d_near = np.hypot(ax + r_near * sx, ay + r_near * sy)
+    d_far = np.maximum(np.hypot(ax, ay), np.hypot(bx, by))
+    nearest_end = np.full(k, np.inf)
+    np.minimum.at(nearest_end, vp, d_far)
+    early = every | (d_near <= nearest_end[vp])
+    solve(*rays_of(early))
+    if early.all():
+        return
+    pairs, ray = rays_of(~early)
+    edge_on = np.abs(ax * sy - ay * sx) < _CULL_SIN * seg_len * d_far
+    # the slack, plus how far beyond a segment's ends the equations still take a hit
+    reach = d_near - (_CULL_SLACK_M + 2.0 * _U_TOL * seg_len)
+    keep = (hit[ray] >= reach[pairs]) | edge_on[pairs]
+    solve(pairs[keep], ray[keep])
 
 
 def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -550,9 +592,12 @@ def _fan_batch(
         keep = np.ones(len(ray), dtype=bool)
         keep[m_idx] = confirmed
         ray, t, seg = ray[keep], t[keep], seg[keep]
+    before = hit[ray]
     np.minimum.at(hit, ray, t)
     if label is not None:
-        win = t == hit[ray]
+        now = hit[ray]
+        label[ray[now < before]] = -1   # a ray hit nearer than in an earlier pass
+        win = t == now
         np.maximum.at(label, ray[win], seg[win])
 
 
@@ -563,15 +608,15 @@ def _block_rays_into_polygons(
     dx: np.ndarray,
     dy: np.ndarray,
     hit: np.ndarray,
+    touching: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Set the hit distance to 0 for rays that start inside or go into a touching polygon."""
+    """Set the hit distance to 0 for rays that start inside or go into a touching polygon
+    (``touching``: :func:`_touching_polygons` of the origins, if the caller has it)."""
     if not index._is_polygon.any():
         return
-    near_o, near_p = index.tree.query(
-        shapely.points(origins), predicate="dwithin", distance=_EPS_M
-    )
-    is_poly = index._is_polygon[near_p]
-    near_o, near_p = near_o[is_poly], near_p[is_poly]
+    if touching is None:
+        touching = _touching_polygons(index, shapely.points(origins))
+    near_o, near_p = touching
     if len(near_o) == 0:
         return
     ray_start = np.searchsorted(ray_origin, near_o, side="left")
@@ -584,6 +629,13 @@ def _block_rays_into_polygons(
     py = origins[ray_origin[rays], 1] + dy[rays] * _PROBE_M
     inside = shapely.contains_xy(index.geometries[polys], px, py)
     hit[rays[inside]] = 0.0
+
+
+def _touching_polygons(index: OccluderIndex, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (point, polygon part) within ``_EPS_M`` of each other, grouped by point."""
+    near_o, near_p = index.tree.query(points, predicate="dwithin", distance=_EPS_M)
+    is_poly = index._is_polygon[near_p]
+    return near_o[is_poly], near_p[is_poly]
 
 
 def _blocked(index: OccluderIndex, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -830,13 +882,12 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     box = shapely.bounds(hidden) + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M,
                                              _CLIP_MARGIN_M, _CLIP_MARGIN_M])
     live = ~shapely.is_empty(hidden)
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    cuts = np.empty(len(polys), dtype=object)
-    for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(polys)].tolist(), strict=True):
-        p = owner[lo]
-        if live[p]:
-            cuts[lo:hi] = shapely.clip_by_rect(polys[lo:hi], *box[p].tolist())
     cand = np.flatnonzero(live[owner])
+    cuts = np.empty(len(polys), dtype=object)
+    rect = box[owner[cand]]
+    # shapely.clip_by_rect takes one rectangle; its ufunc broadcasts one per polygon
+    cuts[cand] = shapely.lib.clip_by_rect(polys[cand], rect[:, 0], rect[:, 1], rect[:, 2],
+                                          rect[:, 3])
     cand = cand[~shapely.is_empty(cuts[cand])]
     cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
     if len(cand) == 0:
@@ -946,9 +997,12 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     inside = np.zeros(k, dtype=bool)
     if len(index):
         _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label)
-        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit)
-        vp, part = index.tree.query(shapely.points(xy), predicate="within")
-        inside[vp[index._is_polygon[part]]] = True
+        points = shapely.points(xy)
+        touching = _touching_polygons(index, points)
+        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit, touching)
+        # a viewpoint within a polygon touches it
+        vp, part = touching
+        inside[vp[shapely.within(points[vp], index.geometries[part])]] = True
     blocked = hit <= _EPS_M
     label[blocked] = -1
     # A ray end between two ray ends on the same segment is dropped (the ring is cyclic when
@@ -1220,7 +1274,12 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
                    resolution_m: float = 0.25) -> np.ndarray:
     """Largest distance from ``paths[i]`` to a point of ``zones[i]`` (its exterior at most
     ``res`` apart, plus the interior points of a grid of ``res``, ``res`` at least
-    ``resolution_m`` and at most 20,000 grid cells per zone)."""
+    ``resolution_m`` and at most 20,000 grid cells per zone).
+
+    The maximum is GEOS's distance, bit for bit, but GEOS measures only the points that can
+    have it: every point is first measured in numpy (to about 1e-10 m), and only the points
+    within ``_DEPTH_SLACK_M`` of the largest numpy distance of their zone are measured again
+    (grid points are tested for lying inside the zone only when they can be the farthest)."""
     res = np.maximum(resolution_m, np.sqrt(shapely.area(zones) / 20_000.0))
     edge, edge_of = shapely.get_coordinates(
         shapely.segmentize(shapely.get_exterior_ring(zones), res), return_index=True)
@@ -1233,12 +1292,60 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
         grid_y.append(gy)
         grid_of.append(np.full(len(gx), i))
     gx, gy, g_of = np.concatenate(grid_x), np.concatenate(grid_y), np.concatenate(grid_of)
-    inside = shapely.contains_xy(zones[g_of], gx, gy)
-    pts = np.concatenate([edge, np.stack([gx[inside], gy[inside]], axis=-1)])
-    pt_of = np.concatenate([edge_of, g_of[inside]])
+    # The boundary points always count: their largest distance is a lower bound of the
+    # zone's; a grid point farther than that (less the slack) is tested for lying inside.
+    edge_d = _distances_to_paths(edge, edge_of, paths)
+    lower = np.full(len(zones), -np.inf)
+    np.maximum.at(lower, edge_of, edge_d)
+    grid_d = _distances_to_paths(np.stack([gx, gy], axis=-1), g_of, paths)
+    cand = np.flatnonzero(grid_d >= lower[g_of] - _DEPTH_SLACK_M)
+    cand = cand[shapely.contains_xy(zones[g_of[cand]], gx[cand], gy[cand])]
+    np.maximum.at(lower, g_of[cand], grid_d[cand])
+    # GEOS measures the points that can be the farthest.
+    near_e = np.flatnonzero(edge_d >= lower[edge_of] - _DEPTH_SLACK_M)
+    near_g = cand[grid_d[cand] >= lower[g_of[cand]] - _DEPTH_SLACK_M]
+    pts = np.concatenate([edge[near_e], np.stack([gx[near_g], gy[near_g]], axis=-1)])
+    pt_of = np.concatenate([edge_of[near_e], g_of[near_g]])
     far = np.full(len(zones), -np.inf)
     np.maximum.at(far, pt_of, shapely.distance(paths[pt_of], shapely.points(pts)))
     return far
+
+
+_DEPTH_SLACK_M = 1e-6
+"""Points of a zone whose numpy distance to the path lies this close to the largest of the
+zone are measured by GEOS for :func:`_max_distances` (far above the numpy error, about
+1e-10 m)."""
+_DEPTH_PAIRS_PER_PASS = 1_000_000
+
+
+def _distances_to_paths(xy: np.ndarray, of: np.ndarray, paths: np.ndarray) -> np.ndarray:
+    """Distance from each point ``xy[i]`` to the line ``paths[of[i]]``, in numpy: the
+    smallest distance to the line's segments (to about 1e-10 m of GEOS's), in passes of
+    about ``_DEPTH_PAIRS_PER_PASS`` (point, segment) pairs."""
+    coords, coord_of = shapely.get_coordinates(paths, return_index=True)
+    n_seg = np.bincount(coord_of, minlength=len(paths)) - 1   # a LineString has >= 2 points
+    first = np.cumsum(n_seg + 1) - (n_seg + 1)   # segment k of a line: coords k, k + 1
+    vec = np.diff(coords, axis=0)
+    count = n_seg[of]
+    ends = np.cumsum(count)
+    out = np.empty(len(xy))
+    lo = 0
+    while lo < len(xy):
+        done = ends[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, done + _DEPTH_PAIRS_PER_PASS, side="right")))
+        cnt = count[lo:hi]
+        pt = np.repeat(np.arange(lo, hi), cnt)
+        seg = _runs(first[of[lo:hi]], cnt)
+        sx, sy = vec[seg, 0], vec[seg, 1]
+        px = xy[pt, 0] - coords[seg, 0]
+        py = xy[pt, 1] - coords[seg, 1]
+        len2 = sx * sx + sy * sy
+        safe = np.where(len2 > 0.0, len2, 1.0)
+        r = np.clip((px * sx + py * sy) / safe, 0.0, 1.0)   # 0 on a zero-length segment
+        d = np.hypot(px - r * sx, py - r * sy)
+        out[lo:hi] = np.minimum.reduceat(d, np.cumsum(cnt) - cnt)
+        lo = hi
+    return out
 
 
 #: sight lines tested together in :func:`_views_ahead` (whole samples; bounds the memory of

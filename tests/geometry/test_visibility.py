@@ -732,3 +732,104 @@ def test_max_distances_equal_the_grid_one_zone_at_a_time() -> None:
         inside = shapely.contains_xy(zone, gx, gy)
         pts = np.concatenate([pts, np.stack([gx[inside], gy[inside]], axis=-1)])
         assert value == float(shapely.distance(path, shapely.points(pts)).max())
+
+
+def _reference_depths(zones: np.ndarray, paths: np.ndarray) -> np.ndarray:
+    """Every boundary and interior grid point of each zone measured by GEOS (the depths as
+    they were computed before the numpy pre-selection)."""
+    import shapely
+
+    out = []
+    for zone, path in zip(zones, paths, strict=True):
+        res = max(0.25, math.sqrt(zone.area / 20_000.0))
+        pts = shapely.get_coordinates(shapely.segmentize(zone.exterior, res))
+        minx, miny, maxx, maxy = zone.bounds
+        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res),
+                                                 np.arange(miny, maxy, res)))
+        inside = shapely.contains_xy(zone, gx, gy)
+        pts = np.concatenate([pts, np.stack([gx[inside], gy[inside]], axis=-1)])
+        out.append(float(shapely.distance(path, shapely.points(pts)).max()))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_max_distances_equal_geos_on_every_point_for_random_zones(seed: int) -> None:
+    """GEOS measures only the points that numpy finds near the farthest: the same maximum,
+    bit for bit, as GEOS on every point (random paths with zero-length segments, random
+    zones with holes, far coordinates)."""
+    import shapely
+
+    from inclusiecheck.geometry import visibility as vis
+
+    rng = np.random.default_rng(seed)
+    zones, paths = [], []
+    for _ in range(60):
+        x0, y0 = 150000.0 + rng.uniform(0, 500), 200000.0 + rng.uniform(0, 500)
+        n_v = int(rng.integers(2, 7))
+        pts = np.cumsum(rng.uniform(-15, 15, (n_v, 2)), axis=0) + [x0, y0]
+        if rng.random() < 0.3:
+            pts = np.insert(pts, 1, pts[0], axis=0)   # a zero-length segment
+        paths.append(LineString(pts))
+        ring = rng.uniform(-8, 8, (int(rng.integers(3, 9)), 2)) + pts[0] + rng.uniform(-6, 6, 2)
+        zone = shapely.make_valid(Polygon(ring)).buffer(rng.uniform(0.2, 2.0))
+        if rng.random() < 0.3:
+            zone = zone.difference(Point(*zone.centroid.coords[0]).buffer(0.5))
+        zone = max(shapely.get_parts(zone), key=lambda g: g.area)
+        zones.append(zone)
+    zones_a, paths_a = np.array(zones, dtype=object), np.array(paths, dtype=object)
+    got = vis._max_distances(zones_a, paths_a)
+    assert np.array_equal(got, _reference_depths(zones_a, paths_a))
+
+
+@pytest.mark.parametrize("seed", [5, 11, 17])
+def test_fan_occlusion_culling_changes_no_hit_and_no_label(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fans solve a ray against a farther segment only when it may reach it: the same
+    hits and segment labels, bit for bit, as with every segment solved (whole and partial
+    fans, random and degenerate scenes: rays along faces, through vertices, viewpoints on
+    and inside occluders)."""
+    from inclusiecheck.geometry import visibility as vis
+
+    scenes = [_random_fan_scene(seed), _grid_scene()]
+    rng = np.random.default_rng(seed)
+    for index, xy in scenes:
+        for n_rays in (36, 360):
+            cos, sin = vis._ray_directions(n_rays)
+            k = len(xy)
+            first = rng.integers(0, n_rays, k)
+            count = rng.integers(1, n_rays + 1, k)
+            results = []
+            for slack in (vis._CULL_SLACK_M, np.inf):   # np.inf: no ray is left out
+                monkeypatch.setattr(vis, "_CULL_SLACK_M", slack)
+                got = []
+                for f, c in ((None, None), (first, count)):
+                    total = k * n_rays if c is None else int(c.sum())
+                    hit = np.full(total, 30.0)
+                    label = np.full(total, -1)
+                    vis._fan_hits(index, xy, cos, sin, 30.0, hit, f, c, label)
+                    got += [hit, label]
+                results.append(got)
+            for culled, every in zip(*results, strict=True):
+                assert np.array_equal(culled, every)
+
+
+def test_hidden_zones_many_with_and_without_occlusion_culling(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hidden zones among random obstacles: the same zones, bit for bit, whether the fans
+    leave out the rays that cannot reach a farther segment or not."""
+    from inclusiecheck.geometry import visibility as vis
+    from inclusiecheck.geometry.visibility import hidden_zones_many
+
+    index, xy = _random_fan_scene(23)
+    rng = np.random.default_rng(23)
+    paths = [LineString([xy[i], xy[i] + rng.uniform(-40, 40, 2),
+                         xy[i] + rng.uniform(-40, 40, 2)]) for i in range(20, 60)]
+
+    def zones() -> list[list[tuple[bytes, float, float, bytes]]]:
+        return [[(z.geometry.wkb, z.area_m2, z.max_depth_m, z.location.wkb) for z in zs]
+                for zs in hidden_zones_many(paths, index, n_rays=360)]
+
+    culled = zones()
+    monkeypatch.setattr(vis, "_CULL_SLACK_M", np.inf)
+    assert sum(map(len, culled)) >= 5
+    assert culled == zones()
