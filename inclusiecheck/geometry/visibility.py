@@ -865,6 +865,24 @@ def path_isovists(
     return isovists(xy, index, radius_m=radius_m, n_rays=n_rays)
 
 
+
+#: shapely's broadcasting clip ufunc (what the public ``shapely.clip_by_rect`` calls), or None
+_CLIP_UFUNC = getattr(shapely.lib, "clip_by_rect", None)
+
+
+def _clip_by_rects(polys: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """``polys[i]`` clipped to the rectangle ``rects[i]`` (xmin, ymin, xmax, ymax), for every
+    ``i`` in one call: the public ``shapely.clip_by_rect`` takes one rectangle, its ufunc
+    (``shapely.lib.clip_by_rect``) broadcasts one per polygon. Without that ufunc (another
+    shapely), the same GEOS clip element by element."""
+    ufunc = _CLIP_UFUNC
+    if ufunc is not None:
+        return np.asarray(ufunc(polys, rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3]))
+    out = np.empty(len(polys), dtype=object)
+    for i, (poly, (x0, y0, x1, y1)) in enumerate(zip(polys, rects.tolist())):
+        out[i] = shapely.clip_by_rect(poly, x0, y0, x1, y1)
+    return out
+
 def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     """Take from ``hidden[p]`` (in place) each of ``polys`` with ``owner == p``, in the order
     given (``owner`` grouped), path after path the same as one at a time.
@@ -885,9 +903,7 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     cand = np.flatnonzero(live[owner])
     cuts = np.empty(len(polys), dtype=object)
     rect = box[owner[cand]]
-    # shapely.clip_by_rect takes one rectangle; its ufunc broadcasts one per polygon
-    cuts[cand] = shapely.lib.clip_by_rect(polys[cand], rect[:, 0], rect[:, 1], rect[:, 2],
-                                          rect[:, 3])
+    cuts[cand] = _clip_by_rects(polys[cand], rect)
     cand = cand[~shapely.is_empty(cuts[cand])]
     cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
     if len(cand) == 0:

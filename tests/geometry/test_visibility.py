@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import shapely
 from shapely.geometry import (
     GeometryCollection,
     LineString,
@@ -833,3 +834,22 @@ def test_hidden_zones_many_with_and_without_occlusion_culling(
     monkeypatch.setattr(vis, "_CULL_SLACK_M", np.inf)
     assert sum(map(len, culled)) >= 5
     assert culled == zones()
+
+
+def test_clip_by_rects_without_the_shapely_ufunc_gives_the_same_clips(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage clips use shapely's broadcasting ufunc where it exists; the element-by-element
+    fallback (another shapely) gives the same geometry, bit for bit."""
+    from inclusiecheck.geometry import visibility
+
+    rng = np.random.default_rng(7)
+    centres = rng.uniform([150000, 200000, 1], [150050, 200050, 9], size=(40, 3))
+    polys = np.array([Point(x, y).buffer(r, quad_segs=4) for x, y, r in centres],
+                     dtype=object)
+    lo = centres[:, :2] + rng.uniform(-10, 2, size=(40, 2))   # mostly across the outline
+    rects = np.hstack([lo, lo + rng.uniform(0.5, 12, size=(40, 2))])
+    fast = visibility._clip_by_rects(polys, rects)
+    monkeypatch.setattr(visibility, "_CLIP_UFUNC", None)
+    slow = visibility._clip_by_rects(polys, rects)
+    assert all(shapely.to_wkb(a) == shapely.to_wkb(b) for a, b in zip(fast, slow))
+    assert sum(not g.is_empty for g in fast) > 20   # the rectangles do cut something
