@@ -747,6 +747,18 @@ class Evaluator:
                       own: Mapping[str, Sequence[int]] | None = None,
                       index: Mapping[str, Sequence[int]] | None = None,
                       keyed: bool = False) -> Partial:
+        """:meth:`_evaluate_pass` with the context's :attr:`~CheckContext.part` set to
+        ``own`` meanwhile: a layer's batch measures cover the pass's features only."""
+        before, self.ctx.part = self.ctx.part, own
+        try:
+            return self._evaluate_pass(rules, own, index, keyed)
+        finally:
+            self.ctx.part = before
+
+    def _evaluate_pass(self, rules: list[tuple[int, LoadedRule]],
+                       own: Mapping[str, Sequence[int]] | None = None,
+                       index: Mapping[str, Sequence[int]] | None = None,
+                       keyed: bool = False) -> Partial:
         """Run ``rules`` (``(position in the run order, rule)``, in that order) on the features
         of the model, or only on ``own`` (layer -> positions in ``model.features(layer)``: a
         tile's own features), and return the findings, counts and statistics.

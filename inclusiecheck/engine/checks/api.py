@@ -152,6 +152,10 @@ class CheckContext:
         #: it): its results become ``to_verify`` with ``would_fail``
         self.scope_undecided = False
         self._shared: dict[Any, Any] = {}
+        #: the features the current pass judges, layer -> positions in the model's layer, or
+        #: ``None`` for every feature (the evaluator sets it): :meth:`of_layer` computes a
+        #: layer's batch for these only (a worker of a parallel run judges a part of the plan)
+        self.part: Mapping[str, Sequence[int]] | None = None
         #: (layer, name) -> the reader of that value (:meth:`reader`)
         self._readers: dict[tuple[str, str], Callable[[Feature], Any]] = {}
         #: the legal figures that decide scope (``scope_parameters`` of the rule sets)
@@ -374,11 +378,15 @@ class CheckContext:
     def of_layer(self, name: str, feature: Feature, func: BatchMeasureFunc) -> Any:
         """The per-feature value ``name`` of ``feature``; the first request for a feature of
         a layer computes it for EVERY feature of that layer in one :meth:`batch` call (a
-        feature outside the model's layers is computed on its own)."""
+        feature outside the model's layers, or outside the pass's :attr:`part` of a layer
+        the part has features of, is computed on its own). A batch function gives each
+        feature the value it would get alone, so the split changes no value."""
         key = (name, id(feature))
         cache = self._cache
         if key not in cache:
-            self.batch(name, self.model.features(feature.layer), func)
+            feats = self.model.features(feature.layer)
+            part = self.part.get(feature.layer) if self.part is not None else None
+            self.batch(name, feats if part is None else [feats[k] for k in part], func)
             if key not in cache:
                 self.batch(name, [feature], func)
         return cache[key]

@@ -23,7 +23,7 @@ from inclusiecheck.engine.checks.api import (
     Measure,
     check_type,
 )
-from inclusiecheck.engine.evaluate import evaluate
+from inclusiecheck.engine.evaluate import Evaluator, evaluate
 from inclusiecheck.engine.loader import load_set
 from inclusiecheck.engine.measures import MEASURES
 from inclusiecheck.engine.scopes import DERIVED
@@ -84,6 +84,55 @@ def test_of_layer_computes_the_whole_layer_on_first_request(tmp_path: Path) -> N
                     source=SourceRef(file="x.geojson", layer="bench", fid="9"))
     assert ctx.of_layer("n", stray, count) == len("stray-feature")
     assert calls == [6, 1]
+
+
+def test_of_layer_computes_only_the_pass_part_of_a_layer(tmp_path: Path) -> None:
+    """A worker of a parallel run judges a part of the plan (``ctx.part``): the first request
+    computes that part of the layer, a feature outside it is computed on its own, and a layer
+    the part has no features of is computed whole; the values are the same as without."""
+    model = _plan(tmp_path)
+    ctx = _ctx(model)
+    calls: list[list[str]] = []
+
+    def ids(features: Sequence[Feature], _ctx: CheckContext) -> list[str]:
+        calls.append([f.id for f in features])
+        return [f.id.upper() for f in features]
+
+    benches = model.features("bench")
+    ctx.part = {"bench": [1, 3, 4]}
+    assert ctx.of_layer("u", benches[3], ids) == "B3"
+    assert calls == [["b1", "b3", "b4"]]
+    assert ctx.of_layer("u", benches[4], ids) == "B4"
+    assert calls == [["b1", "b3", "b4"]]
+    assert ctx.of_layer("u", benches[0], ids) == "B0"   # a neighbour outside the part
+    assert calls == [["b1", "b3", "b4"], ["b0"]]
+    ctx.part = {"other": [0]}
+    assert ctx.of_layer("v", benches[2], ids) == "B2"
+    assert calls[-1] == ["b0", "b1", "b2", "b3", "b4", "b5"]
+    ctx.part = None
+    assert [ctx.of_layer("u", b, ids) for b in benches] == ["B0", "B1", "B2", "B3", "B4", "B5"]
+    assert calls[-1] == ["b2", "b5"]   # only what the parts left
+
+
+def test_a_pass_sets_the_part_of_the_context_and_restores_it(tmp_path: Path) -> None:
+    model = _plan(tmp_path)
+    ruleset = load_set(Path(__file__).resolve().parents[3] / "rules" / "voorzieningen")
+    assert ruleset is not None
+    rules = ruleset.rules
+    evaluator = Evaluator(model, rules, date=dt.date(2026, 6, 1), lang="en")
+    seen: list[Any] = []
+    original = evaluator._evaluate_pass
+
+    def spy(*args: Any) -> Any:
+        seen.append(evaluator.ctx.part)
+        return original(*args)
+
+    evaluator._evaluate_pass = spy   # type: ignore[method-assign]
+    own = {"bench": [0, 2]}
+    evaluator.evaluate_pass(list(enumerate(rules)), own=own)
+    evaluator.evaluate_pass(list(enumerate(rules)))
+    assert seen == [own, None]
+    assert evaluator.ctx.part is None
 
 
 def test_a_batch_that_returns_the_wrong_number_of_values_is_an_error(tmp_path: Path) -> None:
