@@ -58,22 +58,23 @@ def frozen_heap() -> Any:
     until its report is assembled and written: :func:`inclusiecheck.api.check`, the CLI's
     ``write_outputs``) had already frozen objects, they stay frozen.
     """
-    global _frozen_depth
     frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
-    _frozen_depth += 1
+    _FrozenBlocks.open += 1
     try:
         yield
     finally:
-        _frozen_depth -= 1
+        _FrozenBlocks.open -= 1
         # gc.unfreeze() releases every frozen object: only when none was frozen before
         if not frozen_before:
             gc.unfreeze()
 
 
-#: how many :func:`frozen_heap` blocks are open (the evaluator then also freezes what each
-#: rule leaves behind: :func:`_freeze_survivors`)
-_frozen_depth = 0
+class _FrozenBlocks:
+    """How many :func:`frozen_heap` blocks are open (the evaluator then also freezes what
+    each rule leaves behind: :func:`_freeze_survivors`)."""
+
+    open = 0
 
 
 def _freeze_survivors() -> None:
@@ -86,7 +87,7 @@ def _freeze_survivors() -> None:
     the next rules make is still collected as usual, and everything is handed back to the
     collector when the outermost :func:`frozen_heap` ends. Outside one: nothing (a caller
     that never unfreezes would keep the objects out of the collector for good)."""
-    if _frozen_depth:
+    if _FrozenBlocks.open:
         gc.freeze()
 
 
