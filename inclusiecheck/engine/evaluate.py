@@ -551,7 +551,7 @@ class Evaluator:
                 if deviation:
                     notes.append(DEVIATION_TEXT[code] + deviation["justification"])
                 notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-                notes_by[code] = " ".join(n for n in notes if n) or None
+                notes_by[code] = " ".join(notes) or None   # (each one ends with a stop)
         if rdata:
             data = {k: v for k, v in rdata.items() if k != "source"}
             if "source" in rdata:
@@ -583,19 +583,16 @@ class Evaluator:
             known = memo[tkey] = (template, any("{" in t for t in template.values()))
         if not known[1]:
             return {"template": template, "values": {}}
-        prop = result.property
-        mkey: tuple[str, Any] = ("property", prop)
-        prop_labels = memo.get(mkey, _MISSING)
-        if prop_labels is _MISSING:
-            prop_labels = memo[mkey] = labels(prop) if prop else prop
-        mkey = ("unit", result.unit)
-        unit_words = memo.get(mkey, _MISSING)
-        if unit_words is _MISSING:
-            unit_words = memo[mkey] = _unit_words(result.unit)
-        mkey = ("missing", tuple(result.missing))
-        missing_labels = memo.get(mkey)
-        if missing_labels is None:
-            missing_labels = memo[mkey] = join_labels(result.missing)
+        prop, unit, missing = result.property, result.unit, result.missing
+        if type(missing) is not tuple:
+            missing = tuple(missing)
+        # the labels of the property, the unit and the missing names, worked out once per run
+        lkey = ("labels", prop, unit, missing)
+        names = memo.get(lkey)
+        if names is None:
+            names = memo[lkey] = (labels(prop) if prop else prop, _unit_words(unit),
+                                  join_labels(missing))
+        prop_labels, unit_words, missing_labels = names
         measured, required = result.measured, result.required
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
@@ -607,8 +604,8 @@ class Evaluator:
             "unit": _copy(unit_words), "missing": dict(missing_labels),
         }
         for key, value in result.data.items():
-            if isinstance(value, (str, int, float, bool)) or (
-                    isinstance(value, dict) and all(code in value for code in LANGS)):
+            if isinstance(value, _PLAIN_VALUES) or (
+                    isinstance(value, dict) and value.keys() >= _LANG_KEYS):
                 values[key] = value
         if isinstance(values.get("key_value"), str):
             # the code that chose the limit (threshold_by_code): its label, not the code
@@ -999,6 +996,10 @@ def _bound_side(rule: LoadedRule, result: CheckResult) -> str:
 
 
 _MISSING: Final = object()
+#: values of a check's ``data`` that a message template may name as they are (and
+#: ``{nl, en}`` dicts: :data:`_LANG_KEYS`)
+_PLAIN_VALUES: Final = (str, int, float, bool)
+_LANG_KEYS: Final = frozenset(LANGS)
 #: what a rule's selection (:meth:`Evaluator._decider`) gives for a feature: the outcome to
 #: report instead of running the check (``None``: the rule applies), the missing names, the
 #: scope's case note
