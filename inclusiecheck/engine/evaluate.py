@@ -515,12 +515,13 @@ class Evaluator:
         return decider
 
     # -- findings -------------------------------------------------------------------------------
-    def _finding_args(self, rule: LoadedRule, feature: Feature, result: CheckResult,
-                      case: dict[str, str] | None, would_fail: bool | None = None,
-                      message: dict[str, Any] | None = None, *,
-                      plan: _RulePlan | None = None) -> dict[str, Any]:
-        """The keyword arguments of a :class:`Finding` (``location`` still ``None``;
-        ``plan``: the rule's :meth:`_plan`, when the caller has it)."""
+    def _finding(self, rule: LoadedRule, feature: Feature, result: CheckResult,
+                 case: dict[str, str] | None, would_fail: bool | None = None,
+                 message: dict[str, Any] | None = None, *,
+                 plan: _RulePlan | None = None) -> Finding:
+        """The :class:`Finding` of ``result``, its ``location`` still ``None`` (the locations
+        of a pass are made at once, then filled in: :meth:`evaluate_pass`); ``plan``: the
+        rule's :meth:`_plan`, when the caller has it."""
         spec = rule.spec
         if plan is None:
             plan = self._plan(rule)
@@ -560,13 +561,15 @@ class Evaluator:
         else:
             data = {}
         regime = self.ctx.regime(feature)
-        return dict(
+        return Finding(
             rule_id=spec.id, rule_set=rule.rule_set, layer=feature.layer,
             feature_id=feature.id, source_ref=feature.source.as_dict(), outcome=outcome,
             level=plan.level, structural=spec.structural, pillar=plan.pillar,
             property=result.property, measured=_jsonable(result.measured),
             required=_jsonable(result.required), unit=result.unit, message=text,
-            advice=plan.advice, source=plan.citation, location=None, status=feature.status,
+            # (advice: None for a rule without advice in the report's language, as ever)
+            advice=plan.advice,  # type: ignore[arg-type]
+            source=plan.citation, location=None, status=feature.status,
             missing=result.missing, note=notes_by[lang], deviation=deviation,
             rule_set_version=rule.rule_set_version, data=data, rule_version=spec.version,
             regime=regime.code, regime_reason=dict(regime.reason), would_fail=would_fail,
@@ -766,7 +769,7 @@ class Evaluator:
         the whole plan (``index``, else its position), result number), so that the findings of
         several passes merge into exactly that order (:meth:`finish`).
         """
-        pending: list[dict[str, Any]] = []
+        pending: list[Finding] = []   # (their locations filled in at the end)
         keys: list[tuple[int, int, int, int]] = []
         counts: Counter[tuple[str, str, str, str, str]] = Counter()
         stats: dict[str, RuleStats] = defaultdict(RuleStats)
@@ -838,25 +841,25 @@ class Evaluator:
                         for name in result.missing:
                             rmissing[name] += 1
                         if list_all or out in listed:
-                            args = self._finding_args(rule, feature, result, case,
-                                                      *(extra[n] if extra else ()), plan=rplan)
-                            pending.append(args)
+                            finding = self._finding(rule, feature, result, case,
+                                                    *(extra[n] if extra else ()), plan=rplan)
+                            pending.append(finding)
                             if keyed:
                                 keys.append((rpos, lpos, where[k] if where is not None else k,
                                              n))
                             geoms.append(result.location if result.location is not None
                                          else feature.geometry)
-                            out = args["outcome"]   # a granted deviation changes it
+                            out = finding.outcome   # a granted deviation changes it
                             out_value = out._value_
                         counts[(*key_head, feature.status, out_value)] += 1
                         if record is not None:
                             record(spec.id, feature, out, extra[n][0] if extra else None)
             _freeze_survivors()   # the next full collections skip this rule's findings
-        findings = []
-        with _making_kept_objects():   # every location and finding made here is kept
-            for args, loc in zip(pending, locations_of(geoms)):
-                args["location"] = loc
-                findings.append(Finding(**args))
+        with _making_kept_objects():   # every location made here is kept
+            for finding, loc in zip(pending, locations_of(geoms)):
+                # the one field set after the finding is made, before it leaves the evaluator
+                object.__setattr__(finding, "location", loc)
+        findings = pending
         undecided = [(layer, index[layer][k] if index is not None else k)
                      for layer, feats in self.model.layers.items() for k, f in enumerate(feats)
                      if id(f) in self._undecided_seen and id(f) not in undecided_before] \

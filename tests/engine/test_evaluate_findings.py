@@ -60,7 +60,7 @@ def test_no_module_flag_for_the_collector() -> None:
 
 def test_finding_arguments_name_every_field() -> None:
     """The evaluator gives every Finding field by keyword (location is filled in last)."""
-    source = inspect.getsource(Evaluator._finding_args)
+    source = inspect.getsource(Evaluator._finding)
     fields = {f.name for f in dataclasses.fields(Finding)}
     named = {name for name in fields if f"{name}=" in source}
     assert named == fields
