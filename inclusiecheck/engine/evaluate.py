@@ -144,6 +144,8 @@ UNDECIDED_REASON = {
     "building_area_m2": {"nl": "publiek toegankelijke oppervlakte onbekend",
                          "en": "publicly accessible floor area unknown"},
 }
+
+
 @contextmanager
 def _making_kept_objects() -> Any:
     """The collector paused while a block makes many objects that are all kept (the findings'
