@@ -29,6 +29,11 @@ def format_number(value: float, lang: str, decimals: int = 2) -> str:
 
 
 def format_value(value: Any, lang: str) -> str:
+    cls = type(value)   # fast paths for the exact types most values have
+    if cls is str:
+        return value
+    if cls is float:
+        return format_number(value, lang)
     if value is None:
         return "?"
     if isinstance(value, bool):
@@ -56,14 +61,11 @@ def render(template: str, values: Mapping[str, Any], lang: str) -> str:
     parts = _parts(template)
     if len(parts) == 1:
         return template
-    out = []
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            out.append(part)
-        elif part in values:
-            out.append(format_value(values[part], lang))
-        else:
-            out.append("{" + part + "}")
+    out = [parts[0]]
+    for k in range(1, len(parts), 2):   # a placeholder's name, then the text after it
+        name = parts[k]
+        out.append(format_value(values[name], lang) if name in values else "{" + name + "}")
+        out.append(parts[k + 1])
     return "".join(out)
 
 

@@ -146,6 +146,9 @@ def canonical_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | N
     """
     if geometry is None:
         return None
+    if type(geometry) is dict and len(geometry) == 2 and "type" in geometry \
+            and "coordinates" in geometry:   # (the case of every finding the evaluator makes)
+        return {"coordinates": geometry["coordinates"], "type": str(geometry["type"])}
     if set(geometry) <= {"type", "coordinates"}:
         return {"coordinates": geometry.get("coordinates"), "type": str(geometry.get("type"))}
     return {k: (geometry[k] if k == "coordinates"
@@ -165,9 +168,11 @@ FINDING_FIELDS = ("rule_id", "rule_set", "layer", "feature_id", "source_ref", "o
                   "regime_reason", "would_fail")
 
 
-def _str_mapping(value: Mapping[str, Any], memo: dict[tuple, dict[str, Any]]) -> dict[str, Any]:
+def _str_mapping(value: Mapping[str, Any], memo: dict[tuple, dict[str, Any]],
+                 shared: bool = False) -> dict[str, Any]:
     """:func:`canonical` of a small mapping of strings (``source_ref``, ``regime_reason``),
-    computed once per distinct content."""
+    computed once per distinct content; a copy of it, unless ``shared`` (the caller encodes
+    the finding at once and keeps nothing of it)."""
     try:
         key = tuple(value.items())
         hit = memo.get(key)
@@ -175,7 +180,59 @@ def _str_mapping(value: Mapping[str, Any], memo: dict[tuple, dict[str, Any]]) ->
         return canonical(value)
     if hit is None:
         hit = memo[key] = canonical(value)
-    return dict(hit)
+    return hit if shared else dict(hit)
+
+
+def _plain_str_mapping(value: dict[Any, Any], orders: dict[tuple, tuple | None],
+                       paths: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """:func:`canonical` of a mapping whose values mostly differ from finding to finding
+    (``source_ref``: its feature's fid), without a memo of the contents: the sorted order of
+    its keys is worked out once per set of keys (``orders``), a file name under a path key
+    once per name (``paths``), and each string value that sits under no path key and does
+    not start like a path is taken as it is."""
+    keys = tuple(value)
+    order = orders.get(keys, _NO_ORDER)
+    if order is _NO_ORDER:
+        plain = all(type(k) is str for k in keys)
+        order = orders[keys] = tuple(sorted(keys)) if plain else None
+    if order is None:   # a key that is not a string
+        return canonical(value)
+    out: dict[str, Any] = {}
+    for k in order:
+        v = value[k]
+        if type(v) is not str:
+            out[k] = canonical(v, OTHER_DECIMALS, k)
+        elif k in _PATH_KEYS:   # (a file name: the same in most findings)
+            pkey = (k, v)
+            name = paths.get(pkey)
+            if name is None:
+                name = paths[pkey] = _canonical_str(v, k)
+            out[k] = name
+        elif v[:1] not in _PATH_STARTS and v[1:3] not in _DRIVE_MARKS:
+            out[k] = v
+        else:
+            out[k] = _canonical_str(v, k)
+    return out
+
+
+_NO_ORDER: Any = object()
+
+
+class _FieldMemo:
+    """The canonical values of a finding's fields that repeat from finding to finding, worked
+    out once per distinct raw value (:func:`_lean_finding`)."""
+
+    __slots__ = ("heads", "missing", "orders", "paths")
+
+    def __init__(self) -> None:
+        #: (rule id, layer, outcome, status, property, unit, and the types of the last two)
+        #: -> their canonical values
+        self.heads: dict[tuple, tuple] = {}
+        #: missing names -> their canonical list
+        self.missing: dict[tuple, list[Any]] = {}
+        #: the memos of :func:`_plain_str_mapping`
+        self.orders: dict[tuple, tuple | None] = {}
+        self.paths: dict[tuple[str, str], str] = {}
 
 
 class _Writer:
@@ -187,11 +244,17 @@ class _Writer:
     two selected rule sets).
     """
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, *, shared: bool = False) -> None:
         self.titles = {info.id: info.title for info in reversed(report.rules)}
         self.rules: dict[str, dict[str, Any]] = {}
         self._raw: dict[str, tuple] = {}
         self._memo: dict[tuple, dict[str, Any]] = {}
+        #: the canonical values of a finding's fields that repeat from finding to finding
+        #: (:func:`_lean_finding`), by their raw values
+        self._fields = _FieldMemo()
+        #: the findings' dicts are encoded at once and dropped (:func:`render_json`): they
+        #: may share the memoised mappings and lists, instead of each getting its own copy
+        self.shared = shared
 
     def rule_entry(self, finding: Finding) -> tuple[dict[str, Any], tuple]:
         """The ``rules`` entry of ``finding``'s rule (made from its first finding)."""
@@ -210,7 +273,7 @@ class _Writer:
         entry, raw = self.rule_entry(finding)
         values = _rule_values(finding)
         if values == raw:
-            return _lean_finding(finding, self._memo)
+            return _lean_finding(finding, self._memo, self._fields, self.shared)
         differs = {name for name, a, b in zip(RULE_FIELDS, values, raw) if a != b}
         out = finding_dict(finding, skip=frozenset(RULE_FIELDS) - set(differs),
                            memo=self._memo)
@@ -273,32 +336,63 @@ def _number(value: Any, name: str) -> Any:
     return _finding_value(name, value)
 
 
-def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]]) -> dict[str, Any]:
+def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
+                  fields: _FieldMemo | None = None, shared: bool = False) -> dict[str, Any]:
     """:func:`finding_dict` of ``f`` without its per-rule fields (every one as in its rule's
     entry): the same dict, built field by field with the checks each field's type needs
     (report.json makes one per finding: :func:`_finding_value`'s dispatch and the
-    intermediate :meth:`Finding.as_dict` are left out)."""
+    intermediate :meth:`Finding.as_dict` are left out).
 
+    ``fields``: the memo of the fields that repeat from finding to finding (rule, layer,
+    outcome, status, property and unit; the missing names; the keys and file name of the
+    source reference), so that each distinct value is checked once; ``memo`` that of the
+    regime's reason. ``shared``: memoised mappings and lists are not copied
+    (:class:`_Writer`)."""
+    if fields is None:
+        fields = _FieldMemo()
+    prop, unit = f.property, f.unit
+    key = (f.rule_id, f.layer, f.outcome, f.status, prop, unit, type(prop), type(unit))
+    try:
+        head = fields.heads.get(key)
+        hashable = True
+    except TypeError:   # an unhashable value: no memo
+        head, hashable = None, False
+    if head is None:
+        head = (_text(f.rule_id, "rule_id"), _text(f.layer, "layer"),
+                _text(f.outcome._value_, "outcome"), _text(f.status, "status"),
+                _text(prop, "property"), _text(unit, "unit"))
+        if hashable:
+            fields.heads[key] = head
     source_ref = f.source_ref
     location = f.location
     out: dict[str, Any] = {
-        "rule_id": _text(f.rule_id, "rule_id"),
-        "layer": _text(f.layer, "layer"),
+        "rule_id": head[0],
+        "layer": head[1],
         "feature_id": _text(f.feature_id, "feature_id"),
-        "source_ref": (_str_mapping(source_ref, memo) if type(source_ref) is dict
+        "source_ref": (_plain_str_mapping(source_ref, fields.orders, fields.paths)
+                       if type(source_ref) is dict
                        else _finding_value("source_ref", source_ref)),
-        "outcome": _text(f.outcome._value_, "outcome"),
-        "property": _text(f.property, "property"),
+        "outcome": head[2],
+        "property": head[4],
         "measured": _number(f.measured, "measured"),
         "required": _number(f.required, "required"),
-        "unit": _text(f.unit, "unit"),
+        "unit": head[5],
         "message": _text(f.message, "message"),
         "location": (canonical_geometry(location) if type(location) is dict
                      else _finding_value("location", location)),
-        "status": _text(f.status, "status"),
+        "status": head[3],
     }
     if f.missing:
-        out["missing"] = canonical(list(f.missing), OTHER_DECIMALS, "missing")
+        missing = f.missing
+        try:
+            listed = fields.missing.get(missing) if type(missing) is tuple else None
+        except TypeError:   # an unhashable name: no memo
+            listed = None
+        if listed is None:
+            listed = canonical(list(missing), OTHER_DECIMALS, "missing")
+            if type(missing) is tuple and all(type(m) is str for m in missing):
+                fields.missing[missing] = listed
+        out["missing"] = listed if shared else list(listed)
     if f.note:
         out["note"] = _text(f.note, "note")
     if f.deviation:
@@ -308,7 +402,8 @@ def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]]) -> dict[str, An
     reason = f.regime_reason
     if reason is not None:
         out["regime"] = _text(f.regime or "undecided", "regime")
-        out["regime_reason"] = _finding_value("regime_reason", reason, memo)
+        out["regime_reason"] = (_str_mapping(reason, memo, shared) if type(reason) is dict
+                                else _finding_value("regime_reason", reason, memo))
     if f.would_fail is not None:
         out["would_fail"] = _finding_value("would_fail", f.would_fail)
     return out
@@ -497,7 +592,7 @@ def render_json(report: Report, options: RenderOptions) -> bytes:
     listed = report.listed_findings()
     if not listed:
         return dumps(report_dict(report))
-    writer = _Writer(report)
+    writer = _Writer(report, shared=True)
     for finding in listed:
         writer.rule_entry(finding)
     if _two_processes(options.jobs, len(listed)):

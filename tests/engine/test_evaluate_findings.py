@@ -60,7 +60,7 @@ def test_no_module_flag_for_the_collector() -> None:
 
 def test_finding_arguments_name_every_field() -> None:
     """The evaluator gives every Finding field by keyword (location is filled in last)."""
-    source = inspect.getsource(Evaluator._finding_args)
+    source = inspect.getsource(Evaluator._finding)
     fields = {f.name for f in dataclasses.fields(Finding)}
     named = {name for name in fields if f"{name}=" in source}
     assert named == fields
@@ -78,3 +78,61 @@ def test_findings_carry_their_values_in_the_right_fields() -> None:
         assert f.source.document and isinstance(f.message, str)
         assert f.status in ("new", "existing", "to_remove", "removed")
         assert f.texts is not None and set(f.texts) == {"message", "advice", "note"}
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample plan absent")
+def test_findings_are_frozen_with_the_model_inside_frozen_heap() -> None:
+    """Inside ``frozen_heap`` what each rule leaves behind (and the findings made at the end
+    of a pass) goes to the permanent generation; all is handed back afterwards."""
+    from inclusiecheck.api import load_model
+    from inclusiecheck.engine.evaluate import rules_in_force, run_order
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    model = load_model(SAMPLE)
+    rules = rules_in_force(resolve_selectors(["voetgangerswegen"]), dt.date(2026, 1, 1))
+    assert gc.get_freeze_count() == 0
+    with evaluation.frozen_heap():
+        frozen_model = gc.get_freeze_count()
+        part = Evaluator(model, rules, date=dt.date(2026, 1, 1), list_all=True).evaluate_pass(
+            list(enumerate(run_order(rules))))
+        assert part.findings
+        assert gc.get_freeze_count() > frozen_model
+        collected = {id(o) for o in gc.get_objects()}   # (the frozen ones are not listed)
+        assert not any(id(f) in collected for f in part.findings)
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample plan absent")
+def test_nothing_is_frozen_outside_frozen_heap() -> None:
+    """A pass run without ``frozen_heap`` (a caller that would never unfreeze) freezes
+    nothing and leaves the collector enabled; its findings equal those of a frozen run."""
+    from inclusiecheck.api import load_model
+    from inclusiecheck.engine.evaluate import rules_in_force, run_order
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    model = load_model(SAMPLE)
+    rules = rules_in_force(resolve_selectors(["voetgangerswegen"]), dt.date(2026, 1, 1))
+    assert gc.get_freeze_count() == 0
+    plain = Evaluator(model, rules, date=dt.date(2026, 1, 1), list_all=True).evaluate_pass(
+        list(enumerate(run_order(rules))))
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    with evaluation.frozen_heap():
+        frozen = Evaluator(model, rules, date=dt.date(2026, 1, 1),
+                           list_all=True).evaluate_pass(list(enumerate(run_order(rules))))
+    assert plain.findings == frozen.findings
+    assert [f.location for f in plain.findings] == [f.location for f in frozen.findings]
+
+
+def test_collector_restored_when_making_kept_objects_fails() -> None:
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            with pytest.raises(RuntimeError), evaluation._making_kept_objects():
+                assert not gc.isenabled()
+                raise RuntimeError
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() == 0   # outside frozen_heap: nothing frozen
+        finally:
+            gc.enable()

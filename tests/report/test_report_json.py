@@ -333,3 +333,70 @@ def test_valid_with_jsonschema(variant, make_report, make_empty_report) -> None:
     broken = json.loads(render(report, "json"))
     broken["verdict"]["code"] = "goed"
     assert not validator.is_valid(broken)
+
+
+def _random_finding(rng, pick):  # type: ignore[no-untyped-def]
+    """A finding whose fields are drawn from plain and awkward values (absolute paths,
+    Windows paths, text subclasses, numbers where text is expected, unhashable lists)."""
+    from inclusiecheck.model import Citation, Finding, Level, Pillar
+
+    class Text(str):
+        pass
+
+    texts = ["a", "walkway", "W-1", "/home/me/plan.gpkg", "C:\\plans\\x.gpkg", "\\\\srv\\x",
+             "C:/x", "/", "é ß", "", "//double", Text("sub"), "relative\\dir\\f.gpkg"]
+    odd = texts + [None, 1, 2.5, True, ["l", "/abs/p"], ("t",)]
+    return Finding(
+        rule_id=pick(["R-1", "R-2", "/abs/rule"]), rule_set="set", layer=pick(texts),
+        feature_id=pick(texts + [None]),
+        source_ref=pick([{"file": pick(texts), "layer": pick(texts), "fid": str(rng.integers(9))},
+                         {"fid": "1", "file": "/data/plan.gpkg"}, {"file": "x", 2: "two"},
+                         {"file": "x", "osm_id": ["unhashable"]}]),
+        outcome=pick(list(Outcome)), level=Level.OBLIGATION, structural=False,
+        pillar=Pillar.ACCESSIBILITY, property=pick(odd), measured=pick(odd + [float("nan")]),
+        required=pick([0.1234567, -0.0001, 3, None, "code"]), unit=pick(odd),
+        message=pick(texts), advice="advice", source=Citation("doc", "art"),
+        location=pick([None, {"type": "Point", "coordinates": [1.0, 2.0]},
+                       {"coordinates": [[0.0, 0.0], [1.0, 1.0]], "type": "LineString"},
+                       {"type": "Point"}, {"type": "GeometryCollection", "geometries": [
+                           {"type": "Point", "coordinates": [0.0, 0.0]}]}]),
+        status=pick(["new", "existing", "/abs"]),
+        missing=pick([(), ("width_m",), ("width_m", "/abs/name"), ("a", Text("b")),
+                      (["unhashable"],), ("a", 1)]),
+        note=pick([None, "note", "/abs/note", ""]),
+        deviation=pick([None, {"justification": "j", "file": "/abs/afwijkingen.yaml"}]),
+        data=pick([{}, {"clear_width_m": 1.23456789, "file": "/abs/x", "b": [1, "/abs"]},
+                   {"nested": {"z": 1, "a": "/abs/y"}}]),
+        regime=pick([None, "bv97", "/abs"]),
+        regime_reason=pick([None, {"nl": "reden", "en": "reason"}, {"nl": "/abs", "en": "x"},
+                            {"nl": ["unhashable"]}]),
+        would_fail=pick([None, True, False]))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_memoised_writer_gives_the_reference_finding_dicts(seed: int, report_nl) -> None:
+    """report.json's lean findings (memoised per repeated value, mappings shared when
+    streamed) are the findings of :func:`finding_dict` without the rule's fields, whatever
+    the values, and however often a value repeats."""
+    import numpy as np
+
+    from inclusiecheck.report.json_report import _Writer
+
+    rng = np.random.default_rng(seed)
+
+    def pick(values):  # type: ignore[no-untyped-def]
+        return values[int(rng.integers(len(values)))]
+
+    findings = [_random_finding(rng, pick) for _ in range(400)]
+    for shared in (False, True):
+        writer = _Writer(report_nl, shared=shared)
+        for f in findings:
+            writer.rule_entry(f)
+        for f in findings:
+            got = writer.finding(f)
+            expected = finding_dict(f, skip=frozenset(RULE_FIELDS) - {"rule_set"})
+            expected.pop("rule_set", None)
+            if any(k in got for k in RULE_FIELDS):   # (a rule field that differs: kept)
+                continue
+            assert json.dumps(got, allow_nan=True) == json.dumps(expected, allow_nan=True)
+            assert list(got) == list(expected)
