@@ -64,7 +64,7 @@ from inclusiecheck.geometry.lighting import (
     LightingStats,
     Luminaire,
     Scenario,
-    grid_points,
+    grid_points_many,
     lighting_stats_many,
     path_directions,
     reach_m,
@@ -849,21 +849,32 @@ class SemicylindricalParams(CheckParams):
     time: str = "01:00"
 
 
-@check_type("semicylindrical_lighting", params=SemicylindricalParams)
-def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
-                             ctx: CheckContext) -> Iterable[CheckResult]:
-    """Semi-cylindrical illuminance at face height (recognising faces), along main routes."""
+@check_type("semicylindrical_lighting", params=SemicylindricalParams, batch=True)
+def semicylindrical_lighting(features: Sequence[Feature], params: SemicylindricalParams,
+                             ctx: CheckContext) -> list[list[CheckResult]]:
+    """Semi-cylindrical illuminance at face height (recognising faces), along main routes.
+
+    A batch check: the calculation points of every feature are placed in one call
+    (:func:`~inclusiecheck.geometry.lighting.grid_points_many`), with the same results as
+    feature by feature."""
     lights = plan_lights(ctx)
     if lights is None:
         if params.min_lx is None:
-            return []
-        return [ctx.missing("light")]
+            return [[] for _ in features]
+        return [[ctx.missing("light")] for _ in features]
+    sampled = [n for n, f in enumerate(features) if f.geom_type != "Point"]
+    points = grid_points_many([features[n].geometry for n in sampled], params.spacing_m)
+    out: list[list[CheckResult]] = [[] for _ in features]
+    for n, pts in zip(sampled, points, strict=True):
+        if len(pts):
+            out[n] = [_semicylindrical_result(features[n], pts, lights, params, ctx)]
+    return out
+
+
+def _semicylindrical_result(feature: Feature, pts: np.ndarray, lights: PlanLights,
+                            params: SemicylindricalParams, ctx: CheckContext) -> CheckResult:
+    """The SV-03 result of one feature from its calculation points."""
     geom = feature.geometry
-    if feature.geom_type == "Point":
-        return []
-    pts = grid_points(geom, params.spacing_m)
-    if len(pts) == 0:
-        return []
     dirs = path_directions(geom, pts)
     scenario = "evening" if params.scenario == "evening" else f"night@{params.time}"
     near = _near_lights(lights, geom)
@@ -875,19 +886,19 @@ def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
     data = {"esc_min_lx": round(emin, 2), "esc_avg_lx": round(eavg, 2),
             "face_height_m": params.face_height_m, "scenario": scenario}
     if params.min_lx is None:
-        return [CheckResult(Outcome.PASS, property="semicylindrical_min_lx",
-                            measured=round(emin, 2), unit="lx", data=data, note=_text(
-                                "Ter informatie: er is geen bevestigde minimumwaarde; "
-                                "beoordeeld zodra een regelset er een vastlegt.",
-                                "For information: there is no confirmed minimum; judged once a "
-                                "rule set sets one."))]
+        return CheckResult(Outcome.PASS, property="semicylindrical_min_lx",
+                           measured=round(emin, 2), unit="lx", data=data, note=_text(
+                               "Ter informatie: er is geen bevestigde minimumwaarde; "
+                               "beoordeeld zodra een regelset er een vastlegt.",
+                               "For information: there is no confirmed minimum; judged once a "
+                               "rule set sets one."))
     location = None
     if emin < params.min_lx:
         low = pts[esc < params.min_lx]
         location = shapely.union_all(shapely.buffer(shapely.points(low), params.spacing_m / 2))
     result = ctx.compare("semicylindrical_min_lx", round(emin, 2), min_value=params.min_lx,
                          unit="lx", location=location, data=data)
-    return [result if ctx.model.layer_complete("light") else absence_unproven(result, "light")]
+    return result if ctx.model.layer_complete("light") else absence_unproven(result, "light")
 
 
 # ============================================================================================
@@ -1376,11 +1387,12 @@ def _vegetation_result(feature: Feature, near: list[tuple[Feature, BaseGeometry]
     height = _num(ctx.value(feature, "height_m"))
     if height is None:
         return ctx.missing("height_m")
-    zone = shapely.union_all([z for _, z in near])
-    part = feature.geometry.intersection(zone)
+    location = None
+    if height > params.max_m:   # the part beside the walkways: only to show a failure
+        part = feature.geometry.intersection(shapely.union_all([z for _, z in near]))
+        location = None if part.is_empty else part
     return ctx.compare("height_m", height, max_value=params.max_m, unit="m",
-                       location=part if not part.is_empty and height > params.max_m else None,
-                       data={"walkway": ", ".join(w.id for w, _ in near)})
+                       location=location, data={"walkway": ", ".join(w.id for w, _ in near)})
 
 
 class CanopyClearanceParams(CheckParams):
@@ -1421,10 +1433,12 @@ def _canopy_result(feature: Feature, crown: BaseGeometry,
     base = _num(ctx.value(feature, "canopy_base_m"))
     if base is None:
         return ctx.missing("canopy_base_m")
-    over = crown.intersection(shapely.union_all([z for _, z in near]))
+    location = None
+    if base < params.min_m:   # the crown over the walkways: only to show a failure
+        over = crown.intersection(shapely.union_all([z for _, z in near]))
+        location = None if over.is_empty else over
     return ctx.compare("canopy_base_m", base, min_value=params.min_m, unit="m",
-                       location=over if base < params.min_m and not over.is_empty else None,
-                       data={"walkway": ", ".join(w.id for w, _ in near)})
+                       location=location, data={"walkway": ", ".join(w.id for w, _ in near)})
 
 
 # --------------------------------------------------------------------------------------------
