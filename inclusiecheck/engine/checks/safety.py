@@ -1463,12 +1463,30 @@ def _stations(line: LineString, step_m: float) -> tuple[np.ndarray, float]:
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """The (first, last) indices of every run of True in ``mask``."""
+    return _runs_many(mask, np.array([len(mask)]))[0]
+
+
+def _runs_many(mask: np.ndarray, counts: np.ndarray) -> list[list[tuple[int, int]]]:
+    """:func:`_runs` of each consecutive piece of ``counts[j]`` values of ``mask`` (indices
+    within the piece): a run ends at the end of its piece."""
+    counts = np.asarray(counts, dtype=np.int64)
+    out: list[list[tuple[int, int]]] = [[] for _ in counts]
     if not mask.any():
-        return []
-    m = np.zeros(len(mask) + 2, dtype=np.int8)
-    m[1:-1] = mask
-    d = m[1:] - m[:-1]
-    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist()))
+        return out
+    first = np.cumsum(counts) - counts
+    starts_piece = np.zeros(len(mask), dtype=bool)
+    ends_piece = np.zeros(len(mask), dtype=bool)
+    starts_piece[first[counts > 0]] = True
+    ends_piece[(first + counts - 1)[counts > 0]] = True
+    before = np.r_[False, mask[:-1]]
+    after = np.r_[mask[1:], False]
+    a = np.flatnonzero(mask & (starts_piece | ~before))
+    b = np.flatnonzero(mask & (ends_piece | ~after))
+    piece = np.searchsorted(first + counts, a, side="right")
+    offset = first[piece]
+    for j, i0, i1 in zip(piece.tolist(), (a - offset).tolist(), (b - offset).tolist()):
+        out[j].append((i0, i1))
+    return out
 
 
 def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
@@ -1573,23 +1591,25 @@ def active_frontage(features: Sequence[Feature], params: ActiveFrontageParams,
                      for line, (s, _) in zip(lines, stations)]
             pts = np.concatenate(parts)
             counts = np.array([len(p) for p in parts], dtype=np.int64)
-        eyes = np.split(_eyes(ctx, pts, params, occ, True), np.cumsum(counts)[:-1])
+        blind = _runs_many(~_eyes(ctx, pts, params, occ, True), counts)
         maybe = np.split(_eyes(ctx, pts, params, occ, None), np.cumsum(counts)[:-1])
         for k, n in enumerate(members):
             s, step = stations[k]
-            out[n] = _frontage_result(lines[k], s, step, eyes[k], maybe[k], params, ctx,
+            out[n] = _frontage_result(lines[k], s, step, blind[k], maybe[k], params, ctx,
                                       complete)
     return [r for r in out if r is not None]
 
 
-def _frontage_result(line: LineString, s: np.ndarray, step: float, eyes: np.ndarray,
-                     maybe: np.ndarray, params: ActiveFrontageParams, ctx: CheckContext,
+def _frontage_result(line: LineString, s: np.ndarray, step: float,
+                     blind: list[tuple[int, int]], maybe: np.ndarray,
+                     params: ActiveFrontageParams, ctx: CheckContext,
                      complete: bool) -> CheckResult:
-    """The SV-09 result of one path from which of its stations have eyes on it."""
+    """The SV-09 result of one path from the runs of its stations without eyes on it
+    (``blind``: first and last station of each run)."""
     stretches = []
     longest = 0.0
     unsure = False
-    for a, b in _runs(~eyes):
+    for a, b in blind:
         s0 = max(0.0, s[a] - step / 2)
         s1 = min(line.length, s[b] + step / 2)
         longest = max(longest, s1 - s0)

@@ -11,13 +11,14 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import shapely
 
 from inclusiecheck.api import load_model
 from inclusiecheck.engine.checks import get
 from inclusiecheck.engine.checks.api import CheckContext, CheckResult, as_number
-from inclusiecheck.engine.checks.safety import _walk_reach_many
+from inclusiecheck.engine.checks.safety import _runs, _runs_many, _walk_reach_many
 from inclusiecheck.engine.measures import MEASURES
 from inclusiecheck.engine.scopes import DERIVED
 from inclusiecheck.model import Feature
@@ -155,3 +156,26 @@ def test_walk_reach_many_equals_one_query_per_geometry(tmp_path: Path, seed: int
     assert [[(w.id, shapely.to_wkb(z)) for w, z in near] for near in got] == \
         [[(w.id, shapely.to_wkb(z)) for w, z in near] for near in want]
     assert sum(map(len, got)) > 0
+
+
+def _runs_reference(mask: list[bool]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i, on in enumerate(mask):
+        if on and (i == 0 or not mask[i - 1]):
+            out.append((i, i))
+        elif on:
+            out[-1] = (out[-1][0], i)
+    return out
+
+
+def test_runs_many_equals_runs_of_each_piece() -> None:
+    rng = random.Random(11)
+    for _ in range(200):
+        counts = [rng.choice([0, 1, 2, 5, 9]) for _ in range(rng.randint(1, 8))]
+        mask = [rng.random() < rng.choice([0.1, 0.5, 0.9]) for _ in range(sum(counts))]
+        got = _runs_many(np.array(mask, dtype=bool), np.array(counts))
+        at = 0
+        for c, runs in zip(counts, got, strict=True):
+            assert runs == _runs_reference(mask[at:at + c])
+            assert _runs(np.array(mask[at:at + c], dtype=bool)) == runs
+            at += c
