@@ -1297,32 +1297,27 @@ def _walk_reach(ctx: CheckContext, geom: BaseGeometry, distance_m: float,
 
 
 def _walk_zones(ctx: CheckContext, layer: str, distance_m: float,
-                indices: np.ndarray) -> list[BaseGeometry | None]:
+                indices: np.ndarray) -> dict[int, BaseGeometry]:
     """The reach zones (the surface widened by ``distance_m``) of the features of ``layer``
-    at ``indices``, made once per run, feature and distance (kept in a per-run list)."""
+    at ``indices``, by feature index, buffered in one call."""
     feats = ctx.model.features(layer)
-    zones: list[BaseGeometry | None] = ctx.shared(
-        (_CACHE, "walk_zones", layer, float(distance_m)), lambda: [None] * len(feats))
-    todo = [int(i) for i in indices if zones[int(i)] is None]
-    if todo:
-        geoms = np.empty(len(todo), dtype=object)
-        radii = np.empty(len(todo), dtype="float64")
-        for k, i in enumerate(todo):
-            w = feats[i]
-            half = 0.0
-            if w.geom_type == "LineString":
-                half = (_num(w.attrs.get("width_m")) or 2.0) / 2
-            geoms[k] = w.geometry
-            radii[k] = half + distance_m
-        widened = radii > 0
-        made = geoms.copy()
-        if widened.any():
-            # the same GEOS buffer as geometry.buffer(radius) (whose quad_segs is 16, not
-            # shapely.buffer's 8), for many at once
-            made[widened] = shapely.buffer(geoms[widened], radii[widened], quad_segs=16)
-        for k, i in enumerate(todo):
-            zones[i] = made[k]
-    return zones
+    todo = [int(i) for i in indices]
+    geoms = np.empty(len(todo), dtype=object)
+    radii = np.empty(len(todo), dtype="float64")
+    for k, i in enumerate(todo):
+        w = feats[i]
+        half = 0.0
+        if w.geom_type == "LineString":
+            half = (_num(w.attrs.get("width_m")) or 2.0) / 2
+        geoms[k] = w.geometry
+        radii[k] = half + distance_m
+    widened = radii > 0
+    made = geoms.copy()
+    if widened.any():
+        # the same GEOS buffer as geometry.buffer(radius) (whose quad_segs is 16, not
+        # shapely.buffer's 8), for many at once
+        made[widened] = shapely.buffer(geoms[widened], radii[widened], quad_segs=16)
+    return dict(zip(todo, made))
 
 
 def _walk_reach_many(ctx: CheckContext, geoms: Sequence[BaseGeometry], distance_m: float,
@@ -1333,7 +1328,7 @@ def _walk_reach_many(ctx: CheckContext, geoms: Sequence[BaseGeometry], distance_
 
     One index query of each layer for all geometries (within ``distance_m`` + 5 m), one
     vectorised intersects test of the candidates' zones; each walkway's zone is buffered
-    once per run (was: one query, one buffer and one test per geometry and walkway)."""
+    once per call (was: one query, one buffer and one test per geometry and walkway)."""
     out: list[list[tuple[Feature, BaseGeometry]]] = [[] for _ in geoms]
     if not geoms:
         return out
