@@ -1366,8 +1366,8 @@ def vegetation_height(features: Sequence[Feature], params: VegetationHeightParam
                       ctx: CheckContext) -> list[CheckResult]:
     """Hedges and shrubs beside a path above the maximum height.
 
-    A batch check: the walkways near every feature come from one query
-    (:func:`_walk_reach_many`), with the same results as feature by feature."""
+    A batch check: the walkways near every feature come from one index query, with the
+    same results as feature by feature."""
     nears = _walk_reach_many(ctx, [f.geometry for f in features], params.near_m)
     return [_vegetation_result(f, near, params, ctx)
             for f, near in zip(features, nears, strict=True)]
@@ -1405,8 +1405,8 @@ def canopy_clearance(features: Sequence[Feature], params: CanopyClearanceParams,
     """Tree crowns lower than the minimum free height over paths.
 
     A batch check: the crowns of the trees drawn as points or lines are buffered in one
-    call and the walkways under every crown come from one query
-    (:func:`_walk_reach_many`), with the same results as tree by tree."""
+    call and the walkways under every crown come from one index query, with the same
+    results as tree by tree."""
     crowns = np.empty(len(features), dtype=object)
     crowns[:] = [f.geometry for f in features]
     if params.crown_radius_m > 0:
