@@ -28,6 +28,7 @@ from inclusiecheck.geometry.lighting import (
     Scenario,
     downward_flux_fraction,
     grid_points,
+    grid_points_many,
     horizontal_illuminance,
     intensity_cd_per_klm,
     is_off,
@@ -539,6 +540,30 @@ def test_grid_points_degenerate_and_mixed() -> None:
         grid_points(box(0, 0, 1, 1), 0.0)
     with pytest.raises(LightingInputError):
         grid_points(LineString([(0, 0), (1, 0)]), 1.0, width_m=-2.0)
+
+
+@pytest.mark.parametrize("width_m", [None, 3.0])
+def test_grid_points_many_equals_one_by_one(width_m: float | None) -> None:
+    rng = np.random.default_rng(7)
+    geoms: list = [LineString([(2, 3), (2, 3)]), Point(1, 2), GeometryCollection(), Polygon(),
+                   GeometryCollection([box(0, 0, 2, 2), LineString([(10, 0), (13, 0)]),
+                                       Point(50, 50)]),
+                   MultiLineString([[(0, 0), (5, 1)], [(9, 9), (9, 20), (30, 20)]])]
+    for _ in range(60):
+        xy = np.cumsum(rng.uniform(-40, 40, size=(int(rng.integers(2, 40)), 2)), axis=0)
+        if rng.random() < 0.2:
+            xy = np.vstack([xy, xy[-1:]])   # a repeated vertex
+        geoms.append(LineString(xy))
+        if rng.random() < 0.2:
+            geoms.append(box(*xy[0], *(xy[0] + rng.uniform(0.3, 15, size=2))))
+    together = grid_points_many(geoms, 0.9, width_m=width_m)
+    assert len(together) == len(geoms)
+    for geom, pts in zip(geoms, together):
+        one = grid_points(geom, 0.9, width_m=width_m)
+        assert pts.shape == one.shape and np.array_equal(pts, one)   # to the bit
+    assert grid_points_many([], 1.0) == []
+    with pytest.raises(LightingInputError):
+        grid_points_many([box(0, 0, 1, 1)], 0.0)
 
 
 # --------------------------------------------------------------------------------------------

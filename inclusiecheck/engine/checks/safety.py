@@ -64,7 +64,7 @@ from inclusiecheck.geometry.lighting import (
     LightingStats,
     Luminaire,
     Scenario,
-    grid_points,
+    grid_points_many,
     lighting_stats_many,
     path_directions,
     reach_m,
@@ -849,21 +849,32 @@ class SemicylindricalParams(CheckParams):
     time: str = "01:00"
 
 
-@check_type("semicylindrical_lighting", params=SemicylindricalParams)
-def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
-                             ctx: CheckContext) -> Iterable[CheckResult]:
-    """Semi-cylindrical illuminance at face height (recognising faces), along main routes."""
+@check_type("semicylindrical_lighting", params=SemicylindricalParams, batch=True)
+def semicylindrical_lighting(features: Sequence[Feature], params: SemicylindricalParams,
+                             ctx: CheckContext) -> list[list[CheckResult]]:
+    """Semi-cylindrical illuminance at face height (recognising faces), along main routes.
+
+    A batch check: the calculation points of every feature are placed in one call
+    (:func:`~inclusiecheck.geometry.lighting.grid_points_many`), with the same results as
+    feature by feature."""
     lights = plan_lights(ctx)
     if lights is None:
         if params.min_lx is None:
-            return []
-        return [ctx.missing("light")]
+            return [[] for _ in features]
+        return [[ctx.missing("light")] for _ in features]
+    sampled = [n for n, f in enumerate(features) if f.geom_type != "Point"]
+    points = grid_points_many([features[n].geometry for n in sampled], params.spacing_m)
+    out: list[list[CheckResult]] = [[] for _ in features]
+    for n, pts in zip(sampled, points, strict=True):
+        if len(pts):
+            out[n] = [_semicylindrical_result(features[n], pts, lights, params, ctx)]
+    return out
+
+
+def _semicylindrical_result(feature: Feature, pts: np.ndarray, lights: PlanLights,
+                            params: SemicylindricalParams, ctx: CheckContext) -> CheckResult:
+    """The SV-03 result of one feature from its calculation points."""
     geom = feature.geometry
-    if feature.geom_type == "Point":
-        return []
-    pts = grid_points(geom, params.spacing_m)
-    if len(pts) == 0:
-        return []
     dirs = path_directions(geom, pts)
     scenario = "evening" if params.scenario == "evening" else f"night@{params.time}"
     near = _near_lights(lights, geom)
@@ -875,19 +886,19 @@ def semicylindrical_lighting(feature: Feature, params: SemicylindricalParams,
     data = {"esc_min_lx": round(emin, 2), "esc_avg_lx": round(eavg, 2),
             "face_height_m": params.face_height_m, "scenario": scenario}
     if params.min_lx is None:
-        return [CheckResult(Outcome.PASS, property="semicylindrical_min_lx",
-                            measured=round(emin, 2), unit="lx", data=data, note=_text(
-                                "Ter informatie: er is geen bevestigde minimumwaarde; "
-                                "beoordeeld zodra een regelset er een vastlegt.",
-                                "For information: there is no confirmed minimum; judged once a "
-                                "rule set sets one."))]
+        return CheckResult(Outcome.PASS, property="semicylindrical_min_lx",
+                           measured=round(emin, 2), unit="lx", data=data, note=_text(
+                               "Ter informatie: er is geen bevestigde minimumwaarde; "
+                               "beoordeeld zodra een regelset er een vastlegt.",
+                               "For information: there is no confirmed minimum; judged once a "
+                               "rule set sets one."))
     location = None
     if emin < params.min_lx:
         low = pts[esc < params.min_lx]
         location = shapely.union_all(shapely.buffer(shapely.points(low), params.spacing_m / 2))
     result = ctx.compare("semicylindrical_min_lx", round(emin, 2), min_value=params.min_lx,
                          unit="lx", location=location, data=data)
-    return [result if ctx.model.layer_complete("light") else absence_unproven(result, "light")]
+    return result if ctx.model.layer_complete("light") else absence_unproven(result, "light")
 
 
 # ============================================================================================
@@ -1278,18 +1289,67 @@ def _walk_reach(ctx: CheckContext, geom: BaseGeometry, distance_m: float,
                 layers: tuple[str, ...] = ("walkway",)) -> list[tuple[Feature, BaseGeometry]]:
     """Walkways within ``distance_m`` of the walking surface's edge, with that reach zone.
 
-    A line walkway's surface is its centre line buffered by half its ``width_m`` (1 m when
-    unknown); a polygon walkway is its surface.
+    A line walkway's surface is its centre line buffered by half its ``width_m`` (2 m wide
+    when unknown); a polygon walkway is its surface. One geometry: see
+    :func:`_walk_reach_many`.
     """
-    out = []
+    return _walk_reach_many(ctx, [geom], distance_m, layers)[0]
+
+
+def _walk_zones(ctx: CheckContext, layer: str, distance_m: float,
+                indices: np.ndarray) -> dict[int, BaseGeometry]:
+    """The reach zones (the surface widened by ``distance_m``) of the features of ``layer``
+    at ``indices``, by feature index, buffered in one call."""
+    feats = ctx.model.features(layer)
+    todo = [int(i) for i in indices]
+    geoms = np.empty(len(todo), dtype=object)
+    radii = np.empty(len(todo), dtype="float64")
+    for k, i in enumerate(todo):
+        w = feats[i]
+        half = 0.0
+        if w.geom_type == "LineString":
+            half = (_num(w.attrs.get("width_m")) or 2.0) / 2
+        geoms[k] = w.geometry
+        radii[k] = half + distance_m
+    widened = radii > 0
+    made = geoms.copy()
+    if widened.any():
+        # the same GEOS buffer as geometry.buffer(radius) (whose quad_segs is 16, not
+        # shapely.buffer's 8), for many at once
+        made[widened] = shapely.buffer(geoms[widened], radii[widened], quad_segs=16)
+    return dict(zip(todo, made))
+
+
+def _walk_reach_many(ctx: CheckContext, geoms: Sequence[BaseGeometry], distance_m: float,
+                     layers: tuple[str, ...] = ("walkway",)
+                     ) -> list[list[tuple[Feature, BaseGeometry]]]:
+    """Per geometry: the walkways within ``distance_m`` of the walking surface's edge, with
+    that reach zone (see :func:`_walk_reach`), layer after layer and in plan order.
+
+    One index query of each layer for all geometries (within ``distance_m`` + 5 m), one
+    vectorised intersects test of the candidates' zones; each walkway's zone is buffered
+    once per call (was: one query, one buffer and one test per geometry and walkway)."""
+    out: list[list[tuple[Feature, BaseGeometry]]] = [[] for _ in geoms]
+    if not geoms:
+        return out
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
     for layer in layers:
-        for w in ctx.model.near(layer, geom, distance_m + 5.0):
-            half = 0.0
-            if w.geom_type == "LineString":
-                half = (_num(w.attrs.get("width_m")) or 2.0) / 2
-            zone = w.geometry.buffer(half + distance_m) if half + distance_m > 0 else w.geometry
-            if zone.intersects(geom):
-                out.append((w, zone))
+        feats = ctx.model.features(layer)
+        if not feats:
+            continue
+        gi, wi = ctx.model.tree(layer).query(arr, predicate="dwithin",
+                                             distance=distance_m + 5.0)
+        if len(gi) == 0:
+            continue
+        order = np.lexsort((wi, gi))   # by geometry, then in plan order
+        gi, wi = gi[order], wi[order]
+        zones = _walk_zones(ctx, layer, distance_m, np.unique(wi))
+        cand = np.empty(len(wi), dtype=object)
+        cand[:] = [zones[i] for i in wi.tolist()]
+        hit = shapely.intersects(cand, arr[gi])
+        for g, w, zone in zip(gi[hit].tolist(), wi[hit].tolist(), cand[hit]):
+            out[g].append((feats[w], zone))
     return out
 
 
@@ -1301,11 +1361,20 @@ class VegetationHeightParams(CheckParams):
     near_m: float = Field(default=2.0, ge=0)
 
 
-@check_type("vegetation_height", params=VegetationHeightParams)
-def vegetation_height(feature: Feature, params: VegetationHeightParams,
-                      ctx: CheckContext) -> CheckResult:
-    """Hedges and shrubs beside a path above the maximum height."""
-    near = _walk_reach(ctx, feature.geometry, params.near_m)
+@check_type("vegetation_height", params=VegetationHeightParams, batch=True)
+def vegetation_height(features: Sequence[Feature], params: VegetationHeightParams,
+                      ctx: CheckContext) -> list[CheckResult]:
+    """Hedges and shrubs beside a path above the maximum height.
+
+    A batch check: the walkways near every feature come from one index query, with the
+    same results as feature by feature."""
+    nears = _walk_reach_many(ctx, [f.geometry for f in features], params.near_m)
+    return [_vegetation_result(f, near, params, ctx)
+            for f, near in zip(features, nears, strict=True)]
+
+
+def _vegetation_result(feature: Feature, near: list[tuple[Feature, BaseGeometry]],
+                       params: VegetationHeightParams, ctx: CheckContext) -> CheckResult:
     if not near:
         return CheckResult(Outcome.NOT_APPLICABLE, property="height_m", note=_text(
             f"Niet binnen {_nl(params.near_m)} m van een looppad.",
@@ -1313,11 +1382,12 @@ def vegetation_height(feature: Feature, params: VegetationHeightParams,
     height = _num(ctx.value(feature, "height_m"))
     if height is None:
         return ctx.missing("height_m")
-    zone = shapely.union_all([z for _, z in near])
-    part = feature.geometry.intersection(zone)
+    location = None
+    if height > params.max_m:   # the part beside the walkways: only to show a failure
+        part = feature.geometry.intersection(shapely.union_all([z for _, z in near]))
+        location = None if part.is_empty else part
     return ctx.compare("height_m", height, max_value=params.max_m, unit="m",
-                       location=part if not part.is_empty and height > params.max_m else None,
-                       data={"walkway": ", ".join(w.id for w, _ in near)})
+                       location=location, data={"walkway": ", ".join(w.id for w, _ in near)})
 
 
 class CanopyClearanceParams(CheckParams):
@@ -1329,24 +1399,41 @@ class CanopyClearanceParams(CheckParams):
     crown_radius_m: float = Field(default=3.0, ge=0)
 
 
-@check_type("canopy_clearance", params=CanopyClearanceParams)
-def canopy_clearance(feature: Feature, params: CanopyClearanceParams,
-                     ctx: CheckContext) -> CheckResult:
-    """Tree crowns lower than the minimum free height over paths."""
-    crown = feature.geometry
-    if feature.geom_type != "Polygon":
-        crown = crown.buffer(params.crown_radius_m) if params.crown_radius_m > 0 else crown
-    near = _walk_reach(ctx, crown, 0.0)
+@check_type("canopy_clearance", params=CanopyClearanceParams, batch=True)
+def canopy_clearance(features: Sequence[Feature], params: CanopyClearanceParams,
+                     ctx: CheckContext) -> list[CheckResult]:
+    """Tree crowns lower than the minimum free height over paths.
+
+    A batch check: the crowns of the trees drawn as points or lines are buffered in one
+    call and the walkways under every crown come from one index query, with the same
+    results as tree by tree."""
+    crowns = np.empty(len(features), dtype=object)
+    crowns[:] = [f.geometry for f in features]
+    if params.crown_radius_m > 0:
+        drawn = np.array([f.geom_type != "Polygon" for f in features], dtype=bool)
+        if drawn.any():
+            # quad_segs=16: the same polygons as geometry.buffer(radius)
+            crowns[drawn] = shapely.buffer(crowns[drawn], params.crown_radius_m, quad_segs=16)
+    nears = _walk_reach_many(ctx, list(crowns), 0.0)
+    return [_canopy_result(f, crown, near, params, ctx)
+            for f, crown, near in zip(features, crowns, nears, strict=True)]
+
+
+def _canopy_result(feature: Feature, crown: BaseGeometry,
+                   near: list[tuple[Feature, BaseGeometry]], params: CanopyClearanceParams,
+                   ctx: CheckContext) -> CheckResult:
     if not near:
         return CheckResult(Outcome.NOT_APPLICABLE, property="canopy_base_m", note=_text(
             "De kruin hangt niet boven een looppad.", "The crown does not reach over a walkway."))
     base = _num(ctx.value(feature, "canopy_base_m"))
     if base is None:
         return ctx.missing("canopy_base_m")
-    over = crown.intersection(shapely.union_all([z for _, z in near]))
+    location = None
+    if base < params.min_m:   # the crown over the walkways: only to show a failure
+        over = crown.intersection(shapely.union_all([z for _, z in near]))
+        location = None if over.is_empty else over
     return ctx.compare("canopy_base_m", base, min_value=params.min_m, unit="m",
-                       location=over if base < params.min_m and not over.is_empty else None,
-                       data={"walkway": ", ".join(w.id for w, _ in near)})
+                       location=location, data={"walkway": ", ".join(w.id for w, _ in near)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1370,16 +1457,39 @@ def _stations(line: LineString, step_m: float) -> tuple[np.ndarray, float]:
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The (first, last) indices of every run of True in ``mask``."""
+    return _runs_many(mask, np.array([len(mask)]))[0]
+
+
+def _runs_many(mask: np.ndarray, counts: np.ndarray) -> list[list[tuple[int, int]]]:
+    """:func:`_runs` of each consecutive piece of ``counts[j]`` values of ``mask`` (indices
+    within the piece): a run ends at the end of its piece."""
+    counts = np.asarray(counts, dtype=np.int64)
+    out: list[list[tuple[int, int]]] = [[] for _ in counts]
     if not mask.any():
-        return []
-    m = np.r_[False, mask, False].astype(np.int8)
-    d = np.diff(m)
-    return list(zip(np.flatnonzero(d == 1).tolist(), (np.flatnonzero(d == -1) - 1).tolist()))
+        return out
+    first = np.cumsum(counts) - counts
+    starts_piece = np.zeros(len(mask), dtype=bool)
+    ends_piece = np.zeros(len(mask), dtype=bool)
+    starts_piece[first[counts > 0]] = True
+    ends_piece[(first + counts - 1)[counts > 0]] = True
+    before = np.r_[False, mask[:-1]]
+    after = np.r_[mask[1:], False]
+    a = np.flatnonzero(mask & (starts_piece | ~before))
+    b = np.flatnonzero(mask & (ends_piece | ~after))
+    piece = np.searchsorted(first + counts, a, side="right")
+    offset = first[piece]
+    for j, i0, i1 in zip(piece.tolist(), (a - offset).tolist(), (b - offset).tolist()):
+        out[j].append((i0, i1))
+    return out
 
 
 def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
           occ: PlanOccluders, want: bool | None) -> np.ndarray:
-    """Which stations see a building whose ``active_frontage`` is ``want`` (None: unknown)."""
+    """Which stations see a building whose ``active_frontage`` is ``want`` (None: unknown).
+
+    Each station on its own: the stations of many paths (that share ``occ``) can go
+    through one call."""
     buildings, tree = _frontage_buildings(ctx, want)
     seen = np.zeros(len(pts), dtype=bool)
     if not buildings or len(pts) == 0:
@@ -1391,7 +1501,7 @@ def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
     if want is None:
         seen[st] = True
         return seen
-    lines = shapely.shortest_line(points[st], np.array([buildings[i].geometry for i in bi]))
+    lines = shapely.shortest_line(points[st], tree.geometries[bi])
     blocked = np.zeros(len(st), dtype=bool)
     if len(occ.index):
         # shorten each sight line by 1 cm at both ends: touching an occluder at the station or
@@ -1405,11 +1515,24 @@ def _eyes(ctx: CheckContext, pts: np.ndarray, params: ActiveFrontageParams,
                                              axis=1))
         li, part = occ.index.tree.query(short, predicate="intersects")
         if len(li):
-            own = np.array([occ.feature_of(p) is buildings[bi[line_i]]
-                            for line_i, p in zip(li, part)], dtype=bool)
-            blocked[li[~own]] = True
+            # an occluder part of the target building itself does not block
+            owner = _occluder_owner_ids(ctx, occ)[occ.index.source[part]]
+            target = _building_ids(ctx, want)[bi[li]]
+            blocked[li[owner != target]] = True
     seen[st[~blocked]] = True
     return seen
+
+
+def _occluder_owner_ids(ctx: CheckContext, occ: PlanOccluders) -> np.ndarray:
+    """``id()`` of the feature that owns each of ``occ``'s occluders (per run and index)."""
+    return ctx.shared((_CACHE, "occluder_owner_ids", id(occ)), lambda: np.array(
+        [id(f) for f in occ.features], dtype=np.uint64))
+
+
+def _building_ids(ctx: CheckContext, want: bool | None) -> np.ndarray:
+    """``id()`` of each of :func:`_frontage_buildings`' buildings (per run)."""
+    return ctx.shared((_CACHE, "frontage_ids", want), lambda: np.array(
+        [id(b) for b in _frontage_buildings(ctx, want)[0]], dtype=np.uint64))
 
 
 def _frontage_buildings(ctx: CheckContext, want: bool | None
@@ -1425,28 +1548,63 @@ def _frontage_buildings(ctx: CheckContext, want: bool | None
     return ctx.shared((_CACHE, "frontage", want), build)
 
 
-@check_type("active_frontage", params=ActiveFrontageParams)
-def active_frontage(feature: Feature, params: ActiveFrontageParams,
-                    ctx: CheckContext) -> CheckResult:
-    """Long stretches of path with no active frontage in view ("no eyes on the street")."""
-    if feature.geom_type != "LineString":
-        return CheckResult(Outcome.NOT_APPLICABLE, property="no_frontage_m", note=_text(
-            "Getekend als vlak: teken de aslijn.", "Drawn as a surface: draw the centre line."))
+@check_type("active_frontage", params=ActiveFrontageParams, batch=True)
+def active_frontage(features: Sequence[Feature], params: ActiveFrontageParams,
+                    ctx: CheckContext) -> list[CheckResult]:
+    """Long stretches of path with no active frontage in view ("no eyes on the street").
+
+    A batch check: the stations of every path that shares an occluder index are placed and
+    judged in one pass (one index query and one sight-line test for all of them), with the
+    same results as path by path."""
+    out: list[CheckResult | None] = [None] * len(features)
     complete = ctx.model.layer_complete("building")
-    if not ctx.model.has_layer("building") and not complete:
-        return CheckResult(Outcome.TO_VERIFY, property="no_frontage_m", missing=("building",),
-                           note=_text("Het plan tekent geen gebouwen rond het pad.",
-                                      "The plan draws no buildings around the path."))
-    occ = occluders_for(feature, ctx, params.eye_height_m)
-    line: LineString = feature.geometry  # type: ignore[assignment]
-    s, step = _stations(line, params.step_m)
-    pts = shapely.get_coordinates(shapely.line_interpolate_point(line, s))
-    eyes = _eyes(ctx, pts, params, occ, True)
-    maybe = _eyes(ctx, pts, params, occ, None)
+    no_buildings = not ctx.model.has_layer("building") and not complete
+    groups: dict[int, tuple[PlanOccluders, list[int]]] = {}
+    for n, feature in enumerate(features):
+        if feature.geom_type != "LineString":
+            out[n] = CheckResult(Outcome.NOT_APPLICABLE, property="no_frontage_m", note=_text(
+                "Getekend als vlak: teken de aslijn.",
+                "Drawn as a surface: draw the centre line."))
+        elif no_buildings:
+            out[n] = CheckResult(Outcome.TO_VERIFY, property="no_frontage_m",
+                                 missing=("building",), note=_text(
+                                     "Het plan tekent geen gebouwen rond het pad.",
+                                     "The plan draws no buildings around the path."))
+        else:
+            occ = occluders_for(feature, ctx, params.eye_height_m)
+            groups.setdefault(id(occ), (occ, []))[1].append(n)
+    for occ, members in groups.values():
+        lines = [features[n].geometry for n in members]
+        stations = [_stations(line, params.step_m) for line in lines]
+        counts = np.array([len(s) for s, _ in stations], dtype=np.int64)
+        line_arr = np.empty(len(lines), dtype=object)
+        line_arr[:] = lines
+        pts = shapely.get_coordinates(shapely.line_interpolate_point(
+            np.repeat(line_arr, counts), np.concatenate([s for s, _ in stations])))
+        if len(pts) != int(counts.sum()):   # an empty line somewhere: path by path
+            parts = [shapely.get_coordinates(shapely.line_interpolate_point(line, s))
+                     for line, (s, _) in zip(lines, stations)]
+            pts = np.concatenate(parts)
+            counts = np.array([len(p) for p in parts], dtype=np.int64)
+        blind = _runs_many(~_eyes(ctx, pts, params, occ, True), counts)
+        maybe = np.split(_eyes(ctx, pts, params, occ, None), np.cumsum(counts)[:-1])
+        for k, n in enumerate(members):
+            s, step = stations[k]
+            out[n] = _frontage_result(lines[k], s, step, blind[k], maybe[k], params, ctx,
+                                      complete)
+    return [r for r in out if r is not None]
+
+
+def _frontage_result(line: LineString, s: np.ndarray, step: float,
+                     blind: list[tuple[int, int]], maybe: np.ndarray,
+                     params: ActiveFrontageParams, ctx: CheckContext,
+                     complete: bool) -> CheckResult:
+    """The SV-09 result of one path from the runs of its stations without eyes on it
+    (``blind``: first and last station of each run)."""
     stretches = []
     longest = 0.0
     unsure = False
-    for a, b in _runs(~eyes):
+    for a, b in blind:
         s0 = max(0.0, s[a] - step / 2)
         s1 = min(line.length, s[b] + step / 2)
         longest = max(longest, s1 - s0)
