@@ -168,6 +168,51 @@ def test_findings_travel_compactly_and_exotic_values_pickled() -> None:
         assert type(back.findings[1].measured) is type(odd.findings[1].measured)
 
 
+def test_packing_pauses_the_collector_and_restores_it() -> None:
+    """pack and unpack make many kept objects with the collector paused (no collection
+    traverses the rows or findings made so far) and leave its state as they found it, also
+    when it was off; inside ``frozen_heap`` the findings read are frozen with the model."""
+    import gc
+
+    from inclusiecheck.engine.evaluate import frozen_heap
+
+    model = load_model(SAMPLE)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    part = Evaluator(model, rules, date=DAY, list_all=True).evaluate_pass(
+        list(enumerate(rules)), keyed=True)
+    paused: list[bool] = []
+    real_dumps, real_finding = parallel.marshal.dumps, parallel.Finding
+
+    def dumps(value: object) -> bytes:
+        paused.append(gc.isenabled())
+        return real_dumps(value)
+
+    def finding(*row: object) -> object:
+        paused.append(gc.isenabled())
+        return real_finding(*row)
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(parallel.marshal, "dumps", dumps)
+                mp.setattr(parallel, "Finding", finding)
+                packed = parallel.pack(part)
+                assert gc.isenabled() is enabled
+                back = None   # (the last round's findings, frozen, go now, not below)
+                with frozen_heap():
+                    frozen = gc.get_freeze_count()
+                    back = parallel.unpack(packed)
+                    # the findings read, frozen
+                    assert gc.get_freeze_count() >= frozen + len(part.findings)
+                assert gc.isenabled() is enabled
+            assert back.findings == part.findings
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert paused and not any(paused)
+
+
 def test_without_the_halo_the_tiles_would_differ(straddling: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The control: the same tiles with no halo and no pinned lamp change findings (seating
