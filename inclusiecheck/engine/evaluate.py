@@ -60,19 +60,24 @@ def frozen_heap() -> Any:
     """
     frozen_before = gc.get_freeze_count() > 0
     gc.freeze()
-    _FrozenBlocks.open += 1
+    owner = not frozen_before   # this block unfreezes at its end
+    if owner:
+        _FrozenBlocks.open += 1
     try:
         yield
     finally:
-        _FrozenBlocks.open -= 1
-        # gc.unfreeze() releases every frozen object: only when none was frozen before
-        if not frozen_before:
+        if owner:
+            _FrozenBlocks.open -= 1
+            # gc.unfreeze() releases every frozen object: only when none was frozen before
             gc.unfreeze()
 
 
 class _FrozenBlocks:
-    """How many :func:`frozen_heap` blocks are open (the evaluator then also freezes what
-    each rule leaves behind: :func:`_freeze_survivors`)."""
+    """How many :func:`frozen_heap` blocks are open that will unfreeze the heap when they end
+    (the evaluator then also freezes what each rule leaves behind: :func:`_freeze_survivors`).
+    A block entered with objects frozen already (by an embedding application that froze its
+    own heap, or an outer block) does not count: what it froze would stay frozen for good, so
+    the garbage a rule leaves (cycles not collected yet) would never be freed."""
 
     open = 0
 

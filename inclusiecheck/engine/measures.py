@@ -459,8 +459,9 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
 
 
 def _layer_rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> list[Any]:
-    """The rectangle profiles of every feature of ``layer`` (non-rectangles left out)."""
-    profiles = ctx.batch(f"_rect_profile:{','.join(layers)}", ctx.model.features(layer),
+    """The rectangle profiles of every feature of ``layer`` that the pass judges
+    (:meth:`~CheckContext.part_of`; non-rectangles left out)."""
+    profiles = ctx.batch(f"_rect_profile:{','.join(layers)}", ctx.part_of(layer),
                          lambda feats, c: _rect_profiles_batch(feats, c, layers))
     return [p for p in profiles if p is not False]
 
@@ -539,8 +540,12 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
             # the rectangle profiles cut at the level the tolerance allows (as clear_width)
             cut = None if min_required_m is None else min_required_m - WIDTH_TOLERANCE_M
             if cut is not None and cut not in rect._by_req:
-                # the narrowings of every rectangle of the layer at this width, in one batch
-                c.shared(("measures.narrowings", f.layer, layers, cut),
+                # the narrowings of every rectangle of the layer (of the pass's part of it,
+                # in a worker of a parallel run) at this width, in one batch; a rectangle
+                # outside it gets its own below (rect.result)
+                part = c.part.get(f.layer) if c.part is not None else None
+                c.shared(("measures.narrowings", f.layer, layers, cut,
+                          None if part is None else id(part)),
                          lambda: rw.narrowings_many(_layer_rect_profiles(c, f.layer, layers),
                                                     cut))
             return rect.result(cut)

@@ -1162,6 +1162,18 @@ def _dark_line_pieces_many(
     return [(geoms, totals[j]) for j, (geoms, _t) in enumerate(out)]
 
 
+
+def _has_m(geoms: np.ndarray) -> np.ndarray:
+    """``shapely.has_m`` of every geometry; all false where shapely has no ``has_m`` (before
+    2.1) or GEOS cannot tell (before 3.12): such a GEOS keeps no M values at all."""
+    has_m = getattr(shapely, "has_m", None)
+    if has_m is not None:
+        try:
+            return np.asarray(has_m(geoms), dtype=bool)
+        except shapely.errors.UnsupportedGEOSVersionError:
+            pass
+    return np.zeros(len(geoms), dtype=bool)
+
 def _substrings(lines: Sequence[BaseGeometry], starts_m: Sequence[float],
                 ends_m: Sequence[float]) -> list[BaseGeometry]:
     """``shapely.ops.substring(lines[k], starts_m[k], ends_m[k])`` for every k, with
@@ -1176,7 +1188,7 @@ def _substrings(lines: Sequence[BaseGeometry], starts_m: Sequence[float],
     arr = np.empty(n, dtype=object)
     arr[:] = list(lines)
     geos_length = shapely.length(arr).tolist()
-    extra_dims = (shapely.has_z(arr) | shapely.has_m(arr)).tolist()
+    extra_dims = (shapely.has_z(arr) | _has_m(arr)).tolist()
     simple = [k for k in range(n)
               if not extra_dims[k] and 0.0 <= starts_m[k] < ends_m[k]
               and starts_m[k] < geos_length[k]]

@@ -877,7 +877,10 @@ def _clip_by_rects(polys: np.ndarray, rects: np.ndarray) -> np.ndarray:
     shapely), the same GEOS clip element by element."""
     ufunc = _CLIP_UFUNC
     if ufunc is not None:
-        return np.asarray(ufunc(polys, rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3]))
+        try:
+            return np.asarray(ufunc(polys, rects[:, 0], rects[:, 1], rects[:, 2], rects[:, 3]))
+        except (TypeError, ValueError):   # a shapely whose private ufunc takes other args
+            pass
     out = np.empty(len(polys), dtype=object)
     for i, (poly, (x0, y0, x1, y1)) in enumerate(zip(polys, rects.tolist())):
         out[i] = shapely.clip_by_rect(poly, x0, y0, x1, y1)

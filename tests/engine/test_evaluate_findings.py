@@ -136,3 +136,30 @@ def test_collector_restored_when_making_kept_objects_fails() -> None:
             assert gc.get_freeze_count() == 0   # outside frozen_heap: nothing frozen
         finally:
             gc.enable()
+
+
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample plan absent")
+def test_a_heap_frozen_before_gets_no_survivors_frozen() -> None:
+    """An application that froze its own heap before the check (gc.freeze at start-up):
+    ``frozen_heap`` will not unfreeze at its end, so the evaluator freezes nothing more (the
+    garbage cycles a rule leaves would otherwise stay frozen, and in memory, for good)."""
+    from inclusiecheck.api import load_model
+    from inclusiecheck.engine.evaluate import rules_in_force, run_order
+    from inclusiecheck.engine.loader import resolve_selectors
+
+    model = load_model(SAMPLE)
+    rules = rules_in_force(resolve_selectors(["voetgangerswegen"]), dt.date(2026, 1, 1))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()   # the application's own
+    try:
+        with evaluation.frozen_heap():
+            frozen = gc.get_freeze_count()
+            part = Evaluator(model, rules, date=dt.date(2026, 1, 1),
+                             list_all=True).evaluate_pass(list(enumerate(run_order(rules))))
+            assert part.findings
+            collected = {id(o) for o in gc.get_objects()}
+            assert all(id(f) in collected for f in part.findings)   # not frozen
+            assert gc.get_freeze_count() <= frozen
+        assert gc.get_freeze_count() > 0   # the application's freeze is left as it was
+    finally:
+        gc.unfreeze()

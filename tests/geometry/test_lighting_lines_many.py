@@ -208,6 +208,23 @@ def test_substrings_equal_shapely_substring() -> None:
     assert L._substrings([], [], []) == []
 
 
+@pytest.mark.parametrize("missing", ["absent", "old GEOS"])
+def test_substrings_without_has_m(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    """shapely before 2.1 has no ``has_m``, and a GEOS before 3.12 cannot answer it (nor
+    keep M values): the cuts are then made as with it."""
+    lines = [LineString([(0, 0), (4, 0), (4, 3)]), LineString([(0, 0, 1), (4, 0, 2)])]
+    want = [shapely.to_wkb(g) for g in L._substrings(lines, [1.0, 0.5], [5.0, 3.0])]
+    if missing == "absent":
+        monkeypatch.delattr(shapely, "has_m", raising=False)
+    else:
+        def old_geos(_geoms: object) -> object:
+            raise shapely.errors.UnsupportedGEOSVersionError("has_m requires GEOS >= 3.12")
+
+        monkeypatch.setattr(shapely, "has_m", old_geos)
+    assert not L._has_m(np.array(lines, dtype=object)).any()
+    assert [shapely.to_wkb(g) for g in L._substrings(lines, [1.0, 0.5], [5.0, 3.0])] == want
+
+
 @pytest.mark.parametrize("table", [True, False])
 @pytest.mark.parametrize("scenario", [None, "night@01:00"])
 def test_illuminance_groups_equal_one_call_per_group(monkeypatch, table: bool,

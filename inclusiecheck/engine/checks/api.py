@@ -384,12 +384,17 @@ class CheckContext:
         key = (name, id(feature))
         cache = self._cache
         if key not in cache:
-            feats = self.model.features(feature.layer)
-            part = self.part.get(feature.layer) if self.part is not None else None
-            self.batch(name, feats if part is None else [feats[k] for k in part], func)
+            self.batch(name, self.part_of(feature.layer), func)
             if key not in cache:
                 self.batch(name, [feature], func)
         return cache[key]
+
+    def part_of(self, layer: str) -> Sequence[Feature]:
+        """The features of ``layer`` that the current pass judges (:attr:`part`), or every
+        feature of the layer (no part set, or a part without features of that layer)."""
+        feats = self.model.features(layer)
+        part = self.part.get(layer) if self.part is not None else None
+        return feats if part is None else [feats[k] for k in part]
 
     def is_cached(self, name: str, feature: Feature) -> bool:
         """Whether :meth:`cached` already holds ``name`` for ``feature``."""

@@ -177,6 +177,19 @@ class ChainNetwork:
     edge_feature: list[Feature | None]  # None: a connector the network builder added
 
 
+
+def _oriented_ccw(polygons: np.ndarray) -> np.ndarray:
+    """Every polygon with its exterior counter-clockwise and its holes clockwise:
+    ``shapely.orient_polygons`` (shapely 2.1), else ``orient(polygon, 1.0)`` one by one."""
+    orient_polygons = getattr(shapely, "orient_polygons", None)
+    if orient_polygons is not None:
+        return np.asarray(orient_polygons(polygons, exterior_cw=False))
+    from shapely.geometry.polygon import orient
+
+    out = np.empty(len(polygons), dtype=object)
+    out[:] = [orient(p, 1.0) for p in polygons]
+    return out
+
 def _reflex_vertices_many(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concave corners of every surface (where a shortest path inside it bends), in one pass:
     ``(xy, owner)``, the corners' coordinates and the index of their surface, surface by
@@ -186,7 +199,7 @@ def _reflex_vertices_many(areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     parts, part_owner = parts[keep], part_owner[keep]
     if parts.size == 0:
         return np.zeros((0, 2)), np.zeros(0, np.int64)
-    oriented = shapely.orient_polygons(parts, exterior_cw=False)  # area left of every ring
+    oriented = _oriented_ccw(parts)   # the area left of every ring
     rings, ring_part = shapely.get_rings(oriented, return_index=True)
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     count = np.bincount(ring_of, minlength=rings.size)

@@ -299,3 +299,36 @@ def test_lighting_stats_many_equals_one_by_one() -> None:
 
 def test_lighting_check_is_a_batch_check() -> None:
     assert checks.registry()["lighting"].batch is True
+
+
+def test_clear_widths_of_a_part_are_computed_for_that_part_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker judging a part of the walkways (``ctx.part``) builds the obstacles, profiles
+    and narrowings of that part in one batch each, not of the whole layer, and not the other
+    walkways one by one; the widths are those of a run without a part."""
+    sample = Path(__file__).resolve().parents[3] / "samples" / "marktplein"
+    if not sample.is_dir():
+        pytest.skip("sample plan absent")
+    from inclusiecheck.engine import measures
+
+    model = load_model(sample)
+    walkways = model.features("walkway")
+    assert len(walkways) > 3
+    sizes: list[int] = []
+    real = measures._walkway_obstacles_batch
+
+    def spy(feats: Sequence[Feature], *args: Any, **kwargs: Any) -> Any:
+        sizes.append(len(feats))
+        return real(feats, *args, **kwargs)
+
+    monkeypatch.setattr(measures, "_walkway_obstacles_batch", spy)
+    whole = _ctx(model)
+    want = [measures.clear_width_result(w, whole, min_required_m=1.8) for w in walkways]
+    assert sizes == [len(walkways)]
+    sizes.clear()
+    ctx = _ctx(model)
+    ctx.part = {"walkway": [0, 1, 2]}
+    got = [measures.clear_width_result(walkways[k], ctx, min_required_m=1.8) for k in (0, 1, 2)]
+    assert sizes == [3]
+    assert [(r.min_width_m, r.narrowings) for r in got] == \
+        [(r.min_width_m, r.narrowings) for r in want[:3]]

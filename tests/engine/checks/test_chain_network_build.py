@@ -345,3 +345,21 @@ def test_edge_cases_equal_the_per_surface_build() -> None:
     _assert_same(fast, reference_build(_context(plan)))
     surfaces = {f.id for f in fast.edge_feature if f is not None and f.geom_type == "Polygon"}
     assert "under" not in surfaces and "flat" not in surfaces and "ell" in surfaces
+
+
+def test_orientation_without_orient_polygons_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The concave corners orient the surfaces with ``shapely.orient_polygons`` (shapely
+    2.1); before it, ``orient(polygon, 1.0)`` one by one gives the same rings."""
+    from inclusiecheck.engine.checks import chain
+
+    shell_cw = [(0, 0), (0, 10), (10, 10), (10, 0), (0, 0)]
+    hole_ccw = [(2, 2), (4, 2), (4, 4), (2, 4), (2, 2)]
+    polys = np.array([Polygon(shell_cw, [hole_ccw]), Polygon(shell_cw[::-1]),
+                      Polygon([(0, 0), (5, 0), (5, 1), (1, 1), (1, 5), (0, 5)]),
+                      shapely.Point(3, 3).buffer(2)], dtype=object)
+    fast = chain._oriented_ccw(polys)
+    monkeypatch.delattr(shapely, "orient_polygons", raising=False)
+    slow = chain._oriented_ccw(polys)
+    assert all(shapely.to_wkb(a) == shapely.to_wkb(b) for a, b in zip(fast, slow))
+    assert all(g.exterior.is_ccw for g in slow)
+    assert not slow[0].interiors[0].is_ccw
