@@ -28,14 +28,16 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import shapely
 from shapely import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
+
+if TYPE_CHECKING:   # networkx is imported by the one property that uses it (0.1-0.2 s)
+    import networkx as nx
 
 __all__ = [
     "DestinationField",
@@ -111,6 +113,8 @@ class WalkNetwork:
         indices, with ``length_m`` attributes. Parallel edges (two paths between the same two
         nodes) are kept.
         """
+        import networkx as nx
+
         g: nx.MultiGraph[int] = nx.MultiGraph()
         g.add_nodes_from(
             (i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(self.node_xy.tolist())
