@@ -147,6 +147,8 @@ class RegimeIndex:
         self._seeded = False
         #: layer -> {id(feature): the building containing its representative point}
         self._hosts: dict[str, dict[int, Feature | None]] = {}
+        #: the road regimes made so far, one (immutable) object per distinct reason
+        self._roads: dict[tuple[bool, str, str, str, bool], Regime] = {}
 
     # -- lookups ----------------------------------------------------------------------------
     def of(self, feature: Feature) -> Regime:
@@ -196,10 +198,21 @@ class RegimeIndex:
         return float(self.params["access_path_reach_m"])
 
     # -- the decision -------------------------------------------------------------------------
+    def _road(self, feature: Feature, why: dict[str, str], basis: str,
+              derived: bool = True) -> Regime:
+        """:func:`_road` of ``feature``, made once per distinct outcome (most features of a
+        plan share one: the same object, not 50,000 equal ones)."""
+        key = (feature.layer in ROAD_LAYERS, why["nl"], why["en"], basis, derived)
+        made = self._roads.get(key)
+        if made is None:
+            made = self._roads[key] = _road(feature, self.model, why, basis, derived)
+        return made
+
     def _decide(self, feature: Feature) -> Regime:
         meta = self.model.meta
-        overrides = meta.regimes or {}
-        code = overrides.get(f"{feature.layer}:{feature.id}") or overrides.get(feature.id)
+        overrides = meta.regimes
+        code = (overrides.get(f"{feature.layer}:{feature.id}") or overrides.get(feature.id)) \
+            if overrides else None
         if code:
             return Regime(code, _t("gecorrigeerd in plan.yaml (regimes)",
                                    "corrected in plan.yaml (regimes)"), False, "override")
@@ -218,7 +231,7 @@ class RegimeIndex:
                                           "access path of a publicly accessible building "
                                           "(as the data says)"), False, "access_path")
         if access is False:
-            return _road(feature, self.model, _t("geen toegangspad (volgens de gegevens)",
+            return self._road(feature, _t("geen toegangspad (volgens de gegevens)",
                                                  "not an access path (as the data says)"),
                          "access_path", derived=False)
         own_public = feature.attrs.get("public")   # parking: of a publicly accessible building
@@ -256,7 +269,7 @@ class RegimeIndex:
         if public_walkway:
             kind = feature.attrs["kind"]
             words = {lang: value_label("kind", kind, lang) or kind for lang in ("nl", "en")}
-            return _road(feature, self.model, _t(f"openbaar pad ({words['nl']})",
+            return self._road(feature, _t(f"openbaar pad ({words['nl']})",
                                                  f"public path ({words['en']})"), "kind")
         if default is not None:
             return self._plan_default(feature, default, outdoor_only)
@@ -267,25 +280,25 @@ class RegimeIndex:
                 "parking on the public domain (no parking of a publicly accessible building "
                 "found): guidance only"), True, "default")
         if outdoor_only and layer in ACCESS_ELEMENTS:
-            return _road(feature, self.model, _t("alleen omgevingswerken",
+            return self._road(feature, _t("alleen omgevingswerken",
                                                  "outdoor works only"), "plan")
-        return _road(feature, self.model, _t("openbaar domein", "public domain"), "default")
+        return self._road(feature, _t("openbaar domein", "public domain"), "default")
 
     def _plan_default(self, feature: Feature, code: str, outdoor_only: bool) -> Regime:
         """The plan's ``regime`` for a feature nothing else places."""
         if code != VERORDENING:
-            return _road(feature, self.model, _t("standaardregime van het plan (regime)",
+            return self._road(feature, _t("standaardregime van het plan (regime)",
                                                  "the plan's default regime (regime)"), "plan") \
                 if code == BV97 else Regime(PUBLIC_SPACE, _t(
                     "standaardregime van het plan (regime): openbare ruimte, alleen aanbevelingen",
                     "the plan's default regime (regime): public space, guidance only"), True,
                     "plan")
         if outdoor_only:
-            return _road(feature, self.model, _t("alleen omgevingswerken", "outdoor works only"),
+            return self._road(feature, _t("alleen omgevingswerken", "outdoor works only"),
                          "plan")
         public = self.model.meta.public_building
         if public is False:
-            return _road(feature, self.model, _t("geen publiek toegankelijk gebouw",
+            return self._road(feature, _t("geen publiek toegankelijk gebouw",
                                                  "not a publicly accessible building"), "plan")
         if public is None:
             return Regime(None, _t("buitenaanleg van een gebouw volgens het plan (regime); niet "
@@ -354,7 +367,7 @@ class RegimeIndex:
         where = _t("in", "inside") if inside else _t("tegen", "against")
         name = _name(building)
         if outdoor_only:
-            return _road(feature, self.model, _t(
+            return self._road(feature, _t(
                 f"{where['nl']} gebouw {name}, maar alleen omgevingswerken",
                 f"{where['en']} building {name}, but outdoor works only"), "plan")
         public = building_public(building, self.model)
@@ -383,14 +396,14 @@ class RegimeIndex:
             return Regime(PUBLIC_SPACE, _t(
                 f"in gebouw {name}, niet publiek toegankelijk: alleen aanbevelingen",
                 f"inside building {name}, not publicly accessible: guidance only"), True, basis)
-        return _road(feature, self.model, _t(f"tegen gebouw {name}, niet publiek toegankelijk",
+        return self._road(feature, _t(f"tegen gebouw {name}, niet publiek toegankelijk",
                                              f"against building {name}, not publicly "
                                              "accessible"), basis)
 
     def _on_route(self, feature: Feature, entrance: Feature, target: Feature | None, *,
                   outdoor_only: bool) -> Regime:
         if outdoor_only:
-            return _road(feature, self.model, _t(
+            return self._road(feature, _t(
                 f"op de toegang van ingang {_name(entrance)}, maar alleen omgevingswerken",
                 f"on the access of entrance {_name(entrance)}, but outdoor works only"), "plan")
         building = self._building_against(entrance) or self._building_containing(entrance)

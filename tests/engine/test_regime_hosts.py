@@ -54,3 +54,22 @@ def test_no_buildings_no_host() -> None:
     doors = (feature("door", "d", Point(1, 1)),)
     model = SiteModel(crs="EPSG:31370", meta=PlanMeta(), layers={"door": doors})
     assert RegimeIndex(model)._building_containing(doors[0]) is None
+
+
+def test_road_regimes_are_shared_per_reason_and_kept_apart_per_layer_kind() -> None:
+    """The road regime is made once per distinct reason (one object for the many walkways of
+    a plan), and never shared across what changes it: a road layer against a space layer,
+    a different reason, a stated ``access_path: false`` against a derived one."""
+    walkways = (feature("walkway", "w1", LineString([(0, 0), (10, 0)])),
+                feature("walkway", "w2", LineString([(0, 5), (10, 5)])))
+    benches = (feature("bench", "b1", Point(3, 3)), feature("bench", "b2", Point(4, 4)))
+    stated = Feature("walkway", "w3", LineString([(0, 9), (10, 9)]), {"access_path": False},
+                     SourceRef("plan.gpkg", "walkway", "w3"))  # type: ignore[arg-type]
+    model = SiteModel(crs="EPSG:31370", meta=PlanMeta(built_up_area=True),
+                      layers={"walkway": (*walkways, stated), "bench": benches})
+    index = RegimeIndex(model)
+    w1, w2, b1, b2, w3 = (index.of(f) for f in (*walkways, *benches, stated))
+    assert w1 is w2 and b1 is b2
+    assert w1.code == "bv97" and b1.code == "public_space"
+    assert w3.code == "bv97" and w3 is not w1 and not w3.derived and w1.derived
+    assert w3.reason != w1.reason
