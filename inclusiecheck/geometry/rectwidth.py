@@ -11,7 +11,8 @@ with the general method). Other shapes (L-shapes, tapers, holes, bent centre lin
 the general functions of :mod:`inclusiecheck.geometry.clearwidth`.
 
 The batch entry point is :func:`rect_profiles` (arrays in, arrays out): the frames, footprint
-rings, the cut of every profile (:func:`cut_many`) and the narrowest sections
+rings, the stations and ring edges of every profile (:func:`_uncut_many`), the cut of every
+profile (:func:`cut_many`) and the narrowest sections
 (:func:`base_results`, with the longest free piece of each from :func:`free_spans`) of many
 walkways in vectorised calls, with the same arithmetic as one walkway at a time;
 :func:`narrowings_many` cuts the narrowings of many profiles at one required width. A walkway
@@ -45,14 +46,7 @@ class RectProfile:
         import numpy as np
         import shapely
 
-        self.o, self.ud, self.vd = origin, u_dir, v_dir
-        self.length, self.width = length, width
-        self._intervals: tuple[Any, Any, Any] | None = None
-        self._base: Any = None
-        self._whole: Any = None
-        self._whole_result: Any = None
-        self._by_req: dict[float, tuple[Any, ...]] = {}
-        self._w_min = self._w_max = float("nan")   # set with the base result
+        self._blank(origin, u_dir, v_dir, length, width)
         if not footprints:  # nothing stands in it: the rectangle's own width everywhere
             self.edges = np.zeros((0, 5))
             self.s = np.unique(np.clip(np.concatenate([np.arange(0.0, length, COARSE_M),
@@ -67,9 +61,9 @@ class RectProfile:
         # every ring edge as (u1, v1, u2, v2, footprint index), in ring order
         us, vs, ids = [], [], []
         for n, (_pid, coords) in enumerate(rings):
-            xy = coords - origin
-            us.append(xy @ u_dir)
-            vs.append(xy @ v_dir)
+            xy = coords - origin   # (the two products and one sum of each projection, as
+            us.append(xy[:, 0] * u_dir[0] + xy[:, 1] * u_dir[1])   # _uncut_many does them)
+            vs.append(xy[:, 0] * v_dir[0] + xy[:, 1] * v_dir[1])
             ids.append(np.full(len(xy), n))
         if rings:
             u, v, ring_id = np.concatenate(us), np.concatenate(vs), np.concatenate(ids)
@@ -101,6 +95,30 @@ class RectProfile:
         self.w = np.full(len(st), width)
         if len(e) and cut:
             self._cut(st, e)
+
+    def _blank(self, origin: Any, u_dir: Any, v_dir: Any, length: float, width: float) -> None:
+        """The frame and the empty caches (every attribute but ``edges``, ``s`` and ``w``)."""
+        self.o, self.ud, self.vd = origin, u_dir, v_dir
+        self.length, self.width = length, width
+        self._intervals: tuple[Any, Any, Any] | None = None
+        self._base: Any = None
+        self._whole: Any = None
+        self._whole_result: Any = None
+        self._by_req: dict[float, tuple[Any, ...]] = {}
+        self._w_min = self._w_max = float("nan")   # set with the base result
+
+    @classmethod
+    def _of(cls, frame: tuple[Any, Any, Any, float, float], edges: Any, stations: Any
+            ) -> RectProfile:
+        """A profile with its ring edges and stations already worked out (:func:`_uncut_many`),
+        not cut."""
+        import numpy as np
+
+        profile = cls.__new__(cls)
+        profile._blank(*frame)
+        profile.edges, profile.s = edges, stations
+        profile.w = np.full(len(stations), frame[4])
+        return profile
 
     def _cut(self, st: Any, e: Any) -> None:
         """Blocked intervals per station (even-odd per footprint), merged; longest free gap."""
@@ -699,6 +717,117 @@ def base_results(profiles: list[RectProfile]) -> None:
             gross_width_m=float(p.width), centreline=centre, narrowings=())
 
 
+def _arange_many(starts: Any, stops: Any, step: float) -> tuple[Any, Any]:
+    """``np.arange(starts[k], stops[k], step)`` for every k (each ``stops[k] > starts[k]``),
+    concatenated, and the k of each value: the values numpy's ``arange`` gives (its length
+    ``ceil((stop - start) / step)``; its values ``start``, ``start + step``, then
+    ``start + i * ((start + step) - start)``, as numpy fills a float range)."""
+    import numpy as np
+
+    counts = np.ceil((stops - starts) / step).astype(np.int64)
+    owner = np.repeat(np.arange(len(starts)), counts)
+    first = np.cumsum(counts) - counts
+    i = np.arange(int(counts.sum())) - np.repeat(first, counts)
+    start = starts[owner]
+    delta = (starts + step - starts)[owner]
+    values = start + i * delta
+    second = i == 1
+    values[second] = start[second] + step
+    return values, owner
+
+
+def _sorted_per_owner(values: Any, owner: Any, n: int) -> tuple[Any, Any]:
+    """``values`` sorted by ``owner`` (``0 .. n - 1``), then by value: the rows of one padded
+    table sorted at once (``np.sort`` along rows, much faster than a two-key sort of every
+    value), or ``np.lexsort`` when one owner has far more values than the others."""
+    import numpy as np
+
+    by_owner = np.argsort(owner, kind="stable")   # a few owner-sorted runs, merged
+    values, owner = values[by_owner], owner[by_owner]
+    counts = np.bincount(owner, minlength=n)
+    width = int(counts.max()) if n else 0
+    if n * width > 4 * len(values) + 1024:
+        order = np.lexsort((values, owner))
+        return values[order], owner[order]
+    table = np.full((n, width), np.inf)
+    table[owner, np.arange(len(values)) - np.repeat(np.cumsum(counts) - counts, counts)] = values
+    table.sort(axis=1)
+    return table[np.arange(width) < counts[:, None]], owner
+
+
+def _uncut_many(frames: list[tuple[Any, Any, Any, float, float]], lists: list[list[Any]],
+                rings: list[list[tuple[int, Any]] | None]) -> list[RectProfile]:
+    """``RectProfile(*frames[m], lists[m], rings=rings[m], cut=False)`` for every m: the ring
+    edges of every profile in one pass (each ring projected on its frame by the same two
+    products as one profile at a time) and the stations of all profiles at once (the same
+    coarse and fine ranges, vertex stations, clip and sorted unique values per profile). A
+    profile whose rings were not read (``None``) is made one by one."""
+    import numpy as np
+
+    out: list[Any] = [None] * len(frames)
+    fast = [m for m, r in enumerate(rings) if r is not None]
+    for m, r in enumerate(rings):
+        if r is None:
+            out[m] = RectProfile(*frames[m], lists[m], rings=None, cut=False)
+    if not fast:
+        return out
+    coords, ring_pid, ring_owner, ring_len = [], [], [], []
+    for n, m in enumerate(fast):
+        for pid, xy in rings[m]:   # type: ignore[union-attr]
+            coords.append(xy)
+            ring_pid.append(pid)
+            ring_owner.append(n)
+            ring_len.append(len(xy))
+    lengths = np.array([frames[m][3] for m in fast], dtype=float)
+    if coords:
+        ring_id = np.repeat(np.arange(len(coords)), ring_len)
+        of = np.array(ring_owner)[ring_id]
+        frame = np.array([(*frames[m][0], *frames[m][1], *frames[m][2]) for m in fast],
+                         dtype=float)[of]
+        xy = np.concatenate(coords) - frame[:, 0:2]
+        # the projections of RectProfile (xy @ u_dir), as their two products and one sum
+        u = xy[:, 0] * frame[:, 2] + xy[:, 1] * frame[:, 3]
+        v = xy[:, 0] * frame[:, 4] + xy[:, 1] * frame[:, 5]
+        pid_of = np.array(ring_pid, dtype=float)[ring_id]
+        same = ring_id[1:] == ring_id[:-1]
+        e = np.column_stack([u[:-1], v[:-1], u[1:], v[1:], pid_of[:-1]])[same]
+        e_owner = np.array(ring_owner)[ring_id[:-1][same]]
+    else:
+        e, e_owner = np.zeros((0, 5)), np.zeros(0, dtype=np.int64)
+    # stations: every COARSE_M from 0 and the end; each edge end and 1 mm either side; every
+    # RES_M over each footprint's extent along the walkway (RES_M beyond it, within the walkway)
+    coarse, coarse_owner = _arange_many(np.zeros(len(fast)), lengths, COARSE_M)
+    values = [coarse, lengths, e[:, 0] - VERTEX_EPS_M, e[:, 0], e[:, 0] + VERTEX_EPS_M,
+              e[:, 2] - VERTEX_EPS_M, e[:, 2], e[:, 2] + VERTEX_EPS_M]
+    owners = [coarse_owner, np.arange(len(fast)), *[e_owner] * 6]
+    if len(e):
+        # one group per footprint of a profile
+        by = np.lexsort((e[:, 4], e_owner))
+        ge, g_own = e[by], e_owner[by]
+        group = np.flatnonzero(np.concatenate(([True], (g_own[1:] != g_own[:-1])
+                                               | (ge[1:, 4] != ge[:-1, 4]))))
+        lows = np.minimum.reduceat(np.minimum(ge[:, 0], ge[:, 2]), group)
+        highs = np.maximum.reduceat(np.maximum(ge[:, 0], ge[:, 2]), group)
+        g_owner = g_own[group]
+        lo = np.maximum(0.0, lows - RES_M)
+        hi = np.minimum(lengths[g_owner], highs + RES_M)
+        spans = hi > lo
+        fine, fine_group = _arange_many(lo[spans], hi[spans], RES_M)
+        values.append(fine)
+        owners.append(g_owner[spans][fine_group])
+    st, st_owner = np.concatenate(values), np.concatenate(owners)
+    st = np.clip(st, 0.0, lengths[st_owner])
+    st, st_owner = _sorted_per_owner(st, st_owner, len(fast))
+    keep = np.concatenate(([True], (st[1:] != st[:-1]) | (st_owner[1:] != st_owner[:-1])))
+    st, st_owner = st[keep], st_owner[keep]
+    st_bounds = np.searchsorted(st_owner, np.arange(len(fast) + 1)).tolist()
+    e_bounds = np.searchsorted(e_owner, np.arange(len(fast) + 1)).tolist()
+    for n, m in enumerate(fast):
+        edges = e[e_bounds[n]:e_bounds[n + 1]] if lists[m] else np.zeros((0, 5))
+        out[m] = RectProfile._of(frames[m], edges, st[st_bounds[n]:st_bounds[n + 1]])
+    return out
+
+
 def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],
                   footprint_lists: Sequence[list[Any]]) -> list[RectProfile]:
     """The profiles of many rectangles at once (arrays in, arrays out): ``frames`` from
@@ -707,8 +836,7 @@ def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],
     obstacle is cut in one pass (:func:`cut_many`) and the narrowest sections set
     (:func:`base_results`), with the same arithmetic as :class:`RectProfile` one by one."""
     lists = list(footprint_lists)
-    profiles = [RectProfile(*frame, footprints, rings=rings, cut=False)
-                for frame, footprints, rings in zip(frames, lists, footprint_rings(lists))]
+    profiles = _uncut_many(list(frames), lists, footprint_rings(lists))
     cut_many([p for p in profiles if len(p.edges)])
     base_results(profiles)
     return profiles

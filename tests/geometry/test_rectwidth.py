@@ -61,10 +61,7 @@ def _profiles(seed: int, n: int) -> tuple[list[rw.RectProfile], list[rw.RectProf
         single.append(rw.RectProfile(*frame, fps))
         frames.append(frame)
         lists.append(fps)
-    for frame, fps, rings in zip(frames, lists, rw.footprint_rings(lists)):
-        batch.append(rw.RectProfile(*frame, fps, rings=rings, cut=False))
-    rw.cut_many([p for p in batch if len(p.edges)])
-    rw.base_results(batch)
+    batch = rw.rect_profiles(frames, lists)   # the batch entry point, as the measures call it
     return single, batch
 
 
@@ -77,9 +74,9 @@ def test_batched_profiles_equal_one_by_one() -> None:
     single, batch = _profiles(7, 400)
     assert sum(p._intervals is not None for p in batch) > 100   # obstacles really cut
     for a, b in zip(single, batch):
-        assert np.array_equal(a.s, b.s)
+        assert a.s.tobytes() == b.s.tobytes()   # the same floats, bit for bit
         assert np.array_equal(a.w, b.w)
-        assert np.array_equal(a.edges, b.edges)
+        assert a.edges.shape == b.edges.shape and a.edges.tobytes() == b.edges.tobytes()
         assert (a._intervals is None) == (b._intervals is None)
         if a._intervals is not None:
             assert all(np.array_equal(x, y) for x, y in zip(a._intervals, b._intervals))
@@ -88,6 +85,66 @@ def test_batched_profiles_equal_one_by_one() -> None:
         assert b._base.location.equals_exact(base.location, 0)
         assert b._base.narrowest.equals_exact(base.narrowest, 0)
         assert b._base.centreline.equals_exact(base.centreline, 0)
+
+
+def test_profiles_made_at_once_equal_one_by_one_with_unread_rings() -> None:
+    """_uncut_many: the stations and ring edges of many profiles at once, bit for bit those of
+    RectProfile one by one, a profile whose rings were not read (None: a footprint that is
+    not a plain polygon) made one by one among them, and profiles without obstacles."""
+    rng = np.random.default_rng(21)
+    frames, lists = [], []
+    for _ in range(150):
+        length, width = rng.uniform(0.3, 60), rng.uniform(0.5, 4)
+        angle = rng.uniform(0, 360)
+        frame = rw.rect_frame(affinity.rotate(box(1000, 2000, 1000 + length, 2000 + width),
+                                              angle, origin=(1000, 2000)))
+        if frame is None:
+            continue
+        o, ud, vd = frame[:3]
+        fps = []
+        for _k in range(int(rng.integers(0, 6))):
+            u0, v0 = rng.uniform(-2, length + 2), rng.uniform(-1, width + 1)
+            ring = [o + (u0 + du) * ud + (v0 + dv) * vd
+                    for du, dv in ((0, 0), (rng.uniform(0.05, 4), 0),
+                                   (rng.uniform(0.05, 4), rng.uniform(0.05, 2)), (0, 1))]
+            fps.append(Polygon(ring))
+        frames.append(frame)
+        lists.append(fps)
+    rings = rw.footprint_rings(lists)
+    rings[3] = None   # read one by one
+    made = rw._uncut_many(frames, lists, rings)
+    for frame, fps, r, b in zip(frames, lists, rings, made):
+        a = rw.RectProfile(*frame, fps, rings=r, cut=False)
+        assert a.s.tobytes() == b.s.tobytes() and a.w.tobytes() == b.w.tobytes()
+        assert a.edges.shape == b.edges.shape and a.edges.tobytes() == b.edges.tobytes()
+        assert (b.length, b.width) == (frame[3], frame[4]) and b._base is None
+    assert sum(len(b.edges) > 0 for b in made) > 100
+
+
+def test_arange_many_is_numpy_arange() -> None:
+    rng = np.random.default_rng(4)
+    starts = np.concatenate([rng.uniform(-50, 50, 300), [0.0, 0.1, 1e5, -3.3]])
+    stops = starts + np.concatenate([rng.uniform(1e-4, 30, 300), [0.5, 0.05, 7.25, 1e-9]])
+    for step in (0.05, 0.5, 0.3):
+        values, owner = rw._arange_many(starts, stops, step)
+        expected = [np.arange(a, b, step) for a, b in zip(starts.tolist(), stops.tolist())]
+        assert values.tobytes() == np.concatenate(expected).tobytes()
+        assert owner.tolist() == [k for k, e in enumerate(expected) for _ in e]
+
+
+@pytest.mark.parametrize("skewed", [False, True])
+def test_sorted_per_owner_is_a_two_key_sort(skewed: bool) -> None:
+    """The padded-table sort and its lexsort fallback (one owner with most of the values)
+    give np.lexsort's order of (owner, value)."""
+    rng = np.random.default_rng(9)
+    owner = rng.integers(0, 40, 2000)
+    if skewed:
+        owner[:1900] = 7
+    values = np.round(rng.uniform(0, 10, len(owner)), 1)   # ties too
+    got_v, got_o = rw._sorted_per_owner(values, owner, 41)
+    order = np.lexsort((values, owner))
+    assert got_v.tobytes() == values[order].tobytes()
+    assert got_o.tolist() == owner[order].tolist()
 
 
 @pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
