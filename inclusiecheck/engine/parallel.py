@@ -388,14 +388,18 @@ def evaluate_parallel(model: SiteModel, rules: list[LoadedRule], *, date: dt.dat
         # the regimes of the whole plan, decided once (the regime summary needs them anyway)
         table: list[Regime] = []
         seen: dict[tuple[Any, ...], int] = {}
+        known: dict[int, int] = {}   # id of a regime object -> its row (most are shared)
         regime_index = np.empty(len(plan.feats), dtype=np.int64)
         for i, f in enumerate(plan.feats):
             regime = evaluator.ctx.regime(f)
-            key = _regime_key(regime)
-            if key not in seen:
-                seen[key] = len(table)
-                table.append(regime)
-            regime_index[i] = seen[key]
+            row = known.get(id(regime))
+            if row is None:
+                key = _regime_key(regime)
+                if key not in seen:
+                    seen[key] = len(table)
+                    table.append(regime)
+                row = known[id(regime)] = seen[key]
+            regime_index[i] = row
         route_links, parking_links = evaluator.ctx.regimes.links()
         routes = {plan.flat[f]: (plan.flat[id(e)], plan.flat[id(t)] if t is not None else None)
                   for f, (e, t) in route_links.items() if f in plan.flat}
