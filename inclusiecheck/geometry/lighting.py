@@ -945,35 +945,40 @@ def _chunks(counts: Sequence[int], limit: int = _CELLS_PER_CALL) -> list[tuple[i
 
 def _sample_polygons(polys: Sequence[BaseGeometry], spacing_m: float) -> list[_AreaSample]:
     """:func:`_sample_polygon` of many polygons: the grid of each built the same way (the
-    same centres, row by row: ``tile``/``repeat`` is ``meshgrid``'s ravel), the centres of
-    many polygons tested in one ``intersects_xy`` call against the prepared polygons."""
-    axes = []
-    for poly in polys:
-        minx, miny, maxx, maxy = poly.bounds
-        xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) \
-            * spacing_m
-        ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) \
-            * spacing_m
-        axes.append((xs, ys))
-    counts = [len(xs) * len(ys) for xs, ys in axes]
+    same centres, row by row, ``(index + 0.5) * spacing_m`` from the same integer indices as
+    ``meshgrid`` of the two ``arange`` axes), the centres of many polygons made in array
+    operations and tested in one ``intersects_xy`` call against the prepared polygons."""
     out: list[_AreaSample] = []
+    if not polys:
+        return out
+    arr_all = np.empty(len(polys), dtype=object)
+    arr_all[:] = list(polys)
+    bounds = shapely.bounds(arr_all)
+    first_x = np.floor(bounds[:, 0] / spacing_m).astype(np.int64)
+    first_y = np.floor(bounds[:, 1] / spacing_m).astype(np.int64)
+    n_x = np.ceil(bounds[:, 2] / spacing_m).astype(np.int64) - first_x
+    n_y = np.ceil(bounds[:, 3] / spacing_m).astype(np.int64) - first_y
+    counts = (n_x * n_y).tolist()
     for a, b in _chunks(counts):
-        arr = np.empty(b - a, dtype=object)
-        arr[:] = list(polys[a:b])
+        arr = arr_all[a:b]
         shapely.prepare(arr)
-        gx_all = np.concatenate([np.tile(xs, len(ys)) for xs, ys in axes[a:b]])
-        gy_all = np.concatenate([np.repeat(ys, len(xs)) for xs, ys in axes[a:b]])
-        inside_all = shapely.intersects_xy(np.repeat(arr, counts[a:b]), gx_all, gy_all)
+        chunk_counts = np.asarray(counts[a:b], dtype=np.int64)
+        owner = np.repeat(np.arange(b - a), chunk_counts)
+        local = np.arange(len(owner)) - _starts(chunk_counts)[owner]
+        row_len = n_x[a:b][owner]
+        gx_all = (first_x[a:b][owner] + local % row_len + 0.5) * spacing_m
+        gy_all = (first_y[a:b][owner] + local // row_len + 0.5) * spacing_m
+        inside_all = shapely.intersects_xy(arr[owner], gx_all, gy_all)
+        n_inside = np.bincount(owner[inside_all], minlength=b - a).tolist()
+        inside_xy = np.column_stack([gx_all[inside_all], gy_all[inside_all]])
         at = 0
-        for poly, n in zip(polys[a:b], counts[a:b]):
-            inside = inside_all[at:at + n]
-            gx, gy = gx_all[at:at + n], gy_all[at:at + n]
-            at += n
-            if not inside.any():
+        for poly, n in zip(polys[a:b], n_inside):
+            if n == 0:
                 rp = poly.representative_point()
                 out.append(_AreaSample(poly, np.array([[rp.x, rp.y]]), [poly]))
             else:
-                out.append(_AreaSample(poly, np.column_stack([gx[inside], gy[inside]]), []))
+                out.append(_AreaSample(poly, inside_xy[at:at + n], []))
+                at += n
     return out
 
 
