@@ -1255,7 +1255,7 @@ def _buffer_pieces(pieces: list[tuple[BaseGeometry, bool, float]]) -> list[BaseG
     return out
 
 
-def _block_unions(points: np.ndarray, counts: Sequence[int], half: float
+def _block_unions(points: np.ndarray, counts: Sequence[int] | np.ndarray, half: float
                   ) -> tuple[np.ndarray, np.ndarray]:
     """``coverage_union_all`` of the cells around each group of grid centres that forms a
     full block, without the cells: ``points`` holds ``counts[k]`` centres per group (each
