@@ -209,3 +209,24 @@ def test_block_path_is_taken_for_a_dark_rectangle(monkeypatch: pytest.MonkeyPatc
     monkeypatch.undo()
     ref = _ref_dark_area(samples[0], np.zeros(len(samples[0].points)), 1.0, 1.0)
     assert _wkb(got[0][0]) == _wkb(ref[0])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lighting_stats_many_of_rectangles_equal_the_former_code(seed: int) -> None:
+    """End to end: rectangles (and a few other polygons) lit by a few lights or by none, so
+    that many are dark all over or in blocks; the dark geometry and its area equal the
+    former per-polygon code followed by the unary union."""
+    rng = np.random.default_rng(50 + seed)
+    polys = [_polygon(rng, 1.0) for _ in range(60)]
+    lums = [L.Luminaire(float(x), float(y), 5.0, float(rng.uniform(300, 3000)))
+            for x, y in rng.uniform(-1000, 1000, (40, 2))]
+    near = [np.arange(len(lums)) if rng.random() < 0.5 else np.zeros(0, dtype=np.intp)
+            for _ in polys]
+    got = L.lighting_stats_many(polys, lums, near, min_required_lx=1.0)
+    for poly, idx, st in zip(polys, near, got):
+        smp = L._sample_polygon(poly, 1.0)
+        e = L.horizontal_illuminance(smp.points, [lums[int(i)] for i in idx])
+        parts = _ref_dark_area(smp, e, 1.0, 1.0)
+        dark = shapely.union_all(parts) if parts else shapely.GeometryCollection()
+        assert _wkb(st.dark) == _wkb(dark)
+        assert st.dark_area_m2 == float(dark.area)
