@@ -945,35 +945,40 @@ def _chunks(counts: Sequence[int], limit: int = _CELLS_PER_CALL) -> list[tuple[i
 
 def _sample_polygons(polys: Sequence[BaseGeometry], spacing_m: float) -> list[_AreaSample]:
     """:func:`_sample_polygon` of many polygons: the grid of each built the same way (the
-    same centres, row by row: ``tile``/``repeat`` is ``meshgrid``'s ravel), the centres of
-    many polygons tested in one ``intersects_xy`` call against the prepared polygons."""
-    axes = []
-    for poly in polys:
-        minx, miny, maxx, maxy = poly.bounds
-        xs = (np.arange(math.floor(minx / spacing_m), math.ceil(maxx / spacing_m)) + 0.5) \
-            * spacing_m
-        ys = (np.arange(math.floor(miny / spacing_m), math.ceil(maxy / spacing_m)) + 0.5) \
-            * spacing_m
-        axes.append((xs, ys))
-    counts = [len(xs) * len(ys) for xs, ys in axes]
+    same centres, row by row, ``(index + 0.5) * spacing_m`` from the same integer indices as
+    ``meshgrid`` of the two ``arange`` axes), the centres of many polygons made in array
+    operations and tested in one ``intersects_xy`` call against the prepared polygons."""
     out: list[_AreaSample] = []
+    if not polys:
+        return out
+    arr_all = np.empty(len(polys), dtype=object)
+    arr_all[:] = list(polys)
+    bounds = shapely.bounds(arr_all)
+    first_x = np.floor(bounds[:, 0] / spacing_m).astype(np.int64)
+    first_y = np.floor(bounds[:, 1] / spacing_m).astype(np.int64)
+    n_x = np.ceil(bounds[:, 2] / spacing_m).astype(np.int64) - first_x
+    n_y = np.ceil(bounds[:, 3] / spacing_m).astype(np.int64) - first_y
+    counts = (n_x * n_y).tolist()
     for a, b in _chunks(counts):
-        arr = np.empty(b - a, dtype=object)
-        arr[:] = list(polys[a:b])
+        arr = arr_all[a:b]
         shapely.prepare(arr)
-        gx_all = np.concatenate([np.tile(xs, len(ys)) for xs, ys in axes[a:b]])
-        gy_all = np.concatenate([np.repeat(ys, len(xs)) for xs, ys in axes[a:b]])
-        inside_all = shapely.intersects_xy(np.repeat(arr, counts[a:b]), gx_all, gy_all)
+        chunk_counts = np.asarray(counts[a:b], dtype=np.int64)
+        owner = np.repeat(np.arange(b - a), chunk_counts)
+        local = np.arange(len(owner)) - _starts(chunk_counts)[owner]
+        row_len = n_x[a:b][owner]
+        gx_all = (first_x[a:b][owner] + local % row_len + 0.5) * spacing_m
+        gy_all = (first_y[a:b][owner] + local // row_len + 0.5) * spacing_m
+        inside_all = shapely.intersects_xy(arr[owner], gx_all, gy_all)
+        n_inside = np.bincount(owner[inside_all], minlength=b - a).tolist()
+        inside_xy = np.column_stack([gx_all[inside_all], gy_all[inside_all]])
         at = 0
-        for poly, n in zip(polys[a:b], counts[a:b]):
-            inside = inside_all[at:at + n]
-            gx, gy = gx_all[at:at + n], gy_all[at:at + n]
-            at += n
-            if not inside.any():
+        for poly, n in zip(polys[a:b], n_inside):
+            if n == 0:
                 rp = poly.representative_point()
                 out.append(_AreaSample(poly, np.array([[rp.x, rp.y]]), [poly]))
             else:
-                out.append(_AreaSample(poly, np.column_stack([gx[inside], gy[inside]]), []))
+                out.append(_AreaSample(poly, inside_xy[at:at + n], []))
+                at += n
     return out
 
 
@@ -1250,6 +1255,92 @@ def _buffer_pieces(pieces: list[tuple[BaseGeometry, bool, float]]) -> list[BaseG
     return out
 
 
+def _block_unions(points: np.ndarray, counts: Sequence[int] | np.ndarray, half: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``coverage_union_all`` of the cells around each group of grid centres that forms a
+    full block, without the cells: ``points`` holds ``counts[k]`` centres per group (each
+    group non-empty); the cells reach ``half`` either side of a centre. Returns whether each
+    group is a full block and the union polygon of each block (in group order).
+
+    A group is a full block when its centres are the rows of a rectangle, row by row
+    (y ascending, x ascending within a row, as the grid gives them), each cell's edges
+    exactly on its neighbours' (``x[i] + half == x[i + 1] - half`` as floats). GEOS's
+    union of such cells is one polygon whose shell runs clockwise from the lower left
+    corner (up the left side, along the top, down the right side, back along the bottom)
+    through every cell corner on the boundary; a single column (one cell wide, two or more
+    high) starts one vertex earlier, at the lower right corner. The vertex values are the
+    cells' own corner values. :func:`_block_unions_match_geos` checks this against the GEOS
+    in use (tests: against ``coverage_union_all`` on many blocks)."""
+    counts_arr = np.asarray(counts, dtype=np.int64)
+    n_groups = len(counts_arr)
+    if n_groups == 0:
+        return np.zeros(0, dtype=bool), np.empty(0, dtype=object)
+    start = _starts(counts_arr)
+    owner = np.repeat(np.arange(n_groups), counts_arr)
+    local = np.arange(len(points)) - start[owner]
+    x, y = points[:, 0], points[:, 1]
+    lo_x, hi_x, lo_y, hi_y = x - half, x + half, y - half, y + half
+    # columns: the centres before the first one off the group's first row
+    off_first_row = y != y[start[owner]]
+    nx = np.minimum.reduceat(np.where(off_first_row, local, counts_arr[owner]), start)
+    ny = counts_arr // nx
+    nx_of, ny_of = nx[owner], ny[owner]
+    col, row = local % nx_of, local // nx_of
+    row_start = start[owner] + row * nx_of
+    good = (x == x[start[owner] + col]) & (y == y[row_start]) & (lo_x < hi_x) & (lo_y < hi_y)
+    # each cell's right (upper) edge on the next one's left (lower) edge; the index is
+    # clipped for a group that is no block (its last row short)
+    index, last_index = np.arange(len(x)), len(x) - 1
+    last_col = col >= nx_of - 1
+    good &= last_col | (hi_x == lo_x[np.minimum(index + 1, last_index)])
+    last_row = row >= ny_of - 1
+    good &= last_row | (hi_y == lo_y[np.minimum(index + nx_of, last_index)])
+    is_block = (counts_arr % nx == 0) & (np.bincount(owner, weights=~good,
+                                                     minlength=n_groups) == 0)
+    blocks = np.flatnonzero(is_block)
+    if len(blocks) == 0:
+        return is_block, np.empty(0, dtype=object)
+    bx, by, b_start = nx[blocks], ny[blocks], start[blocks]
+    ring_len = 2 * (bx + by) + 1
+    ring_of = np.repeat(np.arange(len(blocks)), ring_len)
+    pos = np.arange(int(ring_len.sum())) - _starts(ring_len)[ring_of]
+    rx, ry, n_pos = bx[ring_of], by[ring_of], ring_len[ring_of]
+    column = (rx == 1) & (ry > 1)
+    pos = np.where(column, (pos - 1) % (n_pos - 1), pos)   # a column starts one earlier
+    left, top, right = pos <= ry, pos <= ry + rx, pos <= 2 * ry + rx
+    ix = np.where(left, 0, np.where(top, pos - ry, np.where(right, rx, 2 * (rx + ry) - pos)))
+    iy = np.where(left, pos, np.where(top, ry, np.where(right, 2 * ry + rx - pos, 0)))
+    first = b_start[ring_of]
+    ring_x = np.where(ix < rx, lo_x[first + np.minimum(ix, rx - 1)], hi_x[first + rx - 1])
+    ring_y = np.where(iy < ry, lo_y[first + np.minimum(iy, ry - 1) * rx],
+                      hi_y[first + (ry - 1) * rx])
+    rings = shapely.linearrings(np.column_stack([ring_x, ring_y]), indices=ring_of)
+    return is_block, shapely.polygons(rings)
+
+
+#: Block sizes (columns, rows) on which :func:`_block_unions_match_geos` compares GEOS's
+#: union with :func:`_block_unions`.
+_BLOCK_PROBES = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (3, 4), (4, 3), (5, 5))
+
+
+@lru_cache(maxsize=1)
+def _block_unions_match_geos() -> bool:
+    """Whether ``coverage_union_all`` of the cells of full blocks gives, vertex for vertex,
+    the polygons :func:`_block_unions` builds (checked once on small blocks; another GEOS may
+    order the vertices otherwise, and then every block goes through GEOS)."""
+    half = 0.5
+    for nx, ny in _BLOCK_PROBES:
+        xs = np.arange(nx) + 100.5
+        ys = np.arange(ny) + 200.5
+        p = np.column_stack([np.tile(xs, ny), np.repeat(ys, nx)])
+        boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
+        is_block, union = _block_unions(p, [len(p)], half)
+        if not is_block[0] or shapely.to_wkb(shapely.coverage_union_all(boxes)) != \
+                shapely.to_wkb(union[0]):
+            return False
+    return True
+
+
 def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], required: float,
                 spacing_m: float) -> list[list]:
     """The dark part of each sampled polygon ``samples[k]`` with illuminance ``es[k]``: ``[]``
@@ -1258,9 +1349,12 @@ def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], requir
     (``coverage_union_all``) and cut to the polygon.
 
     The cells of many polygons are made by one ``shapely.box`` call (up to
-    ``_CELLS_PER_CALL`` cells) and the cuts by one ``shapely.intersection`` call; element by element these are the same GEOS operations on
-    the same coordinates as one call per polygon, so every vertex is the same (only the
-    per-call overhead goes)."""
+    ``_CELLS_PER_CALL`` cells) and the cuts by one ``shapely.intersection`` call; element by
+    element these are the same GEOS operations on the same coordinates as one call per
+    polygon, so every vertex is the same (only the per-call overhead goes). Dark cells that
+    form a full block (a rectangle of cells, e.g. a rectangular area dark all over) get their
+    union without cells or ``coverage_union_all``: :func:`_block_unions` builds the same
+    polygon, vertex for vertex, where :func:`_block_unions_match_geos` finds GEOS doing so."""
     out: list[list] = [[] for _ in samples]
     cut: list[int] = []
     dark_pts: list[np.ndarray] = []
@@ -1277,12 +1371,23 @@ def _dark_areas(samples: Sequence[_AreaSample], es: Sequence[np.ndarray], requir
         return out
     half = spacing_m / 2
     unions = np.empty(len(cut), dtype=object)
+    use_blocks = _block_unions_match_geos()
     for a, b in _chunks([len(q) for q in dark_pts]):
+        counts = np.array([len(q) for q in dark_pts[a:b]])
         p = np.concatenate(dark_pts[a:b])
+        if use_blocks:   # full blocks of cells: their union without the cells
+            is_block, block_unions = _block_unions(p, counts, half)
+            unions[a + np.flatnonzero(is_block)] = block_unions
+            p = p[~np.repeat(is_block, counts)]
+            rest = np.flatnonzero(~is_block).tolist()
+        else:
+            rest = list(range(b - a))
+        if not rest:
+            continue
         boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
-        bounds = np.cumsum([0] + [len(q) for q in dark_pts[a:b]]).tolist()
-        for j in range(b - a):
-            unions[a + j] = shapely.coverage_union_all(boxes[bounds[j]:bounds[j + 1]])
+        bounds = np.concatenate(([0], np.cumsum(counts[rest]))).tolist()
+        for i, j in enumerate(rest):
+            unions[a + j] = shapely.coverage_union_all(boxes[bounds[i]:bounds[i + 1]])
     polygons = np.empty(len(cut), dtype=object)
     polygons[:] = [samples[k].polygon for k in cut]
     for k, g in zip(cut, shapely.intersection(unions, polygons).tolist()):

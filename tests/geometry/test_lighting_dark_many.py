@@ -261,3 +261,34 @@ def test_small_chunks_give_the_same_samples_and_dark_parts(monkeypatch) -> None:
         assert np.array_equal(a.points, b.points)
     for a, b in zip(dark_whole, L._stats_many(cut, es, 1.0, widths, 1.0)):
         assert _same(a.dark, b.dark)
+
+
+@pytest.mark.parametrize("spacing", [0.3, 1.0, 2.5])
+def test_sample_polygons_equal_sample_polygon_anywhere(spacing: float) -> None:
+    """The grid centres of many polygons made in array operations equal ``_sample_polygon``
+    (``meshgrid`` of the two ``arange`` axes) to the bit, also far from the origin, below
+    zero, on the grid lines and for polygons too thin or small to hold a centre."""
+    rng = np.random.default_rng(int(spacing * 10))
+    polys = []
+    for _ in range(120):
+        offset = rng.choice([0.0, -250_000.0, 150_000.0, 5_000_000.0])
+        x0, y0 = rng.uniform(-40, 40, 2) + offset
+        if rng.random() < 0.3:   # corners on the grid
+            x0, y0 = np.round([x0 / spacing, y0 / spacing]) * spacing
+        w, h = rng.uniform(0.05, 12, 2)
+        kind = rng.random()
+        if kind < 0.4:
+            polys.append(shapely.box(x0, y0, x0 + w, y0 + h))
+        elif kind < 0.8:
+            polys.append(Point(x0, y0).buffer(w / 2, quad_segs=int(rng.integers(1, 8))))
+        else:
+            polys.append(shapely.box(x0, y0, x0 + w, y0 + 0.01 * h))   # a thin strip
+    got = L._sample_polygons(polys, spacing)
+    assert len(got) == len(polys)
+    for poly, area in zip(polys, got):
+        ref = L._sample_polygon(poly, spacing)
+        assert area.polygon is poly
+        assert area.points.tobytes() == ref.points.tobytes()
+        assert area.points.shape == ref.points.shape
+        assert len(area.cells) == len(ref.cells)
+    assert L._sample_polygons([], spacing) == []

@@ -31,7 +31,6 @@ The method and every default are in ``docs/method-lighting.md`` and
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -434,11 +433,13 @@ class LightingParams(CheckParams):
         return "evening" if self.scenario == "evening" else f"night@{self.time}"
 
 
-def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str, str | None]:
+def _class_of(feature: Feature, params: LightingParams,
+              classes: dict[str, str] | None = None) -> tuple[str | None, str, str | None]:
     """``(class name, how it was chosen, error)``; a class of ``None`` means not judged.
 
     ``class_override`` replaces the class of features that have one; a kind without a class
-    (an area ``street`` or ``plan_boundary``) stays out of judgement.
+    (an area ``street`` or ``plan_boundary``) stays out of judgement. ``classes``:
+    ``params.classes()`` when the caller already has it.
     """
     own = feature.attrs.get("lighting_class") if params.feature_class else None
     found: str | None
@@ -450,7 +451,8 @@ def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str
             return None, "attribute", str(own)
         found, how = key, "attribute"
     else:
-        classes = params.classes()
+        if classes is None:
+            classes = params.classes()
         kind = feature.attrs.get("kind")
         if kind is not None:
             found, how = classes.get(str(kind)), f"kind {kind}"
@@ -464,9 +466,10 @@ def _class_of(feature: Feature, params: LightingParams) -> tuple[str | None, str
 def _lighting_geometry(feature: Feature, params: LightingParams,
                        ctx: CheckContext) -> tuple[BaseGeometry, float | None]:
     geom = feature.geometry
-    if feature.geom_type == "Point":
+    geom_type = feature.geom_type
+    if geom_type == "Point":
         return geom.buffer(params.point_radius_m), None
-    if feature.geom_type == "LineString":
+    if geom_type == "LineString":
         width = _num(ctx.value(feature, "width_m")) if feature.layer == "walkway" else \
             _num(feature.attrs.get("width_m"))
         if width is None or width <= 0:
@@ -630,8 +633,9 @@ def lighting(features: Sequence[Feature], params: LightingParams,
     lights within reach of it, with the same figures as one feature at a time."""
     out: list[CheckResult | None] = []
     candidates: list[tuple[int, _LightingJob]] = []
+    classes = params.classes()
     for feature in features:
-        early = _lighting_job(feature, params, ctx)
+        early = _lighting_job(feature, params, ctx, classes)
         if isinstance(early, _LightingJob):
             candidates.append((len(out), early))
             out.append(None)
@@ -673,11 +677,11 @@ def lighting(features: Sequence[Feature], params: LightingParams,
     return done
 
 
-def _lighting_job(feature: Feature, params: LightingParams,
-                  ctx: CheckContext) -> CheckResult | _LightingJob:
+def _lighting_job(feature: Feature, params: LightingParams, ctx: CheckContext,
+                  classes: dict[str, str] | None = None) -> CheckResult | _LightingJob:
     """The result of a feature that needs no computation (no class, no lighting plan, no
-    dimming at night), else what the computation needs."""
-    cls_name, chosen, bad = _class_of(feature, params)
+    dimming at night), else what the computation needs (``classes``: ``params.classes()``)."""
+    cls_name, chosen, bad = _class_of(feature, params, classes)
     if bad is not None:
         return CheckResult(Outcome.TO_VERIFY, property="lighting_class", measured=bad,
                            missing=("lighting_class",), note=_text(
@@ -714,7 +718,8 @@ def _with_lights_in_reach(jobs: Sequence[tuple[int, _LightingJob]]
         lights = jobs[ks[0]][1].lights
         for k, idx in zip(ks, _near_indices(lights, [jobs[k][1].geom for k in ks])):
             near[k] = idx
-    return [(n, dataclasses.replace(job, near_idx=near[k])) for k, (n, job) in enumerate(jobs)]
+    return [(n, _LightingJob(job.cls_name, job.chosen, job.complete, job.lights, job.geom,
+                             job.width, near[k])) for k, (n, job) in enumerate(jobs)]
 
 
 def _near_indices(lights: PlanLights, geoms: Sequence[BaseGeometry]) -> list[np.ndarray]:
@@ -751,6 +756,12 @@ def _evening_judges(params: LightingParams) -> CheckResult:
         "judges."))
 
 
+#: The Dutch and English name of each lighting shortfall in a finding's reasons.
+_SHORTFALL_NAMES = {"illuminance_avg_lx": ("gemiddeld", "average"),
+                    "illuminance_min_lx": ("minimum", "minimum"),
+                    "uniformity": ("gelijkmatigheid U0", "uniformity U0")}
+
+
 def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob,
                      stats: LightingStats, threshold: float,
                      missing: _IncompleteNear | None = None) -> CheckResult:
@@ -768,9 +779,7 @@ def _lighting_result(feature: Feature, params: LightingParams, job: _LightingJob
         shortfalls.append(("illuminance_min_lx", stats.min_lx, cls.min_lx, "lx"))
     if cls.uniformity is not None and stats.uniformity < cls.uniformity - 1e-9:
         shortfalls.append(("uniformity", stats.uniformity, cls.uniformity, None))
-    names = {"illuminance_avg_lx": ("gemiddeld", "average"),
-             "illuminance_min_lx": ("minimum", "minimum"),
-             "uniformity": ("gelijkmatigheid U0", "uniformity U0")}
+    names = _SHORTFALL_NAMES
     reasons_nl: list[str] = []
     reasons_en: list[str] = []
     for p, m, r, u in shortfalls:
