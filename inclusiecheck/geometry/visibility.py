@@ -351,6 +351,7 @@ def _fan_hits(
     first: np.ndarray | None = None,
     count: np.ndarray | None = None,
     label: np.ndarray | None = None,
+    rays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """First hits of a regular fan of rays from each viewpoint, into ``hit``.
 
@@ -374,6 +375,10 @@ def _fan_hits(
     ``label``, if given (integers, -1 on entry, one per ray like ``hit``), receives the
     boundary segment each ray ends on (the largest index when it ends on several at once);
     rays that reach ``radius`` keep -1.
+
+    ``rays``, if given, is ``(ray_vp, ray_cos, ray_sin)`` of the rays as stored (the
+    viewpoint and the direction of each), as :func:`_fan_rays` makes them (a caller that has
+    them already saves making them again).
     """
     n = len(cos)
     k = len(xy)
@@ -433,38 +438,40 @@ def _fan_hits(
             inside = p < c_vp[close]
             par_pair.append(close[inside])
             par_pos.append(p[inside])
-    ray_vp = np.repeat(np.arange(k), count)
-    ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), n)
+    ray_vp, ray_cos, ray_sin = rays if rays is not None else _fan_rays(first, count, cos, sin)
 
     def rays_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (viewpoint, segment) pairs of ``mask`` expanded to their rays: the pair of
-        each and its ray, grouped by viewpoint."""
+        each and its ray (grouped by viewpoint only when :func:`solve` needs more than one
+        batch)."""
         some = np.flatnonzero(mask)
         par = [(pp[mask[pp]], qq[mask[pp]]) for pp, qq in zip(par_pair, par_pos, strict=True)]
         pairs = np.concatenate([np.repeat(some, n1[some]), np.repeat(some, n2[some]),
                                 *(pp for pp, _ in par)])
         pos = np.concatenate([_runs(s[some], n1[some]), _runs(np.zeros_like(some), n2[some]),
                               *(qq for _, qq in par)])
-        order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-        pairs = pairs[order]
-        return pairs, offset[vp[pairs]] + pos[order]
+        if len(pairs) > _FAN_PAIRS_PER_BATCH:
+            order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
+            pairs, pos = pairs[order], pos[order]
+        return pairs, offset[vp[pairs]] + pos
 
     def solve(pairs: np.ndarray, ray: np.ndarray) -> None:
         """Lower ``hit`` (and set ``label``) with these (ray, segment) pairs, in batches of
-        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each."""
-        vp_of = vp[pairs]
-        j = ray_j[ray]
-        cuts = np.flatnonzero(np.diff(vp_of)) + 1
+        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each (a ray's pairs all in one
+        batch, so the order of the pairs and the cuts between batches change nothing)."""
         starts = [0]
-        for c in cuts:
-            if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
-                starts.append(int(c))
+        if len(pairs) > _FAN_PAIRS_PER_BATCH:
+            cuts = np.flatnonzero(np.diff(vp[pairs])) + 1
+            for c in cuts:
+                if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
+                    starts.append(int(c))
         starts.append(len(pairs))
         for lo_i, hi_i in zip(starts[:-1], starts[1:]):
             sel = pairs[lo_i:hi_i]
-            _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
-                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j,
-                       label)
+            ray_b = ray[lo_i:hi_i]
+            _fan_batch(index, xy, radius, ray_cos[ray_b], ray_sin[ray_b], ray_b, seg[sel],
+                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp,
+                       ray_cos, ray_sin, label)
 
     # Occlusion culling: first each viewpoint's segments that start no farther than the
     # nearest of its segments ends, then the others, each only with those of its rays whose
@@ -488,6 +495,17 @@ def _fan_hits(
     reach = d_near - (_CULL_SLACK_M + 2.0 * _U_TOL * seg_len)
     keep = (hit[ray] >= reach[pairs]) | edge_on[pairs]
     solve(pairs[keep], ray[keep])
+
+
+def _fan_rays(first: np.ndarray, count: np.ndarray, cos: np.ndarray,
+              sin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rays ``first[i] .. first[i] + count[i] - 1`` (modulo ``len(cos)``) of each
+    viewpoint ``i``, one after the other: the viewpoint and the direction (cosine and sine)
+    of each ray."""
+    offset = np.cumsum(count) - count
+    ray_vp = np.repeat(np.arange(len(count)), count)
+    ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), len(cos))
+    return ray_vp, cos[ray_j], sin[ray_j]
 
 
 def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -525,10 +543,9 @@ def _sector_boxes(xy: np.ndarray, first: np.ndarray, count: np.ndarray, cos: np.
 def _fan_batch(
     index: OccluderIndex,
     xy: np.ndarray,
-    cos: np.ndarray,
-    sin: np.ndarray,
     radius: float,
-    j: np.ndarray,
+    rdx: np.ndarray,
+    rdy: np.ndarray,
     ray: np.ndarray,
     seg: np.ndarray,
     wx: np.ndarray,
@@ -538,14 +555,15 @@ def _fan_batch(
     seg_len: np.ndarray,
     hit: np.ndarray,
     ray_vp: np.ndarray,
-    ray_j: np.ndarray,
+    ray_cos: np.ndarray,
+    ray_sin: np.ndarray,
     label: np.ndarray | None,
 ) -> None:
     """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``: ray
-    ``ray`` (direction ``j``) against segment ``seg``, whose start lies at ``(wx, wy)`` from
-    the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``."""
+    ``ray`` (direction ``(rdx, rdy)``) against segment ``seg``, whose start lies at
+    ``(wx, wy)`` from the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``
+    (``ray_vp``, ``ray_cos``, ``ray_sin``: the viewpoint and direction of every ray)."""
     # The same expressions, on the same values, as _first_hits_chunk (bit for bit).
-    rdx, rdy = cos[j], sin[j]
     denom = rdx * sy - rdy * sx
     w_cross_d = wx * rdy - wy * rdx
     nonpar = np.abs(denom) > _PARALLEL_TOL * seg_len
@@ -567,10 +585,11 @@ def _fan_batch(
         t[par] = np.maximum(tmin[along], 0.0)
         ok[par] = True
     ok &= t < radius   # a hit at or beyond the ray's end changes nothing
-    if not ok.any():
+    hits = np.flatnonzero(ok)
+    if len(hits) == 0:
         return
-    ray, seg, t, u = ray[ok], seg[ok], t[ok], u[ok]
-    seg_len, denom, col = seg_len[ok], denom[ok], col[ok]
+    ray, seg, t, u = ray[hits], seg[hits], t[hits], u[hits]
+    seg_len, denom, col = seg_len[hits], denom[hits], col[hits]
     marginal = (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
                 | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
                 | (t > radius - _MARGINAL_M))
@@ -578,9 +597,9 @@ def _fan_batch(
         part = index._seg_part[seg]
         m_idx = np.flatnonzero(marginal)
         m_rays = np.unique(ray[m_idx])
-        m_vp, m_j = ray_vp[m_rays], ray_j[m_rays]
+        m_vp = ray_vp[m_rays]
         ox, oy = xy[m_vp, 0], xy[m_vp, 1]
-        dx, dy = cos[m_j], sin[m_j]
+        dx, dy = ray_cos[m_rays], ray_sin[m_rays]
         length = np.full(len(m_rays), radius)
         ends = np.stack([ox + dx * length, oy + dy * length], axis=-1)
         starts = np.stack([ox, oy], axis=-1)
@@ -1005,33 +1024,36 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     """One chunk of :func:`_fan_polygons`."""
     k, n = len(xy), len(cos)
     out = np.empty(k, dtype=object)
-    offset = np.cumsum(count) - count
     total = int(count.sum())
-    ray = np.arange(total)
-    ray_vp = np.repeat(np.arange(k), count)
-    pos = ray - offset[ray_vp]
-    ray_j = np.mod(first[ray_vp] + pos, n)
+    rays = _fan_rays(first, count, cos, sin)
+    ray_vp, ray_cos, ray_sin = rays
     hit = np.full(total, float(radius))
     label = np.full(total, -1, dtype=np.intp)
     inside = np.zeros(k, dtype=bool)
     if len(index):
-        _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label)
+        _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label, rays)
         points = shapely.points(xy)
         touching = _touching_polygons(index, points)
-        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit, touching)
+        _block_rays_into_polygons(index, xy, ray_vp, ray_cos, ray_sin, hit, touching)
         # a viewpoint within a polygon touches it
         vp, part = touching
         inside[vp[shapely.within(points[vp], index.geometries[part])]] = True
     blocked = hit <= _EPS_M
     label[blocked] = -1
     # A ray end between two ray ends on the same segment is dropped (the ring is cyclic when
-    # the fan is whole; the outer rays of a partial fan are kept).
-    cnt = count[ray_vp]
-    whole = cnt >= n
-    prev = np.where(pos == 0, np.where(whole, ray + cnt - 1, -1), ray - 1)
-    nxt = np.where(pos == cnt - 1, np.where(whole, ray - cnt + 1, -1), ray + 1)
-    same = (label >= 0) & (prev >= 0) & (nxt >= 0)
-    same &= (label[np.maximum(prev, 0)] == label) & (label[np.maximum(nxt, 0)] == label)
+    # the fan is whole; the outer rays of a partial fan are kept): the labels of each ray's
+    # neighbours, -1 (no segment) beyond the ends of a partial fan.
+    some = np.flatnonzero(count > 0)
+    head = (np.cumsum(count) - count)[some]
+    tail = head + count[some] - 1
+    whole = count[some] >= n
+    prev_label = np.empty_like(label)
+    prev_label[1:] = label[:-1]
+    prev_label[head] = np.where(whole, label[tail], -1)
+    next_label = np.empty_like(label)
+    next_label[:-1] = label[1:]
+    next_label[tail] = np.where(whole, label[head], -1)
+    same = (label >= 0) & (prev_label == label) & (next_label == label)
     kept = np.flatnonzero(~same)
     kept_vp = ray_vp[kept]
     # Each ring: the viewpoint first if the fan is partial, then the kept ray ends in order.
@@ -1043,8 +1065,8 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     coords[ring_start[apex > 0]] = xy[apex > 0]
     at = ring_start[kept_vp] + apex[kept_vp] + np.arange(len(kept)) - (
         np.cumsum(n_kept) - n_kept)[kept_vp]
-    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * cos[ray_j[kept]]
-    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * sin[ray_j[kept]]
+    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * ray_cos[kept]
+    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * ray_sin[kept]
     out[:] = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(k),
                                                                             ring_len)))
     n_blocked = np.bincount(ray_vp[blocked], minlength=k)
