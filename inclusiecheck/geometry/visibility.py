@@ -927,6 +927,9 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     rect = box[owner[cand]]
     cuts[cand] = _clip_by_rects(polys[cand], rect)
     cand = cand[~shapely.is_empty(cuts[cand])]
+    now = shapely.bounds(hidden)
+    cut_box = shapely.bounds(cuts[cand])
+    cand = cand[_boxes_overlap(cut_box, now[owner[cand]])]
     cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
     if len(cand) == 0:
         return
@@ -934,7 +937,6 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     first = np.r_[True, of[1:] != of[:-1]]
     rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
     cut_box = shapely.bounds(cuts[cand])
-    now = shapely.bounds(hidden)
     smaller = np.zeros(len(hidden), dtype=bool)
     for r in range(int(rank.max()) + 1):
         sel = np.flatnonzero(rank == r)
@@ -943,8 +945,7 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
         if again.any():   # its path's part has shrunk since the test above: test again
             s2 = sel[again]
             p2 = of[s2]
-            meets = ((cut_box[s2, 0] <= now[p2, 2]) & (cut_box[s2, 2] >= now[p2, 0])
-                     & (cut_box[s2, 1] <= now[p2, 3]) & (cut_box[s2, 3] >= now[p2, 1]))
+            meets = _boxes_overlap(cut_box[s2], now[p2])
             overlap = np.zeros(len(s2), dtype=bool)
             overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[s2[meets]]],
                                                     "T********")
@@ -959,6 +960,14 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
         smaller[p] = True
         live[p] = ~shapely.is_empty(hidden[p])
         now[p] = shapely.bounds(hidden[p])
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the boxes ``a[i]`` and ``b[i]`` (xmin, ymin, xmax, ymax) share an area, not
+    only an edge or a corner: boxes that do not cannot hold geometries whose interiors meet
+    (a point of an interior lies strictly inside its geometry's box)."""
+    return ((a[:, 0] < b[:, 2]) & (a[:, 2] > b[:, 0]) & (a[:, 1] < b[:, 3])
+            & (a[:, 3] > b[:, 1]))
 
 
 def _ray_ranges(xy: np.ndarray, boxes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
