@@ -585,18 +585,13 @@ def _fan_batch(
         t[par] = np.maximum(tmin[along], 0.0)
         ok[par] = True
     ok &= t < radius   # a hit at or beyond the ray's end changes nothing
-    hits = np.flatnonzero(ok)
-    if len(hits) == 0:
-        return
-    ray, seg, t, u = ray[hits], seg[hits], t[hits], u[hits]
-    seg_len, denom, col = seg_len[hits], denom[hits], col[hits]
-    marginal = (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
-                | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
-                | (t > radius - _MARGINAL_M))
-    if marginal.any():
-        part = index._seg_part[seg]
-        m_idx = np.flatnonzero(marginal)
-        m_rays = np.unique(ray[m_idx])
+    marginal = ok & (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
+                     | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
+                     | (t > radius - _MARGINAL_M))
+    m_idx = np.flatnonzero(marginal)
+    if len(m_idx):
+        m_ray = ray[m_idx]
+        m_rays = np.unique(m_ray)
         m_vp = ray_vp[m_rays]
         ox, oy = xy[m_vp, 0], xy[m_vp, 1]
         dx, dy = ray_cos[m_rays], ray_sin[m_rays]
@@ -606,11 +601,13 @@ def _fan_batch(
         lines = shapely.linestrings(np.stack([starts, ends], axis=1))
         q_ray, q_part = index.tree.query(lines, predicate="intersects")
         n_parts = len(index.geometries)
-        confirmed = np.isin(ray[m_idx] * n_parts + part[m_idx],
+        confirmed = np.isin(m_ray * n_parts + index._seg_part[seg[m_idx]],
                             m_rays[q_ray] * n_parts + q_part)
-        keep = np.ones(len(ray), dtype=bool)
-        keep[m_idx] = confirmed
-        ray, t, seg = ray[keep], t[keep], seg[keep]
+        ok[m_idx[~confirmed]] = False
+    hits = np.flatnonzero(ok)
+    if len(hits) == 0:
+        return
+    ray, t, seg = ray[hits], t[hits], seg[hits]
     before = hit[ray]
     np.minimum.at(hit, ray, t)
     if label is not None:
