@@ -1332,15 +1332,7 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
     res = np.maximum(resolution_m, np.sqrt(shapely.area(zones) / 20_000.0))
     edge, edge_of = shapely.get_coordinates(
         shapely.segmentize(shapely.get_exterior_ring(zones), res), return_index=True)
-    bounds = shapely.bounds(zones).tolist()
-    grid_x, grid_y, grid_of = [], [], []
-    for i, (minx, miny, maxx, maxy) in enumerate(bounds):
-        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res[i]),
-                                                 np.arange(miny, maxy, res[i])))
-        grid_x.append(gx)
-        grid_y.append(gy)
-        grid_of.append(np.full(len(gx), i))
-    gx, gy, g_of = np.concatenate(grid_x), np.concatenate(grid_y), np.concatenate(grid_of)
+    gx, gy, g_of = _grids(shapely.bounds(zones), res)
     # The boundary points always count: their largest distance is a lower bound of the
     # zone's; a grid point farther than that (less the slack) is tested for lying inside.
     edge_d = _distances_to_paths(edge, edge_of, paths)
@@ -1358,6 +1350,38 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
     far = np.full(len(zones), -np.inf)
     np.maximum.at(far, pt_of, shapely.distance(paths[pt_of], shapely.points(pts)))
     return far
+
+
+def _grids(bounds: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid points of every box ``bounds[i]`` (xmin, ymin, xmax, ymax) at spacing
+    ``res[i]``, box after box, and the box of each: the points of
+    ``np.meshgrid(np.arange(xmin, xmax, res[i]), np.arange(ymin, ymax, res[i]))`` (x fastest),
+    bit for bit, for all boxes in a few array operations.
+
+    ``np.arange(start, stop, step)`` has ``ceil((stop - start) / step)`` values (none if that
+    is not positive): ``start``, ``start + step`` and then ``start + i * d`` with
+    ``d = (start + step) - start`` (how numpy fills a float range)."""
+    def axis(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = np.maximum(np.ceil((stop - start) / res), 0.0).astype(np.intp)
+        second = start + res
+        return n, second, second - start
+
+    nx, x1, dx = axis(bounds[:, 0], bounds[:, 2])
+    ny, y1, dy = axis(bounds[:, 1], bounds[:, 3])
+    size = nx * ny
+    g_of = np.repeat(np.arange(len(bounds)), size)
+    at = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+    row = nx[g_of]
+    ix, iy = at % np.maximum(row, 1), at // np.maximum(row, 1)
+
+    def values(i: np.ndarray, start: np.ndarray, second: np.ndarray,
+               step: np.ndarray) -> np.ndarray:
+        v = start[g_of] + i * step[g_of]
+        v[i == 0] = start[g_of[i == 0]]
+        v[i == 1] = second[g_of[i == 1]]
+        return v
+
+    return (values(ix, bounds[:, 0], x1, dx), values(iy, bounds[:, 1], y1, dy), g_of)
 
 
 _DEPTH_SLACK_M = 1e-6
