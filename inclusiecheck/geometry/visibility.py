@@ -450,12 +450,13 @@ def _fan_hits(
         par = [(pp[mask[pp]], qq[mask[pp]]) for pp, qq in zip(par_pair, par_pos, strict=True)]
         pairs = np.concatenate([np.repeat(some, n1[some]), np.repeat(some, n2[some]),
                                 *(pp for pp, _ in par)])
-        pos = np.concatenate([_runs(s[some], n1[some]), _runs(np.zeros_like(some), n2[some]),
-                              *(qq for _, qq in par)])
+        base = offset[vp[some]]   # the first ray of each pair's viewpoint
+        ray = np.concatenate([_runs(base + s[some], n1[some]), _runs(base, n2[some]),
+                              *(offset[vp[pp]] + qq for pp, qq in par)])
         if len(pairs) > _FAN_PAIRS_PER_BATCH:
             order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-            pairs, pos = pairs[order], pos[order]
-        return pairs, offset[vp[pairs]] + pos
+            pairs, ray = pairs[order], ray[order]
+        return pairs, ray
 
     def solve(pairs: np.ndarray, ray: np.ndarray) -> None:
         """Lower ``hit`` (and set ``label``) with these (ray, segment) pairs, in batches of
