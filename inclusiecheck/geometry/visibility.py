@@ -532,14 +532,17 @@ def _sector_boxes(xy: np.ndarray, first: np.ndarray, count: np.ndarray, cos: np.
     y0 = np.minimum(xy[:, 1], ends_y.min(axis=1))
     y1 = np.maximum(xy[:, 1], ends_y.max(axis=1))
     step = 2.0 * np.pi / n
-    for quarter, (ux, uy) in enumerate(((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))):
-        # between the outer rays (inclusive, with a margin of a ray on the safe side)
-        pos = np.mod(quarter * 0.5 * np.pi / step - first, n)
-        swept = (count >= n) | (pos <= count)
-        x0 = np.where(swept, np.minimum(x0, xy[:, 0] + radius * ux), x0)
-        x1 = np.where(swept, np.maximum(x1, xy[:, 0] + radius * ux), x1)
-        y0 = np.where(swept, np.minimum(y0, xy[:, 1] + radius * uy), y0)
-        y1 = np.where(swept, np.maximum(y1, xy[:, 1] + radius * uy), y1)
+    # the points due east, north, west and south between the outer rays (inclusive, with a
+    # margin of a ray on the safe side), all four quarters at once
+    quarter = np.arange(4)
+    pos = np.mod(quarter * 0.5 * np.pi / step - first[:, None], n)
+    swept = (count >= n)[:, None] | (pos <= count[:, None])
+    px = xy[:, 0, None] + radius * np.array([1.0, 0.0, -1.0, 0.0])
+    py = xy[:, 1, None] + radius * np.array([0.0, 1.0, 0.0, -1.0])
+    x0 = np.minimum(x0, np.where(swept, px, np.inf).min(axis=1))
+    x1 = np.maximum(x1, np.where(swept, px, -np.inf).max(axis=1))
+    y0 = np.minimum(y0, np.where(swept, py, np.inf).min(axis=1))
+    y1 = np.maximum(y1, np.where(swept, py, -np.inf).max(axis=1))
     return shapely.box(x0, y0, x1, y1)
 
 

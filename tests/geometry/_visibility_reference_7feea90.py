@@ -10,8 +10,8 @@ functions so that ``test_visibility_reference.py`` can compare the new ones with
 
 The function bodies below are verbatim copies from
 ``git show 7feea90:inclusiecheck/geometry/visibility.py`` (``_fan_hits``, ``_fan_batch``,
-``_fan_polygons``, ``_fan_polygon_chunk``, ``_subtract``). Everything they use that the
-branch left unchanged (the constants, ``OccluderIndex``, ``_sector_boxes``, ``_runs``,
+``_fan_polygons``, ``_fan_polygon_chunk``, ``_subtract``, ``_sector_boxes``). Everything
+they use that the branch left unchanged (the constants, ``OccluderIndex``, ``_runs``,
 ``_touching_polygons``, ``_block_rays_into_polygons``, ``_polygonal``, ``_clip_by_rects``)
 is imported from the current module.
 
@@ -45,7 +45,6 @@ from inclusiecheck.geometry.visibility import (
     _clip_by_rects,
     _polygonal,
     _runs,
-    _sector_boxes,
     _touching_polygons,
 )
 
@@ -415,3 +414,29 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
         smaller[p] = True
         live[p] = ~shapely.is_empty(hidden[p])
         now[p] = shapely.bounds(hidden[p])
+
+
+def _sector_boxes(xy: np.ndarray, first: np.ndarray, count: np.ndarray, cos: np.ndarray,
+                  sin: np.ndarray, radius: float) -> np.ndarray:
+    """Boxes around the part of each viewpoint's disc swept by its rays ``first`` ..
+    ``first + count - 1``: the viewpoint, the two outer ray ends and the points of the circle
+    due east, north, west and south that lie between them (the whole square when every ray
+    is cast)."""
+    n = len(cos)
+    last = np.mod(first + count - 1, n)
+    ends_x = xy[:, 0, None] + radius * np.stack([cos[first], cos[last]], axis=-1)
+    ends_y = xy[:, 1, None] + radius * np.stack([sin[first], sin[last]], axis=-1)
+    x0 = np.minimum(xy[:, 0], ends_x.min(axis=1))
+    x1 = np.maximum(xy[:, 0], ends_x.max(axis=1))
+    y0 = np.minimum(xy[:, 1], ends_y.min(axis=1))
+    y1 = np.maximum(xy[:, 1], ends_y.max(axis=1))
+    step = 2.0 * np.pi / n
+    for quarter, (ux, uy) in enumerate(((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))):
+        # between the outer rays (inclusive, with a margin of a ray on the safe side)
+        pos = np.mod(quarter * 0.5 * np.pi / step - first, n)
+        swept = (count >= n) | (pos <= count)
+        x0 = np.where(swept, np.minimum(x0, xy[:, 0] + radius * ux), x0)
+        x1 = np.where(swept, np.maximum(x1, xy[:, 0] + radius * ux), x1)
+        y0 = np.where(swept, np.minimum(y0, xy[:, 1] + radius * uy), y0)
+        y1 = np.where(swept, np.maximum(y1, xy[:, 1] + radius * uy), y1)
+    return shapely.box(x0, y0, x1, y1)

@@ -166,3 +166,19 @@ def test_hidden_zones_many_equals_the_reference(paths_per_batch: int,
     want = zones()
     assert sum(map(len, want)) >= 5
     assert got == want
+
+
+@pytest.mark.parametrize("n_rays", [8, 36, 360, 720])
+def test_sector_boxes_equal_the_reference(n_rays: int) -> None:
+    """The boxes of the swept sectors, all four quarters at once: the same boxes."""
+    rng = np.random.default_rng(n_rays)
+    cos, sin = vis._ray_directions(n_rays)
+    for _ in range(20):
+        k = 300
+        xy = rng.uniform(-1e5, 1e5, (k, 2))
+        first = rng.integers(0, n_rays, k)
+        count = rng.integers(1, n_rays + 1, k)
+        count[:5] = n_rays
+        got = shapely.bounds(vis._sector_boxes(xy, first, count, cos, sin, 30.0))
+        want = shapely.bounds(reference._sector_boxes(xy, first, count, cos, sin, 30.0))
+        assert np.array_equal(got, want)
