@@ -89,8 +89,10 @@ only towards what they left unseen."""
 _FAN_STAGES = (_WHOLE_FANS, 4, 8, 16, 1 << 62)
 """Ranks (coarse to fine along a path) at which :func:`hidden_zones_many` takes the box of
 what is still unseen again to choose the rays of the next viewpoints."""
-_PATHS_PER_BATCH = 128
-"""Paths that :func:`hidden_zones_many` computes together (bounds the memory of a batch)."""
+_PATHS_PER_BATCH = 512
+"""Paths that :func:`hidden_zones_many` computes together (bounds the memory of a batch: its
+first two whole isovists per path, about 6 MB of GEOS coordinates at 512 paths and 360 rays;
+larger batches mean fewer, larger vectorised calls, and the zones do not depend on it)."""
 _FAN_RAYS_PER_CHUNK = 25_000
 """Rays per vectorised pass of :func:`_fan_polygons` (bounds the memory of its candidate
 occluder segments)."""
@@ -351,6 +353,7 @@ def _fan_hits(
     first: np.ndarray | None = None,
     count: np.ndarray | None = None,
     label: np.ndarray | None = None,
+    rays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """First hits of a regular fan of rays from each viewpoint, into ``hit``.
 
@@ -374,6 +377,10 @@ def _fan_hits(
     ``label``, if given (integers, -1 on entry, one per ray like ``hit``), receives the
     boundary segment each ray ends on (the largest index when it ends on several at once);
     rays that reach ``radius`` keep -1.
+
+    ``rays``, if given, is ``(ray_vp, ray_cos, ray_sin)`` of the rays as stored (the
+    viewpoint and the direction of each), as :func:`_fan_rays` makes them (a caller that has
+    them already saves making them again).
     """
     n = len(cos)
     k = len(xy)
@@ -433,38 +440,41 @@ def _fan_hits(
             inside = p < c_vp[close]
             par_pair.append(close[inside])
             par_pos.append(p[inside])
-    ray_vp = np.repeat(np.arange(k), count)
-    ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), n)
+    ray_vp, ray_cos, ray_sin = rays if rays is not None else _fan_rays(first, count, cos, sin)
 
     def rays_of(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The (viewpoint, segment) pairs of ``mask`` expanded to their rays: the pair of
-        each and its ray, grouped by viewpoint."""
+        each and its ray (grouped by viewpoint only when :func:`solve` needs more than one
+        batch)."""
         some = np.flatnonzero(mask)
         par = [(pp[mask[pp]], qq[mask[pp]]) for pp, qq in zip(par_pair, par_pos, strict=True)]
         pairs = np.concatenate([np.repeat(some, n1[some]), np.repeat(some, n2[some]),
                                 *(pp for pp, _ in par)])
-        pos = np.concatenate([_runs(s[some], n1[some]), _runs(np.zeros_like(some), n2[some]),
-                              *(qq for _, qq in par)])
-        order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
-        pairs = pairs[order]
-        return pairs, offset[vp[pairs]] + pos[order]
+        base = offset[vp[some]]   # the first ray of each pair's viewpoint
+        ray = np.concatenate([_runs(base + s[some], n1[some]), _runs(base, n2[some]),
+                              *(offset[vp[pp]] + qq for pp, qq in par)])
+        if len(pairs) > _FAN_PAIRS_PER_BATCH:
+            order = np.argsort(pairs, kind="stable")   # grouped by viewpoint (segments are)
+            pairs, ray = pairs[order], ray[order]
+        return pairs, ray
 
     def solve(pairs: np.ndarray, ray: np.ndarray) -> None:
         """Lower ``hit`` (and set ``label``) with these (ray, segment) pairs, in batches of
-        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each."""
-        vp_of = vp[pairs]
-        j = ray_j[ray]
-        cuts = np.flatnonzero(np.diff(vp_of)) + 1
+        whole viewpoints of about _FAN_PAIRS_PER_BATCH pairs each (a ray's pairs all in one
+        batch, so the order of the pairs and the cuts between batches change nothing)."""
         starts = [0]
-        for c in cuts:
-            if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
-                starts.append(int(c))
+        if len(pairs) > _FAN_PAIRS_PER_BATCH:
+            cuts = np.flatnonzero(np.diff(vp[pairs])) + 1
+            for c in cuts:
+                if c - starts[-1] >= _FAN_PAIRS_PER_BATCH:
+                    starts.append(int(c))
         starts.append(len(pairs))
         for lo_i, hi_i in zip(starts[:-1], starts[1:]):
             sel = pairs[lo_i:hi_i]
-            _fan_batch(index, xy, cos, sin, radius, j[lo_i:hi_i], ray[lo_i:hi_i], seg[sel],
-                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp, ray_j,
-                       label)
+            ray_b = ray[lo_i:hi_i]
+            _fan_batch(index, xy, radius, ray_cos[ray_b], ray_sin[ray_b], ray_b, seg[sel],
+                       ax[sel], ay[sel], sx[sel], sy[sel], seg_len[sel], hit, ray_vp,
+                       ray_cos, ray_sin, label)
 
     # Occlusion culling: first each viewpoint's segments that start no farther than the
     # nearest of its segments ends, then the others, each only with those of its rays whose
@@ -490,6 +500,17 @@ def _fan_hits(
     solve(pairs[keep], ray[keep])
 
 
+def _fan_rays(first: np.ndarray, count: np.ndarray, cos: np.ndarray,
+              sin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rays ``first[i] .. first[i] + count[i] - 1`` (modulo ``len(cos)``) of each
+    viewpoint ``i``, one after the other: the viewpoint and the direction (cosine and sine)
+    of each ray."""
+    offset = np.cumsum(count) - count
+    ray_vp = np.repeat(np.arange(len(count)), count)
+    ray_j = np.mod(np.repeat(first - offset, count) + np.arange(int(count.sum())), len(cos))
+    return ray_vp, cos[ray_j], sin[ray_j]
+
+
 def _runs(start: np.ndarray, length: np.ndarray) -> np.ndarray:
     """``start[i], start[i] + 1, ..., start[i] + length[i] - 1`` for every ``i``, joined."""
     total = int(length.sum())
@@ -511,24 +532,26 @@ def _sector_boxes(xy: np.ndarray, first: np.ndarray, count: np.ndarray, cos: np.
     y0 = np.minimum(xy[:, 1], ends_y.min(axis=1))
     y1 = np.maximum(xy[:, 1], ends_y.max(axis=1))
     step = 2.0 * np.pi / n
-    for quarter, (ux, uy) in enumerate(((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))):
-        # between the outer rays (inclusive, with a margin of a ray on the safe side)
-        pos = np.mod(quarter * 0.5 * np.pi / step - first, n)
-        swept = (count >= n) | (pos <= count)
-        x0 = np.where(swept, np.minimum(x0, xy[:, 0] + radius * ux), x0)
-        x1 = np.where(swept, np.maximum(x1, xy[:, 0] + radius * ux), x1)
-        y0 = np.where(swept, np.minimum(y0, xy[:, 1] + radius * uy), y0)
-        y1 = np.where(swept, np.maximum(y1, xy[:, 1] + radius * uy), y1)
+    # the points due east, north, west and south between the outer rays (inclusive, with a
+    # margin of a ray on the safe side), all four quarters at once
+    quarter = np.arange(4)
+    pos = np.mod(quarter * 0.5 * np.pi / step - first[:, None], n)
+    swept = (count >= n)[:, None] | (pos <= count[:, None])
+    px = xy[:, 0, None] + radius * np.array([1.0, 0.0, -1.0, 0.0])
+    py = xy[:, 1, None] + radius * np.array([0.0, 1.0, 0.0, -1.0])
+    x0 = np.minimum(x0, np.where(swept, px, np.inf).min(axis=1))
+    x1 = np.maximum(x1, np.where(swept, px, -np.inf).max(axis=1))
+    y0 = np.minimum(y0, np.where(swept, py, np.inf).min(axis=1))
+    y1 = np.maximum(y1, np.where(swept, py, -np.inf).max(axis=1))
     return shapely.box(x0, y0, x1, y1)
 
 
 def _fan_batch(
     index: OccluderIndex,
     xy: np.ndarray,
-    cos: np.ndarray,
-    sin: np.ndarray,
     radius: float,
-    j: np.ndarray,
+    rdx: np.ndarray,
+    rdy: np.ndarray,
     ray: np.ndarray,
     seg: np.ndarray,
     wx: np.ndarray,
@@ -538,14 +561,15 @@ def _fan_batch(
     seg_len: np.ndarray,
     hit: np.ndarray,
     ray_vp: np.ndarray,
-    ray_j: np.ndarray,
+    ray_cos: np.ndarray,
+    ray_sin: np.ndarray,
     label: np.ndarray | None,
 ) -> None:
     """Solve a batch of (ray, segment) pairs of :func:`_fan_hits` and lower ``hit``: ray
-    ``ray`` (direction ``j``) against segment ``seg``, whose start lies at ``(wx, wy)`` from
-    the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``."""
+    ``ray`` (direction ``(rdx, rdy)``) against segment ``seg``, whose start lies at
+    ``(wx, wy)`` from the ray's viewpoint, with vector ``(sx, sy)`` and length ``seg_len``
+    (``ray_vp``, ``ray_cos``, ``ray_sin``: the viewpoint and direction of every ray)."""
     # The same expressions, on the same values, as _first_hits_chunk (bit for bit).
-    rdx, rdy = cos[j], sin[j]
     denom = rdx * sy - rdy * sx
     w_cross_d = wx * rdy - wy * rdx
     nonpar = np.abs(denom) > _PARALLEL_TOL * seg_len
@@ -567,31 +591,29 @@ def _fan_batch(
         t[par] = np.maximum(tmin[along], 0.0)
         ok[par] = True
     ok &= t < radius   # a hit at or beyond the ray's end changes nothing
-    if not ok.any():
-        return
-    ray, seg, t, u = ray[ok], seg[ok], t[ok], u[ok]
-    seg_len, denom, col = seg_len[ok], denom[ok], col[ok]
-    marginal = (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
-                | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
-                | (t > radius - _MARGINAL_M))
-    if marginal.any():
-        part = index._seg_part[seg]
-        m_idx = np.flatnonzero(marginal)
-        m_rays = np.unique(ray[m_idx])
-        m_vp, m_j = ray_vp[m_rays], ray_j[m_rays]
+    marginal = ok & (col | (np.abs(denom) < _MARGINAL_SIN * seg_len)
+                     | (u * seg_len < _MARGINAL_M) | ((1.0 - u) * seg_len < _MARGINAL_M)
+                     | (t > radius - _MARGINAL_M))
+    m_idx = np.flatnonzero(marginal)
+    if len(m_idx):
+        m_ray = ray[m_idx]
+        m_rays = np.unique(m_ray)
+        m_vp = ray_vp[m_rays]
         ox, oy = xy[m_vp, 0], xy[m_vp, 1]
-        dx, dy = cos[m_j], sin[m_j]
+        dx, dy = ray_cos[m_rays], ray_sin[m_rays]
         length = np.full(len(m_rays), radius)
         ends = np.stack([ox + dx * length, oy + dy * length], axis=-1)
         starts = np.stack([ox, oy], axis=-1)
         lines = shapely.linestrings(np.stack([starts, ends], axis=1))
         q_ray, q_part = index.tree.query(lines, predicate="intersects")
         n_parts = len(index.geometries)
-        confirmed = np.isin(ray[m_idx] * n_parts + part[m_idx],
+        confirmed = np.isin(m_ray * n_parts + index._seg_part[seg[m_idx]],
                             m_rays[q_ray] * n_parts + q_part)
-        keep = np.ones(len(ray), dtype=bool)
-        keep[m_idx] = confirmed
-        ray, t, seg = ray[keep], t[keep], seg[keep]
+        ok[m_idx[~confirmed]] = False
+    hits = np.flatnonzero(ok)
+    if len(hits) == 0:
+        return
+    ray, t, seg = ray[hits], t[hits], seg[hits]
     before = hit[ray]
     np.minimum.at(hit, ray, t)
     if label is not None:
@@ -908,6 +930,9 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     rect = box[owner[cand]]
     cuts[cand] = _clip_by_rects(polys[cand], rect)
     cand = cand[~shapely.is_empty(cuts[cand])]
+    now = shapely.bounds(hidden)
+    cut_box = shapely.bounds(cuts[cand])
+    cand = cand[_boxes_overlap(cut_box, now[owner[cand]])]
     cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
     if len(cand) == 0:
         return
@@ -915,7 +940,6 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     first = np.r_[True, of[1:] != of[:-1]]
     rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
     cut_box = shapely.bounds(cuts[cand])
-    now = shapely.bounds(hidden)
     smaller = np.zeros(len(hidden), dtype=bool)
     for r in range(int(rank.max()) + 1):
         sel = np.flatnonzero(rank == r)
@@ -924,8 +948,7 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
         if again.any():   # its path's part has shrunk since the test above: test again
             s2 = sel[again]
             p2 = of[s2]
-            meets = ((cut_box[s2, 0] <= now[p2, 2]) & (cut_box[s2, 2] >= now[p2, 0])
-                     & (cut_box[s2, 1] <= now[p2, 3]) & (cut_box[s2, 3] >= now[p2, 1]))
+            meets = _boxes_overlap(cut_box[s2], now[p2])
             overlap = np.zeros(len(s2), dtype=bool)
             overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[s2[meets]]],
                                                     "T********")
@@ -940,6 +963,14 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
         smaller[p] = True
         live[p] = ~shapely.is_empty(hidden[p])
         now[p] = shapely.bounds(hidden[p])
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the boxes ``a[i]`` and ``b[i]`` (xmin, ymin, xmax, ymax) share an area, not
+    only an edge or a corner: boxes that do not cannot hold geometries whose interiors meet
+    (a point of an interior lies strictly inside its geometry's box)."""
+    return ((a[:, 0] < b[:, 2]) & (a[:, 2] > b[:, 0]) & (a[:, 1] < b[:, 3])
+            & (a[:, 3] > b[:, 1]))
 
 
 def _ray_ranges(xy: np.ndarray, boxes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1005,33 +1036,36 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     """One chunk of :func:`_fan_polygons`."""
     k, n = len(xy), len(cos)
     out = np.empty(k, dtype=object)
-    offset = np.cumsum(count) - count
     total = int(count.sum())
-    ray = np.arange(total)
-    ray_vp = np.repeat(np.arange(k), count)
-    pos = ray - offset[ray_vp]
-    ray_j = np.mod(first[ray_vp] + pos, n)
+    rays = _fan_rays(first, count, cos, sin)
+    ray_vp, ray_cos, ray_sin = rays
     hit = np.full(total, float(radius))
     label = np.full(total, -1, dtype=np.intp)
     inside = np.zeros(k, dtype=bool)
     if len(index):
-        _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label)
+        _fan_hits(index, xy, cos, sin, float(radius), hit, first, count, label, rays)
         points = shapely.points(xy)
         touching = _touching_polygons(index, points)
-        _block_rays_into_polygons(index, xy, ray_vp, cos[ray_j], sin[ray_j], hit, touching)
+        _block_rays_into_polygons(index, xy, ray_vp, ray_cos, ray_sin, hit, touching)
         # a viewpoint within a polygon touches it
         vp, part = touching
         inside[vp[shapely.within(points[vp], index.geometries[part])]] = True
     blocked = hit <= _EPS_M
     label[blocked] = -1
     # A ray end between two ray ends on the same segment is dropped (the ring is cyclic when
-    # the fan is whole; the outer rays of a partial fan are kept).
-    cnt = count[ray_vp]
-    whole = cnt >= n
-    prev = np.where(pos == 0, np.where(whole, ray + cnt - 1, -1), ray - 1)
-    nxt = np.where(pos == cnt - 1, np.where(whole, ray - cnt + 1, -1), ray + 1)
-    same = (label >= 0) & (prev >= 0) & (nxt >= 0)
-    same &= (label[np.maximum(prev, 0)] == label) & (label[np.maximum(nxt, 0)] == label)
+    # the fan is whole; the outer rays of a partial fan are kept): the labels of each ray's
+    # neighbours, -1 (no segment) beyond the ends of a partial fan.
+    some = np.flatnonzero(count > 0)
+    head = (np.cumsum(count) - count)[some]
+    tail = head + count[some] - 1
+    whole = count[some] >= n
+    prev_label = np.empty_like(label)
+    prev_label[1:] = label[:-1]
+    prev_label[head] = np.where(whole, label[tail], -1)
+    next_label = np.empty_like(label)
+    next_label[:-1] = label[1:]
+    next_label[tail] = np.where(whole, label[head], -1)
+    same = (label >= 0) & (prev_label == label) & (next_label == label)
     kept = np.flatnonzero(~same)
     kept_vp = ray_vp[kept]
     # Each ring: the viewpoint first if the fan is partial, then the kept ray ends in order.
@@ -1043,8 +1077,8 @@ def _fan_polygon_chunk(index: OccluderIndex, xy: np.ndarray, cos: np.ndarray, si
     coords[ring_start[apex > 0]] = xy[apex > 0]
     at = ring_start[kept_vp] + apex[kept_vp] + np.arange(len(kept)) - (
         np.cumsum(n_kept) - n_kept)[kept_vp]
-    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * cos[ray_j[kept]]
-    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * sin[ray_j[kept]]
+    coords[at, 0] = xy[kept_vp, 0] + hit[kept] * ray_cos[kept]
+    coords[at, 1] = xy[kept_vp, 1] + hit[kept] * ray_sin[kept]
     out[:] = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(k),
                                                                             ring_len)))
     n_blocked = np.bincount(ray_vp[blocked], minlength=k)
@@ -1302,15 +1336,7 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
     res = np.maximum(resolution_m, np.sqrt(shapely.area(zones) / 20_000.0))
     edge, edge_of = shapely.get_coordinates(
         shapely.segmentize(shapely.get_exterior_ring(zones), res), return_index=True)
-    bounds = shapely.bounds(zones).tolist()
-    grid_x, grid_y, grid_of = [], [], []
-    for i, (minx, miny, maxx, maxy) in enumerate(bounds):
-        gx, gy = (g.ravel() for g in np.meshgrid(np.arange(minx, maxx, res[i]),
-                                                 np.arange(miny, maxy, res[i])))
-        grid_x.append(gx)
-        grid_y.append(gy)
-        grid_of.append(np.full(len(gx), i))
-    gx, gy, g_of = np.concatenate(grid_x), np.concatenate(grid_y), np.concatenate(grid_of)
+    gx, gy, g_of = _grids(shapely.bounds(zones), res)
     # The boundary points always count: their largest distance is a lower bound of the
     # zone's; a grid point farther than that (less the slack) is tested for lying inside.
     edge_d = _distances_to_paths(edge, edge_of, paths)
@@ -1328,6 +1354,38 @@ def _max_distances(zones: np.ndarray, paths: np.ndarray,
     far = np.full(len(zones), -np.inf)
     np.maximum.at(far, pt_of, shapely.distance(paths[pt_of], shapely.points(pts)))
     return far
+
+
+def _grids(bounds: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid points of every box ``bounds[i]`` (xmin, ymin, xmax, ymax) at spacing
+    ``res[i]``, box after box, and the box of each: the points of
+    ``np.meshgrid(np.arange(xmin, xmax, res[i]), np.arange(ymin, ymax, res[i]))`` (x fastest),
+    bit for bit, for all boxes in a few array operations.
+
+    ``np.arange(start, stop, step)`` has ``ceil((stop - start) / step)`` values (none if that
+    is not positive): ``start``, ``start + step`` and then ``start + i * d`` with
+    ``d = (start + step) - start`` (how numpy fills a float range)."""
+    def axis(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = np.maximum(np.ceil((stop - start) / res), 0.0).astype(np.intp)
+        second = start + res
+        return n, second, second - start
+
+    nx, x1, dx = axis(bounds[:, 0], bounds[:, 2])
+    ny, y1, dy = axis(bounds[:, 1], bounds[:, 3])
+    size = nx * ny
+    g_of = np.repeat(np.arange(len(bounds)), size)
+    at = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+    row = nx[g_of]
+    ix, iy = at % np.maximum(row, 1), at // np.maximum(row, 1)
+
+    def values(i: np.ndarray, start: np.ndarray, second: np.ndarray,
+               step: np.ndarray) -> np.ndarray:
+        v = start[g_of] + i * step[g_of]
+        v[i == 0] = start[g_of[i == 0]]
+        v[i == 1] = second[g_of[i == 1]]
+        return v
+
+    return (values(ix, bounds[:, 0], x1, dx), values(iy, bounds[:, 1], y1, dy), g_of)
 
 
 _DEPTH_SLACK_M = 1e-6

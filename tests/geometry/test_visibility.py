@@ -846,3 +846,33 @@ def test_clip_by_rects_without_the_shapely_ufunc_gives_the_same_clips(
     slow = visibility._clip_by_rects(polys, rects)
     assert all(shapely.to_wkb(a) == shapely.to_wkb(b) for a, b in zip(fast, slow))
     assert sum(not g.is_empty for g in fast) > 20   # the rectangles do cut something
+
+
+def test_grids_are_the_meshgrids_of_numpy_ranges() -> None:
+    """The depth grids of many zones at once: the points of ``np.meshgrid`` of two
+    ``np.arange`` per box, bit for bit and in the same order (boxes of every size, empty and
+    exact multiples of the spacing included, near and far from the origin)."""
+    from inclusiecheck.geometry import visibility as vis
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        n = 40
+        scale = rng.choice([1.0, 1e3, 1.5e5, 1e7])
+        lo = rng.uniform(-scale, scale, (n, 2))
+        size = rng.exponential(rng.choice([0.1, 2.0, 30.0]), (n, 2))
+        size[:3] = 0.0
+        size[3:6, 0] = 0.25 * rng.integers(1, 5, 3)
+        bounds = np.concatenate([lo, lo + size], axis=1)
+        res = np.maximum(0.25, rng.uniform(0, 1, n) * rng.choice([0.3, 3.0]))
+        res[6:9] = [0.1, 0.3, 1 / 3]
+        want_x, want_y, want_of = [], [], []
+        for i, (x0, y0, x1, y1) in enumerate(bounds.tolist()):
+            gx, gy = np.meshgrid(np.arange(x0, x1, res[i]), np.arange(y0, y1, res[i]))
+            want_x.append(gx.ravel())
+            want_y.append(gy.ravel())
+            want_of.append(np.full(gx.size, i))
+        got = vis._grids(bounds, res)
+        for g, w in zip(got, (want_x, want_y, want_of), strict=True):
+            assert np.array_equal(g, np.concatenate(w))
+    empty = vis._grids(np.empty((0, 4)), np.empty(0))
+    assert all(len(a) == 0 for a in empty)
