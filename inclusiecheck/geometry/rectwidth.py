@@ -27,6 +27,7 @@ from typing import Any
 from collections.abc import Sequence
 
 from inclusiecheck.geometry.clearwidth import ClearWidthResult, Narrowing, narrowing_runs
+from inclusiecheck.geometry.ranges import arange_counts, arange_values
 
 RES_M = 0.05      # station spacing over obstacles (the geometry module's default resolution)
 COARSE_M = 0.5    # station spacing elsewhere
@@ -718,22 +719,15 @@ def base_results(profiles: list[RectProfile]) -> None:
 
 
 def _arange_many(starts: Any, stops: Any, step: float) -> tuple[Any, Any]:
-    """``np.arange(starts[k], stops[k], step)`` for every k (each ``stops[k] > starts[k]``),
-    concatenated, and the k of each value: the values numpy's ``arange`` gives (its length
-    ``ceil((stop - start) / step)``; its values ``start``, ``start + step``, then
-    ``start + i * ((start + step) - start)``, as numpy fills a float range)."""
+    """``np.arange(starts[k], stops[k], step)`` for every k, concatenated, and the k of each
+    value (:mod:`inclusiecheck.geometry.ranges`: the same floats)."""
     import numpy as np
 
-    counts = np.ceil((stops - starts) / step).astype(np.int64)
+    counts = arange_counts(starts, stops, step)
     owner = np.repeat(np.arange(len(starts)), counts)
     first = np.cumsum(counts) - counts
     i = np.arange(int(counts.sum())) - np.repeat(first, counts)
-    start = starts[owner]
-    delta = (starts + step - starts)[owner]
-    values = start + i * delta
-    second = i == 1
-    values[second] = start[second] + step
-    return values, owner
+    return arange_values(starts[owner], step, i), owner
 
 
 def _sorted_per_owner(values: Any, owner: Any, n: int) -> tuple[Any, Any]:

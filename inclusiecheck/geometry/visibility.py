@@ -31,6 +31,8 @@ import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
+
+from inclusiecheck.geometry.ranges import arange_counts, arange_values
 from shapely.geometry.base import BaseGeometry
 
 __all__ = [
@@ -1362,30 +1364,18 @@ def _grids(bounds: np.ndarray, res: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     ``np.meshgrid(np.arange(xmin, xmax, res[i]), np.arange(ymin, ymax, res[i]))`` (x fastest),
     bit for bit, for all boxes in a few array operations.
 
-    ``np.arange(start, stop, step)`` has ``ceil((stop - start) / step)`` values (none if that
-    is not positive): ``start``, ``start + step`` and then ``start + i * d`` with
-    ``d = (start + step) - start`` (how numpy fills a float range)."""
-    def axis(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = np.maximum(np.ceil((stop - start) / res), 0.0).astype(np.intp)
-        second = start + res
-        return n, second, second - start
-
-    nx, x1, dx = axis(bounds[:, 0], bounds[:, 2])
-    ny, y1, dy = axis(bounds[:, 1], bounds[:, 3])
+    The ranges are those of ``np.arange``, the same floats
+    (:mod:`inclusiecheck.geometry.ranges`)."""
+    nx = arange_counts(bounds[:, 0], bounds[:, 2], res)
+    ny = arange_counts(bounds[:, 1], bounds[:, 3], res)
     size = nx * ny
     g_of = np.repeat(np.arange(len(bounds)), size)
     at = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
     row = nx[g_of]
     ix, iy = at % np.maximum(row, 1), at // np.maximum(row, 1)
-
-    def values(i: np.ndarray, start: np.ndarray, second: np.ndarray,
-               step: np.ndarray) -> np.ndarray:
-        v = start[g_of] + i * step[g_of]
-        v[i == 0] = start[g_of[i == 0]]
-        v[i == 1] = second[g_of[i == 1]]
-        return v
-
-    return (values(ix, bounds[:, 0], x1, dx), values(iy, bounds[:, 1], y1, dy), g_of)
+    step = res[g_of]
+    return (arange_values(bounds[g_of, 0], step, ix), arange_values(bounds[g_of, 1], step, iy),
+            g_of)
 
 
 _DEPTH_SLACK_M = 1e-6
