@@ -443,22 +443,44 @@ def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
         if hashable:
             fields.heads[key] = head
     source_ref = f.source_ref
+    # (the common cases of _text, _number and canonical_geometry inline: a string that
+    # does not start like a path, a finite float, a GeoJSON dict of type and coordinates)
+    feature_id, message = f.feature_id, f.message
+    if type(feature_id) is not str or feature_id[:1] in _PATH_STARTS \
+            or feature_id[1:3] in _DRIVE_MARKS:
+        feature_id = _text(feature_id, "feature_id")
+    if type(message) is not str or message[:1] in _PATH_STARTS or message[1:3] in _DRIVE_MARKS:
+        message = _text(message, "message")
+    measured, required = f.measured, f.required
+    if type(measured) is float and measured - measured == 0.0:   # (finite)
+        measured = round(measured, VALUE_DECIMALS) or 0.0   # (-0.0 written as 0.0)
+    else:
+        measured = _number(measured, "measured")
+    if type(required) is float and required - required == 0.0:
+        required = round(required, VALUE_DECIMALS) or 0.0
+    else:
+        required = _number(required, "required")
     location = f.location
+    if type(location) is dict and len(location) == 2 and "coordinates" in location \
+            and type(location.get("type")) is str:
+        location = {"coordinates": location["coordinates"], "type": location["type"]}
+    else:
+        location = (canonical_geometry(location) if type(location) is dict
+                    else _finding_value("location", location))
     out: dict[str, Any] = {
         "rule_id": head[0],
         "layer": head[1],
-        "feature_id": _text(f.feature_id, "feature_id"),
+        "feature_id": feature_id,
         "source_ref": (_plain_str_mapping(source_ref, fields.orders, fields.paths)
                        if type(source_ref) is dict
                        else _finding_value("source_ref", source_ref)),
         "outcome": head[2],
         "property": head[4],
-        "measured": _number(f.measured, "measured"),
-        "required": _number(f.required, "required"),
+        "measured": measured,
+        "required": required,
         "unit": head[5],
-        "message": _text(f.message, "message"),
-        "location": (canonical_geometry(location) if type(location) is dict
-                     else _finding_value("location", location)),
+        "message": message,
+        "location": location,
         "status": head[3],
     }
     if f.missing:
