@@ -552,18 +552,21 @@ class Evaluator:
         notes_by: dict[str, str | None]
         if not case and not result.note and not deviation:
             notes_by = dict.fromkeys(LANGS)   # no note in any language (most findings)
+        elif not deviation and not result.note:
+            # the scope's case note alone: the same for many findings (a check's own note
+            # mostly names the feature's values: not memoised)
+            try:
+                nkey = ("notes", tuple(case.items()))   # type: ignore[union-attr]
+                known_notes = self._labels.get(nkey)
+            except TypeError:   # (an unhashable text: no memo)
+                nkey, known_notes = None, None
+            if known_notes is None:
+                known_notes = _notes(case, None, None)
+                if nkey is not None:
+                    self._labels[nkey] = known_notes
+            notes_by = dict(known_notes)   # (each finding its own)
         else:
-            notes_by = {}
-            for code in LANGS:
-                notes = []
-                if case:
-                    notes.append(case.get(code, ""))
-                if result.note:
-                    notes.append(result.note.get(code, ""))
-                if deviation:
-                    notes.append(DEVIATION_TEXT[code] + deviation["justification"])
-                notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-                notes_by[code] = " ".join(notes) or None   # (each one ends with a stop)
+            notes_by = _notes(case, result.note, deviation)
         rdata = result.data
         regime = self.ctx.regime(feature)
         measured, required = result.measured, result.required
@@ -1067,6 +1070,24 @@ _LABEL_NAMES: Final = frozenset({"property", "unit", "missing"})
 _Decision = tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]
 #: what :meth:`Evaluator._decider` gives for a rule that applies (no case note)
 _APPLIES: Final[tuple[None, tuple[str, ...], None]] = (None, (), None)
+
+
+def _notes(case: Mapping[str, str] | None, note: Mapping[str, str] | None,
+           deviation: Mapping[str, Any] | None) -> dict[str, str | None]:
+    """A finding's note per language: the scope's case note, the check's note and the
+    granted deviation's justification, each ending with a stop (None: none of them)."""
+    notes_by: dict[str, str | None] = {}
+    for code in LANGS:
+        notes = []
+        if case:
+            notes.append(case.get(code, ""))
+        if note:
+            notes.append(note.get(code, ""))
+        if deviation:
+            notes.append(DEVIATION_TEXT[code] + deviation["justification"])
+        notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+        notes_by[code] = " ".join(notes) or None   # (each one ends with a stop)
+    return notes_by
 
 
 def _copy(value: Any) -> Any:

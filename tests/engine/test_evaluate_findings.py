@@ -276,3 +276,19 @@ def test_message_text_memo_gives_what_render_gives() -> None:
             message = ev._message_text(both, feature, result)
             want = render(both[lang], message["values"], lang)
             assert ev._label_text(both[lang], message["values"], result) == want
+
+
+def test_source_ref_as_dict_equals_the_loop() -> None:
+    """SourceRef.as_dict (written out) gives the dict of the loop it replaced, key order
+    included, for every combination of set fields."""
+    import itertools
+
+    names = ("layer", "fid", "global_id", "osm_id")
+    for present in itertools.product((False, True), repeat=len(names)):
+        values = {n: (f"{n}-v" if on else None) for n, on in zip(names, present)}
+        ref = SourceRef("plan.gpkg", **values)
+        want = {"file": "plan.gpkg"}
+        for key in names:
+            if getattr(ref, key) is not None:
+                want[key] = getattr(ref, key)
+        assert list(ref.as_dict().items()) == list(want.items())
