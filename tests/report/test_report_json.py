@@ -406,3 +406,49 @@ def test_memoised_writer_gives_the_reference_finding_dicts(seed: int, report_nl)
             assert list(got) == list(expected)
             # the line of report.json (its last fields from the writer's memo of their text)
             assert writer.line(f) == json.dumps(expected, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_indented_head_is_what_json_dumps_writes(seed: int, report_all) -> None:
+    """_indented (report.json's head) against json.dumps(indent=2) on random nested values,
+    odd ones included (those go through json.dumps itself: the same text or error)."""
+    import numpy as np
+
+    from inclusiecheck.model import Level
+    from inclusiecheck.report.json_report import _head, _indented, _Writer
+
+    rng = np.random.default_rng(seed)
+
+    class Text(str):
+        pass
+
+    leaves = [None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e-7, 1e22, 0.1 + 0.2, "a", "",
+              "é\\n\"q\"\t\u2028", Text("sub"), Level.OBLIGATION, float("nan"),
+              float("inf")]
+
+    def value(depth: int):  # type: ignore[no-untyped-def]
+        kind = int(rng.integers(5 if depth < 4 else 1))
+        if kind == 0:
+            return leaves[int(rng.integers(len(leaves)))]
+        n = int(rng.integers(0, 4))
+        if kind == 1:
+            return [value(depth + 1) for _ in range(n)]
+        if kind == 2:
+            return tuple(value(depth + 1) for _ in range(n))
+        keys = ["k", "é", "", "a b"] + ([1, None] if rng.random() < 0.1 else [])
+        return {keys[int(rng.integers(len(keys)))]: value(depth + 1) for _ in range(n)}
+
+    for _ in range(400):
+        data = value(0)
+        try:
+            want = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+        except ValueError:
+            with pytest.raises(ValueError):
+                _indented(data)
+            continue
+        assert _indented(data) == want
+    writer = _Writer(report_all)
+    for finding in report_all.listed_findings():
+        writer.rule_entry(finding)
+    head = _head(report_all, writer)
+    assert _indented(head) == json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
