@@ -12,10 +12,11 @@ import datetime as dt
 import enum
 import gc
 import json
+import types
 from contextlib import contextmanager
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass, field, fields
+from typing import Any, Final, cast
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -41,7 +42,7 @@ from inclusiecheck.model import (
 )
 from inclusiecheck.model.findings import LISTED_OUTCOMES
 from inclusiecheck.model.labels import join_labels, label, labels, unit_label, value_text
-from inclusiecheck.model.texts import LANGS
+from inclusiecheck.model.texts import LANGS, placeholders
 
 @contextmanager
 def frozen_heap() -> Any:
@@ -542,43 +543,50 @@ class Evaluator:
                 self.used_deviations.add((dev.rule, dev.feature, dev.layer))
                 deviation = {**dev.as_dict(), "original_outcome": outcome.value}
                 outcome = Outcome.DEVIATION
-        rdata = result.data
         if message is None:
-            message = self._message_text(plan.templates[outcome], feature, result)
-        text = render(message["template"][lang], message["values"], lang)
-        notes_by: dict[str, str | None] = {}
+            template = plan.templates[outcome]
+            message = self._message_text(template, feature, result)
+            text = self._label_text(template[lang], message["values"], result)
+        else:
+            text = render(message["template"][lang], message["values"], lang)
+        notes_by: dict[str, str | None]
         if not case and not result.note and not deviation:
             notes_by = dict.fromkeys(LANGS)   # no note in any language (most findings)
+        elif not deviation and not result.note:
+            # the scope's case note alone: the same for many findings (a check's own note
+            # mostly names the feature's values: not memoised)
+            try:
+                nkey = ("notes", tuple(case.items()))   # type: ignore[union-attr]
+                known_notes = self._labels.get(nkey)
+            except TypeError:   # (an unhashable text: no memo)
+                nkey, known_notes = None, None
+            if known_notes is None:
+                known_notes = _notes(case, None, None)
+                if nkey is not None:
+                    self._labels[nkey] = known_notes
+            notes_by = dict(known_notes)   # (each finding its own)
         else:
-            for code in LANGS:
-                notes = []
-                if case:
-                    notes.append(case.get(code, ""))
-                if result.note:
-                    notes.append(result.note.get(code, ""))
-                if deviation:
-                    notes.append(DEVIATION_TEXT[code] + deviation["justification"])
-                notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
-                notes_by[code] = " ".join(notes) or None   # (each one ends with a stop)
-        if rdata:
-            data = {k: v for k, v in rdata.items() if k != "source"}
-            if "source" in rdata:
-                data["value_source"] = rdata["source"]
-            data = _jsonable_dict(data)
-        else:
-            data = {}
+            notes_by = _notes(case, result.note, deviation)
+        rdata = result.data
         regime = self.ctx.regime(feature)
-        return Finding(
+        measured, required = result.measured, result.required
+        cls = type(measured)
+        if not (measured is None or cls is str or cls is int or cls is bool):
+            measured = round(measured, 3) if cls is float else _jsonable(measured)
+        cls = type(required)
+        if not (required is None or cls is str or cls is int or cls is bool):
+            required = round(required, 3) if cls is float else _jsonable(required)
+        return _new_finding(
             rule_id=spec.id, rule_set=rule.rule_set, layer=feature.layer,
             feature_id=feature.id, source_ref=feature.source.as_dict(), outcome=outcome,
             level=plan.level, structural=spec.structural, pillar=plan.pillar,
-            property=result.property, measured=_jsonable(result.measured),
-            required=_jsonable(result.required), unit=result.unit, message=text,
+            property=result.property, measured=measured, required=required, unit=result.unit,
+            message=text,
             # (advice: None for a rule without advice in the report's language, as ever)
-            advice=plan.advice,  # type: ignore[arg-type]
-            source=plan.citation, location=None, status=feature.status,
+            advice=plan.advice, source=plan.citation, location=None, status=feature.status,
             missing=result.missing, note=notes_by[lang], deviation=deviation,
-            rule_set_version=rule.rule_set_version, data=data, rule_version=spec.version,
+            rule_set_version=rule.rule_set_version,
+            data=_finding_data(rdata) if rdata else {}, rule_version=spec.version,
             regime=regime.code, regime_reason=dict(regime.reason), would_fail=would_fail,
             texts={"message": message, "advice": plan.advice_texts, "note": notes_by})
 
@@ -597,30 +605,61 @@ class Evaluator:
         if type(missing) is not tuple:
             missing = tuple(missing)
         # the labels of the property, the unit and the missing names, worked out once per run
+        # (with whether each is a dict: each finding gets its own copy of one)
         lkey = ("labels", prop, unit, missing)
         names = memo.get(lkey)
         if names is None:
-            names = memo[lkey] = (labels(prop) if prop else prop, _unit_words(unit),
-                                  join_labels(missing))
-        prop_labels, unit_words, missing_labels = names
+            found: Any = labels(prop) if prop else prop
+            words = _unit_words(unit)
+            names = memo[lkey] = (found, isinstance(found, dict), words,
+                                  isinstance(words, dict), join_labels(missing))
+        prop_labels, prop_dict, unit_words, unit_dict, missing_labels = names
         measured, required = result.measured, result.required
         values: dict[str, Any] = {
             "feature_id": feature.id, "layer": feature.layer,
-            "property": _copy(prop_labels),
+            "property": dict(prop_labels) if prop_dict else prop_labels,
             "measured": self._value_text(prop, measured) if isinstance(measured, str)
             else measured,   # (value_text gives anything but a code as it is)
             "required": self._value_text(prop, required) if isinstance(required, str)
             else required,
-            "unit": _copy(unit_words), "missing": dict(missing_labels),
+            "unit": dict(unit_words) if unit_dict else unit_words,
+            "missing": dict(missing_labels),
         }
-        for key, value in result.data.items():
-            if isinstance(value, _PLAIN_VALUES) or (
-                    isinstance(value, dict) and value.keys() >= _LANG_KEYS):
-                values[key] = value
-        if isinstance(values.get("key_value"), str):
-            # the code that chose the limit (threshold_by_code): its label, not the code
-            values["key_value"] = value_text(result.data.get("key"), values["key_value"])
+        data = result.data
+        if data:
+            for key, value in data.items():
+                cls = type(value)
+                if cls is str or cls is float or cls is int or cls is bool or isinstance(
+                        value, _PLAIN_VALUES) or (isinstance(value, dict)
+                                                  and value.keys() >= _LANG_KEYS):
+                    values[key] = value
+            if isinstance(values.get("key_value"), str):
+                # the code that chose the limit (threshold_by_code): its label, not the code
+                values["key_value"] = value_text(data.get("key"), values["key_value"])
         return {"template": template, "values": values}
+
+    def _label_text(self, template: str, values: dict[str, Any], result: CheckResult) -> str:
+        """``render(template, values, lang)`` in the report's language, for ``values`` made by
+        :meth:`_message_text` from ``result``; worked out once per run for a template that
+        names only the property, the unit and the missing names (and the check's ``data``
+        none of these): its text then depends on those names only (most to-verify
+        findings: "the data needed to judge this is missing ({missing})")."""
+        memo = self._labels
+        nkey = ("placeholders", template)
+        names = memo.get(nkey)
+        if names is None:
+            names = memo[nkey] = frozenset(placeholders(template))
+        lang = self.lang
+        data = result.data
+        if not names <= _LABEL_NAMES or (data and not names.isdisjoint(data)):
+            return render(template, values, lang)
+        missing = result.missing
+        key = ("text", template, lang, result.property, result.unit,
+               missing if type(missing) is tuple else tuple(missing))
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = render(template, values, lang)
+        return text
 
     def _value_text(self, prop: str | None, value: str) -> Any:
         """:func:`value_text` of a measured or required text (a code), worked out once per
@@ -1022,12 +1061,33 @@ _MISSING: Final = object()
 #: ``{nl, en}`` dicts: :data:`_LANG_KEYS`)
 _PLAIN_VALUES: Final = (str, int, float, bool)
 _LANG_KEYS: Final = frozenset(LANGS)
+#: the values of a message that :meth:`Evaluator._message_text` takes from the labels of
+#: the result's property, unit and missing names (unless its ``data`` has one of them)
+_LABEL_NAMES: Final = frozenset({"property", "unit", "missing"})
 #: what a rule's selection (:meth:`Evaluator._decider`) gives for a feature: the outcome to
 #: report instead of running the check (``None``: the rule applies), the missing names, the
 #: scope's case note
 _Decision = tuple[Outcome | _Scope | None, tuple[str, ...], dict[str, str] | None]
 #: what :meth:`Evaluator._decider` gives for a rule that applies (no case note)
 _APPLIES: Final[tuple[None, tuple[str, ...], None]] = (None, (), None)
+
+
+def _notes(case: Mapping[str, str] | None, note: Mapping[str, str] | None,
+           deviation: Mapping[str, Any] | None) -> dict[str, str | None]:
+    """A finding's note per language: the scope's case note, the check's note and the
+    granted deviation's justification, each ending with a stop (None: none of them)."""
+    notes_by: dict[str, str | None] = {}
+    for code in LANGS:
+        notes = []
+        if case:
+            notes.append(case.get(code, ""))
+        if note:
+            notes.append(note.get(code, ""))
+        if deviation:
+            notes.append(DEVIATION_TEXT[code] + deviation["justification"])
+        notes = [n.strip().rstrip(".") + "." for n in notes if n and n.strip()]
+        notes_by[code] = " ".join(notes) or None   # (each one ends with a stop)
+    return notes_by
 
 
 def _copy(value: Any) -> Any:
@@ -1076,15 +1136,57 @@ def _jsonable(value: Any) -> Any:
 
 
 def _jsonable_dict(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as plain JSON values (floats rounded to 3 decimals; nested dicts alike; the
+    items of a list or tuple by :func:`_jsonable`, a dict or list among them as it is)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        cls = type(value)   # fast paths for the exact built-in types
+        if value is None or cls is str or cls is int or cls is bool:
+            out[key] = value
+        elif cls is float:
+            out[key] = round(value, 3)
+        elif isinstance(value, dict):
             out[key] = _jsonable_dict(value)
         elif isinstance(value, (list, tuple)):
             out[key] = [_jsonable(v) if not isinstance(v, (dict, list)) else v for v in value]
         else:
             out[key] = _jsonable(value)
     return out
+
+
+def _finding_data(rdata: Mapping[str, Any]) -> dict[str, Any]:
+    """A finding's ``data``: its check's ``data`` as :func:`_jsonable_dict` gives it, with
+    ``source`` (where a value came from) renamed ``value_source`` (last, or in the place of
+    a ``value_source`` the check gave too)."""
+    if "source" not in rdata:
+        return _jsonable_dict(rdata)   # type: ignore[arg-type]
+    data = {k: v for k, v in rdata.items() if k != "source"}
+    data["value_source"] = rdata["source"]
+    return _jsonable_dict(data)
+
+
+def _finding_constructor() -> Callable[..., Finding]:
+    """A function that makes a :class:`Finding` from every one of its fields, given by
+    keyword: the same object ``Finding(**fields)`` makes (Finding has no
+    ``__post_init__``), each slot set directly by its descriptor instead of through the
+    frozen dataclass's ``__init__`` (``object.__setattr__`` per field: about half the cost;
+    the evaluator makes one per listed finding). Without slots: ``Finding`` itself."""
+    names = [f.name for f in fields(Finding)]
+    setters = [getattr(Finding, name, None) for name in names]
+    if not all(isinstance(s, types.MemberDescriptorType) for s in setters) \
+            or hasattr(Finding, "__post_init__"):
+        return Finding
+    lines = [f"def new_finding(*, {', '.join(names)}):", "    self = new(cls)"]
+    lines += [f"    set_{k}(self, {name})" for k, name in enumerate(names)]
+    lines.append("    return self")
+    scope: dict[str, Any] = {"new": object.__new__, "cls": Finding}
+    scope.update({f"set_{k}": s.__set__ for k, s in enumerate(setters)})   # type: ignore[union-attr]
+    exec("\n".join(lines), scope)   # (names: the dataclass's own field names)
+    return cast(Callable[..., Finding], scope["new_finding"])
+
+
+#: :func:`_finding_constructor`
+_new_finding: Final = _finding_constructor()
 
 
 def evaluate(model: SiteModel, rules: list[LoadedRule], *, date: dt.date, lang: str = "nl",

@@ -28,11 +28,17 @@ class SourceRef:
     osm_id: str | None = None
 
     def as_dict(self) -> dict[str, str]:
+        """The fields that are set, ``file`` first (a finding's ``source_ref``: one per
+        finding, so written out rather than looped over)."""
         out = {"file": self.file}
-        for key in ("layer", "fid", "global_id", "osm_id"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
+        if self.layer is not None:
+            out["layer"] = self.layer
+        if self.fid is not None:
+            out["fid"] = self.fid
+        if self.global_id is not None:
+            out["global_id"] = self.global_id
+        if self.osm_id is not None:
+            out["osm_id"] = self.osm_id
         return out
 
 

@@ -32,8 +32,12 @@ def format_value(value: Any, lang: str) -> str:
     cls = type(value)   # fast paths for the exact types most values have
     if cls is str:
         return value
+    if cls is dict:   # a {nl, en} label
+        return format_value(value[lang], lang) if lang in value else str(value)
     if cls is float:
         return format_number(value, lang)
+    if cls is int:
+        return str(value)
     if value is None:
         return "?"
     if isinstance(value, bool):

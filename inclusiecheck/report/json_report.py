@@ -218,11 +218,42 @@ def _plain_str_mapping(value: dict[Any, Any], orders: dict[tuple, tuple | None],
 _NO_ORDER: Any = object()
 
 
+def _canonical_data(value: dict[Any, Any], orders: dict[tuple, tuple | None]) -> dict[str, Any]:
+    """:func:`canonical` of a finding's ``data`` (a dict; nested dicts alike): the sorted
+    order of its keys worked out once per set of keys (``orders``, as in
+    :func:`_plain_str_mapping`), the values of the exact built-in types handled here (a
+    float rounded, a string that is no path taken as it is), any other by
+    :func:`canonical`."""
+    keys = tuple(value)
+    order = orders.get(keys, _NO_ORDER)
+    if order is _NO_ORDER:
+        plain = all(type(k) is str for k in keys)
+        order = orders[keys] = tuple(sorted(keys)) if plain else None
+    if order is None:   # a key that is not a string
+        return canonical(value)
+    out: dict[str, Any] = {}
+    for k in order:
+        v = value[k]
+        cls = type(v)
+        if cls is float:
+            out[k] = round_float(v, OTHER_DECIMALS)
+        elif cls is str:
+            out[k] = v if (k not in _PATH_KEYS and v[:1] not in _PATH_STARTS
+                           and v[1:3] not in _DRIVE_MARKS) else _canonical_str(v, k)
+        elif v is None or cls is int or cls is bool:
+            out[k] = v
+        elif cls is dict:
+            out[k] = _canonical_data(v, orders)
+        else:
+            out[k] = canonical(v, OTHER_DECIMALS, k)
+    return out
+
+
 class _FieldMemo:
     """The canonical values of a finding's fields that repeat from finding to finding, worked
     out once per distinct raw value (:func:`_lean_finding`)."""
 
-    __slots__ = ("heads", "missing", "orders", "paths")
+    __slots__ = ("heads", "missing", "orders", "paths", "tails")
 
     def __init__(self) -> None:
         #: (rule id, layer, outcome, status, property, unit, and the types of the last two)
@@ -233,6 +264,9 @@ class _FieldMemo:
         #: the memos of :func:`_plain_str_mapping`
         self.orders: dict[tuple, tuple | None] = {}
         self.paths: dict[tuple[str, str], str] = {}
+        #: (regime, its reason, would_fail and their types) -> the text of a finding's line
+        #: they end (:meth:`_Writer.line`)
+        self.tails: dict[tuple, str] = {}
 
 
 class _Writer:
@@ -255,6 +289,8 @@ class _Writer:
         #: the findings' dicts are encoded at once and dropped (:func:`render_json`): they
         #: may share the memoised mappings and lists, instead of each getting its own copy
         self.shared = shared
+        #: the compact encoder of one finding (:func:`_line_encoder`)
+        self._encode = _line_encoder()
 
     def rule_entry(self, finding: Finding) -> tuple[dict[str, Any], tuple]:
         """The ``rules`` entry of ``finding``'s rule (made from its first finding)."""
@@ -282,6 +318,47 @@ class _Writer:
             out = {name: out.get(name) for name in FINDING_FIELDS
                    if name in out or name in differs}
         return out
+
+    def line(self, finding: Finding) -> str:
+        """The compact JSON text of :meth:`finding` (report.json's line of ``finding``): the
+        same text, its last fields (``regime``, ``regime_reason``, ``would_fail``: the same
+        for many findings) written from a memo of their text per distinct value."""
+        encode = self._encode
+        entry, raw = self.rule_entry(finding)
+        if _rule_values(finding) != raw:
+            return encode(self.finding(finding))
+        body = _lean_finding(finding, self._memo, self._fields, self.shared, tail=False)
+        return encode(body)[:-1] + self._tail(finding) + "}"
+
+    def _tail(self, f: Finding) -> str:
+        """``, "regime": ..., "regime_reason": {...}, "would_fail": ...``: the fields of
+        ``f`` that :func:`_lean_finding` leaves out without its tail, as text (empty when it
+        has none of them)."""
+        reason, would_fail, regime = f.regime_reason, f.would_fail, f.regime
+        if reason is None and would_fail is None:
+            return ""
+        tails = self._fields.tails
+        key: tuple | None
+        try:
+            key = (regime, type(regime), would_fail, type(would_fail), type(reason),
+                   tuple(reason.items()) if type(reason) is dict else reason)
+            text = tails.get(key)
+        except TypeError:   # an unhashable value: no memo
+            key, text = None, None
+        if text is None:
+            last: dict[str, Any] = {}
+            if reason is not None:
+                last["regime"] = _text(regime or "undecided", "regime")
+                last["regime_reason"] = (_str_mapping(reason, self._memo, True)
+                                         if type(reason) is dict
+                                         else _finding_value("regime_reason", reason,
+                                                             self._memo))
+            if would_fail is not None:
+                last["would_fail"] = _finding_value("would_fail", would_fail)
+            text = ", " + self._encode(last)[1:-1]
+            if key is not None:
+                tails[key] = text
+        return text
 
     def table(self) -> dict[str, dict[str, Any]]:
         """The ``rules`` table, keyed by rule id, sorted."""
@@ -337,7 +414,8 @@ def _number(value: Any, name: str) -> Any:
 
 
 def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
-                  fields: _FieldMemo | None = None, shared: bool = False) -> dict[str, Any]:
+                  fields: _FieldMemo | None = None, shared: bool = False,
+                  tail: bool = True) -> dict[str, Any]:
     """:func:`finding_dict` of ``f`` without its per-rule fields (every one as in its rule's
     entry): the same dict, built field by field with the checks each field's type needs
     (report.json makes one per finding: :func:`_finding_value`'s dispatch and the
@@ -347,7 +425,8 @@ def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
     outcome, status, property and unit; the missing names; the keys and file name of the
     source reference), so that each distinct value is checked once; ``memo`` that of the
     regime's reason. ``shared``: memoised mappings and lists are not copied
-    (:class:`_Writer`)."""
+    (:class:`_Writer`). ``tail``: with the last fields (``regime``, ``regime_reason``,
+    ``would_fail``; without them, :meth:`_Writer.line` writes them from its memo)."""
     if fields is None:
         fields = _FieldMemo()
     prop, unit = f.property, f.unit
@@ -364,22 +443,44 @@ def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
         if hashable:
             fields.heads[key] = head
     source_ref = f.source_ref
+    # (the common cases of _text, _number and canonical_geometry inline: a string that
+    # does not start like a path, a finite float, a GeoJSON dict of type and coordinates)
+    feature_id, message = f.feature_id, f.message
+    if type(feature_id) is not str or feature_id[:1] in _PATH_STARTS \
+            or feature_id[1:3] in _DRIVE_MARKS:
+        feature_id = _text(feature_id, "feature_id")
+    if type(message) is not str or message[:1] in _PATH_STARTS or message[1:3] in _DRIVE_MARKS:
+        message = _text(message, "message")
+    measured, required = f.measured, f.required
+    if type(measured) is float and measured - measured == 0.0:   # (finite)
+        measured = round(measured, VALUE_DECIMALS) or 0.0   # (-0.0 written as 0.0)
+    else:
+        measured = _number(measured, "measured")
+    if type(required) is float and required - required == 0.0:
+        required = round(required, VALUE_DECIMALS) or 0.0
+    else:
+        required = _number(required, "required")
     location = f.location
+    if type(location) is dict and len(location) == 2 and "coordinates" in location \
+            and type(location.get("type")) is str:
+        location = {"coordinates": location["coordinates"], "type": location["type"]}
+    else:
+        location = (canonical_geometry(location) if type(location) is dict
+                    else _finding_value("location", location))
     out: dict[str, Any] = {
         "rule_id": head[0],
         "layer": head[1],
-        "feature_id": _text(f.feature_id, "feature_id"),
+        "feature_id": feature_id,
         "source_ref": (_plain_str_mapping(source_ref, fields.orders, fields.paths)
                        if type(source_ref) is dict
                        else _finding_value("source_ref", source_ref)),
         "outcome": head[2],
         "property": head[4],
-        "measured": _number(f.measured, "measured"),
-        "required": _number(f.required, "required"),
+        "measured": measured,
+        "required": required,
         "unit": head[5],
-        "message": _text(f.message, "message"),
-        "location": (canonical_geometry(location) if type(location) is dict
-                     else _finding_value("location", location)),
+        "message": message,
+        "location": location,
         "status": head[3],
     }
     if f.missing:
@@ -397,8 +498,12 @@ def _lean_finding(f: Finding, memo: dict[tuple, dict[str, Any]],
         out["note"] = _text(f.note, "note")
     if f.deviation:
         out["deviation"] = _finding_value("deviation", f.deviation)
-    if f.data:
-        out["data"] = _finding_value("data", f.data)
+    data = f.data
+    if data:
+        out["data"] = (_canonical_data(data, fields.orders) if type(data) is dict
+                       else _finding_value("data", data))
+    if not tail:
+        return out
     reason = f.regime_reason
     if reason is not None:
         out["regime"] = _text(f.regime or "undecided", "regime")
@@ -481,9 +586,78 @@ def dumps(data: Any) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+class _NotPlain(Exception):
+    """A value :func:`_indented_into` leaves to :func:`json.dumps`."""
+
+
+#: how :func:`json.dumps` writes a string with ``ensure_ascii=False``
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _indented(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)``: the same text,
+    written by one recursive function where every value is of an exact built-in JSON type
+    (dicts with string keys, lists, tuples, strings, integers, finite floats, booleans,
+    None); anything else through :func:`json.dumps` itself. (The indenting encoder is pure
+    Python, a generator per level: report.json's head, with the verdict's conditions of
+    every finding, is some 250,000 lines on a 60,000-feature plan.)"""
+    out: list[str] = []
+    try:
+        _indented_into(value, out, "\n")
+    except _NotPlain:
+        return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    return "".join(out)
+
+
+def _indented_into(value: Any, out: list[str], newline: str) -> None:
+    """Append the pieces of :func:`_indented`'s text of ``value`` to ``out``; ``newline``:
+    the line break and indent of ``value``'s own level."""
+    cls = type(value)
+    if cls is str:
+        out.append(_encode_str(value))
+    elif cls is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            out.append(sep)
+            out.append(_encode_str(key))
+            out.append(": ")
+            _indented_into(item, out, inner)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif cls is list or cls is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _indented_into(item, out, inner)
+            sep = "," + inner
+        out.append(newline + "]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif cls is int:
+        out.append(int.__repr__(value))
+    elif cls is float and value - value == 0.0:   # (finite; json.dumps raises on others)
+        out.append(float.__repr__(value))
+    else:
+        raise _NotPlain
+
+
 def _findings_open(head: dict[str, Any]) -> bytes:
     """report.json up to the first finding's line."""
-    text = json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)
+    text = _indented(head)
     body = text[:-2] if head else "{"
     sep = ",\n" if head else "\n"
     return f'{body}{sep}  "findings": [\n'.encode()
@@ -492,11 +666,11 @@ def _findings_open(head: dict[str, Any]) -> bytes:
 _FINDINGS_CLOSE = b"\n  ]\n}\n"
 
 
-def _finding_lines(out: Any, findings: Iterable[Any], first: bool = True) -> None:
-    """Write the lines of ``findings`` (dicts) to ``out``; ``first``: they start the list."""
-    encode = _line_encoder()
-    for i, f in enumerate(findings):
-        out.write(((",\n    " if i or not first else "    ") + encode(f)).encode())
+def _write_lines(out: Any, lines: Iterable[str], first: bool = True) -> None:
+    """Write findings' lines (their compact JSON texts) to ``out``; ``first``: they start
+    the list."""
+    for i, text in enumerate(lines):
+        out.write(((",\n    " if i or not first else "    ") + text).encode())
 
 
 def _dumps_findings(head: dict[str, Any], findings: Iterable[Any]) -> bytes:
@@ -504,9 +678,14 @@ def _dumps_findings(head: dict[str, Any], findings: Iterable[Any]) -> bytes:
     finding by finding into one buffer: no list of every line, no joined string, no second
     copy to encode (a large report's bytes are held once); ``findings`` may be a generator,
     so that the findings' dicts are not all held either."""
+    return _dumps_lines(head, map(_line_encoder(), findings))
+
+
+def _dumps_lines(head: dict[str, Any], lines: Iterable[str]) -> bytes:
+    """:func:`_dumps_findings` of the findings whose lines are ``lines`` (at least one)."""
     out = io.BytesIO()
     out.write(_findings_open(head))
-    _finding_lines(out, findings)
+    _write_lines(out, lines)
     out.write(_FINDINGS_CLOSE)
     return out.getvalue()
 
@@ -541,7 +720,7 @@ def _dumps_findings_forked(head: dict[str, Any], writer: _Writer,
             code = 1
             gc.disable()   # what it makes is freed by reference counting; no full collection
             try:            # walks (and so copies) the inherited heap
-                _finding_lines(spill, (writer.finding(f) for f in listed[half:]), first=False)
+                _write_lines(spill, map(writer.line, listed[half:]), first=False)
                 spill.flush()
                 code = 0
             finally:
@@ -549,7 +728,7 @@ def _dumps_findings_forked(head: dict[str, Any], writer: _Writer,
         out = io.BytesIO()
         try:
             out.write(_findings_open(head))
-            _finding_lines(out, (writer.finding(f) for f in listed[:half]))
+            _write_lines(out, map(writer.line, listed[:half]))
         finally:
             _pid, status = os.waitpid(pid, 0)
         if status != 0:
@@ -599,4 +778,4 @@ def render_json(report: Report, options: RenderOptions) -> bytes:
         forked = _dumps_findings_forked(_head(report, writer), writer, listed)
         if forked is not None:
             return forked
-    return _dumps_findings(_head(report, writer), (writer.finding(f) for f in listed))
+    return _dumps_lines(_head(report, writer), map(writer.line, listed))

@@ -163,3 +163,132 @@ def test_a_heap_frozen_before_gets_no_survivors_frozen() -> None:
         assert gc.get_freeze_count() > 0   # the application's freeze is left as it was
     finally:
         gc.unfreeze()
+
+
+def _random_fields(rng):  # type: ignore[no-untyped-def]
+    from inclusiecheck.model import Citation, Level, Outcome, Pillar
+
+    pick = rng.choice
+    return {
+        "rule_id": pick(["A-1", "B-2"]), "rule_set": "s", "layer": pick(["walkway", "ramp"]),
+        "feature_id": str(rng.integers(100)), "source_ref": {"file": "plan.gpkg", "fid": "1"},
+        "outcome": pick(list(Outcome)), "level": pick(list(Level)),
+        "structural": bool(rng.integers(2)), "pillar": pick(list(Pillar)),
+        "property": pick(["width_m", None]), "measured": float(rng.random()),
+        "required": pick([1, "x", None, True]), "unit": pick(["m", None]), "message": "m",
+        "advice": pick(["a", None]), "source": Citation("doc", "art. 1"),
+        "location": pick([None, {"type": "Point", "coordinates": [1.0, 2.0]}]),
+        "status": pick(["new", "existing"]), "missing": tuple(pick(["a", "b"], 2)),
+        "note": pick([None, "n."]), "deviation": None, "rule_set_version": pick([None, "1"]),
+        "data": {"k": float(rng.random())}, "rule_version": pick([None, 2]),
+        "regime": pick([None, "bv97"]), "regime_reason": {"nl": "x", "en": "y"},
+        "would_fail": pick([None, True, False]), "texts": {"message": {"template": {}}},
+    }
+
+
+def test_new_finding_makes_what_the_dataclass_makes() -> None:
+    """_new_finding (slots set directly) gives a Finding equal in every field (texts too) to
+    Finding(**fields), the very value objects in each field; every field is required."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        values = _random_fields(rng)
+        made, reference = evaluation._new_finding(**values), Finding(**values)
+        assert type(made) is Finding and made == reference
+        for f in dataclasses.fields(Finding):
+            assert getattr(made, f.name) is getattr(reference, f.name) is values[f.name]
+    values = _random_fields(rng)
+    del values["would_fail"]
+    with pytest.raises(TypeError):
+        evaluation._new_finding(**values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.rule_id = "other"  # type: ignore[misc]
+
+
+def _reference_jsonable_dict(data):  # type: ignore[no-untyped-def]
+    """_jsonable_dict as it was before its fast paths (isinstance, in this order)."""
+    jsonable = evaluation._jsonable
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out[key] = _reference_jsonable_dict(value)
+        elif isinstance(value, (list, tuple)):
+            out[key] = [jsonable(v) if not isinstance(v, (dict, list)) else v for v in value]
+        else:
+            out[key] = jsonable(value)
+    return out
+
+
+def test_finding_data_equals_the_two_step_reference() -> None:
+    """_finding_data (one pass, fast paths) against the copy-then-_jsonable_dict it
+    replaced, key order and value types included, on random data with and without
+    ``source`` and ``value_source``."""
+    import numpy as np
+
+    def reference(rdata):  # type: ignore[no-untyped-def]
+        data = {k: v for k, v in rdata.items() if k != "source"}
+        if "source" in rdata:
+            data["value_source"] = rdata["source"]
+        return _reference_jsonable_dict(data)
+
+    rng = np.random.default_rng(5)
+    pool = [None, True, 3, 2.123456, -0.0004, "t", np.float64(1.23456), np.int64(4),
+            [1.23456, "a", {"x": 1.0}], (2.5, None), {"nl": "a", "en": 1.98765},
+            {"deep": {"x": 1.11111}}, float("nan")]
+    names = ["a", "b", "source", "value_source", "c"]
+    for _ in range(500):
+        rdata = {name: pool[int(rng.integers(len(pool)))] for name in rng.permutation(names)
+                 if rng.random() < 0.6}
+        got, want = evaluation._finding_data(rdata), reference(rdata)
+        assert list(got) == list(want)
+        assert repr(got) == repr(want)
+
+
+def test_message_text_memo_gives_what_render_gives() -> None:
+    """_label_text (a template naming only property, unit and missing names: its text
+    memoised per those names) renders what render renders from _message_text's values, also
+    when the check's data names one of them (no memo then) and in either language."""
+    import numpy as np
+
+    from inclusiecheck.engine.checks.api import CheckResult
+    from inclusiecheck.model import Outcome
+    from inclusiecheck.model.texts import render
+
+    model = _empty_model()
+    feature = model.features("walkway")[0]
+    templates = ["Ontbreekt ({missing}).", "{property} in {unit}: {missing}", "zonder", "{x}",
+                 "{property} {measured}{unit} ({missing})", "{missing} {feature_id}"]
+    rng = np.random.default_rng(11)
+    for lang in ("nl", "en"):
+        ev = Evaluator(model, [], date=dt.date(2026, 1, 1), lang=lang)
+        for _ in range(400):
+            data = {}
+            if rng.random() < 0.3:
+                data[str(rng.choice(["missing", "unit", "x", "property"]))] = \
+                    str(rng.choice(["eigen", "own"]))
+            result = CheckResult(
+                Outcome.TO_VERIFY, property=rng.choice(["width_m", "slope_pct", None]),
+                measured=rng.choice([1.5, None]), unit=rng.choice(["m", "pct", None]),
+                missing=tuple(rng.choice(["width_m", "contrast", "height_m"],
+                                         int(rng.integers(0, 3)))), data=data)
+            both = {"nl": str(rng.choice(templates)), "en": str(rng.choice(templates))}
+            message = ev._message_text(both, feature, result)
+            want = render(both[lang], message["values"], lang)
+            assert ev._label_text(both[lang], message["values"], result) == want
+
+
+def test_source_ref_as_dict_equals_the_loop() -> None:
+    """SourceRef.as_dict (written out) gives the dict of the loop it replaced, key order
+    included, for every combination of set fields."""
+    import itertools
+
+    names = ("layer", "fid", "global_id", "osm_id")
+    for present in itertools.product((False, True), repeat=len(names)):
+        values = {n: (f"{n}-v" if on else None) for n, on in zip(names, present)}
+        ref = SourceRef("plan.gpkg", **values)
+        want = {"file": "plan.gpkg"}
+        for key in names:
+            if getattr(ref, key) is not None:
+                want[key] = getattr(ref, key)
+        assert list(ref.as_dict().items()) == list(want.items())

@@ -43,7 +43,8 @@ class _Text(str):
 
 VALUES: list[Any] = [None, True, False, 0, 7, -3, 1.005, 2.5, -0.001, 1e9, "tekst", "", _Text("sub"),
                      Outcome.FAIL, [1.5, "a", None], (True, 2), {"nl": "nl-tekst", "en": "en text"},
-                     {"nl": 1.25}, {"other": 1}, np.float64(1.25), np.int64(3)]
+                     {"nl": 1.25}, {"other": 1}, np.float64(1.25), np.int64(3),
+                     {"nl": {"nl": 2.5, "en": 1}, "en": [1, 2]}, {"en": "only en"}, 2**70, {}]
 NAMES = ["measured", "required", "unit", "x", "feature_id", "unknown"]
 
 

@@ -86,18 +86,17 @@ def test_json_rendered_in_two_processes_is_the_same(variant, report_nl, report_a
                         lambda *args: forked.append(1) or real(*args))
     assert json_report.render_json(report, RenderOptions(jobs=2)) == whole
     assert forked
-    monkeypatch.setattr(json_report, "_finding_lines", _fails_in_the_child)
+    monkeypatch.setattr(json_report, "_write_lines", _fails_in_the_child)
     assert json_report.render_json(report, RenderOptions(jobs=2)) == whole
 
 
-def _fails_in_the_child(out, findings, first=True) -> None:
-    """``_finding_lines`` that fails for the second half (``first=False``: the forked process)
+def _fails_in_the_child(out, lines, first=True) -> None:
+    """``_write_lines`` that fails for the second half (``first=False``: the forked process)
     and writes the real lines otherwise."""
     if not first:
         raise RuntimeError("the forked process fails")
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    for i, f in enumerate(findings):
-        out.write(((",\n    " if i else "    ") + encode(f)).encode())
+    for i, text in enumerate(lines):
+        out.write(((",\n    " if i else "    ") + text).encode())
 
 
 def test_top_level_in_profile_order(report_nl) -> None:
@@ -366,7 +365,11 @@ def _random_finding(rng, pick):  # type: ignore[no-untyped-def]
         note=pick([None, "note", "/abs/note", ""]),
         deviation=pick([None, {"justification": "j", "file": "/abs/afwijkingen.yaml"}]),
         data=pick([{}, {"clear_width_m": 1.23456789, "file": "/abs/x", "b": [1, "/abs"]},
-                   {"nested": {"z": 1, "a": "/abs/y"}}]),
+                   {"nested": {"z": 1, "a": "/abs/y"}},
+                   {"x": -0.0, 3: "an int key", "t": Text("sub")},
+                   {"z": float("nan"), "n": {"b": 2.0000001, "a": None, "c": True},
+                    "w": "C:\\x", "path": "rel", "inf": float("inf"), "l": (1.5, "/abs")},
+                   {"nested": {"z": 1, "a": "/abs/y"}, "e": {}}]),
         regime=pick([None, "bv97", "/abs"]),
         regime_reason=pick([None, {"nl": "reden", "en": "reason"}, {"nl": "/abs", "en": "x"},
                             {"nl": ["unhashable"]}]),
@@ -394,9 +397,58 @@ def test_memoised_writer_gives_the_reference_finding_dicts(seed: int, report_nl)
             writer.rule_entry(f)
         for f in findings:
             got = writer.finding(f)
+            assert writer.line(f) == json.dumps(got, ensure_ascii=False)
             expected = finding_dict(f, skip=frozenset(RULE_FIELDS) - {"rule_set"})
             expected.pop("rule_set", None)
             if any(k in got for k in RULE_FIELDS):   # (a rule field that differs: kept)
                 continue
             assert json.dumps(got, allow_nan=True) == json.dumps(expected, allow_nan=True)
             assert list(got) == list(expected)
+            # the line of report.json (its last fields from the writer's memo of their text)
+            assert writer.line(f) == json.dumps(expected, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_indented_head_is_what_json_dumps_writes(seed: int, report_all) -> None:
+    """_indented (report.json's head) against json.dumps(indent=2) on random nested values,
+    odd ones included (those go through json.dumps itself: the same text or error)."""
+    import numpy as np
+
+    from inclusiecheck.model import Level
+    from inclusiecheck.report.json_report import _head, _indented, _Writer
+
+    rng = np.random.default_rng(seed)
+
+    class Text(str):
+        pass
+
+    leaves = [None, True, False, 0, -7, 2**70, 1.5, -0.0, 1e-7, 1e22, 0.1 + 0.2, "a", "",
+              "é\\n\"q\"\t\u2028", Text("sub"), Level.OBLIGATION, float("nan"),
+              float("inf")]
+
+    def value(depth: int):  # type: ignore[no-untyped-def]
+        kind = int(rng.integers(5 if depth < 4 else 1))
+        if kind == 0:
+            return leaves[int(rng.integers(len(leaves)))]
+        n = int(rng.integers(0, 4))
+        if kind == 1:
+            return [value(depth + 1) for _ in range(n)]
+        if kind == 2:
+            return tuple(value(depth + 1) for _ in range(n))
+        keys = ["k", "é", "", "a b"] + ([1, None] if rng.random() < 0.1 else [])
+        return {keys[int(rng.integers(len(keys)))]: value(depth + 1) for _ in range(n)}
+
+    for _ in range(400):
+        data = value(0)
+        try:
+            want = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+        except ValueError:
+            with pytest.raises(ValueError):
+                _indented(data)
+            continue
+        assert _indented(data) == want
+    writer = _Writer(report_all)
+    for finding in report_all.listed_findings():
+        writer.rule_entry(finding)
+    head = _head(report_all, writer)
+    assert _indented(head) == json.dumps(head, ensure_ascii=False, indent=2, allow_nan=False)

@@ -520,7 +520,10 @@ class CheckType(Generic[P]):
     def run(self, feature: Feature, params: CheckParams, ctx: CheckContext) -> list[CheckResult]:
         if self.batch:
             return self.run_many([feature], params, ctx)[0]
-        return _as_list(cast(CheckFunc, self.func)(feature, params, ctx))
+        # (no typing.cast here: a call per feature and rule)
+        result: CheckResult | Iterable[CheckResult] = \
+            self.func(feature, params, ctx)  # type: ignore[arg-type,assignment]
+        return [result] if type(result) is CheckResult else _as_list(result)
 
     def run_many(self, features: Sequence[Feature], params: CheckParams,
                  ctx: CheckContext) -> list[list[CheckResult]]:
