@@ -205,13 +205,13 @@ def test_rectangle_profile_is_built_once_for_every_width(monkeypatch: pytest.Mon
     monkeypatch.setattr(cw, "clear_width", forbidden)
     monkeypatch.setattr(cw, "clear_width_centreline", forbidden)
     built = []
-    original = rw.RectProfile.__init__
+    original = rw.RectProfile._blank   # every profile starts here, one by one or in a batch
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         built.append(1)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(rw.RectProfile, "__init__", counting)
+    monkeypatch.setattr(rw.RectProfile, "_blank", counting)
     w = feat("walkway", "w", WALK)
     line = feat("walkway", "l", LineString([(0, 10), (20, 10)]), width_m=2.0)
     ctx = context(w, line, feat("obstacle", "o", Point(10, 1), kind="bin"))
