@@ -424,7 +424,12 @@ def cut_many(profiles: list[RectProfile]) -> None:
                                                                     counts))
     with np.errstate(divide="ignore", invalid="ignore"):
         v = v1[j] + (st[i] - u1[j]) * (v2[j] - v1[j]) / (u2[j] - u1[j])
-    order = np.lexsort((v, pid[j], i))
+    # by station, footprint and v: the order of np.lexsort((v, pid[j], i)), faster with the
+    # station and footprint as one integer key (footprint indices are small whole numbers)
+    if len(pid) and pid.min() >= 0 and pid.max() < 2 ** 20 and np.all(pid == np.floor(pid)):
+        order = lexsort_pairs(i * (int(pid.max()) + 1) + pid.astype(np.int64)[j], v)
+    else:
+        order = np.lexsort((v, pid[j], i))
     i, v, owner = i[order], v[order], e_owner[j[order]]
     # crossings pair up per station and footprint (even-odd); a profile where they do not is
     # cut on its own so that it cannot shift the pairs of the others
@@ -445,7 +450,7 @@ def cut_many(profiles: list[RectProfile]) -> None:
     a, b, k, own = a[keep], b[keep], k[keep], own[keep]
     if not len(k):
         return
-    order = np.lexsort((a, k))
+    order = lexsort_pairs(k, a)   # np.lexsort((a, k))
     a, b, k, own = a[order], b[order], k[order], own[order]
     k_local = k - s_off[own]
     big = (10.0 * width + 10.0)[own]
@@ -471,6 +476,35 @@ def cut_many(profiles: list[RectProfile]) -> None:
         if hi > lo:
             p.w = w_all[s_off[m]: s_off[m] + ns[m]].copy()
             p._intervals = (a[lo:hi], b[lo:hi], k_local[lo:hi])
+
+
+def lexsort_pairs(key: Any, values: Any) -> Any:
+    """The order of ``np.lexsort((values, key))`` (by the integer ``key``, then by ``values``,
+    NaN last, ties in index order) for keys that are mostly unique or in pairs, as the
+    crossings of a station with a footprint: one stable sort of the key, the pairs put in
+    order by one comparison, and only the larger groups sorted again (about four times faster
+    than ``np.lexsort`` on the clear-width crossings)."""
+    import numpy as np
+
+    order = np.argsort(key, kind="stable")
+    n = len(order)
+    if n < 2:
+        return order
+    sorted_key = key[order]
+    start = np.flatnonzero(np.concatenate(([True], sorted_key[1:] != sorted_key[:-1])))
+    size = np.diff(np.concatenate((start, [n])))
+    pair = start[size == 2]
+    first, second = order[pair], order[pair + 1]
+    v_first, v_second = values[first], values[second]
+    swap = (v_second < v_first) | (np.isnan(v_first) & ~np.isnan(v_second))
+    order[pair[swap]] = second[swap]
+    order[pair[swap] + 1] = first[swap]
+    larger = size > 2
+    if larger.any():
+        at = np.flatnonzero(np.repeat(larger, size))
+        group = order[at]   # in index order within each group (stable sort)
+        order[at] = group[np.lexsort((values[group], sorted_key[at]))]
+    return order
 
 
 def footprint_rings(lists: list[list[Any]]) -> list[list[tuple[int, Any]] | None]:

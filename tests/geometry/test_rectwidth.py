@@ -147,6 +147,21 @@ def test_sorted_per_owner_is_a_two_key_sort(skewed: bool) -> None:
     assert got_o.tolist() == owner[order].tolist()
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_lexsort_pairs_is_numpy_lexsort(seed: int) -> None:
+    """lexsort_pairs gives np.lexsort's order of (key, value): unique keys, pairs (in order,
+    swapped, equal), larger groups, NaN and infinite values, ties in index order."""
+    rng = np.random.default_rng(seed)
+    for n in (0, 1, 2, 3, 17, 500, 5000):
+        key = rng.integers(0, max(1, n // int(rng.integers(1, 4))), n).astype(np.int64)
+        if seed % 2:
+            values = rng.choice([0.0, 1.0, -2.5, np.nan, np.inf, -np.inf], n)
+        else:
+            values = np.round(rng.uniform(-3, 3, n), 1)
+        got = rw.lexsort_pairs(key, values)
+        assert got.tolist() == np.lexsort((values, key)).tolist()
+
+
 @pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
 def test_batched_narrowings_equal_one_by_one(req: float) -> None:
     single, batch = _profiles(11, 300)
