@@ -277,28 +277,48 @@ def obstacle_footprints(
     strip_at: list[int] = []
     strip_geom: list[BaseGeometry] = []
     strip_half: list[float] = []
+    # points and lines with a valid size: emptiness, 2D forcing and length in vectorised calls
+    # (an empty one, or one with an invalid size, has no footprint: obstacle_footprint raises)
+    simple_at: list[int] = []
+    simple_geom: list[BaseGeometry] = []
+    simple_size: list[float] = []
     for n, (geom, size_m, kind) in enumerate(items):
-        if isinstance(geom, (Point, LineString)) and not geom.is_empty:
+        if isinstance(geom, (Point, LineString)):
             try:
                 size = DEFAULT_FOOTPRINT_M.get(kind or "other", DEFAULT_FOOTPRINT_M["other"]) \
                     if size_m is None else _check_size(size_m, "obstacle size_m")
             except ValueError:
                 continue
-            flat = shapely.force_2d(geom)
-            if isinstance(geom, Point):
-                disc_at.append(n)
-                disc_geom.append(flat)
-                disc_radius.append(size / 2.0 / math.cos(math.pi / FOOTPRINT_SIDES))
-                continue
-            if flat.length > 0:
-                strip_at.append(n)
-                strip_geom.append(flat)
-                strip_half.append(size / 2.0)
-                continue
+            simple_at.append(n)
+            simple_geom.append(geom)
+            simple_size.append(size)
+            continue
         try:
             out[n] = obstacle_footprint(geom, size_m, kind)   # type: ignore[arg-type]
         except (TypeError, ValueError):
             out[n] = None
+    if simple_at:
+        geoms = _objects(simple_geom)
+        empty = shapely.is_empty(geoms).tolist()
+        flats = shapely.force_2d(geoms)
+        lengths = shapely.length(flats).tolist()
+        for n, geom, flat, size, is_empty, length in zip(simple_at, simple_geom, flats.tolist(),
+                                                         simple_size, empty, lengths):
+            if is_empty:
+                continue
+            if isinstance(geom, Point):
+                disc_at.append(n)
+                disc_geom.append(flat)
+                disc_radius.append(size / 2.0 / math.cos(math.pi / FOOTPRINT_SIDES))
+            elif length > 0:
+                strip_at.append(n)
+                strip_geom.append(flat)
+                strip_half.append(size / 2.0)
+            else:   # a line of no length: a disc at its centroid (one by one)
+                try:
+                    out[n] = obstacle_footprint(geom, *items[n][1:])   # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    out[n] = None
     if disc_at:
         discs = shapely.buffer(_objects(disc_geom), np.array(disc_radius),
                                quad_segs=FOOTPRINT_SIDES // 4)

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.geometry import LinearRing, LineString, MultiPolygon, Point, Polygon, box
 
 from inclusiecheck.geometry.clearwidth import (
     DEFAULT_FOOTPRINT_M,
@@ -279,7 +279,10 @@ def test_obstacle_footprints_match_one_by_one() -> None:
              (Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]), None, None),
              (Point(0, 0), -1.0, None), (Point(0, 0), float("nan"), None), (Point(), None, None),
              (LineString(), 0.5, None), ("POINT (0 0)", None, None),
-             (MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]), None, None)]
+             (MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]), None, None),
+             (LineString(), -1.0, None), (Point(), float("nan"), None),
+             (LinearRing([(0, 0), (2, 0), (2, 1)]), 0.3, None),
+             (LineString([(5, 5, 2), (5, 5, 3)]), None, "hedge"), (Point(3, 4, 1), None, "pole")]
     expected = []
     for geom, size, kind in items:
         try:
@@ -288,7 +291,7 @@ def test_obstacle_footprints_match_one_by_one() -> None:
             expected.append(None)
     got = obstacle_footprints(items)  # type: ignore[arg-type]
     assert [g is None for g in got] == [e is None for e in expected]
-    assert sum(e is None for e in expected) == 5
+    assert sum(e is None for e in expected) == 7
     for g, e in zip(got, expected):
         if e is not None:
             assert g is not None and g.wkb == e.wkb
