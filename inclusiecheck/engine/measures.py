@@ -7,11 +7,13 @@ ramp line, ...). The measures reference in docs/ lists them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from inclusiecheck.engine.checks.api import CheckContext, Measure, as_number
 from inclusiecheck.geometry import rectwidth as rw
+from inclusiecheck.geometry.clearwidth import WIDTH_TOLERANCE_M as _WIDTH_TOLERANCE_M
 from inclusiecheck.model import Feature
 from inclusiecheck.registry import Registry
 
@@ -454,14 +456,21 @@ def _rect_profile(feature: Feature, ctx: CheckContext, layers: tuple[str, ...]) 
     """The cached :class:`~inclusiecheck.geometry.rectwidth.RectProfile` of a rectangular
     walkway, ``False`` when not a rectangle. The first call for a layer builds the profiles of
     all its features in one batch (:func:`_rect_profiles_batch`)."""
-    return ctx.of_layer(f"_rect_profile:{','.join(layers)}", feature,
+    return ctx.of_layer(_rect_profile_key(layers), feature,
                         lambda feats, c: _rect_profiles_batch(feats, c, layers))
+
+
+@functools.cache
+def _rect_profile_key(layers: tuple[str, ...]) -> str:
+    """The cache name of the rectangle profiles measured against ``layers`` (a pure string,
+    made once per set of layers: it is asked for every clear width)."""
+    return f"_rect_profile:{','.join(layers)}"
 
 
 def _layer_rect_profiles(ctx: CheckContext, layer: str, layers: tuple[str, ...]) -> list[Any]:
     """The rectangle profiles of every feature of ``layer`` that the pass judges
     (:meth:`~CheckContext.part_of`; non-rectangles left out)."""
-    profiles = ctx.batch(f"_rect_profile:{','.join(layers)}", ctx.part_of(layer),
+    profiles = ctx.batch(_rect_profile_key(layers), ctx.part_of(layer),
                          lambda feats, c: _rect_profiles_batch(feats, c, layers))
     return [p for p in profiles if p is not False]
 
@@ -527,18 +536,10 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
     key = f"_clear_width:{','.join(layers)}:{min_required_m}"
 
     def compute(f: Feature, c: CheckContext) -> Any:
-        import shapely
-
-        from inclusiecheck.geometry.clearwidth import (
-            WIDTH_TOLERANCE_M,
-            clear_width,
-            clear_width_centreline,
-        )
-
         rect = _rect_profile(f, c, layers)
         if rect is not False:
             # the rectangle profiles cut at the level the tolerance allows (as clear_width)
-            cut = None if min_required_m is None else min_required_m - WIDTH_TOLERANCE_M
+            cut = None if min_required_m is None else min_required_m - _WIDTH_TOLERANCE_M
             if cut is not None and cut not in rect._by_req:
                 # the narrowings of every rectangle of the layer (of the pass's part of it,
                 # in a worker of a parallel run) at this width, in one batch; a rectangle
@@ -549,6 +550,10 @@ def clear_width_result(feature: Feature, ctx: CheckContext,
                          lambda: rw.narrowings_many(_layer_rect_profiles(c, f.layer, layers),
                                                     cut))
             return rect.result(cut)
+        import shapely
+
+        from inclusiecheck.geometry.clearwidth import clear_width, clear_width_centreline
+
         area = walking_area(c, f)
         if area is None or area.is_empty:
             return None

@@ -266,8 +266,6 @@ class RectProfile:
 
         Without narrowings the result is the same for every ``req``: it is built once (for all
         rectangles of a layer at once by :func:`base_results`) and shared."""
-        from shapely.geometry import LineString
-
         narrowings = self.narrowings(req) if req is not None else ()
         base = self._base
         if base is not None:
@@ -286,6 +284,8 @@ class RectProfile:
                 min_width_m=base.min_width_m, location=base.location, narrowest=base.narrowest,
                 gross_width_m=base.gross_width_m, centreline=base.centreline,
                 narrowings=narrowings)
+        from shapely.geometry import LineString
+
         k = self._narrowest()
         piece = self.free_piece(k)
         half = self.width / 2
@@ -405,15 +405,15 @@ def cut_many(profiles: list[RectProfile]) -> None:
     e = np.concatenate([p.edges for p in profiles])
     e_owner = np.repeat(np.arange(len(profiles)), ne)
     u1, v1, u2, v2, pid = (e[:, c] for c in range(5))
-    lo_u, hi_u = np.minimum(u1, u2), np.maximum(u1, u2)
-    first_l = np.empty(len(e), dtype=np.int64)
-    first_r = np.empty(len(e), dtype=np.int64)
+    # the first station at or after each edge's low and high end, per profile in one call
+    ends_u = np.column_stack((np.minimum(u1, u2), np.maximum(u1, u2)))
+    first = np.empty((len(e), 2), dtype=np.int64)
     e_at = 0
     for p, n_e, off in zip(profiles, ne.tolist(), s_off.tolist()):
-        sl = slice(e_at, e_at + n_e)
-        first_l[sl] = np.searchsorted(p.s, lo_u[sl], side="left") + off
-        first_r[sl] = np.searchsorted(p.s, hi_u[sl], side="left") + off
+        first[e_at: e_at + n_e] = np.searchsorted(p.s, ends_u[e_at: e_at + n_e], side="left") \
+            + off
         e_at += n_e
+    first_l, first_r = first[:, 0], first[:, 1]
     counts = np.maximum(first_r - first_l, 0)
     counts[u1 == u2] = 0
     total = int(counts.sum())
