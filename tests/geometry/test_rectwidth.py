@@ -162,6 +162,24 @@ def test_lexsort_pairs_is_numpy_lexsort(seed: int) -> None:
         assert got.tolist() == np.lexsort((values, key)).tolist()
 
 
+@pytest.mark.parametrize("pid_shift", [0.0, 0.5, 3.0])
+def test_cut_many_with_any_footprint_numbers_equals_one_by_one(pid_shift: float) -> None:
+    """cut_many orders the crossings by one integer key of station and footprint when the
+    footprint numbers are small whole numbers, else by np.lexsort: both cut every profile as
+    RectProfile._cut one by one (the footprint numbers only tell the footprints apart)."""
+    single, batch = _profiles(5, 250)
+    uncut = [rw.RectProfile._of((p.o, p.ud, p.vd, p.length, p.width), p.edges.copy(), p.s)
+             for p in batch]
+    for p in uncut:
+        p.edges[:, 4] += pid_shift
+    rw.cut_many([p for p in uncut if len(p.edges)])
+    for a, b in zip(single, uncut):
+        assert np.array_equal(a.w, b.w)
+        assert (a._intervals is None) == (b._intervals is None)
+        if a._intervals is not None:
+            assert all(np.array_equal(x, y) for x, y in zip(a._intervals, b._intervals))
+
+
 @pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
 def test_batched_narrowings_equal_one_by_one(req: float) -> None:
     single, batch = _profiles(11, 300)
