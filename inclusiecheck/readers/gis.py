@@ -43,6 +43,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
+from inclusiecheck.model.collector import collector_paused
 from inclusiecheck.model.safe_yaml import YamlProblem, check_size, load_text
 from inclusiecheck.readers import ReadOptions, reader
 
@@ -118,6 +119,11 @@ def read_gis(path: Path, options: ReadOptions) -> RawPlan:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    with collector_paused():   # the features made here are all kept: nothing for gc to free
+        return _read_gis(path, options)
+
+
+def _read_gis(path: Path, options: ReadOptions) -> RawPlan:
     metadata = load_plan_metadata(path)
     assumed = _assumed_crs(options, metadata, path)
     warnings: list[ReadWarning] = []
