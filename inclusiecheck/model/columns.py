@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from typing import Any, get_args
@@ -58,18 +57,12 @@ _OTHER_SOURCE_FIELDS = attrgetter("file", "layer", "global_id", "osm_id")
 _SCALARS = frozenset({_NONE, bool, int, float, str})
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedFeature:
-    """One feature of a clean run, validated column by column: ``attrs`` as the layer model
-    gives them (``None`` left out, model field order), ``extra`` the unknown attributes with a
-    value, ``unknown`` the run's property names that are not attributes of the layer (each
-    counted for the ``unknown_attribute`` warning), ``check_range``: a number may lie outside
-    its plausible range (the normaliser checks and warns)."""
-
-    attrs: dict[str, Any]
-    extra: dict[str, Any]
-    unknown: tuple[str, ...]
-    check_range: bool
+#: one feature of a clean run, validated column by column (a plain tuple: one per feature):
+#: its attributes as the layer model gives them (``None`` left out, model field order), its
+#: unknown attributes that have a value (``extra``), the run's property names that are not
+#: attributes of the layer (each counted for the ``unknown_attribute`` warning), and whether a
+#: number may lie outside its plausible range (the normaliser then checks and warns)
+PreparedFeature = tuple[dict[str, Any], dict[str, Any], tuple[str, ...], bool]
 
 
 def _clean(texts: list[str]) -> bool:
@@ -196,6 +189,18 @@ def _validate_column(parser: Any, codes: frozenset[str] | None, column: list[Any
     return [FALLBACK] * len(column)   # a field this module does not know: pydantic decides
 
 
+def _all_inside(bounds: Range, column: list[Any]) -> bool:
+    """Whether every number of ``column`` (a validated number column: floats, ints, ``None``,
+    :data:`FALLBACK`) lies inside ``bounds`` (true without numbers)."""
+    numbers = [value for value in column if value is not None and value is not FALLBACK]
+    if not numbers:
+        return True
+    lowest, highest = min(numbers), max(numbers)
+    if bounds.low_open:
+        return bounds.low < lowest and highest <= bounds.high
+    return bounds.low <= lowest and highest <= bounds.high
+
+
 def _outside(bounds: Range, column: list[Any]) -> list[bool]:
     """Per value: a number (not ``None``, not :data:`FALLBACK`) outside ``bounds``."""
     low, high = bounds.low, bounds.high
@@ -206,7 +211,7 @@ def _outside(bounds: Range, column: list[Any]) -> list[bool]:
 
 def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature | None] | None:
     """Validate a run of features of profile layer ``layer`` that share their property names
-    (in the same order) column by column: per feature a :class:`PreparedFeature`, or ``None``
+    (in the same order) column by column: per feature a :data:`PreparedFeature` tuple, or ``None``
     where pydantic must validate it; ``None`` when the whole run needs the per-feature path
     (text to clean, nested values, property names that are not text)."""
     if not features or type(layer) is not str or layer not in LAYER_MODELS or \
@@ -239,17 +244,15 @@ def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature 
                if name not in fields and name.lower() not in TECHNICAL_NAMES]
     count = len(features)
     results = [_validate_column(*fields[name], column) for name, column in known]
-    fallback = [False] * count
-    check_range = [False] * count
+    fallback: set[int] = set()
+    check_range: set[int] = set()
     for (name, _), result in zip(known, results):
-        for index, value in enumerate(result):
-            if value is FALLBACK:
-                fallback[index] = True
+        if FALLBACK in result:   # compared by identity: the values are plain scalars
+            fallback.update(index for index, value in enumerate(result) if value is FALLBACK)
         bounds = ranges.get(name)
-        if bounds is not None:
-            for index, outside in enumerate(_outside(bounds, result)):
-                if outside:
-                    check_range[index] = True
+        if bounds is not None and not _all_inside(bounds, result):
+            check_range.update(index for index, outside in enumerate(_outside(bounds, result))
+                               if outside)
     known_names = [name for name, _ in known]
     unknown_names = tuple(name for name, _ in unknown)
     attr_rows = zip(*results) if results else ((),) * count
@@ -257,14 +260,13 @@ def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature 
     prepared: list[PreparedFeature | None] = []
     add = prepared.append
     for index, (values, extras) in enumerate(zip(attr_rows, extra_rows)):
-        if fallback[index]:
+        if fallback and index in fallback:
             add(None)
             continue
-        add(PreparedFeature(
-            {k: v for k, v in zip(known_names, values) if v is not None},
-            {k: v for k, v in zip(unknown_names, extras) if v is not None and v != ""}
-            if unknown_names else {},
-            unknown_names, check_range[index]))
+        add(({k: v for k, v in zip(known_names, values) if v is not None},
+             {k: v for k, v in zip(unknown_names, extras) if v is not None and v != ""}
+             if unknown_names else {},
+             unknown_names, index in check_range))
     return prepared
 
 

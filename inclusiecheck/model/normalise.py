@@ -207,10 +207,10 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
             wrong_geom[(layer, geom_type)] += 1
             continue
         if ready is not None:   # validated with its run, column by column (columns.py)
-            attrs, extra = ready.attrs, ready.extra
-            for key in ready.unknown:
+            attrs, extra, unknown, check_range = ready
+            for key in unknown:
                 unknown_attrs[(layer, key)] += 1
-            if ready.check_range:
+            if check_range:
                 _drop_implausible(layer, attrs, raw_feature, warnings)
         else:
             fields = fields_of.get(layer)
