@@ -899,8 +899,26 @@ def repair_geometry(geom: BaseGeometry) -> BaseGeometry | None:
     return _same_dimension(fixed, dimension)
 
 
+def _all_sound(geometries: list[Any]) -> bool:
+    """Whether every one of ``geometries`` is a shapely geometry (decoded from pyogrio's WKB)
+    that :func:`_clean_geometries` keeps as it is: not empty, finite coordinates within
+    :data:`MAX_SOURCE_COORDINATE`, valid (checked for the whole layer at once)."""
+    if not geometries:
+        return False
+    array = np.empty(len(geometries), dtype=object)
+    array[:] = geometries
+    if not shapely.is_geometry(array).all() or shapely.is_empty(array).any():
+        return False
+    xy = shapely.get_coordinates(array)
+    if not np.isfinite(xy).all() or (np.abs(xy) > MAX_SOURCE_COORDINATE).any():
+        return False
+    return bool(shapely.is_valid(array).all())
+
+
 def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
     """Convert geometries to shapely, repair or skip bad ones; return the kept indices."""
+    if _all_sound(layer.geometries):   # the common case: nothing to convert, skip or repair
+        return list(range(len(layer.geometries)))
     decoded = [_decode(raw) for raw in layer.geometries]
     present_at = [index for index, (geom, _) in enumerate(decoded) if geom is not None]
     for index, result in zip(present_at, _checked([decoded[i][0] for i in present_at])):

@@ -300,3 +300,21 @@ def test_srs_ids_of_a_file_that_is_no_geopackage(tmp_path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     assert gis._geometry_srs_ids(path) == {}
     assert gis._geometry_srs_ids(tmp_path / "missing.gpkg") == {}
+
+
+def test_a_layer_is_sound_only_when_cleaning_would_keep_it_as_it_is() -> None:
+    from shapely.geometry import LineString, Point, Polygon
+
+    plain = [Point(1, 2), LineString([(0, 0), (1, 1)]), Polygon([(0, 0), (1, 0), (1, 1)])]
+    assert gis._all_sound(plain)
+    for odd in (None, {"type": "Point", "coordinates": (1, 2)}, Point(), Point(float("nan"), 1),
+                Point(1e13, 0), Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])):
+        assert not gis._all_sound([*plain, odd]), odd
+    assert not gis._all_sound([])
+    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    for geometries, repaired in (([Point(1, 2), Point(3, 4)], 0), ([Point(1, 2), bow_tie], 1)):
+        layer = gis._Layer("f", "l", None, fids=["1", "2"], properties=[{}, {}],
+                           geometries=list(geometries))
+        warnings: list[Any] = []
+        assert gis._clean_geometries(layer, warnings) == [0, 1]
+        assert [w.code for w in warnings] == ["geometry_repaired"] * repaired
