@@ -6,6 +6,12 @@ values are dropped with a warning, never a crash. A plan with no known layer at 
 :class:`InputError`. Text from the plan (layer names, property names and values, ids, plan
 metadata) loses the characters no report format can hold (:func:`clean_text`), so that every
 output renders whatever a reader delivers.
+
+Runs of features of one layer with the same property names (a GeoPackage or Shapefile layer)
+are validated column by column where that gives provably what pydantic gives
+(:mod:`inclusiecheck.model.columns`); every other feature, and every value in doubt, goes
+through the layer's pydantic model one feature at a time. The collector is paused meanwhile
+(:mod:`inclusiecheck.model.collector`).
 """
 
 from __future__ import annotations
