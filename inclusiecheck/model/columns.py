@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from typing import Any, get_args
@@ -57,12 +58,25 @@ _OTHER_SOURCE_FIELDS = attrgetter("file", "layer", "global_id", "osm_id")
 _SCALARS = frozenset({_NONE, bool, int, float, str})
 
 
-#: one feature of a clean run, validated column by column (a plain tuple: one per feature):
-#: its attributes as the layer model gives them (``None`` left out, model field order), its
-#: unknown attributes that have a value (``extra``), the run's property names that are not
-#: attributes of the layer (each counted for the ``unknown_attribute`` warning), and whether a
-#: number may lie outside its plausible range (the normaliser then checks and warns)
-PreparedFeature = tuple[dict[str, Any], dict[str, Any], tuple[str, ...], bool]
+@dataclass(slots=True)
+class Prepared:
+    """A plan's features validated by the column path, by position in the plan (parallel
+    lists, no object per feature): ``attrs[i]`` the attributes as the layer model gives them
+    (``None`` left out, model field order), or ``None`` where the per-feature path must take
+    feature ``i``; ``extra[i]`` its unknown attributes that have a value; ``unknown[i]`` its
+    run's property names that are not attributes of the layer (each counted for the
+    ``unknown_attribute`` warning); ``check_range``: the positions with a number that may lie
+    outside its plausible range (the normaliser then checks and warns)."""
+
+    attrs: list[dict[str, Any] | None]
+    extra: list[dict[str, Any] | None]
+    unknown: list[tuple[str, ...]]
+    check_range: set[int]
+
+    @classmethod
+    def empty(cls, count: int) -> Prepared:
+        """Nothing prepared yet for ``count`` features."""
+        return cls([None] * count, [None] * count, [()] * count, set())
 
 
 def _clean(texts: list[str]) -> bool:
@@ -209,17 +223,18 @@ def _outside(bounds: Range, column: list[Any]) -> list[bool]:
     return [type(v) in (int, float) and not (low <= v <= high) for v in column]
 
 
-def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature | None] | None:
+def prepare_run(layer: str, features: list[RawFeature], start: int, into: Prepared) -> bool:
     """Validate a run of features of profile layer ``layer`` that share their property names
-    (in the same order) column by column: per feature a :data:`PreparedFeature` tuple, or ``None``
-    where pydantic must validate it; ``None`` when the whole run needs the per-feature path
-    (text to clean, nested values, property names that are not text)."""
+    (in the same order) column by column, into ``into`` from position ``start`` on; features
+    whose values pydantic must validate are left out (``None``). False, with nothing filled in,
+    when the whole run needs the per-feature path (text to clean, nested values, property
+    names that are not text)."""
     if not features or type(layer) is not str or layer not in LAYER_MODELS or \
             _UNPRINTABLE.search(layer) or type(features[0].properties) is not dict:
-        return None
+        return False
     names = tuple(features[0].properties)
     if not all(type(name) is str for name in names) or not _clean(list(names)):
-        return None
+        return False
     sources = [feature.source for feature in features]
     fids = list(map(_FID, sources))
     texts = fids if set(map(type, fids)) == {str} else [v for v in fids if type(v) is str]
@@ -230,11 +245,11 @@ def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature 
     for column in columns:
         kinds = set(map(type, column))
         if not kinds <= _SCALARS:
-            return None
+            return False
         if str in kinds:
             texts += [value for value in column if type(value) is str]
     if not _clean(texts):
-        return None
+        return False
     fields = _field_kinds(layer)
     ranges = layer_ranges(layer)
     known = [(name, column) for name, column in zip(names, columns) if name in fields]
@@ -256,18 +271,17 @@ def prepare_run(layer: str, features: list[RawFeature]) -> list[PreparedFeature 
     known_names = [name for name, _ in known]
     unknown_names = tuple(name for name, _ in unknown)
     attr_rows = zip(*results) if results else ((),) * count
-    extra_rows = zip(*(column for _, column in unknown)) if unknown else ((),) * count
-    prepared: list[PreparedFeature | None] = []
-    add = prepared.append
-    for index, (values, extras) in enumerate(zip(attr_rows, extra_rows)):
-        if fallback and index in fallback:
-            add(None)
-            continue
-        add(({k: v for k, v in zip(known_names, values) if v is not None},
-             {k: v for k, v in zip(unknown_names, extras) if v is not None and v != ""}
-             if unknown_names else {},
-             unknown_names, index in check_range))
-    return prepared
+    into.attrs[start:start + count] = [
+        None if fallback and index in fallback else
+        {k: v for k, v in zip(known_names, values) if v is not None}
+        for index, values in enumerate(attr_rows)]
+    if unknown_names:
+        into.extra[start:start + count] = [
+            {k: v for k, v in zip(unknown_names, extras) if v is not None and v != ""}
+            for extras in zip(*(column for _, column in unknown))]
+        into.unknown[start:start + count] = [unknown_names] * count
+    into.check_range.update(start + index for index in check_range)
+    return True
 
 
 def runs(features: list[RawFeature]) -> list[tuple[int, int]]:
@@ -295,4 +309,4 @@ def runs(features: list[RawFeature]) -> list[tuple[int, int]]:
     return found
 
 
-__all__ = ["FALLBACK", "TECHNICAL_NAMES", "PreparedFeature", "prepare_run", "runs"]
+__all__ = ["FALLBACK", "TECHNICAL_NAMES", "Prepared", "prepare_run", "runs"]

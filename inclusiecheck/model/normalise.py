@@ -26,7 +26,7 @@ import shapely
 from pydantic import ValidationError
 
 from inclusiecheck.model.collector import collector_paused
-from inclusiecheck.model.columns import TECHNICAL_NAMES, PreparedFeature, prepare_run, runs
+from inclusiecheck.model.columns import TECHNICAL_NAMES, Prepared, prepare_run, runs
 from inclusiecheck.model.errors import InputError, ReadWarning
 from inclusiecheck.model.feature import Feature, PlanMeta, SiteModel
 from inclusiecheck.model.profile import ATTRIBUTE_DEFAULTS, LAYER_GEOMETRIES, LAYER_MODELS
@@ -191,7 +191,7 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
     cleaner = _Cleaner()
     prepared = _prepared(raw.features)
     for position, original in enumerate(raw.features):
-        ready = prepared[position]
+        ready = prepared.attrs[position]
         raw_feature = original if ready is not None else cleaner.feature(original)
         if raw_feature is not original:
             for key, value in original.properties.items():
@@ -213,10 +213,11 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
             wrong_geom[(layer, geom_type)] += 1
             continue
         if ready is not None:   # validated with its run, column by column (columns.py)
-            attrs, extra, unknown, check_range = ready
-            for key in unknown:
+            attrs = ready
+            extra = prepared.extra[position] or {}
+            for key in prepared.unknown[position]:
                 unknown_attrs[(layer, key)] += 1
-            if check_range:
+            if position in prepared.check_range:
                 _drop_implausible(layer, attrs, raw_feature, warnings)
         else:
             fields = fields_of.get(layer)
@@ -303,17 +304,22 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
                      source_path=clean_text(str(raw.path.name)))
 
 
-def _prepared(features: list[RawFeature]) -> list[PreparedFeature | None]:
-    """Per raw feature: its attributes validated with its run (:mod:`inclusiecheck.model.columns`),
-    or ``None`` where the per-feature path (clean, validate, check ranges) takes it."""
-    out: list[PreparedFeature | None] = [None] * len(features)
-    for start, stop in runs(features):
-        if stop - start < 2:
+def _prepared(features: list[RawFeature]) -> Prepared:
+    """The features validated with their run (:mod:`inclusiecheck.model.columns`); the others
+    (``None`` in its ``attrs``) take the per-feature path (clean, validate, check ranges)."""
+    out = Prepared.empty(len(features))
+    for first, stop in runs(features):
+        if stop - first < 2:
             continue
-        run = prepare_run(features[start].layer, features[start:stop])
-        if run is not None:
-            out[start:stop] = run
+        # in slices: the short-lived objects of one slice leave few holes among the kept ones
+        for start in range(first, stop, _PREPARE_SLICE):
+            end = min(start + _PREPARE_SLICE, stop)
+            prepare_run(features[start].layer, features[start:end], start, out)
     return out
+
+
+#: features validated together by the column path (a longer run is taken in slices)
+_PREPARE_SLICE = 2048
 
 
 #: GEOS type ids and names of the plain geometry types (others are asked one by one)

@@ -13,7 +13,9 @@ from shapely.geometry import LineString, Point, Polygon
 
 from inclusiecheck.model import RawFeature, RawPlan, SourceRef
 from inclusiecheck.model import normalise as normalise_module
-from inclusiecheck.model.columns import FALLBACK, _field_kinds, _validate_column, prepare_run, runs
+from inclusiecheck.model.columns import (
+    FALLBACK, Prepared, _field_kinds, _validate_column, prepare_run, runs,
+)
 from inclusiecheck.model.normalise import _validate, normalise
 from inclusiecheck.model.profile import LAYER_GEOMETRIES, LAYER_MODELS
 
@@ -86,8 +88,8 @@ def _digest(model: Any) -> Any:
              for layer, features in model.layers.items() for f in features])
 
 
-def _per_feature(features: list[RawFeature]) -> list[None]:
-    return [None] * len(features)
+def _per_feature(features: list[RawFeature]) -> Prepared:
+    return Prepared.empty(len(features))
 
 
 @pytest.mark.parametrize("values", [PLAIN, AWKWARD], ids=["plain", "awkward"])
@@ -111,7 +113,7 @@ def test_the_column_path_is_taken_on_plain_runs() -> None:
     plan = _plan(random.Random(3), PLAIN)
     prepared = normalise_module._prepared(plan.features)
     known = sum(f.layer in LAYER_MODELS for f in plan.features)
-    assert sum(p is not None for p in prepared) > known // 2
+    assert sum(p is not None for p in prepared.attrs) > known // 2
 
 
 @pytest.mark.parametrize("layer", sorted(LAYER_MODELS))
@@ -141,12 +143,12 @@ def test_text_to_clean_takes_the_per_feature_path() -> None:
         return RawFeature("walkway", {key: value}, LineString([(0, 0), (1, 0)]),
                           SourceRef("plan.gpkg", "walkway", fid))
 
-    assert prepare_run("walkway", [feature("a"), feature("b")]) is not None
-    assert prepare_run("walkway", [feature("a"), feature("b\x01")]) is None
-    assert prepare_run("walkway", [feature("a"), feature("b", fid="\x7f")]) is None
-    assert prepare_run("walkway", [feature("a", key="n\x02"), feature("b", key="n\x02")]) is None
-    assert prepare_run("walkway", [feature([1]), feature("b")]) is None
-    assert prepare_run("walk\x00way", [feature("a"), feature("b")]) is None
+    assert prepare_run("walkway", [feature("a"), feature("b")], 0, Prepared.empty(2))
+    assert not prepare_run("walkway", [feature("a"), feature("b\x01")], 0, Prepared.empty(2))
+    assert not prepare_run("walkway", [feature("a"), feature("b", fid="\x7f")], 0, Prepared.empty(2))
+    assert not prepare_run("walkway", [feature("a", key="n\x02"), feature("b", key="n\x02")], 0, Prepared.empty(2))
+    assert not prepare_run("walkway", [feature([1]), feature("b")], 0, Prepared.empty(2))
+    assert not prepare_run("walk\x00way", [feature("a"), feature("b")], 0, Prepared.empty(2))
 
 
 def test_runs_split_on_layer_and_names() -> None:
