@@ -189,9 +189,14 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
     empty, geom_types = _geometry_kinds(raw.features)
     fields_of: dict[str, Any] = {}   # layer -> its model's fields (a pydantic property)
     cleaner = _Cleaner()
-    prepared = _prepared(raw.features)
+    slices = iter(_slices(raw.features))
+    prepared: Prepared | None = None
+    first = end = 0
     for position, original in enumerate(raw.features):
-        ready = prepared.attrs[position]
+        if position == end:   # the next slice of a run, validated column by column
+            first, end = next(slices)
+            prepared = _prepared(raw.features, first, end)
+        ready = prepared.attrs[position - first] if prepared is not None else None
         raw_feature = original if ready is not None else cleaner.feature(original)
         if raw_feature is not original:
             for key, value in original.properties.items():
@@ -212,12 +217,12 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
         if base_type not in LAYER_GEOMETRIES[layer]:
             wrong_geom[(layer, geom_type)] += 1
             continue
-        if ready is not None:   # validated with its run, column by column (columns.py)
+        if ready is not None and prepared is not None:   # validated with its run (columns.py)
             attrs = ready
-            extra = prepared.extra[position] or {}
-            for key in prepared.unknown[position]:
+            extra = prepared.extra[position - first] or {}
+            for key in prepared.unknown[position - first]:
                 unknown_attrs[(layer, key)] += 1
-            if position in prepared.check_range:
+            if position - first in prepared.check_range:
                 _drop_implausible(layer, attrs, raw_feature, warnings)
         else:
             fields = fields_of.get(layer)
@@ -304,18 +309,24 @@ def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel
                      source_path=clean_text(str(raw.path.name)))
 
 
-def _prepared(features: list[RawFeature]) -> Prepared:
-    """The features validated with their run (:mod:`inclusiecheck.model.columns`); the others
-    (``None`` in its ``attrs``) take the per-feature path (clean, validate, check ranges)."""
-    out = Prepared.empty(len(features))
+def _slices(features: list[RawFeature]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the runs of features (:func:`inclusiecheck.model.columns.runs`), a
+    long run cut in slices of :data:`_PREPARE_SLICE`: what is validated at once stays small."""
+    out: list[tuple[int, int]] = []
     for first, stop in runs(features):
-        if stop - first < 2:
-            continue
-        # in slices: the short-lived objects of one slice leave few holes among the kept ones
-        for start in range(first, stop, _PREPARE_SLICE):
-            end = min(start + _PREPARE_SLICE, stop)
-            prepare_run(features[start].layer, features[start:end], start, out)
+        out.extend((start, min(start + _PREPARE_SLICE, stop))
+                   for start in range(first, stop, _PREPARE_SLICE))
     return out
+
+
+def _prepared(features: list[RawFeature], start: int, end: int) -> Prepared | None:
+    """The features ``start:end`` (a slice of a run) validated column by column
+    (:mod:`inclusiecheck.model.columns`), indexed from ``start``; ``None`` where the
+    per-feature path takes them all (clean, validate, check ranges)."""
+    if end - start < 2:
+        return None
+    out = Prepared.empty(end - start)
+    return out if prepare_run(features[start].layer, features[start:end], 0, out) else None
 
 
 #: features validated together by the column path (a longer run is taken in slices)

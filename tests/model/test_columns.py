@@ -88,14 +88,17 @@ def _digest(model: Any) -> Any:
              for layer, features in model.layers.items() for f in features])
 
 
-def _per_feature(features: list[RawFeature]) -> Prepared:
-    return Prepared.empty(len(features))
+def _per_feature(features: list[RawFeature], start: int, end: int) -> None:
+    return None
 
 
+@pytest.mark.parametrize("slice_size", [2048, 7])
 @pytest.mark.parametrize("values", [PLAIN, AWKWARD], ids=["plain", "awkward"])
 @pytest.mark.parametrize("seed", range(12))
 def test_normalise_column_path_is_the_per_feature_path(seed: int, values: list[Any],
+                                                       slice_size: int,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(normalise_module, "_PREPARE_SLICE", slice_size)
     plan = _plan(random.Random(seed), values)
     try:
         fast = _digest(normalise(plan))
@@ -111,9 +114,12 @@ def test_normalise_column_path_is_the_per_feature_path(seed: int, values: list[A
 
 def test_the_column_path_is_taken_on_plain_runs() -> None:
     plan = _plan(random.Random(3), PLAIN)
-    prepared = normalise_module._prepared(plan.features)
+    taken = 0
+    for start, end in normalise_module._slices(plan.features):
+        prepared = normalise_module._prepared(plan.features, start, end)
+        taken += 0 if prepared is None else sum(p is not None for p in prepared.attrs)
     known = sum(f.layer in LAYER_MODELS for f in plan.features)
-    assert sum(p is not None for p in prepared.attrs) > known // 2
+    assert taken > known // 2
 
 
 @pytest.mark.parametrize("layer", sorted(LAYER_MODELS))
