@@ -378,10 +378,11 @@ def too_detailed_warnings(model: Any) -> list[Any]:
     from inclusiecheck.model import ReadWarning
 
     found = []
-    for feature in model.layers.get("walkway", ()):
-        if feature.geom_type != "Polygon":
-            continue
-        if shapely.get_num_coordinates(feature.geometry) <= MAX_MEASURED_VERTICES:
+    walkways = model.layers.get("walkway", ())
+    # the vertex counts of all walkways at once; only the detailed polygons are simplified
+    counts = shapely.get_num_coordinates([feature.geometry for feature in walkways]).tolist()
+    for feature, count in zip(walkways, counts):
+        if count <= MAX_MEASURED_VERTICES or feature.geom_type != "Polygon":
             continue
         if bounded_area(feature.geometry) is None:
             found.append(ReadWarning(

@@ -6,6 +6,12 @@ values are dropped with a warning, never a crash. A plan with no known layer at 
 :class:`InputError`. Text from the plan (layer names, property names and values, ids, plan
 metadata) loses the characters no report format can hold (:func:`clean_text`), so that every
 output renders whatever a reader delivers.
+
+Runs of features of one layer with the same property names (a GeoPackage or Shapefile layer)
+are validated column by column where that gives provably what pydantic gives
+(:mod:`inclusiecheck.model.columns`); every other feature, and every value in doubt, goes
+through the layer's pydantic model one feature at a time. The collector is paused meanwhile
+(:mod:`inclusiecheck.model.collector`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import numpy as np
 import shapely
 from pydantic import ValidationError
 
+from inclusiecheck.model.collector import collector_paused
+from inclusiecheck.model.columns import TECHNICAL_NAMES, Prepared, prepare_run, runs
 from inclusiecheck.model.errors import InputError, ReadWarning
 from inclusiecheck.model.feature import Feature, PlanMeta, SiteModel
 from inclusiecheck.model.profile import ATTRIBUTE_DEFAULTS, LAYER_GEOMETRIES, LAYER_MODELS
@@ -27,7 +35,7 @@ from inclusiecheck.model.raw import RawFeature, RawPlan, SourceRef
 from inclusiecheck.model.values import short_repr
 
 #: property names readers may add that are not attributes
-_TECHNICAL = {"layer", "fid", "ogc_fid", "objectid", "fid_", "globalid"}
+_TECHNICAL = TECHNICAL_NAMES
 #: characters no report format can carry as text: C0/C1 controls (but tab, line feed and
 #: carriage return), lone surrogates (from ``\ud800`` escapes or undecodable file names) and
 #: the XML non-characters U+FFFE/U+FFFF
@@ -164,6 +172,11 @@ def build_meta(metadata: dict[str, Any], overrides: dict[str, Any] | None = None
 
 def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> SiteModel:
     """Turn raw features into validated data-profile features (see module docstring)."""
+    with collector_paused():   # every feature made here is kept: nothing for gc to free
+        return _normalise(raw, meta_overrides)
+
+
+def _normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None) -> SiteModel:
     warnings: list[ReadWarning] = [_clean_warning(w) for w in raw.warnings]
     meta = build_meta(raw.metadata, meta_overrides)
     unknown_layers: Counter[str] = Counter()
@@ -176,8 +189,15 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
     empty, geom_types = _geometry_kinds(raw.features)
     fields_of: dict[str, Any] = {}   # layer -> its model's fields (a pydantic property)
     cleaner = _Cleaner()
+    slices = iter(_slices(raw.features))
+    prepared: Prepared | None = None
+    first = end = 0
     for position, original in enumerate(raw.features):
-        raw_feature = cleaner.feature(original)
+        if position == end:   # the next slice of a run, validated column by column
+            first, end = next(slices)
+            prepared = _prepared(raw.features, first, end)
+        ready = prepared.attrs[position - first] if prepared is not None else None
+        raw_feature = original if ready is not None else cleaner.feature(original)
         if raw_feature is not original:
             for key, value in original.properties.items():
                 if isinstance(value, (dict, list, tuple)) and nesting_depth(value) >= MAX_NESTING:
@@ -197,22 +217,30 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
         if base_type not in LAYER_GEOMETRIES[layer]:
             wrong_geom[(layer, geom_type)] += 1
             continue
-        fields = fields_of.get(layer)
-        if fields is None:
-            fields = fields_of[layer] = model.model_fields
-        known: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, value in raw_feature.properties.items():
-            if key in fields:
-                known[key] = value
-            elif key.lower() in _TECHNICAL:
-                continue
-            else:
-                if value is not None and value != "":
-                    extra[key] = value
+        if ready is not None and prepared is not None:   # validated with its run (columns.py)
+            attrs = ready
+            extra = prepared.extra[position - first] or {}
+            for key in prepared.unknown[position - first]:
                 unknown_attrs[(layer, key)] += 1
-        attrs = _validate(model, known, raw_feature, warnings)
-        _drop_implausible(layer, attrs, raw_feature, warnings)
+            if position - first in prepared.check_range:
+                _drop_implausible(layer, attrs, raw_feature, warnings)
+        else:
+            fields = fields_of.get(layer)
+            if fields is None:
+                fields = fields_of[layer] = model.model_fields
+            known: dict[str, Any] = {}
+            extra = {}
+            for key, value in raw_feature.properties.items():
+                if key in fields:
+                    known[key] = value
+                elif key.lower() in _TECHNICAL:
+                    continue
+                else:
+                    if value is not None and value != "":
+                        extra[key] = value
+                    unknown_attrs[(layer, key)] += 1
+            attrs = _validate(model, known, raw_feature, warnings)
+            _drop_implausible(layer, attrs, raw_feature, warnings)
         status = attrs.pop("status", None) or "new"
         if status == "removed":
             continue
@@ -225,8 +253,10 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                                         raw_feature.source.file, layer, fid))
             fid = new_id
         seen_ids[layer].add(fid)
-        for key, value in ATTRIBUTE_DEFAULTS.get(layer, {}).items():
-            attrs.setdefault(key, value)
+        defaults = ATTRIBUTE_DEFAULTS.get(layer)
+        if defaults:
+            for key, value in defaults.items():
+                attrs.setdefault(key, value)
         layers[layer].append(Feature(layer=layer, id=fid, geometry=geometry, attrs=attrs,
                                      source=raw_feature.source, status=status, extra=extra))
 
@@ -277,6 +307,30 @@ def normalise(raw: RawPlan, meta_overrides: dict[str, Any] | None = None) -> Sit
                      layers={k: tuple(v) for k, v in sorted(layers.items())},
                      warnings=aggregate_warnings(warnings),
                      source_path=clean_text(str(raw.path.name)))
+
+
+def _slices(features: list[RawFeature]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the runs of features (:func:`inclusiecheck.model.columns.runs`), a
+    long run cut in slices of :data:`_PREPARE_SLICE`: what is validated at once stays small."""
+    out: list[tuple[int, int]] = []
+    for first, stop in runs(features):
+        out.extend((start, min(start + _PREPARE_SLICE, stop))
+                   for start in range(first, stop, _PREPARE_SLICE))
+    return out
+
+
+def _prepared(features: list[RawFeature], start: int, end: int) -> Prepared | None:
+    """The features ``start:end`` (a slice of a run) validated column by column
+    (:mod:`inclusiecheck.model.columns`), indexed from ``start``; ``None`` where the
+    per-feature path takes them all (clean, validate, check ranges)."""
+    if end - start < 2:
+        return None
+    out = Prepared.empty(end - start)
+    return out if prepare_run(features[start].layer, features[start:end], 0, out) else None
+
+
+#: features validated together by the column path (a longer run is taken in slices)
+_PREPARE_SLICE = 2048
 
 
 #: GEOS type ids and names of the plain geometry types (others are asked one by one)

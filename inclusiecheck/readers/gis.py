@@ -16,7 +16,9 @@ the features of a GeoPackage layer are read through pyogrio's Arrow stream inste
 times faster, where that gives the very same site model: layers whose fields are all text,
 integers, booleans or reals and whose geometries all decode as plain (non-empty, no M, no
 curve) geometries; any other layer, and any layer pyogrio fails on, is read with fiona. The
-layer list, schema and CRS always come from fiona. ``INCLUSIECHECK_VECTOR_ENGINE=fiona``
+layer list and CRS always come from fiona (the CRS read once per spatial reference system id of
+the GeoPackage: GDAL gives all layers of one id the same CRS), the property names from the
+GDAL layer definition. ``INCLUSIECHECK_VECTOR_ENGINE=fiona``
 turns pyogrio off. GeoJSON is parsed with :mod:`json` (GDAL coerces properties of mixed types,
 e.g. ``1`` and ``"1,5"``, and cannot say on which line the JSON is broken). Inputs are only
 ever opened for reading.
@@ -43,6 +45,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
+from inclusiecheck.model.collector import collector_paused
 from inclusiecheck.model.safe_yaml import YamlProblem, check_size, load_text
 from inclusiecheck.readers import ReadOptions, reader
 
@@ -118,6 +121,11 @@ def read_gis(path: Path, options: ReadOptions) -> RawPlan:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    with collector_paused():   # the features made here are all kept: nothing for gc to free
+        return _read_gis(path, options)
+
+
+def _read_gis(path: Path, options: ReadOptions) -> RawPlan:
     metadata = load_plan_metadata(path)
     assumed = _assumed_crs(options, metadata, path)
     warnings: list[ReadWarning] = []
@@ -394,11 +402,14 @@ def _read_geopackage(file: Path, rel: str) -> list[_Layer]:
     except Exception as exc:  # noqa: BLE001 - any GDAL failure on untrusted input
         raise _fiona_error(rel, "cannot read the GeoPackage; is the file corrupt?", exc) from None
     fast = vector_engine() == "pyogrio"
+    srs_ids = _geometry_srs_ids(file) if fast else {}
+    crs_of_srs: dict[int, pyproj.CRS | None] = {}
     layers = []
     for name in names:
         if name in _IGNORED_TABLES:
             continue
-        layer = _read_pyogrio_layer(file, rel, name) if fast else _FIONA
+        layer = _read_pyogrio_layer(file, rel, name, srs_ids.get(name), crs_of_srs) \
+            if fast else _FIONA
         if layer is _FIONA:
             layer = _read_fiona_layer(file, rel, name, name, encoding=None)
         if layer is not None:
@@ -550,26 +561,66 @@ _PYOGRIO_FIELDS = {("OFTString", "OFSTNone"), ("OFTInteger", "OFSTNone"),
 _PLAIN_TYPE_IDS = frozenset(range(8))
 
 
-def _read_pyogrio_layer(file: Path, rel: str, name: str) -> _Layer | None:
+def _geometry_srs_ids(file: Path) -> dict[str, int]:
+    """The spatial reference system id of each geometry table of a GeoPackage, from its
+    ``gpkg_geometry_columns`` table (read-only); ``{}`` when that cannot be read."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        uri = f"file:{quote(str(file.resolve()))}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            rows = connection.execute(
+                "SELECT table_name, srs_id FROM gpkg_geometry_columns").fetchall()
+        finally:
+            connection.close()
+    except Exception:  # noqa: BLE001 - not a conforming GeoPackage: fiona reads each layer's CRS
+        return {}
+    found: dict[str, int] = {}
+    for table, srs_id in rows:
+        if isinstance(table, str) and type(srs_id) is int:
+            found[table] = srs_id
+    return found
+
+
+def _read_pyogrio_layer(file: Path, rel: str, name: str, srs_id: int | None = None,
+                        crs_of_srs: dict[int, pyproj.CRS | None] | None = None
+                        ) -> _Layer | None:
     """One GeoPackage layer through pyogrio, or :data:`_FIONA` where fiona must read it.
 
     The schema and CRS are read with fiona (as :func:`_read_fiona_layer` does), the features
     in one Arrow batch; the result is the :class:`_Layer` fiona would give: the same feature
     ids, property names, order and Python values, and the same geometries (decoded from WKB
     here, from fiona's GeoJSON-like mapping there).
+
+    ``srs_id``: the layer's spatial reference system id in ``gpkg_geometry_columns`` (a table
+    listed there has a geometry column). GDAL gives every layer of one ``srs_id`` the same
+    CRS, so fiona opens only the first layer of each ``srs_id`` (opening a GeoPackage costs
+    about 6 ms a layer); its CRS is kept in ``crs_of_srs`` for the other layers, whose property
+    names are pyogrio's (both read GDAL's layer definition).
     """
     import fiona
 
     try:
-        with fiona.open(str(file), "r", layer=name) as src:
-            if src.schema.get("geometry") in (None, "None"):
-                return None
-            crs = _fiona_crs(src, rel)
-            names = list(src.schema["properties"])
+        known = srs_id is not None and crs_of_srs is not None and srs_id in crs_of_srs
+        names: list[str] | None = None
+        if known:
+            crs = crs_of_srs[srs_id]  # type: ignore[index]
+        else:
+            with fiona.open(str(file), "r", layer=name) as src:
+                if src.schema.get("geometry") in (None, "None"):
+                    return None
+                crs = _fiona_crs(src, rel)
+                names = list(src.schema["properties"])
+            if srs_id is not None and crs_of_srs is not None:
+                crs_of_srs[srs_id] = crs
         import pyogrio
 
         meta, table = pyogrio.read_arrow(str(file), layer=name, return_fids=True)
         fields = [str(f) for f in meta["fields"]]
+        if names is None:
+            names = fields
         kinds = set(zip(meta["ogr_types"], meta["ogr_subtypes"]))
         if fields != names or not kinds <= _PYOGRIO_FIELDS or table.column_names != [
                 meta["fid_column"] or "OGC_FID", *fields, meta["geometry_name"] or "wkb_geometry"]:
@@ -848,8 +899,26 @@ def repair_geometry(geom: BaseGeometry) -> BaseGeometry | None:
     return _same_dimension(fixed, dimension)
 
 
+def _all_sound(geometries: list[Any]) -> bool:
+    """Whether every one of ``geometries`` is a shapely geometry (decoded from pyogrio's WKB)
+    that :func:`_clean_geometries` keeps as it is: not empty, finite coordinates within
+    :data:`MAX_SOURCE_COORDINATE`, valid (checked for the whole layer at once)."""
+    if not geometries:
+        return False
+    array = np.empty(len(geometries), dtype=object)
+    array[:] = geometries
+    if not shapely.is_geometry(array).all() or shapely.is_empty(array).any():
+        return False
+    xy = shapely.get_coordinates(array)
+    if not np.isfinite(xy).all() or (np.abs(xy) > MAX_SOURCE_COORDINATE).any():
+        return False
+    return bool(shapely.is_valid(array).all())
+
+
 def _clean_geometries(layer: _Layer, warnings: list[ReadWarning]) -> list[int]:
     """Convert geometries to shapely, repair or skip bad ones; return the kept indices."""
+    if _all_sound(layer.geometries):   # the common case: nothing to convert, skip or repair
+        return list(range(len(layer.geometries)))
     decoded = [_decode(raw) for raw in layer.geometries]
     present_at = [index for index, (geom, _) in enumerate(decoded) if geom is not None]
     for index, result in zip(present_at, _checked([decoded[i][0] for i in present_at])):

@@ -247,3 +247,74 @@ SHARED_FILES = sorted(p for suffix in ("*.gpkg", "*.shp", "*.geojson")
 @pytest.mark.parametrize("path", SHARED_FILES, ids=lambda p: p.name)
 def test_real_files_are_identical(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_identical(path, monkeypatch)
+
+
+def test_layers_of_several_crss_keep_their_own(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """fiona reads the CRS of the first layer of each GeoPackage srs_id only; layers of other
+    srs_ids (interleaved, and a custom CRS without an EPSG code) keep their own CRS."""
+    path = tmp_path / "crss.gpkg"
+    custom = CRS.from_string("+proj=tmerc +lat_0=50 +lon_0=4 +k=1 +x_0=150000 +y_0=170000 "
+                             "+ellps=GRS80 +units=m +no_defs")
+    plans = [("walkway", CRS.from_epsg(31370), (150000.0, 170000.0)),
+             ("bench", CRS.from_epsg(3812), (650000.0, 670000.0)),
+             ("light", CRS.from_epsg(31370), (150010.0, 170010.0)),
+             ("stop", custom, (150020.0, 170020.0)),
+             ("obstacle", CRS.from_epsg(3812), (650010.0, 670010.0))]
+    for layer, crs, (x, y) in plans:
+        schema = {"geometry": "LineString" if layer == "walkway" else "Point",
+                  "properties": {"id": "str", "width_m": "float"}}
+        with fiona.open(path, "w", driver="GPKG", layer=layer, schema=schema, crs=crs) as dst:
+            for index in range(3):
+                geometry = ({"type": "LineString", "coordinates": [(x, y + index),
+                                                                   (x + 5, y + index)]}
+                            if layer == "walkway" else
+                            {"type": "Point", "coordinates": (x + index, y)})
+                dst.write({"geometry": geometry,
+                           "properties": {"id": f"{layer}{index}", "width_m": 1.5}})
+    opened: list[str | None] = []
+    real_open = fiona.open
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        opened.append(kwargs.get("layer"))
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(fiona, "open", spy)
+    fast = assert_identical(path, monkeypatch)
+    assert {w.code for w in fast["raw_warnings"]} >= {"crs_reprojected"}
+    opened.clear()
+    snapshot(path, "pyogrio", monkeypatch)
+    srs_ids = gis._geometry_srs_ids(path)
+    assert len(set(srs_ids.values())) == 3
+    assert len(opened) == 3   # one layer per srs_id
+    layers = gis._read_geopackage(path, "crss.gpkg")
+    by_name = {layer.layer: layer.crs for layer in layers}
+    assert by_name["walkway"] is by_name["light"]
+    assert by_name["bench"] is by_name["obstacle"]
+    assert by_name["stop"] is not by_name["walkway"]
+    assert by_name["stop"].to_epsg() is None
+
+
+def test_srs_ids_of_a_file_that_is_no_geopackage(tmp_path: Path) -> None:
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    assert gis._geometry_srs_ids(path) == {}
+    assert gis._geometry_srs_ids(tmp_path / "missing.gpkg") == {}
+
+
+def test_a_layer_is_sound_only_when_cleaning_would_keep_it_as_it_is() -> None:
+    from shapely.geometry import LineString, Point, Polygon
+
+    plain = [Point(1, 2), LineString([(0, 0), (1, 1)]), Polygon([(0, 0), (1, 0), (1, 1)])]
+    assert gis._all_sound(plain)
+    for odd in (None, {"type": "Point", "coordinates": (1, 2)}, Point(), Point(float("nan"), 1),
+                Point(1e13, 0), Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])):
+        assert not gis._all_sound([*plain, odd]), odd
+    assert not gis._all_sound([])
+    bow_tie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    for geometries, repaired in (([Point(1, 2), Point(3, 4)], 0), ([Point(1, 2), bow_tie], 1)):
+        layer = gis._Layer("f", "l", None, fids=["1", "2"], properties=[{}, {}],
+                           geometries=list(geometries))
+        warnings: list[Any] = []
+        assert gis._clean_geometries(layer, warnings) == [0, 1]
+        assert [w.code for w in warnings] == ["geometry_repaired"] * repaired

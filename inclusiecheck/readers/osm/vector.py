@@ -176,6 +176,10 @@ def looks_osm_tagged(layer_name: str, fids: list[str],
     if not properties:
         return False
     sample = range(0, len(properties), max(1, len(properties) // 500))
+    names = set().union(*(properties[index] for index in sample))
+    if all(type(name) is str for name in names) and OSM_KEYS.isdisjoint(names) \
+            and "tags" not in names and "other_tags" not in names:
+        return False   # no sampled feature has a main OSM key (flat, nested or in other_tags)
     total = ids = keyed = 0
     for index in sample:
         props = properties[index]
