@@ -183,6 +183,17 @@ def _str_mapping(value: Mapping[str, Any], memo: dict[tuple, dict[str, Any]],
     return hit if shared else dict(hit)
 
 
+def _key_order(value: dict[Any, Any], orders: dict[tuple, tuple | None]) -> tuple | None:
+    """The sorted keys of ``value``, worked out once per set of keys (``orders``); ``None``
+    when a key is not a string (the caller then takes :func:`canonical`)."""
+    keys = tuple(value)
+    order = orders.get(keys, _NO_ORDER)
+    if order is _NO_ORDER:
+        order = orders[keys] = tuple(sorted(keys)) if all(type(k) is str for k in keys) \
+            else None
+    return order
+
+
 def _plain_str_mapping(value: dict[Any, Any], orders: dict[tuple, tuple | None],
                        paths: dict[tuple[str, str], str]) -> dict[str, Any]:
     """:func:`canonical` of a mapping whose values mostly differ from finding to finding
@@ -190,11 +201,7 @@ def _plain_str_mapping(value: dict[Any, Any], orders: dict[tuple, tuple | None],
     its keys is worked out once per set of keys (``orders``), a file name under a path key
     once per name (``paths``), and each string value that sits under no path key and does
     not start like a path is taken as it is."""
-    keys = tuple(value)
-    order = orders.get(keys, _NO_ORDER)
-    if order is _NO_ORDER:
-        plain = all(type(k) is str for k in keys)
-        order = orders[keys] = tuple(sorted(keys)) if plain else None
+    order = _key_order(value, orders)
     if order is None:   # a key that is not a string
         return canonical(value)
     out: dict[str, Any] = {}
@@ -224,11 +231,7 @@ def _canonical_data(value: dict[Any, Any], orders: dict[tuple, tuple | None]) ->
     :func:`_plain_str_mapping`), the values of the exact built-in types handled here (a
     float rounded, a string that is no path taken as it is), any other by
     :func:`canonical`."""
-    keys = tuple(value)
-    order = orders.get(keys, _NO_ORDER)
-    if order is _NO_ORDER:
-        plain = all(type(k) is str for k in keys)
-        order = orders[keys] = tuple(sorted(keys)) if plain else None
+    order = _key_order(value, orders)
     if order is None:   # a key that is not a string
         return canonical(value)
     out: dict[str, Any] = {}
