@@ -13,12 +13,18 @@ or at random.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
 from inclusiecheck.geometry import lighting as L
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_lighting_dark_many import _ref_dark_area  # noqa: E402  (the former per-polygon code)
 
 geos_orders_blocks_as_built = pytest.mark.skipif(
     not L._block_unions_match_geos(),
@@ -43,19 +49,6 @@ def _block(nx: int, ny: int, x0: float, y0: float, spacing: float) -> np.ndarray
 
 def _wkb(g) -> bytes:
     return shapely.to_wkb(g)
-
-
-def _ref_dark_area(sample, e, required, spacing_m):
-    """The former code of one polygon (verbatim in substance): boxes, union, cut."""
-    dark = e < required
-    if not np.any(dark):
-        return []
-    if sample.cells:
-        return [sample.polygon]
-    p = sample.points[dark]
-    half = spacing_m / 2
-    boxes = shapely.box(p[:, 0] - half, p[:, 1] - half, p[:, 0] + half, p[:, 1] + half)
-    return [shapely.intersection(shapely.coverage_union_all(boxes), sample.polygon)]
 
 
 @geos_orders_blocks_as_built
