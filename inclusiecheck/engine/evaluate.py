@@ -918,10 +918,13 @@ class Evaluator:
                 # the one field set after the finding is made, before it leaves the evaluator
                 object.__setattr__(finding, "location", loc)
         findings = pending
-        undecided = [(layer, index[layer][k] if index is not None else k)
-                     for layer, feats in self.model.layers.items() for k, f in enumerate(feats)
-                     if id(f) in self._undecided_seen and id(f) not in undecided_before] \
-            if keyed else []
+        undecided: list[tuple[str, int]] = []
+        if keyed and len(self._undecided_seen) > len(undecided_before):
+            # (the features first seen undecided in this pass, in plan order)
+            new = self._undecided_seen - undecided_before
+            undecided = [(layer, index[layer][k] if index is not None else k)
+                         for layer, feats in self.model.layers.items()
+                         for k, f in enumerate(feats) if id(f) in new]
         return Partial(findings, keys if keyed else None, counts, dict(stats),
                        set(self.used_deviations), undecided)
 
@@ -1165,18 +1168,20 @@ def _finding_data(rdata: Mapping[str, Any]) -> dict[str, Any]:
     return _jsonable_dict(data)
 
 
-def _finding_constructor() -> Callable[..., Finding]:
+def _finding_constructor(positional: bool = False) -> Callable[..., Finding]:
     """A function that makes a :class:`Finding` from every one of its fields, given by
-    keyword: the same object ``Finding(**fields)`` makes (Finding has no
-    ``__post_init__``), each slot set directly by its descriptor instead of through the
-    frozen dataclass's ``__init__`` (``object.__setattr__`` per field: about half the cost;
-    the evaluator makes one per listed finding). Without slots: ``Finding`` itself."""
+    keyword (or, ``positional``, in field order): the same object ``Finding(**fields)``
+    makes (Finding has no ``__post_init__``), each slot set directly by its descriptor
+    instead of through the frozen dataclass's ``__init__`` (``object.__setattr__`` per
+    field: about half the cost; the evaluator makes one per listed finding, the parallel
+    run one per finding a worker sends). Without slots: ``Finding`` itself."""
     names = [f.name for f in fields(Finding)]
     setters = [getattr(Finding, name, None) for name in names]
     if not all(isinstance(s, types.MemberDescriptorType) for s in setters) \
             or hasattr(Finding, "__post_init__"):
         return Finding
-    lines = [f"def new_finding(*, {', '.join(names)}):", "    self = new(cls)"]
+    star = "" if positional else "*, "
+    lines = [f"def new_finding({star}{', '.join(names)}):", "    self = new(cls)"]
     lines += [f"    set_{k}(self, {name})" for k, name in enumerate(names)]
     lines.append("    return self")
     scope: dict[str, Any] = {"new": object.__new__, "cls": Finding}
@@ -1185,8 +1190,9 @@ def _finding_constructor() -> Callable[..., Finding]:
     return cast(Callable[..., Finding], scope["new_finding"])
 
 
-#: :func:`_finding_constructor`
+#: :func:`_finding_constructor`, by keyword and in field order
 _new_finding: Final = _finding_constructor()
+_finding_of_fields: Final = _finding_constructor(positional=True)
 
 
 def evaluate(model: SiteModel, rules: list[LoadedRule], *, date: dt.date, lang: str = "nl",
