@@ -39,7 +39,8 @@ from shapely.geometry.base import BaseGeometry
 from inclusiecheck.model import InputError, RawFeature, RawPlan, ReadWarning, SourceRef
 from inclusiecheck.model.profile import LAYER_GEOMETRIES, LAYER_MODELS
 from inclusiecheck.readers import ReadOptions, reader
-from inclusiecheck.readers.gis import crs_name, is_metric_projected, load_plan_metadata, parse_crs
+from inclusiecheck.readers.gis import (cached_transformer, crs_name, is_metric_projected,
+                                      load_plan_metadata, parse_crs)
 from inclusiecheck.readers.osm.mapping import load_mapping_model
 
 LOCAL_CRS = "LOCAL"
@@ -163,8 +164,7 @@ def _inside_area_of_use(crs: Any, x: float, y: float) -> bool:
     area = crs.area_of_use
     if area is None:
         return True
-    transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    lon, lat = transformer.transform(x, y)
+    lon, lat = cached_transformer(crs).transform(x, y)
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return False
     west, south, east, north = area.bounds

@@ -286,6 +286,17 @@ def crs_name(crs: pyproj.CRS) -> str:
     return crs.to_wkt()
 
 
+@lru_cache(maxsize=32)
+def cached_transformer(source: pyproj.CRS, target: pyproj.CRS | str = "EPSG:4326"
+                       ) -> pyproj.Transformer:
+    """``pyproj.Transformer.from_crs(source, target, always_xy=True)``, made once per pair of
+    CRSs and reused (making one looks its operations up in PROJ's database: about 15 ms,
+    which every layer of every plan paid once or twice, some 0.25 s of a small plan's check;
+    a CRS is a key by its WKT). A transformer may be shared between threads (pyproj 3.1 and
+    later: each thread gets its own PROJ object)."""
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
 def _horizontal(crs: pyproj.CRS) -> pyproj.CRS:
     """Return the horizontal part of a compound CRS (the CRS itself otherwise)."""
     if crs.is_compound and crs.sub_crs_list:
@@ -968,9 +979,8 @@ def _lon_lat_bounds(layers: Iterable[_Layer], geoms: dict[int, np.ndarray]
         if len(array) == 0:
             continue
         min_x, min_y, max_x, max_y = shapely.total_bounds(array)
-        transformer = pyproj.Transformer.from_crs(layer.crs, "EPSG:4326", always_xy=True)
-        corner_x, corner_y = transformer.transform([min_x, min_x, max_x, max_x],
-                                                   [min_y, max_y, min_y, max_y])
+        corner_x, corner_y = cached_transformer(layer.crs).transform(
+            [min_x, min_x, max_x, max_x], [min_y, max_y, min_y, max_y])
         # corners that cannot be placed on Earth (absurd coordinates) do not count; their
         # features are skipped after reprojection (_drop_implausible)
         for x, y in zip(corner_x, corner_y):
@@ -1041,8 +1051,7 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
         if source_name == target_name or len(geoms[id(layer)]) == 0:
             continue
         if source_name not in transformers:
-            transformers[source_name] = pyproj.Transformer.from_crs(
-                layer.crs, target, always_xy=True)
+            transformers[source_name] = cached_transformer(layer.crs, target)
         geoms[id(layer)] = _reproject(geoms[id(layer)], transformers[source_name])
         moved.setdefault(source_name, []).append(layer)
     for source_name, group in moved.items():
@@ -1146,8 +1155,7 @@ def check_area_of_use(file: str, crs: pyproj.CRS, array: np.ndarray) -> None:
         return  # world-wide: nothing to check
     centre_x, centre_y = (min_x + max_x) / 2.0, (min_y + max_y) / 2.0
     try:
-        transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        lon, lat = transformer.transform(centre_x, centre_y)
+        lon, lat = cached_transformer(crs).transform(centre_x, centre_y)
     except Exception:  # noqa: BLE001 - proj errors on absurd input
         lon = lat = math.inf
     if math.isfinite(lon) and math.isfinite(lat) and _inside(

@@ -16,6 +16,7 @@ from fiona.crs import CRS
 from inclusiecheck.model import InputError
 from inclusiecheck.readers import ReadOptions, find_reader, read_plan
 from inclusiecheck.readers.gis import (
+    cached_transformer,
     crs_name,
     is_metric_projected,
     load_plan_metadata,
@@ -110,6 +111,40 @@ def test_geopackage_reads_every_layer(gpkg: Path) -> None:
     assert plan.warnings == []
     assert plan.mapping is None
     assert plan.metadata == {}
+
+
+def test_transformers_are_made_once_per_pair_of_crss(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making a transformer looks its operations up in PROJ's database (some 15 ms): the
+    reader makes one per pair of CRSs, not one per layer (each layer's place is checked
+    against its CRS's area of use), and the same plan read again makes none; the plan read
+    is the same."""
+    for n, name in enumerate(("walkway", "crossing", "bench")):
+        write_geojson(tmp_path / f"{name}.geojson",
+                      [feature(point(150000 + n, 200000 + n), id=f"{name}-1")], crs=31370)
+    made: list[tuple[str, str]] = []
+    real = pyproj.Transformer.from_crs
+
+    def from_crs(source: Any, target: Any, **kwargs: Any) -> pyproj.Transformer:
+        made.append((str(source), str(target)))
+        return real(source, target, **kwargs)
+
+    cached_transformer.cache_clear()
+    before = read_gis(tmp_path, ReadOptions())
+    monkeypatch.setattr(pyproj.Transformer, "from_crs", from_crs)
+    cached_transformer.cache_clear()
+    first = read_gis(tmp_path, ReadOptions())
+    # three layers, each checked against the area of use of EPSG:31370: one transformer
+    assert len(made) == 1, made
+    again = read_gis(tmp_path, ReadOptions())
+    assert len(made) == 1, made
+    for plan in (first, again):
+        assert [(f.layer, f.geometry.wkb) for f in plan.features] == \
+            [(f.layer, f.geometry.wkb) for f in before.features]
+    # the transformer is the one pyproj makes
+    lambert = pyproj.CRS.from_epsg(31370)
+    assert cached_transformer(lambert).transform(150000, 200000) == \
+        real(lambert, "EPSG:4326", always_xy=True).transform(150000, 200000)
 
 
 def test_3d_line_keeps_z(gpkg: Path) -> None:
