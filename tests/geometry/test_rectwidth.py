@@ -70,8 +70,14 @@ def _same_narrowing(a, b) -> bool:  # type: ignore[no-untyped-def]
             and a.length_m == b.length_m and a.location.equals_exact(b.location, 0))
 
 
-def test_batched_profiles_equal_one_by_one() -> None:
+@pytest.mark.parametrize("chunk", [1, 7, rw.PROFILE_CHUNK, 10**6])
+def test_batched_profiles_equal_one_by_one(chunk: int, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """In rounds of any size (PROFILE_CHUNK: the rounds only bound the arrays' size) the
+    profiles are those made one by one."""
+    monkeypatch.setattr(rw, "PROFILE_CHUNK", chunk)
     single, batch = _profiles(7, 400)
+    assert len(batch) == len(single) > 256   # (several rounds for every chunk but the last)
     assert sum(p._intervals is not None for p in batch) > 100   # obstacles really cut
     for a, b in zip(single, batch):
         assert a.s.tobytes() == b.s.tobytes()   # the same floats, bit for bit
