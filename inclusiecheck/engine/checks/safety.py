@@ -618,8 +618,10 @@ class _LightingJob:
     near_idx: np.ndarray
 
 
-#: features per illuminance batch: bounds the memory of one batch's points and pairs
-LIGHTING_BATCH = 2000
+#: features per illuminance batch: bounds the memory of one batch's points and pairs, and
+#: keeps its arrays small enough for the processor's caches (2,000 made SV-01 grow 5.5-fold
+#: from 60,000 to 240,000 features, 250 about 4-fold; the figures are the same either way)
+LIGHTING_BATCH = 250
 
 
 @check_type("lighting", params=LightingParams, batch=True)

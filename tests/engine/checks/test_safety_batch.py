@@ -179,3 +179,28 @@ def test_runs_many_equals_runs_of_each_piece() -> None:
             assert runs == _runs_reference(mask[at:at + c])
             assert _runs(np.array(mask[at:at + c], dtype=bool)) == runs
             at += c
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("batch", [1, 7, 10**6])
+@pytest.mark.parametrize("raw", [{"class_override": "P4"},
+                                 {"class_override": "P3", "scenario": "night"}])
+def test_lighting_in_batches_of_any_size_equals_feature_by_feature(
+        tmp_path: Path, seed: int, batch: int, raw: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SV-01's illuminance in batches of LIGHTING_BATCH features (which only bounds the size
+    of a batch's arrays): every batch size gives the results of one feature at a time."""
+    from inclusiecheck.engine.checks import safety
+
+    model = _random_plan(tmp_path, seed)
+    check = get("lighting")
+    params = check.params.model_validate(raw)
+    features = model.features("walkway")
+    one_by_one = [check.run(f, params, _ctx(model)) for f in features]
+    monkeypatch.setattr(safety, "LIGHTING_BATCH", batch)
+    together = check.run_many(features, params, _ctx(model))
+    assert [[_key(r) for r in rs] for rs in together] == \
+        [[_key(r) for r in rs] for rs in one_by_one]
+    measured = [rs[0] for rs in one_by_one if rs and rs[0].measured is not None]
+    if raw.get("scenario") != "night":   # (at night undimmed lights are judged by the evening)
+        assert len(measured) > 2 * 7   # several batches of 7 that computed illuminance
