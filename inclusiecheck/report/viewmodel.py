@@ -19,11 +19,11 @@ from typing import Any
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-import yaml
 
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report, RuleInfo
 from inclusiecheck.model.labels import label as attr_label
 from inclusiecheck.model.labels import has_label, unit_label, value_label
+from inclusiecheck.model.safe_yaml import load_text
 from inclusiecheck.report.json_report import relative_path
 
 #: languages with a UI catalogue
@@ -51,7 +51,7 @@ def load_catalogue(lang: str) -> dict[str, str]:
         raise InputError(f"unknown report language {lang!r}; choose from {', '.join(LANGS)}")
     text = (resources.files("inclusiecheck.report") / "locales" / f"{lang}.yaml").read_text(
         encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_text(text)   # (libyaml where PyYAML has it)
     return {str(k): str(v) for k, v in data.items()}
 
 
