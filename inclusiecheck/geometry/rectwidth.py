@@ -542,11 +542,26 @@ def footprint_rings(lists: list[list[Any]]) -> list[list[tuple[int, Any]] | None
     return out
 
 
+#: rectangles per round of :func:`rect_profiles` and :func:`narrowings_many`: each profile
+#: is made on its own, so the rounds only bound the size of the arrays (a city's walkways in
+#: one round made arrays of millions of stations that no cache holds: PD-01 grew 31-fold
+#: from 60,000 to 1,000,000 features)
+PROFILE_CHUNK = 256
+
+
 def narrowings_many(profiles: list[RectProfile], req: float) -> None:
     """:meth:`RectProfile.narrowings` at ``req`` of every profile below it somewhere, with
     the same arithmetic, in vectorised calls over all of them (the result is kept per profile
-    and ``req``). A profile never below ``req`` has none; one entirely below it has one
-    whole-walkway narrowing, the same for every such ``req`` (built once)."""
+    and ``req``), :data:`PROFILE_CHUNK` profiles at a time (each profile's narrowings are its
+    own: the rounds only bound the arrays' size). A profile never below ``req`` has none; one
+    entirely below it has one whole-walkway narrowing, the same for every such ``req`` (built
+    once)."""
+    for start in range(0, len(profiles), PROFILE_CHUNK):
+        _narrowings_chunk(profiles[start:start + PROFILE_CHUNK], req)
+
+
+def _narrowings_chunk(profiles: list[RectProfile], req: float) -> None:
+    """:func:`narrowings_many` of one round of profiles."""
     import numpy as np
     import shapely
 
@@ -856,11 +871,6 @@ def _uncut_many(frames: list[tuple[Any, Any, Any, float, float]], lists: list[li
     return out
 
 
-#: rectangles per round of :func:`rect_profiles`: each profile is made on its own, so the
-#: rounds only bound the size of the arrays (a city's walkways in one round made arrays of
-#: millions of stations that no cache holds: PD-01 grew 31-fold from 60,000 to 1,000,000
-#: features)
-PROFILE_CHUNK = 256
 
 
 def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],

@@ -187,8 +187,11 @@ def test_cut_many_with_any_footprint_numbers_equals_one_by_one(pid_shift: float)
 
 
 @pytest.mark.parametrize("req", [0.5, 1.0, 1.2, 1.5, 1.8, 5.0])
-def test_batched_narrowings_equal_one_by_one(req: float) -> None:
+@pytest.mark.parametrize("chunk", [1, 5, rw.PROFILE_CHUNK, 10**6])
+def test_batched_narrowings_equal_one_by_one(req: float, chunk: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     single, batch = _profiles(11, 300)
+    monkeypatch.setattr(rw, "PROFILE_CHUNK", chunk)   # (rounds of any size: the same)
     rw.narrowings_many(batch, req)
     compared = 0
     for a, b in zip(single, batch):
