@@ -45,7 +45,7 @@ advice: {{nl: Verbreed het voetpad., en: Widen the sidewalk.}}
 tags: [walkway, width]
 """
 CASES = """cases:
-  - file: ../../case.geojson
+  - file: case.geojson
     expect: {ok: pass, narrow: fail}
 """
 FIXTURE = """{"type": "FeatureCollection",
@@ -65,10 +65,11 @@ def write_tree(root: Path, n_rules: int, per_set: int = 100) -> None:
         if n == 0:
             folder.mkdir(parents=True)
             (folder / "ruleset.yaml").write_text(RULESET.format(i=s), encoding="utf-8")
-            (folder / "case.geojson").write_text(FIXTURE, encoding="utf-8")
         rule = folder / f"BE{s:02d}-{n:03d}-width"
         (rule / "cases").mkdir(parents=True)
         (rule / "rule.yaml").write_text(RULE.format(s=s, n=n), encoding="utf-8")
+        # a rule's fixtures live in its own cases/ folder (no paths out of it)
+        (rule / "cases" / "case.geojson").write_text(FIXTURE, encoding="utf-8")
         (rule / "cases" / "expected.yaml").write_text(CASES, encoding="utf-8")
 
 
