@@ -871,8 +871,6 @@ def _uncut_many(frames: list[tuple[Any, Any, Any, float, float]], lists: list[li
     return out
 
 
-
-
 def rect_profiles(frames: Sequence[tuple[Any, Any, Any, float, float]],
                   footprint_lists: Sequence[list[Any]]) -> list[RectProfile]:
     """The profiles of many rectangles at once (arrays in, arrays out): ``frames`` from

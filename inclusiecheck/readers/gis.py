@@ -293,7 +293,7 @@ def cached_transformer(source: pyproj.CRS, target: pyproj.CRS | str = "EPSG:4326
     CRSs and reused (making one looks its operations up in PROJ's database: about 15 ms,
     which every layer of every plan paid once or twice, some 0.25 s of a small plan's check;
     a CRS is a key by its WKT). A transformer may be shared between threads (pyproj 3.1 and
-    later: each thread gets its own PROJ object)."""
+    later: each thread gets its own PROJ object, so a new thread makes its own once)."""
     return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 

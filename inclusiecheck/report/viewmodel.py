@@ -19,7 +19,6 @@ from typing import Any
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-
 from inclusiecheck.model import Finding, InputError, Level, Outcome, Pillar, Report, RuleInfo
 from inclusiecheck.model.labels import label as attr_label
 from inclusiecheck.model.labels import has_label, unit_label, value_label

@@ -14,6 +14,7 @@ import json
 import pickle
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -189,11 +190,15 @@ def test_packing_pauses_the_collector_and_restores_it() -> None:
     part = Evaluator(model, rules, date=DAY, list_all=True).evaluate_pass(
         list(enumerate(rules)), keyed=True)
     paused: list[bool] = []
-    real_dumps, real_finding = parallel.pickle.dumps, parallel._finding_of_fields
+    real_finding = parallel._finding_of_fields
 
-    def dumps(value: object, **kwargs: object) -> bytes:
+    def dumps(value: object, *args: object, **kwargs: object) -> bytes:
         paused.append(gc.isenabled())
-        return real_dumps(value, **kwargs)
+        return pickle.dumps(value, *args, **kwargs)   # type: ignore[arg-type]
+
+    # (the pickle module as parallel sees it, not the module itself for everyone)
+    seen_pickle = types.SimpleNamespace(dumps=dumps, loads=pickle.loads,
+                                        HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL)
 
     def finding(*row: object) -> object:
         paused.append(gc.isenabled())
@@ -204,7 +209,7 @@ def test_packing_pauses_the_collector_and_restores_it() -> None:
         for enabled in (True, False):
             (gc.enable if enabled else gc.disable)()
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(parallel.pickle, "dumps", dumps)
+                mp.setattr(parallel, "pickle", seen_pickle)
                 mp.setattr(parallel, "_finding_of_fields", finding)
                 packed = parallel.pack(part)
                 assert gc.isenabled() is enabled
