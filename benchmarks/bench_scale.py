@@ -37,6 +37,7 @@ code measured is whatever ``inclusiecheck`` the child processes import (``PYTHON
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import subprocess
@@ -110,15 +111,27 @@ def _child_check(out: str, rule_times: bool, argv: list[str]) -> None:
         _time_rules(per_rule, calls)
     t_imported = time.perf_counter()
     sys.argv = ["inclusiecheck", "check", *argv]
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    Path(out).write_text(json.dumps({
-        "seconds_in_process": time.perf_counter() - t_start,
-        "imports": t_imported - t_start, "phases": phases, "exit_code": code,
-        "rules": per_rule, "calls": calls}))
+    code = [0]
+    main = cli.main
+
+    def main_code() -> None:
+        try:
+            main()
+        except SystemExit as exc:
+            code[0] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            raise
+
+    def write_figures() -> None:
+        Path(out).write_text(json.dumps({
+            "seconds_in_process": time.perf_counter() - t_start,
+            "imports": t_imported - t_start, "phases": phases, "exit_code": code[0],
+            "rules": per_rule, "calls": calls}))
+
+    # the console script's way to end (cli.run: no teardown of the heap), the figures
+    # written by an atexit handler on the way out
+    atexit.register(write_figures)
+    cli.main = main_code
+    cli.run()
 
 
 def _time_rules(per_rule: dict[str, float], calls: dict[str, int]) -> None:

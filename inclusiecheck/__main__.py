@@ -1,3 +1,3 @@
-from inclusiecheck.cli import main
+from inclusiecheck.cli import run
 
-main()
+run()
