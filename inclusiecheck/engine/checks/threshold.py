@@ -31,6 +31,7 @@ aliases), and so is the former ``min_inclusive: false`` (``more_than``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -223,17 +224,22 @@ class ThresholdParams(CheckParams, _Limits):
                                  "property on the row or for the whole table")
         return self
 
-    def rows(self) -> list[LimitsRow]:
-        """The table, or the one implicit row of the rule's own limits."""
+    def rows(self) -> tuple[LimitsRow, ...]:
+        """The table, or the one implicit row of the rule's own limits (made once per
+        parameters: they are frozen, and a check asks for every feature)."""
+        return self._rows
+
+    @cached_property
+    def _rows(self) -> tuple[LimitsRow, ...]:
         if self.limits_by:
-            return list(self.limits_by)
+            return tuple(self.limits_by)
         lower, lower_incl, upper, upper_incl = self.bounds()
-        return [LimitsRow.model_construct(
+        return (LimitsRow.model_construct(
             when=None, property=self.property, unit=self.unit, outcome=None, label=None,
             note=None, min=lower if lower_incl else None,
             more_than=None if lower_incl else lower, max=upper if upper_incl else None,
             less_than=None if upper_incl else upper, warn_min=self.warn_min,
-            warn_max=self.warn_max)]
+            warn_max=self.warn_max),)
 
 
 @check_type("threshold", params=ThresholdParams)
