@@ -915,13 +915,16 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     given (``owner`` grouped), path after path the same as one at a time.
 
     Each polygon is first cut to the box of what its path still has unseen (``clip_by_rect``,
-    a cheap cut, not an overlay), and skipped when its interior does not overlap it (a
-    relate test, cheaper than the overlay: most isovists only touch what is still unseen,
-    along its shadow edges and the occluder faces), all at once; a polygon that overlapped
-    is tested again when an overlay has already made its path's part smaller. The overlays
-    run round by round, the next polygon of every path in one vectorised call. After each
-    overlay the vertices within ``_COLLINEAR_DROP_M`` of the line through their neighbours
-    are dropped."""
+    a cheap cut, not an overlay), all at once. The overlays run round by round, the next
+    polygon of every path in one vectorised call; a polygon is skipped when its box no
+    longer overlaps that of what its path still has unseen, or its interior does not
+    overlap that part (a relate test, cheaper than the overlay: most isovists only touch
+    what is still unseen, along its shadow edges and the occluder faces). Each polygon is
+    tested once, in its round, against the part as it is then (it used to be tested
+    against the part before any overlay, and again in its round when the part had shrunk:
+    28,665 tests of 155,074 were repeats at 60,006 features). After each overlay the
+    vertices within ``_COLLINEAR_DROP_M`` of the line through their neighbours are
+    dropped."""
     if len(polys) == 0:
         return
     box = shapely.bounds(hidden) + np.array([-_CLIP_MARGIN_M, -_CLIP_MARGIN_M,
@@ -934,35 +937,29 @@ def _subtract(hidden: np.ndarray, polys: np.ndarray, owner: np.ndarray) -> None:
     cand = cand[~shapely.is_empty(cuts[cand])]
     now = shapely.bounds(hidden)
     cut_box = shapely.bounds(cuts[cand])
-    cand = cand[_boxes_overlap(cut_box, now[owner[cand]])]
-    cand = cand[shapely.relate_pattern(hidden[owner[cand]], cuts[cand], "T********")]
+    meets = _boxes_overlap(cut_box, now[owner[cand]])
+    cand, cut_box = cand[meets], cut_box[meets]
     if len(cand) == 0:
         return
     of = owner[cand]
     first = np.r_[True, of[1:] != of[:-1]]
     rank = np.arange(len(cand)) - np.maximum.accumulate(np.where(first, np.arange(len(cand)), 0))
-    cut_box = shapely.bounds(cuts[cand])
-    smaller = np.zeros(len(hidden), dtype=bool)
     for r in range(int(rank.max()) + 1):
         sel = np.flatnonzero(rank == r)
         sel = sel[live[of[sel]]]
-        again = smaller[of[sel]]
-        if again.any():   # its path's part has shrunk since the test above: test again
-            s2 = sel[again]
-            p2 = of[s2]
-            meets = _boxes_overlap(cut_box[s2], now[p2])
-            overlap = np.zeros(len(s2), dtype=bool)
-            overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[s2[meets]]],
-                                                    "T********")
-            keep = ~again
-            keep[again] = overlap
-            sel = sel[keep]
+        if len(sel) == 0:
+            continue
+        p2 = of[sel]
+        meets = _boxes_overlap(cut_box[sel], now[p2])
+        overlap = np.zeros(len(sel), dtype=bool)
+        overlap[meets] = shapely.relate_pattern(hidden[p2[meets]], cuts[cand[sel[meets]]],
+                                                "T********")
+        sel = sel[overlap]
         if len(sel) == 0:
             continue
         p = of[sel]
         hidden[p] = shapely.simplify(shapely.difference(hidden[p], cuts[cand[sel]]),
                                      _COLLINEAR_DROP_M)
-        smaller[p] = True
         live[p] = ~shapely.is_empty(hidden[p])
         now[p] = shapely.bounds(hidden[p])
 
