@@ -365,7 +365,7 @@ def check(
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
     progress: Annotated[ProgressMode | None, typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Evaluate in N worker processes, the plan split into tiles (large plans; the report is the same as with 1).", min=1, metavar="N")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Evaluate in N processes, the plan split into tiles or parts (large plans; the report is the same as with 1).", min=1, metavar="N")] = 1,
     executor: Annotated[Executor, typer.Option("--executor", help="process (default) or dask: run the tiles on a dask.distributed cluster (needs inclusiecheck[dask]).", metavar="NAME", show_default=False)] = Executor.process,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --executor dask: the scheduler address (tcp://host:8786); default a local cluster of --jobs workers.", metavar="ADDRESS")] = None,
     tile_size: Annotated[float | None, typer.Option("--tile-size", help="Square tiles of this size in metres instead of one balanced tile per job.", min=0.001, metavar="METRES")] = None,

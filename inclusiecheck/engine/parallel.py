@@ -25,11 +25,12 @@ Tasks are plain picklable data and :func:`run_tile` a module-level function, so 
 ``spawn`` processes (``concurrent.futures``) and on Dask workers alike; a rule's check type is
 looked up by name in the worker's own registry (plugins must be installed there).
 
-On Linux (:func:`fork_available`) the process executor forks its workers instead, once the
-regimes are decided (:func:`_evaluate_forked`): each inherits the whole plan, so steps 3 and 4
-need no tile model and no halo. The tasks are the global pass and the tiled rules on parts of
-the plan's features (``PARTS_PER_JOB`` balanced parts per job), the largest first; a worker
-takes the next task when it is done, and sends its findings back as pickled field tuples
+On Linux (:func:`fork_available`) the process executor forks ``jobs - 1`` workers instead,
+once the regimes are decided (:func:`_evaluate_forked`): each inherits the whole plan, so
+steps 3 and 4 need no tile model and no halo. The tasks are the global pass and the tiled
+rules on parts of the plan's features (``PARTS_PER_JOB`` balanced parts per job), the largest
+first; the main process and the workers each take the next task when they are done
+(:func:`_share_tasks`), a worker sends its findings back as pickled field tuples
 (:class:`Packed`); the merge is the same.
 """
 
@@ -529,13 +530,20 @@ def _run_forked(number: int) -> Packed:
 def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, LoadedRule]],
                      whole: list[tuple[int, LoadedRule]], jobs: int,
                      tile_size_m: float | None) -> Evaluation:
-    """The forked run: ``jobs`` workers forked from this process, each with the whole plan
-    (nothing pickled to them, no halo: a feature is judged on the plan itself). The tasks
-    are the global pass, then the tiled rules on parts of the plan (``PARTS_PER_JOB`` balanced
-    tiles per job, or the ``tile_size_m`` grid), the largest first; a worker takes the next
-    task when it is done. The findings come back keyed and merge as the tiles' do."""
+    """The forked run: ``jobs`` processes, this one and ``jobs - 1`` workers forked from it,
+    each with the whole plan (nothing pickled to them, no halo: a feature is judged on the
+    plan itself). The tasks are the global pass, then the tiled rules on parts of the plan
+    (``PARTS_PER_JOB`` balanced tiles per job, or the ``tile_size_m`` grid), the largest
+    first; every process takes the next task when it is done (:func:`_share_tasks`). The
+    findings come back keyed and merge as the tiles' do.
+
+    This process takes the first task (the global pass, the largest) and is one of the
+    jobs: its own tasks' findings need no packing and unpacking, there is one fork fewer
+    (each forked process copies the pages of the plan it touches), and no third process
+    shares two cores with the workers. The workers' results are read once its own tasks
+    are done."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     model = evaluator.model
@@ -557,14 +565,13 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     _INHERITED["run"] = _Forked(evaluator, tiled, whole, tasks)
     results: list[Partial | None] = [None] * len(tasks)
     try:
-        workers = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+        forked = min(jobs - 1, len(tasks) - 1)
+        workers = ProcessPoolExecutor(max_workers=forked,
                                       mp_context=multiprocessing.get_context("fork"))
         try:
-            futures = {workers.submit(_run_forked, n): n for n in range(len(tasks))}
-            # read each result as it comes (while the workers go on), not in task order: no
-            # backlog of results to read once the last task is done
-            for done in as_completed(futures):
-                results[futures[done]] = unpack(done.result())
+            for n, got in _share_tasks(workers, len(tasks), forked,
+                                       lambda n: _run_own(evaluator, tiled, whole, tasks[n])):
+                results[n] = got if isinstance(got, Partial) else unpack(got)
         finally:   # a task that failed: the tasks not started yet are not run
             workers.shutdown(wait=True, cancel_futures=True)
     except BrokenProcessPool as exc:
@@ -573,6 +580,84 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     finally:
         _INHERITED.pop("run", None)
     return evaluator.finish([part for part in results if part is not None])
+
+
+def _run_own(evaluator: Evaluator, tiled: list[tuple[int, LoadedRule]],
+             whole: list[tuple[int, LoadedRule]], own: dict[str, list[int]] | None) -> Partial:
+    """A task of the forked run in this process (its findings stay as they are)."""
+    if own is None:
+        return evaluator.evaluate_pass(whole, keyed=True)
+    return evaluator.evaluate_pass(tiled, own=own, keyed=True)
+
+
+def _share_tasks(workers: Any, count: int, feed: int, run_here: Callable[[int], Partial]
+                 ) -> Iterator[tuple[int, Partial | Packed]]:
+    """Tasks ``0 .. count - 1`` shared between this process (``run_here``) and the pool
+    ``workers`` (``_run_forked``, ``feed`` of them at a time: one per worker): each task
+    runs once, taken in order by whichever process is free first. Yields ``(task, result)``:
+    this process's own results as it makes them and, after each, the workers' (packed)
+    that came in meanwhile, in the order they finished. This process takes task 0. The workers are forked by the first submit,
+    here, before the thread that feeds them starts (a fork copies only the calling
+    thread); that thread submits a worker's next task as soon as one is done, while this
+    one evaluates. A failed task (here or in a worker) stops the sharing: no task is taken
+    after it, and its exception is raised once the tasks under way are done."""
+    import threading
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    todo = deque(range(1, count))
+    running: dict[Any, int] = {}
+    finished: list[tuple[int, Any]] = []
+    failed: list[BaseException] = []   # the feeder's own failure (a broken pool)
+    stop = threading.Event()
+    for _ in range(min(feed, len(todo))):
+        first = todo.popleft()
+        running[workers.submit(_run_forked, first)] = first
+
+    def next_task() -> int | None:
+        if stop.is_set():
+            return None
+        try:
+            return todo.popleft()   # (atomic: each task is taken once)
+        except IndexError:
+            return None
+
+    def feeder() -> None:
+        try:
+            while running:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished.append((running.pop(future), future))
+                    if future.exception() is not None:
+                        stop.set()
+                    task = next_task()
+                    if task is not None:
+                        running[workers.submit(_run_forked, task)] = task
+        except BaseException as exc:   # the pool itself failed (submit on a broken pool)
+            stop.set()
+            failed.append(exc)
+
+    thread = threading.Thread(target=feeder, name="inclusiecheck-tasks", daemon=True)
+    thread.start()
+    read = 0   # the workers' results yielded so far (``finished`` only grows)
+    try:
+        mine: int | None = 0
+        while mine is not None:
+            yield mine, run_here(mine)
+            while read < len(finished):   # read between own tasks, not all at the end
+                task, future = finished[read]
+                read += 1
+                yield task, future.result()   # (a worker's exception raised here)
+            mine = next_task()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        thread.join()
+    for task, future in finished[read:]:
+        yield task, future.result()
+    if failed:
+        raise failed[0]
 
 
 def _warm() -> int:

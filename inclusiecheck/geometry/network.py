@@ -249,6 +249,27 @@ def _connect_dangles(lines: np.ndarray, tol: float) -> np.ndarray:
     return out[shapely.length(out) > 0]
 
 
+#: the grid of the last-resort noding (snap-rounding) when the others fail
+_NODING_GRID_M = 1e-6
+
+
+def _node(parts: np.ndarray) -> BaseGeometry:
+    """``parts`` split wherever they cross or touch, overlapping stretches dissolved:
+    :func:`shapely.node`. Its iterated noder can fail to converge on nearly coincident
+    segments (two walkways drawn over each other, a connector almost along a line: GEOS
+    raises "Iterated noding failed to converge"); then the union of the lines, which nodes
+    and dissolves the same way with OverlayNG's fallbacks, and last the union on a
+    micrometre grid (snap-rounding, which always converges)."""
+    try:
+        return shapely.node(shapely.multilinestrings(parts))
+    except shapely.errors.GEOSException:
+        pass
+    try:
+        return shapely.union_all(parts)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(parts, grid_size=_NODING_GRID_M)
+
+
 def _cluster_points(xy: np.ndarray, tol: float) -> np.ndarray:
     """Label points so that points within ``tol`` of each other (transitively) share a label."""
     n = xy.shape[0]
@@ -304,7 +325,7 @@ def build_walk_network(
     parts = _explode_lines(lines)
     parts = _connect_dangles(parts, tol)
     if parts.size:
-        noded = shapely.get_parts(shapely.node(shapely.multilinestrings(parts)))
+        noded = shapely.get_parts(_node(parts))
         noded = noded[shapely.length(noded) > 0]
     else:
         noded = parts

@@ -141,6 +141,67 @@ def test_a_failing_forked_task_fails_the_check(straddling: Path,
     assert not parallel._INHERITED
 
 
+@pytest.mark.skipif(not parallel.fork_available(), reason="fork is Linux only")
+def test_this_process_is_one_of_the_jobs(straddling: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --jobs 2, this process and one forked worker share the tasks: this one takes
+    the first (the global pass) and its findings need no packing; each task runs once."""
+    import threading
+
+    model = load_model(straddling)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    single = Evaluator(model, rules, date=DAY).run()
+    share = parallel._share_tasks
+    seen: list[tuple[int, str]] = []
+    forked: list[int] = []
+
+    def recorded(workers, count, feed, run_here):
+        forked.append(workers._max_workers)
+        for n, got in share(workers, count, feed, run_here):
+            seen.append((n, type(got).__name__))
+            yield n, got
+
+    monkeypatch.setattr(parallel, "_share_tasks", recorded)
+    monkeypatch.setattr(parallel, "PARTS_PER_JOB", 3)
+    threads = threading.active_count()
+    got = parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
+    assert forked == [1]   # one worker forked for two jobs
+    assert sorted(n for n, _ in seen) == list(range(len(seen)))   # each task once
+    assert (0, "Partial") in seen   # the global pass, here
+    kinds = {kind for _, kind in seen}
+    assert kinds == {"Partial", "Packed"}, seen   # tasks here and in the worker
+    assert got.findings == single.findings and got.counts == single.counts
+    assert threading.active_count() == threads   # the feeder thread is gone
+
+
+@pytest.mark.skipif(not parallel.fork_available(), reason="fork is Linux only")
+@pytest.mark.parametrize("where", ["worker", "here"])
+def test_a_task_that_fails_in_either_process_fails_the_check(
+        straddling: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """A task that fails only in the forked worker, or only in this process: the error is
+    the check's, the sharing stops, and no thread or inherited state is left behind."""
+    import os
+    import threading
+
+    model = load_model(straddling)
+    rules = rules_in_force(resolve_selectors(None), DAY)
+    real = Evaluator.evaluate_pass
+    here = os.getpid()
+
+    def broken(self, rules, own=None, index=None, keyed=False):
+        if own is not None and (os.getpid() == here) == (where == "here"):
+            raise ValueError(f"a check failed ({where})")
+        return real(self, rules, own, index, keyed)
+
+    monkeypatch.setattr(Evaluator, "evaluate_pass", broken)
+    monkeypatch.setattr(parallel, "PARTS_PER_JOB", 3)
+    threads = threading.active_count()
+    with pytest.raises(ValueError, match=f"a check failed \\({where}\\)"):
+        parallel.evaluate_parallel(model, rules, date=DAY, jobs=2, start_method="fork")
+    assert not parallel._INHERITED
+    assert threading.active_count() == threads
+
+
 def test_findings_travel_compactly_and_exotic_values_exactly() -> None:
     model = load_model(SAMPLE)
     rules = rules_in_force(resolve_selectors(None), DAY)

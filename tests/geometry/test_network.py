@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from shapely import LinearRing, LineString, MultiLineString, Point, Polygon, box
 
@@ -286,6 +286,10 @@ point = st.tuples(
     dests=st.lists(point, min_size=1, max_size=5),
     tol=st.sampled_from([0.0, 0.5]),
 )
+# a walkway drawn twice and a connector nearly along another: GEOS's iterated noder does not
+# converge on these (found by this test on 8 December); the union's noding does
+@example(segments=[(17, 11, 0, 0), (23, 1, 2, 39), (23, 1, 2, 39), (24, 0, 0, 25)],
+         origins=[(0.0, 0.0)], dests=[(0.0, 0.0)], tol=0.5)
 def test_multi_source_matches_brute_force(
     segments: list[tuple[int, int, int, int]],
     origins: list[tuple[float, float]],
@@ -305,6 +309,49 @@ def test_multi_source_matches_brute_force(
         single = SnappedPoints(*(arr[[idx[i]]] for arr in fields))
         assert nearest_destination(net, so, single)[0][i] == pytest.approx(got[i])
     assert np.all(idx[np.isinf(got)] == -1)
+
+
+@pytest.mark.parametrize("failing", [("node",), ("node", "union")])
+def test_noding_falls_back_when_geos_does_not_converge(
+        monkeypatch: pytest.MonkeyPatch, failing: tuple[str, ...]) -> None:
+    """When shapely.node raises (GEOS: "Iterated noding failed to converge"), the lines are
+    noded by their union, and if that fails too, by their union on a micrometre grid: the
+    same network (a cross of two lines, one drawn twice: 4 edges of 10 m)."""
+    from inclusiecheck.geometry import network
+
+    real_union = shapely.union_all
+    grids: list[object] = []
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise shapely.errors.GEOSException("TopologyException: Iterated noding failed")
+
+    def union(geoms: object, grid_size: object = None, **kwargs: object) -> object:
+        grids.append(grid_size)
+        if "union" in failing and grid_size is None:
+            fail()
+        return real_union(geoms, grid_size=grid_size, **kwargs)
+
+    monkeypatch.setattr(network.shapely, "node", fail)
+    monkeypatch.setattr(network.shapely, "union_all", union)
+    lines = [LineString([(0, 10), (20, 10)]), LineString([(10, 0), (10, 20)]),
+             LineString([(10, 0), (10, 20)])]
+    net = build_walk_network(lines, snap_tolerance_m=0)
+    assert net.n_edges == 4 and net.n_nodes == 5
+    assert sorted(net.edge_length_m.tolist()) == pytest.approx([10.0] * 4)
+    assert grids == ([None, network._NODING_GRID_M] if "union" in failing else [None])
+
+
+def test_lines_geos_cannot_node_iteratively_still_make_a_network() -> None:
+    segments = [(17, 11, 0, 0), (23, 1, 2, 39), (23, 1, 2, 39), (24, 0, 0, 25)]
+    lines = [LineString([(a, b), (c, d)]) for a, b, c, d in segments]
+    net = build_walk_network(lines, snap_tolerance_m=0.5)
+    tree = shapely.STRtree(net.edges)
+    a, _b = tree.query(net.edges, predicate="crosses")
+    assert a.size == 0   # every crossing is a node
+    # the duplicate is dissolved: the network is as long as the union of the lines (and
+    # the connector of the dangling end, under 0.5 m)
+    union = shapely.union_all(lines).length
+    assert union <= net.edge_length_m.sum() <= union + 0.5
 
 
 @settings(max_examples=100, deadline=None)
