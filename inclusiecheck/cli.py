@@ -365,7 +365,7 @@ def check(
     bcf_recommendations: Annotated[bool, typer.Option("--bcf-recommendations", help="BCF: also export recommendations.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the written paths.")] = False,
     progress: Annotated[ProgressMode | None, typer.Option("--progress", help="json: machine-readable progress on stderr, one JSON object per line (for the QGIS plugin and other front-ends; see docs/cli.md).", metavar="json")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Evaluate in N processes, the plan split into tiles or parts (large plans; the report is the same as with 1).", min=1, metavar="N")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Evaluate in N parallel jobs, the plan split into tiles or parts (large plans; the report is the same as with 1).", min=1, metavar="N")] = 1,
     executor: Annotated[Executor, typer.Option("--executor", help="process (default) or dask: run the tiles on a dask.distributed cluster (needs inclusiecheck[dask]).", metavar="NAME", show_default=False)] = Executor.process,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="With --executor dask: the scheduler address (tcp://host:8786); default a local cluster of --jobs workers.", metavar="ADDRESS")] = None,
     tile_size: Annotated[float | None, typer.Option("--tile-size", help="Square tiles of this size in metres instead of one balanced tile per job.", min=0.001, metavar="METRES")] = None,
@@ -1130,8 +1130,8 @@ def run() -> None:
     the ``atexit`` handlers have run (the lock files, temporary folders, multiprocessing's),
     the process ends at once (``os._exit``), as mypy's does. When another thread is still
     alive, or the exit status is not a number, the interpreter ends as usual (it waits for
-    the thread). :func:`main` itself only raises ``SystemExit``: callers that embed it
-    (tests, benchmarks) keep their process."""
+    the thread), and so it does under a profiler or tracer. :func:`main` itself only raises
+    ``SystemExit``: callers that embed it (tests, benchmarks) keep their process."""
     _Kept.active = True
     try:
         main()
@@ -1143,25 +1143,42 @@ def run() -> None:
     _hard_exit(0)
 
 
-def _flush_std_streams() -> None:
+def _flush_std_streams() -> bool:
+    """Flush stdout and stderr; False when stdout could not be written (a closed pipe, a
+    full disk)."""
+    written = True
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, OSError, ValueError):   # none, closed, a
-            stream.flush()                                                  # broken pipe
+        try:
+            stream.flush()
+        except AttributeError:   # no such stream (pythonw)
+            pass
+        except (OSError, ValueError) as exc:
+            if stream is sys.stdout:
+                written = False
+                if not isinstance(exc, BrokenPipeError):   # (a reader that stopped: quiet)
+                    with contextlib.suppress(AttributeError, OSError, ValueError):
+                        sys.stderr.write(f"inclusiecheck: error: cannot write the standard "
+                                         f"output: {exc}\n")
+                        sys.stderr.flush()
+    return written
 
 
 def _hard_exit(code: int) -> None:
-    """End the process with ``code`` as :func:`run` describes (``sys.exit`` while another
-    thread is alive)."""
+    """End the process with ``code`` as :func:`run` describes: ``sys.exit`` while another
+    thread is alive or a profiler or tracer (cProfile, coverage, a debugger) runs, which
+    writes its data as the interpreter ends. Like the interpreter's own end, exit status 120
+    instead of 0 when stdout could not be flushed."""
     import atexit
     import os
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None \
+            or sys.gettrace() is not None:
         sys.exit(code)
-    _flush_std_streams()
+    written = _flush_std_streams()
     atexit._run_exitfuncs()
-    _flush_std_streams()   # (what a handler printed)
-    os._exit(code)
+    written = _flush_std_streams() and written   # (what a handler printed)
+    os._exit(code if written or code else 120)
 
 
 if __name__ == "__main__":  # pragma: no cover

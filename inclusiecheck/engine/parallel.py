@@ -540,8 +540,8 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     This process takes the first task (the global pass, the largest) and is one of the
     jobs: its own tasks' findings need no packing and unpacking, there is one fork fewer
     (each forked process copies the pages of the plan it touches), and no third process
-    shares two cores with the workers. The workers' results are read once its own tasks
-    are done."""
+    shares two cores with the workers. The workers' results are read between its own
+    tasks."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool

@@ -30,9 +30,9 @@ aliases), and so is the former ``min_inclusive: false`` (``more_than``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -224,10 +224,19 @@ class ThresholdParams(CheckParams, _Limits):
                                  "property on the row or for the whole table")
         return self
 
-    def rows(self) -> tuple[LimitsRow, ...]:
+    def rows(self) -> list[LimitsRow]:
         """The table, or the one implicit row of the rule's own limits (made once per
         parameters: they are frozen, and a check asks for every feature)."""
-        return self._rows
+        return list(self._rows)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """Pydantic's copy, without the rows made for this object when ``update`` changes
+        fields (they would hold its limits)."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied.__dict__.pop("_rows", None)
+        return copied
 
     @cached_property
     def _rows(self) -> tuple[LimitsRow, ...]:

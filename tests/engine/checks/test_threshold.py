@@ -250,3 +250,26 @@ def test_an_outcome_row_with_a_note(plan) -> None:
 def test_invalid_parameters(params: dict[str, Any], words: str) -> None:
     with pytest.raises(ValidationError, match=words):
         get("threshold").params.model_validate(params)
+
+
+def test_the_implicit_row_is_made_once_and_follows_a_copy_that_changes_limits() -> None:
+    """``rows()`` builds the implicit row of the rule's own limits once per parameters (a
+    check asks for every feature); a copy with other limits gets its own, and the list
+    handed out is the caller's."""
+    import copy
+    import pickle
+
+    params = get("threshold").params.model_validate(
+        {"property": "width_m", "min": 1.5, "warn_min": 1.8})
+    first = params.rows()
+    assert [(r.min, r.warn_min) for r in first] == [(1.5, 1.8)]
+    assert params.rows()[0] is first[0]          # made once
+    first.append(first[0])
+    assert len(params.rows()) == 1               # a list of the caller's own
+    changed = params.model_copy(update={"min": 3.0})
+    assert changed.rows()[0].min == 3.0 and params.rows()[0].min == 1.5
+    assert params.model_copy().rows()[0].min == 1.5
+    assert copy.copy(params).rows()[0].min == 1.5
+    back = pickle.loads(pickle.dumps(params))    # (to spawned workers and Dask)
+    assert back == params and back.rows()[0].min == 1.5
+    assert "_rows" not in params.model_dump()
