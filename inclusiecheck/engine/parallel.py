@@ -521,10 +521,16 @@ def _run_forked(number: int) -> Packed:
     state = _INHERITED.get("run")
     if state is None:   # pragma: no cover - only when not forked from evaluate_parallel
         raise RuntimeError("a forked task ran in a process that was not forked for it")
+    return pack(_run_task(state, number))
+
+
+def _run_task(state: _Forked, number: int) -> Partial:
+    """Task ``number`` of the forked run (in a worker, or in this process: its findings as
+    they are): the global pass, or the tiled rules on that part of the plan."""
     own = state.tasks[number]
     if own is None:
-        return pack(state.evaluator.evaluate_pass(state.whole, keyed=True))
-    return pack(state.evaluator.evaluate_pass(state.tiled, own=own, keyed=True))
+        return state.evaluator.evaluate_pass(state.whole, keyed=True)
+    return state.evaluator.evaluate_pass(state.tiled, own=own, keyed=True)
 
 
 def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, LoadedRule]],
@@ -562,7 +568,7 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
             layer, k = plan.keys[i]
             mine.setdefault(layer, []).append(k)
         tasks.append(mine)
-    _INHERITED["run"] = _Forked(evaluator, tiled, whole, tasks)
+    state = _INHERITED["run"] = _Forked(evaluator, tiled, whole, tasks)
     results: list[Partial | None] = [None] * len(tasks)
     try:
         forked = min(jobs - 1, len(tasks) - 1)
@@ -570,7 +576,7 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
                                       mp_context=multiprocessing.get_context("fork"))
         try:
             for n, got in _share_tasks(workers, len(tasks), forked,
-                                       lambda n: _run_own(evaluator, tiled, whole, tasks[n])):
+                                       lambda n: _run_task(state, n)):
                 results[n] = got if isinstance(got, Partial) else unpack(got)
         finally:   # a task that failed: the tasks not started yet are not run
             workers.shutdown(wait=True, cancel_futures=True)
@@ -582,24 +588,16 @@ def _evaluate_forked(evaluator: Evaluator, plan: _Plan, tiled: list[tuple[int, L
     return evaluator.finish([part for part in results if part is not None])
 
 
-def _run_own(evaluator: Evaluator, tiled: list[tuple[int, LoadedRule]],
-             whole: list[tuple[int, LoadedRule]], own: dict[str, list[int]] | None) -> Partial:
-    """A task of the forked run in this process (its findings stay as they are)."""
-    if own is None:
-        return evaluator.evaluate_pass(whole, keyed=True)
-    return evaluator.evaluate_pass(tiled, own=own, keyed=True)
-
-
 def _share_tasks(workers: Any, count: int, feed: int, run_here: Callable[[int], Partial]
                  ) -> Iterator[tuple[int, Partial | Packed]]:
     """Tasks ``0 .. count - 1`` shared between this process (``run_here``) and the pool
     ``workers`` (``_run_forked``, ``feed`` of them at a time: one per worker): each task
     runs once, taken in order by whichever process is free first. Yields ``(task, result)``:
     this process's own results as it makes them and, after each, the workers' (packed)
-    that came in meanwhile, in the order they finished. This process takes task 0. The workers are forked by the first submit,
-    here, before the thread that feeds them starts (a fork copies only the calling
-    thread); that thread submits a worker's next task as soon as one is done, while this
-    one evaluates. A failed task (here or in a worker) stops the sharing: no task is taken
+    that came in meanwhile, in the order they finished. This process takes task 0. The
+    workers are forked by the first submit, here, before the thread that feeds them starts
+    (a fork copies only the calling thread); that thread submits a worker's next task as
+    soon as one is done, while this one evaluates. A failed task (here or in a worker) stops the sharing: no task is taken
     after it, and its exception is raised once the tasks under way are done."""
     import threading
     from collections import deque

@@ -1044,15 +1044,13 @@ def _build_features(layers: list[_Layer], target: pyproj.CRS | None,
     if target is None:
         target = local_metric_crs(_lon_lat_bounds(layers, geoms))
     target_name = crs_name(target)
-    transformers: dict[str, pyproj.Transformer] = {}
     moved: dict[str, list[_Layer]] = {}
     for layer in layers:
         source_name = crs_name(layer.crs)  # type: ignore[arg-type]
         if source_name == target_name or len(geoms[id(layer)]) == 0:
             continue
-        if source_name not in transformers:
-            transformers[source_name] = cached_transformer(layer.crs, target)
-        geoms[id(layer)] = _reproject(geoms[id(layer)], transformers[source_name])
+        geoms[id(layer)] = _reproject(geoms[id(layer)],
+                                      cached_transformer(layer.crs, target))
         moved.setdefault(source_name, []).append(layer)
     for source_name, group in moved.items():
         files = sorted({layer.file for layer in group})
